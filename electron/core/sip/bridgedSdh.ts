@@ -1,0 +1,97 @@
+import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
+import type { MediaDirection, MediaPort, MediaSession, Sdp } from '../../../shared/media.js';
+import { PhoneError } from './phoneError.js';
+
+const SDP = 'application/sdp';
+
+/**
+ * SIP.js's SessionDescriptionHandler, bridged to a MediaPort. SIP.js decides *when* an offer or
+ * answer is needed; the engine (renderer or wrtc) does the WebRTC work. The hold state lives here
+ * rather than in SIP.js's per-request options because an answer to the far end's re-INVITE must
+ * keep our hold too, and SIP.js does not pass our intent to that path.
+ */
+export class BridgedSdh implements SessionDescriptionHandler {
+  /** Our wish: true while we hold the far end. */
+  localHold = false;
+  /** Set once to make the next offer restart ICE (a new engine took over the call). */
+  iceRestartNext = false;
+  lastLocalSdp: Sdp | undefined;
+  lastRemoteSdp: Sdp | undefined;
+
+  private media: Promise<MediaSession> | undefined;
+  private pendingRemoteOffer: Sdp | undefined;
+  private localOfferPending = false;
+  private closed = false;
+
+  constructor(
+    private readonly port: MediaPort,
+    private readonly mediaId: string,
+    private readonly onNegotiated: () => void = () => {},
+  ) {}
+
+  /** The engine's session for this call, opened on first use. */
+  session(): Promise<MediaSession> {
+    if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
+    this.media ??= this.port.open(this.mediaId).catch((cause: unknown) => {
+      throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
+    });
+    return this.media;
+  }
+
+  hasDescription(contentType: string): boolean {
+    return contentType.split(';')[0]?.trim().toLowerCase() === SDP;
+  }
+
+  async getDescription(): Promise<BodyAndContentType> {
+    const media = await this.session();
+    const direction: MediaDirection = this.localHold ? 'sendonly' : 'sendrecv';
+    let sdp: Sdp;
+    if (this.pendingRemoteOffer !== undefined) {
+      const offer = this.pendingRemoteOffer;
+      this.pendingRemoteOffer = undefined;
+      sdp = await media.acceptOffer(offer, { direction });
+      this.onNegotiated();
+    } else {
+      const iceRestart = this.iceRestartNext;
+      this.iceRestartNext = false;
+      sdp = await media.createOffer({ direction, iceRestart });
+      this.localOfferPending = true;
+    }
+    this.lastLocalSdp = sdp;
+    return { body: sdp, contentType: SDP };
+  }
+
+  async setDescription(sdp: string): Promise<void> {
+    const media = await this.session();
+    this.lastRemoteSdp = sdp;
+    if (this.localOfferPending) {
+      this.localOfferPending = false;
+      await media.applyAnswer(sdp);
+      this.onNegotiated();
+    } else {
+      // An offer: answered by the getDescription() call SIP.js makes next.
+      this.pendingRemoteOffer = sdp;
+    }
+  }
+
+  async rollbackDescription(): Promise<void> {
+    if (!this.localOfferPending || !this.media) return;
+    this.localOfferPending = false;
+    await (await this.media).rollback();
+  }
+
+  /** DTMF goes through Call, which can fall back to SIP INFO; SIP.js's sync path cannot wait for the engine. */
+  sendDtmf(): boolean {
+    return false;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const media = this.media;
+    this.media = undefined;
+    void media?.then((session) => session.close()).catch(() => {
+      // The engine is gone (renderer reloading, process exiting): nothing left to release.
+    });
+  }
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Invitation,
+  Inviter,
+  SessionState,
+  type Info,
+} from 'sip.js';
+import type { CallDirection, CallEnd, CallEndReason, CallState } from '../../../shared/phone.js';
+import { DTMF_TONES } from '../../../shared/phone.js';
+import type { MediaDirection, MediaStats } from '../../../shared/media.js';
+import { audioDirection } from '../../../shared/sdp.js';
+import { TypedEmitter } from '../typedEmitter.js';
+import { BridgedSdh } from './bridgedSdh.js';
+import { PhoneError } from './phoneError.js';
+import { endReasonForStatus } from './statusReasons.js';
+
+export interface CallEvents {
+  state: CallState;
+  /** Our hold (true) or unhold (false) took effect. */
+  hold: boolean;
+  /** The far end put us on hold, or took us off it. */
+  remoteHold: boolean;
+  dtmf: { readonly tone: string; readonly via: 'info' };
+  ended: CallEnd;
+}
+
+export interface CallMediaView {
+  readonly localDirection: MediaDirection | null;
+  readonly remoteDirection: MediaDirection | null;
+}
+
+const MAX_DTMF = 32;
+const DTMF_DURATION_MS = 160;
+const DTMF_GAP_MS = 70;
+const REINVITE_ATTEMPTS = 4;
+
+/** Randomised so two ends that collided do not collide again. */
+function retryDelayMs(status: number): number {
+  return status === 491 ? 200 + Math.random() * 800 : 50 + Math.random() * 200;
+}
+
+/**
+ * One call, over a SIP.js session. Exposes only our own types. Re-INVITEs (hold, unhold) are
+ * serialized per call, never sent before an incoming call's ACK, and undo the hold flag when the
+ * far end refuses them — SIP.js does none of that itself.
+ */
+export class Call {
+  readonly id = randomUUID();
+  readonly events: TypedEmitter<CallEvents>;
+  readonly remoteUri: string;
+  readonly remoteName: string | undefined;
+  private _state: CallState;
+  private _end: CallEnd | undefined;
+  private _held = false;
+  private _remoteHeld = false;
+  private _muted = false;
+  private endReasonHint: CallEndReason | undefined;
+  private endStatus: number | undefined;
+  private renegotiation: Promise<void> = Promise.resolve();
+  private readonly acked: Promise<void>;
+  private markAcked: () => void = () => {};
+
+  constructor(
+    readonly session: Inviter | Invitation,
+    readonly direction: CallDirection,
+    readonly sdh: () => BridgedSdh | undefined,
+    onListenerError: (error: unknown) => void,
+  ) {
+    this.events = new TypedEmitter<CallEvents>(onListenerError);
+    this.remoteUri = session.remoteIdentity.uri.toString();
+    this.remoteName = session.remoteIdentity.displayName || undefined;
+    this._state = direction === 'outbound' ? 'calling' : 'ringing';
+    // Outbound calls need no ACK gate: we send the ACK ourselves.
+    this.acked = direction === 'outbound' ? Promise.resolve() : new Promise((resolve) => (this.markAcked = resolve));
+    session.stateChange.addListener((state) => this.onSessionState(state));
+    session.delegate = {
+      onAck: () => this.markAcked(),
+      onBye: () => {
+        this.endReasonHint ??= 'hung-up-remote';
+      },
+      onCancel: () => {
+        this.endReasonHint ??= 'cancelled';
+      },
+      onInfo: (info) => this.onInfo(info),
+      onInvite: () => this.onRemoteReinvite(),
+    };
+  }
+
+  get state(): CallState {
+    return this._state;
+  }
+  get end(): CallEnd | undefined {
+    return this._end;
+  }
+  get held(): boolean {
+    return this._held;
+  }
+  get remoteHeld(): boolean {
+    return this._remoteHeld;
+  }
+  get muted(): boolean {
+    return this._muted;
+  }
+  /** The SIP Call-ID, for logs and for matching transfer dialogs. */
+  get sipCallId(): string {
+    return this.session.request.callId;
+  }
+
+  /** The audio directions in the last SDP we sent and received. */
+  get media(): CallMediaView {
+    const sdh = this.sdh();
+    return {
+      localDirection: sdh?.lastLocalSdp ? audioDirection(sdh.lastLocalSdp) : null,
+      remoteDirection: sdh?.lastRemoteSdp ? audioDirection(sdh.lastRemoteSdp) : null,
+    };
+  }
+
+  /** Called by the phone when the far end rings (18x). */
+  ringing(): void {
+    if (this._state === 'calling') this.setState('ringing');
+  }
+
+  /** Called by the phone when the INVITE was refused. */
+  rejected(statusCode: number): void {
+    this.endReasonHint ??= endReasonForStatus(statusCode);
+    this.endStatus = statusCode;
+  }
+
+  async answer(): Promise<void> {
+    if (!(this.session instanceof Invitation) || this._state !== 'ringing') {
+      throw new PhoneError('invalid-state', 'Only a ringing incoming call can be answered.');
+    }
+    await this.session.accept();
+  }
+
+  async decline(statusCode: 486 | 603 = 486): Promise<void> {
+    if (!(this.session instanceof Invitation) || this._state !== 'ringing') {
+      throw new PhoneError('invalid-state', 'Only a ringing incoming call can be declined.');
+    }
+    this.endReasonHint = statusCode === 486 ? 'busy' : 'declined';
+    this.endStatus = statusCode;
+    await this.session.reject({ statusCode });
+  }
+
+  /** Ends the call whatever its stage: BYE, CANCEL, or a 486 to a call still ringing here. */
+  async hangUp(): Promise<void> {
+    if (this._state === 'ended') return;
+    this.endReasonHint ??= 'hung-up-local';
+    const session = this.session;
+    switch (session.state) {
+      case SessionState.Established:
+        await session.bye();
+        return;
+      case SessionState.Initial:
+      case SessionState.Establishing:
+        if (session instanceof Inviter) {
+          this.endReasonHint = 'cancelled';
+          await session.cancel();
+        } else {
+          await session.reject({ statusCode: 486 });
+        }
+        return;
+      case SessionState.Terminating:
+      case SessionState.Terminated:
+        return;
+    }
+  }
+
+  hold(): Promise<void> {
+    return this.setHold(true);
+  }
+
+  unhold(): Promise<void> {
+    return this.setHold(false);
+  }
+
+  async setMuted(muted: boolean): Promise<void> {
+    this.requireEstablished('mute');
+    const sdh = this.requireSdh();
+    await (await sdh.session()).setMuted(muted);
+    this._muted = muted;
+  }
+
+  /** RFC 4733 when the engine can, otherwise one SIP INFO per tone (application/dtmf-relay). */
+  async sendDtmf(tones: string): Promise<'rfc4733' | 'info'> {
+    this.requireEstablished('send tones');
+    if (tones.length === 0 || tones.length > MAX_DTMF || !DTMF_TONES.test(tones)) {
+      throw new PhoneError('dtmf-invalid', `Tones must be 1–${MAX_DTMF} of 0-9 A-D * #.`);
+    }
+    const media = await this.requireSdh().session();
+    if (await media.sendDtmf(tones, { durationMs: DTMF_DURATION_MS, gapMs: DTMF_GAP_MS })) return 'rfc4733';
+    for (const tone of tones) {
+      await this.session.info({
+        requestOptions: {
+          body: {
+            contentDisposition: 'render',
+            contentType: 'application/dtmf-relay',
+            content: `Signal=${tone}\r\nDuration=${DTMF_DURATION_MS}\r\n`,
+          },
+        },
+      });
+    }
+    return 'info';
+  }
+
+  async stats(): Promise<MediaStats> {
+    return (await this.requireSdh().session()).getStats();
+  }
+
+  private setHold(hold: boolean): Promise<void> {
+    const next = this.renegotiation.then(() => this.reinvite(hold));
+    // The chain must survive a failed step; the caller still sees the failure.
+    this.renegotiation = next.catch(() => {});
+    return next;
+  }
+
+  private async reinvite(hold: boolean, attempt = 1): Promise<void> {
+    this.requireEstablished(hold ? 'hold' : 'take off hold');
+    await this.acked;
+    if (this._held === hold) return;
+    const sdh = this.requireSdh();
+    sdh.localHold = hold;
+    const outcome = await new Promise<{ ok: true } | { ok: false; status: number }>((resolve, reject) => {
+      this.session
+        .invite({
+          requestDelegate: {
+            onAccept: () => resolve({ ok: true }),
+            onReject: (response) => resolve({ ok: false, status: response.message.statusCode ?? 0 }),
+          },
+        })
+        .catch(reject);
+    }).catch((cause: unknown) => {
+      sdh.localHold = this._held;
+      throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
+    });
+    if (outcome.ok) {
+      this._held = hold;
+      this.events.emit('hold', hold);
+      return;
+    }
+    sdh.localHold = this._held;
+    // 491: both ends re-INVITEd at once (RFC 3261 §14.1). 500: the far end had not yet seen the ACK
+    // of our previous re-INVITE (§14.2; a proxy may reorder them). Both are worth a later try.
+    if ((outcome.status === 491 || outcome.status === 500) && attempt < REINVITE_ATTEMPTS && this._state === 'established') {
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(outcome.status)));
+      return this.reinvite(hold, attempt + 1);
+    }
+    throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${outcome.status}).`, outcome.status);
+  }
+
+  private onRemoteReinvite(): void {
+    const remote = this.sdh()?.lastRemoteSdp;
+    if (!remote) return;
+    const direction = audioDirection(remote);
+    const remoteHeld = direction === 'sendonly' || direction === 'inactive';
+    if (remoteHeld !== this._remoteHeld) {
+      this._remoteHeld = remoteHeld;
+      this.events.emit('remoteHold', remoteHeld);
+    }
+  }
+
+  private onInfo(info: Info): void {
+    const contentType = info.request.getHeader('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    const body = info.request.body ?? '';
+    const tone =
+      contentType === 'application/dtmf-relay'
+        ? /^\s*Signal\s*=\s*([0-9A-Da-d*#])\s*$/m.exec(body)?.[1]
+        : contentType === 'application/dtmf'
+          ? /^\s*([0-9A-Da-d*#])\s*$/.exec(body)?.[1]
+          : undefined;
+    if (tone === undefined) {
+      void info.reject({ statusCode: 415 });
+      return;
+    }
+    void info.accept();
+    this.events.emit('dtmf', { tone: tone.toUpperCase(), via: 'info' });
+  }
+
+  private onSessionState(state: SessionState): void {
+    switch (state) {
+      case SessionState.Initial:
+      case SessionState.Establishing:
+      case SessionState.Terminating:
+        return;
+      case SessionState.Established:
+        this.setState('established');
+        return;
+      case SessionState.Terminated:
+        // SIP.js reports the final response to our INVITE just after this transition: let it land.
+        queueMicrotask(() => this.finish());
+        return;
+    }
+  }
+
+  private finish(): void {
+    const wasEstablished = this._state === 'established';
+    const reason = this.endReasonHint ?? (wasEstablished ? 'hung-up-remote' : 'failed');
+    this._end = this.endStatus === undefined ? { reason } : { reason, statusCode: this.endStatus };
+    this.setState('ended');
+    this.events.emit('ended', this._end);
+  }
+
+  /** The phone calls this when the connection is gone for good and the call cannot be saved. */
+  markConnectionLost(): void {
+    this.endReasonHint = 'connection-lost';
+  }
+
+  private setState(state: CallState): void {
+    if (this._state === state || this._state === 'ended') return;
+    this._state = state;
+    this.events.emit('state', state);
+  }
+
+  private requireEstablished(what: string): void {
+    if (this._state !== 'established') throw new PhoneError('invalid-state', `Cannot ${what}: the call is not connected.`);
+  }
+
+  private requireSdh(): BridgedSdh {
+    const sdh = this.sdh();
+    if (!sdh) throw new PhoneError('invalid-state', 'The call has no media yet.');
+    return sdh;
+  }
+}
+

@@ -1,0 +1,313 @@
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  UserAgent,
+  type Session,
+  type SessionDescriptionHandlerFactory,
+  type URI,
+} from 'sip.js';
+import type { MediaPort } from '../../../shared/media.js';
+import type { RegistrationState } from '../../../shared/phone.js';
+import { TypedEmitter } from '../typedEmitter.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { BridgedSdh } from './bridgedSdh.js';
+import { Call } from './call.js';
+import { PhoneError, registrationError } from './phoneError.js';
+import { WsTransport, type WsTransportOptions } from './wsTransport.js';
+
+export interface PhoneOptions {
+  /** ws:// or wss:// URL of the SIP server. */
+  readonly server: string;
+  /** The agent's address of record, e.g. sip:alice@example.com. */
+  readonly aor: string;
+  /** Digest user name; defaults to the AOR's user part. */
+  readonly username?: string;
+  readonly password?: string;
+  readonly displayName?: string;
+  readonly media: MediaPort;
+  readonly registerExpiresSec?: number;
+  readonly connectTimeoutMs?: number;
+  readonly keepAliveMs?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  /** Where the phone reports what went wrong without a caller to throw to. */
+  readonly log?: (level: 'warn' | 'error', message: string, detail?: unknown) => void;
+}
+
+export interface PhoneEvents {
+  registration: { readonly state: RegistrationState; readonly error?: PhoneError };
+  incomingCall: Call;
+  /** Something was contained (a throw inside SIP.js, a failed retry) — for logs, never fatal. */
+  problem: { readonly message: string; readonly detail?: unknown };
+}
+
+/**
+ * The agent's phone in the main process: one SIP.js UserAgent over our WebSocket transport, one
+ * registration, the calls. SIP.js leaves reconnecting and re-registering after a drop to the
+ * application; this class does both, with backoff, keeping calls alive meanwhile.
+ */
+export class Phone {
+  readonly events: TypedEmitter<PhoneEvents>;
+  private ua: UserAgent | undefined;
+  private registerer: Registerer | undefined;
+  private _registration: RegistrationState = 'unregistered';
+  private readonly live = new Map<Session, Call>();
+  private readonly sdhs = new WeakMap<Session, BridgedSdh>();
+  private stopping = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private readonly backoff: BackoffOptions;
+  private readonly aorUri: URI;
+
+  constructor(private readonly options: PhoneOptions) {
+    this.events = new TypedEmitter<PhoneEvents>((error) => this.problem('a listener threw', error));
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    validateServerUrl(options.server);
+    const aor = UserAgent.makeURI(options.aor);
+    if (!aor || !aor.user) throw new PhoneError('invalid-address', `Not a SIP address with a user: ${options.aor}`);
+    this.aorUri = aor;
+  }
+
+  get registration(): RegistrationState {
+    return this._registration;
+  }
+
+  get domain(): string {
+    return this.aorUri.host;
+  }
+
+  get aor(): string {
+    return this.aorUri.toString();
+  }
+
+  /** Calls not yet ended. */
+  calls(): readonly Call[] {
+    return [...this.live.values()];
+  }
+
+  /** SIP.js sessions still held by the user agent — tests assert nothing is orphaned. */
+  sessionCount(): number {
+    return this.ua ? Object.keys(this.ua._sessions).length : 0;
+  }
+
+  /** Connects and registers. Rejects with a PhoneError; a failed start leaves nothing running. */
+  async start(): Promise<void> {
+    if (this.ua) throw new PhoneError('invalid-state', 'The phone is already started.');
+    this.stopping = false;
+    const ua = this.createUserAgent();
+    this.ua = ua;
+    this.setRegistration('connecting');
+    try {
+      await ua.start();
+      await this.register();
+    } catch (cause) {
+      const error = cause instanceof PhoneError ? cause : new PhoneError('server-unreachable', String(cause), undefined, { cause });
+      await this.teardown();
+      this.setRegistration('failed', error);
+      throw error;
+    }
+  }
+
+  /** Ends every call, unregisters and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    await Promise.allSettled(this.calls().map((call) => call.hangUp()));
+    const registerer = this.registerer;
+    if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          registerer
+            .unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } })
+            .catch(() => resolve());
+        }),
+        2000,
+      );
+    }
+    await this.teardown();
+    this.setRegistration('unregistered');
+  }
+
+  /** Places a call. `target` is a SIP URI or a user name in our domain. */
+  async call(target: string, extraHeaders: readonly string[] = []): Promise<Call> {
+    const ua = this.ua;
+    if (!ua || this._registration !== 'registered') throw new PhoneError('not-registered', 'Sign in before placing a call.');
+    const uri = UserAgent.makeURI(target.includes(':') ? target : `sip:${target}@${this.aorUri.host}`);
+    if (!uri || !uri.user) throw new PhoneError('invalid-address', `Not a callable address: ${target}`);
+    const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders] });
+    const call = this.track(inviter, 'outbound');
+    await inviter.invite({
+      requestDelegate: {
+        onProgress: (response) => {
+          const status = response.message.statusCode ?? 0;
+          if (status >= 180 && status < 190) call.ringing();
+        },
+        onReject: (response) => call.rejected(response.message.statusCode ?? 0),
+      },
+    });
+    return call;
+  }
+
+  private createUserAgent(): UserAgent {
+    const transportOptions: WsTransportOptions = {
+      server: this.options.server,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
+      keepAliveMs: this.options.keepAliveMs ?? 15_000,
+      onInboundError: (error) => this.problem('SIP.js threw while handling a message', error),
+    };
+    const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
+      const sdh = new BridgedSdh(this.options.media, this.live.get(session)?.id ?? session.id);
+      this.sdhs.set(session, sdh);
+      return sdh;
+    };
+    const ua = new UserAgent({
+      uri: this.aorUri,
+      authorizationUsername: this.options.username ?? this.aorUri.user ?? '',
+      authorizationPassword: this.options.password ?? '',
+      ...(this.options.displayName ? { displayName: this.options.displayName } : {}),
+      transportConstructor: WsTransport,
+      transportOptions,
+      sessionDescriptionHandlerFactory: sdhFactory,
+      reconnectionAttempts: 0, // ours, with backoff and re-registration
+      logBuiltinEnabled: false,
+      logLevel: 'error',
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error') this.problem(`${category}: ${content}`);
+      },
+    });
+    ua.delegate = {
+      onInvite: (invitation) => this.onInvite(invitation),
+      onDisconnect: (error) => {
+        if (error && !this.stopping) this.scheduleReconnect();
+      },
+    };
+    return ua;
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const call = this.track(invitation, 'inbound');
+    this.events.emit('incomingCall', call);
+  }
+
+  private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): Call {
+    const call = new Call(session, direction, () => this.sdhs.get(session), (error) =>
+      this.problem('a call listener threw', error),
+    );
+    this.live.set(session, call);
+    call.events.on('ended', () => this.live.delete(session));
+    return call;
+  }
+
+  private register(): Promise<void> {
+    const ua = this.ua;
+    if (!ua) return Promise.reject(new PhoneError('invalid-state', 'The phone is stopped.'));
+    if (!this.registerer) {
+      this.registerer = new Registerer(ua, { expires: this.options.registerExpiresSec ?? 300 });
+      this.registerer.stateChange.addListener((state) => {
+        // A refresh that failed while connected (server lost our binding): register again.
+        if (state === RegistererState.Unregistered && this._registration === 'registered' && !this.stopping) {
+          this.setRegistration('registering');
+          this.register().catch((error: unknown) => this.onRegisterFailure(error));
+        }
+      });
+    }
+    const registerer = this.registerer;
+    this.setRegistration('registering');
+    return new Promise<void>((resolve, reject) => {
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => {
+              this.reconnectAttempt = 0;
+              this.setRegistration('registered');
+              resolve();
+            },
+            onReject: (response) =>
+              reject(
+                registrationError(response.message.statusCode ?? 0, response.message.reasonPhrase ?? '', Boolean(this.options.password)),
+              ),
+          },
+        })
+        .catch((cause: unknown) => reject(new PhoneError('server-unreachable', 'REGISTER could not be sent.', undefined, { cause })));
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || !this.ua) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectAttempt += 1;
+    this.setRegistration('reconnecting');
+    const delay = backoffDelay(this.reconnectAttempt, this.backoff);
+    this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    const ua = this.ua;
+    if (!ua || this.stopping) return;
+    try {
+      await ua.reconnect();
+      await this.register();
+    } catch (error) {
+      this.onRegisterFailure(error);
+    }
+  }
+
+  private onRegisterFailure(error: unknown): void {
+    if (this.stopping) return;
+    if (error instanceof PhoneError && (error.code === 'auth-failed' || error.code === 'unknown-user' || error.code === 'auth-required')) {
+      // Retrying a refused password only locks the account: stop and tell the agent.
+      clearTimeout(this.reconnectTimer);
+      this.setRegistration('failed', error);
+      return;
+    }
+    this.problem('reconnect attempt failed', error);
+    // A failed connect is followed by no disconnect event: schedule the next try ourselves.
+    if (!this.ua?.isConnected()) this.scheduleReconnect();
+    else this.reconnectTimer = setTimeout(() => void this.reconnect(), backoffDelay(++this.reconnectAttempt, this.backoff));
+  }
+
+  private async teardown(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    const ua = this.ua;
+    const registerer = this.registerer;
+    this.ua = undefined;
+    this.registerer = undefined;
+    if (registerer) await registerer.dispose().catch(() => {});
+    if (ua) await withTimeout(ua.stop().catch(() => {}), 3000);
+    this.live.clear();
+  }
+
+  private setRegistration(state: RegistrationState, error?: PhoneError): void {
+    if (state === this._registration && !error) return;
+    this._registration = state;
+    this.events.emit('registration', error ? { state, error } : { state });
+  }
+
+  private problem(message: string, detail?: unknown): void {
+    this.options.log?.('warn', message, detail);
+    this.events.emit('problem', detail === undefined ? { message } : { message, detail });
+  }
+}
+
+function validateServerUrl(server: string): void {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new PhoneError('invalid-server-url', `Not a valid server address: "${server}". Expected wss://host:port/path.`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new PhoneError('invalid-server-url', `The server address must start with wss:// (or ws:// in a lab), not ${url.protocol}//.`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: type checks, unit, integration against a real Kamailio.
+# Ends with one line of totals: "N passed, N failed".
+source "$(dirname "$0")/lib.sh"
+
+missing=()
+command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ] || missing+=(kamailio kamailio-websocket-modules kamailio-presence-modules)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "The integration tests run a real Kamailio on 127.0.0.1. Install it first:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+# Tests never run Electron itself; its binary is not needed (nor downloadable everywhere).
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+install_node_modules
+
+results=$(mktemp -d)
+status=0
+echo "» type check"
+if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit && npx tsc -p tsconfig.test.json --noEmit; then
+  echo '{"passed":1,"failed":0}' > "$results/typecheck.json"
+else
+  echo '{"passed":0,"failed":1}' > "$results/typecheck.json"; status=1
+fi
+echo "» vitest (unit + integration)"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+node scripts/totals.mjs "$results"
+exit $status

@@ -1,0 +1,117 @@
+/**
+ * Small, pure SDP edits shared by the SIP layer and both media engines.
+ *
+ * Pure on purpose: this file compiles under the main (Node) and renderer (DOM) configs, so it imports
+ * nothing but types. These helpers read and patch the few lines Baton cares about; they are not a
+ * general SDP parser and leave every other line byte-for-byte as it was.
+ *
+ * Input may use CRLF or bare LF (SDP pasted from logs, or produced by tools that normalise newlines);
+ * output always ends every line with CRLF, as RFC 4566 and SIP bodies require. Empty lines are dropped.
+ */
+import type { MediaDirection } from './media.js';
+
+const DIRECTIONS: readonly MediaDirection[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+
+/** Address that may carry lab media: IPv4 loopback only (wrtc and Chromium also offer ::1, 192.0.2.x…). */
+export const loopbackOnly = (address: string): boolean => address === '127.0.0.1';
+
+/**
+ * The direction of the audio stream: the first audio m-section's attribute, else the session-level
+ * one (RFC 4566 lets media inherit it), else sendrecv (the RFC 3264 default).
+ */
+export function audioDirection(sdp: string): MediaDirection {
+  const { session, media } = sections(lines(sdp));
+  const audio = media.find(isAudio);
+  return (audio && directionOf(audio.lines)) ?? directionOf(session) ?? 'sendrecv';
+}
+
+/**
+ * Sets the direction of every audio m-section: the first direction attribute is replaced in place and
+ * any duplicate dropped; without one, it is appended at the end of the section, where an `a=` line is
+ * always grammatical. A session-level direction is left alone: the media-level attribute overrides it.
+ */
+export function withAudioDirection(sdp: string, direction: MediaDirection): string {
+  const { session, media } = sections(lines(sdp));
+  const out = [...session];
+  for (const section of media) {
+    if (!isAudio(section)) {
+      out.push(...section.lines);
+      continue;
+    }
+    const at = section.lines.findIndex(isDirectionLine);
+    const edited = section.lines.flatMap((line, index) =>
+      !isDirectionLine(line) ? [line] : index === at ? [`a=${direction}`] : [],
+    );
+    if (at < 0) edited.push(`a=${direction}`);
+    out.push(...edited);
+  }
+  return join(out);
+}
+
+/**
+ * Drops every `a=candidate` line whose connection address fails `keep` (mDNS `.local` names included:
+ * they are just addresses that fail). Nothing else changes: the `c=` line and m-line port may still name
+ * a dropped default candidate, which ICE peers ignore.
+ */
+export function keepCandidates(sdp: string, keep: (address: string) => boolean): string {
+  return join(
+    lines(sdp).filter((line) => {
+      if (!line.startsWith('a=candidate:')) return true;
+      const address = candidateAddress(line);
+      return address !== null && keep(address);
+    }),
+  );
+}
+
+/** True when an audio m-section lists a payload type mapped to telephone-event (RFC 4733 DTMF). */
+export function hasTelephoneEvent(sdp: string): boolean {
+  const { media } = sections(lines(sdp));
+  return media.filter(isAudio).some((section) => {
+    const formats = new Set(section.lines[0]?.split(' ').slice(3) ?? []);
+    return section.lines.some((line) => {
+      const match = /^a=rtpmap:(\d+) telephone-event\//i.exec(line);
+      return match !== null && formats.has(match[1] ?? '');
+    });
+  });
+}
+
+interface MediaSection {
+  /** The m-line first, then its attributes. */
+  readonly lines: readonly string[];
+}
+
+function lines(sdp: string): string[] {
+  return sdp.split(/\r?\n/).filter((line) => line.length > 0);
+}
+
+function join(sdpLines: readonly string[]): string {
+  return sdpLines.map((line) => `${line}\r\n`).join('');
+}
+
+function sections(sdpLines: readonly string[]): { session: string[]; media: MediaSection[] } {
+  const session: string[] = [];
+  const media: { lines: string[] }[] = [];
+  for (const line of sdpLines) {
+    if (line.startsWith('m=')) media.push({ lines: [line] });
+    else (media.at(-1)?.lines ?? session).push(line);
+  }
+  return { session, media };
+}
+
+function isAudio(section: MediaSection): boolean {
+  return section.lines[0]?.startsWith('m=audio ') ?? false;
+}
+
+function isDirectionLine(line: string): boolean {
+  return DIRECTIONS.some((direction) => line.trimEnd() === `a=${direction}`);
+}
+
+function directionOf(sectionLines: readonly string[]): MediaDirection | null {
+  const line = sectionLines.find(isDirectionLine);
+  return line === undefined ? null : (DIRECTIONS.find((direction) => line.trimEnd() === `a=${direction}`) ?? null);
+}
+
+/** RFC 8839: `a=candidate:<foundation> <component> <transport> <priority> <address> <port> typ …`. */
+function candidateAddress(line: string): string | null {
+  return line.slice('a=candidate:'.length).trim().split(/\s+/)[4] ?? null;
+}

@@ -1,0 +1,101 @@
+/**
+ * The vocabulary of a user transfer, shared by the rules (transferRules.ts) and the state machine
+ * (transferMachine.ts). Plain data only, so a transfer can be mirrored to the renderer unchanged.
+ *
+ * Each agent keeps its own TransferState for the same transfer: the initiator's and the
+ * recipient's copies move on what each side can observe, which is why the role is part of the state.
+ */
+
+export type TransferRole = 'initiator' | 'recipient';
+
+export type TransferMethod = 'warm' | 'cold';
+
+export const TRANSFER_PHASES = [
+  /** Initiator only: the transfer form is open (colleague, method, outcome, note). */
+  'choosing',
+  /**
+   * Cold. Initiator: REFER sent, waiting for the final NOTIFY. Recipient: the referred contact's
+   * call rings here (the contact's INVITE carrying the transfer token).
+   */
+  'referring',
+  /**
+   * Warm: consult INVITE sent (initiator) or ringing as a toast (recipient), not answered yet.
+   * Named `consultRinging` rather than `ringing` because a cold transfer also rings the recipient
+   * (inside `referring`); this name cannot be mistaken for that.
+   */
+  'consultRinging',
+  /** Warm: both agents talk; the contact is on hold at the initiator. */
+  'consulting',
+  /** Warm, initiator only: REFER with Replaces sent, waiting for the final NOTIFY. */
+  'completing',
+  /** The contact is with the recipient. */
+  'completed',
+  /** Called off: the form was dismissed, or the recipient cancelled the consult. */
+  'cancelled',
+  /** Did not happen (see TransferFailure); the contact, if still there, stays with the initiator. */
+  'failed',
+] as const;
+
+export type TransferPhase = (typeof TRANSFER_PHASES)[number];
+
+/** Phases after which the transfer itself can no longer change (calls may go on). */
+export function isSettled(phase: TransferPhase): boolean {
+  return phase === 'completed' || phase === 'cancelled' || phase === 'failed';
+}
+
+/** Why a transfer did not go through, in words the initiator is told. */
+export type TransferFailureReason =
+  /** 603, or the recipient pressed Decline */
+  | 'declined'
+  /** 486 / 600 */
+  | 'busy'
+  /** 480: not registered, do-not-disturb */
+  | 'unavailable'
+  /** 404 / 604 */
+  | 'not-found'
+  /** rang out at the recipient (408, or the recipient's own ring limit) */
+  | 'no-answer'
+  /** our own bound expired: no final response to the consult, or no final NOTIFY to a REFER */
+  | 'timeout'
+  | 'contact-hung-up'
+  /** the other agent's connection dropped */
+  | 'connection-lost'
+  /** REFER answered with an error, or a NOTIFY sipfrag with a failure the others do not name */
+  | 'refer-rejected';
+
+export interface TransferFailure {
+  readonly reason: TransferFailureReason;
+  /** Where it happened: tells whether the consult had been answered (disposition owed) or not. */
+  readonly during: TransferPhase;
+}
+
+export interface TransferState {
+  readonly role: TransferRole;
+  readonly phase: TransferPhase;
+  /** null only while choosing: the method is fixed by Confirm. */
+  readonly method: TransferMethod | null;
+  /**
+   * Set in `failed`. Also set in `consulting` after a warm REFER failed: the consult goes on and the
+   * initiator is told why (during: 'completing'); a new complete clears it.
+   */
+  readonly failure: TransferFailure | null;
+}
+
+/** The initiator opened the transfer form on a call with a contact. */
+export function initiatorTransfer(): TransferState {
+  return { role: 'initiator', phase: 'choosing', method: null, failure: null };
+}
+
+/**
+ * The recipient learnt of a transfer: warm, when the consult INVITE with its context rings; cold,
+ * when the contact's referred INVITE rings (linked to the MESSAGE context by token or From URI).
+ */
+export function recipientTransfer(method: TransferMethod): TransferState {
+  const phase = method === 'warm' ? 'consultRinging' : 'referring';
+  return { role: 'recipient', phase, method, failure: null };
+}
+
+/** Phases a role's copy can ever be in; the recipient never chooses and never sends a REFER. */
+export function isReachable(role: TransferRole, phase: TransferPhase): boolean {
+  return role === 'initiator' || (phase !== 'choosing' && phase !== 'completing');
+}

@@ -1,0 +1,208 @@
+/**
+ * Who may do what during a user transfer. The single source for the buttons the renderer enables
+ * (`allowedActions`) and the commands main accepts (`checkAction`): main checks every command here
+ * even if a button was wrongly enabled.
+ *
+ * A command gets one of three answers:
+ * - allowed: do it;
+ * - accepted as a no-op (`noop: true`): already done, or overtaken by events (a double-click on
+ *   Complete, Cancel after the contact hung up). Commands are idempotent, so a repeat is not an error;
+ * - refused with a TransferRuleError whose `code` is stable for the UI and logs.
+ * Buttons show only the first kind.
+ */
+import type { TransferPhase, TransferRole, TransferState } from './transferModel.js';
+import { isReachable } from './transferModel.js';
+
+export const TRANSFER_ACTIONS = [
+  /** initiator: Confirm transfer (starts the REFER or the consult) */
+  'confirm',
+  /** initiator: close the transfer form without transferring */
+  'dismiss',
+  /** recipient: answer the consult toast / the referred contact's call */
+  'accept',
+  /** recipient: decline it */
+  'decline',
+  /** initiator: hand the contact over after the consult */
+  'complete',
+  /** recipient: call off the consult */
+  'cancel',
+  'holdContact',
+  'unholdContact',
+  /** end the call with the contact */
+  'hangUpContact',
+  /** end the consult call once the transfer is over but the consult is still up */
+  'hangUpConsult',
+] as const;
+
+export type TransferAction = (typeof TRANSFER_ACTIONS)[number];
+
+export type TransferRuleCode =
+  | 'initiator-cannot-cancel'
+  | 'recipient-cannot-complete'
+  /** the initiator may not take the contact off hold while the transfer is under way */
+  | 'contact-held-during-transfer'
+  /** no hold change of our own while a REFER awaits its final NOTIFY (the contact may re-INVITE us) */
+  | 'refer-in-progress'
+  /** the initiator may not hang up on the contact while handing it over */
+  | 'contact-in-transfer'
+  /** the contact's call is the other agent's at this point */
+  | 'not-your-contact'
+  /** the action belongs to the other side of the transfer */
+  | 'wrong-role'
+  | 'not-in-phase';
+
+export interface TransferRuleError {
+  readonly kind: 'transfer-rule';
+  readonly code: TransferRuleCode;
+  readonly message: string;
+}
+
+export type ActionCheck =
+  | { readonly ok: true; readonly noop: boolean }
+  | { readonly ok: false; readonly error: TransferRuleError };
+
+const MESSAGES: Readonly<Record<TransferRuleCode, string>> = {
+  'initiator-cannot-cancel': 'Only the colleague receiving the transfer can cancel it.',
+  'recipient-cannot-complete': 'Only the agent who started the transfer can complete it.',
+  'contact-held-during-transfer': 'The contact stays on hold until the transfer is completed or cancelled.',
+  'refer-in-progress': 'The contact is being handed over; wait for the result.',
+  'contact-in-transfer': 'The contact is being transferred; it cannot be hung up now.',
+  'not-your-contact': 'The contact is not on your call at this point of the transfer.',
+  'wrong-role': 'This belongs to the other side of the transfer.',
+  'not-in-phase': 'This is not possible at this point of the transfer.',
+};
+
+export function ruleError(code: TransferRuleCode): TransferRuleError {
+  return { kind: 'transfer-rule', code, message: MESSAGES[code] };
+}
+
+/** 'toggle': hold/unhold, allowed when it changes the hold state, a no-op when it would not. */
+type Verdict = 'yes' | 'noop' | 'toggle' | TransferRuleCode;
+type PhaseRules = Readonly<Record<TransferPhase, Partial<Readonly<Record<TransferAction, Verdict>>>>>;
+
+const NOT_YOURS = {
+  holdContact: 'not-your-contact',
+  unholdContact: 'not-your-contact',
+  hangUpContact: 'not-your-contact',
+} as const;
+const OWN_CONTACT = { holdContact: 'toggle', unholdContact: 'toggle', hangUpContact: 'yes' } as const;
+/** Consult under way: the initiator must keep the contact held and may not end either call. */
+const INITIATOR_MID_CONSULT = {
+  confirm: 'noop',
+  holdContact: 'toggle',
+  unholdContact: 'contact-held-during-transfer',
+  hangUpContact: 'contact-in-transfer',
+  hangUpConsult: 'initiator-cannot-cancel',
+} as const;
+
+// Anything not listed is 'not-in-phase'. Role-wide refusals come first, in roleWide().
+const INITIATOR: PhaseRules = {
+  choosing: { confirm: 'yes', dismiss: 'yes', ...OWN_CONTACT },
+  referring: {
+    confirm: 'noop',
+    holdContact: 'refer-in-progress',
+    unholdContact: 'refer-in-progress',
+    hangUpContact: 'contact-in-transfer',
+  },
+  consultRinging: INITIATOR_MID_CONSULT,
+  consulting: { ...INITIATOR_MID_CONSULT, complete: 'yes' },
+  completing: { ...INITIATOR_MID_CONSULT, complete: 'noop', holdContact: 'refer-in-progress' },
+  completed: { complete: 'noop', ...NOT_YOURS },
+  cancelled: { dismiss: 'noop', ...OWN_CONTACT },
+  // The consult may outlive a failure (the contact hung up mid-consult): either side ends it.
+  failed: { ...OWN_CONTACT, hangUpConsult: 'yes' },
+};
+
+const RECIPIENT: PhaseRules = {
+  choosing: {},
+  referring: { accept: 'yes', decline: 'yes', ...NOT_YOURS },
+  consultRinging: { accept: 'yes', decline: 'yes', ...NOT_YOURS },
+  consulting: { accept: 'noop', cancel: 'yes', ...NOT_YOURS },
+  completing: {},
+  // From here the contact's call is the recipient's like any other.
+  completed: { accept: 'noop', ...OWN_CONTACT },
+  cancelled: { cancel: 'noop', ...NOT_YOURS },
+  failed: { cancel: 'noop', decline: 'noop', hangUpConsult: 'yes', ...NOT_YOURS },
+};
+
+/** Refusals that hold in every phase, so their code names the rule rather than the moment. */
+function roleWide(role: TransferRole, action: TransferAction): TransferRuleCode | null {
+  if (role === 'initiator') {
+    if (action === 'cancel') return 'initiator-cannot-cancel';
+    if (action === 'accept' || action === 'decline') return 'wrong-role';
+  } else {
+    if (action === 'complete') return 'recipient-cannot-complete';
+    if (action === 'confirm' || action === 'dismiss') return 'wrong-role';
+  }
+  return null;
+}
+
+export function checkAction(
+  role: TransferRole,
+  phase: TransferPhase,
+  contactHeld: boolean,
+  action: TransferAction,
+): ActionCheck {
+  const refused = roleWide(role, action);
+  if (refused !== null) return { ok: false, error: ruleError(refused) };
+  const table = role === 'initiator' ? INITIATOR : RECIPIENT;
+  const verdict = isReachable(role, phase) ? (table[phase][action] ?? 'not-in-phase') : 'not-in-phase';
+  switch (verdict) {
+    case 'yes':
+      return { ok: true, noop: false };
+    case 'noop':
+      return { ok: true, noop: true };
+    case 'toggle': {
+      const changesHold = action === 'holdContact' ? !contactHeld : contactHeld;
+      return { ok: true, noop: !changesHold };
+    }
+    default:
+      return { ok: false, error: ruleError(verdict) };
+  }
+}
+
+/** The actions worth a button: allowed and not a no-op. */
+export function allowedActions(
+  role: TransferRole,
+  phase: TransferPhase,
+  contactHeld: boolean,
+): ReadonlySet<TransferAction> {
+  return new Set(
+    TRANSFER_ACTIONS.filter((action) => {
+      const check = checkAction(role, phase, contactHeld, action);
+      return check.ok && !check.noop;
+    }),
+  );
+}
+
+/** Who has the contact: the initiator throughout, and after a cancel or failure; the recipient once completed. */
+export function contactOwner(phase: TransferPhase): TransferRole {
+  return phase === 'completed' ? 'recipient' : 'initiator';
+}
+
+/** The two calls a transfer involves: initiator–contact (later recipient–contact) and the consult. */
+export type TransferCall = 'contact' | 'consult';
+
+/**
+ * What an agent owes when one of the transfer's calls ends:
+ * 'prefilled' — a disposition whose wrap-up starts with the outcome chosen in the transfer form;
+ * 'blank' — a disposition like any other call's; 'none' — nothing.
+ */
+export type DispositionDue = 'none' | 'blank' | 'prefilled';
+
+export function dispositionDue(state: TransferState, ended: TransferCall): DispositionDue {
+  const { role, phase, failure } = state;
+  if (role === 'initiator') {
+    // The consult is the initiator's own internal leg; its wrap-up is for the contact's call.
+    if (ended === 'consult') return 'none';
+    // Handed over (cold or warm): the outcome is the initiator's result for its part.
+    return phase === 'completed' ? 'prefilled' : 'blank';
+  }
+  if (ended === 'contact') return phase === 'completed' ? 'blank' : 'none';
+  // An answered consult that did not become the recipient's call is work to account for.
+  const answered =
+    phase === 'consulting' ||
+    phase === 'cancelled' ||
+    (phase === 'failed' && failure !== null && failure.during === 'consulting');
+  return answered ? 'blank' : 'none';
+}

@@ -1,0 +1,481 @@
+/**
+ * Starts a private Kamailio (WebSocket on 127.0.0.1) for integration tests and the demo.
+ * Each lab owns a run folder, a port and a process group, so several can run side by side and none
+ * touches the system's Kamailio service.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { isSafeToken, renderKamailioConfig, type KamailioConfigInput } from './kamailio-config.js';
+
+export interface LabUser {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface LabOptions {
+  /** When set, REGISTER and initial requests From our domain need digest auth against these users. */
+  readonly auth?: { readonly users: readonly LabUser[]; readonly realm?: string };
+  /** Default: a free port found by binding 127.0.0.1:0. */
+  readonly port?: number;
+  /** Kamailio `debug` level, default 1 (quiet). */
+  readonly logLevel?: number;
+  /** Load presence + presence_xml (PUBLISH/SUBSCRIBE). Default true; cheap (see README). */
+  readonly presence?: boolean;
+  /** @internal For tests of the "not installed" path; normally found on PATH or in /usr/sbin. */
+  readonly kamailioBinary?: string;
+}
+
+export interface Lab {
+  readonly wsUrl: string;
+  readonly port: number;
+  /** "127.0.0.1": AORs are sip:user@127.0.0.1. */
+  readonly domain: string;
+  /** Absolute per-run folder: config, pid file, db_text tables, log. */
+  readonly runDir: string;
+  /** SIGTERM, SIGKILL after 3 s; removes runDir unless KEEP_LAB=1. */
+  stop(): Promise<void>;
+  /** SIGKILL the whole process group (a crash); runDir is kept so restart() works. */
+  kill(): Promise<void>;
+  /** Start again on the same port with the same config and wait until ready. */
+  restart(): Promise<void>;
+  /** What Kamailio wrote so far, for error messages. */
+  log(): string;
+}
+
+export type LabErrorCode = 'kamailio-missing' | 'config-invalid' | 'start-timeout' | 'exited';
+
+export class LabError extends Error {
+  override readonly name = 'LabError';
+  constructor(
+    readonly code: LabErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DOMAIN = '127.0.0.1';
+const READY_TIMEOUT_MS = 5_000;
+const STOP_GRACE_MS = 3_000;
+const PORT_RELEASE_TIMEOUT_MS = 2_000;
+const PORT_ATTEMPTS = 3;
+const LOG_TAIL_CHARS = 3_000;
+const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules';
+const RUN_ROOT = fileURLToPath(new URL('../../.lab-run/', import.meta.url));
+const DBTEXT_SOURCE = '/usr/share/kamailio/dbtext/kamailio';
+const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
+const MODULE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/kamailio/modules',
+  '/usr/lib/aarch64-linux-gnu/kamailio/modules',
+  '/usr/lib64/kamailio/modules',
+  '/usr/lib/kamailio/modules',
+  '/usr/local/lib64/kamailio/modules',
+  '/usr/local/lib/kamailio/modules',
+];
+/** sun_path is 108 bytes on Linux; beyond that ctl cannot bind and Kamailio would refuse to start. */
+const MAX_UNIX_SOCKET_PATH = 100;
+const OWNER_FILE = 'owner.pid';
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const settings = validateOptions(options);
+  const install = findInstallation(options.kamailioBinary, settings.presence);
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await findFreePort());
+    try {
+      return await startOn(port, settings, install);
+    } catch (error) {
+      // Another process may grab a port between our probe and Kamailio's bind: pick another one.
+      const retry = options.port === undefined && attempt < PORT_ATTEMPTS && isPortConflict(error);
+      if (!retry) throw error;
+    }
+  }
+}
+
+function isPortConflict(error: unknown): boolean {
+  return error instanceof LabError && error.code === 'exited' && error.message.includes('Address already in use');
+}
+
+async function startOn(port: number, settings: Settings, install: Installation): Promise<Lab> {
+  const runDir = createRunDir(port);
+  try {
+    const cfgPath = writeConfig(runDir, { ...settings, port, moduleDir: install.moduleDir });
+    checkConfig(install.binary, cfgPath);
+    const lab = new KamailioLab(install.binary, port, runDir, cfgPath);
+    await lab.restart();
+    return lab;
+  } catch (error) {
+    removeRunDir(runDir);
+    throw error;
+  }
+}
+
+interface Settings {
+  readonly logLevel: number;
+  readonly presence: boolean;
+  readonly auth: KamailioConfigInput['auth'];
+}
+
+/** Everything that ends up in the config is checked before anything is created or started. */
+function validateOptions(options: LabOptions): Settings {
+  const logLevel = options.logLevel ?? 1;
+  if (!Number.isInteger(logLevel) || logLevel < -5 || logLevel > 5) invalid(`logLevel must be an integer in -5..5, got ${logLevel}`);
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)) {
+    invalid(`port must be an integer in 1..65535, got ${options.port}`);
+  }
+  return { logLevel, presence: options.presence ?? true, auth: validateAuth(options.auth) };
+}
+
+function validateAuth(auth: LabOptions['auth']): Settings['auth'] {
+  if (auth === undefined) return undefined;
+  const realm = auth.realm ?? DOMAIN;
+  if (!isSafeToken(realm)) invalid(`realm ${JSON.stringify(realm)} must match [A-Za-z0-9._-]+`);
+  const seen = new Set<string>();
+  for (const { user, password } of auth.users) {
+    if (!isSafeToken(user)) invalid(`user name ${JSON.stringify(user)} must match [A-Za-z0-9._-]+`);
+    if (!isSafeToken(password)) invalid(`password of ${user} must match [A-Za-z0-9._-]+`);
+    if (seen.has(user)) invalid(`user ${user} is listed twice`);
+    seen.add(user);
+  }
+  return { users: auth.users.map(({ user, password }) => ({ user, password })), realm, secret: randomBytes(16).toString('hex') };
+}
+
+function invalid(message: string): never {
+  throw new LabError('config-invalid', message);
+}
+
+interface Installation {
+  readonly binary: string;
+  readonly moduleDir: string;
+}
+
+function findInstallation(binaryOverride: string | undefined, presence: boolean): Installation {
+  const binary = findBinary(binaryOverride);
+  const needed = presence ? ['websocket.so', 'presence.so', 'presence_xml.so'] : ['websocket.so'];
+  const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
+  if (moduleDir === undefined) {
+    throw new LabError('kamailio-missing', `Kamailio modules (${needed.join(', ')}) not found in ${MODULE_DIRS.join(', ')}. Install them: ${INSTALL_HINT}`);
+  }
+  return { binary, moduleDir };
+}
+
+function findBinary(override: string | undefined): string {
+  const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  const candidates = override !== undefined ? [override] : [...pathDirs.map((dir) => join(dir, 'kamailio')), '/usr/sbin/kamailio', '/usr/local/sbin/kamailio'];
+  const found = candidates.find(isExecutableFile);
+  if (found === undefined) {
+    const where = override !== undefined ? override : 'PATH, /usr/sbin, /usr/local/sbin';
+    throw new LabError('kamailio-missing', `Kamailio not found (looked in ${where}). Install it: ${INSTALL_HINT}`);
+  }
+  return found;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Ports handed out by this process, so two labs started at once never get the same one. */
+const portsInUse = new Set<number>();
+
+async function findFreePort(): Promise<number> {
+  for (;;) {
+    const port = await bindEphemeralPort();
+    if (!portsInUse.has(port)) {
+      portsInUse.add(port);
+      return port;
+    }
+  }
+}
+
+function bindEphemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, DOMAIN, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port from 127.0.0.1:0'))));
+    });
+  });
+}
+
+/** Binding with SO_REUSEADDR (as Kamailio does) fails only while someone still listens there. */
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, DOMAIN, () => server.close(() => resolve(true)));
+  });
+}
+
+async function waitForPortFree(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isPortFree(port))) {
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+function createRunDir(port: number): string {
+  mkdirSync(RUN_ROOT, { recursive: true });
+  reapOrphans();
+  const runDir = mkdtempSync(join(RUN_ROOT, `lab-${port}-`));
+  writeFileSync(join(runDir, OWNER_FILE), String(process.pid));
+  return runDir;
+}
+
+/**
+ * A test process killed by a signal never runs its exit hook, and its lab (a separate process group)
+ * lives on. Whoever starts the next lab kills such orphans; their folders stay for inspection.
+ */
+function reapOrphans(): void {
+  for (const entry of readdirSync(RUN_ROOT)) {
+    const runDir = join(RUN_ROOT, entry);
+    const owner = readPid(join(runDir, OWNER_FILE));
+    if (owner === undefined || isAlive(owner)) continue;
+    const pid = readPid(join(runDir, 'kamailio.pid'));
+    if (pid !== undefined && isKamailioOf(pid, runDir)) signalGroup(pid, 'SIGKILL');
+  }
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Guards against a recycled pid: only a process started with this run folder's config is killed. */
+function isKamailioOf(pid: number, runDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(runDir, 'kamailio.cfg'));
+  } catch {
+    return false;
+  }
+}
+
+function removeRunDir(runDir: string): void {
+  if (process.env.KEEP_LAB === '1') return;
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+function writeConfig(runDir: string, input: Settings & { readonly port: number; readonly moduleDir: string }): string {
+  const dbDir = join(runDir, 'db');
+  if (input.presence) copyPresenceTables(dbDir);
+  const ctlSocket = join(runDir, 'ctl.sock');
+  const cfg = renderKamailioConfig({
+    ...input,
+    domain: DOMAIN,
+    dbDir,
+    ctlSocket: ctlSocket.length <= MAX_UNIX_SOCKET_PATH ? ctlSocket : undefined,
+  });
+  const cfgPath = join(runDir, 'kamailio.cfg');
+  writeFileSync(cfgPath, cfg);
+  return cfgPath;
+}
+
+/** db_text writes into its folder, so each run gets its own copy of the (empty) tables. */
+function copyPresenceTables(dbDir: string): void {
+  mkdirSync(dbDir);
+  for (const table of PRESENCE_TABLES) copyFileSync(join(DBTEXT_SOURCE, table), join(dbDir, table));
+}
+
+function checkConfig(binary: string, cfgPath: string): void {
+  const result = spawnSync(binary, ['-c', '-f', cfgPath], { encoding: 'utf8', timeout: 10_000 });
+  if (result.status === 0) return;
+  const output = `${result.stderr ?? ''}${result.stdout ?? ''}`;
+  const reason = result.error !== undefined ? result.error.message : `exit ${result.status ?? result.signal}`;
+  throw new LabError('config-invalid', `kamailio -c -f ${cfgPath} failed (${reason}):\n${tail(output)}`);
+}
+
+function tail(text: string): string {
+  return text.length <= LOG_TAIL_CHARS ? text : `…${text.slice(-LOG_TAIL_CHARS)}`;
+}
+
+/** Process groups of running labs, killed if this process exits without stopping them. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<void>;
+}
+
+class KamailioLab implements Lab {
+  readonly wsUrl: string;
+  readonly domain = DOMAIN;
+  private readonly logPath: string;
+  private running: Running | undefined;
+  private stopping: Promise<void> | undefined;
+  private lastLog = '';
+
+  constructor(
+    private readonly binary: string,
+    readonly port: number,
+    readonly runDir: string,
+    private readonly cfgPath: string,
+  ) {
+    this.wsUrl = `ws://${DOMAIN}:${port}`;
+    this.logPath = join(runDir, 'kamailio.log');
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopping !== undefined) throw new LabError('exited', `lab on port ${this.port} was stopped; start a new one`);
+    // Both leave the port free, so the new process can bind it.
+    if (this.running !== undefined) await this.terminate();
+    const running = this.launch();
+    this.running = running;
+    try {
+      await this.waitUntilReady(running);
+    } catch (error) {
+      await this.killGroup(running);
+      throw error;
+    }
+  }
+
+  stop(): Promise<void> {
+    // Shared so that a second stop() (afterAll plus a signal handler, say) waits for the first.
+    this.stopping ??= this.terminate().then(() => {
+      portsInUse.delete(this.port);
+      this.lastLog = this.log();
+      removeRunDir(this.runDir);
+    });
+    return this.stopping;
+  }
+
+  async kill(): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    await this.killGroup(running);
+    await waitForPortFree(this.port, PORT_RELEASE_TIMEOUT_MS);
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return this.lastLog;
+    }
+  }
+
+  private async killGroup(running: Running): Promise<void> {
+    signalGroup(running.pid, 'SIGKILL');
+    await running.exited;
+    this.forget(running);
+  }
+
+  /** -DD keeps the main process in the foreground (our child, its pid is the group id); -E logs to stderr, which goes to the log file. */
+  private launch(): Running {
+    const pidPath = join(this.runDir, 'kamailio.pid');
+    // A crashed run leaves its pid file behind; Kamailio would only warn, but the log stays cleaner.
+    rmSync(pidPath, { force: true });
+    const logFd = openSync(this.logPath, 'a');
+    const args = ['-f', this.cfgPath, '-P', pidPath, '-Y', this.runDir, '-w', this.runDir, '-E', '-DD'];
+    let child: ChildProcess;
+    try {
+      // detached = own process group, so kill() reaches the workers too and none is left holding the port.
+      child = spawn(this.binary, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+    } finally {
+      closeSync(logFd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) throw new LabError('exited', `could not spawn ${this.binary}`);
+    trackGroup(pid);
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
+    return { child, pid, exited };
+  }
+
+  private async waitUntilReady(running: Running): Promise<void> {
+    let exited = false;
+    void running.exited.then(() => {
+      exited = true;
+    });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!exited) {
+      if (await acceptsWebSocket(this.wsUrl)) return;
+      if (Date.now() > deadline) {
+        throw new LabError('start-timeout', `Kamailio did not accept WebSocket connections on ${this.wsUrl} within ${READY_TIMEOUT_MS} ms. Log:\n${tail(this.log())}`);
+      }
+      await sleep(30);
+    }
+    throw new LabError('exited', `Kamailio exited while starting (code ${running.child.exitCode ?? running.child.signalCode}). Log:\n${tail(this.log())}`);
+  }
+
+  /** SIGTERM lets the main process stop and reap its workers; SIGKILL the group if it takes too long. */
+  private async terminate(): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    try {
+      process.kill(running.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    const inTime = await Promise.race([running.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    if (!inTime) signalGroup(running.pid, 'SIGKILL');
+    await running.exited;
+    // A worker that outlived its main process would keep the port.
+    signalGroup(running.pid, 'SIGKILL');
+    this.forget(running);
+    await waitForPortFree(this.port, PORT_RELEASE_TIMEOUT_MS);
+  }
+
+  private forget(running: Running): void {
+    liveGroups.delete(running.pid);
+    if (this.running === running) this.running = undefined;
+  }
+}
+
+/** Ready means what clients need: a WebSocket handshake with the "sip" subprotocol succeeds. */
+function acceptsWebSocket(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, 'sip', { handshakeTimeout: 1_000 });
+    socket.once('open', () => {
+      socket.terminate();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

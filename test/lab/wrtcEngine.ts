@@ -1,0 +1,405 @@
+/**
+ * The Node media engine: `MediaPort` over @roamhq/wrtc, for integration tests and lab bots.
+ *
+ * Each session is one RTCPeerConnection with one audio transceiver. What it sends is a synthetic
+ * microphone (a sine at `toneHz`, so a listener can tell engines apart); what it receives is metered
+ * into `inboundLevel`, which is how tests "hear" a call.
+ *
+ * Facts about wrtc 0.10.0 this file relies on (checked on the lab machine):
+ * - `track.enabled = false` is honoured: RTP keeps flowing and the far end decodes silence.
+ * - `setLocalDescription({ type: 'rollback' })` and `setRemoteDescription({ type: 'rollback' })` work.
+ * - `createOffer({ iceRestart: true })` yields new ICE credentials and re-gathers (40–100 ms here).
+ * - `setRemoteDescription(offer)` does not adopt a transceiver made by `addTrack` (it adds its own),
+ *   so the transceiver is created by our first offer, or adopted from the far end's first offer.
+ * - There is no `RTCRtpSender.dtmf`.
+ * - A track never stopped keeps the process alive. Stopped, the process still segfaults in Node's own
+ *   exit once it created an RTCAudioSource, however cleanly everything was closed: after `dispose()`,
+ *   end with `process.exit(code)` (vitest's forks pool ends its workers with SIGTERM, which skips the
+ *   crashing teardown).
+ * - wrtc binds every interface whatever the SDP says. Filtering candidates keeps every address we
+ *   advertise or dial at 127.0.0.1, but a socket on the host's own 192.0.2.x may still be the local
+ *   end of the chosen pair, and the far end answers its checks there as a peer-reflexive candidate.
+ *   Those addresses belong to this host, so the kernel routes it all over `lo`; nothing leaves it.
+ */
+import wrtc from '@roamhq/wrtc';
+import type {
+  AnswerOptions,
+  DtmfOptions,
+  MediaPort,
+  MediaSession,
+  MediaStats,
+  OfferOptions,
+  Sdp,
+} from '../../shared/media.js';
+import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
+
+export interface WrtcEngineOptions {
+  /** Hz of the synthetic microphone's sine tone (default 440); each engine can use its own so the far end can tell who it hears. */
+  readonly toneHz?: number;
+  /** Drop every ICE candidate that is not 127.0.0.1, local and remote (default true). */
+  readonly loopbackOnly?: boolean;
+  /** Upper bound to wait for ICE gathering before taking the SDP as is (default 300 ms; gathering takes ~100 ms here). */
+  readonly iceGatheringTimeoutMs?: number;
+}
+
+export interface WrtcMediaPort extends MediaPort {
+  /** Sessions not yet closed — tests assert this is empty at the end. */
+  openSessions(): readonly MediaSession[];
+  /** Closes every session and stops the microphone; call before process exit. */
+  dispose(): Promise<void>;
+}
+
+// wrtc's own typings leave `RTCAudioSink.ondata` untyped (`EventHandler` is never declared), so the
+// part of `nonstandard` we use is declared here, from what the binding actually delivers.
+interface PcmFrame {
+  readonly samples: Int16Array;
+  readonly sampleRate: number;
+  readonly bitsPerSample?: number;
+  readonly channelCount?: number;
+  readonly numberOfFrames?: number;
+}
+interface AudioSource {
+  createTrack(): MediaStreamTrack;
+  onData(frame: PcmFrame): void;
+}
+interface AudioSink {
+  ondata: ((frame: PcmFrame) => void) | null;
+  stop(): void;
+}
+interface Nonstandard {
+  readonly RTCAudioSource: new () => AudioSource;
+  readonly RTCAudioSink: new (track: MediaStreamTrack) => AudioSink;
+}
+const nonstandard: Nonstandard = wrtc.nonstandard;
+const { RTCPeerConnection } = wrtc;
+
+const SAMPLE_RATE = 48_000;
+const FRAME_MS = 10;
+const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
+/** A quarter of full scale: clearly audible after Opus, far from clipping. Far-end RMS ≈ 0.18. */
+const TONE_AMPLITUDE = 0.25 * 32767;
+/** After a stall (GC, a busy CI core) send at most this much backlog at once rather than a burst. */
+const MAX_CATCH_UP_FRAMES = 10;
+const LEVEL_WINDOW_MS = 200;
+
+export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaPort {
+  const toneHz = options.toneHz ?? 440;
+  const gatheringTimeoutMs = options.iceGatheringTimeoutMs ?? 300;
+  if (!(toneHz > 0 && toneHz < SAMPLE_RATE / 2)) throw new RangeError(`toneHz out of range: ${toneHz}`);
+  if (!(gatheringTimeoutMs >= 0)) throw new RangeError(`iceGatheringTimeoutMs out of range: ${gatheringTimeoutMs}`);
+  const settings: SessionSettings = {
+    keepAddress: (options.loopbackOnly ?? true) ? loopbackOnly : null,
+    gatheringTimeoutMs,
+  };
+  const microphone = new SyntheticMicrophone(toneHz);
+  const sessions = new Set<WrtcSession>();
+  let disposed = false;
+
+  return {
+    async open(callId: string): Promise<MediaSession> {
+      if (disposed) throw new Error('wrtc media port is disposed');
+      const session = new WrtcSession(callId, settings, microphone, () => sessions.delete(session));
+      sessions.add(session);
+      return session;
+    },
+    openSessions: () => [...sessions],
+    async dispose(): Promise<void> {
+      disposed = true;
+      const results = await Promise.allSettled([...sessions].map((session) => session.close()));
+      microphone.stop();
+      const failures = results.flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
+      if (failures.length > 0) throw new AggregateError(failures, 'disposing the wrtc media port failed');
+    },
+  };
+}
+
+interface SessionSettings {
+  /** null: take every candidate as is. */
+  readonly keepAddress: ((address: string) => boolean) | null;
+  readonly gatheringTimeoutMs: number;
+}
+
+/**
+ * One timer feeds every session's source. Each session has its own source and track so that muting
+ * (track.enabled) stays per call. The timer runs only while some session is open, so a forgotten
+ * dispose() never keeps the process alive by itself.
+ */
+class SyntheticMicrophone {
+  private readonly sources = new Set<AudioSource>();
+  private readonly phaseStep: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private startedAt = 0;
+  private framesSent = 0;
+  private phase = 0;
+
+  constructor(toneHz: number) {
+    this.phaseStep = (2 * Math.PI * toneHz) / SAMPLE_RATE;
+  }
+
+  attach(source: AudioSource): void {
+    this.sources.add(source);
+    if (this.timer === null) {
+      this.startedAt = performance.now();
+      this.framesSent = 0;
+      this.timer = setInterval(() => this.tick(), FRAME_MS);
+    }
+  }
+
+  detach(source: AudioSource): void {
+    this.sources.delete(source);
+    if (this.sources.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.sources.clear();
+  }
+
+  // setInterval drifts and stalls; pacing by the clock keeps the far end's jitter buffer fed at 100 fps.
+  private tick(): void {
+    const due = Math.floor((performance.now() - this.startedAt) / FRAME_MS) - this.framesSent;
+    if (due > MAX_CATCH_UP_FRAMES) this.framesSent += due - MAX_CATCH_UP_FRAMES;
+    for (let i = Math.min(due, MAX_CATCH_UP_FRAMES); i > 0; i--) {
+      const frame: PcmFrame = { samples: this.nextFrame(), sampleRate: SAMPLE_RATE, channelCount: 1 };
+      for (const source of this.sources) source.onData(frame);
+      this.framesSent++;
+    }
+  }
+
+  private nextFrame(): Int16Array {
+    const samples = new Int16Array(FRAME_SAMPLES);
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      samples[i] = Math.round(TONE_AMPLITUDE * Math.sin(this.phase));
+      this.phase = (this.phase + this.phaseStep) % (2 * Math.PI);
+    }
+    return samples;
+  }
+}
+
+/** RMS of what arrived over the last LEVEL_WINDOW_MS; frames older than that no longer count. */
+class LevelMeter {
+  private readonly frames: { at: number; sumOfSquares: number; count: number }[] = [];
+
+  add(samples: Int16Array): void {
+    let sumOfSquares = 0;
+    for (const sample of samples) sumOfSquares += (sample / 32768) ** 2;
+    const at = performance.now();
+    this.frames.push({ at, sumOfSquares, count: samples.length });
+    this.prune(at);
+  }
+
+  level(): number {
+    this.prune(performance.now());
+    let sumOfSquares = 0;
+    let count = 0;
+    for (const frame of this.frames) {
+      sumOfSquares += frame.sumOfSquares;
+      count += frame.count;
+    }
+    return count === 0 ? 0 : Math.sqrt(sumOfSquares / count);
+  }
+
+  private prune(now: number): void {
+    while (this.frames.length > 0 && now - (this.frames[0]?.at ?? now) > LEVEL_WINDOW_MS) this.frames.shift();
+  }
+}
+
+class WrtcSession implements MediaSession {
+  private readonly pc: RTCPeerConnection;
+  private readonly source: AudioSource;
+  private readonly track: MediaStreamTrack;
+  private readonly meter = new LevelMeter();
+  private readonly closing = new AbortController();
+  private transceiver: RTCRtpTransceiver | null = null;
+  private sink: AudioSink | null = null;
+  /** Negotiation steps run one at a time: interleaved offer/answer calls would corrupt signalling state. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly id: string,
+    private readonly settings: SessionSettings,
+    private readonly microphone: SyntheticMicrophone,
+    private readonly onClosed: () => void,
+  ) {
+    this.pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.source = new nonstandard.RTCAudioSource();
+    this.track = this.source.createTrack();
+    this.microphone.attach(this.source);
+  }
+
+  createOffer(options: OfferOptions): Promise<Sdp> {
+    return this.serialized(async () => {
+      const transceiver =
+        this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction }));
+      // Every offer and answer sets the direction afresh, so a rolled-back offer's direction never
+      // leaks into the next negotiation and needs no restoring.
+      transceiver.direction = options.direction;
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: options.iceRestart ?? false }));
+      await this.gathered();
+      return this.localSdp();
+    });
+  }
+
+  acceptOffer(offer: Sdp, options: AnswerOptions): Promise<Sdp> {
+    return this.serialized(async () => {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: this.filter(offer) });
+      try {
+        const transceiver = await this.audioTransceiverAfterRemoteOffer();
+        // libwebrtc answers with the intersection of this and the reversed offer direction
+        // (a sendonly offer gets recvonly at most), which is exactly RFC 3264's rule.
+        transceiver.direction = options.direction;
+        await this.pc.setLocalDescription(await this.pc.createAnswer());
+      } catch (error) {
+        // Leave signalling stable so the SIP layer can refuse the offer and keep the call.
+        if (this.pc.signalingState === 'have-remote-offer') await this.pc.setRemoteDescription({ type: 'rollback' });
+        throw error;
+      }
+      await this.gathered();
+      return this.localSdp();
+    });
+  }
+
+  applyAnswer(answer: Sdp): Promise<void> {
+    return this.serialized(async () => {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: this.filter(answer) });
+    });
+  }
+
+  rollback(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.pc.signalingState !== 'have-local-offer') return;
+      await this.pc.setLocalDescription({ type: 'rollback' });
+    });
+  }
+
+  async setMuted(muted: boolean): Promise<void> {
+    this.assertOpen();
+    this.track.enabled = !muted;
+  }
+
+  async sendDtmf(_tones: string, _options: DtmfOptions): Promise<boolean> {
+    this.assertOpen();
+    return false;
+  }
+
+  async getStats(): Promise<MediaStats> {
+    this.assertOpen();
+    const totals = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
+    const report = await this.pc.getStats();
+    report.forEach((stat: unknown) => {
+      if (!isRecord(stat) || stat['kind'] !== 'audio') return;
+      if (stat['type'] === 'outbound-rtp') {
+        totals.bytesSent += numberField(stat, 'bytesSent');
+        totals.packetsSent += numberField(stat, 'packetsSent');
+      } else if (stat['type'] === 'inbound-rtp') {
+        totals.bytesReceived += numberField(stat, 'bytesReceived');
+        totals.packetsReceived += numberField(stat, 'packetsReceived');
+      }
+    });
+    return { ...totals, inboundLevel: this.meter.level(), iceState: this.pc.iceConnectionState };
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    // Each release runs even if an earlier one throws: a half-closed session would keep native
+    // threads and the microphone timer alive, and the process with them.
+    const failures: unknown[] = [];
+    const release = (step: () => void): void => {
+      try {
+        step();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    release(() => this.sink?.stop());
+    release(() => this.pc.close());
+    release(() => this.track.stop());
+    release(() => this.microphone.detach(this.source));
+    release(() => this.onClosed());
+    this.sink = null;
+    if (failures.length > 0) throw new AggregateError(failures, `closing media session ${this.id} failed`);
+  }
+
+  private serialized<T>(step: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.assertOpen();
+      return step();
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private assertOpen(): void {
+    if (this.closing.signal.aborted) throw new Error(`media session ${this.id} is closed`);
+  }
+
+  /** Makes `transceiver` the call's audio: our microphone goes out on it, what comes in is metered. */
+  private adopt(transceiver: RTCRtpTransceiver): RTCRtpTransceiver {
+    this.transceiver = transceiver;
+    const sink = new nonstandard.RTCAudioSink(transceiver.receiver.track);
+    sink.ondata = (frame) => this.meter.add(frame.samples);
+    this.sink = sink;
+    return transceiver;
+  }
+
+  private async audioTransceiverAfterRemoteOffer(): Promise<RTCRtpTransceiver> {
+    const transceivers = this.pc.getTransceivers();
+    const audio =
+      (this.transceiver && this.transceiver.mid !== null ? this.transceiver : null) ??
+      transceivers.find((t) => t.mid !== null && t.receiver.track.kind === 'audio');
+    if (!audio) throw new Error('the offer has no audio stream');
+    if (audio !== this.transceiver) {
+      // Our own never-negotiated transceiver (its offer was rolled back) would otherwise reappear as
+      // a second audio m-line in our next offer.
+      if (this.transceiver?.mid === null) this.transceiver.stop();
+      this.sink?.stop();
+      this.adopt(audio);
+      await audio.sender.replaceTrack(this.track);
+    }
+    // Anything else the far end offered (video, a second audio) is declined rather than received.
+    for (const other of transceivers) if (other !== audio && other.mid !== null) other.direction = 'inactive';
+    return audio;
+  }
+
+  /** Resolves when gathering completes, the timeout passes, or the session closes, whichever first. */
+  private gathered(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pc.removeEventListener('icegatheringstatechange', onChange);
+        this.closing.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const onChange = (): void => {
+        if (this.pc.iceGatheringState === 'complete') done();
+      };
+      const timer = setTimeout(done, this.settings.gatheringTimeoutMs);
+      this.pc.addEventListener('icegatheringstatechange', onChange);
+      this.closing.signal.addEventListener('abort', done);
+    });
+  }
+
+  private localSdp(): Sdp {
+    this.assertOpen();
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error(`media session ${this.id} has no local description`);
+    return this.filter(sdp);
+  }
+
+  private filter(sdp: Sdp): Sdp {
+    return this.settings.keepAddress ? keepCandidates(sdp, this.settings.keepAddress) : sdp;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function numberField(record: Record<string, unknown>, key: string): number {
+  const value = record[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}

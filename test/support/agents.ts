@@ -1,0 +1,69 @@
+import { Phone, type PhoneOptions } from '../../electron/core/sip/phone.js';
+import type { Call } from '../../electron/core/sip/call.js';
+import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
+import type { Lab } from '../lab/lab.js';
+import { waitFor, within } from './waitFor.js';
+
+/** A phone as an agent desk would run it, with the Node media engine standing in for the renderer. */
+export interface TestAgent {
+  readonly name: string;
+  readonly phone: Phone;
+  readonly media: WrtcMediaPort;
+  readonly incoming: Call[];
+  /** Resolves with the next incoming call. */
+  nextIncoming(timeoutMs?: number): Promise<Call>;
+  dispose(): Promise<void>;
+}
+
+export interface AgentOptions {
+  readonly password?: string;
+  readonly toneHz?: number;
+  readonly phone?: Partial<PhoneOptions>;
+}
+
+export function createAgent(lab: Lab, name: string, options: AgentOptions = {}): TestAgent {
+  const media = createWrtcMediaPort({ toneHz: options.toneHz ?? 440 });
+  const phone = new Phone({
+    server: lab.wsUrl,
+    aor: `sip:${name}@${lab.domain}`,
+    ...(options.password ? { password: options.password } : {}),
+    media,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    ...options.phone,
+  });
+  const incoming: Call[] = [];
+  phone.events.on('incomingCall', (call) => incoming.push(call));
+  return {
+    name,
+    phone,
+    media,
+    incoming,
+    nextIncoming: (timeoutMs = 5000) => within(`an incoming call at ${name}`, phone.events.next('incomingCall'), timeoutMs),
+    async dispose() {
+      await phone.stop().catch(() => {});
+      await media.dispose();
+    },
+  };
+}
+
+/** Places a call from `from` to `to`, answers it, and returns both ends once established. */
+export async function connect(from: TestAgent, to: TestAgent): Promise<{ caller: Call; callee: Call }> {
+  const ringing = to.nextIncoming();
+  const caller = await from.phone.call(to.name);
+  const callee = await ringing;
+  await callee.answer();
+  await waitFor('both ends established', () => caller.state === 'established' && callee.state === 'established');
+  return { caller, callee };
+}
+
+/** True once the call has received audio with some energy in it. */
+export async function hearsAudio(call: Call, threshold = 0.01): Promise<boolean> {
+  const stats = await call.stats();
+  return stats.bytesReceived > 0 && (stats.inboundLevel ?? 0) > threshold;
+}
+
+/** True once the call's received audio has been (near) silent for the engine's level window. */
+export async function hearsSilence(call: Call, threshold = 0.005): Promise<boolean> {
+  const stats = await call.stats();
+  return (stats.inboundLevel ?? 1) < threshold;
+}
