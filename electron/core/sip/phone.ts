@@ -59,6 +59,7 @@ export class Phone {
   private reconnectAttempt = 0;
   private readonly backoff: BackoffOptions;
   private readonly aorUri: URI;
+  private readonly beforeStop: Array<() => Promise<void>> = [];
 
   constructor(private readonly options: PhoneOptions) {
     this.events = new TypedEmitter<PhoneEvents>((error) => this.problem('a listener threw', error));
@@ -79,6 +80,28 @@ export class Phone {
 
   get aor(): string {
     return this.aorUri.toString();
+  }
+
+  /**
+   * The SIP.js user agent, for core modules that speak SIP beside calls (presence, transfer
+   * context messages). Undefined while stopped; replaced on each start.
+   */
+  get userAgent(): UserAgent | undefined {
+    return this.ua;
+  }
+
+  /**
+   * Runs `task` at the start of stop(), before calls end and the user agent stops: subscriptions
+   * and publications must be ended first (UserAgent.stop() can hang while a Subscriber is active).
+   */
+  onBeforeStop(task: () => Promise<void>): { dispose(): void } {
+    this.beforeStop.push(task);
+    return {
+      dispose: () => {
+        const index = this.beforeStop.indexOf(task);
+        if (index >= 0) this.beforeStop.splice(index, 1);
+      },
+    };
   }
 
   /** Calls not yet ended. */
@@ -113,6 +136,7 @@ export class Phone {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
+    await Promise.allSettled(this.beforeStop.map((task) => withTimeout(task(), 2000)));
     await Promise.allSettled(this.calls().map((call) => call.hangUp()));
     const registerer = this.registerer;
     if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
