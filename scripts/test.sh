@@ -24,6 +24,6 @@ else
   echo '{"passed":0,"failed":1}' > "$results/typecheck.json"; status=1
 fi
 echo "» vitest (unit + integration)"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+bash scripts/loopback-only.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 node scripts/totals.mjs "$results"
 exit $status

@@ -40,7 +40,12 @@ export interface DtmfOptions {
   readonly gapMs: number;
 }
 
-/** One call's media. Created by a MediaPort, closed exactly once. */
+/**
+ * One call's media. Created by a MediaPort, closed exactly once.
+ *
+ * While our own direction is `sendonly` or `inactive` (we hold the far end), the engine sends no
+ * microphone audio — silence or hold music: a held contact must never hear the agent's consult.
+ */
 export interface MediaSession {
   readonly id: string;
   /** A complete local offer (ICE gathered, no trickle: SIP.js does not trickle). */

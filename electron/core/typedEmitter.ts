@@ -34,6 +34,11 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
     });
   }
 
+  /** Whether anyone listens: lets an owner choose a safe default when nobody handles an event. */
+  has<K extends keyof Events>(event: K): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<K extends keyof Events>(event: K, value: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;

@@ -3,3 +3,4 @@ export * from './transferModel.js';
 export * from './transferRules.js';
 export * from './transferMachine.js';
 export { assertNever } from './assertNever.js';
+export * from './context.js';

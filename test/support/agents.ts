@@ -12,6 +12,8 @@ export interface TestAgent {
   readonly incoming: Call[];
   /** Resolves with the next incoming call. */
   nextIncoming(timeoutMs?: number): Promise<Call>;
+  /** The desk vanishes as in a crash or a pulled cable: no BYE, no un-REGISTER, media gone. */
+  crash(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -39,9 +41,16 @@ export function createAgent(lab: Lab, name: string, options: AgentOptions = {}):
     media,
     incoming,
     nextIncoming: (timeoutMs = 5000) => within(`an incoming call at ${name}`, phone.events.next('incomingCall'), timeoutMs),
+    async crash() {
+      const transport = phone.userAgent?.transport as unknown as { socket?: { terminate(): void } } | undefined;
+      // The socket dies first, so nothing stop() tries to send can leave the machine.
+      transport?.socket?.terminate();
+      await media.dispose();
+      await phone.stop().catch(() => {});
+    },
     async dispose() {
       await phone.stop().catch(() => {});
-      await media.dispose();
+      await media.dispose().catch(() => {});
     },
   };
 }

@@ -3,7 +3,11 @@ import {
   Invitation,
   Inviter,
   SessionState,
+  URI,
+  type Bye,
   type Info,
+  type Notification,
+  type Referral,
 } from 'sip.js';
 import type { CallDirection, CallEnd, CallEndReason, CallState } from '../../../shared/phone.js';
 import { DTMF_TONES } from '../../../shared/phone.js';
@@ -22,6 +26,24 @@ export interface CallEvents {
   remoteHold: boolean;
   dtmf: { readonly tone: string; readonly via: 'info' };
   ended: CallEnd;
+}
+
+/** Progress of a REFER we sent, from the NOTIFY sipfrag bodies (RFC 3515). */
+export type ReferProgress =
+  | { readonly kind: 'trying'; readonly status: number }
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'failed'; readonly status: number };
+
+export interface ReferOptions {
+  readonly onProgress: (progress: ReferProgress) => void;
+}
+
+/** A blind-transfer target: a SIP URI whose parameters (e.g. `;xfer=TOKEN`) must survive. */
+export interface ReferTarget {
+  readonly user: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly params: Readonly<Record<string, string>>;
 }
 
 export interface CallMediaView {
@@ -57,6 +79,12 @@ export class Call {
   private endReasonHint: CallEndReason | undefined;
   private endStatus: number | undefined;
   private renegotiation: Promise<void> = Promise.resolve();
+  /** The far end's Reason header on its BYE, if any (a cancelled warm transfer says so there). */
+  private _remoteReason: string | undefined;
+  /** Set before answering: the call starts with the far end on hold (a transferred contact). */
+  holdOnAnswer = false;
+  /** When this incoming call replaces another (RFC 3891), the call it replaces. */
+  replaces: Call | undefined;
   private readonly acked: Promise<void>;
   private markAcked: () => void = () => {};
 
@@ -65,6 +93,7 @@ export class Call {
     readonly direction: CallDirection,
     readonly sdh: () => BridgedSdh | undefined,
     onListenerError: (error: unknown) => void,
+    onRefer: (call: Call, referral: Referral) => void,
   ) {
     this.events = new TypedEmitter<CallEvents>(onListenerError);
     this.remoteUri = session.remoteIdentity.uri.toString();
@@ -75,14 +104,17 @@ export class Call {
     session.stateChange.addListener((state) => this.onSessionState(state));
     session.delegate = {
       onAck: () => this.markAcked(),
-      onBye: () => {
+      onBye: (bye: Bye) => {
+        this._remoteReason = bye.request.getHeader('Reason');
         this.endReasonHint ??= 'hung-up-remote';
+        void bye.accept();
       },
       onCancel: () => {
         this.endReasonHint ??= 'cancelled';
       },
       onInfo: (info) => this.onInfo(info),
       onInvite: () => this.onRemoteReinvite(),
+      onRefer: (referral: Referral) => onRefer(this, referral),
     };
   }
 
@@ -100,6 +132,18 @@ export class Call {
   }
   get muted(): boolean {
     return this._muted;
+  }
+  get remoteReason(): string | undefined {
+    return this._remoteReason;
+  }
+  /** The first value of a header of the request that started this call (ours or the far end's). */
+  header(name: string): string | undefined {
+    return this.session.request.getHeader(name);
+  }
+  /** A URI parameter of the address this call was sent to (To), e.g. the cold-transfer token. */
+  toParam(name: string): string | undefined {
+    const value = this.session.request.to.uri.getParam(name) ?? this.session.request.ruri?.getParam(name);
+    return typeof value === 'string' ? value : undefined;
   }
   /** The SIP Call-ID, for logs and for matching transfer dialogs. */
   get sipCallId(): string {
@@ -130,6 +174,10 @@ export class Call {
     if (!(this.session instanceof Invitation) || this._state !== 'ringing') {
       throw new PhoneError('invalid-state', 'Only a ringing incoming call can be answered.');
     }
+    if (this.holdOnAnswer) {
+      // The SDH is made during accept(); the phone's factory reads holdOnAnswer for it.
+      this._held = true;
+    }
     await this.session.accept();
   }
 
@@ -143,13 +191,13 @@ export class Call {
   }
 
   /** Ends the call whatever its stage: BYE, CANCEL, or a 486 to a call still ringing here. */
-  async hangUp(): Promise<void> {
+  async hangUp(reason?: string): Promise<void> {
     if (this._state === 'ended') return;
     this.endReasonHint ??= 'hung-up-local';
     const session = this.session;
     switch (session.state) {
       case SessionState.Established:
-        await session.bye();
+        await session.bye(reason ? { requestOptions: { extraHeaders: [`Reason: ${reason}`] } } : {});
         return;
       case SessionState.Initial:
       case SessionState.Establishing:
@@ -201,6 +249,56 @@ export class Call {
       });
     }
     return 'info';
+  }
+
+  /**
+   * Sends REFER: to a URI (blind) or to another of our calls (attended: Refer-To with Replaces).
+   * Resolves once the far end accepted it (202); progress comes from its NOTIFYs.
+   */
+  refer(target: ReferTarget | Call, options: ReferOptions): Promise<void> {
+    this.requireEstablished('transfer');
+    const referTo = target instanceof Call ? target.session : bracketed(target);
+    return new Promise<void>((resolve, reject) => {
+      this.session
+        .refer(referTo, {
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => {
+              const status = response.message.statusCode ?? 0;
+              reject(new PhoneError('call-failed', `The transfer was refused (${status}).`, status));
+            },
+          },
+          onNotify: (notification: Notification) => {
+            void notification.accept();
+            const progress = parseSipfrag(notification.request.body);
+            if (progress) options.onProgress(progress);
+          },
+        })
+        .catch((cause: unknown) => reject(new PhoneError('call-failed', 'The transfer could not be sent.', undefined, { cause })));
+    });
+  }
+
+  /**
+   * An in-dialog INFO without a body, to learn whether the far end is still there. Resolves with
+   * the status: 200 alive; 408/477/481/5xx mean the dialog or the path to it is gone.
+   */
+  ping(timeoutMs = 4000): Promise<number> {
+    if (this._state !== 'established') return Promise.resolve(481);
+    return new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(408), timeoutMs);
+      const done = (status: number): void => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      this.session
+        .info({
+          requestDelegate: {
+            onAccept: (response) => done(response.message.statusCode ?? 200),
+            onReject: (response) => done(response.message.statusCode ?? 500),
+          },
+        })
+        .catch(() => done(481));
+    });
   }
 
   async stats(): Promise<MediaStats> {
@@ -262,6 +360,10 @@ export class Call {
   private onInfo(info: Info): void {
     const contentType = info.request.getHeader('Content-Type')?.split(';')[0]?.trim().toLowerCase();
     const body = info.request.body ?? '';
+    if (body === '' && contentType === undefined) {
+      void info.accept(); // a liveness probe (see ping())
+      return;
+    }
     const tone =
       contentType === 'application/dtmf-relay'
         ? /^\s*Signal\s*=\s*([0-9A-Da-d*#])\s*$/m.exec(body)?.[1]
@@ -322,3 +424,23 @@ export class Call {
   }
 }
 
+/** SIP.js writes a URI Refer-To without angle brackets, so its parameters would become header params. */
+class BracketedUri extends URI {
+  override toString(): string {
+    return `<${super.toString()}>`;
+  }
+}
+
+function bracketed(target: ReferTarget): URI {
+  return new BracketedUri('sip', target.user, target.host, target.port, { ...target.params });
+}
+
+/** Reads the status line of a message/sipfrag NOTIFY body. */
+export function parseSipfrag(body: string | undefined): ReferProgress | null {
+  const match = /^SIP\/2\.0\s+(\d{3})/.exec(body?.trimStart() ?? '');
+  if (!match) return null;
+  const status = Number(match[1]);
+  if (status < 200) return { kind: 'trying', status };
+  if (status < 300) return { kind: 'succeeded' };
+  return { kind: 'failed', status };
+}

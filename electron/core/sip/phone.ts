@@ -1,9 +1,13 @@
 import {
   Invitation,
   Inviter,
+  Messager,
   Registerer,
   RegistererState,
+  SIPExtension,
   UserAgent,
+  type Message,
+  type Referral,
   type Session,
   type SessionDescriptionHandlerFactory,
   type URI,
@@ -35,9 +39,36 @@ export interface PhoneOptions {
   readonly log?: (level: 'warn' | 'error', message: string, detail?: unknown) => void;
 }
 
+/** A REFER the far end of one of our calls sent us: we are asked to call someone else. */
+export interface IncomingReferral {
+  readonly call: Call;
+  /** The Refer-To URI, parameters included. */
+  readonly target: string;
+  /** True for an attended transfer (Refer-To carries Replaces). */
+  readonly replaces: boolean;
+  /** Accepts (202) and calls the target; NOTIFYs report the new call's progress to the referrer. */
+  follow(): Promise<Call>;
+  /** 202 without calling anyone: what an application that never acts on REFER does. */
+  acceptOnly(): Promise<void>;
+  reject(statusCode?: number): Promise<void>;
+}
+
+/** An out-of-dialog MESSAGE addressed to us. */
+export interface IncomingMessage {
+  readonly from: string;
+  readonly contentType: string;
+  readonly body: string;
+  accept(): Promise<void>;
+  reject(statusCode: number): Promise<void>;
+}
+
 export interface PhoneEvents {
   registration: { readonly state: RegistrationState; readonly error?: PhoneError };
   incomingCall: Call;
+  /** Emitted for every REFER; with no listener the REFER is declined (603). */
+  referred: IncomingReferral;
+  /** Emitted for every MESSAGE; with no listener it is refused (415). */
+  message: IncomingMessage;
   /** Something was contained (a throw inside SIP.js, a failed retry) — for logs, never fatal. */
   problem: { readonly message: string; readonly detail?: unknown };
 }
@@ -155,11 +186,46 @@ export class Phone {
 
   /** Places a call. `target` is a SIP URI or a user name in our domain. */
   async call(target: string, extraHeaders: readonly string[] = []): Promise<Call> {
-    const ua = this.ua;
-    if (!ua || this._registration !== 'registered') throw new PhoneError('not-registered', 'Sign in before placing a call.');
+    const ua = this.requireRegistered();
+    const inviter = new Inviter(ua, this.targetUri(target), { extraHeaders: [...extraHeaders] });
+    return this.invite(inviter);
+  }
+
+  /** Sends an out-of-dialog MESSAGE; resolves with the final status (2xx = delivered). */
+  sendMessage(target: string, contentType: string, body: string, timeoutMs = 5000): Promise<number> {
+    const ua = this.requireRegistered();
+    const messager = new Messager(ua, this.targetUri(target), body, contentType);
+    return new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(408), timeoutMs);
+      const done = (status: number): void => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      messager
+        .message({
+          requestDelegate: {
+            onAccept: (response) => done(response.message.statusCode ?? 200),
+            onReject: (response) => done(response.message.statusCode ?? 500),
+          },
+        })
+        .catch(() => done(503));
+    });
+  }
+
+  /** The SIP URI for a user name in our domain, or the URI itself. */
+  targetUri(target: string): URI {
     const uri = UserAgent.makeURI(target.includes(':') ? target : `sip:${target}@${this.aorUri.host}`);
     if (!uri || !uri.user) throw new PhoneError('invalid-address', `Not a callable address: ${target}`);
-    const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders] });
+    return uri;
+  }
+
+  private requireRegistered(): UserAgent {
+    const ua = this.ua;
+    if (!ua || this._registration !== 'registered') throw new PhoneError('not-registered', 'Sign in first.');
+    return ua;
+  }
+
+  private async invite(inviter: Inviter): Promise<Call> {
     const call = this.track(inviter, 'outbound');
     await inviter.invite({
       requestDelegate: {
@@ -173,6 +239,41 @@ export class Phone {
     return call;
   }
 
+  private onRefer(call: Call, referral: Referral): void {
+    const incoming: IncomingReferral = {
+      call,
+      target: referral.referTo.uri.toString(),
+      replaces: referral.replaces !== undefined,
+      follow: async () => {
+        await referral.accept();
+        return this.invite(referral.makeInviter());
+      },
+      acceptOnly: () => referral.accept(),
+      reject: (statusCode = 603) => referral.reject({ statusCode }),
+    };
+    if (!this.events.has('referred')) {
+      void incoming.reject(603).catch(() => {});
+      return;
+    }
+    this.events.emit('referred', incoming);
+  }
+
+  private onMessage(message: Message): void {
+    const request = message.request;
+    const incoming: IncomingMessage = {
+      from: request.from.uri.toString(),
+      contentType: request.getHeader('Content-Type')?.split(';')[0]?.trim().toLowerCase() ?? '',
+      body: request.body ?? '',
+      accept: () => message.accept(),
+      reject: (statusCode) => message.reject({ statusCode }),
+    };
+    if (!this.events.has('message')) {
+      void incoming.reject(415).catch(() => {});
+      return;
+    }
+    this.events.emit('message', incoming);
+  }
+
   private createUserAgent(): UserAgent {
     const transportOptions: WsTransportOptions = {
       server: this.options.server,
@@ -181,7 +282,9 @@ export class Phone {
       onInboundError: (error) => this.problem('SIP.js threw while handling a message', error),
     };
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
-      const sdh = new BridgedSdh(this.options.media, this.live.get(session)?.id ?? session.id);
+      const call = this.live.get(session);
+      const sdh = new BridgedSdh(this.options.media, call?.id ?? session.id);
+      sdh.localHold = call?.holdOnAnswer ?? false;
       this.sdhs.set(session, sdh);
       return sdh;
     };
@@ -194,6 +297,8 @@ export class Phone {
       transportOptions,
       sessionDescriptionHandlerFactory: sdhFactory,
       reconnectionAttempts: 0, // ours, with backoff and re-registration
+      // Warm transfers: the contact's INVITE with Replaces takes over the consult dialog.
+      sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,
       logLevel: 'error',
       logConnector: (level, category, _label, content) => {
@@ -202,6 +307,7 @@ export class Phone {
     });
     ua.delegate = {
       onInvite: (invitation) => this.onInvite(invitation),
+      onMessage: (message) => this.onMessage(message),
       onDisconnect: (error) => {
         if (error && !this.stopping) this.scheduleReconnect();
       },
@@ -211,12 +317,19 @@ export class Phone {
 
   private onInvite(invitation: Invitation): void {
     const call = this.track(invitation, 'inbound');
+    // SIP.js matched a Replaces header to one of our dialogs; accepting BYEs the replaced one.
+    const replacee = invitation._replacee;
+    if (replacee) call.replaces = this.live.get(replacee);
     this.events.emit('incomingCall', call);
   }
 
   private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): Call {
-    const call = new Call(session, direction, () => this.sdhs.get(session), (error) =>
-      this.problem('a call listener threw', error),
+    const call = new Call(
+      session,
+      direction,
+      () => this.sdhs.get(session),
+      (error) => this.problem('a call listener threw', error),
+      (from, referral) => this.onRefer(from, referral),
     );
     this.live.set(session, call);
     call.events.on('ended', () => this.live.delete(session));

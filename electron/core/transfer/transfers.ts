@@ -1,0 +1,755 @@
+/**
+ * User transfers at one agent's desk, as initiator or recipient, over the phone's calls.
+ *
+ * The rules live in shared/transfer (pure, table-tested); this class applies them where the calls
+ * live: every command is checked by `checkAction` before any SIP is sent, and every SIP event is fed
+ * to `transferTransition`, so the state a desk shows is the state the machine allows. The SIP
+ * mapping is ARCHITECTURE.md's: cold = context MESSAGE then REFER with a `;xfer=` token; warm =
+ * contact held, consult INVITE carrying the context header, REFER with Replaces to complete.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ContactHistoryEntry, ContactHistorySink, HistoryActor } from '../../../shared/history.js';
+import {
+  TRANSFER_CONTEXT_CONTENT_TYPE,
+  TRANSFER_CONTEXT_HEADER,
+  TransferContextError,
+  contextJson,
+  decodeContextHeader,
+  decodeContextJson,
+  encodeContextHeader,
+  noteProblem,
+  type ContextProblem,
+  type TransferContext,
+} from '../../../shared/transfer/context.js';
+import {
+  allowedActions,
+  checkAction,
+  dispositionDue,
+  initiatorTransfer,
+  isSettled,
+  recipientTransfer,
+  transferTransition,
+  type TransferAction,
+  type TransferCall,
+  type TransferEvent,
+  type TransferFailureReason,
+  type TransferMethod,
+  type TransferRole,
+  type TransferRuleError,
+  type TransferState,
+} from '../../../shared/transfer/index.js';
+import type { CallEnd } from '../../../shared/phone.js';
+import type { Call, ReferProgress } from '../sip/call.js';
+import type { IncomingMessage, Phone } from '../sip/phone.js';
+import { TypedEmitter } from '../typedEmitter.js';
+import { TRANSFER_STATUS_CONTENT_TYPE, decodeTransferStatus, encodeTransferStatus } from './transferStatus.js';
+
+export interface ContactInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly number: string;
+}
+
+export interface TransferTarget {
+  readonly userId: string;
+  readonly name: string;
+  /** The colleague's SIP address of record. */
+  readonly uri: string;
+}
+
+export interface StartTransfer {
+  readonly method: TransferMethod;
+  /** Our call with the contact. */
+  readonly contactCallId: string;
+  readonly recipient: TransferTarget;
+  readonly outcome: { readonly id: string; readonly label: string };
+  readonly note: string;
+  readonly contact: ContactInfo;
+  readonly history?: readonly ContactHistoryEntry[];
+}
+
+/** What a desk shows of one transfer — plain data, mirrored to the renderer. */
+export interface TransferView {
+  readonly id: string;
+  readonly role: TransferRole;
+  readonly state: TransferState;
+  readonly contactCallId: string | null;
+  readonly consultCallId: string | null;
+  /** The other agent. */
+  readonly counterpart: { readonly name: string; readonly uri: string };
+  readonly contact: ContactInfo | null;
+  readonly outcome: { readonly id: string; readonly label: string } | null;
+  readonly note: string;
+  readonly history: readonly ContactHistoryEntry[];
+  /** Recipient: why the transfer context could not be read ('missing' when none arrived). */
+  readonly contextProblem: ContextProblem | 'missing' | null;
+  readonly contactHeld: boolean;
+  /** What the agent may do now: the buttons. */
+  readonly allowed: readonly TransferAction[];
+}
+
+export interface TransferEvents {
+  changed: TransferView;
+  /** Recipient: a colleague is handing us a contact — drives the toast, even during another call. */
+  incoming: { readonly transfer: TransferView; readonly call: Call };
+  /** A transfer's call ended and the agent owes a disposition for it. */
+  dispositionDue: {
+    readonly callId: string;
+    readonly transferId: string;
+    readonly prefill: { readonly id: string; readonly label: string } | null;
+  };
+}
+
+/** A command the product's rules refuse; `code` is stable for the UI and logs. */
+export class TransferRuleViolation extends Error {
+  override readonly name = 'TransferRuleViolation';
+  readonly code: TransferRuleError['code'];
+  constructor(error: TransferRuleError) {
+    super(error.message);
+    this.code = error.code;
+  }
+}
+
+export class TransferNotFound extends Error {
+  override readonly name = 'TransferNotFound';
+}
+
+export interface TransfersOptions {
+  readonly agent: HistoryActor;
+  readonly history?: ContactHistorySink;
+  /** No final NOTIFY (or status MESSAGE) within this long after a REFER's 202 → failed, contact kept. */
+  readonly referTimeoutMs?: number;
+  /** How often each side probes the consult dialog to notice the other agent's connection is gone. */
+  readonly consultPingMs?: number;
+  /** How long a cold context waits for the contact's INVITE. */
+  readonly pendingContextMs?: number;
+  /** How long the recipient keeps retrying the status MESSAGE while the initiator reconnects. */
+  readonly statusRetryMs?: number;
+}
+
+const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
+/** Statuses of a consult ping that mean the other agent is gone (not merely busy). */
+const GONE = new Set([404, 408, 410, 480, 481, 477, 500, 502, 503, 504]);
+
+interface Transfer {
+  readonly id: string;
+  state: TransferState;
+  token: string;
+  contactCall: Call | null;
+  consultCall: Call | null;
+  counterpart: { name: string; uri: string };
+  contact: ContactInfo | null;
+  outcome: { id: string; label: string } | null;
+  note: string;
+  history: readonly ContactHistoryEntry[];
+  contextProblem: ContextProblem | 'missing' | null;
+  timers: Set<NodeJS.Timeout>;
+}
+
+interface PendingContext {
+  readonly context: TransferContext;
+  readonly from: string;
+  readonly expires: number;
+}
+
+export class Transfers {
+  readonly events: TypedEmitter<TransferEvents>;
+  private readonly transfers = new Map<string, Transfer>();
+  private readonly pending = new Map<string, PendingContext>();
+  private readonly referTimeoutMs: number;
+  private readonly consultPingMs: number;
+  private readonly pendingContextMs: number;
+  private readonly statusRetryMs: number;
+  private readonly subscriptions: Array<{ dispose(): void }> = [];
+
+  constructor(
+    private readonly phone: Phone,
+    private readonly options: TransfersOptions,
+  ) {
+    this.events = new TypedEmitter<TransferEvents>();
+    this.referTimeoutMs = options.referTimeoutMs ?? 32_000;
+    this.consultPingMs = options.consultPingMs ?? 3000;
+    this.pendingContextMs = options.pendingContextMs ?? 60_000;
+    this.statusRetryMs = options.statusRetryMs ?? 60_000;
+    this.subscriptions.push(
+      phone.events.on('incomingCall', (call) => this.onIncomingCall(call)),
+      phone.events.on('message', (message) => this.onMessage(message)),
+      phone.onBeforeStop(async () => this.dispose()),
+    );
+  }
+
+  list(): TransferView[] {
+    return [...this.transfers.values()].map((t) => this.view(t));
+  }
+
+  get(id: string): TransferView {
+    return this.view(this.find(id));
+  }
+
+  /** The transfer a call belongs to, if any (contact leg or consult). */
+  forCall(callId: string): TransferView | null {
+    const t = this.byCall(callId);
+    return t ? this.view(t) : null;
+  }
+
+  // ── initiator ──────────────────────────────────────────────────────────────────────────────
+
+  /** Confirm transfer. Idempotent: a repeat for the same contact call returns the transfer under way. */
+  async start(request: StartTransfer): Promise<TransferView> {
+    const contactCall = this.phone.calls().find((c) => c.id === request.contactCallId);
+    if (!contactCall || contactCall.state !== 'established') {
+      throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-in-phase', message: 'There is no connected call with this contact.' });
+    }
+    const existing = [...this.transfers.values()].find(
+      (t) => t.contactCall === contactCall && t.state.role === 'initiator' && !isSettled(t.state.phase),
+    );
+    if (existing) return this.view(existing);
+    const problem = noteProblem(request.note);
+    if (problem) throw new TransferContextError('note-too-long', problem);
+
+    const t: Transfer = {
+      id: randomUUID(),
+      state: initiatorTransfer(),
+      token: randomBytes(12).toString('base64url'),
+      contactCall,
+      consultCall: null,
+      counterpart: { name: request.recipient.name, uri: request.recipient.uri },
+      contact: request.contact,
+      outcome: request.outcome,
+      note: request.note,
+      history: request.history ?? [],
+      contextProblem: null,
+      timers: new Set(),
+    };
+    const context = this.contextFor(t, request.method);
+    // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
+    const json = contextJson(context);
+    this.transfers.set(t.id, t);
+    this.apply(t, { type: 'confirmed', method: request.method });
+    this.record(t, 'transfer-started', this.options.agent, `${request.method} transfer to ${request.recipient.name}`);
+    contactCall.events.on('ended', () => this.onContactEnded(t));
+
+    if (request.method === 'cold') void this.runCold(t, json);
+    else await this.startConsult(t, context);
+    return this.view(t);
+  }
+
+  /** Complete a warm transfer (initiator only). */
+  async complete(id: string): Promise<TransferView> {
+    const t = this.find(id);
+    if (!this.permit(t, 'complete')) return this.view(t);
+    const consult = t.consultCall;
+    const contact = t.contactCall;
+    if (!consult || !contact) throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-in-phase', message: 'The consult is not connected.' });
+    this.apply(t, { type: 'completeRequested' });
+    try {
+      await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p) });
+      this.apply(t, { type: 'referAccepted' });
+      this.armReferTimeout(t);
+    } catch {
+      this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
+    }
+    return this.view(t);
+  }
+
+  /** Take the contact off hold — refused by the rules while a transfer is pending. */
+  async unholdContact(id: string): Promise<void> {
+    const t = this.find(id);
+    if (!this.permit(t, 'unholdContact')) return;
+    await this.contactCallOf(t).unhold();
+    this.changed(t);
+  }
+
+  async holdContact(id: string): Promise<void> {
+    const t = this.find(id);
+    if (!this.permit(t, 'holdContact')) return;
+    await this.contactCallOf(t).hold();
+    this.changed(t);
+  }
+
+  // ── recipient ──────────────────────────────────────────────────────────────────────────────
+
+  /** Answer the consult (warm) or the referred contact's call (cold). */
+  async accept(id: string): Promise<TransferView> {
+    const t = this.find(id);
+    if (!this.permit(t, 'accept')) return this.view(t);
+    const call = t.state.method === 'warm' ? t.consultCall : t.contactCall;
+    await call?.answer();
+    return this.view(t);
+  }
+
+  async decline(id: string): Promise<TransferView> {
+    const t = this.find(id);
+    if (!this.permit(t, 'decline')) return this.view(t);
+    const call = t.state.method === 'warm' ? t.consultCall : t.contactCall;
+    await call?.decline(603);
+    return this.view(t);
+  }
+
+  /** Cancel a warm transfer (recipient only): the consult ends, the contact stays with the initiator. */
+  async cancel(id: string): Promise<TransferView> {
+    const t = this.find(id);
+    if (!this.permit(t, 'cancel')) return this.view(t);
+    this.apply(t, { type: 'recipientCancelled' });
+    this.record(t, 'transfer-cancelled', this.options.agent, 'cancelled by the recipient');
+    await t.consultCall?.hangUp(CANCEL_REASON);
+    return this.view(t);
+  }
+
+  /**
+   * Checks a plain call command (hold, unhold, hang-up) against the transfer the call is part of,
+   * so that main refuses what the rules forbid whatever button sent it. Throws TransferRuleViolation.
+   */
+  guardCallCommand(callId: string, command: 'hold' | 'unhold' | 'hangUp'): void {
+    const t = this.byCall(callId);
+    if (!t) return;
+    const isConsult = t.consultCall?.id === callId;
+    const action: TransferAction = isConsult
+      ? command === 'hangUp'
+        ? t.state.role === 'recipient' && t.state.phase === 'consulting'
+          ? 'cancel'
+          : 'hangUpConsult'
+        : 'accept' // hold/unhold of the consult itself is the agents' own business
+      : command === 'hold'
+        ? 'holdContact'
+        : command === 'unhold'
+          ? 'unholdContact'
+          : 'hangUpContact';
+    if (isConsult && command !== 'hangUp') return;
+    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action);
+    if (!check.ok) throw new TransferRuleViolation(check.error);
+  }
+
+  dispose(): void {
+    for (const t of this.transfers.values()) this.clearTimers(t);
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.pending.clear();
+  }
+
+  // ── cold ───────────────────────────────────────────────────────────────────────────────────
+
+  private async runCold(t: Transfer, json: string): Promise<void> {
+    const contactCall = this.contactCallOf(t);
+    // The context goes straight to the recipient: the contact's phone may drop anything we put in
+    // the Refer-To (ARCHITECTURE.md). A recipient that cannot be reached fails the transfer here,
+    // before the contact is touched.
+    const status = await this.phone.sendMessage(t.counterpart.uri, TRANSFER_CONTEXT_CONTENT_TYPE, json).catch(() => 503);
+    if (status >= 300) {
+      this.apply(t, { type: 'referFailed', reason: reasonForStatus(status) });
+      this.record(t, 'transfer-failed', this.options.agent, `recipient unreachable (${status})`);
+      return;
+    }
+    if (isSettled(t.state.phase)) return;
+    const target = this.phone.targetUri(t.counterpart.uri);
+    try {
+      await contactCall.refer(
+        { user: target.user ?? '', host: target.host, ...(target.port ? { port: target.port } : {}), params: { xfer: t.token } },
+        { onProgress: (p) => this.onReferProgress(t, p) },
+      );
+      this.apply(t, { type: 'referAccepted' });
+      this.armReferTimeout(t);
+    } catch {
+      this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
+      this.record(t, 'transfer-failed', this.options.agent, 'the contact refused the transfer');
+    }
+  }
+
+  private onReferProgress(t: Transfer, progress: ReferProgress): void {
+    if (progress.kind === 'trying') return;
+    if (progress.kind === 'succeeded') {
+      this.onHandedOver(t);
+      return;
+    }
+    this.clearTimers(t);
+    this.apply(t, { type: 'referFailed', reason: reasonForStatus(progress.status) });
+    this.record(t, 'transfer-failed', this.options.agent, `not connected (${progress.status})`);
+  }
+
+  /** NOTIFY 200 or the recipient's status MESSAGE: the contact is with the recipient. */
+  private onHandedOver(t: Transfer): void {
+    if (t.state.phase === 'completed') return;
+    this.clearTimers(t);
+    if (!this.apply(t, { type: 'referSucceeded' })) return;
+    this.record(t, 'transfer-completed', this.options.agent, `handed to ${t.counterpart.name}`);
+    // Neither kind of contact phone hangs up on the transferor (ARCHITECTURE.md): we do.
+    void t.contactCall?.hangUp().catch(() => {});
+    void t.consultCall?.hangUp().catch(() => {});
+  }
+
+  private armReferTimeout(t: Transfer): void {
+    this.timer(t, this.referTimeoutMs, () => {
+      if (t.state.phase === 'referring' || t.state.phase === 'completing') {
+        this.apply(t, { type: 'referFailed', reason: 'timeout' });
+        this.record(t, 'transfer-failed', this.options.agent, 'no answer from the contact’s phone');
+      }
+    });
+  }
+
+  // ── warm ───────────────────────────────────────────────────────────────────────────────────
+
+  private async startConsult(t: Transfer, context: TransferContext): Promise<void> {
+    const contactCall = this.contactCallOf(t);
+    try {
+      if (!contactCall.held) await contactCall.hold();
+      const consult = await this.phone.call(t.counterpart.uri, [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`]);
+      this.attachConsult(t, consult);
+    } catch {
+      this.apply(t, { type: 'consultFailed', reason: 'unavailable' });
+      this.record(t, 'transfer-failed', this.options.agent, 'the consult call could not be placed');
+    }
+  }
+
+  private attachConsult(t: Transfer, consult: Call): void {
+    t.consultCall = consult;
+    consult.events.on('state', (state) => {
+      if (state !== 'established') return;
+      this.apply(t, { type: 'consultAnswered' });
+      this.watchConsult(t);
+    });
+    consult.events.on('ended', (end) => this.onConsultEnded(t, end));
+    this.changed(t);
+  }
+
+  /** Either agent's side: probe the consult so a vanished colleague does not leave us waiting. */
+  private watchConsult(t: Transfer): void {
+    const probe = async (): Promise<void> => {
+      const consult = t.consultCall;
+      if (!consult || consult.state !== 'established' || isSettled(t.state.phase)) return;
+      const status = await consult.ping(Math.min(this.consultPingMs, 4000));
+      if (consult.state !== 'established' || isSettled(t.state.phase)) return;
+      if (GONE.has(status)) {
+        this.apply(t, { type: 'peerConnectionLost' });
+        this.record(t, 'transfer-failed', this.options.agent, 'the other agent’s connection was lost');
+        void consult.hangUp().catch(() => {});
+        return;
+      }
+      this.timer(t, this.consultPingMs, () => void probe());
+    };
+    this.timer(t, this.consultPingMs, () => void probe());
+  }
+
+  private onConsultEnded(t: Transfer, end: CallEnd): void {
+    const { role, phase } = t.state;
+    const consultId = t.consultCall?.id;
+    if (phase === 'consultRinging') {
+      this.apply(t, { type: 'consultFailed', reason: reasonForEnd(end) });
+      this.record(t, 'transfer-failed', this.options.agent, `consult ${end.reason}`);
+    } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator') {
+      this.apply(t, { type: 'recipientCancelled' });
+      this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
+    } else if (phase === 'consulting' && role === 'recipient' && !this.replacedBy(t)) {
+      // The initiator may not end the consult: its end means the initiator's side is gone.
+      this.apply(t, { type: 'peerConnectionLost' });
+    }
+    // A consult replaced by the contact's call is not a call of its own to account for.
+    if (consultId && !this.replacedBy(t)) this.owe(t, consultId, 'consult');
+  }
+
+  // ── recipient side ─────────────────────────────────────────────────────────────────────────
+
+  private onIncomingCall(call: Call): void {
+    // Warm completion: the contact's INVITE with Replaces takes over our consult.
+    if (call.replaces) {
+      const t = this.byCall(call.replaces.id);
+      if (t && t.state.role === 'recipient') {
+        this.onContactArrived(t, call);
+        return;
+      }
+    }
+    const header = call.header(TRANSFER_CONTEXT_HEADER);
+    if (header !== undefined) {
+      this.onConsultOffered(call, header);
+      return;
+    }
+    const token = call.toParam('xfer');
+    const pending = token ? this.pending.get(token) : this.pendingFrom(call.remoteUri);
+    if (token !== undefined || pending) this.onReferredContact(call, token, pending);
+  }
+
+  private onConsultOffered(call: Call, header: string): void {
+    const decoded = decodeContextHeader(header);
+    const t = this.recipientTransfer('warm', decoded.ok ? decoded.context : null, decoded.ok ? null : decoded.problem);
+    t.consultCall = call;
+    call.events.on('state', (state) => {
+      if (state !== 'established') return;
+      this.apply(t, { type: 'consultAnswered' });
+      this.watchConsult(t);
+    });
+    call.events.on('ended', (end) => this.onConsultEnded(t, end));
+    this.changed(t);
+    this.events.emit('incoming', { transfer: this.view(t), call });
+  }
+
+  private onContactArrived(t: Transfer, call: Call): void {
+    t.contactCall = call;
+    call.holdOnAnswer = true; // the contact stays on hold until the recipient takes it off
+    call.events.on('ended', () => this.onContactEnded(t));
+    void call
+      .answer()
+      .then(() => {
+        this.apply(t, { type: 'contactArrived' });
+        this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
+        void this.tellInitiator(t);
+      })
+      .catch(() => {});
+  }
+
+  private onReferredContact(call: Call, token: string | undefined, pending: PendingContext | undefined): void {
+    const t = this.recipientTransfer('cold', pending?.context ?? null, pending ? null : 'missing');
+    if (token) this.pending.delete(token);
+    t.contactCall = call;
+    call.events.on('state', (state) => {
+      if (state !== 'established') return;
+      this.apply(t, { type: 'referredCallAnswered' });
+      this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
+      void this.tellInitiator(t);
+    });
+    call.events.on('ended', (end) => {
+      if (t.state.phase === 'referring') this.apply(t, { type: 'referFailed', reason: reasonForEnd(end) });
+      this.onContactEnded(t);
+    });
+    this.changed(t);
+    this.events.emit('incoming', { transfer: this.view(t), call });
+  }
+
+  private onMessage(message: IncomingMessage): void {
+    if (message.contentType === TRANSFER_CONTEXT_CONTENT_TYPE) {
+      // Accepted whatever it holds: an unreadable context must not stop the transfer itself.
+      void message.accept().catch(() => {});
+      const decoded = decodeContextJson(message.body);
+      if (!decoded.ok) return;
+      this.prunePending();
+      this.pending.set(decoded.context.token, { context: decoded.context, from: message.from, expires: Date.now() + this.pendingContextMs });
+      this.options.history?.append(decoded.context.history);
+      return;
+    }
+    if (message.contentType === TRANSFER_STATUS_CONTENT_TYPE) {
+      const status = decodeTransferStatus(message.body);
+      const t = status ? this.transfers.get(status.transferId) : undefined;
+      if (!t || t.state.role !== 'initiator') {
+        void message.reject(481).catch(() => {});
+        return;
+      }
+      void message.accept().catch(() => {});
+      if (t.state.phase === 'referring' || t.state.phase === 'completing') this.onHandedOver(t);
+      return;
+    }
+    void message.reject(415).catch(() => {});
+  }
+
+  /** Tells the initiator the contact is here; retried while the initiator may be reconnecting. */
+  private async tellInitiator(t: Transfer): Promise<void> {
+    const body = encodeTransferStatus({ transferId: t.id, status: 'connected' });
+    const deadline = Date.now() + this.statusRetryMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+      const status = await this.phone.sendMessage(t.counterpart.uri, TRANSFER_STATUS_CONTENT_TYPE, body).catch(() => 503);
+      if (status < 300 || status === 481 || status === 415 || Date.now() + delay > deadline) return;
+      if (this.phone.registration !== 'registered' && this.phone.registration !== 'reconnecting') return;
+      await new Promise((resolve) => this.timer(t, delay, () => resolve(undefined)));
+    }
+  }
+
+  private recipientTransfer(method: TransferMethod, context: TransferContext | null, problem: ContextProblem | 'missing' | null): Transfer {
+    const t: Transfer = {
+      // The initiator's id, so the status MESSAGE and history entries name the same transfer.
+      id: context?.transferId ?? randomUUID(),
+      state: recipientTransfer(method),
+      token: context?.token ?? '',
+      contactCall: null,
+      consultCall: null,
+      counterpart: context ? { name: context.initiator.name, uri: context.initiator.uri } : { name: 'a colleague', uri: '' },
+      contact: context?.contact ?? null,
+      outcome: context?.outcome ?? null,
+      note: context?.note ?? '',
+      history: context?.history ?? [],
+      contextProblem: problem,
+      timers: new Set(),
+    };
+    this.transfers.set(t.id, t);
+    if (context) {
+      this.options.history?.append(context.history);
+      this.record(t, 'transfer-started', { id: context.initiator.id, name: context.initiator.name }, `${method} transfer to ${this.options.agent.name}`);
+    }
+    return t;
+  }
+
+  // ── shared plumbing ────────────────────────────────────────────────────────────────────────
+
+  private onContactEnded(t: Transfer): void {
+    const contact = t.contactCall;
+    if (!contact) return;
+    const { role, phase } = t.state;
+    const handedOver = role === 'initiator' && phase === 'completed';
+    if (!isSettled(phase) && !(role === 'recipient' && phase === 'referring')) {
+      this.apply(t, { type: 'contactHungUp' });
+      this.record(t, 'transfer-failed', this.options.agent, 'the contact hung up');
+    }
+    this.clearTimers(t);
+    if (handedOver || role === 'initiator' || phase === 'completed') this.owe(t, contact.id, 'contact');
+  }
+
+  private owe(t: Transfer, callId: string, ended: TransferCall): void {
+    const due = dispositionDue(t.state, ended);
+    if (due === 'none') return;
+    this.events.emit('dispositionDue', { callId, transferId: t.id, prefill: due === 'prefilled' ? t.outcome : null });
+  }
+
+  private replacedBy(t: Transfer): boolean {
+    return t.contactCall?.replaces === t.consultCall && t.contactCall !== null;
+  }
+
+  /** Runs the rules for a command: throws when refused, false when it is a harmless repeat. */
+  private permit(t: Transfer, action: TransferAction): boolean {
+    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action);
+    if (!check.ok) throw new TransferRuleViolation(check.error);
+    return !check.noop;
+  }
+
+  /** Feeds an event to the machine; true when the transfer moved. */
+  private apply(t: Transfer, event: TransferEvent): boolean {
+    const result = transferTransition(t.state, event);
+    if (!result.ok || !result.changed) return false;
+    t.state = result.state;
+    if (isSettled(t.state.phase) && t.state.phase !== 'completed') this.clearTimers(t);
+    this.changed(t);
+    return true;
+  }
+
+  private changed(t: Transfer): void {
+    this.events.emit('changed', this.view(t));
+  }
+
+  private record(t: Transfer, kind: ContactHistoryEntry['kind'], actor: HistoryActor, detail: string): void {
+    if (!t.contact || !this.options.history) return;
+    this.options.history.append([
+      {
+        id: `${t.id}:${kind}`,
+        contactId: t.contact.id,
+        at: new Date().toISOString(),
+        kind,
+        actor,
+        ...(t.outcome ? { outcome: t.outcome } : {}),
+        ...(t.note && kind === 'transfer-started' ? { note: t.note } : {}),
+        detail,
+      },
+    ]);
+  }
+
+  private contextFor(t: Transfer, method: TransferMethod): TransferContext {
+    return {
+      v: 1,
+      transferId: t.id,
+      token: t.token,
+      method,
+      contact: t.contact ?? { id: '', name: '', number: '' },
+      outcome: t.outcome ?? { id: '', label: '' },
+      note: t.note,
+      initiator: { id: this.options.agent.id, name: this.options.agent.name, uri: this.phone.aor },
+      sentAt: new Date().toISOString(),
+      history: t.history,
+    };
+  }
+
+  private view(t: Transfer): TransferView {
+    const contactHeld = this.contactHeld(t);
+    return {
+      id: t.id,
+      role: t.state.role,
+      state: t.state,
+      contactCallId: t.contactCall?.id ?? null,
+      consultCallId: t.consultCall?.id ?? null,
+      counterpart: { ...t.counterpart },
+      contact: t.contact,
+      outcome: t.outcome,
+      note: t.note,
+      history: t.history,
+      contextProblem: t.contextProblem,
+      contactHeld,
+      allowed: [...allowedActions(t.state.role, t.state.phase, contactHeld)],
+    };
+  }
+
+  private contactHeld(t: Transfer): boolean {
+    return t.contactCall?.held ?? false;
+  }
+
+  private contactCallOf(t: Transfer): Call {
+    if (!t.contactCall) throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-your-contact', message: 'The contact is not on your call.' });
+    return t.contactCall;
+  }
+
+  private find(id: string): Transfer {
+    const t = this.transfers.get(id);
+    if (!t) throw new TransferNotFound(`No transfer ${id}.`);
+    return t;
+  }
+
+  private byCall(callId: string): Transfer | undefined {
+    for (const t of this.transfers.values()) {
+      if (t.contactCall?.id === callId || t.consultCall?.id === callId) return t;
+    }
+    return undefined;
+  }
+
+  private pendingFrom(remoteUri: string): PendingContext | undefined {
+    this.prunePending();
+    // Fallback for a contact phone that dropped the token: the contact named in a recent context.
+    const user = /^sips?:([^@;]+)@/.exec(remoteUri)?.[1];
+    for (const [token, p] of this.pending) {
+      if (user && (p.context.contact.number === user || p.context.contact.number.replace(/^\+/, '') === user)) {
+        this.pending.delete(token);
+        return p;
+      }
+    }
+    return undefined;
+  }
+
+  private prunePending(): void {
+    const now = Date.now();
+    for (const [token, p] of this.pending) if (p.expires < now) this.pending.delete(token);
+  }
+
+  private timer(t: Transfer, ms: number, run: () => void): void {
+    const handle = setTimeout(() => {
+      t.timers.delete(handle);
+      run();
+    }, ms);
+    t.timers.add(handle);
+  }
+
+  private clearTimers(t: Transfer): void {
+    for (const handle of t.timers) clearTimeout(handle);
+    t.timers.clear();
+  }
+}
+
+function reasonForStatus(status: number): TransferFailureReason {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 603) return 'declined';
+  if (status === 404 || status === 604) return 'not-found';
+  if (status === 480) return 'unavailable';
+  if (status === 408 || status === 487) return 'no-answer';
+  return 'refer-rejected';
+}
+
+function reasonForEnd(end: CallEnd): TransferFailureReason {
+  switch (end.reason) {
+    case 'busy':
+      return 'busy';
+    case 'declined':
+      return 'declined';
+    case 'not-found':
+      return 'not-found';
+    case 'unavailable':
+      return 'unavailable';
+    case 'no-answer':
+    case 'cancelled':
+      return 'no-answer';
+    case 'connection-lost':
+      return 'connection-lost';
+    case 'hung-up-local':
+    case 'hung-up-remote':
+    case 'failed':
+      return 'refer-rejected';
+  }
+}

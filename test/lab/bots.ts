@@ -1,0 +1,104 @@
+/**
+ * Lab bots on the real core: a customer who calls in and obeys REFER the way common SIP phones do
+ * (follows it, keeps its media, never hangs up on the transferor by itself), and colleague desks
+ * that receive transfers. Integration tests and the demo use them.
+ */
+import type { ContactHistoryEntry, ContactHistorySink } from '../../shared/history.js';
+import { Transfers, type TransferView, type TransfersOptions } from '../../electron/core/transfer/transfers.js';
+import type { Call } from '../../electron/core/sip/call.js';
+import type { IncomingReferral } from '../../electron/core/sip/phone.js';
+import { createAgent, type AgentOptions, type TestAgent } from '../support/agents.js';
+import type { Lab } from './lab.js';
+
+export type ReferPolicy =
+  /** accept and call the target, like the stacks measured in the lab */
+  | 'follow'
+  /** 202 then never call (an application that ignores the REFER) */
+  | 'ignore'
+  | 'reject';
+
+export interface CustomerBot extends TestAgent {
+  /** Every REFER received, in order. */
+  readonly referrals: IncomingReferral[];
+  /** Calls made because of a REFER. */
+  readonly followed: Call[];
+  referPolicy: ReferPolicy;
+  /** Runs before following a REFER (a test can drop the transferor's connection there). */
+  beforeFollow: (() => Promise<void>) | undefined;
+}
+
+export function createCustomer(lab: Lab, name: string, options: AgentOptions = {}): CustomerBot {
+  const agent = createAgent(lab, name, { toneHz: 330, ...options });
+  const bot: CustomerBot = Object.assign(agent, {
+    referrals: [] as IncomingReferral[],
+    followed: [] as Call[],
+    referPolicy: 'follow' as ReferPolicy,
+    beforeFollow: undefined as (() => Promise<void>) | undefined,
+  });
+  agent.phone.events.on('referred', (referral) => {
+    bot.referrals.push(referral);
+    void (async () => {
+      if (bot.referPolicy === 'reject') return referral.reject(603);
+      if (bot.referPolicy === 'ignore') {
+        return referral.acceptOnly();
+      }
+      await bot.beforeFollow?.();
+      bot.followed.push(await referral.follow());
+    })().catch(() => {});
+  });
+  return bot;
+}
+
+/** An in-memory history for tests; de-duplicates by id like the store. */
+export class MemoryHistory implements ContactHistorySink {
+  readonly entries: ContactHistoryEntry[] = [];
+  append(entries: readonly ContactHistoryEntry[]): void {
+    for (const e of entries) if (!this.entries.some((x) => x.id === e.id)) this.entries.push(e);
+  }
+  forContact(contactId: string): ContactHistoryEntry[] {
+    return this.entries.filter((e) => e.contactId === contactId);
+  }
+}
+
+export type IncomingPolicy = 'accept' | 'decline' | 'manual';
+
+export interface Desk extends TestAgent {
+  readonly transfers: Transfers;
+  readonly history: MemoryHistory;
+  readonly dispositions: Array<{ callId: string; transferId: string; prefill: { id: string; label: string } | null }>;
+  readonly toasts: TransferView[];
+  incomingPolicy: IncomingPolicy;
+  /** The latest view of a transfer, as the desk's UI would show it. */
+  latest(transferId: string): TransferView;
+}
+
+export function createDesk(
+  lab: Lab,
+  name: string,
+  options: AgentOptions & { readonly transfers?: Partial<TransfersOptions>; readonly incomingPolicy?: IncomingPolicy } = {},
+): Desk {
+  const agent = createAgent(lab, name, options);
+  const history = new MemoryHistory();
+  const transfers = new Transfers(agent.phone, {
+    agent: { id: name, name: `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}` },
+    history,
+    consultPingMs: 500,
+    referTimeoutMs: 5000,
+    ...options.transfers,
+  });
+  const desk: Desk = Object.assign(agent, {
+    transfers,
+    history,
+    dispositions: [] as Desk['dispositions'],
+    toasts: [] as TransferView[],
+    incomingPolicy: options.incomingPolicy ?? 'accept',
+    latest: (id: string) => transfers.get(id),
+  });
+  transfers.events.on('dispositionDue', (d) => desk.dispositions.push({ ...d }));
+  transfers.events.on('incoming', ({ transfer }) => {
+    desk.toasts.push(transfer);
+    if (desk.incomingPolicy === 'accept') void transfers.accept(transfer.id).catch(() => {});
+    if (desk.incomingPolicy === 'decline') void transfers.decline(transfer.id).catch(() => {});
+  });
+  return desk;
+}
