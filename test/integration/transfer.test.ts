@@ -189,6 +189,9 @@ describe('cold transfer', () => {
 describe('warm transfer', () => {
   it('consult with the contact held, rules enforced, completion hands the held contact to Bob', async () => {
     const s = await scene({ bobPolicy: 'manual' });
+    // The panel opened: the consult's media is prepared while Alice chooses.
+    s.alice.transfers.prepare(s.contactLeg.id);
+    await waitFor('prepared media', () => s.alice.media.openSessions().length === 2);
     const started = await s.alice.transfers.start(request(s, 'warm'));
     expect(started.state.phase).toBe('consultRinging');
     expect(s.contactLeg.held).toBe(true);

@@ -5,6 +5,16 @@ import { PhoneError } from './phoneError.js';
 const SDP = 'application/sdp';
 
 /**
+ * A media session opened, and its offer made, before the call exists: ICE gathering (~100 ms here)
+ * happens while the agent is still filling in the transfer panel, not after Confirm.
+ */
+export interface PreparedMedia {
+  readonly id: string;
+  readonly session: Promise<MediaSession>;
+  readonly offer: Promise<Sdp>;
+}
+
+/**
  * SIP.js's SessionDescriptionHandler, bridged to a MediaPort. SIP.js decides *when* an offer or
  * answer is needed; the engine (renderer or wrtc) does the WebRTC work. The hold state lives here
  * rather than in SIP.js's per-request options because an answer to the far end's re-INVITE must
@@ -27,7 +37,10 @@ export class BridgedSdh implements SessionDescriptionHandler {
     private readonly port: MediaPort,
     private readonly mediaId: string,
     private readonly onNegotiated: () => void = () => {},
-  ) {}
+    private prepared?: PreparedMedia,
+  ) {
+    if (prepared) this.media = prepared.session;
+  }
 
   /** The engine's session for this call, opened on first use. */
   session(): Promise<MediaSession> {
@@ -54,11 +67,19 @@ export class BridgedSdh implements SessionDescriptionHandler {
     } else {
       const iceRestart = this.iceRestartNext;
       this.iceRestartNext = false;
-      sdp = await media.createOffer({ direction, iceRestart });
+      sdp = (await this.takePreparedOffer(direction, iceRestart)) ?? (await media.createOffer({ direction, iceRestart }));
       this.localOfferPending = true;
     }
     this.lastLocalSdp = sdp;
     return { body: sdp, contentType: SDP };
+  }
+
+  /** The offer made ahead of time, when it fits what is asked now. Used once. */
+  private async takePreparedOffer(direction: MediaDirection, iceRestart: boolean): Promise<Sdp | undefined> {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (!prepared || iceRestart || direction !== 'sendrecv') return undefined;
+    return prepared.offer.catch(() => undefined);
   }
 
   async setDescription(sdp: string): Promise<void> {

@@ -16,7 +16,8 @@ import type { MediaPort } from '../../../shared/media.js';
 import type { RegistrationState } from '../../../shared/phone.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { BridgedSdh } from './bridgedSdh.js';
+import { BridgedSdh, type PreparedMedia } from './bridgedSdh.js';
+import { randomUUID } from 'node:crypto';
 import { Call } from './call.js';
 import { PhoneError, registrationError } from './phoneError.js';
 import { WsTransport, type WsTransportOptions } from './wsTransport.js';
@@ -85,6 +86,7 @@ export class Phone {
   private _registration: RegistrationState = 'unregistered';
   private readonly live = new Map<Session, Call>();
   private readonly sdhs = new WeakMap<Session, BridgedSdh>();
+  private readonly preparedFor = new WeakMap<Session, PreparedMedia>();
   private stopping = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectAttempt = 0;
@@ -185,10 +187,27 @@ export class Phone {
   }
 
   /** Places a call. `target` is a SIP URI or a user name in our domain. */
-  async call(target: string, extraHeaders: readonly string[] = []): Promise<Call> {
+  async call(target: string, extraHeaders: readonly string[] = [], prepared?: PreparedMedia): Promise<Call> {
     const ua = this.requireRegistered();
     const inviter = new Inviter(ua, this.targetUri(target), { extraHeaders: [...extraHeaders] });
+    if (prepared) this.preparedFor.set(inviter, prepared);
     return this.invite(inviter);
+  }
+
+  /**
+   * Opens a media session and makes its offer now, for a call placed soon (a warm transfer's
+   * consult). Pass it to call(); if unused, release it with releaseMedia().
+   */
+  prepareMedia(): PreparedMedia {
+    const id = randomUUID();
+    const session = this.options.media.open(id);
+    const offer = session.then((media) => media.createOffer({ direction: 'sendrecv' }));
+    offer.catch(() => {}); // a failed preparation only means the call makes its own offer
+    return { id, session, offer };
+  }
+
+  releaseMedia(prepared: PreparedMedia): void {
+    void prepared.session.then((media) => media.close()).catch(() => {});
   }
 
   /** Sends an out-of-dialog MESSAGE; resolves with the final status (2xx = delivered). */
@@ -283,7 +302,8 @@ export class Phone {
     };
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
       const call = this.live.get(session);
-      const sdh = new BridgedSdh(this.options.media, call?.id ?? session.id);
+      const prepared = this.preparedFor.get(session);
+      const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, undefined, prepared);
       sdh.localHold = call?.holdOnAnswer ?? false;
       this.sdhs.set(session, sdh);
       return sdh;

@@ -41,6 +41,7 @@ import {
 import type { CallEnd } from '../../../shared/phone.js';
 import type { Call, ReferProgress } from '../sip/call.js';
 import type { IncomingMessage, Phone } from '../sip/phone.js';
+import type { PreparedMedia } from '../sip/bridgedSdh.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { TRANSFER_STATUS_CONTENT_TYPE, decodeTransferStatus, encodeTransferStatus } from './transferStatus.js';
 
@@ -127,6 +128,7 @@ export interface TransfersOptions {
   readonly statusRetryMs?: number;
 }
 
+const PREPARED_MEDIA_TTL_MS = 120_000;
 const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
 /** Statuses of a consult ping that mean the other agent is gone (not merely busy). */
 const GONE = new Set([404, 408, 410, 480, 481, 477, 500, 502, 503, 504]);
@@ -156,6 +158,7 @@ export class Transfers {
   readonly events: TypedEmitter<TransferEvents>;
   private readonly transfers = new Map<string, Transfer>();
   private readonly pending = new Map<string, PendingContext>();
+  private readonly prepared = new Map<string, PreparedMedia>();
   private readonly referTimeoutMs: number;
   private readonly consultPingMs: number;
   private readonly pendingContextMs: number;
@@ -193,6 +196,26 @@ export class Transfers {
   }
 
   // ── initiator ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Call when the transfer panel opens: the consult's media is prepared (ICE gathered) while the
+   * agent chooses, so Confirm reaches the recipient without waiting for it. Idempotent.
+   */
+  prepare(contactCallId: string): void {
+    if (this.prepared.has(contactCallId)) return;
+    const contactCall = this.phone.calls().find((c) => c.id === contactCallId);
+    if (!contactCall || contactCall.state !== 'established') return;
+    const media = this.phone.prepareMedia();
+    this.prepared.set(contactCallId, media);
+    const release = (): void => {
+      if (this.prepared.get(contactCallId) !== media) return;
+      this.prepared.delete(contactCallId);
+      this.phone.releaseMedia(media);
+    };
+    contactCall.events.on('ended', release);
+    // Host candidates stay valid, but an offer days old is not worth keeping.
+    setTimeout(release, PREPARED_MEDIA_TTL_MS).unref();
+  }
 
   /** Confirm transfer. Idempotent: a repeat for the same contact call returns the transfer under way. */
   async start(request: StartTransfer): Promise<TransferView> {
@@ -322,6 +345,8 @@ export class Transfers {
 
   dispose(): void {
     for (const t of this.transfers.values()) this.clearTimers(t);
+    for (const media of this.prepared.values()) this.phone.releaseMedia(media);
+    this.prepared.clear();
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.pending.clear();
   }
@@ -389,13 +414,28 @@ export class Transfers {
 
   private async startConsult(t: Transfer, context: TransferContext): Promise<void> {
     const contactCall = this.contactCallOf(t);
+    const prepared = this.prepared.get(contactCall.id);
+    this.prepared.delete(contactCall.id);
+    // The hold and the consult INVITE go out together: the recipient's toast should not wait for
+    // the contact's re-INVITE round trip, and nobody can talk to the recipient before it answers.
+    const holding = contactCall.held ? Promise.resolve() : contactCall.hold();
+    let consult: Call;
     try {
-      if (!contactCall.held) await contactCall.hold();
-      const consult = await this.phone.call(t.counterpart.uri, [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`]);
-      this.attachConsult(t, consult);
+      consult = await this.phone.call(t.counterpart.uri, [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`], prepared);
     } catch {
+      await holding.catch(() => {});
       this.apply(t, { type: 'consultFailed', reason: 'unavailable' });
       this.record(t, 'transfer-failed', this.options.agent, 'the consult call could not be placed');
+      return;
+    }
+    this.attachConsult(t, consult);
+    try {
+      await holding;
+    } catch {
+      // Never consult while the contact can hear: no hold, no transfer.
+      void consult.hangUp().catch(() => {});
+      this.apply(t, { type: 'consultFailed', reason: 'refer-rejected' });
+      this.record(t, 'transfer-failed', this.options.agent, 'the contact could not be put on hold');
     }
   }
 
