@@ -4,3 +4,4 @@ export * from './transferRules.js';
 export * from './transferMachine.js';
 export { assertNever } from './assertNever.js';
 export * from './context.js';
+export * from './view.js';

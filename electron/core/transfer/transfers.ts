@@ -34,9 +34,10 @@ import {
   type TransferEvent,
   type TransferFailureReason,
   type TransferMethod,
-  type TransferRole,
   type TransferRuleError,
   type TransferState,
+  type TransferView,
+  type ContactInfo,
 } from '../../../shared/transfer/index.js';
 import type { CallEnd } from '../../../shared/phone.js';
 import type { Call, ReferProgress } from '../sip/call.js';
@@ -44,12 +45,6 @@ import type { IncomingMessage, Phone } from '../sip/phone.js';
 import type { PreparedMedia } from '../sip/bridgedSdh.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { TRANSFER_STATUS_CONTENT_TYPE, decodeTransferStatus, encodeTransferStatus } from './transferStatus.js';
-
-export interface ContactInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly number: string;
-}
 
 export interface TransferTarget {
   readonly userId: string;
@@ -67,26 +62,6 @@ export interface StartTransfer {
   readonly note: string;
   readonly contact: ContactInfo;
   readonly history?: readonly ContactHistoryEntry[];
-}
-
-/** What a desk shows of one transfer — plain data, mirrored to the renderer. */
-export interface TransferView {
-  readonly id: string;
-  readonly role: TransferRole;
-  readonly state: TransferState;
-  readonly contactCallId: string | null;
-  readonly consultCallId: string | null;
-  /** The other agent. */
-  readonly counterpart: { readonly name: string; readonly uri: string };
-  readonly contact: ContactInfo | null;
-  readonly outcome: { readonly id: string; readonly label: string } | null;
-  readonly note: string;
-  readonly history: readonly ContactHistoryEntry[];
-  /** Recipient: why the transfer context could not be read ('missing' when none arrived). */
-  readonly contextProblem: ContextProblem | 'missing' | null;
-  readonly contactHeld: boolean;
-  /** What the agent may do now: the buttons. */
-  readonly allowed: readonly TransferAction[];
 }
 
 export interface TransferEvents {
@@ -793,3 +768,5 @@ function reasonForEnd(end: CallEnd): TransferFailureReason {
       return 'refer-rejected';
   }
 }
+
+export type { ContactInfo, TransferView } from '../../../shared/transfer/index.js';

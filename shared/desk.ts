@@ -1,0 +1,87 @@
+/**
+ * The desk: everything an agent's screen shows, owned by main and mirrored by the renderer
+ * (a snapshot on attach, then top-level patches). Plain data; the renderer invents none of it.
+ */
+import type { AgentStatus } from './agentState.js';
+import type { CallDirection, CallEnd, CallState, PhoneErrorCode, RegistrationState } from './phone.js';
+import type { TransferMethod } from './transfer/transferModel.js';
+import type { TransferView } from './transfer/view.js';
+
+export interface SessionView {
+  readonly registration: RegistrationState;
+  readonly error: { readonly code: PhoneErrorCode | string; readonly message: string } | null;
+  /** The signed-in roster user, or null before sign-in. */
+  readonly user: { readonly id: string; readonly name: string; readonly aor: string } | null;
+  /** Roster users who may sign in on this computer (for the sign-in screen). */
+  readonly signInUsers: readonly { readonly id: string; readonly name: string }[];
+}
+
+export interface CallView {
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly state: CallState;
+  readonly remote: { readonly uri: string; readonly name: string | null };
+  readonly held: boolean;
+  readonly remoteHeld: boolean;
+  readonly muted: boolean;
+  /** ms since epoch */
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
+  readonly end: CallEnd | null;
+  /** The contact this call is with, when known (the History tab's key). */
+  readonly contactId: string | null;
+  /** Set when the call is one leg of a transfer. */
+  readonly transferId: string | null;
+}
+
+export interface DirectoryEntryView {
+  readonly userId: string;
+  readonly name: string;
+  readonly uri: string;
+  readonly team: string;
+  readonly status: AgentStatus;
+  /** Ready and Dispositioning are recommended transfer targets. */
+  readonly recommended: boolean;
+}
+
+export interface LabelledId {
+  readonly id: string;
+  readonly label: string;
+}
+
+export interface RememberedTransfer {
+  readonly userId: string | null;
+  readonly outcomeId: string | null;
+  readonly method: TransferMethod | null;
+}
+
+export interface DispositionDueView {
+  readonly callId: string;
+  readonly transferId: string | null;
+  /** The outcome the wrap-up starts with (a completed transfer's outcome), if any. */
+  readonly prefill: LabelledId | null;
+  readonly remote: string;
+}
+
+export interface DeskState {
+  readonly version: number;
+  readonly session: SessionView;
+  readonly agent: { readonly status: AgentStatus; readonly chosen: AgentStatus };
+  readonly calls: readonly CallView[];
+  readonly transfers: readonly TransferView[];
+  readonly directory: readonly DirectoryEntryView[];
+  readonly outcomes: readonly LabelledId[];
+  readonly dispositionCodes: readonly LabelledId[];
+  readonly notReadyReasons: readonly string[];
+  readonly policies: {
+    readonly nonRecommendedTransfer: 'warn' | 'block' | 'allow';
+    readonly noteMaxLength: number;
+    readonly rememberChoices: boolean;
+  };
+  readonly remembered: RememberedTransfer;
+  readonly dispositionsDue: readonly DispositionDueView[];
+  /** Saved form drafts by key (e.g. `transfer:<callId>`, `disposition:<callId>`). */
+  readonly drafts: Readonly<Record<string, Readonly<Record<string, string | boolean | null>>>>;
+  /** A notice for the agent (e.g. "the local database was damaged and set aside"). */
+  readonly notices: readonly { readonly id: string; readonly text: string }[];
+}

@@ -1,0 +1,168 @@
+/**
+ * The one contract between the renderer and main: every command, its payload schema (validated in
+ * main — the renderer is untrusted input like any peer) and its result, and every event main sends.
+ *
+ * The preload exposes `window.baton` generated from COMMANDS, the E2E bridge implements the same
+ * object over a WebSocket, and main registers its handlers from the same map: a command cannot
+ * exist on one side only.
+ */
+import { z } from 'zod';
+import type { DeskState } from './desk.js';
+import type { ContactHistoryEntry } from './history.js';
+import type { MediaDirection, MediaStats, Sdp } from './media.js';
+
+const id = z.string().min(1).max(128);
+/** Free text the agent types: bounded, and stored/sent as data, never as SIP header text. */
+const note = z.string().max(4000);
+
+export const COMMANDS = {
+  'session.signIn': z.strictObject({ userId: id, password: z.string().max(256) }),
+  'session.signOut': z.strictObject({}),
+  'agent.setStatus': z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('Ready') }),
+    z.strictObject({ kind: z.literal('NotReady'), reason: z.string().min(1).max(80) }),
+  ]),
+  'call.dial': z.strictObject({ target: z.string().min(1).max(256) }),
+  'call.answer': z.strictObject({ callId: id }),
+  'call.decline': z.strictObject({ callId: id }),
+  'call.hangUp': z.strictObject({ callId: id }),
+  'call.hold': z.strictObject({ callId: id }),
+  'call.unhold': z.strictObject({ callId: id }),
+  'call.mute': z.strictObject({ callId: id, muted: z.boolean() }),
+  'call.dtmf': z.strictObject({ callId: id, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/) }),
+  /** The transfer panel opened on this call: prepare the consult's media meanwhile. */
+  'transfer.prepare': z.strictObject({ callId: id }),
+  'transfer.start': z.strictObject({
+    callId: id,
+    method: z.enum(['warm', 'cold']),
+    userId: id,
+    outcomeId: id,
+    note,
+    /** The agent saw the non-recommended-state warning and confirmed anyway. */
+    acknowledgedWarning: z.boolean().default(false),
+  }),
+  'transfer.complete': z.strictObject({ transferId: id }),
+  'transfer.cancel': z.strictObject({ transferId: id }),
+  'transfer.accept': z.strictObject({ transferId: id }),
+  'transfer.decline': z.strictObject({ transferId: id }),
+  'transfer.unholdContact': z.strictObject({ transferId: id }),
+  'disposition.file': z.strictObject({ callId: id, codeId: id, note }),
+  'history.list': z.strictObject({ contactId: id }),
+  /** Drafts live in main so a reload loses no typed note (issue: renderer resilience). */
+  'draft.save': z.strictObject({
+    key: z.string().min(1).max(160),
+    fields: z.record(z.string().max(64), z.union([z.string().max(4000), z.boolean(), z.null()])),
+  }),
+  /** The media engine's answer to a media.request event. */
+  'media.reply': z.strictObject({
+    requestId: z.number().int().nonnegative(),
+    ok: z.boolean(),
+    value: z.unknown().optional(),
+    error: z.string().max(1000).optional(),
+  }),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandPayload<C extends CommandName> = z.input<(typeof COMMANDS)[C]>;
+export type ValidatedPayload<C extends CommandName> = z.output<(typeof COMMANDS)[C]>;
+
+/** What each command resolves with. */
+export interface CommandResults {
+  'session.signIn': void;
+  'session.signOut': void;
+  'agent.setStatus': void;
+  'call.dial': { readonly callId: string };
+  'call.answer': void;
+  'call.decline': void;
+  'call.hangUp': void;
+  'call.hold': void;
+  'call.unhold': void;
+  'call.mute': void;
+  'call.dtmf': void;
+  'transfer.prepare': void;
+  'transfer.start': { readonly transferId: string };
+  'transfer.complete': void;
+  'transfer.cancel': void;
+  'transfer.accept': void;
+  'transfer.decline': void;
+  'transfer.unholdContact': void;
+  'disposition.file': void;
+  'history.list': readonly ContactHistoryEntry[];
+  'draft.save': void;
+  'media.reply': void;
+}
+
+/** A refused command, as the renderer receives it: a stable code and words for the agent. */
+export interface CommandError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type CommandOutcome<C extends CommandName> =
+  | { readonly ok: true; readonly value: CommandResults[C] }
+  | { readonly ok: false; readonly error: CommandError };
+
+/** Operations main asks of the renderer's media engine (the MediaPort, across IPC). */
+export type MediaRequest =
+  | { readonly op: 'open'; readonly sessionId: string }
+  | { readonly op: 'createOffer'; readonly sessionId: string; readonly direction: MediaDirection; readonly iceRestart: boolean }
+  | { readonly op: 'acceptOffer'; readonly sessionId: string; readonly sdp: Sdp; readonly direction: MediaDirection }
+  | { readonly op: 'applyAnswer'; readonly sessionId: string; readonly sdp: Sdp }
+  | { readonly op: 'rollback'; readonly sessionId: string }
+  | { readonly op: 'setMuted'; readonly sessionId: string; readonly muted: boolean }
+  | { readonly op: 'sendDtmf'; readonly sessionId: string; readonly tones: string; readonly durationMs: number; readonly gapMs: number }
+  | { readonly op: 'getStats'; readonly sessionId: string }
+  | { readonly op: 'close'; readonly sessionId: string };
+
+export interface MediaRequestResults {
+  open: void;
+  createOffer: Sdp;
+  acceptOffer: Sdp;
+  applyAnswer: void;
+  rollback: void;
+  setMuted: void;
+  sendDtmf: boolean;
+  getStats: MediaStats;
+  close: void;
+}
+
+/** Events main sends to the renderer. */
+export interface EventPayloads {
+  /** The whole desk: on attach, and whenever the renderer asks for it. */
+  'desk.snapshot': DeskState;
+  /** Top-level keys of the desk that changed since `version - 1`. */
+  'desk.patch': { readonly version: number; readonly changes: Partial<DeskState> };
+  'media.request': { readonly requestId: number; readonly request: MediaRequest };
+}
+
+export type EventName = keyof EventPayloads;
+
+/**
+ * `window.baton`: one function per command, and a subscription per event. The preload builds it
+ * from COMMANDS over ipcRenderer; the E2E bridge builds the same over a WebSocket.
+ */
+export interface BatonApi {
+  invoke<C extends CommandName>(command: C, payload: CommandPayload<C>): Promise<CommandOutcome<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Asks main for a fresh snapshot (sent as a desk.snapshot event). */
+  attach(): void;
+}
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** Validates a payload from the renderer. */
+export function parseCommand<C extends CommandName>(
+  command: C,
+  payload: unknown,
+): { readonly ok: true; readonly value: ValidatedPayload<C> } | { readonly ok: false; readonly error: CommandError } {
+  const schema = COMMANDS[command];
+  const result = schema.safeParse(payload);
+  if (result.success) return { ok: true, value: result.data as ValidatedPayload<C> };
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  return { ok: false, error: { code: 'invalid-payload', message: `${command}: ${issue?.message ?? 'invalid'}${where}` } };
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(COMMANDS, name);
+}
