@@ -66,6 +66,8 @@ export interface IncomingMessage {
 export interface PhoneEvents {
   registration: { readonly state: RegistrationState; readonly error?: PhoneError };
   incomingCall: Call;
+  /** A call we placed (dialled, a consult, a call made to follow a REFER). */
+  outgoingCall: Call;
   /** Emitted for every REFER; with no listener the REFER is declined (603). */
   referred: IncomingReferral;
   /** Emitted for every MESSAGE; with no listener it is refused (415). */
@@ -135,6 +137,21 @@ export class Phone {
         if (index >= 0) this.beforeStop.splice(index, 1);
       },
     };
+  }
+
+  /**
+   * Drops the connection and reconnects at once (the OS woke from sleep, the network changed):
+   * faster than waiting for the keep-alive to notice a dead socket. Calls are kept.
+   */
+  reconnectNow(): void {
+    const ua = this.ua;
+    if (!ua || this.stopping) return;
+    clearTimeout(this.reconnectTimer);
+    this.setRegistration('reconnecting');
+    void ua.transport
+      .disconnect()
+      .catch(() => {})
+      .then(() => this.reconnect());
   }
 
   /** Calls not yet ended. */
@@ -246,6 +263,7 @@ export class Phone {
 
   private async invite(inviter: Inviter): Promise<Call> {
     const call = this.track(inviter, 'outbound');
+    this.events.emit('outgoingCall', call);
     await inviter.invite({
       requestDelegate: {
         onProgress: (response) => {

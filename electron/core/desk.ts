@@ -1,0 +1,523 @@
+/**
+ * The desk: the composition root of one agent's main process. It owns the phone, transfers, agent
+ * state, directory and local store; it turns them into one DeskState for the renderer (snapshot,
+ * then top-level patches) and executes the renderer's commands — each validated against the IPC
+ * schema and then against the product rules, whatever button sent it.
+ */
+import type { AgentStatus, ChosenStatus } from '../../shared/agentState.js';
+import { isRecommendedTransferTarget } from '../../shared/agentState.js';
+import type { CallView, DeskState, DirectoryEntryView, DispositionDueView, LabelledId } from '../../shared/desk.js';
+import type { ContactHistoryEntry } from '../../shared/history.js';
+import { parseCommand, type CommandError, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
+import type { MediaPort } from '../../shared/media.js';
+import type { ProvisioningDocument, RosterUser } from '../../shared/provisioning/index.js';
+import { TransferContextError } from '../../shared/transfer/context.js';
+import { AgentStateDesk } from './presence/agentStateDesk.js';
+import { PresenceDirectory } from './presence/presenceDirectory.js';
+import type { CredentialStore, Notifier, StatusIndicator } from './ports.js';
+import type { Call } from './sip/call.js';
+import { Phone, type PhoneOptions } from './sip/phone.js';
+import { PhoneError } from './sip/phoneError.js';
+import type { Store } from './store/store.js';
+import { historyFromStore, historyToStore } from './store/historyAdapter.js';
+import { Transfers, TransferNotFound, TransferRuleViolation, type TransfersOptions } from './transfer/transfers.js';
+import { TypedEmitter, type Disposable } from './typedEmitter.js';
+
+export interface DeskOptions {
+  readonly provisioning: ProvisioningDocument;
+  readonly store: Store;
+  readonly media: MediaPort;
+  readonly notifier: Notifier;
+  readonly credentials: CredentialStore;
+  readonly status?: StatusIndicator;
+  /** Tests tune timers; the product uses the defaults. */
+  readonly phone?: Partial<PhoneOptions>;
+  readonly transfers?: Partial<TransfersOptions>;
+  readonly now?: () => number;
+}
+
+export interface DeskEvents {
+  snapshot: DeskState;
+  patch: { readonly version: number; readonly changes: Partial<DeskState> };
+  /** A tel:/sip: link asked for the dialer (the renderer prefills it). */
+  dialRequest: { readonly target: string };
+}
+
+/** A refusal the renderer shows as is. */
+class DeskError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface SignedIn {
+  readonly user: RosterUser;
+  readonly phone: Phone;
+  readonly transfers: Transfers;
+  readonly agent: AgentStateDesk;
+  readonly directory: PresenceDirectory;
+  readonly subscriptions: Disposable[];
+}
+
+interface CallMeta {
+  readonly startedAt: number;
+  answeredAt: number | null;
+  contactId: string | null;
+}
+
+const DEFAULT_CHOSEN: ChosenStatus = { kind: 'NotReady', reason: 'Signing in' };
+const SIGNED_IN: ChosenStatus = { kind: 'NotReady', reason: 'Just signed in' };
+
+export class Desk {
+  readonly events = new TypedEmitter<DeskEvents>();
+  private state: DeskState;
+  private signedIn: SignedIn | undefined;
+  private readonly meta = new Map<string, CallMeta>();
+  private readonly ended: CallView[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: DeskOptions) {
+    this.now = options.now ?? Date.now;
+    const doc = options.provisioning;
+    this.state = {
+      version: 1,
+      session: {
+        registration: 'unregistered',
+        error: null,
+        user: null,
+        signInUsers: doc.roster.map((u) => ({ id: u.id, name: u.displayName })),
+      },
+      agent: { status: { kind: 'Offline' }, chosen: DEFAULT_CHOSEN },
+      calls: [],
+      transfers: [],
+      directory: [],
+      outcomes: doc.outcomes.map((o) => ({ id: o.id, label: o.label })),
+      dispositionCodes: doc.dispositions.map((d) => ({ id: d.id, label: d.label })),
+      notReadyReasons: doc.notReadyReasons,
+      policies: { ...doc.policies },
+      remembered: { userId: null, outcomeId: null, method: null },
+      dispositionsDue: [],
+      drafts: {},
+      notices: [],
+    };
+  }
+
+  snapshot(): DeskState {
+    return this.state;
+  }
+
+  /** Sends the whole state again (a renderer attached or re-attached). */
+  publishSnapshot(): void {
+    this.events.emit('snapshot', this.state);
+  }
+
+  notice(text: string): void {
+    this.update({ notices: [...this.state.notices, { id: `n${this.state.version}`, text }] });
+  }
+
+  /** Runs one command from the renderer. Never throws: refusals come back as typed errors. */
+  async handle(command: CommandName, payload: unknown): Promise<CommandOutcome<CommandName>> {
+    const parsed = parseCommand(command, payload);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    try {
+      const value = await this.run(command, parsed.value);
+      return { ok: true, value } as CommandOutcome<CommandName>;
+    } catch (error) {
+      return { ok: false, error: toCommandError(error) };
+    }
+  }
+
+  dialRequest(target: string): void {
+    this.events.emit('dialRequest', { target });
+  }
+
+  reconnectNow(): void {
+    this.signedIn?.phone.reconnectNow();
+  }
+
+  async dispose(): Promise<void> {
+    await this.signOut();
+    this.events.removeAll();
+  }
+
+  // ── commands ───────────────────────────────────────────────────────────────────────────────
+
+  private async run<C extends CommandName>(command: C, p: ValidatedPayload<C>): Promise<CommandResults[C]> {
+    // Each branch narrows by name; the map in shared/ipc.ts keeps payload and result in step.
+    const payload = p as ValidatedPayload<CommandName> & Record<string, unknown>;
+    const result = await this.dispatch(command, payload);
+    return result as CommandResults[C];
+  }
+
+  private async dispatch(command: CommandName, p: Record<string, unknown>): Promise<unknown> {
+    switch (command) {
+      case 'session.signIn':
+        return this.signIn(String(p.userId), String(p.password));
+      case 'session.signOut':
+        return this.signOut();
+      case 'agent.setStatus': {
+        const status: ChosenStatus = p.kind === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: String(p.reason) };
+        const result = this.session().agent.choose(status);
+        if (!result.ok) throw new DeskError(result.error.code, result.error.message);
+        return undefined;
+      }
+      case 'call.dial': {
+        const call = await this.session().phone.call(String(p.target));
+        return { callId: call.id };
+      }
+      case 'call.answer':
+        return this.call(p.callId).answer();
+      case 'call.decline':
+        return this.call(p.callId).decline(486);
+      case 'call.hangUp':
+        this.session().transfers.guardCallCommand(String(p.callId), 'hangUp');
+        return this.call(p.callId).hangUp();
+      case 'call.hold':
+        this.session().transfers.guardCallCommand(String(p.callId), 'hold');
+        await this.call(p.callId).hold();
+        return this.refreshCalls();
+      case 'call.unhold':
+        this.session().transfers.guardCallCommand(String(p.callId), 'unhold');
+        await this.call(p.callId).unhold();
+        return this.refreshCalls();
+      case 'call.mute':
+        await this.call(p.callId).setMuted(p.muted === true);
+        return this.refreshCalls();
+      case 'call.dtmf':
+        await this.call(p.callId).sendDtmf(String(p.tones));
+        return undefined;
+      case 'transfer.prepare':
+        this.session().transfers.prepare(String(p.callId));
+        return undefined;
+      case 'transfer.start':
+        return this.startTransfer(p);
+      case 'transfer.complete':
+        await this.session().transfers.complete(String(p.transferId));
+        return undefined;
+      case 'transfer.cancel':
+        await this.session().transfers.cancel(String(p.transferId));
+        return undefined;
+      case 'transfer.accept':
+        await this.session().transfers.accept(String(p.transferId));
+        return undefined;
+      case 'transfer.decline':
+        await this.session().transfers.decline(String(p.transferId));
+        return undefined;
+      case 'transfer.unholdContact':
+        await this.session().transfers.unholdContact(String(p.transferId));
+        return this.refreshCalls();
+      case 'disposition.file':
+        return this.fileDisposition(String(p.callId), String(p.codeId), String(p.note));
+      case 'history.list':
+        return this.options.store.history.list(String(p.contactId)).map((e) => historyFromStore(e, this.names()));
+      case 'draft.save': {
+        const key = String(p.key);
+        const fields = p.fields as Record<string, string | boolean | null>;
+        this.update({ drafts: { ...this.state.drafts, [key]: fields } });
+        return undefined;
+      }
+      case 'media.reply':
+        // Routed by the IPC layer straight to the RendererMediaPort; nothing to do here.
+        return undefined;
+    }
+  }
+
+  private async signIn(userId: string, password: string): Promise<void> {
+    if (this.signedIn) throw new DeskError('already-signed-in', 'Sign out first.');
+    const doc = this.options.provisioning;
+    const user = doc.roster.find((u) => u.id === userId);
+    if (!user) throw new DeskError('unknown-user', 'This user is not in the roster IT provided.');
+    const secret = password || this.options.credentials.load(userId) || '';
+    const phone = new Phone({ server: doc.sip.server, aor: user.sipUri, password: secret, displayName: user.displayName, media: this.options.media, ...this.options.phone });
+    this.update({ session: { ...this.state.session, registration: 'connecting', error: null, user: { id: user.id, name: user.displayName, aor: user.sipUri } } });
+    const registration = phone.events.on('registration', ({ state, error }) =>
+      this.update({ session: { ...this.state.session, registration: state, error: error ? { code: error.code, message: error.message } : null } }),
+    );
+    try {
+      await phone.start();
+    } catch (error) {
+      registration.dispose();
+      this.update({ session: { ...this.state.session, user: null } });
+      throw error;
+    }
+    if (password && this.options.credentials.available) this.options.credentials.save(userId, password);
+    this.attachSession(user, phone, registration);
+  }
+
+  private attachSession(user: RosterUser, phone: Phone, registration: Disposable): void {
+    const { store } = this.options;
+    const history = { append: (entries: readonly ContactHistoryEntry[]) => void store.history.append(entries.map((e) => historyToStore(e))) };
+    const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, ...this.options.transfers });
+    const remembered = store.choices.get(user.id, 'user-transfer');
+    // Agents start Not ready: taking calls is a choice they make on the desk.
+    const agent = new AgentStateDesk(phone, { initial: SIGNED_IN, agentId: user.id, dispositions: store.dispositions });
+    const directory = new PresenceDirectory(phone, this.options.provisioning.roster, { selfId: user.id });
+    const subscriptions: Disposable[] = [
+      registration,
+      phone.events.on('incomingCall', (call) => this.onCall(call)),
+      phone.events.on('outgoingCall', (call) => this.onCall(call)),
+      transfers.events.on('changed', () => this.refreshTransfers()),
+      transfers.events.on('incoming', ({ transfer, call }) => this.toast(transfer.counterpart.name, transfer.contact?.name ?? call.remoteUri, call.id)),
+      transfers.events.on('dispositionDue', (due) => this.owe(due.callId, due.transferId, due.prefill)),
+      agent.events.on('state', (state) => {
+        this.update({ agent: { status: state.status, chosen: state.chosen } });
+        this.options.status?.setStatus(statusText(state.status));
+      }),
+      directory.events.on('entry', () => this.refreshDirectory()),
+    ];
+    this.signedIn = { user, phone, transfers, agent, directory, subscriptions };
+    this.update({
+      agent: { status: agent.state.status, chosen: agent.state.chosen },
+      remembered: remembered
+        ? { userId: remembered.userId, outcomeId: remembered.outcomeId ?? null, method: remembered.method }
+        : { userId: null, outcomeId: null, method: null },
+    });
+    this.refreshDirectory();
+    this.options.status?.setStatus(statusText(agent.state.status));
+  }
+
+  private async signOut(): Promise<void> {
+    const s = this.signedIn;
+    if (!s) return;
+    this.signedIn = undefined;
+    for (const sub of s.subscriptions) sub.dispose();
+    s.transfers.dispose();
+    await s.phone.stop();
+    await s.directory.dispose();
+    s.agent.dispose();
+    this.meta.clear();
+    this.update({
+      session: { ...this.state.session, registration: 'unregistered', user: null, error: null },
+      agent: { status: { kind: 'Offline' }, chosen: this.state.agent.chosen },
+      calls: [],
+      transfers: [],
+      directory: [],
+    });
+    this.options.status?.setStatus('Offline');
+  }
+
+  private async startTransfer(p: Record<string, unknown>): Promise<{ transferId: string }> {
+    const s = this.session();
+    const doc = this.options.provisioning;
+    const target = doc.roster.find((u) => u.id === p.userId);
+    if (!target || target.id === s.user.id) throw new DeskError('unknown-target', 'Choose a colleague from the list.');
+    const outcome = doc.outcomes.find((o) => o.id === p.outcomeId);
+    if (!outcome) throw new DeskError('unknown-outcome', 'Choose an outcome from the list.');
+    const note = String(p.note);
+    if ([...note].length > doc.policies.noteMaxLength) {
+      throw new DeskError('note-too-long', `The note is longer than ${doc.policies.noteMaxLength} characters.`);
+    }
+    const status = s.directory.entry(target.id)?.status ?? { kind: 'Offline' };
+    if (!isRecommendedTransferTarget(status)) {
+      const policy = doc.policies.nonRecommendedTransfer;
+      if (policy === 'block') throw new DeskError('target-not-recommended', `${target.displayName} is ${statusText(status)}; your administrator allows transfers only to Ready or Dispositioning colleagues.`);
+      if (policy === 'warn' && p.acknowledgedWarning !== true) {
+        throw new DeskError('target-not-recommended-unconfirmed', `${target.displayName} is ${statusText(status)}. Transfer anyway?`);
+      }
+    }
+    const callId = String(p.callId);
+    const call = this.call(callId);
+    const meta = this.meta.get(callId);
+    const contactId = meta?.contactId ?? contactIdFor(call);
+    const method = p.method === 'cold' ? 'cold' : 'warm';
+    const view = await s.transfers.start({
+      method,
+      contactCallId: callId,
+      recipient: { userId: target.id, name: target.displayName, uri: target.sipUri },
+      outcome: { id: outcome.id, label: outcome.label },
+      note,
+      contact: { id: contactId, name: call.remoteName ?? userOf(call.remoteUri), number: userOf(call.remoteUri) },
+      history: this.options.store.history.list(contactId, { limit: 20 }).map((e) => historyFromStore(e, this.names())).reverse(),
+    });
+    if (doc.policies.rememberChoices) {
+      this.options.store.choices.set(s.user.id, 'user-transfer', { userId: target.id, outcomeId: outcome.id, method, updatedAt: this.now() });
+      this.update({ remembered: { userId: target.id, outcomeId: outcome.id, method } });
+    }
+    const { [`transfer:${callId}`]: _sent, ...drafts } = this.state.drafts;
+    this.update({ drafts });
+    return { transferId: view.id };
+  }
+
+  private fileDisposition(callId: string, codeId: string, note: string): void {
+    const s = this.session();
+    const due = this.state.dispositionsDue.find((d) => d.callId === callId);
+    if (!due) throw new DeskError('no-disposition-due', 'This call has no disposition to file.');
+    if (!this.options.provisioning.dispositions.some((d) => d.id === codeId)) throw new DeskError('unknown-code', 'Choose a disposition code from the list.');
+    const result = s.agent.fileDisposition(callId, codeId, note);
+    if (!result.ok) throw new DeskError(result.error.code, result.error.message);
+    const contactId = this.meta.get(callId)?.contactId;
+    if (contactId) {
+      this.options.store.history.append([
+        historyToStore({
+          id: `${callId}:disposition`,
+          contactId,
+          at: new Date(this.now()).toISOString(),
+          kind: 'disposition',
+          actor: { id: s.user.id, name: s.user.displayName },
+          outcome: { id: codeId, label: this.options.provisioning.dispositions.find((d) => d.id === codeId)?.label ?? codeId },
+          ...(note ? { note } : {}),
+        }),
+      ]);
+    }
+    const { [`disposition:${callId}`]: _filed, ...drafts } = this.state.drafts;
+    this.update({ dispositionsDue: this.state.dispositionsDue.filter((d) => d.callId !== callId), drafts });
+  }
+
+  // ── calls ──────────────────────────────────────────────────────────────────────────────────
+
+  private onCall(call: Call): void {
+    if (this.meta.has(call.id)) return;
+    this.meta.set(call.id, { startedAt: this.now(), answeredAt: null, contactId: null });
+    const s = this.session();
+    call.events.on('state', (state) => {
+      const meta = this.meta.get(call.id);
+      if (state === 'established' && meta) {
+        meta.answeredAt = this.now();
+        meta.contactId = this.contactOf(call);
+        s.agent.callStarted(call.id);
+      }
+      this.refreshCalls();
+    });
+    for (const event of ['hold', 'remoteHold'] as const) call.events.on(event, () => this.refreshCalls());
+    // After every other listener of this event: Transfers decides first what a transfer leg owes.
+    call.events.on('ended', () => queueMicrotask(() => this.onCallEnded(call)));
+    if (call.direction === 'inbound' && !call.replaces && s.transfers.forCall(call.id) === null) {
+      this.toast('Incoming call', call.remoteName ?? userOf(call.remoteUri), call.id);
+    }
+    this.refreshCalls();
+  }
+
+  private onCallEnded(call: Call): void {
+    const s = this.signedIn;
+    if (!s) return;
+    const meta = this.meta.get(call.id);
+    const answered = meta?.answeredAt !== null && meta?.answeredAt !== undefined;
+    // Transfer legs owe what the transfer rules say (Transfers emitted it); other calls owe one if answered.
+    if (answered && s.transfers.forCall(call.id) === null) this.owe(call.id, null, null);
+    const owed = this.state.dispositionsDue.some((d) => d.callId === call.id);
+    if (answered) s.agent.callEnded(call.id, owed);
+    this.ended.push(this.callView(call));
+    this.refreshCalls();
+  }
+
+  private owe(callId: string, transferId: string | null, prefill: LabelledId | null): void {
+    if (this.state.dispositionsDue.some((d) => d.callId === callId)) return;
+    const call = this.session().phone.calls().find((c) => c.id === callId);
+    const remote = call ? (call.remoteName ?? userOf(call.remoteUri)) : (this.ended.find((c) => c.id === callId)?.remote.name ?? '');
+    const due: DispositionDueView = { callId, transferId, prefill, remote };
+    this.update({ dispositionsDue: [...this.state.dispositionsDue, due] });
+  }
+
+  private toast(title: string, body: string, callId: string): void {
+    this.options.notifier.show({ id: callId, title, body, urgent: true }, () => this.publishSnapshot());
+  }
+
+  private contactOf(call: Call): string {
+    const transfer = this.signedIn?.transfers.forCall(call.id);
+    return transfer?.contact?.id ?? contactIdFor(call);
+  }
+
+  // ── state ──────────────────────────────────────────────────────────────────────────────────
+
+  private refreshCalls(): void {
+    const s = this.signedIn;
+    if (!s) return;
+    this.update({ calls: s.phone.calls().map((c) => this.callView(c)) });
+  }
+
+  private refreshTransfers(): void {
+    const s = this.signedIn;
+    if (!s) return;
+    this.update({ transfers: s.transfers.list() });
+    this.refreshCalls();
+  }
+
+  private refreshDirectory(): void {
+    const s = this.signedIn;
+    if (!s) return;
+    const directory: DirectoryEntryView[] = s.directory.entries().map((e) => ({
+      userId: e.user.id,
+      name: e.user.displayName,
+      uri: e.user.sipUri,
+      team: e.user.team,
+      status: e.status,
+      recommended: e.recommended,
+    }));
+    this.update({ directory });
+  }
+
+  private callView(call: Call): CallView {
+    const meta = this.meta.get(call.id);
+    return {
+      id: call.id,
+      direction: call.direction,
+      state: call.state,
+      remote: { uri: call.remoteUri, name: call.remoteName ?? null },
+      held: call.held,
+      remoteHeld: call.remoteHeld,
+      muted: call.muted,
+      startedAt: meta?.startedAt ?? this.now(),
+      answeredAt: meta?.answeredAt ?? null,
+      end: call.end ?? null,
+      contactId: meta?.contactId ?? null,
+      transferId: this.signedIn?.transfers.forCall(call.id)?.id ?? null,
+    };
+  }
+
+  private update(changes: Partial<DeskState>): void {
+    const version = this.state.version + 1;
+    this.state = { ...this.state, ...changes, version };
+    this.events.emit('patch', { version, changes });
+  }
+
+  private names(): ReadonlyMap<string, string> {
+    const doc = this.options.provisioning;
+    return new Map<string, string>([...doc.roster.map((u) => [u.id, u.displayName] as const), ...doc.outcomes.map((o) => [`outcome:${o.id}`, o.label] as const), ...doc.dispositions.map((d) => [`outcome:${d.id}`, d.label] as const)]);
+  }
+
+  private session(): SignedIn {
+    if (!this.signedIn) throw new DeskError('not-signed-in', 'Sign in first.');
+    return this.signedIn;
+  }
+
+  private call(callId: unknown): Call {
+    const call = this.session().phone.calls().find((c) => c.id === callId);
+    if (!call) throw new DeskError('no-such-call', 'That call has ended.');
+    return call;
+  }
+}
+
+function toCommandError(error: unknown): CommandError {
+  if (error instanceof DeskError || error instanceof PhoneError || error instanceof TransferRuleViolation || error instanceof TransferContextError) {
+    return { code: error.code, message: error.message };
+  }
+  if (error instanceof TransferNotFound) return { code: 'no-such-transfer', message: 'That transfer is over.' };
+  return { code: 'internal', message: error instanceof Error ? error.message : 'Something went wrong.' };
+}
+
+function userOf(uri: string): string {
+  return /^sips?:([^@;>]+)@/.exec(uri)?.[1] ?? uri;
+}
+
+/** Until a CRM link exists, a contact is known by the number (SIP user) it calls from. */
+function contactIdFor(call: Call): string {
+  return `tel:${userOf(call.remoteUri)}`.slice(0, 128);
+}
+
+export function statusText(status: AgentStatus): string {
+  switch (status.kind) {
+    case 'Ready':
+      return 'Ready';
+    case 'NotReady':
+      return `Not ready (${status.reason})`;
+    case 'OnCall':
+      return 'On call';
+    case 'Dispositioning':
+      return 'Dispositioning';
+    case 'Offline':
+      return 'Offline';
+  }
+}

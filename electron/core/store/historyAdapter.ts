@@ -1,0 +1,37 @@
+/**
+ * Between the History entries the desk and transfer contexts speak (shared/history.ts: names and
+ * labels included, ISO times) and the rows the store keeps (ids only; names come from the roster).
+ */
+import type { ContactHistoryEntry as SharedEntry } from '../../../shared/history.js';
+import type { ContactHistoryEntry as StoredEntry } from './contactHistory.js';
+
+export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin'] = 'local'): StoredEntry {
+  const at = Date.parse(entry.at);
+  const note = [entry.detail, entry.note].filter((part): part is string => Boolean(part)).join(' — ');
+  return {
+    id: entry.id,
+    contactId: entry.contactId,
+    at: Number.isFinite(at) ? at : 0,
+    kind: entry.kind,
+    actor: entry.actor.id,
+    ...(entry.outcome ? { outcomeId: entry.outcome.id } : {}),
+    ...(note ? { note } : {}),
+    origin,
+  };
+}
+
+/** `names` maps roster ids to display names and `outcome:<id>` to labels. */
+export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, string>): SharedEntry {
+  const kind = KINDS.has(entry.kind) ? (entry.kind as SharedEntry['kind']) : 'call';
+  return {
+    id: entry.id,
+    contactId: entry.contactId,
+    at: new Date(entry.at).toISOString(),
+    kind,
+    actor: { id: entry.actor, name: names.get(entry.actor) ?? entry.actor },
+    ...(entry.outcomeId ? { outcome: { id: entry.outcomeId, label: names.get(`outcome:${entry.outcomeId}`) ?? entry.outcomeId } } : {}),
+    ...(entry.note ? { note: entry.note } : {}),
+  };
+}
+
+const KINDS: ReadonlySet<string> = new Set(['call', 'transfer-started', 'transfer-completed', 'transfer-cancelled', 'transfer-failed', 'disposition']);
