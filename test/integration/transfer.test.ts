@@ -126,8 +126,10 @@ describe('cold transfer', () => {
 
   it.each([
     ['decline', 'declined'],
-  ] as const)('Bob’s %s leaves the contact with Alice, who is told why', async (policy, reason) => {
-    const s = await scene({ bobPolicy: policy });
+    ['busy', 'busy'],
+    ['manual', 'no-answer'],
+  ] as const)('Bob’s %s leaves the contact with Alice, who is told why (%s)', async (policy, reason) => {
+    const s = await scene({ bobPolicy: policy, transfers: { phone: { noAnswerTimeoutSec: 1 } } });
     const started = await s.alice.transfers.start(request(s, 'cold'));
     const failed = await phase(s.alice, started.id, 'failed');
     expect(failed.state.failure?.reason).toBe(reason);
@@ -261,11 +263,15 @@ describe('warm transfer', () => {
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 
-  it('Bob declines the consult: failed(declined), Alice may take the contact off hold', async () => {
-    const s = await scene({ bobPolicy: 'decline' });
+  it.each([
+    ['decline', 'declined'],
+    ['busy', 'busy'],
+    ['manual', 'no-answer'],
+  ] as const)('Bob’s %s of the consult: failed(%s), Alice may take the contact off hold', async (policy, reason) => {
+    const s = await scene({ bobPolicy: policy, transfers: { phone: { noAnswerTimeoutSec: 1 } } });
     const started = await s.alice.transfers.start(request(s, 'warm'));
     const failed = await phase(s.alice, started.id, 'failed');
-    expect(failed.state.failure?.reason).toBe('declined');
+    expect(failed.state.failure?.reason).toBe(reason);
     expect(failed.allowed).toContain('unholdContact');
     await s.alice.transfers.unholdContact(started.id);
     await talking(s.customerLeg, s.contactLeg);

@@ -60,7 +60,7 @@ export class MemoryHistory implements ContactHistorySink {
   }
 }
 
-export type IncomingPolicy = 'accept' | 'decline' | 'manual';
+export type IncomingPolicy = 'accept' | 'decline' | 'busy' | 'manual';
 
 export interface Desk extends TestAgent {
   readonly transfers: Transfers;
@@ -99,6 +99,8 @@ export function createDesk(
     desk.toasts.push(transfer);
     if (desk.incomingPolicy === 'accept') void transfers.accept(transfer.id).catch(() => {});
     if (desk.incomingPolicy === 'decline') void transfers.decline(transfer.id).catch(() => {});
+    // Busy: the phone itself refuses (486), as when the agent is in do-not-disturb.
+    if (desk.incomingPolicy === 'busy') void desk.phone.calls().find((c) => c.state === 'ringing')?.decline(486).catch(() => {});
   });
   return desk;
 }

@@ -35,6 +35,8 @@ export interface PhoneOptions {
   readonly registerExpiresSec?: number;
   readonly connectTimeoutMs?: number;
   readonly keepAliveMs?: number;
+  /** An incoming call unanswered this long is refused with 480 (SIP.js's default: 60 s). */
+  readonly noAnswerTimeoutSec?: number;
   readonly backoff?: Partial<BackoffOptions>;
   /** Where the phone reports what went wrong without a caller to throw to. */
   readonly log?: (level: 'warn' | 'error', message: string, detail?: unknown) => void;
@@ -335,6 +337,7 @@ export class Phone {
       transportOptions,
       sessionDescriptionHandlerFactory: sdhFactory,
       reconnectionAttempts: 0, // ours, with backoff and re-registration
+      noAnswerTimeout: this.options.noAnswerTimeoutSec ?? 60,
       // Warm transfers: the contact's INVITE with Replaces takes over the consult dialog.
       sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,

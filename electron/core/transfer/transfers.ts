@@ -742,8 +742,8 @@ function reasonForStatus(status: number): TransferFailureReason {
   if (status === 486 || status === 600) return 'busy';
   if (status === 603) return 'declined';
   if (status === 404 || status === 604) return 'not-found';
-  if (status === 480) return 'unavailable';
-  if (status === 408 || status === 487) return 'no-answer';
+  // A registered colleague who does not pick up gets 480 from its own phone; an unregistered one, 404.
+  if (status === 408 || status === 480 || status === 487) return 'no-answer';
   return 'refer-rejected';
 }
 
@@ -756,7 +756,6 @@ function reasonForEnd(end: CallEnd): TransferFailureReason {
     case 'not-found':
       return 'not-found';
     case 'unavailable':
-      return 'unavailable';
     case 'no-answer':
     case 'cancelled':
       return 'no-answer';
