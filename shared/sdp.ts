@@ -63,6 +63,34 @@ export function keepCandidates(sdp: string, keep: (address: string) => boolean):
   );
 }
 
+/** The origin line's identity (RFC 4566 §5.2): fixed for a session, its version bumped on change. */
+export interface SdpOrigin {
+  readonly username: string;
+  readonly sessionId: string;
+  readonly version: bigint;
+}
+
+export function originOf(sdp: string): SdpOrigin | null {
+  const line = lines(sdp).find((l) => l.startsWith('o='));
+  const match = line ? /^o=(\S+) (\d+) (\d+) /.exec(line) : null;
+  if (!match) return null;
+  return { username: match[1] ?? '-', sessionId: match[2] ?? '0', version: BigInt(match[3] ?? '0') };
+}
+
+/**
+ * Rewrites the origin's username, session id and version, keeping the address. When a new media
+ * engine takes over a call its SDP has a new origin; RFC 3264 §8 wants the same session id and a
+ * higher version in every later offer or answer of the session, and strict peers enforce it.
+ */
+export function withOrigin(sdp: string, origin: SdpOrigin): string {
+  return join(
+    lines(sdp).map((line) => {
+      const match = /^o=\S+ \d+ \d+ (.*)$/.exec(line);
+      return match ? `o=${origin.username} ${origin.sessionId} ${origin.version} ${match[1] ?? ''}` : line;
+    }),
+  );
+}
+
 /** True when an audio m-section lists a payload type mapped to telephone-event (RFC 4733 DTMF). */
 export function hasTelephoneEvent(sdp: string): boolean {
   const { media } = sections(lines(sdp));

@@ -1,5 +1,6 @@
 import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
 import type { MediaDirection, MediaPort, MediaSession, Sdp } from '../../../shared/media.js';
+import { originOf, withOrigin, type SdpOrigin } from '../../../shared/sdp.js';
 import { PhoneError } from './phoneError.js';
 
 const SDP = 'application/sdp';
@@ -29,6 +30,9 @@ export class BridgedSdh implements SessionDescriptionHandler {
   lastRemoteSdp: Sdp | undefined;
 
   private media: Promise<MediaSession> | undefined;
+  /** Our SDP origin for this call, kept across engine take-overs. */
+  private origin: SdpOrigin | undefined;
+  private generation = 0;
   private pendingRemoteOffer: Sdp | undefined;
   private localOfferPending = false;
   private closed = false;
@@ -45,7 +49,8 @@ export class BridgedSdh implements SessionDescriptionHandler {
   /** The engine's session for this call, opened on first use. */
   session(): Promise<MediaSession> {
     if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
-    this.media ??= this.port.open(this.mediaId).catch((cause: unknown) => {
+    const id = this.generation === 0 ? this.mediaId : `${this.mediaId}~${this.generation}`;
+    this.media ??= this.port.open(id).catch((cause: unknown) => {
       throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
     });
     return this.media;
@@ -70,8 +75,34 @@ export class BridgedSdh implements SessionDescriptionHandler {
       sdp = (await this.takePreparedOffer(direction, iceRestart)) ?? (await media.createOffer({ direction, iceRestart }));
       this.localOfferPending = true;
     }
+    sdp = this.keepOrigin(sdp);
     this.lastLocalSdp = sdp;
     return { body: sdp, contentType: SDP };
+  }
+
+  /**
+   * A new engine takes over this call (the renderer reloaded, or crashed and came back): the old
+   * session is released, and the next offer comes from a fresh one with new ICE and DTLS. The call,
+   * its dialog and our hold wish stay as they are.
+   */
+  takeOver(): void {
+    const old = this.media;
+    this.media = undefined;
+    this.generation += 1;
+    this.pendingRemoteOffer = undefined;
+    this.localOfferPending = false;
+    this.prepared = undefined;
+    this.iceRestartNext = true;
+    void old?.then((session) => session.close()).catch(() => {});
+  }
+
+  private keepOrigin(sdp: Sdp): Sdp {
+    if (!this.origin) {
+      this.origin = originOf(sdp) ?? undefined;
+      return sdp;
+    }
+    this.origin = { ...this.origin, version: this.origin.version + 1n };
+    return withOrigin(sdp, this.origin);
   }
 
   /** The offer made ahead of time, when it fits what is asked now. Used once. */

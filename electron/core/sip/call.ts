@@ -305,45 +305,71 @@ export class Call {
     return (await this.requireSdh().session()).getStats();
   }
 
+  /**
+   * A new media engine takes over the call (the renderer reloaded): one re-INVITE with a fresh
+   * offer (ICE restart, new DTLS), keeping the hold state. Queued behind any other re-INVITE.
+   */
+  renegotiateMedia(): Promise<void> {
+    return this.enqueue(async () => {
+      this.requireEstablished('restore audio');
+      await this.acked;
+      const sdh = this.requireSdh();
+      sdh.takeOver();
+      const status = await this.sendReinvite(() => sdh.takeOver());
+      if (status !== 200) throw new PhoneError('call-failed', `The far end refused the audio renegotiation (${status}).`, status);
+    });
+  }
+
   private setHold(hold: boolean): Promise<void> {
-    const next = this.renegotiation.then(() => this.reinvite(hold));
+    return this.enqueue(async () => {
+      this.requireEstablished(hold ? 'hold' : 'take off hold');
+      await this.acked;
+      if (this._held === hold) return;
+      const sdh = this.requireSdh();
+      sdh.localHold = hold;
+      const status = await this.sendReinvite(() => undefined).finally(() => {
+        sdh.localHold = this._held;
+      });
+      if (status !== 200) throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${status}).`, status);
+      this._held = hold;
+      sdh.localHold = hold;
+      this.events.emit('hold', hold);
+    });
+  }
+
+  /** Serializes re-INVITEs per call: SIP.js has none, and two at once fail with 491/500. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.renegotiation.then(task);
     // The chain must survive a failed step; the caller still sees the failure.
     this.renegotiation = next.catch(() => {});
     return next;
   }
 
-  private async reinvite(hold: boolean, attempt = 1): Promise<void> {
-    this.requireEstablished(hold ? 'hold' : 'take off hold');
-    await this.acked;
-    if (this._held === hold) return;
-    const sdh = this.requireSdh();
-    sdh.localHold = hold;
-    const outcome = await new Promise<{ ok: true } | { ok: false; status: number }>((resolve, reject) => {
-      this.session
-        .invite({
-          requestDelegate: {
-            onAccept: () => resolve({ ok: true }),
-            onReject: (response) => resolve({ ok: false, status: response.message.statusCode ?? 0 }),
-          },
-        })
-        .catch(reject);
-    }).catch((cause: unknown) => {
-      sdh.localHold = this._held;
-      throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
-    });
-    if (outcome.ok) {
-      this._held = hold;
-      this.events.emit('hold', hold);
-      return;
+  /**
+   * One re-INVITE with our current SDH wishes; retried on 491 (both ends re-INVITEd at once,
+   * RFC 3261 §14.1) and 500 (the far end had not yet seen the ACK of our previous one, §14.2 — a
+   * proxy may reorder them). `beforeRetry` resets what a retry needs afresh. Resolves with the final
+   * status (200 on success).
+   */
+  private async sendReinvite(beforeRetry: () => void): Promise<number> {
+    for (let attempt = 1; ; attempt += 1) {
+      const status = await new Promise<number>((resolve, reject) => {
+        this.session
+          .invite({
+            requestDelegate: {
+              onAccept: () => resolve(200),
+              onReject: (response) => resolve(response.message.statusCode ?? 0),
+            },
+          })
+          .catch(reject);
+      }).catch((cause: unknown) => {
+        throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
+      });
+      const retryable = status === 491 || status === 500;
+      if (status === 200 || !retryable || attempt >= REINVITE_ATTEMPTS || this._state !== 'established') return status;
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(status)));
+      beforeRetry();
     }
-    sdh.localHold = this._held;
-    // 491: both ends re-INVITEd at once (RFC 3261 §14.1). 500: the far end had not yet seen the ACK
-    // of our previous re-INVITE (§14.2; a proxy may reorder them). Both are worth a later try.
-    if ((outcome.status === 491 || outcome.status === 500) && attempt < REINVITE_ATTEMPTS && this._state === 'established') {
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(outcome.status)));
-      return this.reinvite(hold, attempt + 1);
-    }
-    throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${outcome.status}).`, outcome.status);
   }
 
   private onRemoteReinvite(): void {

@@ -1,0 +1,79 @@
+/**
+ * A new media engine takes over live calls (what a renderer reload does in the product): the call
+ * is never ended, one re-INVITE restores audio both ways, and the hold state survives.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startLab, type Lab } from '../lab/lab.js';
+import { Phone } from '../../electron/core/sip/phone.js';
+import { createAgent, connect, hearsAudio, hearsSilence, type TestAgent } from '../support/agents.js';
+import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
+import { waitFor } from '../support/waitFor.js';
+import { audioDirection, originOf } from '../../shared/sdp.js';
+import type { MediaPort, MediaSession } from '../../shared/media.js';
+
+let lab: Lab;
+const cleanup: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  lab = await startLab({ presence: false });
+});
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+afterAll(async () => lab?.stop());
+
+/** The renderer's engine as main sees it: the same port, a different engine behind it after a reload. */
+class SwappableEngine implements MediaPort {
+  constructor(public engine: WrtcMediaPort) {}
+  open(id: string): Promise<MediaSession> {
+    return this.engine.open(id);
+  }
+}
+
+async function scene(): Promise<{ alice: Phone; engine: SwappableEngine; bob: TestAgent }> {
+  const engine = new SwappableEngine(createWrtcMediaPort({ toneHz: 440 }));
+  const alice = new Phone({ server: lab.wsUrl, aor: `sip:alice@${lab.domain}`, media: engine });
+  const bob = createAgent(lab, 'bob', { toneHz: 660 });
+  cleanup.push(async () => {
+    await alice.stop();
+    await engine.engine.dispose();
+  }, () => bob.dispose());
+  await Promise.all([alice.start(), bob.phone.start()]);
+  return { alice, engine, bob };
+}
+
+it.each([false, true])('a reload mid-call restores audio both ways (contact held: %s)', async (held) => {
+  const { alice, engine, bob } = await scene();
+  const ringing = bob.nextIncoming();
+  const a = await alice.call('bob');
+  const b = await ringing;
+  await b.answer();
+  await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)));
+  if (held) await a.hold();
+  const firstOrigin = originOf(a.media.localDirection ? (a.sdh()?.lastLocalSdp ?? '') : '');
+
+  // The renderer goes away: its engine and every peer connection in it.
+  await engine.engine.dispose();
+  await waitFor('bob hears nothing', () => hearsSilence(b), 5000);
+  expect(a.state).toBe('established');
+  expect(b.state).toBe('established');
+
+  // A new renderer attaches: main hands the live call to its engine.
+  engine.engine = createWrtcMediaPort({ toneHz: 440 });
+  const t0 = performance.now();
+  await a.renegotiateMedia();
+  if (held) {
+    await waitFor('bob hears alice again (held: alice still sends hold audio only)', () => hearsSilence(b));
+    expect(a.held).toBe(true);
+    expect(audioDirection(a.sdh()?.lastLocalSdp ?? '')).toBe('sendonly');
+    expect(b.media.localDirection).toBe('recvonly');
+    await a.unhold();
+  }
+  await waitFor('audio both ways again', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 5000);
+  console.log(`[takeover] re-INVITE → audio both ways: ${(performance.now() - t0).toFixed(0)} ms (held: ${held})`);
+  // Same SDP session, higher version (RFC 3264 §8).
+  const origin = originOf(a.sdh()?.lastLocalSdp ?? '');
+  expect(origin?.sessionId).toBe(firstOrigin?.sessionId);
+  expect((origin?.version ?? 0n) > (firstOrigin?.version ?? 0n)).toBe(true);
+  await a.hangUp();
+  await waitFor('ended', () => b.state === 'ended');
+});
