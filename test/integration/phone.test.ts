@@ -194,12 +194,14 @@ describe('calls', () => {
       expect(a.held).toBe(true);
       expect(a.media).toEqual({ localDirection: 'sendonly', remoteDirection: 'recvonly' });
       expect(b.media).toEqual({ localDirection: 'recvonly', remoteDirection: 'sendonly' });
-      expect(b.remoteHeld).toBe(true);
+      // Bob learns of the hold once SIP.js has handled the re-INVITE, possibly just after our 200.
+      await waitFor('bob sees the hold', () => b.remoteHeld);
       await waitFor('the holder hears nothing', () => hearsSilence(a));
       expect(await hearsAudio(b)).toBe(true);
       await a.unhold();
       expect(a.media).toEqual({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
       expect(b.media).toEqual({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
+      await waitFor('bob sees the unhold', () => remoteHold.length === 2);
       expect(remoteHold).toEqual([true, false]);
       await waitFor('audio both ways again', async () => (await hearsAudio(a)) && (await hearsAudio(b)));
     });

@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { Call } from './call.js';
 import { PhoneError, registrationError } from './phoneError.js';
 import { WsTransport, type WsTransportOptions } from './wsTransport.js';
+import { userAgentDialogIndex } from './ingress/dialogIndex.js';
 
 export interface PhoneOptions {
   /** ws:// or wss:// URL of the SIP server. */
@@ -319,6 +320,9 @@ export class Phone {
       connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
       keepAliveMs: this.options.keepAliveMs ?? 15_000,
       onInboundError: (error) => this.problem('SIP.js threw while handling a message', error),
+      // The ingress answers an INVITE whose Replaces names none of our dialogs with 481, before SIP.js.
+      dialogs: userAgentDialogIndex(() => this.ua),
+      onIngressRefusal: (reason, detail) => this.problem(`SIP ingress refused a message (${reason})`, detail),
     };
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
       const call = this.live.get(session);

@@ -1,6 +1,10 @@
 import WebSocket from 'ws';
 import { EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.js';
 import { connectionError, PhoneError } from './phoneError.js';
+import type { DialogIndex } from './ingress/dialogIndex.js';
+import { FLOW_CONTROL_DEFAULTS, InboundQueue, RateBucket, type FlowControlOptions } from './ingress/inboundQueue.js';
+import type { IngressLog } from './ingress/ingressStats.js';
+import { SipIngress, type IngressOptions } from './ingress/sipIngress.js';
 
 export interface WsTransportOptions {
   readonly server: string;
@@ -12,7 +16,22 @@ export interface WsTransportOptions {
   readonly onInboundError: (error: unknown) => void;
   /** Told about every connection failure, before SIP.js sees it. */
   readonly onConnectError?: (error: PhoneError) => void;
+  /** The phone's live dialogs, for the ingress's Replaces → 481 check (see ingress/dialogIndex.ts). */
+  readonly dialogs?: DialogIndex;
+  /** Told the first time the ingress refuses a message for each reason (all are counted). */
+  readonly onIngressRefusal?: IngressLog;
+  /** Limits of the ingress checks (sizes, header count, Require option-tags). */
+  readonly ingress?: Omit<IngressOptions, 'dialogs' | 'log'>;
+  readonly flowControl?: Partial<FlowControlOptions>;
+  /**
+   * After this many throws out of SIP.js within `windowMs`, its state is in doubt: the socket is
+   * reset, so the phone reconnects and registers again (calls whose dialogs survive carry on).
+   */
+  readonly resetAfterThrows?: { readonly count: number; readonly windowMs: number };
 }
+
+/** Largest WebSocket frame `ws` will buffer; bigger ones close the socket (its default is 100 MiB). */
+const MAX_FRAME_BYTES = 1024 * 1024;
 
 /**
  * SIP over WebSocket for the main process, on `ws` (Node has no WebSocket global before 22 and the
@@ -32,12 +51,25 @@ export class WsTransport implements Transport {
   private connecting: Promise<void> | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private closingOnPurpose = false;
+  /** Checks every incoming message before SIP.js sees it; its counters are `ingressStats()`. */
+  readonly ingress: SipIngress;
+  private readonly flow: FlowControlOptions;
+  private readonly newRequests: RateBucket;
+  private queue: InboundQueue | undefined;
+  private throwTimes: number[] = [];
 
   constructor(
     _logger: unknown,
     private readonly options: WsTransportOptions,
   ) {
     this.stateChange = this.stateEmitter;
+    this.ingress = new SipIngress({
+      ...options.ingress,
+      ...(options.dialogs ? { dialogs: options.dialogs } : {}),
+      ...(options.onIngressRefusal ? { log: options.onIngressRefusal } : {}),
+    });
+    this.flow = { ...FLOW_CONTROL_DEFAULTS, ...options.flowControl };
+    this.newRequests = new RateBucket(this.flow.newRequestsPerSecond, this.flow.newRequestBurst);
   }
 
   /** Via's sent-protocol. */
@@ -82,6 +114,7 @@ export class WsTransport implements Transport {
 
   async dispose(): Promise<void> {
     await this.disconnect();
+    this.queue?.dispose();
     this.onConnect = this.onDisconnect = this.onMessage = undefined;
     this.stateEmitter.removeAllListeners();
   }
@@ -91,6 +124,7 @@ export class WsTransport implements Transport {
     if (!socket || this._state !== TransportState.Connected) {
       return Promise.reject(new PhoneError('not-registered', 'Not connected to the SIP server.'));
     }
+    this.ingress.outbound(message);
     return new Promise((resolve, reject) => {
       socket.send(message, (error) => (error ? reject(error) : resolve()));
     });
@@ -102,7 +136,12 @@ export class WsTransport implements Transport {
       this.transition(TransportState.Connecting);
       let socket: WebSocket;
       try {
-        socket = new WebSocket(this.options.server, 'sip', { handshakeTimeout: this.options.connectTimeoutMs });
+        socket = new WebSocket(this.options.server, 'sip', {
+          handshakeTimeout: this.options.connectTimeoutMs,
+          maxPayload: MAX_FRAME_BYTES,
+          // The ingress drops a frame that is not UTF-8; `ws` would close the whole connection (1007).
+          skipUTF8Validation: true,
+        });
       } catch (cause) {
         this.transition(TransportState.Disconnected);
         const error = new PhoneError('invalid-server-url', `Not a usable server address: ${this.options.server}`, undefined, { cause });
@@ -111,6 +150,13 @@ export class WsTransport implements Transport {
         return;
       }
       this.socket = socket;
+      this.queue?.dispose();
+      const queue = new InboundQueue(
+        (data, isBinary, backlog) => this.handleFrame(socket, data, isBinary, backlog),
+        this.flow,
+        () => this.ingress.stats.refused('shed', 'inbound queue full: frames dropped unread'),
+      );
+      this.queue = queue;
       let opened = false;
       socket.on('open', () => {
         opened = true;
@@ -119,7 +165,7 @@ export class WsTransport implements Transport {
         resolve();
         this.onConnect?.();
       });
-      socket.on('message', (data, isBinary) => this.deliver(data, isBinary));
+      socket.on('message', (data, isBinary) => queue.push(toBuffer(data), isBinary));
       socket.on('error', (cause) => {
         if (opened) return; // 'close' follows and reports it
         const error = connectionError(this.options.server, cause);
@@ -141,15 +187,48 @@ export class WsTransport implements Transport {
     });
   }
 
-  private deliver(data: WebSocket.RawData, isBinary: boolean): void {
-    // SIP over WebSocket is text frames (RFC 7118); a binary frame is not ours to parse.
-    if (isBinary) return;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    try {
-      this.onMessage?.(text);
-    } catch (error) {
-      this.options.onInboundError(error);
+  /**
+   * One frame, in its turn: checked by the ingress, then answered, dropped, shed or handed to
+   * SIP.js. Frames still queued when their socket closed are handed on all the same (they did
+   * arrive) until a new socket opens; answers to them are not sent on a later socket.
+   */
+  private handleFrame(socket: WebSocket, data: Buffer, isBinary: boolean, backlog: number): void {
+    const verdict = this.ingress.inspect(data, isBinary);
+    if (verdict.action === 'drop') return;
+    if (verdict.action === 'reply') {
+      this.sendRaw(socket, verdict.reply);
+      return;
     }
+    if (verdict.newRequest && (backlog > this.flow.shedBacklog || !this.newRequests.take())) {
+      const reply = this.ingress.shed(verdict.message, this.flow.retryAfterSec);
+      if (reply) this.sendRaw(socket, reply);
+      return;
+    }
+    this.ingress.delivered(verdict.message);
+    try {
+      this.onMessage?.(verdict.text);
+    } catch (error) {
+      // Contained here: unwinding into `ws` would stop it delivering anything more.
+      this.ingress.stats.refused('sipjs-threw', `SIP.js threw while handling a message: ${String(error)}`);
+      this.options.onInboundError(error);
+      this.afterThrow(socket);
+    }
+  }
+
+  private afterThrow(socket: WebSocket): void {
+    const limit = this.options.resetAfterThrows ?? { count: 3, windowMs: 10_000 };
+    const now = Date.now();
+    this.throwTimes = [...this.throwTimes.filter((t) => now - t < limit.windowMs), now];
+    if (this.throwTimes.length < limit.count || socket !== this.socket) return;
+    this.throwTimes = [];
+    // Not on purpose: SIP.js hears a disconnect with an error and the phone reconnects and registers.
+    socket.terminate();
+  }
+
+  /** Our own stateless answers, outside SIP.js's transactions; a failed send is not worth more. */
+  private sendRaw(socket: WebSocket, text: string): void {
+    if (socket !== this.socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(text, () => {});
   }
 
   private startKeepAlive(socket: WebSocket): void {
@@ -178,4 +257,9 @@ export class WsTransport implements Transport {
     this._state = state;
     this.stateEmitter.emit(state);
   }
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

@@ -1,0 +1,112 @@
+import { readAddress } from './addressHeader.js';
+import { refuse, type Refusal } from './ingressReason.js';
+import { cseqMethod } from './signallingWatch.js';
+import { grammarAccepts, VIA_VALUE } from './sipSyntax.js';
+import { headerValues, isToken, singleHeader, splitList, type ScannedMessage } from './sipScanner.js';
+
+/** The methods SIP.js 0.21.2 handles (its AllowedMethods), which our phone answers. */
+export const ALLOWED_METHODS = ['ACK', 'BYE', 'CANCEL', 'INFO', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS', 'REFER', 'SUBSCRIBE'] as const;
+/** Methods we know but do not serve: 405 with Allow (RFC 3261 §8.2.1). Anything else unknown: 501. */
+const KNOWN_NOT_ALLOWED = new Set(['REGISTER', 'PUBLISH', 'UPDATE']);
+const ALLOW_HEADER = `Allow: ${ALLOWED_METHODS.join(', ')}`;
+
+const CSEQ = /^(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
+// RFC 3261 §25.1: Call-ID = word ["@" word]; word admits most printable characters, even <>"/.
+const CALL_ID = /^[\x21-\x7e]+$/;
+
+/**
+ * The checks of RFC 3261 §8.2 and §20 that every message gets, in the order the RFC gives, before
+ * SIP.js sees it. Requests get a refusal to answer; a response that fails is dropped by the caller.
+ */
+export function checkCommon(message: ScannedMessage): Refusal | undefined {
+  const start = message.startLine;
+  if (start.version !== 'SIP/2.0') return refuse('sip-version', 505);
+  if (message.defect) {
+    const status = message.defect === 'too-many-headers' ? 513 : 400;
+    return refuse(message.defect, status);
+  }
+  for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
+    if (singleHeader(message, name) === undefined) return refuse('missing-or-repeated-header', 400, `Missing or repeated ${name}`);
+  }
+  const vias = headerValues(message, 'via').flatMap(splitList);
+  if (!vias.length || !vias.every((via) => VIA_VALUE.test(via))) return refuse('bad-via', 400, 'Bad Via');
+  // SIP.js parses the top Via only, and drops the whole message when it cannot.
+  if (!grammarAccepts(vias[0] ?? '', 'Via')) return refuse('bad-via', 400, 'Bad Via');
+  const cseq = CSEQ.exec(singleHeader(message, 'cseq') ?? '');
+  if (!cseq || Number(cseq[1]) > 2 ** 31 - 1) return refuse('bad-cseq', 400, 'Bad CSeq');
+  if (!CALL_ID.test(singleHeader(message, 'call-id') ?? '')) return refuse('bad-call-id', 400, 'Bad Call-ID');
+  const from = singleHeader(message, 'from') ?? '';
+  if (!readAddress(from) || !grammarAccepts(from, 'From')) return refuse('bad-from', 400, 'Bad From');
+  const to = singleHeader(message, 'to') ?? '';
+  if (!readAddress(to) || !grammarAccepts(to, 'To')) return refuse('bad-to', 400, 'Bad To');
+  const maxForwards = headerValues(message, 'max-forwards');
+  if (maxForwards.length > 1 || (maxForwards[0] !== undefined && !/^\d{1,10}$/.test(maxForwards[0]))) {
+    return refuse('bad-max-forwards', 400, 'Bad Max-Forwards');
+  }
+  const contentType = headerValues(message, 'content-type');
+  if (contentType.length > 1 || (contentType[0] !== undefined && !grammarAccepts(contentType[0], 'Content_Type'))) {
+    return refuse('bad-content-type', 400, 'Bad Content-Type');
+  }
+  return undefined;
+}
+
+export interface RequestRuleOptions {
+  /** Option-tags we accept in Require (RFC 3261 §8.2.2.3). */
+  readonly supportedOptionTags: ReadonlySet<string>;
+}
+
+/** Request-specific checks that need no dialog state. */
+export function checkRequest(message: ScannedMessage, options: RequestRuleOptions): Refusal | undefined {
+  const start = message.startLine;
+  if (start.kind !== 'request') return undefined;
+  const method = start.method;
+  if (cseqMethod(message) !== method) return refuse('cseq-method-mismatch', 400, 'CSeq method does not match');
+
+  // §8.2.1 method inspection.
+  if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
+    if (method === 'PRACK') {
+      // RFC 3262 §3: we never send reliable provisional responses, so no PRACK can match one.
+      return refuse('prack-unmatched', 481);
+    }
+    return KNOWN_NOT_ALLOWED.has(method) ? refuse('method-not-allowed', 405, undefined, [ALLOW_HEADER]) : refuse('method-unknown', 501, undefined, [ALLOW_HEADER]);
+  }
+
+  // §8.2.2.1 Request-URI: SIP.js throws on anything but a sip URI it can parse.
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(start.requestUri)?.[1]?.toLowerCase();
+  if (!scheme) return refuse('bad-request-uri', 400, 'Bad Request-URI');
+  if (scheme !== 'sip' && scheme !== 'sips') return refuse('request-uri-scheme', 416);
+  if (!grammarAccepts(start.requestUri, 'SIP_URI')) return refuse('bad-request-uri', 400, 'Bad Request-URI');
+
+  if (method === 'ACK' || method === 'CANCEL') return undefined;
+
+  // §8.2.2.3 Require.
+  const required = headerValues(message, 'require').flatMap(splitList).map((tag) => tag.toLowerCase());
+  const unsupported = required.filter((tag) => !options.supportedOptionTags.has(tag));
+  if (unsupported.some((tag) => !isToken(tag))) return refuse('require-unsupported', 400, 'Bad Require');
+  if (unsupported.length) return refuse('require-unsupported', 420, undefined, [`Unsupported: ${unsupported.join(', ')}`]);
+
+  // §8.2.3 content processing.
+  const encodings = headerValues(message, 'content-encoding').flatMap(splitList).map((e) => e.toLowerCase());
+  if (encodings.some((e) => e !== 'identity')) return refuse('content-encoding', 415, undefined, ['Accept-Encoding: identity']);
+  if (method === 'INVITE' && message.bodyBytes > 0) {
+    const type = (headerValues(message, 'content-type')[0] ?? '').split(';')[0]?.trim().toLowerCase();
+    // SIP.js would hand a non-SDP body to WebRTC and end the call; refuse the offer instead.
+    if (type !== 'application/sdp') return refuse('not-sdp', 415, undefined, ['Accept: application/sdp']);
+  }
+  if (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REFER' || method === 'NOTIFY') {
+    const contacts = headerValues(message, 'contact');
+    if (contacts.some((c) => !grammarAccepts(c, 'Contact'))) return refuse('bad-contact', 400, 'Bad Contact');
+  }
+  return undefined;
+}
+
+/** A response SIP.js can match to a transaction without tripping over it; others are dropped. */
+export function checkResponse(message: ScannedMessage): boolean {
+  const start = message.startLine;
+  if (start.kind !== 'response') return false;
+  if (start.status < 100 || start.status > 699) return false;
+  const method = cseqMethod(message);
+  if (!method || !isToken(method)) return false;
+  const contacts = headerValues(message, 'contact');
+  return contacts.every((c) => grammarAccepts(c, 'Contact'));
+}

@@ -1,0 +1,152 @@
+import { isUtf8 } from 'node:buffer';
+import type { DialogIndex } from './dialogIndex.js';
+import type { IngressReason, Refusal } from './ingressReason.js';
+import { IngressStats, type IngressLog } from './ingressStats.js';
+import { checkCommon, checkRequest, checkResponse } from './messageRules.js';
+import { SignallingWatch, tagOf } from './signallingWatch.js';
+import { scanMessage, singleHeader, type ScannedMessage } from './sipScanner.js';
+import { statelessReply } from './statelessReply.js';
+import { checkTransferRules } from './transferGuards.js';
+
+export interface IngressOptions {
+  /** Largest message accepted, in bytes (413/513 above it). Kamailio's own default limit is 16 kB. */
+  readonly maxMessageBytes?: number;
+  readonly maxBodyBytes?: number;
+  readonly maxHeaders?: number;
+  /** Option-tags accepted in Require; anything else gets 420. */
+  readonly supportedOptionTags?: readonly string[];
+  /** The phone's live dialogs, for Replaces → 481. Without it SIP.js does that check itself. */
+  readonly dialogs?: DialogIndex;
+  /** Told the first time each reason occurs. */
+  readonly log?: IngressLog;
+  readonly now?: () => number;
+}
+
+export type IngressVerdict =
+  | {
+      readonly action: 'deliver';
+      readonly text: string;
+      readonly message: ScannedMessage;
+      /** A request outside any dialog: the kind flow control may shed. */
+      readonly newRequest: boolean;
+    }
+  | { readonly action: 'reply'; readonly reply: string; readonly status: number; readonly reason: IngressReason }
+  | { readonly action: 'drop'; readonly reason: IngressReason | 'keepalive' };
+
+export const INGRESS_DEFAULTS = {
+  maxMessageBytes: 64 * 1024,
+  maxBodyBytes: 48 * 1024,
+  maxHeaders: 120,
+  // "outbound": SIP.js adds it to Supported itself; "replaces": transfers complete with it.
+  supportedOptionTags: ['outbound', 'replaces'],
+} as const;
+
+/**
+ * The gate between the WebSocket and SIP.js: every incoming frame is read and checked here first,
+ * and either handed on, answered (4xx/5xx, built from the request's own headers), or dropped and
+ * counted. It holds no socket; the transport acts on its verdicts.
+ */
+export class SipIngress {
+  readonly stats: IngressStats;
+  readonly watch: SignallingWatch;
+  private readonly maxMessageBytes: number;
+  private readonly maxBodyBytes: number;
+  private readonly maxHeaders: number;
+  private readonly supported: ReadonlySet<string>;
+
+  constructor(private readonly options: IngressOptions = {}) {
+    this.stats = new IngressStats(options.log);
+    this.watch = new SignallingWatch(options.now);
+    this.maxMessageBytes = options.maxMessageBytes ?? INGRESS_DEFAULTS.maxMessageBytes;
+    this.maxBodyBytes = options.maxBodyBytes ?? INGRESS_DEFAULTS.maxBodyBytes;
+    this.maxHeaders = options.maxHeaders ?? INGRESS_DEFAULTS.maxHeaders;
+    this.supported = new Set((options.supportedOptionTags ?? INGRESS_DEFAULTS.supportedOptionTags).map((t) => t.toLowerCase()));
+  }
+
+  /** Decides about one WebSocket frame. Never throws. */
+  inspect(frame: Buffer | string, isBinary: boolean): IngressVerdict {
+    this.stats.counts.received += 1;
+    try {
+      return this.decide(frame, isBinary);
+    } catch (error) {
+      // A bug of ours must not become the crash this layer exists to prevent.
+      return this.drop('bad-start-line', `ingress check threw: ${String(error)}`);
+    }
+  }
+
+  /** Tells the ingress that SIP.js was handed this message (it tracks INVITEs that CANCEL may name). */
+  delivered(message: ScannedMessage): void {
+    this.stats.counts.delivered += 1;
+    this.watch.inboundDelivered(message);
+  }
+
+  /** Tells the ingress about a message we send (SUBSCRIBE/REFER create subscriptions NOTIFY may serve). */
+  outbound(text: string): void {
+    const scanned = scanMessage(text, this.maxHeaders);
+    if (scanned.ok) this.watch.outbound(scanned.message);
+  }
+
+  /** The 503 that sheds a request under load; undefined when it cannot be answered. */
+  shed(message: ScannedMessage, retryAfterSec: number): string | undefined {
+    const reply = statelessReply(message, 503, undefined, [`Retry-After: ${retryAfterSec}`]);
+    this.stats.refused('shed', 'incoming requests shed under load (503)', reply ? 503 : undefined);
+    return reply;
+  }
+
+  private decide(frame: Buffer | string, isBinary: boolean): IngressVerdict {
+    // RFC 7118 §5: SIP over WebSocket is carried in text frames, valid UTF-8.
+    if (isBinary) return this.drop('binary-frame', 'a binary WebSocket frame');
+    let text: string;
+    if (typeof frame === 'string') {
+      text = frame;
+    } else {
+      if (!isUtf8(frame)) return this.drop('invalid-utf8', 'a frame that is not valid UTF-8');
+      text = frame.toString('utf8');
+    }
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.length;
+
+    const scanned = scanMessage(text, this.maxHeaders);
+    if (!scanned.ok) {
+      if (scanned.reason === 'empty') return { action: 'drop', reason: 'keepalive' };
+      return this.drop('bad-start-line', `unreadable start line: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    const message = scanned.message;
+    const start = message.startLine;
+
+    if (start.kind === 'response') {
+      if (bytes > this.maxMessageBytes || checkCommon(message) || !checkResponse(message)) {
+        return this.drop('bad-response', `a malformed response: ${JSON.stringify(text.slice(0, 80))}`);
+      }
+      return { action: 'deliver', text: message.text, message, newRequest: false };
+    }
+
+    const refusal =
+      (bytes > this.maxMessageBytes ? tooLarge('message-too-large', 513) : undefined) ??
+      (message.bodyBytes > this.maxBodyBytes ? tooLarge('body-too-large', 413) : undefined) ??
+      checkCommon(message) ??
+      checkRequest(message, { supportedOptionTags: this.supported }) ??
+      checkTransferRules(message, this.watch, this.options.dialogs);
+    if (refusal) return this.answer(message, refusal);
+
+    const toTag = tagOf(singleHeader(message, 'to'));
+    const newRequest = !toTag && start.method !== 'ACK' && start.method !== 'CANCEL';
+    return { action: 'deliver', text: message.text, message, newRequest };
+  }
+
+  private answer(message: ScannedMessage, refusal: Refusal): IngressVerdict {
+    const method = message.startLine.kind === 'request' ? message.startLine.method : 'response';
+    const reply = statelessReply(message, refusal.status, refusal.phrase, refusal.headers);
+    if (!reply) return this.drop(refusal.reason, `${method} refused (${refusal.reason}) and unanswerable`);
+    this.stats.refused(refusal.reason, `${method} refused with ${refusal.status} (${refusal.reason})`, refusal.status);
+    return { action: 'reply', reply, status: refusal.status, reason: refusal.reason };
+  }
+
+  private drop(reason: IngressReason, detail: string): IngressVerdict {
+    this.stats.refused(reason, detail);
+    return { action: 'drop', reason };
+  }
+}
+
+function tooLarge(reason: IngressReason, status: number): Refusal {
+  return { reason, status };
+}

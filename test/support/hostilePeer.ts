@@ -1,0 +1,192 @@
+/**
+ * A small SIP server over WebSocket (127.0.0.1 only) that the core registers with and that then
+ * sends it whatever a test wants: torture messages, malformed frames, bursts. It answers REGISTER,
+ * and answers the core's INVITEs with a 200 and an SDP answer made from the offer (no media flows,
+ * which the tests here do not need), so "the core still places a call" can be checked end to end.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { headerValues, scanMessage, singleHeader, type ScannedMessage } from '../../electron/core/sip/ingress/sipScanner.js';
+
+export interface PeerMessage {
+  readonly text: string;
+  readonly scanned: ScannedMessage;
+}
+
+export interface HostilePeer {
+  readonly url: string;
+  readonly domain: string;
+  /** What the core sent us, in order. */
+  readonly received: PeerMessage[];
+  /** The Contact user the core registered: R-URI user for requests sent to it. */
+  contactUser(): string;
+  /** Sends one frame to the connected core. */
+  send(frame: string | Buffer, options?: { binary?: boolean }): void;
+  /** Resolves with the first message from the core (from now on) matching `test`. */
+  next(test: (m: PeerMessage) => boolean, timeoutMs?: number): Promise<PeerMessage>;
+  /** Resolves with the core's final response to the request whose Call-ID is `callId`. */
+  responseTo(callId: string, timeoutMs?: number): Promise<PeerMessage>;
+  /** Calls `listener` with every message from the core until the returned function is called. */
+  listen(listener: (m: PeerMessage) => void): () => void;
+  /** When false, the core's INVITEs are left unanswered (a test answers them itself). */
+  answerInvites: boolean;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+const CRLF = '\r\n';
+
+export async function startHostilePeer(): Promise<HostilePeer> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  let client: WebSocket | undefined;
+  let registeredContactUser = '';
+  let connectionCount = 0;
+  const received: PeerMessage[] = [];
+  const waiters: Array<{ test: (m: PeerMessage) => boolean; resolve: (m: PeerMessage) => void }> = [];
+  const listeners = new Set<(m: PeerMessage) => void>();
+
+  const peer: HostilePeer = {
+    url: `ws://127.0.0.1:${port}`,
+    domain: '127.0.0.1',
+    received,
+    answerInvites: true,
+    contactUser: () => registeredContactUser,
+    send(frame, options = {}) {
+      if (!client) throw new Error('no core connected');
+      client.send(frame, { binary: options.binary ?? false });
+    },
+    next(test, timeoutMs = 3000) {
+      return new Promise((resolve, reject) => {
+        const waiter = { test, resolve: (m: PeerMessage) => (clearTimeout(timer), resolve(m)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error('the core sent nothing matching in time'));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    responseTo(callId, timeoutMs) {
+      return peer.next(
+        (m) => m.scanned.startLine.kind === 'response' && m.scanned.startLine.status >= 200 && singleHeader(m.scanned, 'call-id') === callId,
+        timeoutMs,
+      );
+    },
+    connections: () => connectionCount,
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      for (const ws of server.clients) ws.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  server.on('connection', (ws) => {
+    client = ws;
+    connectionCount += 1;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      const scanned = scanMessage(text, 200);
+      if (!scanned.ok) return;
+      const message = { text, scanned: scanned.message };
+      received.push(message);
+      for (const listener of listeners) listener(message);
+      for (const waiter of [...waiters]) {
+        if (waiter.test(message)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(message);
+        }
+      }
+      answer(ws, message.scanned);
+    });
+  });
+
+  function answer(ws: WebSocket, message: ScannedMessage): void {
+    const start = message.startLine;
+    if (start.kind !== 'request') return;
+    const reply = (status: string, extra: string[] = [], body = ''): void => {
+      const to = singleHeader(message, 'to') ?? '';
+      ws.send(
+        [
+          `SIP/2.0 ${status}`,
+          ...headerValues(message, 'via').map((v) => `Via: ${v}`),
+          `From: ${singleHeader(message, 'from') ?? ''}`,
+          `To: ${/;tag=/.test(to) ? to : `${to};tag=${randomBytes(4).toString('hex')}`}`,
+          `Call-ID: ${singleHeader(message, 'call-id') ?? ''}`,
+          `CSeq: ${singleHeader(message, 'cseq') ?? ''}`,
+          ...extra,
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          '',
+          body,
+        ].join(CRLF),
+      );
+    };
+    switch (start.method) {
+      case 'REGISTER': {
+        const contact = singleHeader(message, 'contact') ?? '';
+        registeredContactUser = /sip:([^@;>]+)@/.exec(contact)?.[1] ?? '';
+        reply('200 OK', [`Contact: ${contact};expires=600`]);
+        return;
+      }
+      case 'INVITE':
+        if (!peer.answerInvites) return;
+        reply('200 OK', ['Contact: <sip:peer@127.0.0.1;transport=ws>', 'Content-Type: application/sdp'], answerFor(message.body));
+        return;
+      case 'BYE':
+      case 'OPTIONS':
+      case 'MESSAGE':
+      case 'INFO':
+        reply('200 OK');
+        return;
+      default:
+        return;
+    }
+  }
+
+  return peer;
+}
+
+/** An SDP answer accepted by WebRTC for `offer`: same media, our own ICE credentials, DTLS active. */
+function answerFor(offer: string): string {
+  return offer
+    .replace(/^o=.*$/m, 'o=- 1 1 IN IP4 127.0.0.1')
+    .replace(/^a=setup:actpass$/m, 'a=setup:active')
+    .replace(/^a=ice-ufrag:.*$/m, 'a=ice-ufrag:hstl')
+    .replace(/^a=ice-pwd:.*$/m, 'a=ice-pwd:hostilepeerpassword0123')
+    .replace(/^a=candidate:.*\r\n/gm, '')
+    .replace(/^a=ice-options:.*\r\n/m, '');
+}
+
+/** A request to the core with the mandatory headers; `lines` override or add headers. */
+export function requestTo(
+  peer: HostilePeer,
+  method: string,
+  options: { callId?: string; cseq?: string; toTag?: string; headers?: readonly string[]; body?: string; requestUri?: string; omit?: readonly string[] } = {},
+): { text: string; callId: string } {
+  const callId = options.callId ?? `hostile-${randomBytes(6).toString('hex')}`;
+  const omit = new Set((options.omit ?? []).map((h) => h.toLowerCase()));
+  const body = options.body ?? '';
+  const headers = [
+    `Via: SIP/2.0/WS 127.0.0.1:${new URL(peer.url).port};branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+    `From: <sip:mallory@127.0.0.1>;tag=${randomBytes(4).toString('hex')}`,
+    `To: <sip:alice@127.0.0.1>${options.toTag ? `;tag=${options.toTag}` : ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${options.cseq ?? `1 ${method}`}`,
+    'Max-Forwards: 70',
+    'Contact: <sip:mallory@127.0.0.1;transport=ws>',
+  ].filter((h) => !omit.has(h.slice(0, h.indexOf(':')).toLowerCase()));
+  const text = [
+    `${method} ${options.requestUri ?? `sip:${peer.contactUser()}@127.0.0.1;transport=ws`} SIP/2.0`,
+    ...headers,
+    ...(options.headers ?? []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join(CRLF);
+  return { text, callId };
+}

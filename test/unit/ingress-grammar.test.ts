@@ -1,0 +1,120 @@
+/**
+ * The patched SIP.js grammar (patches/sip.js+0.21.2.patch, made by
+ * scripts/sipjs-grammar/compile-grammar.mjs) gives the same results as the published one: for every
+ * header of a corpus of real messages and torture messages, for fuzzed mutations of them, and for
+ * whole messages through SIP.js's Parser. And the installed file is exactly what the script makes.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { Core, Grammar } from 'sip.js';
+import * as stock from '../fixtures/sip/grammar.stock.js';
+import { CORPUS } from '../fixtures/sip/corpus.js';
+import { tortureCases } from '../fixtures/sip/torture.js';
+import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const INSTALLED = join(ROOT, 'node_modules/sip.js/lib/grammar/pegjs/dist/grammar.js');
+
+/** What SIP.js's Grammar.parse returns, with the stock grammar underneath. */
+function stockParse(input: string, startRule: string): unknown {
+  const options: { startRule: string; data?: unknown } = { startRule };
+  try {
+    stock.parse(input, options);
+  } catch {
+    options.data = -1;
+  }
+  return options.data;
+}
+
+/** A serialisation that keeps class names and undefined, so "same JSON" means "same result". */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, function (this: unknown, _key, v: unknown) {
+    if (v === undefined) return '__undefined__';
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const proto = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
+      const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+      return { __class__: proto?.constructor?.name ?? 'null', ...Object.fromEntries(entries) };
+    }
+    return v;
+  });
+}
+
+const RULE_BY_HEADER: Record<string, string> = {
+  via: 'Via', from: 'From', to: 'To', 'call-id': 'Call_ID', cseq: 'CSeq', contact: 'Contact',
+  'content-length': 'Content_Length', 'content-type': 'Content_Type', 'max-forwards': 'Max_Forwards',
+  'record-route': 'Record_Route', 'refer-to': 'Refer_To', 'referred-by': 'Referred_By', replaces: 'Replaces',
+  event: 'Event', 'subscription-state': 'Subscription_State', supported: 'Supported', require: 'Require',
+  'www-authenticate': 'WWW_Authenticate', 'proxy-authenticate': 'Proxy_Authenticate', 'session-expires': 'Session_Expires',
+};
+
+/** Every (value, rule) pair SIP.js would parse in `text`, plus its start line and URIs. */
+function grammarInputs(text: string): Array<[string, string]> {
+  const scanned = scanMessage(text, 500);
+  const inputs: Array<[string, string]> = [[text.slice(0, Math.max(0, text.indexOf('\r\n'))), 'Request_Response']];
+  if (!scanned.ok) return inputs;
+  for (const header of scanned.message.headers) {
+    const rule = RULE_BY_HEADER[header.name];
+    if (rule) inputs.push([header.value, rule]);
+    inputs.push([header.value, 'Name_Addr_Header']);
+  }
+  if (scanned.message.startLine.kind === 'request') inputs.push([scanned.message.startLine.requestUri, 'SIP_URI']);
+  return inputs;
+}
+
+const MESSAGES = [...CORPUS.map((c) => c.text), ...tortureCases('b4kqz0t1', 5066).map((t) => t.text)];
+
+describe('patched SIP.js grammar', () => {
+  it('is installed exactly as scripts/sipjs-grammar/compile-grammar.mjs makes it (run `npx patch-package` if not)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'baton-grammar-')), 'grammar.js');
+    execFileSync(process.execPath, [join(ROOT, 'scripts/sipjs-grammar/compile-grammar.mjs'), join(ROOT, 'test/fixtures/sip/grammar.stock.js'), out]);
+    expect(readFileSync(INSTALLED, 'utf8')).toBe(readFileSync(out, 'utf8'));
+  });
+
+  it('gives the stock results for every header of the corpus and the torture messages', () => {
+    let compared = 0;
+    for (const text of MESSAGES) {
+      for (const [input, rule] of grammarInputs(text)) {
+        expect(canonical(Grammar.parse(input, rule)), `${rule}: ${input}`).toBe(canonical(stockParse(input, rule)));
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('gives the stock results for fuzzed header values (failures included)', () => {
+    const pairs = MESSAGES.flatMap(grammarInputs);
+    const alphabet = fc.constantFrom(...'<>;:=@"\\%,? \t/[]0123456789abcxyzSIP.-_~'.split(''));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...pairs),
+        fc.nat(),
+        fc.array(alphabet, { maxLength: 4 }).map((chars) => chars.join('')),
+        fc.nat({ max: 3 }),
+        ([value, rule], at, insert, cut) => {
+          const position = value.length ? at % value.length : 0;
+          const mutated = value.slice(0, position) + insert + value.slice(position + cut);
+          expect(canonical(Grammar.parse(mutated, rule))).toBe(canonical(stockParse(mutated, rule)));
+        },
+      ),
+      { numRuns: 1500, seed: 8 },
+    );
+  }, 60_000);
+
+  it('parses whole messages to the same objects through SIP.js Parser', () => {
+    const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+    const patched = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
+    const original = Grammar.parse;
+    Grammar.parse = stockParse;
+    try {
+      const withStock = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
+      expect(patched).toEqual(withStock);
+    } finally {
+      Grammar.parse = original;
+    }
+  });
+});

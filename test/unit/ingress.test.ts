@@ -1,0 +1,206 @@
+/**
+ * The ingress in isolation: each rule's verdict and reply, its counters, and fuzzing — mutated
+ * valid messages never make it throw, and whatever it hands on, SIP.js can parse without throwing.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Core } from 'sip.js';
+import { SipIngress, type IngressVerdict } from '../../electron/core/sip/ingress/sipIngress.js';
+import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
+import { CORPUS, INVITE_REPLACES, INVITE_WITH_SDP, MESSAGE_CONTEXT, NOTIFY_PIDF, NOTIFY_SIPFRAG, OK_TO_INVITE, REFER, sipMessage } from '../fixtures/sip/corpus.js';
+
+const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+
+function inspect(ingress: SipIngress, text: string): IngressVerdict {
+  return ingress.inspect(Buffer.from(text, 'utf8'), false);
+}
+function statusOf(verdict: IngressVerdict): number | 'deliver' | 'drop' {
+  return verdict.action === 'reply' ? verdict.status : verdict.action;
+}
+/** `text` with one header line replaced (or removed when `line` is empty). */
+function withHeader(text: string, name: string, line: string): string {
+  const lines = text.split('\r\n');
+  const at = lines.findIndex((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  if (at < 0) lines.splice(1, 0, line);
+  else if (line) lines[at] = line;
+  else lines.splice(at, 1);
+  return lines.join('\r\n');
+}
+const REQUEST = sipMessage('OPTIONS sip:alice@127.0.0.1 SIP/2.0', [
+  'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bKu1',
+  'From: <sip:bob@127.0.0.1>;tag=f1',
+  'To: <sip:alice@127.0.0.1>',
+  'Call-ID: unit-1',
+  'CSeq: 1 OPTIONS',
+  'Max-Forwards: 70',
+]);
+
+describe('SipIngress verdicts', () => {
+  it('hands every corpus message on, except NOTIFYs for subscriptions we never made', () => {
+    const ingress = new SipIngress();
+    for (const { kind, text } of CORPUS) {
+      const expected = kind.startsWith('NOTIFY') ? 481 : 'deliver';
+      expect(statusOf(inspect(ingress, text)), kind).toBe(expected);
+    }
+  });
+
+  it('lets a NOTIFY through once we subscribed (SUBSCRIBE sent) or referred (REFER sent)', () => {
+    let now = 1_000_000;
+    const ingress = new SipIngress({ now: () => now });
+    ingress.outbound(sipMessage('SUBSCRIBE sip:carol@127.0.0.1 SIP/2.0', [
+      'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKs1', 'From: <sip:alice@127.0.0.1>;tag=ahcb4pq3k4', 'To: <sip:carol@127.0.0.1>',
+      'Call-ID: 2oq1b9v8ad3n6hc0k4t7', 'CSeq: 1 SUBSCRIBE', 'Event: presence', 'Expires: 600',
+    ]));
+    expect(statusOf(inspect(ingress, NOTIFY_PIDF))).toBe('deliver');
+    ingress.outbound(sipMessage('REFER sip:customer@127.0.0.1 SIP/2.0', [
+      'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKr1', 'From: <sip:alice@127.0.0.1>;tag=i5ts0qmd0c', 'To: <sip:customer@127.0.0.1>;tag=dcqj7ma5a8',
+      'Call-ID: 9lmspl0nroo1ko7vk5tm', 'CSeq: 4 REFER', 'Refer-To: <sip:carol@127.0.0.1;xfer=8f3a1c2d>',
+    ]));
+    const sipfrag = inspect(ingress, NOTIFY_SIPFRAG);
+    expect(statusOf(sipfrag)).toBe('deliver');
+    if (sipfrag.action === 'deliver') ingress.delivered(sipfrag.message); // "terminated"…
+    // …but SIP.js marks its 1xx progress NOTIFYs terminated too, and the final one follows.
+    expect(statusOf(inspect(ingress, NOTIFY_SIPFRAG))).toBe('deliver');
+    now += 65_000;
+    expect(statusOf(inspect(ingress, NOTIFY_SIPFRAG))).toBe(481);
+  });
+
+  it.each([
+    ['a Request-URI that is tel:', REQUEST.replace('OPTIONS sip:alice@127.0.0.1', 'OPTIONS tel:+123'), 416],
+    ['a Request-URI without a scheme', REQUEST.replace('OPTIONS sip:alice@127.0.0.1', 'OPTIONS alice'), 400],
+    ['SIP/3.0', REQUEST.replace(' SIP/2.0\r\n', ' SIP/3.0\r\n'), 505],
+    ['a CSeq method that differs', withHeader(REQUEST, 'CSeq', 'CSeq: 1 INVITE'), 400],
+    // Unanswerable: a response must echo these, and echoing them broken reaches no one.
+    ['two Call-IDs', withHeader(REQUEST, 'X', 'Call-ID: other'), 'drop'],
+    ['a Via that is not SIP/2.0', withHeader(REQUEST, 'Via', 'Via: SIP/3.0/WS x;branch=z9hG4bK1'), 'drop'],
+    ['a From without a URI', withHeader(REQUEST, 'From', 'From: nobody;tag=1'), 'drop'],
+    ['a CSeq without a number', withHeader(REQUEST, 'CSeq', 'CSeq: OPTIONS'), 'drop'],
+    ['a Max-Forwards that is not a number', withHeader(REQUEST, 'Max-Forwards', 'Max-Forwards: ten'), 400],
+    ['Content-Length above the body', withHeader(REQUEST, 'Content-Length', 'Content-Length: 50'), 400],
+    ['Content-Length not a number', withHeader(REQUEST, 'Content-Length', 'Content-Length: ten'), 400],
+    ['a header line without a colon', withHeader(REQUEST, 'X', 'This is not a header'), 400],
+    ['a Require we do not support', withHeader(REQUEST, 'Require', 'Require: 100rel'), 420],
+    ['a Require we support', withHeader(REQUEST, 'Require', 'Require: replaces'), 'deliver'],
+    ['a gzip body', withHeader(REQUEST, 'Content-Encoding', 'Content-Encoding: gzip'), 415],
+    ['PRACK', REQUEST.replace(/OPTIONS/g, 'PRACK'), 481],
+    ['PUBLISH', REQUEST.replace(/OPTIONS/g, 'PUBLISH'), 405],
+    ['an unknown method', REQUEST.replace(/OPTIONS/g, 'FOO'), 501],
+    ['a CANCEL for no INVITE', REQUEST.replace(/OPTIONS/g, 'CANCEL'), 481],
+    ['an INVITE with a text/plain body', INVITE_WITH_SDP.replace('Content-Type: application/sdp', 'Content-Type: text/plain'), 415],
+    ['an INVITE with garbage Replaces', withHeader(INVITE_REPLACES, 'Replaces', 'Replaces: ;;;'), 400],
+    ['an INVITE with two Replaces', withHeader(INVITE_REPLACES, 'X', 'Replaces: a;to-tag=b;from-tag=c'), 400],
+    ['a REFER with two Refer-To', withHeader(REFER, 'X', 'Refer-To: <sip:dave@127.0.0.1>'), 400],
+    ['a REFER to http:', withHeader(REFER, 'Refer-To', 'Refer-To: <http://example.com/>'), 416],
+    ['a REFER with a bad escape', withHeader(REFER, 'Refer-To', 'Refer-To: <sip:car%G1ol@127.0.0.1>'), 400],
+    ['a REFER with no Refer-To', withHeader(REFER, 'Refer-To', ''), 400],
+    ['a REFER with ;xfer= and a Replaces header', REFER, 'deliver'],
+    ['the transfer-context MESSAGE', MESSAGE_CONTEXT, 'deliver'],
+    ['a NOTIFY without Event', withHeader(NOTIFY_PIDF, 'Event', ''), 489],
+  ] as const)('answers %s with %s', (_label, text, expected) => {
+    expect(statusOf(inspect(new SipIngress(), text))).toBe(expected);
+  });
+
+  it('answers 481 to an INVITE whose Replaces names no dialog, and lets one naming ours through', () => {
+    const dialogs = new Set(['7k2m1q9vh4cqv6d0d1t8|q3m1k8s0|n2c7j5ub']);
+    const ingress = new SipIngress({ dialogs: { hasDialog: (c, l, r) => dialogs.has(`${c}|${l}|${r}`) } });
+    expect(statusOf(inspect(ingress, INVITE_REPLACES))).toBe('deliver');
+    dialogs.clear();
+    expect(statusOf(inspect(ingress, INVITE_REPLACES))).toBe(481);
+  });
+
+  it('lets a CANCEL through for an INVITE still being answered, and not after its final response', () => {
+    const ingress = new SipIngress();
+    const verdict = inspect(ingress, INVITE_WITH_SDP);
+    if (verdict.action !== 'deliver') throw new Error('INVITE refused');
+    ingress.delivered(verdict.message);
+    const cancel = sipMessage('CANCEL sip:alice@ur8hvr4m1q2s.invalid;transport=ws SIP/2.0', [
+      'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK4b1c.6e0f8d2a7c3e91b54f6a0d2e8c7b1a93.0',
+      'To: <sip:alice@127.0.0.1>', 'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk', 'CSeq: 2 CANCEL',
+      'Call-ID: 5a1k2lv3g0tmr1tqu4kq', 'Max-Forwards: 69',
+    ]);
+    expect(statusOf(inspect(ingress, cancel))).toBe('deliver');
+    ingress.outbound(sipMessage('SIP/2.0 486 Busy Here', [
+      'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK4b1c.6e0f8d2a7c3e91b54f6a0d2e8c7b1a93.0',
+      'To: <sip:alice@127.0.0.1>;tag=x', 'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk', 'CSeq: 2 INVITE', 'Call-ID: 5a1k2lv3g0tmr1tqu4kq',
+    ]));
+    expect(statusOf(inspect(ingress, cancel))).toBe(481);
+  });
+
+  it('answers with the request\'s own Via, From, Call-ID and CSeq, a To tag, and the extra header', () => {
+    const verdict = inspect(new SipIngress(), withHeader(REQUEST, 'Require', 'Require: 100rel, timer'));
+    if (verdict.action !== 'reply') throw new Error('expected a reply');
+    const reply = scanMessage(verdict.reply, 50);
+    if (!reply.ok) throw new Error('unreadable reply');
+    const header = (name: string): string | undefined => reply.message.headers.find((h) => h.name === name)?.value;
+    expect(reply.message.startLine).toMatchObject({ kind: 'response', status: 420 });
+    expect(header('via')).toBe('SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bKu1');
+    expect(header('from')).toBe('<sip:bob@127.0.0.1>;tag=f1');
+    expect(header('to')).toMatch(/^<sip:alice@127\.0\.0\.1>;tag=[0-9a-f]+$/);
+    expect(header('call-id')).toBe('unit-1');
+    expect(header('cseq')).toBe('1 OPTIONS');
+    expect(header('unsupported')).toBe('100rel, timer');
+    expect(Core.Parser.parseMessage(verdict.reply, logger)).toBeDefined();
+  });
+
+  it('drops what it cannot answer, and drops bad responses, counting each and logging each reason once', () => {
+    const logged: string[] = [];
+    const ingress = new SipIngress({ log: (reason) => logged.push(reason) });
+    expect(ingress.inspect(Buffer.from([1, 2, 3]), true)).toEqual({ action: 'drop', reason: 'binary-frame' });
+    expect(ingress.inspect(Buffer.from([0x53, 0xc3, 0x28]), false)).toEqual({ action: 'drop', reason: 'invalid-utf8' });
+    expect(inspect(ingress, '\r\n\r\n')).toEqual({ action: 'drop', reason: 'keepalive' });
+    expect(statusOf(inspect(ingress, withHeader(REQUEST, 'Call-ID', '')))).toBe('drop'); // nothing to copy into a reply
+    expect(statusOf(inspect(ingress, OK_TO_INVITE.replace('CSeq: 1 INVITE', 'CSeq: INVITE')))).toBe('drop');
+    expect(statusOf(inspect(ingress, OK_TO_INVITE.replace('CSeq: 1 INVITE', 'CSeq: nonsense')))).toBe('drop');
+    expect(ingress.stats.snapshot().refused).toMatchObject({ 'binary-frame': 1, 'invalid-utf8': 1, 'missing-or-repeated-header': 1, 'bad-response': 2 });
+    expect(logged.filter((r) => r === 'bad-response')).toHaveLength(1);
+  });
+
+  it('answers 513 above the size cap and 413 above the body cap', () => {
+    const ingress = new SipIngress({ maxMessageBytes: 1500, maxBodyBytes: 500 });
+    expect(statusOf(inspect(ingress, INVITE_WITH_SDP))).toBe(513);
+    const small = new SipIngress({ maxBodyBytes: 500 });
+    expect(statusOf(inspect(small, INVITE_WITH_SDP))).toBe(413);
+  });
+
+  it('cuts bytes beyond Content-Length before SIP.js sees them', () => {
+    const verdict = inspect(new SipIngress(), `${MESSAGE_CONTEXT}TRAILING-GARBAGE`);
+    expect(verdict.action).toBe('deliver');
+    if (verdict.action === 'deliver') expect(verdict.text).toBe(MESSAGE_CONTEXT);
+  });
+});
+
+describe('SipIngress fuzzing', () => {
+  const seeds = [...CORPUS.map((c) => c.text), REQUEST];
+  const pieces = fc.constantFrom('\r\n', '\r\n ', ':', ';', '<', '>', '"', '%', '%0', ',', '=', '\0', '\uFFFD', 'é', '\r', '\n', 'SIP/2.0', 'tag=', 'Replaces: ', 'Refer-To: <', 'CSeq: ', 'Content-Length: 99999', ' ');
+  const mutation = fc.record({
+    at: fc.nat(),
+    cut: fc.nat({ max: 40 }),
+    insert: fc.array(pieces, { maxLength: 4 }).map((p) => p.join('')),
+  });
+
+  it('never throws on mutated valid messages, and whatever it hands on SIP.js parses without throwing', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
+        let text = seed;
+        for (const m of mutations) {
+          const at = text.length ? m.at % text.length : 0;
+          text = text.slice(0, at) + m.insert + text.slice(at + m.cut);
+        }
+        const ingress = new SipIngress();
+        const verdict = ingress.inspect(Buffer.from(text, 'utf8'), false);
+        if (verdict.action === 'deliver') expect(() => Core.Parser.parseMessage(verdict.text, logger)).not.toThrow();
+        if (verdict.action === 'reply') expect(Core.Parser.parseMessage(verdict.reply, logger)).toBeDefined();
+      }),
+      { numRuns: 2500, seed: 4475 },
+    );
+  }, 60_000);
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (bytes, binary) => {
+        expect(() => new SipIngress().inspect(Buffer.from(bytes), binary)).not.toThrow();
+      }),
+      { numRuns: 2000, seed: 5118 },
+    );
+  }, 60_000);
+});
