@@ -1,0 +1,189 @@
+/**
+ * Main's IPC: every message's sender is checked, the command looked up in the contract and its
+ * payload validated before the desk sees it; refusals are typed outcomes. Driven through a typed
+ * fake ipcMain and the real RendererMediaPort.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DeskState } from '../../shared/desk.js';
+import type { CommandName, CommandOutcome } from '../../shared/ipc.js';
+import { RendererMediaPort } from '../../electron/core/media/rendererMediaPort.js';
+import { CHANNELS } from '../../electron/shell/channels.js';
+import { IpcBridge, type IpcDesk, type IpcMainPort, type RendererPort } from '../../electron/shell/ipcBridge.js';
+import { SenderPolicy, type IpcSenderInfo } from '../../electron/shell/senderPolicy.js';
+
+type Handler = (event: IpcSenderInfo, ...args: unknown[]) => unknown;
+
+class FakeIpcMain implements IpcMainPort {
+  readonly handlers = new Map<string, Handler>();
+  readonly listeners = new Map<string, Handler[]>();
+  handle(channel: string, listener: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  on(channel: string, listener: Handler): this {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+    return this;
+  }
+  removeListener(channel: string, listener: Handler): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+  /** Like ipcRenderer.invoke: a channel without a handler rejects. */
+  async invoke(channel: string, event: IpcSenderInfo, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`No handler registered for '${channel}'`);
+    return handler(event, ...args);
+  }
+  send(channel: string, event: IpcSenderInfo, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(event, ...args);
+  }
+}
+
+class FakeRenderer implements RendererPort {
+  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  destroyed = false;
+  constructor(readonly id: number) {}
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args });
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+class FakeDesk implements IpcDesk {
+  readonly calls: Array<{ command: CommandName; payload: unknown }> = [];
+  async handle(command: CommandName, payload: unknown): Promise<CommandOutcome<CommandName>> {
+    this.calls.push({ command, payload });
+    return { ok: true, value: command === 'call.dial' ? { callId: 'c1' } : undefined } as CommandOutcome<CommandName>;
+  }
+  snapshot(): DeskState {
+    return { version: 7 } as DeskState;
+  }
+}
+
+const OUR_PAGE = 'app://baton/index.html';
+const topFrame = (url = OUR_PAGE) => ({ url, parent: null });
+const from = (id: number, frame: IpcSenderInfo['senderFrame'] = topFrame()): IpcSenderInfo => ({ sender: { id }, senderFrame: frame });
+
+function setup() {
+  const ipcMain = new FakeIpcMain();
+  const senders = new SenderPolicy();
+  const desk = new FakeDesk();
+  const media = new RendererMediaPort(1000);
+  const window = new FakeRenderer(1);
+  const stranger = new FakeRenderer(2);
+  senders.trust(window.id);
+  const logs: string[] = [];
+  const bridge = new IpcBridge({ ipcMain, senders, desk, media, renderer: (id) => [window, stranger].find((r) => r.id === id), log: (m) => logs.push(m) });
+  return { ipcMain, desk, media, window, stranger, bridge, logs };
+}
+
+describe('IPC bridge: refusals', () => {
+  it('refuses a payload that fails the schema, before the desk sees it', async () => {
+    const { ipcMain, desk } = setup();
+    const outcome = await ipcMain.invoke(CHANNELS.invoke, from(1), 'call.dtmf', { callId: 'c1', tones: '1; rm -rf' });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    const extraKey = await ipcMain.invoke(CHANNELS.invoke, from(1), 'call.hangUp', { callId: 'c1', sneaky: true });
+    expect(extraKey).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(desk.calls).toEqual([]);
+  });
+
+  it('refuses a command that is not in the contract (also inherited names)', async () => {
+    const { ipcMain, desk } = setup();
+    for (const name of ['shell.openExternal', '__proto__', 'constructor', 42, null]) {
+      expect(await ipcMain.invoke(CHANNELS.invoke, from(1), name, {})).toMatchObject({ ok: false, error: { code: 'unknown-command' } });
+    }
+    expect(desk.calls).toEqual([]);
+  });
+
+  it('opens only its three channels: anything else has no handler', async () => {
+    const { ipcMain } = setup();
+    expect([...ipcMain.handlers.keys()]).toEqual([CHANNELS.invoke]);
+    expect([...ipcMain.listeners.keys()]).toEqual([CHANNELS.attach]);
+    await expect(ipcMain.invoke('call.dial', from(1), { target: '1' })).rejects.toThrow(/No handler/);
+  });
+
+  it.each([
+    ['a webContents we did not create', from(2)],
+    ['a sub-frame of our window', from(1, { url: OUR_PAGE, parent: topFrame() })],
+    ['our window after navigating elsewhere', from(1, topFrame('https://evil.example/'))],
+    ['a file:// page', from(1, topFrame('file:///tmp/index.html'))],
+    ['a look-alike host', from(1, topFrame('app://baton.evil/index.html'))],
+    ['a frame that is gone', from(1, null)],
+  ])('refuses the wrong sender: %s', async (_label, event) => {
+    const { ipcMain, desk, logs } = setup();
+    expect(await ipcMain.invoke(CHANNELS.invoke, event, 'call.dial', { target: '1001' })).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    expect(desk.calls).toEqual([]);
+    expect(logs.join('\n')).toMatch(/refused IPC/);
+  });
+
+  it('ignores an attach from a wrong sender', () => {
+    const { ipcMain, media, stranger } = setup();
+    ipcMain.send(CHANNELS.attach, from(2));
+    expect(media.attached).toBe(false);
+    expect(stranger.sent).toEqual([]);
+  });
+
+  it('turns a desk that throws into a typed internal error', async () => {
+    const { ipcMain, desk } = setup();
+    desk.handle = () => Promise.reject(new Error('boom'));
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'session.signOut', {})).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong.' } });
+  });
+});
+
+describe('IPC bridge: the happy path', () => {
+  it('runs a valid command from our page in the desk and returns its outcome', async () => {
+    const { ipcMain, desk } = setup();
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'call.dial', { target: '1001' })).toEqual({ ok: true, value: { callId: 'c1' } });
+    expect(desk.calls).toEqual([{ command: 'call.dial', payload: { target: '1001' } }]);
+  });
+
+  it('on attach sends a snapshot and routes media requests to that window; its replies settle them', async () => {
+    const { ipcMain, media, window } = setup();
+    ipcMain.send(CHANNELS.attach, from(1));
+    expect(window.sent[0]).toEqual({ channel: CHANNELS.event, args: ['desk.snapshot', { version: 7 }] });
+    const opened = media.open('call-1');
+    const request = window.sent[1]!;
+    expect(request.args[0]).toBe('media.request');
+    const { requestId } = request.args[1] as { requestId: number };
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId, ok: true })).toEqual({ ok: true, value: undefined });
+    await expect(opened).resolves.toMatchObject({ id: 'call-1' });
+  });
+
+  it('refuses media replies from a window that is not attached', async () => {
+    const { ipcMain } = setup();
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'not-attached' } });
+  });
+
+  it('fails pending media requests at once when the renderer reloads or crashes', async () => {
+    const { ipcMain, media, bridge, window } = setup();
+    ipcMain.send(CHANNELS.attach, from(1));
+    const pending = media.open('call-2');
+    bridge.rendererLost(window.id);
+    await expect(pending).rejects.toThrow(/closed/);
+    bridge.publish('desk.patch', { version: 8, changes: {} });
+    expect(window.sent.filter((s) => s.args[0] === 'desk.patch')).toEqual([]);
+  });
+
+  it('publishes events to the attached window only, and not once it is destroyed', () => {
+    const { ipcMain, bridge, window, stranger } = setup();
+    bridge.publish('desk.patch', { version: 2, changes: {} }); // none attached yet: dropped
+    ipcMain.send(CHANNELS.attach, from(1));
+    bridge.publish('desk.patch', { version: 3, changes: {} });
+    window.destroyed = true;
+    bridge.publish('desk.patch', { version: 4, changes: {} });
+    expect(window.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch']);
+    expect(stranger.sent).toEqual([]);
+  });
+
+  it('removes its handlers on dispose', () => {
+    const { ipcMain, bridge } = setup();
+    bridge.dispose();
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(ipcMain.listeners.get(CHANNELS.attach)).toEqual([]);
+  });
+});
