@@ -119,6 +119,7 @@ async function start(): Promise<void> {
   const subscriptions: Disposable[] = [
     current.events.on('snapshot', (snapshot) => bridge.publish('desk.snapshot', snapshot)),
     current.events.on('patch', (patch) => bridge.publish('desk.patch', patch)),
+    current.events.on('dialRequest', (request) => bridge.publish('desk.dialRequest', request)),
     current.events.on('dialRequest', show),
     watchPowerAndNetwork({ powerMonitor, isOnline: () => net.isOnline(), reconnect: () => current.reconnectNow() }),
   ];

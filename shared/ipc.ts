@@ -133,6 +133,8 @@ export interface EventPayloads {
   /** Top-level keys of the desk that changed since `version - 1`. */
   'desk.patch': { readonly version: number; readonly changes: Partial<DeskState> };
   'media.request': { readonly requestId: number; readonly request: MediaRequest };
+  /** A tel:/sip: link was opened: the dialer shows this target, ready to call. */
+  'desk.dialRequest': { readonly target: string };
 }
 
 export type EventName = keyof EventPayloads;
