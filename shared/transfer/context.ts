@@ -14,6 +14,12 @@ export const TRANSFER_CONTEXT_VERSION = 1;
 /** Encoded size cap: keeps every SIP message we send far below Kamailio's 16 kB read buffer. */
 export const MAX_ENCODED_CONTEXT = 4096;
 export const MAX_NOTE_CHARS = 1000;
+/**
+ * The note's share of the encoded cap, in bytes of its JSON form: 1000 characters of plain text,
+ * line breaks or quotes always fit; 1000 CJK characters (3 bytes each) or emoji (4) would not, and
+ * are refused in the panel with a length that fits.
+ */
+export const MAX_NOTE_JSON_BYTES = 2400;
 const MAX_HISTORY = 20;
 const MAX_TEXT = 200;
 
@@ -54,7 +60,39 @@ export class TransferContextError extends Error {
 
 /** Checks a note before Confirm, so an over-long one is refused while it is still in the panel. */
 export function noteProblem(note: string, maxChars = MAX_NOTE_CHARS): string | null {
-  return [...note].length > maxChars ? `The note is ${[...note].length} characters; the limit is ${maxChars}.` : null;
+  const chars = [...note].length;
+  if (chars > maxChars) return `The note is ${chars} characters; the limit is ${maxChars}.`;
+  const bytes = utf8Length(JSON.stringify(note));
+  if (bytes > MAX_NOTE_JSON_BYTES) {
+    const fits = Math.floor((chars * MAX_NOTE_JSON_BYTES) / bytes);
+    return `This note uses many non-Latin or special characters: shorten it to about ${fits} characters.`;
+  }
+  return null;
+}
+
+/**
+ * Short fields (names, numbers, labels) as the decoder accepts them: no control or line-separator
+ * characters, at most MAX_TEXT UTF-16 units. A caller's display name is the contact's own input.
+ */
+export function cleanText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  if (cleaned.length <= MAX_TEXT) return cleaned;
+  // Do not cut a surrogate pair in half.
+  const cut = /[\ud800-\udbff]/.test(cleaned[MAX_TEXT - 1] ?? '') ? MAX_TEXT - 1 : MAX_TEXT;
+  return cleaned.slice(0, cut);
+}
+
+function cleanContext(context: TransferContext): TransferContext {
+  return {
+    ...context,
+    transferId: cleanText(context.transferId),
+    token: cleanText(context.token),
+    contact: { id: cleanText(context.contact.id), name: cleanText(context.contact.name), number: cleanText(context.contact.number) },
+    outcome: { id: cleanText(context.outcome.id), label: cleanText(context.outcome.label) },
+    initiator: { id: cleanText(context.initiator.id), name: cleanText(context.initiator.name), uri: cleanText(context.initiator.uri) },
+    sentAt: cleanText(context.sentAt),
+  };
 }
 
 /**
@@ -62,10 +100,11 @@ export function noteProblem(note: string, maxChars = MAX_NOTE_CHARS): string | n
  * TransferContextError when even the context without history is too large (the note is checked
  * against MAX_NOTE_CHARS first, so this means a caller ignored that limit).
  */
-export function contextJson(context: TransferContext): string {
-  const problem = noteProblem(context.note);
+export function contextJson(input: TransferContext): string {
+  const problem = noteProblem(input.note);
   if (problem) throw new TransferContextError('note-too-long', problem);
-  let history = context.history.slice(-MAX_HISTORY);
+  const context = cleanContext(input);
+  let history = input.history.slice(-MAX_HISTORY).filter((entry) => readHistoryEntry(entry) !== null);
   for (;;) {
     const json = JSON.stringify({ ...context, history });
     if (base64UrlLength(utf8Length(json)) <= MAX_ENCODED_CONTEXT) return json;
@@ -202,7 +241,7 @@ function record(value: unknown): Record<string, unknown> | null {
 /** A short single-line string: identifiers and labels never carry CR/LF or control characters. */
 function text(value: unknown): string | null {
   // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length <= MAX_TEXT && !/[\u0000-\u001f\u007f]/.test(value) ? value : null;
+  return typeof value === 'string' && value.length <= MAX_TEXT && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value) ? value : null;
 }
 
 function utf8Length(text: string): number {
