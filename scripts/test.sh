@@ -5,8 +5,9 @@ source "$(dirname "$0")/lib.sh"
 
 missing=()
 command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ] || missing+=(kamailio kamailio-websocket-modules kamailio-presence-modules)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "The integration tests run a real Kamailio on 127.0.0.1. Install it first:" >&2
+  echo "The tests run a real Kamailio on 127.0.0.1 and Debian's Chromium. Install them first:" >&2
   echo "  sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
@@ -23,7 +24,15 @@ if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit &&
 else
   echo '{"passed":0,"failed":1}' > "$results/typecheck.json"; status=1
 fi
+echo "» security gate (electronegativity; in its own tools folder, it breaks beside TypeScript 7)"
+if { [ -f .tools/electronegativity/node_modules/@doyensec/electronegativity/package.json ] || npm install --prefix .tools/electronegativity --no-audit --no-fund @doyensec/electronegativity@1.10.3 >/dev/null; } \
+   && node scripts/security-gate.mjs --json "$results/security-gate.json"; then :; else
+  status=1; [ -s "$results/security-gate.json" ] || echo '{"passed":0,"failed":1}' > "$results/security-gate.json"
+fi
 echo "» vitest (unit + integration)"
 bash scripts/loopback-only.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+echo "» playwright (E2E: the renderer bundle in Chromium against the core)"
+BATON_E2E_JSON="$results/playwright.json" bash scripts/loopback-only.sh npx playwright test || status=1
+[ -f "$results/playwright.json" ] || { echo '{"passed":0,"failed":1}' > "$results/playwright-missing.json"; status=1; }
 node scripts/totals.mjs "$results"
 exit $status

@@ -1,0 +1,77 @@
+/**
+ * Wires the engine to main through `window.baton`: every `media.request` event runs against the
+ * engine and is answered with a `media.reply` command; the ring tone follows the desk state (rings
+ * while an inbound call is ringing). Call once at startup, before or instead of the UI's own
+ * `baton.attach()`: attaching tells main "my media engine is ready" and brings a snapshot.
+ */
+import type { CallView, DeskState } from '../../shared/desk.js';
+import type { BatonApi, MediaRequest } from '../../shared/ipc.js';
+import { createMediaEngine, harnessMediaOptions, type MediaEngine, type MediaEngineOptions } from './mediaEngine.js';
+import { runMediaRequest } from './mediaRequests.js';
+
+export interface AttachOptions {
+  /** An engine built elsewhere; default: createMediaEngine(media). */
+  readonly engine?: MediaEngine;
+  /** Options for the engine created here; default: what the E2E harness set, else production defaults. */
+  readonly media?: MediaEngineOptions;
+  /** Ring while an inbound call rings (default true). */
+  readonly ring?: boolean;
+  /** Call baton.attach() now (default true). */
+  readonly announce?: boolean;
+  readonly onError?: (message: string, request: MediaRequest) => void;
+}
+
+export interface AttachedMediaEngine {
+  readonly engine: MediaEngine;
+  /** Stops answering main and closes every call's media. */
+  dispose(): Promise<void>;
+}
+
+/** `media.reply` caps error text at 1000 characters. */
+const MAX_ERROR = 900;
+
+export function attachMediaEngine(baton: BatonApi, options: AttachOptions = {}): AttachedMediaEngine {
+  const engine = options.engine ?? createMediaEngine(options.media ?? harnessMediaOptions());
+  const subscriptions: Array<() => void> = [];
+
+  subscriptions.push(
+    baton.on('media.request', ({ requestId, request }) => {
+      void runMediaRequest(engine, request).then(
+        (value) => reply(baton, value === undefined ? { requestId, ok: true } : { requestId, ok: true, value }),
+        (error: unknown) => {
+          const message = (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR);
+          options.onError?.(message, request);
+          return reply(baton, { requestId, ok: false, error: message });
+        },
+      );
+    }),
+  );
+
+  if (options.ring ?? true) {
+    let calls: readonly CallView[] = [];
+    const follow = (next: readonly CallView[] | undefined): void => {
+      if (next === undefined) return;
+      calls = next;
+      if (calls.some((c) => c.direction === 'inbound' && c.state === 'ringing')) engine.ringer.start();
+      else engine.ringer.stop();
+    };
+    subscriptions.push(baton.on('desk.snapshot', (state: DeskState) => follow(state.calls)));
+    subscriptions.push(baton.on('desk.patch', ({ changes }) => follow(changes.calls)));
+  }
+
+  if (options.announce ?? true) baton.attach();
+
+  return {
+    engine,
+    async dispose() {
+      for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
+      engine.ringer.stop();
+      await engine.dispose();
+    },
+  };
+}
+
+async function reply(baton: BatonApi, payload: { requestId: number; ok: boolean; value?: unknown; error?: string }): Promise<void> {
+  // Main may be gone (reload, quit): nothing to do with a reply nobody waits for.
+  await baton.invoke('media.reply', payload).catch(() => undefined);
+}

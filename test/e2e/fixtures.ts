@@ -1,0 +1,186 @@
+/**
+ * Playwright fixtures for Baton's E2E suite: a lab Kamailio, the harness server, agent desks in
+ * Node whose media engine is the real renderer bundle in Chromium, the customer bot and Node
+ * colleagues. See README.md in this folder.
+ *
+ *   import { test, expect, invoke } from './fixtures.js';
+ *   test('…', async ({ agentPage, agent, customer }) => { const page = await agentPage('alice'); … });
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { labDocument, createTestDesk, type TestDesk } from '../support/deskFixture.js';
+import { createCustomer, type CustomerBot } from '../lab/bots.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { COMMAND_NAMES, type CommandName, type CommandOutcome, type CommandPayload, type EventName } from '../../shared/ipc.js';
+import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
+import { AgentEndpoint } from './harness/agentEndpoint.js';
+import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
+import { installBatonBridge, type BridgeClientArgs } from './harness/bridgeClient.js';
+import { BUNDLE_DIR } from './harness/paths.js';
+
+export { expect };
+export type { AgentEndpoint } from './harness/agentEndpoint.js';
+
+/** Every event of the contract, checked against EventPayloads at compile time (as the preload does). */
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+
+/** renderer/media's MEDIA_OPTIONS_GLOBAL; test code may not import renderer/, so the name is repeated here. */
+const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
+
+export interface AgentPageOptions {
+  /** Sign the desk in before the page opens (default true); false leaves the page at the sign-in screen. */
+  readonly signedIn?: boolean;
+  /** Wait until the page's media engine attached (default true). */
+  readonly waitForMedia?: boolean;
+  /** A page path other than `/`. */
+  readonly path?: string;
+}
+
+export interface WorkerFixtures {
+  /** One Kamailio for the worker (no auth; AORs sip:<user>@127.0.0.1). */
+  lab: Lab;
+  /** The lab provisioning document pointed at `lab` (roster alice, bob, carol). */
+  provisioning: ProvisioningDocument;
+  /** The loopback HTTP + bridge server serving dist/renderer. */
+  bridge: BridgeServer;
+}
+
+export interface TestFixtures {
+  /** The Node desk (main's side) of a roster user, created on first use; signed in when `signIn` is true. */
+  agent: (userId: string, options?: { readonly signIn?: boolean }) => Promise<AgentEndpoint>;
+  /** A Chromium page showing the production bundle, wired to `agent(userId)` through the bridge. */
+  agentPage: (userId: string, options?: AgentPageOptions) => Promise<Page>;
+  /** A caller bot (SIP user "customer", 330 Hz tone) that follows REFER; registered. */
+  customer: CustomerBot;
+  /** A colleague desk entirely in Node (wrtc media, 440 Hz), signed in; no page. */
+  nodeDesk: (userId: string) => Promise<TestDesk>;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  lab: [
+    async ({}, use) => {
+      const lab = await startLab();
+      await use(lab);
+      await lab.stop();
+    },
+    { scope: 'worker', timeout: 30_000 },
+  ],
+  provisioning: [async ({ lab }, use) => use(labDocument(lab)), { scope: 'worker' }],
+  bridge: [
+    async ({}, use) => {
+      // Serve a copy: a `vite build` running meanwhile (another suite, a watcher) empties dist/renderer.
+      const bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
+      cpSync(BUNDLE_DIR, bundle, { recursive: true });
+      const server = await startBridgeServer(bundle);
+      await use(server);
+      await server.close();
+      rmSync(bundle, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+
+  agent: async ({ bridge, provisioning }, use) => {
+    const endpoints = new Map<string, AgentEndpoint>();
+    await use(async (userId, options = {}) => {
+      let endpoint = endpoints.get(userId);
+      if (!endpoint) {
+        endpoint = new AgentEndpoint({ userId, provisioning });
+        endpoints.set(userId, endpoint);
+        bridge.register(endpoint);
+      }
+      if ((options.signIn ?? false) && endpoint.state().session.user === null) {
+        const outcome = await endpoint.desk.handle('session.signIn', { userId, password: '' });
+        if (!outcome.ok) throw new Error(`${userId} could not sign in: ${outcome.error.code} ${outcome.error.message}`);
+        await endpoint.until('registered', (s) => s.session.registration === 'registered');
+      }
+      return endpoint;
+    });
+    // Desks first (hanging up sends media.close to pages still open), then the bridge forgets them.
+    await Promise.all([...endpoints.values()].map((e) => e.dispose()));
+    for (const endpoint of endpoints.values()) bridge.unregister(endpoint);
+  },
+
+  agentPage: async ({ browser, bridge, agent }, use, testInfo) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (userId, options = {}) => {
+      const endpoint = await agent(userId, { signIn: options.signedIn ?? true });
+      const context = await browser.newContext({ baseURL: bridge.origin, permissions: ['microphone'] });
+      contexts.push(context);
+      const page = await context.newPage();
+      // What went wrong in the page, for the error when its engine never attaches.
+      const problems: string[] = [];
+      page.on('pageerror', (error) => {
+        problems.push(`page error: ${error.message}`);
+        console.error(`[${userId} page] ${error.message}`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+      });
+      page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+      const args: BridgeClientArgs = {
+        url: bridge.bridgeUrl(endpoint.token),
+        commands: COMMAND_NAMES,
+        events: Object.keys(EVENTS),
+        mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
+      };
+      await page.addInitScript(installBatonBridge, args);
+      await page.goto(options.path ?? '/');
+      if (options.waitForMedia ?? true) {
+        await endpoint.until('its page attached a media engine', () => endpoint.mediaAttached, 10_000).catch((error: unknown) => {
+          throw new Error(`${String(error)}${problems.length ? `\n${problems.join('\n')}` : ' (no page error, no failed request)'}`);
+        });
+      }
+      return page;
+    });
+    for (const [index, context] of contexts.entries()) {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        for (const page of context.pages()) {
+          await testInfo.attach(`page-${index}-at-failure.png`, { body: await page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
+        }
+      }
+      await context.close();
+    }
+  },
+
+  customer: async ({ lab }, use) => {
+    const bot = createCustomer(lab, 'customer');
+    await bot.phone.start();
+    await use(bot);
+    await bot.dispose();
+  },
+
+  nodeDesk: async ({ provisioning }, use) => {
+    const desks: TestDesk[] = [];
+    await use(async (userId) => {
+      const desk = createTestDesk(provisioning);
+      desks.push(desk);
+      const outcome = await desk.desk.handle('session.signIn', { userId, password: '' });
+      if (!outcome.ok) throw new Error(`${userId} could not sign in: ${outcome.error.code} ${outcome.error.message}`);
+      await desk.until('registered', (s) => s.session.registration === 'registered');
+      return desk;
+    });
+    await Promise.all(desks.map((d) => d.dispose()));
+  },
+});
+
+/** Runs `window.baton.invoke(command, payload)` in the page, as the UI would. */
+export function invoke<C extends CommandName>(page: Page, command: C, payload: CommandPayload<C>): Promise<CommandOutcome<C>> {
+  return page.evaluate(([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p), [command, payload] as const) as Promise<
+    CommandOutcome<C>
+  >;
+}
+
+/** Sends a payload the types would refuse (to test main's validation). */
+export function invokeRaw(page: Page, command: string, payload: unknown): Promise<CommandOutcome<CommandName>> {
+  return page.evaluate(([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p), [command, payload] as const) as Promise<
+    CommandOutcome<CommandName>
+  >;
+}
+
+/** Keeps a screenshot of the page as a test artifact (in the report and test-results/). */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  const info = test.info();
+  await info.attach(`${name}.png`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+}

@@ -1,0 +1,199 @@
+/**
+ * The E2E harness's one loopback server: the production renderer bundle over HTTP on 127.0.0.1
+ * (with the product's CSP and security headers), and at /bridge the WebSocket that carries
+ * `window.baton` between each page and its agent's Desk.
+ *
+ * A bridge connection must present a registered agent token (`/bridge?token=…`) and come from our
+ * own origin; anything else is refused at the handshake (401 / 403) and never reaches a Desk.
+ *
+ * Wire format (JSON text frames), the three channels of electron/shell/channels.ts:
+ *   page → server  {"channel":"baton:invoke","id":7,"args":[command,payload]}   answered by {"reply":7,"value":outcome}
+ *   page → server  {"channel":"baton:attach","args":[]}
+ *   server → page  {"channel":"baton:event","args":[eventName,payload]}
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
+import { extname, relative, resolve, isAbsolute } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SECURITY_HEADERS } from '../../../electron/shell/contentSecurityPolicy.js';
+import { CHANNELS } from '../../../electron/shell/channels.js';
+import type { AgentEndpoint } from './agentEndpoint.js';
+
+/** SDP is ≤ 64 kB (RendererMediaPort's cap) and commands are small: anything bigger is refused. */
+const MAX_MESSAGE_BYTES = 256 * 1024;
+export const BRIDGE_PATH = '/bridge';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+};
+
+export interface BridgeServer {
+  /** http://127.0.0.1:PORT */
+  readonly origin: string;
+  /** ws://127.0.0.1:PORT/bridge?token=… for an agent. */
+  bridgeUrl(token: string): string;
+  register(endpoint: AgentEndpoint): void;
+  unregister(endpoint: AgentEndpoint): void;
+  /** Handshakes refused so far (wrong token, wrong origin, wrong path). */
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+export async function startBridgeServer(bundleDir: string): Promise<BridgeServer> {
+  const root = await realpath(bundleDir);
+  const endpoints = new Set<AgentEndpoint>();
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let refused = 0;
+  let nextConnectionId = 1;
+
+  const http: Server = createServer((req, res) => void serveFile(root, req, res));
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(0, '127.0.0.1', () => ok());
+  });
+  const address = http.address();
+  if (address === null || typeof address === 'string') throw new Error('the bridge server has no TCP address');
+  const origin = `http://127.0.0.1:${address.port}`;
+
+  const endpointFor = (token: string | null): AgentEndpoint | undefined => {
+    if (!token) return undefined;
+    const given = Buffer.from(token);
+    // Compare against every token, in constant time per token.
+    let found: AgentEndpoint | undefined;
+    for (const endpoint of endpoints) {
+      const expected = Buffer.from(endpoint.token);
+      if (expected.length === given.length && timingSafeEqual(expected, given)) found = endpoint;
+    }
+    return found;
+  };
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', origin);
+    const refuse = (status: number, text: string): void => {
+      refused++;
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== BRIDGE_PATH) return refuse(404, 'Not Found');
+    const endpoint = endpointFor(url.searchParams.get('token'));
+    if (!endpoint) return refuse(401, 'Unauthorized');
+    // A page from anywhere else must not drive a desk, even holding a token.
+    if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      attachConnection(endpoint, ws, nextConnectionId++, req.headers.origin ?? origin);
+      ws.once('close', () => sockets.delete(ws));
+    });
+  });
+
+  return {
+    origin,
+    bridgeUrl: (token) => `ws://127.0.0.1:${address.port}${BRIDGE_PATH}?token=${encodeURIComponent(token)}`,
+    register: (endpoint) => void endpoints.add(endpoint),
+    unregister: (endpoint) => void endpoints.delete(endpoint),
+    get refused() {
+      return refused;
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((ok) => http.close(() => ok()));
+    },
+  };
+}
+
+function attachConnection(endpoint: AgentEndpoint, ws: WebSocket, id: number, origin: string): void {
+  const send = (message: unknown): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  endpoint.connected({
+    id,
+    origin,
+    send: (channel, ...args) => send({ channel, args }),
+    isDestroyed: () => ws.readyState !== ws.OPEN,
+    close: () => ws.close(1001, 'desk closed'),
+  });
+  ws.on('message', (data, isBinary) => {
+    const message = isBinary ? undefined : parse(data.toString());
+    if (!message) {
+      ws.close(1003, 'unsupported message');
+      return;
+    }
+    if (message.channel === CHANNELS.invoke && typeof message.id === 'number') {
+      const requestId = message.id;
+      endpoint.invoke(id, message.channel, message.args).then(
+        (value) => send({ reply: requestId, value }),
+        (error: unknown) => send({ reply: requestId, error: error instanceof Error ? error.message : String(error) }),
+      );
+    } else if (message.channel === CHANNELS.attach) {
+      endpoint.send(id, message.channel, message.args);
+    } else {
+      // No other channel exists on the preload side either.
+      ws.close(1008, 'unknown channel');
+    }
+  });
+  ws.once('close', () => endpoint.disconnected(id));
+}
+
+interface WireMessage {
+  readonly channel: string;
+  readonly id?: number;
+  readonly args: readonly unknown[];
+}
+
+function parse(text: string): WireMessage | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const v = value as Record<string, unknown>;
+    if (typeof v.channel !== 'string' || !Array.isArray(v.args)) return undefined;
+    if (v.id !== undefined && (typeof v.id !== 'number' || !Number.isSafeInteger(v.id))) return undefined;
+    return { channel: v.channel, args: v.args, ...(typeof v.id === 'number' ? { id: v.id } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET/HEAD of files inside the bundle only; `/` and unknown extension-less paths are index.html. */
+async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' };
+  const fail = (status: number): void => {
+    res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(String(status));
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    return fail(400);
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) return fail(400);
+  const wanted = pathname === '/' || extname(pathname) === '' ? '/index.html' : pathname;
+  try {
+    const file = await realpath(resolve(root, `.${wanted}`));
+    const inside = relative(root, file);
+    if (inside.startsWith('..') || isAbsolute(inside)) return fail(404);
+    if (!(await stat(file)).isFile()) return fail(404);
+    const body = await readFile(file);
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  } catch {
+    fail(404);
+  }
+}
+
