@@ -249,7 +249,11 @@ export class Desk {
 
   private attachSession(user: RosterUser, phone: Phone, registration: Disposable): void {
     const { store } = this.options;
-    const history = { append: (entries: readonly ContactHistoryEntry[]) => void store.history.append(entries.map((e) => historyToStore(e))) };
+    const history = {
+      // Entries written here are ours; the rest arrived in a colleague's transfer context.
+      append: (entries: readonly ContactHistoryEntry[]) =>
+        void store.history.append(entries.map((e) => historyToStore(e, e.actor.id === user.id ? 'local' : 'transfer'))),
+    };
     const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, ...this.options.transfers });
     const remembered = store.choices.get(user.id, 'user-transfer');
     // Agents start Not ready: taking calls is a choice they make on the desk.

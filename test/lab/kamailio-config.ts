@@ -115,6 +115,8 @@ modparam("presence", "server_address", "sip:127.0.0.1:${input.port};transport=ws
 # Memory only: a lab is thrown away, and db_text writes would only slow it down.
 modparam("presence", "subs_db_mode", 0)
 modparam("presence", "publ_cache", 2)
+# Sweep expired publications every second (default 100 s): a crashed agent turns Offline on time.
+modparam("presence", "clean_period", 1)
 # No XCAP server here: every watcher is allowed.
 modparam("presence_xml", "force_active", 1)
 #!endif

@@ -410,7 +410,8 @@ class KamailioLab implements Lab {
     // A crashed run leaves its pid file behind; Kamailio would only warn, but the log stays cleaner.
     rmSync(pidPath, { force: true });
     const logFd = openSync(this.logPath, 'a');
-    const args = ['-f', this.cfgPath, '-P', pidPath, '-Y', this.runDir, '-w', this.runDir, '-E', '-DD'];
+    // -m 256: 64 MB of shared memory runs out near 500 WebSocket agents (presence fan-out bench).
+    const args = ['-f', this.cfgPath, '-P', pidPath, '-Y', this.runDir, '-w', this.runDir, '-m', '256', '-E', '-DD'];
     let child: ChildProcess;
     try {
       // detached = own process group, so kill() reaches the workers too and none is left holding the port.

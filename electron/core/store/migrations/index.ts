@@ -1,0 +1,8 @@
+import { initial } from './001-initial.js';
+import { dispositionAgent } from './002-disposition-agent.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** Every migration, in order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initial, dispositionAgent];

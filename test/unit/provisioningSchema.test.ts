@@ -1,0 +1,88 @@
+/** The provisioning document: what is accepted, and that every refusal says where and what was expected. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatIssue, parseProvisioning, parseUserSettings } from '../../shared/provisioning/index.js';
+
+const example = (name: string) => readFileSync(new URL(`../../resources/provisioning/${name}`, import.meta.url), 'utf8');
+const SRC = 'policy file /etc/baton/provisioning.json';
+
+function base(): Record<string, unknown> {
+  return JSON.parse(example('lab.json')) as Record<string, unknown>;
+}
+function issuesOf(doc: unknown): Array<{ path: string; expected: string }> {
+  const result = parseProvisioning(typeof doc === 'string' ? doc : JSON.stringify(doc), SRC);
+  if (result.ok) throw new Error('expected the document to be refused');
+  for (const issue of result.issues) expect(issue.source).toBe(SRC);
+  return result.issues.map(({ path, expected }) => ({ path, expected }));
+}
+
+describe('the example documents', () => {
+  it.each(['example-it.json', 'lab.json'])('%s is valid', (name) => {
+    const result = parseProvisioning(example(name), name);
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([]);
+  });
+
+  it('fills policy defaults the document leaves out', () => {
+    const doc = base();
+    delete doc.policies;
+    delete doc.notReadyReasons;
+    const result = parseProvisioning(JSON.stringify(doc), SRC);
+    expect(result.ok && result.value.policies).toEqual({ nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true });
+    expect(result.ok && result.value.notReadyReasons).toEqual(['Break', 'Lunch', 'Training']);
+  });
+});
+
+describe('refusals name the JSON path and the expectation', () => {
+  const cases: Array<[string, (doc: Record<string, unknown>) => unknown, string, RegExp]> = [
+    ['not JSON', () => '{ "version": 1, ', '$', /valid JSON/],
+    ['unknown version', (d) => ({ ...d, version: 2 }), '$.version', /version 1/],
+    ['plain ws:// to a real host', (d) => ({ ...d, sip: { server: 'ws://sip.example.com', domain: '127.0.0.1' } }), '$.sip.server', /wss:\/\//],
+    ['missing domain', (d) => ({ ...d, sip: { server: 'wss://sip.example.com' } }), '$.sip.domain', /missing/],
+    ['misspelt key', (d) => ({ ...d, polices: {} }), '$', /unknown: polices/],
+    ['bad roster URI', (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'alice', team: 't' }] }), '$.roster[0].sipUri', /SIP URI/],
+    ['roster user in another domain', (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'sip:a@elsewhere.org', team: 't' }] }), '$.roster[0].sipUri', /domain 127\.0\.0\.1/],
+    ['duplicate user id', (d) => ({ ...d, roster: [...(d.roster as unknown[]), (d.roster as unknown[])[0]] }), '$.roster[3].id', /unique user id \("alice" is also at \[0\]\)/],
+    ['outcome for an unknown team', (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { teams: ['nope'] } }] }), '$.outcomes[0].appliesTo.teams[0]', /team of the roster \(lab\)/],
+    ['unknown transfer method', (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { methods: ['blind'] } }] }), '$.outcomes[0].appliesTo.methods[0]', /"cold" or "warm"/],
+    ['no disposition codes', (d) => ({ ...d, dispositions: [] }), '$.dispositions', /at least one disposition code/],
+    ['bad policy', (d) => ({ ...d, policies: { nonRecommendedTransfer: 'deny' } }), '$.policies.nonRecommendedTransfer', /"warn", "block" or "allow"/],
+    ['note limit too long to travel', (d) => ({ ...d, policies: { noteMaxLength: 100000 } }), '$.policies.noteMaxLength', /at most 1000/],
+    ['a number given as text is wrong, not missing', (d) => ({ ...d, policies: { noteMaxLength: '5' } }), '$.policies.noteMaxLength', /^a number$/],
+    ['a label that is a number', (d) => ({ ...d, outcomes: [{ id: 'x', label: 5 }] }), '$.outcomes[0].label', /label/],
+  ];
+  it.each(cases)('%s', (_name, mutate, path, expected) => {
+    const issues = issuesOf(mutate(base()));
+    expect(issues.map((i) => i.path)).toContain(path);
+    expect(issues.find((i) => i.path === path)?.expected).toMatch(expected);
+  });
+
+  it('refuses a password anywhere, naming where it was, and says where passwords go', () => {
+    const doc = base();
+    doc.sip = { ...(doc.sip as object), password: 'hunter2' };
+    const issues = issuesOf(doc);
+    expect(issues).toEqual([{ path: '$.sip.password', expected: expect.stringMatching(/OS secure store/) }]);
+    expect(JSON.stringify(issues)).not.toContain('hunter2');
+  });
+
+  it('formats an issue as source, path and expectation on one line', () => {
+    const result = parseProvisioning('[]', SRC);
+    if (result.ok) throw new Error('expected a refusal');
+    expect(formatIssue(result.issues[0]!)).toMatch(/^policy file \/etc\/baton\/provisioning.json: at \$: expected /);
+  });
+
+  it('refuses an oversized document before parsing it', () => {
+    expect(issuesOf(' '.repeat(3 * 1024 * 1024))[0]?.expected).toMatch(/at most/);
+  });
+
+  it('accepts a UTF-8 BOM (Notepad writes one)', () => {
+    expect(parseProvisioning(`\uFEFF${example('lab.json')}`, SRC).ok).toBe(true);
+  });
+});
+
+describe('user settings', () => {
+  it('accept only what is the user\'s', () => {
+    expect(parseUserSettings('{"version":1,"userId":"bob"}', 'u').ok).toBe(true);
+    const refused = parseUserSettings('{"version":1,"policies":{}}', 'u');
+    expect(refused.ok ? [] : refused.issues.map((i) => i.path)).toEqual(['$']);
+  });
+});
