@@ -1,15 +1,49 @@
+/**
+ * The renderer's entry: a view of main's desk state plus (in renderer/media) the WebRTC engine.
+ * Builds the store, mirrors the desk through window.baton, and renders the screen.
+ */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-/** Placeholder view until the UI issue lands: the renderer is a view plus the media engine. */
-function App(): React.JSX.Element {
-  return (
-    <main>
-      <h1>Baton</h1>
-      <p>The agent softphone.</p>
-    </main>
-  );
-}
+import { Provider } from 'react-redux';
+import { App } from './app/App.js';
+import { findBaton } from './app/baton.js';
+import { BatonProvider } from './app/commands.js';
+import { connectDesk } from './app/deskSync.js';
+import { createAppStore } from './app/store.js';
+import { selectRingingTransfers } from './features/desk/selectors.js';
+import { focusCall } from './features/desk/workspaceSlice.js';
+import { applyAudioDevices, registerAudioDeviceSink } from './features/settings/audioDevices.js';
+import { devicesChosen, loadDeviceChoice } from './features/settings/settingsSlice.js';
+import { attachMediaEngine } from './media/index.js';
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<StrictMode><App /></StrictMode>);
+const baton = findBaton();
+
+if (root && !baton) {
+  root.textContent = 'Baton cannot reach its main process (window.baton is missing).';
+} else if (root && baton) {
+  const store = createAppStore();
+  // The media engine answers main's media.request events; connectDesk's attach() announces both.
+  const media = attachMediaEngine(baton, { announce: false });
+  registerAudioDeviceSink({
+    setDevices: (c) => media.engine.setDevices({ microphoneId: c.microphoneId ?? '', speakerId: c.speakerId ?? '', ringerId: c.ringerId ?? '' }),
+  });
+  const devices = loadDeviceChoice();
+  store.dispatch(devicesChosen(devices));
+  void applyAudioDevices(devices).catch(() => undefined);
+  // A snapshot also answers a click on an OS notification: bring an offered transfer forward.
+  connectDesk(baton, store, () => {
+    const ringing = selectRingingTransfers(store.getState())[0];
+    const callId = ringing?.consultCallId ?? ringing?.contactCallId;
+    if (callId) store.dispatch(focusCall(callId));
+  });
+  createRoot(root).render(
+    <StrictMode>
+      <Provider store={store}>
+        <BatonProvider baton={baton}>
+          <App />
+        </BatonProvider>
+      </Provider>
+    </StrictMode>,
+  );
+}

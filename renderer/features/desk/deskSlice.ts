@@ -1,0 +1,51 @@
+/**
+ * The desk mirror: the renderer's copy of main's DeskState. Main owns the truth; this slice only
+ * applies what main sends — a snapshot replaces everything, a patch merges top-level keys.
+ *
+ *   (empty) --snapshot--> mirrored(v) --patch v+1--> mirrored(v+1)
+ *                              |
+ *                              +--patch with any other version--> unchanged; a newer one sets
+ *                                 resyncNeeded (a patch was lost) until the next snapshot arrives
+ *
+ * A plain reducer (no Immer): the desk is replaced or shallow-merged, never edited in place, and a
+ * 5,000-user directory should not pay for proxies. The wiring (app/deskSync.ts) watches
+ * `resyncNeeded` and asks main for a snapshot.
+ */
+import { createAction, type UnknownAction } from '@reduxjs/toolkit';
+import type { DeskState } from '../../../shared/desk.js';
+import type { EventPayloads } from '../../../shared/ipc.js';
+
+export interface DeskMirrorState {
+  /** null until the first snapshot. */
+  readonly desk: DeskState | null;
+  /** A patch was skipped (gap in versions): the mirror may be stale until a snapshot replaces it. */
+  readonly resyncNeeded: boolean;
+  /** How many patches were dropped (diagnostics only). */
+  readonly droppedPatches: number;
+}
+
+export const initialDeskMirror: DeskMirrorState = { desk: null, resyncNeeded: false, droppedPatches: 0 };
+
+export const snapshotReceived = createAction<DeskState>('desk/snapshotReceived');
+export const patchReceived = createAction<EventPayloads['desk.patch']>('desk/patchReceived');
+
+export function deskReducer(state: DeskMirrorState = initialDeskMirror, action: UnknownAction): DeskMirrorState {
+  if (snapshotReceived.match(action)) {
+    return { desk: action.payload, resyncNeeded: false, droppedPatches: state.droppedPatches };
+  }
+  if (patchReceived.match(action)) {
+    const { version, changes } = action.payload;
+    const current = state.desk;
+    if (current === null) {
+      // Nothing to patch yet: ask for the snapshot, which will carry this change.
+      return { ...state, resyncNeeded: true, droppedPatches: state.droppedPatches + 1 };
+    }
+    if (version !== current.version + 1) {
+      // Older or equal: already in what we have (a late patch after a snapshot). Newer: a lost patch.
+      const gap = version > current.version + 1;
+      return { ...state, resyncNeeded: state.resyncNeeded || gap, droppedPatches: state.droppedPatches + 1 };
+    }
+    return { ...state, desk: { ...current, ...changes, version } };
+  }
+  return state;
+}

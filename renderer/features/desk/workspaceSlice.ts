@@ -1,0 +1,106 @@
+/**
+ * What the screen shows, as opposed to what is true (that is the desk mirror): which call is in
+ * front, whether the transfer panel or settings are open, errors to show. Nothing here is a rule.
+ */
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+
+/** What the right-hand workspace shows. */
+export type Focus = { readonly kind: 'call'; readonly callId: string } | { readonly kind: 'wrapUp'; readonly callId: string } | null;
+
+export interface TransferWarning {
+  readonly callId: string;
+  readonly message: string;
+}
+
+export interface WorkspaceState {
+  readonly focus: Focus;
+  /** The call whose transfer panel is open. */
+  readonly transferPanelCallId: string | null;
+  /** Main asked the agent to confirm a non-recommended colleague. */
+  readonly transferWarning: TransferWarning | null;
+  readonly keypadCallId: string | null;
+  readonly detailTab: 'details' | 'history';
+  readonly settingsOpen: boolean;
+  readonly errors: readonly { readonly id: number; readonly text: string }[];
+  readonly dismissedNotices: readonly string[];
+  readonly nextErrorId: number;
+}
+
+const initialState: WorkspaceState = {
+  focus: null,
+  transferPanelCallId: null,
+  transferWarning: null,
+  keypadCallId: null,
+  detailTab: 'details',
+  settingsOpen: false,
+  errors: [],
+  dismissedNotices: [],
+  nextErrorId: 1,
+};
+
+const workspaceSlice = createSlice({
+  name: 'workspace',
+  initialState,
+  reducers: {
+    focusCall(state, action: PayloadAction<string>) {
+      state.focus = { kind: 'call', callId: action.payload };
+    },
+    focusWrapUp(state, action: PayloadAction<string>) {
+      state.focus = { kind: 'wrapUp', callId: action.payload };
+    },
+    clearFocus(state) {
+      state.focus = null;
+    },
+    transferPanelOpened(state, action: PayloadAction<string>) {
+      state.transferPanelCallId = action.payload;
+      state.focus = { kind: 'call', callId: action.payload };
+      if (state.transferWarning?.callId !== action.payload) state.transferWarning = null;
+    },
+    transferPanelClosed(state) {
+      state.transferPanelCallId = null;
+      state.transferWarning = null;
+    },
+    transferWarningRaised(state, action: PayloadAction<TransferWarning>) {
+      state.transferWarning = action.payload;
+    },
+    transferWarningCleared(state) {
+      state.transferWarning = null;
+    },
+    keypadToggled(state, action: PayloadAction<string>) {
+      state.keypadCallId = state.keypadCallId === action.payload ? null : action.payload;
+    },
+    detailTabChosen(state, action: PayloadAction<WorkspaceState['detailTab']>) {
+      state.detailTab = action.payload;
+    },
+    settingsToggled(state, action: PayloadAction<boolean>) {
+      state.settingsOpen = action.payload;
+    },
+    errorShown(state, action: PayloadAction<string>) {
+      state.errors = [...state.errors.slice(-3), { id: state.nextErrorId, text: action.payload }];
+      state.nextErrorId += 1;
+    },
+    errorDismissed(state, action: PayloadAction<number>) {
+      state.errors = state.errors.filter((e) => e.id !== action.payload);
+    },
+    noticeDismissed(state, action: PayloadAction<string>) {
+      state.dismissedNotices = [...state.dismissedNotices, action.payload];
+    },
+  },
+});
+
+export const {
+  focusCall,
+  focusWrapUp,
+  clearFocus,
+  transferPanelOpened,
+  transferPanelClosed,
+  transferWarningRaised,
+  transferWarningCleared,
+  keypadToggled,
+  detailTabChosen,
+  settingsToggled,
+  errorShown,
+  errorDismissed,
+  noticeDismissed,
+} = workspaceSlice.actions;
+export const workspaceReducer = workspaceSlice.reducer;

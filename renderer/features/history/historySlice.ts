@@ -1,0 +1,32 @@
+/** A contact's History tab: entries fetched from main (`history.list`), cached per contact. */
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { ContactHistoryEntry } from '../../../shared/history.js';
+
+export interface ContactHistoryCache {
+  readonly status: 'loading' | 'ready' | 'failed';
+  readonly entries: readonly ContactHistoryEntry[];
+  readonly error: string | null;
+}
+
+export type HistoryState = Readonly<Record<string, ContactHistoryCache>>;
+
+const historySlice = createSlice({
+  name: 'history',
+  initialState: {} as HistoryState,
+  reducers: {
+    historyRequested(state, action: PayloadAction<string>) {
+      const before = state[action.payload];
+      return { ...state, [action.payload]: { status: 'loading', entries: before?.entries ?? [], error: null } };
+    },
+    historyLoaded(state, action: PayloadAction<{ contactId: string; entries: readonly ContactHistoryEntry[] }>) {
+      return { ...state, [action.payload.contactId]: { status: 'ready', entries: action.payload.entries, error: null } };
+    },
+    historyFailed(state, action: PayloadAction<{ contactId: string; error: string }>) {
+      const before = state[action.payload.contactId];
+      return { ...state, [action.payload.contactId]: { status: 'failed', entries: before?.entries ?? [], error: action.payload.error } };
+    },
+  },
+});
+
+export const { historyRequested, historyLoaded, historyFailed } = historySlice.actions;
+export const historyReducer = historySlice.reducer;

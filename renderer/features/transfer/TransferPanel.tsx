@@ -1,0 +1,243 @@
+/**
+ * The transfer form for one call: type (User; External number to come), colleague, Warm/Cold,
+ * outcome, note. The remembered colleague and outcome arrive already chosen, shown as values with a
+ * pencil to change them, so a repeat transfer is one click on Confirm. Fields are saved as a draft
+ * in main. Opening the panel sends `transfer.prepare` (main readies the consult's media meanwhile).
+ */
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { TransferMethod } from '../../../shared/transfer/transferModel.js';
+import { useSend } from '../../app/commands.js';
+import { useAppDispatch, useAppSelector } from '../../app/store.js';
+import { StatusBadge } from '../agent/StatusBadge.js';
+import { statusLabel } from '../agent/statusLabel.js';
+import { transferPanelClosed, transferWarningCleared } from '../desk/workspaceSlice.js';
+import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
+import { PencilIcon } from './PencilIcon.js';
+import { UserPicker } from './UserPicker.js';
+import { useStartTransfer } from './useStartTransfer.js';
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function isMethod(value: unknown): value is TransferMethod {
+  return value === 'warm' || value === 'cold';
+}
+
+export function TransferPanel({ callId, contactName }: { readonly callId: string; readonly contactName: string }) {
+  const desk = useAppSelector((s) => s.desk.desk);
+  const warning = useAppSelector((s) => (s.workspace.transferWarning?.callId === callId ? s.workspace.transferWarning : null));
+  const draft = useDraft(`transfer:${callId}`);
+  const dispatch = useAppDispatch();
+  const send = useSend();
+  const start = useStartTransfer();
+
+  const remembered = desk?.remembered ?? { userId: null, outcomeId: null, method: null };
+  const directory = desk?.directory ?? [];
+  const outcomes = desk?.outcomes ?? [];
+  const policy = desk?.policies.nonRecommendedTransfer ?? 'warn';
+  const maxNote = desk?.policies.noteMaxLength ?? 500;
+
+  // Draft first (what the agent was typing), then the remembered choice.
+  const [initial] = useState(() => {
+    const userId = text(draft?.userId) ?? remembered.userId;
+    const outcomeId = text(draft?.outcomeId) ?? remembered.outcomeId;
+    return {
+      userId,
+      outcomeId: outcomeId && outcomes.some((o) => o.id === outcomeId) ? outcomeId : null,
+      method: isMethod(draft?.method) ? draft.method : (remembered.method ?? 'warm'),
+      note: text(draft?.note) ?? '',
+    };
+  });
+  const [userId, setUserId] = useState<string | null>(initial.userId);
+  const [outcomeId, setOutcomeId] = useState<string | null>(initial.outcomeId);
+  const [method, setMethod] = useState<TransferMethod>(initial.method);
+  const [note, setNote] = useState(initial.note);
+  const [editingUser, setEditingUser] = useState(initial.userId === null);
+  const [editingOutcome, setEditingOutcome] = useState(initial.outcomeId === null);
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const saver = useDraftSaver(`transfer:${callId}`, { userId, outcomeId, method, note });
+
+  useEffect(() => {
+    void send('transfer.prepare', { callId }, { quiet: true });
+  }, [callId, send]);
+
+  const allPreselected = useRef(initial.userId !== null && initial.outcomeId !== null);
+  useEffect(() => {
+    // Everything already chosen: Confirm is the next thing to press (once, on open).
+    if (allPreselected.current) confirmRef.current?.focus();
+  }, []);
+
+  const selected = userId ? directory.find((e) => e.userId === userId) : undefined;
+  const outcome = outcomeId ? outcomes.find((o) => o.id === outcomeId) : undefined;
+  const noteLength = [...note].length;
+  const noteTooLong = noteLength > maxNote;
+  const blocked = policy === 'block' && selected !== undefined && !selected.recommended;
+  const ready = userId !== null && outcome !== undefined && !noteTooLong && !blocked && !busy;
+
+  const changeUser = (id: string): void => {
+    setUserId(id);
+    setRefusal(null);
+    if (warning) dispatch(transferWarningCleared());
+  };
+
+  const submit = async (acknowledged: boolean): Promise<void> => {
+    if (!ready || userId === null || !outcome) return;
+    saver.cancel();
+    setBusy(true);
+    setRefusal(null);
+    const result = await start({ callId, userId, outcomeId: outcome.id, method, note }, acknowledged);
+    setBusy(false);
+    if (result.kind === 'refused') setRefusal(result.message);
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    void submit(false);
+  };
+
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      dispatch(transferPanelClosed());
+    }
+  };
+
+  const nonRecommendedHint = selected && !selected.recommended && policy !== 'allow' && (
+    <p className={`message ${policy === 'block' ? 'message--error' : 'message--warning'}`}>
+      {selected.name} is {statusLabel(selected.status)}.{' '}
+      {policy === 'block'
+        ? 'Your administrator allows transfers only to Ready or Dispositioning colleagues.'
+        : 'Ready or Dispositioning colleagues are recommended; you will be asked to confirm.'}
+    </p>
+  );
+
+  return (
+    <form className="transfer-panel card" aria-label={`Transfer ${contactName}`} onSubmit={onSubmit} onKeyDown={onKeyDown}>
+      <header className="transfer-panel__header">
+        <h2 className="card-title">Transfer {contactName}</h2>
+        <button type="button" className="button button--ghost button--small" onClick={() => dispatch(transferPanelClosed())}>
+          Close
+        </button>
+      </header>
+
+      <fieldset className="segmented">
+        <legend className="field__label">Transfer to</legend>
+        <label className="segmented__option">
+          <input type="radio" name="transfer-type" value="user" checked readOnly />
+          <span>User</span>
+        </label>
+        <label className="segmented__option segmented__option--disabled">
+          <input type="radio" name="transfer-type" value="external" disabled />
+          <span>
+            External number <span className="soon">coming soon</span>
+          </span>
+        </label>
+      </fieldset>
+
+      {editingUser || userId === null ? (
+        <UserPicker directory={directory} selectedId={userId} policy={policy} onSelect={changeUser} autoFocus />
+      ) : (
+        <div className="chosen">
+          <span className="field__label" id="chosen-user-label">
+            Colleague
+          </span>
+          <div className="chosen__value" aria-labelledby="chosen-user-label" role="group">
+            <span className="chosen__text">{selected?.name ?? userId}</span>
+            {selected ? <StatusBadge status={selected.status} /> : <span className="badge badge--offline">Not in directory</span>}
+            <button type="button" className="icon-button" aria-label="Edit colleague" title="Change colleague" onClick={() => setEditingUser(true)}>
+              <PencilIcon />
+            </button>
+          </div>
+        </div>
+      )}
+      {nonRecommendedHint}
+
+      <fieldset className="segmented">
+        <legend className="field__label">Method</legend>
+        {(['warm', 'cold'] as const).map((m) => (
+          <label key={m} className="segmented__option">
+            <input type="radio" name={`transfer-method-${callId}`} value={m} checked={method === m} onChange={() => setMethod(m)} />
+            <span>
+              {m === 'warm' ? 'Warm' : 'Cold'}
+              <span className="segmented__hint">{m === 'warm' ? 'talk to your colleague first' : 'hand over directly'}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      {editingOutcome || !outcome ? (
+        <label className="field">
+          <span className="field__label">Outcome</span>
+          <select value={outcomeId ?? ''} onChange={(e) => setOutcomeId(e.target.value || null)} autoFocus={editingOutcome && initial.outcomeId !== null}>
+            <option value="">Choose an outcome…</option>
+            {outcomes.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <div className="chosen">
+          <span className="field__label" id="chosen-outcome-label">
+            Outcome
+          </span>
+          <div className="chosen__value" aria-labelledby="chosen-outcome-label" role="group">
+            <span className="chosen__text">{outcome.label}</span>
+            <button type="button" className="icon-button" aria-label="Edit outcome" title="Change outcome" onClick={() => setEditingOutcome(true)}>
+              <PencilIcon />
+            </button>
+          </div>
+        </div>
+      )}
+
+      <label className="field">
+        <span className="field__label">Note (optional)</span>
+        <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-describedby={`note-count-${callId}`} aria-invalid={noteTooLong} />
+        <span id={`note-count-${callId}`} className={`field__hint counter${noteTooLong ? ' counter--over' : ''}`}>
+          {noteLength} / {maxNote} characters · shown on the contact’s History tab
+        </span>
+      </label>
+
+      {warning && (
+        <div className="confirm-box" role="alert">
+          <p>{warning.message}</p>
+          <div className="button-row">
+            <button type="button" className="button button--warning" onClick={() => void submit(true)} disabled={!ready}>
+              Transfer anyway
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                dispatch(transferWarningCleared());
+                setEditingUser(true);
+              }}
+            >
+              Choose someone else
+            </button>
+          </div>
+        </div>
+      )}
+      {refusal && (
+        <p className="message message--error" role="alert">
+          {refusal}
+        </p>
+      )}
+
+      <div className="button-row transfer-panel__actions">
+        {!warning && (
+          <button ref={confirmRef} type="submit" className="button button--primary" disabled={!ready}>
+            {busy ? 'Transferring…' : 'Confirm transfer'}
+          </button>
+        )}
+        <span className="muted shortcut-hint">
+          <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>T</kbd> repeats your last transfer
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,74 @@
+/** Words for transfer progress (presentation only; phases and reasons come from main). */
+import type { TransferFailureReason } from '../../../shared/transfer/transferModel.js';
+import type { TransferView } from '../../../shared/transfer/view.js';
+
+const FAILURES: Readonly<Record<TransferFailureReason, string>> = {
+  declined: 'your colleague declined',
+  busy: 'your colleague is busy',
+  unavailable: 'your colleague is unavailable',
+  'not-found': 'your colleague could not be found',
+  'no-answer': 'your colleague did not answer',
+  timeout: 'no answer in time',
+  'contact-hung-up': 'the contact hung up',
+  'connection-lost': 'the connection was lost',
+  'refer-rejected': 'the contact’s phone refused the transfer',
+};
+
+export function failureText(reason: TransferFailureReason): string {
+  return FAILURES[reason];
+}
+
+/** One sentence saying where the transfer stands, from this agent's side. */
+export function transferHeadline(t: TransferView): string {
+  const text = headline(t);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function headline(t: TransferView): string {
+  const other = t.counterpart.name;
+  const contact = t.contact?.name ?? 'The contact';
+  const warm = t.state.method === 'warm';
+  if (t.role === 'initiator') {
+    switch (t.state.phase) {
+      case 'choosing':
+        return `Transfer to ${other}`;
+      case 'referring':
+        return `Transferring ${contact} to ${other}…`;
+      case 'consultRinging':
+        return `Calling ${other}… ${contact} is on hold.`;
+      case 'consulting':
+        return `Talking with ${other}. ${contact} is on hold.`;
+      case 'completing':
+        return `Handing ${contact} over to ${other}…`;
+      case 'completed':
+        return `${contact} was transferred to ${other}.`;
+      case 'cancelled':
+        return `${other} cancelled the transfer. ${contact} is still with you.`;
+      case 'failed':
+        return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}. ${contact} is still with you.`;
+    }
+  }
+  switch (t.state.phase) {
+    case 'referring':
+      return `${other} is transferring ${contact} to you.`;
+    case 'consultRinging':
+      return `${other} wants to hand ${contact} over to you${warm ? ' (warm transfer)' : ''}.`;
+    case 'consulting':
+      return `Talking with ${other}. ${contact} is on hold with ${other}.`;
+    case 'completed':
+      return `${contact} is yours now.`;
+    case 'cancelled':
+      return `You cancelled the transfer. ${contact} stays with ${other}.`;
+    case 'failed':
+      return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}.`;
+    case 'choosing':
+    case 'completing':
+      return `Transfer from ${other}`;
+  }
+}
+
+export function contextProblemText(problem: TransferView['contextProblem']): string | null {
+  if (problem === null) return null;
+  if (problem === 'missing') return 'No transfer details arrived with this call.';
+  return 'The transfer details could not be read.';
+}

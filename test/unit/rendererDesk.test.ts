@@ -1,0 +1,148 @@
+/**
+ * The renderer's desk mirror (renderer/features/desk/deskSlice.ts): a snapshot replaces, a patch
+ * with the next version merges top-level keys, any other patch is ignored — and a lost patch (a gap)
+ * asks main for a snapshot (app/deskSync.ts calls window.baton.attach() once until it arrives).
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { DeskState } from '../../shared/desk.js';
+import type { BatonApi, EventName, EventPayloads } from '../../shared/ipc.js';
+import { deskReducer, initialDeskMirror, patchReceived, snapshotReceived, type DeskMirrorState } from '../../renderer/features/desk/deskSlice.js';
+import { connectDesk } from '../../renderer/app/deskSync.js';
+import { createAppStore } from '../../renderer/app/store.js';
+
+function desk(version: number, overrides: Partial<DeskState> = {}): DeskState {
+  return {
+    version,
+    session: { registration: 'registered', error: null, user: { id: 'alice', name: 'Alice', aor: 'sip:alice@lab' }, signInUsers: [] },
+    agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
+    calls: [],
+    transfers: [],
+    directory: [],
+    outcomes: [{ id: 'billing', label: 'Billing' }],
+    dispositionCodes: [],
+    notReadyReasons: ['Lunch'],
+    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
+    remembered: { userId: null, outcomeId: null, method: null },
+    dispositionsDue: [],
+    drafts: {},
+    notices: [],
+    ...overrides,
+  };
+}
+
+const run = (state: DeskMirrorState, ...actions: Parameters<typeof deskReducer>[1][]): DeskMirrorState => actions.reduce(deskReducer, state);
+
+describe('desk mirror reducer', () => {
+  it('starts empty', () => {
+    expect(deskReducer(undefined, { type: '@@init' })).toEqual(initialDeskMirror);
+  });
+
+  it('a snapshot replaces the whole desk', () => {
+    const first = run(initialDeskMirror, snapshotReceived(desk(3, { notReadyReasons: ['Lunch'] })));
+    const second = run(first, snapshotReceived(desk(9, { notReadyReasons: ['Training'] })));
+    expect(second.desk).toEqual(desk(9, { notReadyReasons: ['Training'] }));
+    expect(second.resyncNeeded).toBe(false);
+  });
+
+  it('a patch with the next version merges its top-level keys and keeps the others', () => {
+    const base = run(initialDeskMirror, snapshotReceived(desk(4)));
+    const next = run(base, patchReceived({ version: 5, changes: { agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } } } }));
+    expect(next.desk?.version).toBe(5);
+    expect(next.desk?.agent.status).toEqual({ kind: 'OnCall' });
+    expect(next.desk?.outcomes).toBe(base.desk?.outcomes);
+    expect(next.resyncNeeded).toBe(false);
+  });
+
+  it('a patch replaces a top-level key whole (no deep merge)', () => {
+    const base = run(initialDeskMirror, snapshotReceived(desk(1, { drafts: { 'transfer:c1': { note: 'a' } } })));
+    const next = run(base, patchReceived({ version: 2, changes: { drafts: { 'disposition:c2': { note: 'b' } } } }));
+    expect(next.desk?.drafts).toEqual({ 'disposition:c2': { note: 'b' } });
+  });
+
+  it('applies consecutive patches in order', () => {
+    const state = run(
+      initialDeskMirror,
+      snapshotReceived(desk(10)),
+      patchReceived({ version: 11, changes: { notices: [{ id: 'n1', text: 'one' }] } }),
+      patchReceived({ version: 12, changes: { notReadyReasons: ['Meeting'] } }),
+    );
+    expect(state.desk?.version).toBe(12);
+    expect(state.desk?.notices).toEqual([{ id: 'n1', text: 'one' }]);
+    expect(state.desk?.notReadyReasons).toEqual(['Meeting']);
+  });
+
+  it('a gap (a lost patch) is ignored and asks for a resync', () => {
+    const base = run(initialDeskMirror, snapshotReceived(desk(4)));
+    const gapped = run(base, patchReceived({ version: 6, changes: { notReadyReasons: ['Skipped'] } }));
+    expect(gapped.desk).toBe(base.desk);
+    expect(gapped.resyncNeeded).toBe(true);
+    expect(gapped.droppedPatches).toBe(1);
+    // Still stale: later patches are ignored too until a snapshot arrives.
+    const later = run(gapped, patchReceived({ version: 7, changes: { notReadyReasons: ['Later'] } }));
+    expect(later.desk).toBe(base.desk);
+    const resynced = run(later, snapshotReceived(desk(7, { notReadyReasons: ['Later'] })));
+    expect(resynced.resyncNeeded).toBe(false);
+    expect(resynced.desk?.notReadyReasons).toEqual(['Later']);
+    expect(run(resynced, patchReceived({ version: 8, changes: { notices: [] } })).desk?.version).toBe(8);
+  });
+
+  it('an old or repeated patch (already in the snapshot) is ignored without a resync', () => {
+    const base = run(initialDeskMirror, snapshotReceived(desk(8)));
+    for (const version of [8, 7, 1]) {
+      const after = run(base, patchReceived({ version, changes: { notReadyReasons: ['Old'] } }));
+      expect(after.desk).toBe(base.desk);
+      expect(after.resyncNeeded).toBe(false);
+    }
+  });
+
+  it('a patch before any snapshot asks for one', () => {
+    const state = run(initialDeskMirror, patchReceived({ version: 2, changes: { notices: [] } }));
+    expect(state.desk).toBeNull();
+    expect(state.resyncNeeded).toBe(true);
+  });
+});
+
+/** A window.baton stand-in that lets the test emit main's events. */
+function fakeBaton() {
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const api = {
+    attach: vi.fn(),
+    invoke: vi.fn(),
+    on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener as (payload: never) => void);
+      return () => void set.delete(listener as (payload: never) => void);
+    },
+  };
+  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]): void => {
+    for (const l of listeners.get(event) ?? []) (l as (p: EventPayloads[E]) => void)(payload);
+  };
+  return { api: api as unknown as BatonApi & { attach: ReturnType<typeof vi.fn> }, emit, listeners };
+}
+
+describe('desk sync (store + window.baton)', () => {
+  it('asks for a snapshot at start, mirrors events, and resyncs once per gap', () => {
+    const store = createAppStore();
+    const baton = fakeBaton();
+    const stop = connectDesk(baton.api, store);
+    expect(baton.api.attach).toHaveBeenCalledTimes(1);
+
+    baton.emit('desk.snapshot', desk(1));
+    baton.emit('desk.patch', { version: 2, changes: { notReadyReasons: ['Break'] } });
+    expect(store.getState().desk.desk?.notReadyReasons).toEqual(['Break']);
+    expect(baton.api.attach).toHaveBeenCalledTimes(1);
+
+    baton.emit('desk.patch', { version: 4, changes: {} });
+    baton.emit('desk.patch', { version: 5, changes: {} });
+    expect(baton.api.attach).toHaveBeenCalledTimes(2);
+
+    baton.emit('desk.snapshot', desk(5));
+    expect(store.getState().desk.resyncNeeded).toBe(false);
+    baton.emit('desk.patch', { version: 7, changes: {} });
+    expect(baton.api.attach).toHaveBeenCalledTimes(3);
+
+    stop();
+    expect([...baton.listeners.values()].every((set) => set.size === 0)).toBe(true);
+  });
+});
