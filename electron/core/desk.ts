@@ -64,6 +64,8 @@ interface SignedIn {
 
 interface CallMeta {
   readonly startedAt: number;
+  /** Who the call was with, kept for the wrap-up title after the call is gone. */
+  readonly remote: string;
   answeredAt: number | null;
   contactId: string | null;
 }
@@ -76,7 +78,6 @@ export class Desk {
   private state: DeskState;
   private signedIn: SignedIn | undefined;
   private readonly meta = new Map<string, CallMeta>();
-  private readonly ended: CallView[] = [];
   private readonly now: () => number;
 
   constructor(private readonly options: DeskOptions) {
@@ -127,6 +128,22 @@ export class Desk {
       return { ok: true, value } as CommandOutcome<CommandName>;
     } catch (error) {
       return { ok: false, error: toCommandError(error) };
+    }
+  }
+
+  /**
+   * A new media engine attached (the window reloaded, or came back after a crash): every live call
+   * moves to it with one re-INVITE each (fresh ICE and DTLS, hold kept). No call ends meanwhile.
+   */
+  mediaEngineAttached(): void {
+    const s = this.signedIn;
+    if (!s) return;
+    for (const call of s.phone.calls()) {
+      if (call.state !== 'established') continue;
+      void call
+        .renegotiateMedia()
+        .catch(() => call.renegotiateMedia())
+        .catch(() => this.notice(`Audio could not be restored for the call with ${call.remoteName ?? userOf(call.remoteUri)}.`));
     }
   }
 
@@ -349,7 +366,11 @@ export class Desk {
     const s = this.session();
     const due = this.state.dispositionsDue.find((d) => d.callId === callId);
     if (!due) throw new DeskError('no-disposition-due', 'This call has no disposition to file.');
-    if (!this.options.provisioning.dispositions.some((d) => d.id === codeId)) throw new DeskError('unknown-code', 'Choose a disposition code from the list.');
+    // The transfer outcome chosen in the panel is the initiator's result for its part of the call.
+    const isPrefill = due.prefill?.id === codeId;
+    if (!isPrefill && !this.options.provisioning.dispositions.some((d) => d.id === codeId)) {
+      throw new DeskError('unknown-code', 'Choose a disposition code from the list.');
+    }
     const result = s.agent.fileDisposition(callId, codeId, note);
     if (!result.ok) throw new DeskError(result.error.code, result.error.message);
     const contactId = this.meta.get(callId)?.contactId;
@@ -361,11 +382,12 @@ export class Desk {
           at: new Date(this.now()).toISOString(),
           kind: 'disposition',
           actor: { id: s.user.id, name: s.user.displayName },
-          outcome: { id: codeId, label: this.options.provisioning.dispositions.find((d) => d.id === codeId)?.label ?? codeId },
+          outcome: { id: codeId, label: (isPrefill ? due.prefill?.label : this.options.provisioning.dispositions.find((d) => d.id === codeId)?.label) ?? codeId },
           ...(note ? { note } : {}),
         }),
       ]);
     }
+    this.meta.delete(callId);
     const { [`disposition:${callId}`]: _filed, ...drafts } = this.state.drafts;
     this.update({ dispositionsDue: this.state.dispositionsDue.filter((d) => d.callId !== callId), drafts });
   }
@@ -374,7 +396,7 @@ export class Desk {
 
   private onCall(call: Call): void {
     if (this.meta.has(call.id)) return;
-    this.meta.set(call.id, { startedAt: this.now(), answeredAt: null, contactId: null });
+    this.meta.set(call.id, { startedAt: this.now(), remote: call.remoteName ?? userOf(call.remoteUri), answeredAt: null, contactId: null });
     const s = this.session();
     call.events.on('state', (state) => {
       const meta = this.meta.get(call.id);
@@ -403,14 +425,15 @@ export class Desk {
     if (answered && s.transfers.forCall(call.id) === null) this.owe(call.id, null, null);
     const owed = this.state.dispositionsDue.some((d) => d.callId === call.id);
     if (answered) s.agent.callEnded(call.id, owed);
-    this.ended.push(this.callView(call));
+    if (!owed) this.meta.delete(call.id); // kept until the wrap-up is filed otherwise
     this.refreshCalls();
   }
 
   private owe(callId: string, transferId: string | null, prefill: LabelledId | null): void {
     if (this.state.dispositionsDue.some((d) => d.callId === callId)) return;
-    const call = this.session().phone.calls().find((c) => c.id === callId);
-    const remote = call ? (call.remoteName ?? userOf(call.remoteUri)) : (this.ended.find((c) => c.id === callId)?.remote.name ?? '');
+    const transfer = transferId ? this.signedIn?.transfers.forCall(callId) : null;
+    // A transfer leg is named for the contact (the consult leg's far end is only the colleague).
+    const remote = transfer?.contact?.name ?? this.meta.get(callId)?.remote ?? '';
     const due: DispositionDueView = { callId, transferId, prefill, remote };
     this.update({ dispositionsDue: [...this.state.dispositionsDue, due] });
   }

@@ -29,6 +29,8 @@ export interface RendererPort {
 export interface IpcDesk {
   handle(command: CommandName, payload: unknown): Promise<CommandOutcome<CommandName>>;
   snapshot(): DeskState;
+  /** A media engine attached after the previous one was lost: live calls move to it. */
+  mediaEngineAttached(): void;
 }
 
 /** What the bridge needs of RendererMediaPort. */
@@ -118,9 +120,12 @@ export class IpcBridge {
       return;
     }
     if (this.attached && this.attached.id !== target.id) this.options.media.detach();
+    // A page asking again (to resync its mirror) keeps its engine; a new page brings a new one.
+    const newEngine = this.attached?.id !== target.id;
     this.attached = target;
     this.options.media.attach((requestId, request) => this.publish('media.request', { requestId, request }));
     this.publish('desk.snapshot', this.options.desk.snapshot());
+    if (newEngine) this.options.desk.mediaEngineAttached();
   }
 }
 

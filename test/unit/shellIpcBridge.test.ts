@@ -63,6 +63,10 @@ class FakeDesk implements IpcDesk {
   snapshot(): DeskState {
     return { version: 7 } as DeskState;
   }
+  engineAttachments = 0;
+  mediaEngineAttached(): void {
+    this.engineAttachments += 1;
+  }
 }
 
 const OUR_PAGE = 'app://baton/index.html';
@@ -167,6 +171,17 @@ describe('IPC bridge: the happy path', () => {
     await expect(pending).rejects.toThrow(/closed/);
     bridge.publish('desk.patch', { version: 8, changes: {} });
     expect(window.sent.filter((s) => s.args[0] === 'desk.patch')).toEqual([]);
+  });
+
+  it('hands live calls to a new engine only: after a reload, not when the same page asks to resync', () => {
+    const { ipcMain, bridge, desk, window } = setup();
+    ipcMain.send(CHANNELS.attach, from(1));
+    expect(desk.engineAttachments).toBe(1);
+    ipcMain.send(CHANNELS.attach, from(1)); // the page's mirror missed a patch
+    expect(desk.engineAttachments).toBe(1);
+    bridge.rendererLost(window.id); // reload
+    ipcMain.send(CHANNELS.attach, from(1));
+    expect(desk.engineAttachments).toBe(2);
   });
 
   it('publishes events to the attached window only, and not once it is destroyed', () => {
