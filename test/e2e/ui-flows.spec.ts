@@ -167,9 +167,13 @@ test('cold transfer: pick a Ready colleague, outcome and note; the colleague acc
 
   // Alice: the call is gone, her wrap-up starts with the transfer's outcome.
   await expect(alicePage.getByRole('form', { name: /^Disposition:/ })).toBeVisible();
-  await expect(alicePage.getByText('Transfer outcome: Billing question')).toBeVisible();
+  await expect(alicePage.getByLabel('Disposition code')).toHaveValue('billing-question');
   await screen(alicePage, '14-cold-initiator-wrap-up');
-  await fileDisposition(alicePage, 'Resolved');
+  // Filed as prefilled: the transfer outcome is alice's result for her part of the call.
+  const wrapUp = alicePage.getByRole('form', { name: /^Disposition:/ });
+  await wrapUp.getByRole('button', { name: 'File disposition' }).click();
+  await expect(wrapUp).toBeHidden();
+  await alice.until('filed', (s) => s.dispositionsDue.length === 0);
   expect(alice.state().remembered).toEqual({ userId: 'bob', outcomeId: 'billing-question', method: 'cold' });
 
   // Bob: the History tab has the note alice wrote.
@@ -240,7 +244,7 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
   expect(call.state).toBe('ended');
 
-  await expect(alicePage.getByText('Transfer outcome: Billing question')).toBeVisible();
+  await expect(alicePage.getByLabel('Disposition code')).toHaveValue('billing-question');
   await fileDisposition(alicePage, 'Resolved', 'Handed to Bob');
   await bobPage.getByRole('button', { name: 'Hang up' }).click();
   await fileDisposition(bobPage, 'Resolved');

@@ -12,7 +12,10 @@ import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
 import { dueTitle } from './dueTitle.js';
 
 export function DispositionScreen({ due, remaining }: { readonly due: DispositionDueView; readonly remaining: number }) {
-  const codes = useAppSelector((s) => s.desk.desk?.dispositionCodes ?? []);
+  const provisioned = useAppSelector((s) => s.desk.desk?.dispositionCodes ?? []);
+  // A completed transfer's outcome is the initiator's result for its part of the call (main accepts
+  // it as the code): listed first and preselected.
+  const codes = due.prefill && !provisioned.some((c) => c.id === due.prefill?.id) ? [due.prefill, ...provisioned] : provisioned;
   const transfers = useAppSelector(selectTransfers);
   const maxNote = useAppSelector((s) => s.desk.desk?.policies.noteMaxLength ?? 500);
   const key = `disposition:${due.callId}`;
@@ -58,12 +61,7 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
             </option>
           ))}
         </select>
-        {due.prefill && (
-          <span className="field__hint">
-            Transfer outcome: {due.prefill.label}
-            {codes.some((c) => c.id === due.prefill?.id) ? ' (preselected)' : ''}
-          </span>
-        )}
+        {due.prefill && <span className="field__hint">Prefilled with the transfer outcome you chose: {due.prefill.label}</span>}
       </label>
       <label className="field">
         <span className="field__label">Wrap-up note</span>
