@@ -168,3 +168,19 @@ function refuse(state: AgentState, code: AgentRuleCode): AgentResult {
 function sameChoice(a: ChosenStatus, b: ChosenStatus): boolean {
   return a.kind === b.kind && (a.kind !== 'NotReady' || (b.kind === 'NotReady' && a.reason === b.reason));
 }
+
+/** The agent state in words, as colleagues, the tray and the desk show it. */
+export function statusLabel(status: AgentStatus): string {
+  switch (status.kind) {
+    case 'Ready':
+      return 'Ready';
+    case 'NotReady':
+      return `Not ready (${status.reason})`;
+    case 'OnCall':
+      return 'On call';
+    case 'Dispositioning':
+      return 'Dispositioning';
+    case 'Offline':
+      return 'Offline';
+  }
+}

@@ -4,8 +4,8 @@
  * then top-level patches) and executes the renderer's commands — each validated against the IPC
  * schema and then against the product rules, whatever button sent it.
  */
-import type { AgentStatus, ChosenStatus } from '../../shared/agentState.js';
-import { isRecommendedTransferTarget } from '../../shared/agentState.js';
+import type { ChosenStatus } from '../../shared/agentState.js';
+import { isRecommendedTransferTarget, statusLabel } from '../../shared/agentState.js';
 import type { CallView, DeskState, DirectoryEntryView, DispositionDueView, LabelledId } from '../../shared/desk.js';
 import type { ContactHistoryEntry } from '../../shared/history.js';
 import { parseCommand, type CommandError, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
@@ -285,7 +285,7 @@ export class Desk {
       transfers.events.on('dispositionDue', (due) => this.owe(due.callId, due.transferId, due.prefill)),
       agent.events.on('state', (state) => {
         this.update({ agent: { status: state.status, chosen: state.chosen } });
-        this.options.status?.setStatus(statusText(state.status));
+        this.options.status?.setStatus(statusLabel(state.status));
       }),
       directory.events.on('entry', () => this.refreshDirectory()),
     ];
@@ -297,7 +297,7 @@ export class Desk {
         : { userId: null, outcomeId: null, method: null },
     });
     this.refreshDirectory();
-    this.options.status?.setStatus(statusText(agent.state.status));
+    this.options.status?.setStatus(statusLabel(agent.state.status));
   }
 
   private async signOut(): Promise<void> {
@@ -334,9 +334,9 @@ export class Desk {
     const status = s.directory.entry(target.id)?.status ?? { kind: 'Offline' };
     if (!isRecommendedTransferTarget(status)) {
       const policy = doc.policies.nonRecommendedTransfer;
-      if (policy === 'block') throw new DeskError('target-not-recommended', `${target.displayName} is ${statusText(status)}; your administrator allows transfers only to Ready or Dispositioning colleagues.`);
+      if (policy === 'block') throw new DeskError('target-not-recommended', `${target.displayName} is ${statusLabel(status)}; your administrator allows transfers only to Ready or Dispositioning colleagues.`);
       if (policy === 'warn' && p.acknowledgedWarning !== true) {
-        throw new DeskError('target-not-recommended-unconfirmed', `${target.displayName} is ${statusText(status)}. Transfer anyway?`);
+        throw new DeskError('target-not-recommended-unconfirmed', `${target.displayName} is ${statusLabel(status)}. Transfer anyway?`);
       }
     }
     const callId = String(p.callId);
@@ -532,19 +532,4 @@ function userOf(uri: string): string {
 /** Until a CRM link exists, a contact is known by the number (SIP user) it calls from. */
 function contactIdFor(call: Call): string {
   return `tel:${userOf(call.remoteUri)}`.slice(0, 128);
-}
-
-export function statusText(status: AgentStatus): string {
-  switch (status.kind) {
-    case 'Ready':
-      return 'Ready';
-    case 'NotReady':
-      return `Not ready (${status.reason})`;
-    case 'OnCall':
-      return 'On call';
-    case 'Dispositioning':
-      return 'Dispositioning';
-    case 'Offline':
-      return 'Offline';
-  }
 }

@@ -1,20 +1,7 @@
 /** Words and badge styles for agent states (presentation only; the states come from main). */
 import type { AgentStatus } from '../../../shared/agentState.js';
 
-export function statusLabel(status: AgentStatus): string {
-  switch (status.kind) {
-    case 'Ready':
-      return 'Ready';
-    case 'NotReady':
-      return `Not ready (${status.reason})`;
-    case 'OnCall':
-      return 'On call';
-    case 'Dispositioning':
-      return 'Dispositioning';
-    case 'Offline':
-      return 'Offline';
-  }
-}
+export { statusLabel } from '../../../shared/agentState.js';
 
 /** CSS modifier for the badge: one colour per state. */
 export function statusTone(status: AgentStatus): string {
