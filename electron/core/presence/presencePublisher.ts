@@ -123,8 +123,9 @@ export class PresencePublisher {
 
   private scheduleRefresh(): void {
     clearTimeout(this.timer);
-    // Well before expiry: a refresh that needs a retry must still land in time.
-    const delay = Math.max(1, this.expires - Math.min(30, this.expires / 4)) * 1000;
+    // Well before expiry (half-way for short ones): a refresh that needs a retry, or a busy
+    // machine, must still land before the server sweeps the publication.
+    const delay = Math.max(1, this.expires - Math.min(30, this.expires / 2)) * 1000;
     this.timer = setTimeout(() => {
       this.refreshDue = true;
       void this.pump();
