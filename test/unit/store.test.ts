@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyEntryIdOf, newHistoryEntryId, openStore, StoreOpenError, type ContactHistoryEntry, type Store } from '../../electron/core/store/index.js';
+import { MIGRATIONS } from '../../electron/core/store/migrations/index.js';
 
 let dir: string;
 let opened: Store[];
@@ -30,7 +31,7 @@ function entry(overrides: Partial<ContactHistoryEntry> = {}): ContactHistoryEntr
 describe('opening', () => {
   it('creates a WAL database at the newest schema', () => {
     const { store, migration, notice } = open();
-    expect(migration).toEqual({ from: 0, to: 2 });
+    expect(migration).toEqual({ from: 0, to: MIGRATIONS.length });
     expect(notice).toBeUndefined();
     const db = new Database(store.path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -42,7 +43,7 @@ describe('opening', () => {
     first.store.choices.set('alice', 'user-transfer', { userId: 'bob', method: 'warm', updatedAt: 5 });
     first.store.close();
     const second = open();
-    expect(second.migration).toEqual({ from: 2, to: 2 });
+    expect(second.migration).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     expect(second.store.choices.get('alice', 'user-transfer')).toEqual({ userId: 'bob', method: 'warm', updatedAt: 5 });
   });
 
@@ -82,7 +83,7 @@ describe('opening', () => {
     db.close();
     const { notice, migration } = open();
     expect(notice?.reason).toBe('newer-schema');
-    expect(migration.to).toBe(2);
+    expect(migration.to).toBe(MIGRATIONS.length);
     expect(readdirSync(dir).filter((name) => name.includes('.unusable-'))).toHaveLength(1);
   });
 

@@ -47,12 +47,30 @@ describe('migrations', () => {
 
     const { store, migration } = openStore(path);
     try {
-      expect(migration).toEqual({ from: 1, to: 2 });
+      expect(migration).toEqual({ from: 1, to: MIGRATIONS.length });
       expect(store.dispositions.get('call-1')).toEqual({ callId: 'call-1', agent: '', code: 'resolved', note: 'paid by card', at: 100 });
       expect(store.choices.get('alice', 'user-transfer')).toEqual({ userId: 'bob', outcomeId: 'billing', method: 'warm', updatedAt: 5 });
       expect(store.history.list('c-1').map((e) => e.note)).toEqual(['hello']);
       store.dispositions.file({ callId: 'call-2', agent: 'alice', code: 'callback', note: '', at: 200 });
       expect(store.dispositions.recent('alice').map((d) => d.callId)).toEqual(['call-2']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('003-history-detail: history written under schema 2 survives without a detail; new entries keep theirs apart from the note', () => {
+    const { path, db } = atVersion(2);
+    db.prepare(`INSERT INTO contact_event VALUES ('e1', 'c-1', 50, 'transfer-started', 'alice', 'billing', 'wants a refund', 'local')`).run();
+    db.close();
+
+    const { store, migration } = openStore(path);
+    try {
+      expect(migration).toEqual({ from: 2, to: 3 });
+      expect(store.history.list('c-1')).toEqual([
+        { id: 'e1', contactId: 'c-1', at: 50, kind: 'transfer-started', actor: 'alice', outcomeId: 'billing', note: 'wants a refund', origin: 'local' },
+      ]);
+      store.history.append([{ id: 'e2', contactId: 'c-1', at: 60, kind: 'transfer-completed', actor: 'bob', note: 'all good', detail: 'received from Alice', origin: 'transfer' }]);
+      expect(store.history.list('c-1')[0]).toMatchObject({ id: 'e2', note: 'all good', detail: 'received from Alice' });
     } finally {
       store.close();
     }

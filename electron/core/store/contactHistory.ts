@@ -18,6 +18,8 @@ export interface ContactHistoryEntry {
   readonly actor: string;
   readonly outcomeId?: string;
   readonly note?: string;
+  /** What happened, in words, apart from the note (schema 3). */
+  readonly detail?: string;
   /** Written here, or received in a colleague's transfer context. */
   readonly origin: 'local' | 'transfer';
 }
@@ -56,6 +58,7 @@ interface Row {
   actor: string;
   outcome_id: string | null;
   note: string | null;
+  detail: string | null;
   origin: 'local' | 'transfer';
 }
 
@@ -66,8 +69,8 @@ export class SqliteContactHistory implements ContactHistory {
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
-      `INSERT INTO contact_event (id, contact_id, at, kind, actor, outcome_id, note, origin)
-       VALUES (@id, @contactId, @at, @kind, @actor, @outcomeId, @note, @origin)
+      `INSERT INTO contact_event (id, contact_id, at, kind, actor, outcome_id, note, detail, origin)
+       VALUES (@id, @contactId, @at, @kind, @actor, @outcomeId, @note, @detail, @origin)
        ON CONFLICT (id) DO NOTHING`,
     );
     this.newest = db.prepare(`SELECT * FROM contact_event WHERE contact_id = ? ORDER BY at DESC LIMIT ?`);
@@ -90,6 +93,7 @@ export class SqliteContactHistory implements ContactHistory {
           actor: e.actor,
           outcomeId: e.outcomeId ?? null,
           note: e.note ?? null,
+          detail: e.detail ?? null,
           origin: e.origin,
         }).changes;
       }
@@ -120,6 +124,7 @@ function toEntry(row: Row): ContactHistoryEntry {
     actor: row.actor,
     ...(row.outcome_id !== null ? { outcomeId: row.outcome_id } : {}),
     ...(row.note !== null ? { note: row.note } : {}),
+    ...(row.detail !== null && row.detail !== undefined ? { detail: row.detail } : {}),
     origin: row.origin,
   };
 }

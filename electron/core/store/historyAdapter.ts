@@ -7,7 +7,6 @@ import type { ContactHistoryEntry as StoredEntry } from './contactHistory.js';
 
 export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin'] = 'local'): StoredEntry {
   const at = Date.parse(entry.at);
-  const note = [entry.detail, entry.note].filter((part): part is string => Boolean(part)).join(' — ');
   return {
     id: entry.id,
     contactId: entry.contactId,
@@ -15,7 +14,8 @@ export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin']
     kind: entry.kind,
     actor: entry.actor.id,
     ...(entry.outcome ? { outcomeId: entry.outcome.id } : {}),
-    ...(note ? { note } : {}),
+    ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.detail ? { detail: entry.detail } : {}),
     origin,
   };
 }
@@ -31,6 +31,7 @@ export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, 
     actor: { id: entry.actor, name: names.get(entry.actor) ?? entry.actor },
     ...(entry.outcomeId ? { outcome: { id: entry.outcomeId, label: names.get(`outcome:${entry.outcomeId}`) ?? entry.outcomeId } } : {}),
     ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.detail ? { detail: entry.detail } : {}),
   };
 }
 
