@@ -4,7 +4,7 @@
  */
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
-import { Web } from 'sip.js';
+import { Registerer, UserAgent, Web, type UserAgentOptions } from 'sip.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
 
 /** Installs the browser globals SIP.js's web platform expects (LAB.md lists the two wrtc lacks). */
@@ -33,27 +33,37 @@ interface AudioSource {
 }
 
 /** A synthetic microphone: a sine fed in 10 ms frames, as the Node engine does. */
-export function syntheticMicrophone(toneHz: number): { stream: () => MediaStream; stop: () => void } {
+export function syntheticMicrophone(toneHz: number): { stream: () => MediaStream; stop: () => void; pause: () => void; resume: () => void } {
   const Source = (wrtc.nonstandard as unknown as { RTCAudioSource: new () => AudioSource }).RTCAudioSource;
   const source = new Source();
   let phase = 0;
-  const timer = setInterval(() => {
+  const feed = (): void => {
     const samples = new Int16Array(480);
     for (let i = 0; i < samples.length; i += 1) {
       samples[i] = Math.round(8000 * Math.sin(phase));
       phase += (2 * Math.PI * toneHz) / 48_000;
     }
     source.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
-  }, 10);
+  };
+  let timer: ReturnType<typeof setInterval> | undefined = setInterval(feed, 10);
   const tracks: MediaStreamTrack[] = [];
+  const pause = (): void => {
+    clearInterval(timer);
+    timer = undefined;
+  };
   return {
     stream: () => {
       const track = source.createTrack();
       tracks.push(track);
       return new wrtc.MediaStream([track]) as unknown as MediaStream;
     },
+    /** Stops feeding frames while no stock call is up (so it loads no one else's measurements). */
+    pause,
+    resume: () => {
+      timer ??= setInterval(feed, 10);
+    },
     stop: () => {
-      clearInterval(timer);
+      pause();
       for (const t of tracks) t.stop();
     },
   };
@@ -77,4 +87,42 @@ export async function bareBytesReceived(sdh: unknown): Promise<number> {
     if (report.type === 'inbound-rtp') bytes += report.bytesReceived ?? 0;
   });
   return bytes;
+}
+
+/**
+ * A stock SIP.js user agent on the lab, registered, as its docs show. `options` adds to (or
+ * overrides) the defaults, e.g. `sipExtensionReplaces` for an attended-transfer recipient.
+ */
+export async function bareUserAgent(
+  lab: { readonly domain: string; readonly wsUrl: string },
+  user: string,
+  factory: ReturnType<typeof Web.defaultSessionDescriptionHandlerFactory>,
+  options: Partial<UserAgentOptions> = {},
+): Promise<UserAgent> {
+  const ua = new UserAgent({
+    uri: UserAgent.makeURI(`sip:${user}@${lab.domain}`),
+    transportOptions: { server: lab.wsUrl },
+    sessionDescriptionHandlerFactory: factory,
+    // Same gathering bound as our Node engine, so a comparison is of the stacks, not of a timeout.
+    sessionDescriptionHandlerFactoryOptions: { iceGatheringTimeout: 300, peerConnectionConfiguration: { iceServers: [] } },
+    logLevel: 'error',
+    ...options,
+  });
+  await ua.start();
+  await new Promise<void>((resolve, reject) => {
+    new Registerer(ua)
+      .register({
+        requestDelegate: {
+          onAccept: () => resolve(),
+          onReject: (response) => reject(new Error(`REGISTER ${user}: ${response.message.statusCode ?? 0}`)),
+        },
+      })
+      .catch(reject);
+  });
+  return ua;
+}
+
+/** Sessions a stock user agent still holds (a terminated session removes itself). */
+export function bareSessionCount(ua: UserAgent): number {
+  return Object.keys(ua._sessions).length;
 }
