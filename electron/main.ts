@@ -26,6 +26,7 @@ import { SenderPolicy } from './shell/senderPolicy.js';
 import { acquireSingleInstance, claimDialSchemes } from './shell/singleInstance.js';
 import { TrayStatusIndicator, trayMenuTemplate } from './shell/tray.js';
 import { installPermissionHandlers } from './shell/windowSecurity.js';
+import { MAIN_PROCESS_V8_FLAGS } from './core/runtimeFlags.js';
 // The preload is a .cts (a sandboxed preload cannot be an ES module), which tsconfig's `*.ts`
 // globs do not match: this import puts it in the program, so it is type-checked and built.
 import type {} from './preload.cjs';
@@ -49,6 +50,7 @@ const dial = (target: string): void => {
 // identity that toasts and the Start-menu shortcut share.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
+app.commandLine.appendSwitch('js-flags', MAIN_PROCESS_V8_FLAGS.join(' '));
 app.setAppUserModelId(APP_ID);
 
 if (acquireSingleInstance(app, { focus: show, dial })) {

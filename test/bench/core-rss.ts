@@ -10,6 +10,7 @@
  * top; this is our share plus Node's). Kamailio runs in the parent's lab. Goal: ≤ 80 MB.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { MAIN_PROCESS_V8_FLAGS } from '../../electron/core/runtimeFlags.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ interface Probe {
 }
 
 async function probe(wsUrl: string, domain: string): Promise<Probe> {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const flags = [...MAIN_PROCESS_V8_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, ['--expose-gc', ...flags, join(buildDir, 'probe.js'), wsUrl, domain, String(ROSTER)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
