@@ -50,6 +50,7 @@ const dial = (target: string): void => {
 // identity that toasts and the Start-menu shortcut share.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
+// electronegativity-reviewed: CUSTOM_ARGUMENTS_JS_CHECK — a fixed V8 memory flag from core/runtimeFlags.ts, nothing from outside
 app.commandLine.appendSwitch('js-flags', MAIN_PROCESS_V8_FLAGS.join(' '));
 app.setAppUserModelId(APP_ID);
 
