@@ -138,6 +138,7 @@ export class Desk {
   mediaEngineAttached(): void {
     const s = this.signedIn;
     if (!s) return;
+    s.transfers.dropPreparedMedia(); // prepared in the engine that is gone; the panel prepares anew
     for (const call of s.phone.calls()) {
       if (call.state !== 'established') continue;
       void call

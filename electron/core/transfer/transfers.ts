@@ -318,10 +318,15 @@ export class Transfers {
     if (!check.ok) throw new TransferRuleViolation(check.error);
   }
 
-  dispose(): void {
-    for (const t of this.transfers.values()) this.clearTimers(t);
+  /** Media prepared in an engine that is gone (the window reloaded) is useless: drop it. */
+  dropPreparedMedia(): void {
     for (const media of this.prepared.values()) this.phone.releaseMedia(media);
     this.prepared.clear();
+  }
+
+  dispose(): void {
+    for (const t of this.transfers.values()) this.clearTimers(t);
+    this.dropPreparedMedia();
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.pending.clear();
   }

@@ -1,0 +1,185 @@
+/**
+ * Renderer reload → audio flowing again at both ends (issue 9), over BENCH_RELOADS reloads
+ * (default 20) of a page whose agent is on an active call with the customer bot.
+ *
+ * The E2E harness, driven without the test runner: a lab Kamailio, the loopback bridge server with
+ * the production bundle, alice's desk in Node (main's IpcBridge + RendererMediaPort), the page in
+ * Debian's Chromium (same flags as playwright.config.ts), the customer bot on wrtc.
+ *
+ * One sample: from `page.reload()` to the later of
+ *  - the customer receives fresh RTP with sound in it (packets counted after the renegotiation
+ *    finished, so none can come from the old page), and
+ *  - the new page's engine hears the customer (its new session's inbound level).
+ * Printed with the steps inside it: page attached (new engine), re-INVITE answered (answer applied).
+ * Goal: p50 ≤ 500 ms, p99 ≤ 1.5 s.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import type { Call } from '../../electron/core/sip/call.js';
+import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import { createCustomer } from '../lab/bots.js';
+import { startLab } from '../lab/lab.js';
+import { labDocument } from '../support/deskFixture.js';
+import { hearsAudio } from '../support/agents.js';
+import { waitFor } from '../support/waitFor.js';
+import globalSetup from '../e2e/globalSetup.js';
+import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
+import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
+import { startBridgeServer } from '../e2e/harness/bridgeServer.js';
+import { BUNDLE_DIR, FAKE_MIC_WAV } from '../e2e/harness/paths.js';
+import { ms, summarize } from './stats.js';
+
+const RELOADS = Math.max(1, Number(process.env.BENCH_RELOADS ?? 20));
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+/** As playwright.config.ts. */
+const CHROMIUM_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  `--use-file-for-fake-audio-capture=${FAKE_MIC_WAV}`,
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const POLL_MS = 5;
+
+interface Sample {
+  readonly total: number;
+  readonly attached: number;
+  readonly answered: number;
+  readonly customerHears: number;
+  readonly agentHears: number;
+  /** The new page's ICE connected (its iceState), for telling ICE from DTLS in a slow sample. */
+  readonly iceConnected: number;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  return waitFor(what, probe, timeoutMs, POLL_MS);
+}
+
+export async function run(): Promise<void> {
+  globalSetup(); // the bundle and the fake microphone's WAV, as the E2E suite has them
+  const lab = await startLab();
+  const bundle = mkdtempSync(join(tmpdir(), 'baton-bench-bundle-'));
+  cpSync(BUNDLE_DIR, bundle, { recursive: true });
+  const server = await startBridgeServer(bundle);
+  const alice = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
+  server.register(alice);
+  const customer = createCustomer(lab, 'customer');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    await customer.phone.start();
+    const signedIn = await alice.desk.handle('session.signIn', { userId: 'alice', password: '' });
+    if (!signedIn.ok) throw new Error(`alice could not sign in: ${signedIn.error.message}`);
+    await alice.until('registered', (s) => s.session.registration === 'registered');
+
+    const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+    const args: BridgeClientArgs = {
+      url: server.bridgeUrl(alice.token),
+      commands: COMMAND_NAMES,
+      events: Object.keys(EVENTS),
+      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
+    };
+    // tsx compiles with esbuild's keepNames, which wraps functions in a `__name(…)` helper the page
+    // lacks: the serialised bridge gets a no-op one.
+    await page.addInitScript({ content: `var __name = (f) => f;\n(${installBatonBridge.toString()})(${JSON.stringify(args)});` });
+    await page.goto('/');
+    await alice.until('the page attached', () => alice.mediaAttached, 10_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${problems.join('\n')}`);
+    });
+
+    const dialing = customer.phone.call('alice');
+    const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
+    const answered = await alice.desk.handle('call.answer', { callId: ringing.calls[0]?.id ?? '' });
+    if (!answered.ok) throw new Error(`answer failed: ${answered.error.message}`);
+    const call: Call = await dialing;
+    await until('the customer hears alice', () => hearsAudio(call) || undefined, 10_000);
+
+    const samples: Sample[] = [];
+    for (let i = 0; i < RELOADS; i += 1) {
+      const since = alice.mediaLog.length;
+      const t0 = performance.now();
+      let attachedAt = Number.NaN;
+      const reloading = page.reload();
+      await until('the new page attached', () => {
+        // mediaAttached turns false when the old page goes and true again when the new one attaches.
+        const fresh = alice.mediaLog.slice(since).some((e) => e.request.op === 'open');
+        return fresh ? true : undefined;
+      });
+      attachedAt = performance.now();
+      const answer = await until('the re-INVITE answered', () => alice.mediaLog.slice(since).find((e) => e.request.op === 'applyAnswer' && e.reply?.ok === true));
+      const answeredAt = performance.now();
+      const sessionId = answer.request.sessionId;
+      const packetsAtAnswer = (await call.stats()).packetsReceived;
+      let customerAt = Number.NaN;
+      let agentAt = Number.NaN;
+      let iceAt = Number.NaN;
+      await until(
+        'audio both ways',
+        async () => {
+          if (Number.isNaN(customerAt)) {
+            const stats = await call.stats();
+            if (stats.packetsReceived > packetsAtAnswer + 1 && (stats.inboundLevel ?? 0) > 0.01) customerAt = performance.now();
+          }
+          if (Number.isNaN(agentAt)) {
+            const stats = await alice.mediaStats(sessionId);
+            if (Number.isNaN(iceAt) && (stats.iceState === 'connected' || stats.iceState === 'completed')) iceAt = performance.now();
+            if ((stats.inboundLevel ?? 0) > 0.01) agentAt = performance.now();
+          }
+          return Number.isNaN(customerAt) || Number.isNaN(agentAt) ? undefined : true;
+        },
+        10_000,
+      );
+      await reloading;
+      samples.push({
+        total: Math.max(customerAt, agentAt) - t0,
+        attached: attachedAt - t0,
+        answered: answeredAt - t0,
+        customerHears: customerAt - t0,
+        agentHears: agentAt - t0,
+        iceConnected: (Number.isNaN(iceAt) ? agentAt : iceAt) - t0,
+      });
+      if (call.state !== 'established') throw new Error(`the call ended during reload ${i + 1}`);
+      if (alice.state().notices.length > 0) throw new Error(`a notice after reload ${i + 1}: ${alice.state().notices.map((n) => n.text).join('; ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+
+    const row = (label: string, pick: (s: Sample) => number): string => {
+      const s = summarize(samples.map(pick));
+      return `${label.padEnd(48)} p50 ${ms(s.p50).padStart(10)}  p99 ${ms(s.p99).padStart(10)}`;
+    };
+    const total = summarize(samples.map((s) => s.total));
+    console.log(`renderer-reload (${RELOADS} reloads of a page on an active call, Chromium + wrtc customer, Kamailio ${lab.wsUrl})`);
+    console.log(row('reload → audio flowing again at both ends', (s) => s.total));
+    console.log(row('  reload → new page opened the call media', (s) => s.attached));
+    console.log(row('  reload → re-INVITE answered (answer applied)', (s) => s.answered));
+    console.log(row('  reload → customer hears the agent', (s) => s.customerHears));
+    console.log(row('  reload → agent hears the customer', (s) => s.agentHears));
+    console.log(row('  reload → new page’s ICE connected', (s) => s.iceConnected));
+    const sorted = samples.map((s) => s.total).sort((a, b) => a - b);
+    console.log(`  every sample (ms): ${sorted.map((v) => v.toFixed(0)).join(' ')}`);
+    for (const slow of samples.filter((s) => s.total > 1500)) {
+      console.log(`  slow sample: answer applied ${ms(slow.answered)}, ICE connected ${ms(slow.iceConnected)}, audio both ways ${ms(slow.total)}`);
+    }
+    console.log(`goal p50 ≤ 500 ms: ${total.p50 <= 500 ? 'met' : 'MISSED'}; p99 ≤ 1500 ms: ${total.p99 <= 1500 ? 'met' : 'MISSED'}`);
+    await alice.desk.handle('call.hangUp', { callId: alice.state().calls[0]?.id ?? '' });
+    await context.close();
+  } finally {
+    await alice.dispose();
+    server.unregister(alice);
+    await browser.close().catch(() => {});
+    await customer.dispose();
+    await server.close();
+    rmSync(bundle, { recursive: true, force: true });
+    await lab.stop();
+  }
+}

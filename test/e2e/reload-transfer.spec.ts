@@ -1,0 +1,159 @@
+/**
+ * Renderer reloads around a warm transfer (issue 9): a half-typed transfer note comes back from
+ * main's draft, and a reload during the consult brings both legs back as they were — consult audio
+ * both ways, the contact still held — while main keeps enforcing the rules (the initiator still
+ * cannot cancel) and the transfer never changes phase; Complete then works.
+ */
+import type { Page } from '@playwright/test';
+import type { TestDesk } from '../support/deskFixture.js';
+import { hearsAudio, hearsSilence } from '../support/agents.js';
+import { waitFor } from '../support/waitFor.js';
+import type { CustomerBot } from '../lab/bots.js';
+import { expect, invoke, keepScreenshot, test, type AgentEndpoint } from './fixtures.js';
+
+/** Packets the Node desk's media sessions received so far. */
+async function nodeDeskPackets(desk: TestDesk): Promise<number> {
+  const stats = await Promise.all(desk.media.openSessions().map((s) => s.getStats()));
+  return stats.reduce((sum, s) => sum + s.packetsReceived, 0);
+}
+
+/** True when the Node desk hears something, and (when given) received fresh packets since `since`. */
+async function nodeDeskHears(desk: TestDesk, since?: number): Promise<boolean> {
+  const stats = await Promise.all(desk.media.openSessions().map((s) => s.getStats()));
+  if (since !== undefined && stats.reduce((sum, s) => sum + s.packetsReceived, 0) < since + 10) return false;
+  return stats.some((s) => (s.inboundLevel ?? 0) > 0.01);
+}
+
+/** Inbound level of each media session open in the page, by session id. */
+async function pageLevels(alice: AgentEndpoint): Promise<Map<string, number>> {
+  const levels = new Map<string, number>();
+  for (const id of alice.openMediaSessions()) levels.set(id, (await alice.mediaStats(id)).inboundLevel ?? 0);
+  return levels;
+}
+
+async function openTransferPanel(page: Page) {
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  const panel = page.getByRole('form', { name: /^Transfer / });
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** alice (a page) talks with the customer; bob is a Node desk, Ready. */
+async function aliceWithCustomer(agentPage: (id: string) => Promise<Page>, agent: (id: string) => Promise<AgentEndpoint>, nodeDesk: (id: string) => Promise<TestDesk>, customer: CustomerBot) {
+  const bob = await nodeDesk('bob');
+  expect(await bob.desk.handle('agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
+  const page = await agentPage('alice');
+  const alice = await agent('alice');
+  await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
+  const dialing = customer.phone.call('alice');
+  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
+  const callId = ringing.calls[0]?.id ?? '';
+  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
+  const contact = await dialing;
+  await waitFor('the customer hears alice', () => hearsAudio(contact), 8000);
+  return { bob, page, alice, callId, contact };
+}
+
+/** Bob accepts the offered warm transfer; resolves once alice consults. */
+async function bobAccepts(bob: TestDesk, alice: AgentEndpoint) {
+  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
+  const bobTransferId = offered.transfers[0]?.id ?? '';
+  expect(await bob.desk.handle('transfer.accept', { transferId: bobTransferId })).toMatchObject({ ok: true });
+  const consulting = await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
+  return { bobTransferId, transferId: consulting.transfers[0]?.id ?? '', note: offered.transfers[0]?.note };
+}
+
+test('reload during a warm consult: both legs come back as they were, the initiator still cannot cancel, complete works', async ({ agentPage, agent, customer, nodeDesk }) => {
+  const { bob, page, alice, callId, contact } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
+  const started = await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'Invoice address', acknowledgedWarning: false });
+  expect(started).toMatchObject({ ok: true });
+  const { bobTransferId, transferId } = await bobAccepts(bob, alice);
+  await waitFor('bob hears alice in the consult', () => nodeDeskHears(bob), 10_000);
+  await waitFor('the held customer hears silence', () => hearsSilence(contact), 8000);
+  const before = alice.state();
+  const sessionsBefore = new Set(alice.openMediaSessions());
+  expect(sessionsBefore.size).toBe(2);
+
+  const reloadedAt = Date.now();
+  const mark = (what: string): void => console.log(`[reload-transfer] ${what}: ${Date.now() - reloadedAt} ms`);
+  await page.reload();
+  // While no page is attached, main holds everything as it was.
+  expect(contact.state).toBe('established');
+  expect(alice.state().transfers[0]?.state).toEqual(before.transfers[0]?.state);
+
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  mark('attached');
+  await expect
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: 10_000, message: 'both legs moved to the new engine' })
+    .toBe(2);
+  mark('both legs on the new engine');
+  const bobPackets = await nodeDeskPackets(bob);
+  expect(alice.openMediaSessions()).toHaveLength(2);
+  // Consult audio both ways: alice's new engine hears bob on exactly one leg (the contact's is
+  // held), and bob hears alice.
+  await expect
+    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: 15_000, message: 'alice hears bob again' })
+    .toBe(1);
+  mark('alice hears bob');
+  await waitFor('bob hears alice again', () => nodeDeskHears(bob, bobPackets), 15_000);
+  mark('consult audio both ways');
+  // The contact is still held, and hears nothing.
+  const after = alice.state();
+  expect(after.calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
+  expect(after.calls.filter((c) => c.state === 'established')).toHaveLength(2);
+  await waitFor('the held customer still hears silence', () => hearsSilence(contact), 5000);
+  // The transfer never moved, and the new page gets the same refusals as the old one.
+  expect(after.transfers[0]?.state).toEqual(before.transfers[0]?.state);
+  expect(after.transfers[0]?.state.phase).toBe('consulting');
+  expect(bob.state().transfers[0]?.state.phase).toBe('consulting');
+  expect(await invoke(page, 'transfer.cancel', { transferId })).toMatchObject({ ok: false, error: { code: 'initiator-cannot-cancel' } });
+  expect(await invoke(page, 'transfer.unholdContact', { transferId })).toMatchObject({ ok: false, error: { code: 'contact-held-during-transfer' } });
+  expect(alice.state().transfers[0]?.state.phase).toBe('consulting');
+  const status = page.getByRole('region', { name: 'Warm transfer to Bob (lab)', exact: true });
+  await expect(status).toContainText(/on hold/);
+  await expect(page.getByRole('button', { name: 'Cancel transfer', exact: true })).toHaveCount(0);
+  await keepScreenshot(page, 'reload-during-consult');
+
+  // Complete from the reloaded page's button; bob takes the contact off hold and talks to them.
+  await status.getByRole('button', { name: 'Complete transfer' }).click();
+  await expect
+    .poll(async () => (await bob.desk.handle('transfer.unholdContact', { transferId: bobTransferId })).ok, { timeout: 10_000, message: 'bob takes the contact off hold' })
+    .toBe(true);
+  const followed = await waitFor('the customer followed the transfer', () => customer.followed[0], 8000);
+  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  await alice.until('the transfer completed', (s) => s.transfers[0]?.state.phase === 'completed');
+});
+
+test('a half-typed transfer note survives a reload (in main and on screen), and the transfer confirmed after it reaches the consult', async ({ agentPage, agent, customer, nodeDesk }) => {
+  // Consult media prepared when the panel opened belongs to the engine of the page that reloaded:
+  // Desk.mediaEngineAttached() drops it, and the restored panel prepares anew (this test caught it).
+  const { bob, page, alice, callId } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
+  let panel = await openTransferPanel(page);
+  await page.getByRole('radio', { name: /Bob \(lab\)/ }).check();
+  await expect(panel.getByRole('radio', { name: /Warm/ })).toBeChecked();
+  await panel.getByLabel('Outcome').selectOption({ label: 'Billing question' });
+  await panel.getByLabel('Note (optional)').fill('Customer wants the invoice re-sent to');
+  // Saved in main as typed (debounced): this is what outlives the renderer.
+  await expect
+    .poll(() => alice.state().drafts[`transfer:${callId}`], { message: 'the transfer draft in main' })
+    .toMatchObject({ note: 'Customer wants the invoice re-sent to', userId: 'bob', outcomeId: 'billing-question', method: 'warm' });
+  const draftBefore = alice.state().drafts[`transfer:${callId}`];
+  await page.reload();
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  expect(alice.state().drafts[`transfer:${callId}`]).toEqual(draftBefore);
+  panel = await openTransferPanel(page);
+  const note = panel.getByLabel('Note (optional)');
+  await expect(note).toHaveValue('Customer wants the invoice re-sent to');
+  await expect(panel.getByRole('group', { name: 'Colleague' })).toContainText('Bob (lab)');
+  await expect(panel.getByRole('group', { name: 'Outcome' })).toContainText('Billing question');
+  await expect(panel.getByRole('radio', { name: /Warm/ })).toBeChecked();
+  // Finish typing and confirm: the whole note goes with the transfer, which reaches the consult.
+  await note.focus();
+  await note.press('Control+End');
+  await note.pressSequentially(' the new address');
+  await expect.poll(() => alice.state().drafts[`transfer:${callId}`]?.note).toBe('Customer wants the invoice re-sent to the new address');
+  await panel.getByRole('button', { name: 'Confirm transfer' }).click();
+  const accepted = await bobAccepts(bob, alice);
+  expect(accepted.note).toBe('Customer wants the invoice re-sent to the new address');
+  await waitFor('bob hears alice in the consult', () => nodeDeskHears(bob), 10_000);
+});
