@@ -4,7 +4,7 @@
  * BATON_E2E_JSON=<file> adds a JSON report there (scripts/test.sh sums it into the closing line).
  */
 import { defineConfig } from '@playwright/test';
-import { FAKE_MIC_WAV } from './test/e2e/harness/paths.js';
+import { CHROMIUM_ARGS } from './test/e2e/harness/paths.js';
 
 const json = process.env.BATON_E2E_JSON;
 
@@ -27,18 +27,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        // A speech-like signal instead of the default once-a-second beep (see harness/fakeMicrophone.ts).
-        `--use-file-for-fake-audio-capture=${FAKE_MIC_WAV}`,
-        '--allow-loopback-in-peer-connection',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: [...CHROMIUM_ARGS],
     },
   },
 });

@@ -19,7 +19,8 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
 };
 
-const TYPES: Readonly<Record<string, string>> = {
+/** Content types of the bundle's files; the E2E harness serves the bundle with the same ones. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -58,7 +59,7 @@ export function createAppRequestHandler(options: AppRequestHandlerOptions): (req
       const target = await real(file);
       if (!isInside(root, target)) return plain(404, 'Not found');
       const body = await read(target);
-      const headers = { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
+      const headers = { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
       return new Response(request.method === 'HEAD' ? null : Buffer.from(body), { status: 200, headers });
     } catch {
       return plain(404, 'Not found');

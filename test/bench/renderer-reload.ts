@@ -28,23 +28,11 @@ import globalSetup from '../e2e/globalSetup.js';
 import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
 import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
 import { startBridgeServer } from '../e2e/harness/bridgeServer.js';
-import { BUNDLE_DIR, FAKE_MIC_WAV } from '../e2e/harness/paths.js';
+import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
 import { ms, summarize } from './stats.js';
 
 const RELOADS = Math.max(1, Number(process.env.BENCH_RELOADS ?? 20));
 const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
-/** As playwright.config.ts. */
-const CHROMIUM_ARGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  `--use-file-for-fake-audio-capture=${FAKE_MIC_WAV}`,
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const POLL_MS = 5;
 
 interface Sample {
@@ -70,7 +58,7 @@ export async function run(): Promise<void> {
   const alice = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
   server.register(alice);
   const customer = createCustomer(lab, 'customer');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS] });
   try {
     await customer.phone.start();
     const signedIn = await alice.desk.handle('session.signIn', { userId: 'alice', password: '' });

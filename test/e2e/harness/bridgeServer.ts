@@ -20,26 +20,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SECURITY_HEADERS } from '../../../electron/shell/contentSecurityPolicy.js';
 import { CHANNELS } from '../../../electron/shell/channels.js';
 import type { AgentEndpoint } from './agentEndpoint.js';
+import { CONTENT_TYPES } from '../../../electron/shell/appProtocol.js';
 
 /** SDP is ≤ 64 kB (RendererMediaPort's cap) and commands are small: anything bigger is refused. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 export const BRIDGE_PATH = '/bridge';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-};
 
 export interface BridgeServer {
   /** http://127.0.0.1:PORT */
@@ -190,7 +175,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     if (inside.startsWith('..') || isAbsolute(inside)) return fail(404);
     if (!(await stat(file)).isFile()) return fail(404);
     const body = await readFile(file);
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+    res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     fail(404);

@@ -8,3 +8,17 @@ export const BUNDLE_DIR = fileURLToPath(new URL('../../../dist/renderer/', impor
 export const FAKE_MIC_WAV = fileURLToPath(new URL('../../../dist/e2e/fake-mic-speech-550hz.wav', import.meta.url));
 /** Base pitch of the page microphone's voice; the lab bots use 330 Hz (customer) and 440 Hz. */
 export const FAKE_MIC_HZ = 550;
+
+/** Debian Chromium's flags for the suite and the reload bench: fake microphone, loopback ICE, no background traffic. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  // A speech-like signal instead of the default once-a-second beep (see fakeMicrophone.ts).
+  `--use-file-for-fake-audio-capture=${FAKE_MIC_WAV}`,
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
