@@ -13,7 +13,10 @@
  *     state; `parse` reuses one parser and resets the state per call (a re-entrant call gets its own);
  *  2. compiles: each rule's bytecode becomes a JS function, opcode by opcode, with the interpreter's
  *     stack resolved at compile time into local variables — what pegjs/peggy emit in their default
- *     "speed" mode. Constants and actions are the shipped ones, referenced by the same indices.
+ *     "speed" mode. Constants and actions are the shipped ones, referenced by the same indices;
+ *  3. matches first: a parse runs once without recording expectations (what only an error message
+ *     uses, and SIP.js throws error messages away); only a failed parse runs again the stock way, to
+ *     throw the very same SyntaxError. Results, successes and errors alike, are the stock ones.
  * The grammar's source is not in the npm package, so this works from the shipped bytecode; upstream,
  * the same result comes from building the grammar without `optimize: "size"` and hoisting the tables.
  *
@@ -282,7 +285,49 @@ const out = [
   ...indent(compiledRules, 1),
   `    const peg$rules = [${bytecode.map((_, i) => `peg$rule${i}`).join(', ')}];`,
   ...lines.slice(dataInit + 1, listEnd + 1), // list()
+  '    // Two passes. The first records no expectations (peg$silentFails starts at 1, so no rule calls',
+  '    // peg$fail): only a match is wanted, and SIP.js discards the error of a failed parse anyway.',
+  '    // Only when it fails (or throws) does the second, the stock algorithm, run from scratch to',
+  '    // build the same SyntaxError. A successful parse is the stock one with no bookkeeping.',
+  '    function peg$matchOnly(input1, options1) {',
+  '        input = input1;',
+  '        options = options1 !== undefined ? options1 : {};',
+  '        peg$source = options.grammarSource;',
+  `        peg$startRuleIndex = ${defaultStart[1]};`,
+  '        peg$currPos = 0;',
+  '        peg$savedPos = 0;',
+  '        peg$posDetailsCache = [{ line: 1, column: 1 }];',
+  '        peg$maxFailPos = 0;',
+  '        peg$maxFailExpected = [];',
+  '        peg$silentFails = 1;',
+  '        peg$result = undefined;',
+  '        try {',
+  '            if (options.startRule !== undefined) {',
+  '                if (!(options.startRule in peg$startRuleIndices)) {',
+  '                    return peg$FAILED;',
+  '                }',
+  '                peg$startRuleIndex = peg$startRuleIndices[options.startRule];',
+  '            }',
+  '            options.data = {}; // Object to which header attributes will be assigned during parsing',
+  '            peg$result = peg$rules[peg$startRuleIndex]();',
+  '            return peg$result !== peg$FAILED && peg$currPos === input.length ? peg$result : peg$FAILED;',
+  '        }',
+  '        catch (e) {',
+  '            return peg$FAILED;',
+  '        }',
+  '        finally {',
+  '            input = undefined;',
+  '            options = undefined;',
+  '            peg$result = undefined;',
+  '            peg$posDetailsCache = undefined;',
+  '            peg$maxFailExpected = undefined;',
+  '        }',
+  '    }',
   '    return function peg$parseOnce(input1, options1) {',
+  '        const matched = peg$matchOnly(input1, options1);',
+  '        if (matched !== peg$FAILED) {',
+  '            return matched;',
+  '        }',
   '        input = input1;',
   '        options = options1 !== undefined ? options1 : {};',
   '        peg$source = options.grammarSource;',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Core } from 'sip.js';
 import { SipIngress, type IngressVerdict } from '../../electron/core/sip/ingress/sipIngress.js';
+import { FLOW_CONTROL_DEFAULTS, InboundQueue } from '../../electron/core/sip/ingress/inboundQueue.js';
 import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
 import { CORPUS, INVITE_REPLACES, INVITE_WITH_SDP, MESSAGE_CONTEXT, NOTIFY_PIDF, NOTIFY_SIPFRAG, OK_TO_INVITE, REFER, sipMessage } from '../fixtures/sip/corpus.js';
 
@@ -166,6 +167,82 @@ describe('SipIngress verdicts', () => {
     const verdict = inspect(new SipIngress(), `${MESSAGE_CONTEXT}TRAILING-GARBAGE`);
     expect(verdict.action).toBe('deliver');
     if (verdict.action === 'deliver') expect(verdict.text).toBe(MESSAGE_CONTEXT);
+  });
+});
+
+describe('SipIngress parse hand-over and shedding', () => {
+  /** Every header SIP.js parses of `text`, as its own parse gives them, for comparing results. */
+  function parsedHeaders(message: Core.IncomingMessage): string {
+    return JSON.stringify(
+      Object.entries(message.headers).map(([name, values]) => [name, values.map((h: { raw: string; parsed?: unknown }) => [h.raw, h.parsed ?? null])]),
+    );
+  }
+
+  it('gives SIP.js the results of its own grammar, once each, and nothing outside a delivery', () => {
+    for (const { kind, text } of CORPUS) {
+      const ingress = new SipIngress();
+      const verdict = inspect(ingress, text);
+      if (verdict.action !== 'deliver') continue;
+      const fresh = Core.Parser.parseMessage(verdict.text, logger);
+      const handed = ingress.handOver(verdict.message, () => Core.Parser.parseMessage(verdict.text, logger));
+      expect(fresh, kind).toBeDefined();
+      expect(parsedHeaders(handed as Core.IncomingMessage), kind).toBe(parsedHeaders(fresh as Core.IncomingMessage));
+      expect(handed?.from, kind).not.toBe(fresh?.from);
+      // The results went with that delivery: a second one parses afresh, objects of its own.
+      const again = ingress.handOver(verdict.message, () => Core.Parser.parseMessage(verdict.text, logger));
+      expect(again?.from, kind).not.toBe(handed?.from);
+      expect(parsedHeaders(again as Core.IncomingMessage), kind).toBe(parsedHeaders(fresh as Core.IncomingMessage));
+    }
+  });
+
+  it('parses each value both read once: Refer-To, From, To, Via and Contact of a REFER', async () => {
+    const { Grammar } = await import('sip.js');
+    const parse = Grammar.parse;
+    const parsed: Record<string, number> = {};
+    Grammar.parse = (input: string, rule: string): unknown => {
+      parsed[rule] = (parsed[rule] ?? 0) + 1;
+      return parse(input, rule);
+    };
+    try {
+      const ingress = new SipIngress();
+      const verdict = inspect(ingress, REFER);
+      expect(verdict.action).toBe('deliver');
+      if (verdict.action !== 'deliver') return;
+      const message = ingress.handOver(verdict.message, () => Core.Parser.parseMessage(verdict.text, logger));
+      expect(message?.referTo).toBeDefined();
+    } finally {
+      Grammar.parse = parse;
+    }
+    for (const rule of ['Refer_To', 'From', 'To', 'Via', 'Contact']) expect(parsed[rule], rule).toBe(1);
+  });
+
+  it('sheds a new request at once under load (503 Retry-After), never one inside a dialog', () => {
+    const ingress = new SipIngress();
+    const overload = { overloaded: () => true, retryAfterSec: 7 };
+    const shed = ingress.inspect(Buffer.from(REQUEST, 'utf8'), false, overload);
+    expect(statusOf(shed)).toBe(503);
+    expect(shed.action === 'reply' && shed.reply).toMatch(/\r\nRetry-After: 7\r\n/);
+    const inDialog = withHeader(REQUEST, 'To', 'To: <sip:alice@127.0.0.1>;tag=t1');
+    expect(statusOf(ingress.inspect(Buffer.from(inDialog, 'utf8'), false, overload))).toBe('deliver');
+    // A request that breaks the common rules is still refused for what it is, not shed.
+    expect(statusOf(ingress.inspect(Buffer.from(withHeader(REQUEST, 'Max-Forwards', 'Max-Forwards: many'), 'utf8'), false, overload))).toBe(400);
+    expect(ingress.stats.counts.refused.shed).toBe(1);
+  });
+});
+
+describe('InboundQueue slices', () => {
+  it('brackets each slice with begin/end (the transport corks its socket there)', async () => {
+    const events: string[] = [];
+    const queue = new InboundQueue(
+      () => events.push('frame'),
+      { ...FLOW_CONTROL_DEFAULTS, sliceBudgetMs: 1000 },
+      () => {},
+      { begin: () => events.push('begin'), end: () => events.push('end') },
+    );
+    for (let i = 0; i < 3; i += 1) queue.push(Buffer.from('x'), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['begin', 'frame', 'frame', 'frame', 'end']);
+    queue.dispose();
   });
 });
 

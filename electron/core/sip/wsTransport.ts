@@ -155,6 +155,7 @@ export class WsTransport implements Transport {
         (data, isBinary, backlog) => this.handleFrame(socket, data, isBinary, backlog),
         this.flow,
         () => this.ingress.stats.refused('shed', 'inbound queue full: frames dropped unread'),
+        { begin: () => corkSocket(socket), end: () => uncorkSocket(socket) },
       );
       this.queue = queue;
       let opened = false;
@@ -193,7 +194,10 @@ export class WsTransport implements Transport {
    * arrive) until a new socket opens; answers to them are not sent on a later socket.
    */
   private handleFrame(socket: WebSocket, data: Buffer, isBinary: boolean, backlog: number): void {
-    const verdict = this.ingress.inspect(data, isBinary);
+    const verdict = this.ingress.inspect(data, isBinary, {
+      overloaded: () => backlog > this.flow.shedBacklog || !this.newRequests.available(),
+      retryAfterSec: this.flow.retryAfterSec,
+    });
     if (verdict.action === 'drop') return;
     if (verdict.action === 'reply') {
       this.sendRaw(socket, verdict.reply);
@@ -206,13 +210,25 @@ export class WsTransport implements Transport {
     }
     this.ingress.delivered(verdict.message);
     try {
-      this.onMessage?.(verdict.text);
+      // SIP.js takes the ingress's parse of the values both read (Via, From, To, Contact, …).
+      this.ingress.handOver(verdict.message, () => this.onMessage?.(verdict.text));
     } catch (error) {
       // Contained here: unwinding into `ws` would stop it delivering anything more.
       this.ingress.stats.refused('sipjs-threw', `SIP.js threw while handling a message: ${String(error)}`);
       this.options.onInboundError(error);
       this.afterThrow(socket);
     }
+  }
+
+  /**
+   * For a throw out of SIP.js that surfaces outside `onMessage` — a rejected promise nobody awaits,
+   * a timer — which only process-level handlers see: told to the phone and counted with the
+   * synchronous ones, so that repeated throws reset the socket the same way.
+   */
+  reportAsyncThrow(error: unknown): void {
+    this.ingress.stats.refused('sipjs-threw', `SIP.js threw outside message handling: ${String(error)}`);
+    this.options.onInboundError(error);
+    if (this.socket) this.afterThrow(this.socket);
   }
 
   private afterThrow(socket: WebSocket): void {
@@ -257,6 +273,32 @@ export class WsTransport implements Transport {
     this._state = state;
     this.stateEmitter.emit(state);
   }
+}
+
+/**
+ * `ws` writes each frame with its own cork/uncork, so each answer is a writev of its own — under a
+ * shed burst, one system call per 503 and most of the cost of shedding. Corking the TCP socket
+ * under it for a slice of the inbound queue (cork nests) sends the slice's frames in one write.
+ * `_socket` is not public in `ws`'s types; without it nothing is corked.
+ */
+function tcpSocket(socket: WebSocket): { cork(): void; uncork(): void; destroyed: boolean } | undefined {
+  const raw = (socket as unknown as { _socket?: { cork?: unknown; uncork?: unknown; destroyed?: boolean } })._socket;
+  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function'
+    ? (raw as { cork(): void; uncork(): void; destroyed: boolean })
+    : undefined;
+}
+const corked = new WeakSet<object>();
+function corkSocket(socket: WebSocket): void {
+  const tcp = tcpSocket(socket);
+  if (!tcp || tcp.destroyed || corked.has(tcp)) return;
+  corked.add(tcp);
+  tcp.cork();
+}
+function uncorkSocket(socket: WebSocket): void {
+  const tcp = tcpSocket(socket);
+  if (!tcp || !corked.has(tcp)) return;
+  corked.delete(tcp);
+  tcp.uncork();
 }
 
 function toBuffer(data: WebSocket.RawData): Buffer {

@@ -47,6 +47,8 @@ export class InboundQueue {
     private readonly handle: (data: Buffer, isBinary: boolean, backlog: number) => void,
     private readonly options: FlowControlOptions,
     private readonly onOverflow: () => void,
+    /** Around each slice: the transport corks its socket so a slice's answers leave in one write. */
+    private readonly slice: { readonly begin: () => void; readonly end: () => void } = { begin: () => {}, end: () => {} },
   ) {}
 
   /** Frames waiting. */
@@ -77,13 +79,18 @@ export class InboundQueue {
   private drain(): void {
     this.scheduled = undefined;
     const deadline = performance.now() + this.options.sliceBudgetMs;
-    while (this.head < this.frames.length && !this.disposed) {
-      const frame = this.frames[this.head] as Frame;
-      this.frames[this.head] = undefined as unknown as Frame; // let the buffer go
-      this.head += 1;
-      this.bytes -= frame.data.length;
-      this.handle(frame.data, frame.isBinary, this.backlog);
-      if (performance.now() >= deadline) break;
+    this.slice.begin();
+    try {
+      while (this.head < this.frames.length && !this.disposed) {
+        const frame = this.frames[this.head] as Frame;
+        this.frames[this.head] = undefined as unknown as Frame; // let the buffer go
+        this.head += 1;
+        this.bytes -= frame.data.length;
+        this.handle(frame.data, frame.isBinary, this.backlog);
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      this.slice.end();
     }
     if (this.head >= this.frames.length) {
       this.frames = [];
@@ -109,11 +116,16 @@ export class RateBucket {
   }
 
   take(): boolean {
+    if (!this.available()) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** True when `take()` would be; takes nothing. */
+  available(): boolean {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens >= 1;
   }
 }

@@ -31,20 +31,20 @@ export function checkCommon(message: ScannedMessage): Refusal | undefined {
   const vias = headerValues(message, 'via').flatMap(splitList);
   if (!vias.length || !vias.every((via) => VIA_VALUE.test(via))) return refuse('bad-via', 400, 'Bad Via');
   // SIP.js parses the top Via only, and drops the whole message when it cannot.
-  if (!grammarAccepts(vias[0] ?? '', 'Via')) return refuse('bad-via', 400, 'Bad Via');
+  if (!grammarAccepts(vias[0] ?? '', 'Via', message)) return refuse('bad-via', 400, 'Bad Via');
   const cseq = CSEQ.exec(singleHeader(message, 'cseq') ?? '');
   if (!cseq || Number(cseq[1]) > 2 ** 31 - 1) return refuse('bad-cseq', 400, 'Bad CSeq');
   if (!CALL_ID.test(singleHeader(message, 'call-id') ?? '')) return refuse('bad-call-id', 400, 'Bad Call-ID');
   const from = singleHeader(message, 'from') ?? '';
-  if (!readAddress(from) || !grammarAccepts(from, 'From')) return refuse('bad-from', 400, 'Bad From');
+  if (!readAddress(from) || !grammarAccepts(from, 'From', message)) return refuse('bad-from', 400, 'Bad From');
   const to = singleHeader(message, 'to') ?? '';
-  if (!readAddress(to) || !grammarAccepts(to, 'To')) return refuse('bad-to', 400, 'Bad To');
+  if (!readAddress(to) || !grammarAccepts(to, 'To', message)) return refuse('bad-to', 400, 'Bad To');
   const maxForwards = headerValues(message, 'max-forwards');
   if (maxForwards.length > 1 || (maxForwards[0] !== undefined && !/^\d{1,10}$/.test(maxForwards[0]))) {
     return refuse('bad-max-forwards', 400, 'Bad Max-Forwards');
   }
   const contentType = headerValues(message, 'content-type');
-  if (contentType.length > 1 || (contentType[0] !== undefined && !grammarAccepts(contentType[0], 'Content_Type'))) {
+  if (contentType.length > 1 || (contentType[0] !== undefined && !grammarAccepts(contentType[0], 'Content_Type', message))) {
     return refuse('bad-content-type', 400, 'Bad Content-Type');
   }
   return undefined;
@@ -75,7 +75,7 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(start.requestUri)?.[1]?.toLowerCase();
   if (!scheme) return refuse('bad-request-uri', 400, 'Bad Request-URI');
   if (scheme !== 'sip' && scheme !== 'sips') return refuse('request-uri-scheme', 416);
-  if (!grammarAccepts(start.requestUri, 'SIP_URI')) return refuse('bad-request-uri', 400, 'Bad Request-URI');
+  if (!grammarAccepts(start.requestUri, 'SIP_URI', message)) return refuse('bad-request-uri', 400, 'Bad Request-URI');
 
   if (method === 'ACK' || method === 'CANCEL') return undefined;
 
@@ -95,7 +95,7 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
   }
   if (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REFER' || method === 'NOTIFY') {
     const contacts = headerValues(message, 'contact');
-    if (contacts.some((c) => !grammarAccepts(c, 'Contact'))) return refuse('bad-contact', 400, 'Bad Contact');
+    if (contacts.some((c) => !grammarAccepts(c, 'Contact', message))) return refuse('bad-contact', 400, 'Bad Contact');
   }
   return undefined;
 }
@@ -108,5 +108,5 @@ export function checkResponse(message: ScannedMessage): boolean {
   const method = cseqMethod(message);
   if (!method || !isToken(method)) return false;
   const contacts = headerValues(message, 'contact');
-  return contacts.every((c) => grammarAccepts(c, 'Contact'));
+  return contacts.every((c) => grammarAccepts(c, 'Contact', message));
 }

@@ -6,6 +6,7 @@ import { checkCommon, checkRequest, checkResponse } from './messageRules.js';
 import { SignallingWatch, tagOf } from './signallingWatch.js';
 import { scanMessage, singleHeader, type ScannedMessage } from './sipScanner.js';
 import { statelessReply } from './statelessReply.js';
+import { handOver } from './sipSyntax.js';
 import { checkTransferRules } from './transferGuards.js';
 
 export interface IngressOptions {
@@ -63,11 +64,15 @@ export class SipIngress {
     this.supported = new Set((options.supportedOptionTags ?? INGRESS_DEFAULTS.supportedOptionTags).map((t) => t.toLowerCase()));
   }
 
-  /** Decides about one WebSocket frame. Never throws. */
-  inspect(frame: Buffer | string, isBinary: boolean): IngressVerdict {
+  /**
+   * Decides about one WebSocket frame. Never throws. With `overload`, a request outside any dialog
+   * that passed the common checks is shed at once when `overload.overloaded()` says so (503 with
+   * Retry-After, as `shed` answers), before the checks only a delivered request needs.
+   */
+  inspect(frame: Buffer | string, isBinary: boolean, overload?: { readonly overloaded: () => boolean; readonly retryAfterSec: number }): IngressVerdict {
     this.stats.counts.received += 1;
     try {
-      return this.decide(frame, isBinary);
+      return this.decide(frame, isBinary, overload);
     } catch (error) {
       // A bug of ours must not become the crash this layer exists to prevent.
       return this.drop('bad-start-line', `ingress check threw: ${String(error)}`);
@@ -78,6 +83,16 @@ export class SipIngress {
   delivered(message: ScannedMessage): void {
     this.stats.counts.delivered += 1;
     this.watch.inboundDelivered(message);
+  }
+
+  /**
+   * Runs `deliver` — SIP.js handling this delivered message, synchronously — with the grammar
+   * results the checks produced on offer to SIP.js, so the values both parse (Via, From, To,
+   * Contact, Content-Type, Refer-To, Replaces) are parsed once. Returns what `deliver` returns; throws what
+   * it throws.
+   */
+  handOver<T>(message: ScannedMessage, deliver: () => T): T {
+    return handOver(message, deliver);
   }
 
   /** Tells the ingress about a message we send (SUBSCRIBE/REFER create subscriptions NOTIFY may serve). */
@@ -93,7 +108,11 @@ export class SipIngress {
     return reply;
   }
 
-  private decide(frame: Buffer | string, isBinary: boolean): IngressVerdict {
+  private decide(
+    frame: Buffer | string,
+    isBinary: boolean,
+    overload: { readonly overloaded: () => boolean; readonly retryAfterSec: number } | undefined,
+  ): IngressVerdict {
     // RFC 7118 §5: SIP over WebSocket is carried in text frames, valid UTF-8.
     if (isBinary) return this.drop('binary-frame', 'a binary WebSocket frame');
     let text: string;
@@ -120,16 +139,22 @@ export class SipIngress {
       return { action: 'deliver', text: message.text, message, newRequest: false };
     }
 
-    const refusal =
+    const common =
       (bytes > this.maxMessageBytes ? tooLarge('message-too-large', 513) : undefined) ??
       (message.bodyBytes > this.maxBodyBytes ? tooLarge('body-too-large', 413) : undefined) ??
-      checkCommon(message) ??
-      checkRequest(message, { supportedOptionTags: this.supported }) ??
-      checkTransferRules(message, this.watch, this.options.dialogs);
-    if (refusal) return this.answer(message, refusal);
+      checkCommon(message);
+    if (common) return this.answer(message, common);
 
     const toTag = tagOf(singleHeader(message, 'to'));
     const newRequest = !toTag && start.method !== 'ACK' && start.method !== 'CANCEL';
+    // Under load a new request is shed here: its Via/From/To/Call-ID/CSeq, which the 503 echoes,
+    // are checked; the rest (Request-URI, Contact, Require, transfer rules) would be spent in vain.
+    if (newRequest && overload?.overloaded()) {
+      const reply = this.shed(message, overload.retryAfterSec);
+      return reply ? { action: 'reply', reply, status: 503, reason: 'shed' } : { action: 'drop', reason: 'shed' };
+    }
+    const refusal = checkRequest(message, { supportedOptionTags: this.supported }) ?? checkTransferRules(message, this.watch, this.options.dialogs);
+    if (refusal) return this.answer(message, refusal);
     return { action: 'deliver', text: message.text, message, newRequest };
   }
 

@@ -1,9 +1,91 @@
 import { Grammar } from 'sip.js';
+import type { ScannedMessage } from './sipScanner.js';
 
 /** A Via value good enough to route a response back: SIP/2.0/transport host… */
 export const VIA_VALUE = /^SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z0-9\-.!%*_+`'~]+\s+[^\s;,]+/i;
 
+/**
+ * What SIP.js's grammar made of the values the ingress checked in one message, keyed by rule and
+ * value. The ingress parses most of what SIP.js parses again when the message is delivered (Via,
+ * From, To, Contact, Content-Type, Refer-To): `handOver` gives SIP.js these results instead of a
+ * second parse of the same text by the same grammar, so each value is parsed once.
+ */
+type GrammarResults = Map<string, unknown>;
+const resultsOf = new WeakMap<ScannedMessage, GrammarResults>();
+
+const key = (value: string, rule: string): string => `${rule}\u0000${value}`;
+
+/** SIP.js's grammar on `value` under `rule` (-1 when it fails), remembered for `message`. */
+export function grammarParse(value: string, rule: string, message?: ScannedMessage): unknown {
+  if (!message) return Grammar.parse(value, rule);
+  let results = resultsOf.get(message);
+  const k = key(value, rule);
+  if (results?.has(k)) return results.get(k);
+  const parsed: unknown = Grammar.parse(value, rule);
+  if (!results) resultsOf.set(message, (results = new Map()));
+  results.set(k, parsed);
+  return parsed;
+}
+
 /** True when SIP.js's own grammar accepts `value` under `rule` (then SIP.js will not choke on it). */
-export function grammarAccepts(value: string, rule: string): boolean {
-  return Grammar.parse(value, rule) !== -1;
+export function grammarAccepts(value: string, rule: string, message?: ScannedMessage): boolean {
+  return grammarParse(value, rule, message) !== -1;
+}
+
+type ParseFn = (input: string, startRule: string) => unknown;
+
+/** The results being handed to SIP.js while it handles the message they came from. */
+let handing: GrammarResults | undefined;
+
+const hooks = new WeakSet<ParseFn>();
+/** One hook per parse it wraps, so that putting it back after a swap restores the same function. */
+const hookOf = new WeakMap<ParseFn, ParseFn>();
+
+/**
+ * A stand-in for `Grammar.parse` (SIP.js looks it up on that object at every call): while a
+ * hand-over is open, a parse of a value the ingress already parsed under the same rule returns that
+ * result. Each result is given out once — the caller owns the object, as with a fresh parse — and
+ * the ingress never touched it beyond reading. Otherwise it is `inner`, the parse it replaced.
+ */
+function hookAround(inner: ParseFn): ParseFn {
+  const hook = (input: string, startRule: string): unknown => {
+    const results = handing;
+    if (results !== undefined && results.size !== 0) {
+      const k = key(input, startRule);
+      if (results.has(k)) {
+        const parsed = results.get(k);
+        results.delete(k);
+        return parsed;
+      }
+    }
+    return inner(input, startRule);
+  };
+  hooks.add(hook);
+  return hook;
+}
+
+/** Puts the hook in place; again if something replaced `Grammar.parse` since (the bench does). */
+function installHook(): void {
+  const current = Grammar.parse as ParseFn;
+  if (hooks.has(current)) return;
+  let hook = hookOf.get(current);
+  if (!hook) hookOf.set(current, (hook = hookAround(current)));
+  (Grammar as { parse: ParseFn }).parse = hook;
+}
+
+/**
+ * Runs `deliver` (SIP.js handling `message`, synchronously) with the ingress's grammar results for
+ * `message` on offer; whatever SIP.js did not take is dropped when it returns or throws.
+ */
+export function handOver<T>(message: ScannedMessage, deliver: () => T): T {
+  const results = resultsOf.get(message);
+  resultsOf.delete(message);
+  if (!results?.size || handing) return deliver();
+  installHook();
+  handing = results;
+  try {
+    return deliver();
+  } finally {
+    handing = undefined;
+  }
 }

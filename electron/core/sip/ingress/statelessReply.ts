@@ -17,6 +17,21 @@ const REASONS: Readonly<Record<number, string>> = {
   513: 'Message Too Large',
 };
 
+// To tags (RFC 3261 §19.3: cryptographically random, ≥ 32 bits) cut from a pool of random bytes:
+// one randomBytes call per 400 answers instead of one per answer, which under a shed burst counts.
+const TAG_BYTES = 5;
+let tagPool = Buffer.alloc(0);
+let tagOffset = 0;
+function randomTag(): string {
+  if (tagOffset + TAG_BYTES > tagPool.length) {
+    tagPool = randomBytes(TAG_BYTES * 400);
+    tagOffset = 0;
+  }
+  const tag = tagPool.toString('hex', tagOffset, tagOffset + TAG_BYTES);
+  tagOffset += TAG_BYTES;
+  return tag;
+}
+
 /**
  * A final response to `request` built from its own headers (RFC 3261 §8.2.6), for requests the
  * ingress refuses before SIP.js sees them. Undefined when the request lacks what a response must
@@ -46,9 +61,9 @@ export function statelessReply(
     [callId, 'Call_ID'],
     [cseq, 'CSeq'],
   ];
-  if (!echoed.every(([value, rule]) => (rule !== 'Via' || VIA_VALUE.test(value)) && grammarAccepts(value, rule))) return undefined;
+  if (!echoed.every(([value, rule]) => (rule !== 'Via' || VIA_VALUE.test(value)) && grammarAccepts(value, rule, request))) return undefined;
   // A final response creates no dialog, but RFC 3261 §8.2.6.2 still wants a To tag on it.
-  const toWithTag = /;\s*tag\s*=/i.test(to) ? to : `${to};tag=${randomBytes(5).toString('hex')}`;
+  const toWithTag = /;\s*tag\s*=/i.test(to) ? to : `${to};tag=${randomTag()}`;
   const reason = detail && /^[\x20-\x7e]{1,80}$/.test(detail) ? detail : (REASONS[status] ?? 'Error');
   return [
     `SIP/2.0 ${status} ${reason}`,

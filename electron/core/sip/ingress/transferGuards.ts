@@ -1,9 +1,9 @@
-import { Grammar } from 'sip.js';
 import { hasValidEscapes, readAddress } from './addressHeader.js';
 import type { DialogIndex } from './dialogIndex.js';
 import { refuse, type Refusal } from './ingressReason.js';
 import type { SignallingWatch } from './signallingWatch.js';
 import { eventPackage, tagOf } from './signallingWatch.js';
+import { grammarParse } from './sipSyntax.js';
 import { headerValues, singleHeader, splitList, type ScannedMessage } from './sipScanner.js';
 
 export interface ReplacesTarget {
@@ -14,8 +14,8 @@ export interface ReplacesTarget {
 }
 
 /** A Replaces value (RFC 3891 §6.1) read with SIP.js's grammar; undefined when it is not one. */
-export function readReplaces(value: string): ReplacesTarget | undefined {
-  const parsed: unknown = Grammar.parse(value, 'Replaces');
+export function readReplaces(value: string, message?: ScannedMessage): ReplacesTarget | undefined {
+  const parsed: unknown = grammarParse(value, 'Replaces', message);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const fields = parsed as Record<string, unknown>;
   const callId = fields['call_id'];
@@ -44,7 +44,7 @@ export function checkTransferRules(message: ScannedMessage, watch: SignallingWat
       const replaces = headerValues(message, 'replaces').flatMap(splitList);
       if (!replaces.length) return undefined;
       if (replaces.length > 1 || toTag) return refuse('bad-replaces', 400, 'Bad Replaces');
-      const target = readReplaces(replaces[0] ?? '');
+      const target = readReplaces(replaces[0] ?? '', message);
       if (!target) return refuse('bad-replaces', 400, 'Bad Replaces');
       if (dialogs && !dialogs.hasDialog(target.callId, target.toTag, target.fromTag)) return refuse('replaces-no-dialog', 481);
       return undefined;
@@ -72,7 +72,8 @@ function checkReferTo(message: ScannedMessage): Refusal | undefined {
   if (!address) return refuse('bad-refer-to', 400, 'Bad Refer-To');
   if (address.scheme !== 'sip' && address.scheme !== 'sips') return refuse('refer-to-scheme', 416);
   if (!hasValidEscapes(address.uri)) return refuse('refer-to-escape', 400, 'Bad escape in Refer-To');
-  if (Grammar.parse(value, 'Refer_To') === -1) return refuse('bad-refer-to', 400, 'Bad Refer-To');
+  // Parsed once: SIP.js takes this result for its own Refer-To when the REFER is delivered.
+  if (grammarParse(value, 'Refer_To', message) === -1) return refuse('bad-refer-to', 400, 'Bad Refer-To');
   // An embedded Replaces (attended transfer) must be one we could put in the INVITE we send.
   const query = address.uri.indexOf('?');
   if (query >= 0) {
