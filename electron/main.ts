@@ -107,6 +107,15 @@ async function start(): Promise<void> {
     status: new TrayStatusIndicator(tray, process.platform, show),
   });
   desk = current;
+  // SIP.js can throw from its own timers and promises, past any handler of ours: a fault of the
+  // phone's, counted by its transport (repeated ones reset the connection); anything else is logged.
+  process.on('unhandledRejection', (reason) => {
+    if (!current.containSipThrow(reason)) log(`unhandled rejection: ${String(reason)}`);
+  });
+  process.on('uncaughtException', (error) => {
+    const fromSipJs = String(error.stack).includes(`${'node_modules'}/sip.js/`);
+    if (!(fromSipJs && current.containSipThrow(error))) log(`uncaught exception: ${error.stack ?? String(error)}`);
+  });
   if (opened.notice) current.notice(`The local database could not be used (${opened.notice.reason}) and was moved to ${opened.notice.movedTo}. Nothing was deleted.`);
   if (loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${describeIssues(loaded.issues)}`);
 

@@ -148,6 +148,11 @@ export class Desk {
     }
   }
 
+  /** See Phone.containAsyncThrow: true when the phone took the error as a SIP.js fault. */
+  containSipThrow(error: unknown): boolean {
+    return this.signedIn?.phone.containAsyncThrow(error) ?? false;
+  }
+
   dialRequest(target: string): void {
     this.events.emit('dialRequest', { target });
   }

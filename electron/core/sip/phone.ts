@@ -157,6 +157,18 @@ export class Phone {
       .then(() => this.reconnect());
   }
 
+  /**
+   * An error thrown by SIP.js outside any call of ours (a timer, an unawaited promise) reached the
+   * process. It is counted like a throw during message handling: repeated ones reset the
+   * transport and the phone registers again. False when the phone has no transport to reset.
+   */
+  containAsyncThrow(error: unknown): boolean {
+    const transport = this.ua?.transport;
+    if (!(transport instanceof WsTransport)) return false;
+    transport.reportAsyncThrow(error);
+    return true;
+  }
+
   /** Calls not yet ended. */
   calls(): readonly Call[] {
     return [...this.live.values()];
