@@ -20,6 +20,11 @@ export interface KamailioConfigInput {
   /** Absolute unix socket path for kamcmd, or undefined to leave ctl out (path too long for a unix socket). */
   readonly ctlSocket: string | undefined;
   readonly presence: boolean;
+  /**
+   * Load pua + rls (RFC 4662 resource lists) on top of presence. Lists come from the db_text `xcap`
+   * table in dbDir (integrated XCAP server mode); the lab writes them. Off unless asked for.
+   */
+  readonly rls?: boolean;
   /** undefined = no authentication at all. */
   readonly auth: { readonly users: readonly LabCredential[]; readonly realm: string; readonly secret: string } | undefined;
 }
@@ -48,6 +53,7 @@ function defines(input: KamailioConfigInput): string {
     lines.push(`#!substdef "!LAB_REALM!${input.auth.realm}!g"`);
   }
   if (input.presence) lines.push('#!define WITH_PRESENCE');
+  if (input.presence && input.rls === true) lines.push('#!define WITH_RLS');
   if (input.ctlSocket !== undefined) lines.push('#!define WITH_CTL');
   return lines.join('\n') + '\n';
 }
@@ -74,6 +80,14 @@ tcp_accept_no_cl=yes
 # An idle but registered agent must keep its connection for a whole demo.
 tcp_connection_lifetime=3605
 # tcp_rd_buf_size is deliberately left at its default (16 KB): tests rely on the real limit.
+#!ifdef WITH_RLS
+# rls writes one back-end SUBSCRIBE per list member into a single TCP connection to this server
+# while it is still connecting: with the default 32 KB write queue a 500-member list overflows it
+# ("_wbufq_add(): write queue full", "CONN_NEW_COMPLETE: received connection with error") and the
+# whole batch is lost.
+tcp_conn_wq_max=4194304
+tcp_wq_max=67108864
+#!endif
 `;
 }
 
@@ -119,6 +133,25 @@ modparam("presence", "publ_cache", 2)
 modparam("presence", "clean_period", 1)
 # No XCAP server here: every watcher is allowed.
 modparam("presence_xml", "force_active", 1)
+#!ifdef WITH_RLS
+# Resource lists (one SUBSCRIBE for a whole roster). rls subscribes to every member itself (through
+# pua, over TCP to this very server) and collects the members' NOTIFYs in db_text's rls_presentity.
+loadmodule "pua.so"
+loadmodule "rls.so"
+# db_text reads each table row into a 4 KB buffer by default; a 500-entry list is one ~19 KB row.
+modparam("db_text", "file_buffer_size", 1048576)
+modparam("pua|rls", "db_url", "text://${input.dbDir}")
+modparam("rls", "server_address", "sip:rls@127.0.0.1:${input.port};transport=tcp")
+modparam("rls", "outbound_proxy", "sip:127.0.0.1:${input.port};transport=tcp")
+modparam("rls", "to_presence_code", 10)
+# Lists are read from the xcap table (rls-services documents), never fetched over HTTP.
+modparam("rls", "integrated_xcap_server", 1)
+# Changes are batched for up to waitn_time seconds before the list NOTIFY goes out (default 5).
+modparam("rls", "waitn_time", 1)
+# Split list NOTIFYs. With the default (0, no limit) the ~400 kB NOTIFY for a 500-member list
+# never reached the watcher here (nothing logged at debug=2).
+modparam("rls", "max_notify_body_length", 48000)
+#!endif
 #!endif
 
 modparam("tm", "failure_reply_mode", 3)
@@ -231,6 +264,13 @@ route[WITHINDLG] {
 	if (is_method("SUBSCRIBE") && $rd == "LAB_DOMAIN") {
 		route(PRESENCE);
 	}
+#!ifdef WITH_RLS
+	# A member's NOTIFY to rls's own back-end subscription (Contact = rls server_address).
+	if (is_method("NOTIFY") && $rU == "rls") {
+		rls_handle_notify();
+		exit;
+	}
+#!endif
 	sl_send_reply("404", "Not here");
 	exit;
 }
@@ -289,7 +329,13 @@ route[PRESENCE] {
 	if (is_method("PUBLISH")) {
 		handle_publish();
 	} else {
+#!ifdef WITH_RLS
+		# A list URI for this watcher: rls answers; anything else (10) goes on to presence.
+		$var(rls) = rls_handle_subscribe();
+		if ($var(rls) == 10) handle_subscribe();
+#!else
 		handle_subscribe();
+#!endif
 	}
 	t_release();
 #!else

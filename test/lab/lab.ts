@@ -18,6 +18,16 @@ export interface LabUser {
   readonly password: string;
 }
 
+/** A resource list served by Kamailio's rls module (RFC 4662): SUBSCRIBE to sip:<name>@domain. */
+export interface LabRlsList {
+  /** User part of the list URI. */
+  readonly name: string;
+  /** The only watcher allowed to use it: rls looks lists up by the SUBSCRIBE's From user. */
+  readonly owner: string;
+  /** User names of the members (sip:<member>@domain). */
+  readonly members: readonly string[];
+}
+
 export interface LabOptions {
   /** When set, REGISTER and initial requests From our domain need digest auth against these users. */
   readonly auth?: { readonly users: readonly LabUser[]; readonly realm?: string };
@@ -27,6 +37,11 @@ export interface LabOptions {
   readonly logLevel?: number;
   /** Load presence + presence_xml (PUBLISH/SUBSCRIBE). Default true; cheap (see README). */
   readonly presence?: boolean;
+  /**
+   * Opt-in: load rls + pua and provision these resource lists (needs presence). Default: no rls at
+   * all. Measured in test/bench/presence-rls.ts; Baton itself subscribes per user.
+   */
+  readonly rls?: { readonly lists: readonly LabRlsList[] };
   /** @internal For tests of the "not installed" path; normally found on PATH or in /usr/sbin. */
   readonly kamailioBinary?: string;
 }
@@ -70,6 +85,9 @@ const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamail
 const RUN_ROOT = fileURLToPath(new URL('../../.lab-run/', import.meta.url));
 const DBTEXT_SOURCE = '/usr/share/kamailio/dbtext/kamailio';
 const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
+const RLS_TABLES = ['rls_presentity', 'rls_watchers'];
+/** rls.so looks rls-services documents up with xcap_client's RLS_SERVICE type (1 << 3). */
+const XCAP_DOC_TYPE_RLS_SERVICES = 8;
 const MODULE_DIRS = [
   '/usr/lib/x86_64-linux-gnu/kamailio/modules',
   '/usr/lib/aarch64-linux-gnu/kamailio/modules',
@@ -84,7 +102,7 @@ const OWNER_FILE = 'owner.pid';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = validateOptions(options);
-  const install = findInstallation(options.kamailioBinary, settings.presence);
+  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined);
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {
@@ -119,6 +137,7 @@ interface Settings {
   readonly logLevel: number;
   readonly presence: boolean;
   readonly auth: KamailioConfigInput['auth'];
+  readonly rlsLists: readonly LabRlsList[] | undefined;
 }
 
 /** Everything that ends up in the config is checked before anything is created or started. */
@@ -128,7 +147,24 @@ function validateOptions(options: LabOptions): Settings {
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)) {
     invalid(`port must be an integer in 1..65535, got ${options.port}`);
   }
-  return { logLevel, presence: options.presence ?? true, auth: validateAuth(options.auth) };
+  const presence = options.presence ?? true;
+  // rls's own back-end SUBSCRIBEs (From the watcher, over TCP to this server) carry no credentials.
+  if (options.rls !== undefined && options.auth !== undefined) invalid('rls cannot be combined with auth in the lab');
+  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence) };
+}
+
+function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {
+  if (rls === undefined) return undefined;
+  if (!presence) invalid('rls needs presence');
+  const names = new Set<string>();
+  for (const list of rls.lists) {
+    for (const token of [list.name, list.owner, ...list.members]) {
+      if (!isSafeToken(token)) invalid(`rls list token ${JSON.stringify(token)} must match [A-Za-z0-9._-]+`);
+    }
+    if (names.has(list.name)) invalid(`rls list ${list.name} is listed twice`);
+    names.add(list.name);
+  }
+  return rls.lists.map((list) => ({ name: list.name, owner: list.owner, members: [...list.members] }));
 }
 
 function validateAuth(auth: LabOptions['auth']): Settings['auth'] {
@@ -154,9 +190,9 @@ interface Installation {
   readonly moduleDir: string;
 }
 
-function findInstallation(binaryOverride: string | undefined, presence: boolean): Installation {
+function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean): Installation {
   const binary = findBinary(binaryOverride);
-  const needed = presence ? ['websocket.so', 'presence.so', 'presence_xml.so'] : ['websocket.so'];
+  const needed = presence ? ['websocket.so', 'presence.so', 'presence_xml.so', ...(rls ? ['pua.so', 'rls.so'] : [])] : ['websocket.so'];
   const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
   if (moduleDir === undefined) {
     throw new LabError('kamailio-missing', `Kamailio modules (${needed.join(', ')}) not found in ${MODULE_DIRS.join(', ')}. Install them: ${INSTALL_HINT}`);
@@ -284,9 +320,11 @@ function removeRunDir(runDir: string): void {
 function writeConfig(runDir: string, input: Settings & { readonly port: number; readonly moduleDir: string }): string {
   const dbDir = join(runDir, 'db');
   if (input.presence) copyPresenceTables(dbDir);
+  if (input.rlsLists !== undefined) writeRlsTables(dbDir, input.rlsLists);
   const ctlSocket = join(runDir, 'ctl.sock');
   const cfg = renderKamailioConfig({
     ...input,
+    rls: input.rlsLists !== undefined,
     domain: DOMAIN,
     dbDir,
     ctlSocket: ctlSocket.length <= MAX_UNIX_SOCKET_PATH ? ctlSocket : undefined,
@@ -300,6 +338,30 @@ function writeConfig(runDir: string, input: Settings & { readonly port: number; 
 function copyPresenceTables(dbDir: string): void {
   mkdirSync(dbDir);
   for (const table of PRESENCE_TABLES) copyFileSync(join(DBTEXT_SOURCE, table), join(dbDir, table));
+}
+
+/** One rls-services document per owner, in the xcap table rls reads in integrated_xcap_server mode. */
+function writeRlsTables(dbDir: string, lists: readonly LabRlsList[]): void {
+  for (const table of RLS_TABLES) copyFileSync(join(DBTEXT_SOURCE, table), join(dbDir, table));
+  const byOwner = new Map<string, LabRlsList[]>();
+  for (const list of lists) byOwner.set(list.owner, [...(byOwner.get(list.owner) ?? []), list]);
+  const header = readFileSync(join(DBTEXT_SOURCE, 'xcap'), 'utf8').split('\n')[0] ?? '';
+  const rows = [...byOwner].map(([owner, owned], index) => {
+    const services = owned.map((list) => {
+      const entries = list.members.map((member) => `<entry uri="sip:${member}@${DOMAIN}"/>`).join('');
+      return `<service uri="sip:${list.name}@${DOMAIN}"><list name="${list.name}">${entries}</list><packages><package>presence</package></packages></service>`;
+    });
+    const doc = `<?xml version="1.0" encoding="UTF-8"?><rls-services xmlns="urn:ietf:params:xml:ns:rls-services" xmlns:rl="urn:ietf:params:xml:ns:resource-lists">${services.join('')}</rls-services>`;
+    const docUri = `/xcap-root/rls-services/users/sip:${owner}@${DOMAIN}/index`;
+    // id:username:domain:doc:doc_type:etag:source:doc_uri:port
+    return [String(index + 1), owner, DOMAIN, doc, String(XCAP_DOC_TYPE_RLS_SERVICES), `e${index + 1}`, '0', docUri, '0'].map(dbTextEscape).join(':');
+  });
+  writeFileSync(join(dbDir, 'xcap'), `${header}\n${rows.join('\n')}\n`);
+}
+
+/** db_text separates columns with ':' and escapes it (and '\\', newlines) with a backslash. */
+function dbTextEscape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 function checkConfig(binary: string, cfgPath: string): void {
