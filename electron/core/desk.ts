@@ -124,7 +124,9 @@ export class Desk {
     const parsed = parseCommand(command, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      const value = await this.run(command, parsed.value);
+      // TypeScript cannot correlate `command` with its payload through the union: one cast, here.
+      const handler = this.handlers[command] as (payload: ValidatedPayload<CommandName>) => Promise<CommandResults[CommandName]>;
+      const value = await handler(parsed.value);
       return { ok: true, value } as CommandOutcome<CommandName>;
     } catch (error) {
       return { ok: false, error: toCommandError(error) };
@@ -168,85 +170,55 @@ export class Desk {
 
   // ── commands ───────────────────────────────────────────────────────────────────────────────
 
-  private async run<C extends CommandName>(command: C, p: ValidatedPayload<C>): Promise<CommandResults[C]> {
-    // Each branch narrows by name; the map in shared/ipc.ts keeps payload and result in step.
-    const payload = p as ValidatedPayload<CommandName> & Record<string, unknown>;
-    const result = await this.dispatch(command, payload);
-    return result as CommandResults[C];
-  }
-
-  private async dispatch(command: CommandName, p: Record<string, unknown>): Promise<unknown> {
-    switch (command) {
-      case 'session.signIn':
-        return this.signIn(String(p.userId), String(p.password));
-      case 'session.signOut':
-        return this.signOut();
-      case 'agent.setStatus': {
-        const status: ChosenStatus = p.kind === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: String(p.reason) };
-        const result = this.session().agent.choose(status);
-        if (!result.ok) throw new DeskError(result.error.code, result.error.message);
-        return undefined;
-      }
-      case 'call.dial': {
-        const call = await this.session().phone.call(String(p.target));
-        return { callId: call.id };
-      }
-      case 'call.answer':
-        return this.call(p.callId).answer();
-      case 'call.decline':
-        return this.call(p.callId).decline(486);
-      case 'call.hangUp':
-        this.session().transfers.guardCallCommand(String(p.callId), 'hangUp');
-        return this.call(p.callId).hangUp();
-      case 'call.hold':
-        this.session().transfers.guardCallCommand(String(p.callId), 'hold');
-        await this.call(p.callId).hold();
-        return this.refreshCalls();
-      case 'call.unhold':
-        this.session().transfers.guardCallCommand(String(p.callId), 'unhold');
-        await this.call(p.callId).unhold();
-        return this.refreshCalls();
-      case 'call.mute':
-        await this.call(p.callId).setMuted(p.muted === true);
-        return this.refreshCalls();
-      case 'call.dtmf':
-        await this.call(p.callId).sendDtmf(String(p.tones));
-        return undefined;
-      case 'transfer.prepare':
-        this.session().transfers.prepare(String(p.callId));
-        return undefined;
-      case 'transfer.start':
-        return this.startTransfer(p);
-      case 'transfer.complete':
-        await this.session().transfers.complete(String(p.transferId));
-        return undefined;
-      case 'transfer.cancel':
-        await this.session().transfers.cancel(String(p.transferId));
-        return undefined;
-      case 'transfer.accept':
-        await this.session().transfers.accept(String(p.transferId));
-        return undefined;
-      case 'transfer.decline':
-        await this.session().transfers.decline(String(p.transferId));
-        return undefined;
-      case 'transfer.unholdContact':
-        await this.session().transfers.unholdContact(String(p.transferId));
-        return this.refreshCalls();
-      case 'disposition.file':
-        return this.fileDisposition(String(p.callId), String(p.codeId), String(p.note));
-      case 'history.list':
-        return this.options.store.history.list(String(p.contactId)).map((e) => historyFromStore(e, this.names()));
-      case 'draft.save': {
-        const key = String(p.key);
-        const fields = p.fields as Record<string, string | boolean | null>;
-        this.update({ drafts: { ...this.state.drafts, [key]: fields } });
-        return undefined;
-      }
-      case 'media.reply':
-        // Routed by the IPC layer straight to the RendererMediaPort; nothing to do here.
-        return undefined;
-    }
-  }
+  /** One handler per command of the contract, each typed by its validated payload and result. */
+  private readonly handlers: { readonly [C in CommandName]: (payload: ValidatedPayload<C>) => Promise<CommandResults[C]> } = {
+    'session.signIn': (p) => this.signIn(p.userId, p.password),
+    'session.signOut': () => this.signOut(),
+    'agent.setStatus': async (p) => {
+      const status: ChosenStatus = p.kind === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: p.reason };
+      const result = this.session().agent.choose(status);
+      if (!result.ok) throw new DeskError(result.error.code, result.error.message);
+    },
+    'call.dial': async (p) => ({ callId: (await this.session().phone.call(p.target)).id }),
+    'call.answer': (p) => this.call(p.callId).answer(),
+    'call.decline': (p) => this.call(p.callId).decline(486),
+    'call.hangUp': async (p) => {
+      this.session().transfers.guardCallCommand(p.callId, 'hangUp');
+      await this.call(p.callId).hangUp();
+    },
+    'call.hold': async (p) => {
+      this.session().transfers.guardCallCommand(p.callId, 'hold');
+      await this.call(p.callId).hold();
+      this.refreshCalls();
+    },
+    'call.unhold': async (p) => {
+      this.session().transfers.guardCallCommand(p.callId, 'unhold');
+      await this.call(p.callId).unhold();
+      this.refreshCalls();
+    },
+    'call.mute': async (p) => {
+      await this.call(p.callId).setMuted(p.muted);
+      this.refreshCalls();
+    },
+    'call.dtmf': async (p) => {
+      await this.call(p.callId).sendDtmf(p.tones);
+    },
+    'transfer.prepare': async (p) => this.session().transfers.prepare(p.callId),
+    'transfer.start': (p) => this.startTransfer(p),
+    'transfer.complete': async (p) => void (await this.session().transfers.complete(p.transferId)),
+    'transfer.cancel': async (p) => void (await this.session().transfers.cancel(p.transferId)),
+    'transfer.accept': async (p) => void (await this.session().transfers.accept(p.transferId)),
+    'transfer.decline': async (p) => void (await this.session().transfers.decline(p.transferId)),
+    'transfer.unholdContact': async (p) => {
+      await this.session().transfers.unholdContact(p.transferId);
+      this.refreshCalls();
+    },
+    'disposition.file': async (p) => this.fileDisposition(p.callId, p.codeId, p.note),
+    'history.list': async (p) => this.options.store.history.list(p.contactId).map((e) => historyFromStore(e, this.names())),
+    'draft.save': async (p) => this.update({ drafts: { ...this.state.drafts, [p.key]: p.fields } }),
+    // Routed by the IPC layer straight to the RendererMediaPort; nothing to do here.
+    'media.reply': async () => undefined,
+  };
 
   private async signIn(userId: string, password: string): Promise<void> {
     if (this.signedIn) throw new DeskError('already-signed-in', 'Sign out first.');
@@ -326,14 +298,14 @@ export class Desk {
     this.options.status?.setStatus('Offline');
   }
 
-  private async startTransfer(p: Record<string, unknown>): Promise<{ transferId: string }> {
+  private async startTransfer(p: ValidatedPayload<'transfer.start'>): Promise<{ transferId: string }> {
     const s = this.session();
     const doc = this.options.provisioning;
     const target = doc.roster.find((u) => u.id === p.userId);
     if (!target || target.id === s.user.id) throw new DeskError('unknown-target', 'Choose a colleague from the list.');
     const outcome = doc.outcomes.find((o) => o.id === p.outcomeId);
     if (!outcome) throw new DeskError('unknown-outcome', 'Choose an outcome from the list.');
-    const note = String(p.note);
+    const note = p.note;
     if ([...note].length > doc.policies.noteMaxLength) {
       throw new DeskError('note-too-long', `The note is longer than ${doc.policies.noteMaxLength} characters.`);
     }
@@ -341,15 +313,15 @@ export class Desk {
     if (!isRecommendedTransferTarget(status)) {
       const policy = doc.policies.nonRecommendedTransfer;
       if (policy === 'block') throw new DeskError('target-not-recommended', `${target.displayName} is ${statusLabel(status)}; your administrator allows transfers only to Ready or Dispositioning colleagues.`);
-      if (policy === 'warn' && p.acknowledgedWarning !== true) {
+      if (policy === 'warn' && !p.acknowledgedWarning) {
         throw new DeskError('target-not-recommended-unconfirmed', `${target.displayName} is ${statusLabel(status)}. Transfer anyway?`);
       }
     }
-    const callId = String(p.callId);
+    const callId = p.callId;
     const call = this.call(callId);
     const meta = this.meta.get(callId);
     const contactId = meta?.contactId ?? contactIdFor(call);
-    const method = p.method === 'cold' ? 'cold' : 'warm';
+    const method = p.method;
     const view = await s.transfers.start({
       method,
       contactCallId: callId,
@@ -516,7 +488,7 @@ export class Desk {
     return this.signedIn;
   }
 
-  private call(callId: unknown): Call {
+  private call(callId: string): Call {
     const call = this.session().phone.calls().find((c) => c.id === callId);
     if (!call) throw new DeskError('no-such-call', 'That call has ended.');
     return call;

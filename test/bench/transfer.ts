@@ -17,7 +17,7 @@ import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
 import type { TestAgent } from '../support/agents.js';
 import { waitFor, within } from '../support/waitFor.js';
-import { stockScene, type TransferSample, type TransferScene, type TransferTimings } from './transferStock.js';
+import { Next, stockScene, type TransferSample, type TransferScene, type TransferTimings } from './transferStock.js';
 import { ms, summarize, type Summary } from './stats.js';
 
 const TRANSFERS = Math.max(1, Number(process.env.BENCH_TRANSFERS ?? 100));
@@ -39,19 +39,6 @@ function collectGarbage(): () => void {
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-/** A slot for "the next X": armed before the action, filled by a listener. */
-class Next<T> {
-  private resolve: ((value: T) => void) | undefined;
-  arm(): Promise<T> {
-    return new Promise<T>((resolve) => (this.resolve = resolve));
-  }
-  fill(value: T): void {
-    const resolve = this.resolve;
-    this.resolve = undefined;
-    resolve?.(value);
-  }
-}
-
 /** Resolves with performance.now() when `call` is established. */
 function established(call: Call): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,7 +48,7 @@ function established(call: Call): Promise<number> {
 }
 
 interface OursScene extends TransferScene {
-  /** Warm iterations whose prepared consult offer was not ready at Confirm. */
+  /** Warm iterations in which prepare() had opened no media session by Confirm. */
   readonly unpreparedAtConfirm: number;
 }
 
@@ -233,7 +220,7 @@ export async function run(): Promise<void> {
     );
     console.log(row('warm: Complete → contact with recipient', o.warm.handover, s.warm.handover, verdict(o.warm.handover, s.warm.handover)));
     if (ours.unpreparedAtConfirm > 0) {
-      console.log(`note: ${ours.unpreparedAtConfirm} of ${TRANSFERS} warm Confirms came before the prepared consult media was open`);
+      console.log(`note: in ${ours.unpreparedAtConfirm} of ${TRANSFERS} warm transfers prepare() had opened no consult media by Confirm`);
     }
   } finally {
     for (const scene of scenes.reverse()) await scene.dispose().catch(() => {});

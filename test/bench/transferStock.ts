@@ -47,8 +47,8 @@ function reached(session: Session, state: SessionState): Promise<number> {
   });
 }
 
-/** A slot for "the next X": armed before the action, filled by a delegate. */
-class Next<T> {
+/** A slot for "the next X": armed before the action, filled by a listener or delegate. */
+export class Next<T> {
   private resolve: ((value: T) => void) | undefined;
   arm(): Promise<T> {
     return new Promise<T>((resolve) => (this.resolve = resolve));

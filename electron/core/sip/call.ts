@@ -159,6 +159,11 @@ export class Call {
     };
   }
 
+  /** Resolves once the far end has confirmed our answer (its ACK); at once for calls we placed. */
+  confirmed(): Promise<void> {
+    return this.acked;
+  }
+
   /** Called by the phone when the far end rings (18x). */
   ringing(): void {
     if (this._state === 'calling') this.setState('ringing');

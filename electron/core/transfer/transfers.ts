@@ -509,7 +509,7 @@ export class Transfers {
       .then(() => {
         this.apply(t, { type: 'contactArrived' });
         this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
-        void this.tellInitiator(t);
+        void this.tellInitiator(t, call);
       })
       .catch(() => {});
   }
@@ -522,7 +522,7 @@ export class Transfers {
       if (state !== 'established') return;
       this.apply(t, { type: 'referredCallAnswered' });
       this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
-      void this.tellInitiator(t);
+      void this.tellInitiator(t, call);
     });
     call.events.on('ended', (end) => {
       if (t.state.phase === 'referring') this.apply(t, { type: 'referFailed', reason: reasonForEnd(end) });
@@ -557,8 +557,14 @@ export class Transfers {
     void message.reject(415).catch(() => {});
   }
 
-  /** Tells the initiator the contact is here; retried while the initiator may be reconnecting. */
-  private async tellInitiator(t: Transfer): Promise<void> {
+  /**
+   * Tells the initiator the contact is here; retried while the initiator may be reconnecting. Sent
+   * once the contact has ACKed our answer: the initiator leaves the contact on this word, and must
+   * not before the contact's new call is confirmed (nor make its final NOTIFY meet a 481).
+   */
+  private async tellInitiator(t: Transfer, contactCall: Call): Promise<void> {
+    await contactCall.confirmed();
+    if (contactCall.state !== 'established') return;
     const body = encodeTransferStatus({ transferId: t.id, status: 'connected' });
     const deadline = Date.now() + this.statusRetryMs;
     for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
