@@ -32,7 +32,6 @@ import {
   type TransferAction,
   type TransferCall,
   type TransferEvent,
-  type TransferFailureReason,
   type TransferMethod,
   type TransferRuleError,
   type TransferState,
@@ -45,6 +44,7 @@ import type { IncomingMessage, Phone } from '../sip/phone.js';
 import type { PreparedMedia } from '../sip/bridgedSdh.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { TRANSFER_STATUS_CONTENT_TYPE, decodeTransferStatus, encodeTransferStatus } from './transferStatus.js';
+import { reasonForEnd, reasonForStatus } from './failureReasons.js';
 
 export interface TransferTarget {
   readonly userId: string;
@@ -746,36 +746,6 @@ export class Transfers {
   private clearTimers(t: Transfer): void {
     for (const handle of t.timers) clearTimeout(handle);
     t.timers.clear();
-  }
-}
-
-function reasonForStatus(status: number): TransferFailureReason {
-  if (status === 486 || status === 600) return 'busy';
-  if (status === 603) return 'declined';
-  if (status === 404 || status === 604) return 'not-found';
-  // A registered colleague who does not pick up gets 480 from its own phone; an unregistered one, 404.
-  if (status === 408 || status === 480 || status === 487) return 'no-answer';
-  return 'refer-rejected';
-}
-
-function reasonForEnd(end: CallEnd): TransferFailureReason {
-  switch (end.reason) {
-    case 'busy':
-      return 'busy';
-    case 'declined':
-      return 'declined';
-    case 'not-found':
-      return 'not-found';
-    case 'unavailable':
-    case 'no-answer':
-    case 'cancelled':
-      return 'no-answer';
-    case 'connection-lost':
-      return 'connection-lost';
-    case 'hung-up-local':
-    case 'hung-up-remote':
-    case 'failed':
-      return 'refer-rejected';
   }
 }
 
