@@ -48,6 +48,18 @@ async function signIn(d: TestDesk, userId: string): Promise<void> {
   await ok(d, 'agent.setStatus', { kind: 'Ready' });
 }
 
+/** Alice and Bob signed in and Ready, and a customer bot that can call them. */
+async function aliceBobAndCustomer(): Promise<{ alice: TestDesk; bob: TestDesk; customer: CustomerBot }> {
+  const alice = desk(440);
+  const bob = desk(660);
+  const customer = createCustomer(lab, 'customer');
+  open.push(customer);
+  await customer.phone.start();
+  await signIn(alice, 'alice');
+  await signIn(bob, 'bob');
+  return { alice, bob, customer };
+}
+
 /** A customer calls `d`, which answers through the desk. */
 async function inbound(d: TestDesk, customer: CustomerBot, userId: string): Promise<{ callId: string }> {
   await customer.phone.call(userId);
@@ -83,13 +95,7 @@ describe('the desk', () => {
   });
 
   it('a colleague’s state reaches the directory; a non-recommended target needs confirming', async () => {
-    const alice = desk(440);
-    const bob = desk(660);
-    const customer = createCustomer(lab, 'customer');
-    open.push(customer);
-    await customer.phone.start();
-    await signIn(alice, 'alice');
-    await signIn(bob, 'bob');
+    const { alice, bob, customer } = await aliceBobAndCustomer();
     await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready' && e.recommended));
     await ok(bob, 'agent.setStatus', { kind: 'NotReady', reason: 'Lunch' });
     await alice.until('bob not ready', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'NotReady' && !e.recommended));
@@ -101,13 +107,7 @@ describe('the desk', () => {
   });
 
   it('warm transfer by commands: rules refused in main, remembered choice, dispositions, history', async () => {
-    const alice = desk(440);
-    const bob = desk(660);
-    const customer = createCustomer(lab, 'customer');
-    open.push(customer);
-    await customer.phone.start();
-    await signIn(alice, 'alice');
-    await signIn(bob, 'bob');
+    const { alice, bob, customer } = await aliceBobAndCustomer();
     await alice.until('bob ready', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
     const { callId } = await inbound(alice, customer, 'alice');
 

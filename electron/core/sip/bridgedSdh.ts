@@ -24,8 +24,8 @@ export interface PreparedMedia {
 export class BridgedSdh implements SessionDescriptionHandler {
   /** Our wish: true while we hold the far end. */
   localHold = false;
-  /** Set once to make the next offer restart ICE (a new engine took over the call). */
-  iceRestartNext = false;
+  /** Set by takeOver(): the next offer restarts ICE (a new engine took over the call). */
+  private iceRestartNext = false;
   lastLocalSdp: Sdp | undefined;
   lastRemoteSdp: Sdp | undefined;
 
@@ -40,7 +40,6 @@ export class BridgedSdh implements SessionDescriptionHandler {
   constructor(
     private readonly port: MediaPort,
     private readonly mediaId: string,
-    private readonly onNegotiated: () => void = () => {},
     private prepared?: PreparedMedia,
   ) {
     if (prepared) this.media = prepared.session;
@@ -68,7 +67,6 @@ export class BridgedSdh implements SessionDescriptionHandler {
       const offer = this.pendingRemoteOffer;
       this.pendingRemoteOffer = undefined;
       sdp = await media.acceptOffer(offer, { direction });
-      this.onNegotiated();
     } else {
       const iceRestart = this.iceRestartNext;
       this.iceRestartNext = false;
@@ -119,7 +117,6 @@ export class BridgedSdh implements SessionDescriptionHandler {
     if (this.localOfferPending) {
       this.localOfferPending = false;
       await media.applyAnswer(sdp);
-      this.onNegotiated();
     } else {
       // An offer: answered by the getDescription() call SIP.js makes next.
       this.pendingRemoteOffer = sdp;

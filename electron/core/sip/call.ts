@@ -433,11 +433,6 @@ export class Call {
     this.events.emit('ended', this._end);
   }
 
-  /** The phone calls this when the connection is gone for good and the call cannot be saved. */
-  markConnectionLost(): void {
-    this.endReasonHint = 'connection-lost';
-  }
-
   private setState(state: CallState): void {
     if (this._state === state || this._state === 'ended') return;
     this._state = state;

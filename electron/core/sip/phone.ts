@@ -339,7 +339,7 @@ export class Phone {
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
       const call = this.live.get(session);
       const prepared = this.preparedFor.get(session);
-      const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, undefined, prepared);
+      const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared);
       sdh.localHold = call?.holdOnAnswer ?? false;
       this.sdhs.set(session, sdh);
       return sdh;

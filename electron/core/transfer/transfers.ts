@@ -258,13 +258,6 @@ export class Transfers {
     this.changed(t);
   }
 
-  async holdContact(id: string): Promise<void> {
-    const t = this.find(id);
-    if (!this.permit(t, 'holdContact')) return;
-    await this.contactCallOf(t).hold();
-    this.changed(t);
-  }
-
   // ── recipient ──────────────────────────────────────────────────────────────────────────────
 
   /** Answer the consult (warm) or the referred contact's call (cold). */
