@@ -26,7 +26,10 @@ export interface MediaStats {
 
 export interface OfferOptions {
   readonly direction: MediaDirection;
-  /** New ICE credentials (and so new DTLS), used when a fresh engine takes over a live call. */
+  /**
+   * New ICE credentials, used when a fresh engine takes over a live call. A session that has never
+   * negotiated offers its own (already new) credentials without restarting (see browserSession.ts).
+   */
   readonly iceRestart?: boolean;
 }
 
@@ -63,7 +66,16 @@ export interface MediaSession {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * The session takes over a live call from a previous engine (the renderer reloaded): its first
+   * offer carries new candidates and a new DTLS certificate for a far end that still holds the old
+   * path. Engines gather afresh for it rather than from a pre-gathered pool (see browserSession.ts).
+   */
+  readonly takesOver?: boolean;
+}
+
 /** An engine: opens one MediaSession per call. */
 export interface MediaPort {
-  open(callId: string): Promise<MediaSession>;
+  open(callId: string, options?: OpenOptions): Promise<MediaSession>;
 }

@@ -9,7 +9,7 @@ import { createAgent, connect, hearsAudio, hearsSilence, type TestAgent } from '
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import { waitFor } from '../support/waitFor.js';
 import { audioDirection, originOf } from '../../shared/sdp.js';
-import type { MediaPort, MediaSession } from '../../shared/media.js';
+import type { MediaPort, MediaSession, OpenOptions } from '../../shared/media.js';
 
 let lab: Lab;
 const cleanup: Array<() => Promise<void>> = [];
@@ -23,9 +23,11 @@ afterAll(async () => lab?.stop());
 
 /** The renderer's engine as main sees it: the same port, a different engine behind it after a reload. */
 class SwappableEngine implements MediaPort {
+  readonly opened: Array<{ readonly id: string; readonly takesOver: boolean }> = [];
   constructor(public engine: WrtcMediaPort) {}
-  open(id: string): Promise<MediaSession> {
-    return this.engine.open(id);
+  open(id: string, options: OpenOptions = {}): Promise<MediaSession> {
+    this.opened.push({ id, takesOver: options.takesOver ?? false });
+    return this.engine.open(id, options);
   }
 }
 
@@ -72,6 +74,8 @@ it.each([false, true])('a reload mid-call restores audio both ways (contact held
   // this takes 3–7 s here; Chromium as the new engine is back in under a second (test/e2e/reload).
   await waitFor('audio both ways again', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 15_000);
   console.log(`[takeover] re-INVITE → audio both ways: ${(performance.now() - t0).toFixed(0)} ms (held: ${held})`);
+  // The new engine was told it takes over (it gathers afresh rather than from its pool).
+  expect(engine.opened.map((o) => o.takesOver)).toEqual([false, true]);
   // Same SDP session, higher version (RFC 3264 §8).
   const origin = originOf(a.sdh()?.lastLocalSdp ?? '');
   expect(origin?.sessionId).toBe(firstOrigin?.sessionId);

@@ -30,6 +30,7 @@ import type {
   MediaSession,
   MediaStats,
   OfferOptions,
+  OpenOptions,
   Sdp,
 } from '../../shared/media.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
@@ -97,9 +98,9 @@ export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaP
   let disposed = false;
 
   return {
-    async open(callId: string): Promise<MediaSession> {
+    async open(callId: string, options: OpenOptions = {}): Promise<MediaSession> {
       if (disposed) throw new Error('wrtc media port is disposed');
-      const session = new WrtcSession(callId, settings, microphone, () => sessions.delete(session));
+      const session = new WrtcSession(callId, settings, options, microphone, () => sessions.delete(session));
       sessions.add(session);
       return session;
     },
@@ -220,6 +221,7 @@ class WrtcSession implements MediaSession {
   constructor(
     readonly id: string,
     private readonly settings: SessionSettings,
+    options: OpenOptions,
     private readonly microphone: SyntheticMicrophone,
     private readonly onClosed: () => void,
   ) {
@@ -229,7 +231,7 @@ class WrtcSession implements MediaSession {
       rtcpMuxPolicy: 'require',
       // Gathering starts at open(), not at the first offer: a session opened ~100 ms ahead (while the
       // agent picks a transfer target) offers in ~2 ms instead of ~103 ms.
-      iceCandidatePoolSize: 1,
+      iceCandidatePoolSize: options.takesOver ? 0 : 1, // a take-over gathers afresh, as in browserSession.ts
     });
     this.source = new nonstandard.RTCAudioSource();
     this.track = this.source.createTrack();
@@ -249,7 +251,9 @@ class WrtcSession implements MediaSession {
       // Every offer and answer sets the direction afresh, so a rolled-back offer's direction never
       // leaks into the next negotiation and needs no restoring.
       transceiver.direction = options.direction;
-      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: options.iceRestart ?? false }));
+      // A fresh connection's credentials are new anyway: only a negotiated one restarts (browserSession.ts).
+      const iceRestart = (options.iceRestart ?? false) && this.pc.remoteDescription !== null;
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
       await this.gathered();
       return this.localSdp();
     });

@@ -49,7 +49,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
   session(): Promise<MediaSession> {
     if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
     const id = this.generation === 0 ? this.mediaId : `${this.mediaId}~${this.generation}`;
-    this.media ??= this.port.open(id).catch((cause: unknown) => {
+    this.media ??= this.port.open(id, { takesOver: this.generation > 0 }).catch((cause: unknown) => {
       throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
     });
     return this.media;
