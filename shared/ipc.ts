@@ -104,7 +104,7 @@ export type CommandOutcome<C extends CommandName> =
 
 /** Operations main asks of the renderer's media engine (the MediaPort, across IPC). */
 export type MediaRequest =
-  | { readonly op: 'open'; readonly sessionId: string; readonly takesOver: boolean }
+  | { readonly op: 'open'; readonly sessionId: string }
   | { readonly op: 'createOffer'; readonly sessionId: string; readonly direction: MediaDirection; readonly iceRestart: boolean }
   | { readonly op: 'acceptOffer'; readonly sessionId: string; readonly sdp: Sdp; readonly direction: MediaDirection }
   | { readonly op: 'applyAnswer'; readonly sessionId: string; readonly sdp: Sdp }

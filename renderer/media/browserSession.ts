@@ -9,7 +9,7 @@
  * - Remote audio plays through a hidden <audio> element on the chosen speaker (setSinkId), and is
  *   metered for `inboundLevel`.
  */
-import type { AnswerOptions, DtmfOptions, MediaDirection, MediaSession, MediaStats, OfferOptions, OpenOptions, Sdp } from '../../shared/media.js';
+import type { AnswerOptions, DtmfOptions, MediaDirection, MediaSession, MediaStats, OfferOptions, Sdp } from '../../shared/media.js';
 import { keepCandidates } from '../../shared/sdp.js';
 import { LevelMeter } from './levelMeter.js';
 import { setSink } from './ringer.js';
@@ -47,18 +47,14 @@ export class BrowserMediaSession implements MediaSession {
     readonly id: string,
     private track: MediaStreamTrack,
     private readonly context: SessionContext,
-    options: OpenOptions,
     private readonly onClosed: () => void,
   ) {
     this.pc = context.createPeerConnection({
       iceServers: [],
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
-      // Gathering starts now, not at the first offer (~130 ms in Chromium here) — except for a
-      // take-over. Measured against a libwebrtc far end, 20 reloads per run: take-over offers from
-      // the pool left the far end on its dead path until its 2.5 s receive timeout in 4–7 reloads,
-      // offers gathered afresh in 1.
-      iceCandidatePoolSize: options.takesOver ? 0 : 1,
+      // No candidate pool: pooled candidates outrank every later one (see MediaPort in shared/media.ts).
+      iceCandidatePoolSize: 0,
     });
     this.element = context.document.createElement('audio');
     this.element.dataset.batonAudio = 'call';
@@ -84,10 +80,7 @@ export class BrowserMediaSession implements MediaSession {
       const transceiver = this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction, streams: [new MediaStream([this.track])] }));
       // Set afresh on every offer and answer: a rolled-back offer's direction never leaks.
       transceiver.direction = options.direction;
-      // A fresh connection's credentials are new anyway. Asked to "restart", Chromium re-keys its
-      // pooled candidates, whose checks then reach the far end from a port the offer never named.
-      const iceRestart = (options.iceRestart ?? false) && this.pc.remoteDescription !== null;
-      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: options.iceRestart ?? false }));
       await this.gathered();
       return this.localSdp();
     });

@@ -3,7 +3,7 @@
  * opens one session per call through it (see attachMediaEngine.ts for the IPC side); the UI chooses
  * devices and may ring.
  */
-import type { MediaPort, MediaSession, OpenOptions } from '../../shared/media.js';
+import type { MediaPort, MediaSession } from '../../shared/media.js';
 import { loopbackOnly } from '../../shared/sdp.js';
 import { BrowserMediaSession, type SessionContext } from './browserSession.js';
 import { Microphone } from './microphone.js';
@@ -47,7 +47,7 @@ export interface AudioDevices {
 }
 
 export interface MediaEngine extends MediaPort {
-  open(sessionId: string, options?: OpenOptions): Promise<BrowserMediaSession>;
+  open(sessionId: string): Promise<BrowserMediaSession>;
   /** A live session by id (main names sessions). */
   session(sessionId: string): BrowserMediaSession | undefined;
   openSessions(): readonly MediaSession[];
@@ -134,17 +134,17 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
   });
 
   return {
-    async open(sessionId: string, options: OpenOptions = {}): Promise<BrowserMediaSession> {
+    async open(sessionId: string): Promise<BrowserMediaSession> {
       if (disposed) throw new Error('the media engine is disposed');
       if (sessions.has(sessionId)) throw new Error(`media session ${sessionId} is already open`);
       // The microphone first: Chromium shows real host addresses to ICE only once capture is granted
-      // (otherwise mDNS names), and the pool starts gathering as the connection is created.
+      // (otherwise mDNS names).
       const track = await microphone.track();
       if (disposed) {
         track.stop();
         throw new Error('the media engine is disposed');
       }
-      const session = new BrowserMediaSession(sessionId, track, sessionContext, options, () => {
+      const session = new BrowserMediaSession(sessionId, track, sessionContext, () => {
         sessions.delete(sessionId);
         // No call left: stop capturing, so the OS recording indicator goes off between calls.
         if (sessions.size === 0) microphone.release();

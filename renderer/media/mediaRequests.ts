@@ -7,7 +7,7 @@ import type { MediaEngine } from './mediaEngine.js';
 
 export async function runMediaRequest(engine: MediaEngine, request: MediaRequest): Promise<MediaRequestResults[MediaRequest['op']]> {
   if (request.op === 'open') {
-    await engine.open(request.sessionId, { takesOver: request.takesOver });
+    await engine.open(request.sessionId);
     return undefined;
   }
   const session = engine.session(request.sessionId);

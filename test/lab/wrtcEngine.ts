@@ -30,7 +30,6 @@ import type {
   MediaSession,
   MediaStats,
   OfferOptions,
-  OpenOptions,
   Sdp,
 } from '../../shared/media.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
@@ -42,6 +41,12 @@ export interface WrtcEngineOptions {
   readonly loopbackOnly?: boolean;
   /** Upper bound to wait for ICE gathering before taking the SDP as is (default 300 ms; gathering takes ~100 ms here). */
   readonly iceGatheringTimeoutMs?: number;
+  /**
+   * Candidates pre-gathered per session (default 0, as the product's engines). 1 makes this engine
+   * a far end like a page that pre-gathers, whose candidates libwebrtc ranks above any later ones
+   * (MediaPort in shared/media.ts): the reload bench's reference far end.
+   */
+  readonly candidatePoolSize?: number;
 }
 
 export interface WrtcMediaPort extends MediaPort {
@@ -87,20 +92,25 @@ const LEVEL_WINDOW_MS = 200;
 export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaPort {
   const toneHz = options.toneHz ?? 440;
   const gatheringTimeoutMs = options.iceGatheringTimeoutMs ?? 300;
+  const candidatePoolSize = options.candidatePoolSize ?? 0;
   if (!(toneHz > 0 && toneHz < SAMPLE_RATE / 2)) throw new RangeError(`toneHz out of range: ${toneHz}`);
   if (!(gatheringTimeoutMs >= 0)) throw new RangeError(`iceGatheringTimeoutMs out of range: ${gatheringTimeoutMs}`);
+  if (!(Number.isInteger(candidatePoolSize) && candidatePoolSize >= 0 && candidatePoolSize <= 255)) {
+    throw new RangeError(`candidatePoolSize out of range: ${candidatePoolSize}`);
+  }
   const settings: SessionSettings = {
     keepAddress: (options.loopbackOnly ?? true) ? loopbackOnly : null,
     gatheringTimeoutMs,
+    candidatePoolSize,
   };
   const microphone = new SyntheticMicrophone(toneHz);
   const sessions = new Set<WrtcSession>();
   let disposed = false;
 
   return {
-    async open(callId: string, options: OpenOptions = {}): Promise<MediaSession> {
+    async open(callId: string): Promise<MediaSession> {
       if (disposed) throw new Error('wrtc media port is disposed');
-      const session = new WrtcSession(callId, settings, options, microphone, () => sessions.delete(session));
+      const session = new WrtcSession(callId, settings, microphone, () => sessions.delete(session));
       sessions.add(session);
       return session;
     },
@@ -119,6 +129,7 @@ interface SessionSettings {
   /** null: take every candidate as is. */
   readonly keepAddress: ((address: string) => boolean) | null;
   readonly gatheringTimeoutMs: number;
+  readonly candidatePoolSize: number;
 }
 
 /**
@@ -221,7 +232,6 @@ class WrtcSession implements MediaSession {
   constructor(
     readonly id: string,
     private readonly settings: SessionSettings,
-    options: OpenOptions,
     private readonly microphone: SyntheticMicrophone,
     private readonly onClosed: () => void,
   ) {
@@ -229,9 +239,7 @@ class WrtcSession implements MediaSession {
       iceServers: [],
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
-      // Gathering starts at open(), not at the first offer: a session opened ~100 ms ahead (while the
-      // agent picks a transfer target) offers in ~2 ms instead of ~103 ms.
-      iceCandidatePoolSize: options.takesOver ? 0 : 1, // a take-over gathers afresh, as in browserSession.ts
+      iceCandidatePoolSize: settings.candidatePoolSize,
     });
     this.source = new nonstandard.RTCAudioSource();
     this.track = this.source.createTrack();
@@ -251,9 +259,7 @@ class WrtcSession implements MediaSession {
       // Every offer and answer sets the direction afresh, so a rolled-back offer's direction never
       // leaks into the next negotiation and needs no restoring.
       transceiver.direction = options.direction;
-      // A fresh connection's credentials are new anyway: only a negotiated one restarts (browserSession.ts).
-      const iceRestart = (options.iceRestart ?? false) && this.pc.remoteDescription !== null;
-      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: options.iceRestart ?? false }));
       await this.gathered();
       return this.localSdp();
     });

@@ -20,11 +20,13 @@ export interface TestAgent {
 export interface AgentOptions {
   readonly password?: string;
   readonly toneHz?: number;
+  /** The media engine's pre-gathered candidates (WrtcEngineOptions.candidatePoolSize). */
+  readonly candidatePoolSize?: number;
   readonly phone?: Partial<PhoneOptions>;
 }
 
 export function createAgent(lab: Lab, name: string, options: AgentOptions = {}): TestAgent {
-  const media = createWrtcMediaPort({ toneHz: options.toneHz ?? 440 });
+  const media = createWrtcMediaPort({ toneHz: options.toneHz ?? 440, candidatePoolSize: options.candidatePoolSize ?? 0 });
   const phone = new Phone({
     server: lab.wsUrl,
     aor: `sip:${name}@${lab.domain}`,

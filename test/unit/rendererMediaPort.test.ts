@@ -20,14 +20,7 @@ describe('main’s MediaPort over IPC', () => {
     expect(await session.getStats()).toEqual({ bytesSent: 5, bytesReceived: 0, packetsSent: 0, packetsReceived: 0, inboundLevel: 1, iceState: 'connected' });
     expect(seen.map((r) => r.op)).toEqual(['open', 'createOffer', 'getStats']);
     expect(seen[1]).toEqual({ op: 'createOffer', sessionId: 'c1', direction: 'sendonly', iceRestart: false });
-    expect(seen[0]).toEqual({ op: 'open', sessionId: 'c1', takesOver: false });
-  });
-
-  it('tells the engine when a session takes over a live call', async () => {
-    const port = new RendererMediaPort();
-    const seen = engine(port, () => undefined);
-    await port.open('c1~1', { takesOver: true });
-    expect(seen[0]).toEqual({ op: 'open', sessionId: 'c1~1', takesOver: true });
+    expect(seen[0]).toEqual({ op: 'open', sessionId: 'c1' });
   });
 
   it('refuses a reply that is not SDP where SDP is due', async () => {

@@ -4,7 +4,7 @@
  * unanswered (renderer reloading, crashed) fails after a bound instead of hanging a SIP transaction.
  */
 import type { MediaRequest, MediaRequestResults } from '../../../shared/ipc.js';
-import type { AnswerOptions, DtmfOptions, MediaPort, MediaSession, MediaStats, OfferOptions, OpenOptions, Sdp } from '../../../shared/media.js';
+import type { AnswerOptions, DtmfOptions, MediaPort, MediaSession, MediaStats, OfferOptions, Sdp } from '../../../shared/media.js';
 
 export type MediaRequestSink = (requestId: number, request: MediaRequest) => void;
 
@@ -54,8 +54,8 @@ export class RendererMediaPort implements MediaPort {
     else p.reject(new Error(error ?? 'The audio engine failed.'));
   }
 
-  async open(sessionId: string, options: OpenOptions = {}): Promise<MediaSession> {
-    await this.request({ op: 'open', sessionId, takesOver: options.takesOver ?? false });
+  async open(sessionId: string): Promise<MediaSession> {
+    await this.request({ op: 'open', sessionId });
     return new RemoteMediaSession(sessionId, this);
   }
 

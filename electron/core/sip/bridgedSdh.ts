@@ -24,8 +24,6 @@ export interface PreparedMedia {
 export class BridgedSdh implements SessionDescriptionHandler {
   /** Our wish: true while we hold the far end. */
   localHold = false;
-  /** Set by takeOver(): the next offer restarts ICE (a new engine took over the call). */
-  private iceRestartNext = false;
   lastLocalSdp: Sdp | undefined;
   lastRemoteSdp: Sdp | undefined;
 
@@ -49,7 +47,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
   session(): Promise<MediaSession> {
     if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
     const id = this.generation === 0 ? this.mediaId : `${this.mediaId}~${this.generation}`;
-    this.media ??= this.port.open(id, { takesOver: this.generation > 0 }).catch((cause: unknown) => {
+    this.media ??= this.port.open(id).catch((cause: unknown) => {
       throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
     });
     return this.media;
@@ -68,9 +66,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
       this.pendingRemoteOffer = undefined;
       sdp = await media.acceptOffer(offer, { direction });
     } else {
-      const iceRestart = this.iceRestartNext;
-      this.iceRestartNext = false;
-      sdp = (await this.takePreparedOffer(direction, iceRestart)) ?? (await media.createOffer({ direction, iceRestart }));
+      sdp = (await this.takePreparedOffer(direction)) ?? (await media.createOffer({ direction }));
       this.localOfferPending = true;
     }
     sdp = this.keepOrigin(sdp);
@@ -80,8 +76,9 @@ export class BridgedSdh implements SessionDescriptionHandler {
 
   /**
    * A new engine takes over this call (the renderer reloaded, or crashed and came back): the old
-   * session is released, and the next offer comes from a fresh one with new ICE and DTLS. The call,
-   * its dialog and our hold wish stay as they are.
+   * session is released, and the next offer comes from a fresh one: new ICE credentials and a new
+   * DTLS certificate by construction, so it asks no ICE restart of its never-negotiated connection.
+   * The call, its dialog and our hold wish stay as they are.
    */
   takeOver(): void {
     const old = this.media;
@@ -90,7 +87,6 @@ export class BridgedSdh implements SessionDescriptionHandler {
     this.pendingRemoteOffer = undefined;
     this.localOfferPending = false;
     this.prepared = undefined;
-    this.iceRestartNext = true;
     void old?.then((session) => session.close()).catch(() => {});
   }
 
@@ -104,10 +100,10 @@ export class BridgedSdh implements SessionDescriptionHandler {
   }
 
   /** The offer made ahead of time, when it fits what is asked now. Used once. */
-  private async takePreparedOffer(direction: MediaDirection, iceRestart: boolean): Promise<Sdp | undefined> {
+  private async takePreparedOffer(direction: MediaDirection): Promise<Sdp | undefined> {
     const prepared = this.prepared;
     this.prepared = undefined;
-    if (!prepared || iceRestart || direction !== 'sendrecv') return undefined;
+    if (!prepared || direction !== 'sendrecv') return undefined;
     return prepared.offer.catch(() => undefined);
   }
 
