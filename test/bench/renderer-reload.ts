@@ -104,15 +104,15 @@ export async function run(): Promise<void> {
       await pooled.dispose();
     }
 
-    const row = (label: string, pick: (s: Sample) => number): string => {
-      const s = summarize(samples.map(pick));
+    const line = (label: string, values: readonly number[]): string => {
+      const s = summarize(values);
       return `${label.padEnd(48)} p50 ${ms(s.p50).padStart(10)}  p99 ${ms(s.p99).padStart(10)}`;
     };
+    const row = (label: string, pick: (s: Sample) => number): string => line(label, samples.map(pick));
     const total = summarize(samples.map((s) => s.total));
     console.log(`renderer-reload (${samples.length} reloads of a page on an active call, ${RELOADS_PER_CALL} per call, Chromium + wrtc customer, Kamailio ${lab.wsUrl})`);
     console.log(row('reload → audio flowing again at both ends', (s) => s.total));
-    const firsts = samples.filter((s) => s.nth === 0);
-    console.log(`${'  of which a call’s first reload'.padEnd(48)} p50 ${ms(summarize(firsts.map((s) => s.total)).p50).padStart(10)}  p99 ${ms(summarize(firsts.map((s) => s.total)).p99).padStart(10)}`);
+    console.log(line('  of which a call’s first reload', samples.filter((s) => s.nth === 0).map((s) => s.total)));
     console.log(row('  reload → new page opened the call media', (s) => s.attached));
     console.log(row('  reload → re-INVITE answered (answer applied)', (s) => s.answered));
     console.log(row('  reload → customer hears the agent', (s) => s.customerHears));
@@ -125,9 +125,8 @@ export async function run(): Promise<void> {
     }
     console.log(`goal p50 ≤ 500 ms: ${total.p50 <= 500 ? 'met' : 'MISSED'}; p99 ≤ 1500 ms: ${total.p99 <= 1500 ? 'met' : 'MISSED'}`);
     if (reference.length > 0) {
-      const r = summarize(reference.map((s) => s.total));
       console.log(`reference, outside the goal: ${reference.length} first reloads against a customer engine that pre-gathers candidates`);
-      console.log(`${'  reload → audio flowing again at both ends'.padEnd(48)} p50 ${ms(r.p50).padStart(10)}  p99 ${ms(r.p99).padStart(10)}`);
+      console.log(line('  reload → audio flowing again at both ends', reference.map((s) => s.total)));
     }
     await context.close();
   } finally {
