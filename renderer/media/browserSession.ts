@@ -10,7 +10,7 @@
  *   metered for `inboundLevel`.
  */
 import type { AnswerOptions, DtmfOptions, MediaDirection, MediaSession, MediaStats, OfferOptions, Sdp } from '../../shared/media.js';
-import { keepCandidates } from '../../shared/sdp.js';
+import { dtlsServerAnswer, keepCandidates } from '../../shared/sdp.js';
 import { LevelMeter } from './levelMeter.js';
 import { setSink } from './ringer.js';
 
@@ -88,13 +88,17 @@ export class BrowserMediaSession implements MediaSession {
 
   acceptOffer(offer: Sdp, options: AnswerOptions): Promise<Sdp> {
     return this.serialized(async () => {
+      const previousRemote = this.pc.remoteDescription?.sdp;
       await this.pc.setRemoteDescription({ type: 'offer', sdp: this.filter(offer) });
       try {
         const transceiver = await this.audioTransceiverAfterRemoteOffer();
         // Chromium answers with the intersection of this and the reversed offer direction (RFC 3264).
         transceiver.direction = options.direction;
         this.setHolding(options.direction);
-        await this.pc.setLocalDescription(await this.pc.createAnswer());
+        const answer = await this.pc.createAnswer();
+        // A peer whose engine was replaced (its page reloaded) gets to be the DTLS client: see
+        // dtlsServerAnswer. Chromium (156 measured) moves a transport's role on a DTLS restart.
+        await this.pc.setLocalDescription({ type: 'answer', sdp: dtlsServerAnswer(previousRemote, offer, answer.sdp ?? '') ?? answer.sdp ?? '' });
       } catch (error) {
         // Leave signalling stable so the SIP layer can refuse the offer and keep the call.
         if (this.pc.signalingState === 'have-remote-offer') await this.pc.setRemoteDescription({ type: 'rollback' });

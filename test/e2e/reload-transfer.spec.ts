@@ -157,3 +157,50 @@ test('a half-typed transfer note survives a reload (in main and on screen), and 
   expect(accepted.note).toBe('Customer wants the invoice re-sent to the new address');
   await waitFor('bob hears alice in the consult', () => nodeDeskHears(bob), 10_000);
 });
+
+test('reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({ agentPage, agent, customer }) => {
+  // Both desks are Chromium pages here, as two Baton desks are: libwebrtc at both ends of the consult.
+  const bobPage = await agentPage('bob');
+  const bob = await agent('bob');
+  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
+  const page = await agentPage('alice');
+  const alice = await agent('alice');
+  await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
+  const dialing = customer.phone.call('alice');
+  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
+  expect(await invoke(page, 'call.answer', { callId: ringing.calls[0]?.id ?? '' })).toMatchObject({ ok: true });
+  const contact = await dialing;
+  await waitFor('the customer hears alice', () => hearsAudio(contact), 8000);
+  const callId = ringing.calls[0]?.id ?? '';
+  expect(await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false })).toMatchObject({ ok: true });
+  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
+  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
+  await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
+  const bobHears = async (): Promise<boolean> => ((await bob.mediaStats()).inboundLevel ?? 0) > 0.01;
+  await waitFor('bob hears alice in the consult', bobHears, 10_000);
+  // Bob answered alice's consult INVITE, so he is the DTLS client of the consult leg.
+  const setupOf = (exchange: { reply?: { value: unknown } } | undefined): string | undefined =>
+    /^a=setup:(\w+)/m.exec(typeof exchange?.reply?.value === 'string' ? exchange.reply.value : '')?.[1];
+  expect(setupOf(bob.replies('acceptOffer').at(-1))).toBe('active');
+  const bobAnswersBefore = bob.replies('acceptOffer').length;
+  const sessionsBefore = new Set(alice.openMediaSessions());
+
+  const reloadedAt = Date.now();
+  await page.reload();
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  await expect
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: 10_000, message: 'both legs moved to the new engine' })
+    .toBe(2);
+  const bobPackets = (await bob.mediaStats()).packetsReceived;
+  await expect
+    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: 15_000, message: 'alice hears bob again' })
+    .toBe(1);
+  await waitFor('bob hears alice again', async () => (await bob.mediaStats()).packetsReceived > bobPackets + 10 && (await bobHears()), 15_000);
+  console.log(`[reload-transfer] consult with a colleague’s page: audio both ways ${Date.now() - reloadedAt} ms after the reload`);
+  // Alice's new engine started a new DTLS association; bob answered it as server, so the new page
+  // sent the first flight on its new path (without this, libwebrtc kept him client for ~6 s).
+  const takeOverAnswers = bob.replies('acceptOffer').slice(bobAnswersBefore);
+  expect(takeOverAnswers.map(setupOf)).toEqual(['passive']);
+  expect(alice.state().transfers[0]?.state.phase).toBe('consulting');
+  expect(alice.state().calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
+});

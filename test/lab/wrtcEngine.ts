@@ -274,6 +274,9 @@ class WrtcSession implements MediaSession {
         // (a sendonly offer gets recvonly at most), which is exactly RFC 3264's rule.
         transceiver.direction = options.direction;
         this.setHolding(options.direction);
+        // Unlike the product's engine (browserSession.ts), no dtlsServerAnswer: wrtc's M106 refuses to
+        // move a set-up transport's DTLS role ("Failed to set SSL role") and then refuses any answer
+        // to that offer. This engine keeps libwebrtc's role, as a foreign libwebrtc far end does.
         await this.pc.setLocalDescription(await this.pc.createAnswer());
       } catch (error) {
         // Leave signalling stable so the SIP layer can refuse the offer and keep the call.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MediaDirection } from '../../shared/media.js';
 import {
   audioDirection,
+  dtlsServerAnswer,
   hasTelephoneEvent,
   keepCandidates,
   loopbackOnly,
@@ -323,5 +324,49 @@ describe('hasTelephoneEvent', () => {
     ['empty text', '', false],
   ])('%s → %s', (_name, sdp, expected) => {
     expect(hasTelephoneEvent(sdp)).toBe(expected);
+  });
+});
+
+describe('dtlsServerAnswer: a new DTLS association gets our passive answer', () => {
+  const FP_OLD = 'sha-256 AA:BB:CC:DD';
+  const FP_NEW = 'sha-256 11:22:33:44';
+  const description = (fingerprint: string | null, setup: string | null): string =>
+    crlf(
+      'v=0',
+      'o=- 1 2 IN IP4 127.0.0.1',
+      's=-',
+      't=0 0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=ice-ufrag:abcd',
+      ...(fingerprint === null ? [] : [`a=fingerprint:${fingerprint}`]),
+      ...(setup === null ? [] : [`a=setup:${setup}`]),
+      'a=mid:0',
+      'a=sendrecv',
+    );
+  const answer = description('sha-256 99:88:77:66', 'active');
+
+  it.each([
+    ['the first negotiation (no earlier remote description)', undefined, description(FP_NEW, 'actpass'), answer],
+    ['the same association (hold, unhold)', description(FP_OLD, 'actpass'), description(FP_OLD, 'actpass'), answer],
+    ['the same fingerprint in other letter case', description(FP_OLD, 'actpass'), description(FP_OLD.toLowerCase(), 'actpass'), answer],
+    ['an offer that fixed its role active', description(FP_OLD, 'actpass'), description(FP_NEW, 'active'), answer],
+    ['an offer that fixed its role passive', description(FP_OLD, 'actpass'), description(FP_NEW, 'passive'), answer],
+    ['an offer without a setup attribute', description(FP_OLD, 'actpass'), description(FP_NEW, null), answer],
+    ['an offer without a fingerprint', description(FP_OLD, 'actpass'), description(null, 'actpass'), answer],
+    ['an answer already passive', description(FP_OLD, 'actpass'), description(FP_NEW, 'actpass'), description('sha-256 99:88:77:66', 'passive')],
+  ])('leaves %s alone', (_case, previous, offer, ours) => {
+    expect(dtlsServerAnswer(previous, offer, ours)).toBeNull();
+  });
+
+  it('answers passive, and changes nothing else, when the offerer started a new association', () => {
+    const edited = dtlsServerAnswer(description(FP_OLD, 'passive'), description(FP_NEW, 'actpass'), answer);
+    expect(edited).toBe(answer.replace('a=setup:active', 'a=setup:passive'));
+  });
+
+  it('edits a session-level setup attribute too, and accepts bare-LF input', () => {
+    const sessionLevel = answer.replace('t=0 0\r\n', 't=0 0\r\na=setup:active\r\n').replace(/\r\n/g, '\n');
+    const edited = dtlsServerAnswer(description(FP_OLD, 'active'), description(FP_NEW, 'actpass'), sessionLevel) ?? '';
+    expect(edited.match(/^a=setup:passive\r$/gm)).toHaveLength(2);
+    expect(edited).not.toContain('a=setup:active');
   });
 });
