@@ -44,6 +44,12 @@ async function aliceWithCustomer(agentPage: (id: string) => Promise<Page>, agent
   expect(await bob.desk.handle('agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
   const page = await agentPage('alice');
   const alice = await agent('alice');
+  const { callId, contact } = await customerCallsAlice(page, alice, customer);
+  return { bob, page, alice, callId, contact };
+}
+
+/** Once bob is Ready in alice's directory: the customer calls, alice answers from her page, they talk. */
+async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: CustomerBot) {
   await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
@@ -51,7 +57,7 @@ async function aliceWithCustomer(agentPage: (id: string) => Promise<Page>, agent
   expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
   const contact = await dialing;
   await waitFor('the customer hears alice', () => hearsAudio(contact), 8000);
-  return { bob, page, alice, callId, contact };
+  return { callId, contact };
 }
 
 /** Bob accepts the offered warm transfer; resolves once alice consults. */
@@ -165,13 +171,7 @@ test('reload during a warm consult with a colleague on his own page: he answers 
   expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
   const page = await agentPage('alice');
   const alice = await agent('alice');
-  await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  expect(await invoke(page, 'call.answer', { callId: ringing.calls[0]?.id ?? '' })).toMatchObject({ ok: true });
-  const contact = await dialing;
-  await waitFor('the customer hears alice', () => hearsAudio(contact), 8000);
-  const callId = ringing.calls[0]?.id ?? '';
+  const { callId } = await customerCallsAlice(page, alice, customer);
   expect(await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false })).toMatchObject({ ok: true });
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
   expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
