@@ -23,6 +23,7 @@ import { ensureMicrophoneAccess } from './shell/microphone.js';
 import { ElectronNotifier } from './shell/notifier.js';
 import { watchPowerAndNetwork } from './shell/powerEvents.js';
 import { SenderPolicy } from './shell/senderPolicy.js';
+import { QUIT_BUTTONS, QuitGuard } from './shell/quitGuard.js';
 import { acquireSingleInstance, claimDialSchemes } from './shell/singleInstance.js';
 import { TrayStatusIndicator, trayMenuTemplate } from './shell/tray.js';
 import { installPermissionHandlers } from './shell/windowSecurity.js';
@@ -39,6 +40,23 @@ let window: MainWindowPort | undefined;
 let desk: Desk | undefined;
 let shutdown: (() => Promise<void>) | undefined;
 const earlyDials: string[] = [];
+const quitGuard = new QuitGuard({
+  liveWork: () => desk?.liveWork() ?? null,
+  confirm: async (live) => {
+    const options: Electron.MessageBoxOptions = {
+      type: 'warning',
+      buttons: [...QUIT_BUTTONS],
+      defaultId: 0,
+      cancelId: 0,
+      message: 'Quit Baton?',
+      detail: `${live} Quitting ends these calls for everyone on them.`,
+    };
+    show(); // the question belongs in front of the agent, beside the calls it names
+    return (await dialog.showMessageBox(options)).response === 1;
+  },
+  quit: () => app.quit(),
+  log: (message) => log(message),
+});
 
 const show = (): void => showAndFocus(window);
 const dial = (target: string): void => {
@@ -57,8 +75,8 @@ app.setAppUserModelId(APP_ID);
 if (acquireSingleInstance(app, { focus: show, dial })) {
   const launchLink = findDialLink(process.argv.slice(1));
   if (launchLink !== null) dial(launchLink);
-  app.on('before-quit', () => {
-    quitting = true;
+  app.on('before-quit', (event) => {
+    if (quitGuard.onBeforeQuit(event)) quitting = true;
   });
   app.on('activate', show); // macOS: dock icon clicked
   app.on('window-all-closed', () => {
@@ -136,6 +154,14 @@ async function start(): Promise<void> {
     watchPowerAndNetwork({ powerMonitor, isOnline: () => net.isOnline(), reconnect: () => current.reconnectNow() }),
   ];
 
+  // macOS and Linux log-off or shutdown (Windows sends the window 'session-end'): no one can answer
+  // a dialog, so the calls end cleanly on the way out.
+  powerMonitor.on('shutdown', () => {
+    quitGuard.sessionEnding();
+    quitting = true;
+    app.quit();
+  });
+
   window = createMainWindow({
     // `options` come from shell/windowSecurity.ts secureWebPreferences(), asserted by
     // test/unit/shellWindowSecurity.test.ts; the scanner cannot follow them through the call:
@@ -147,6 +173,7 @@ async function start(): Promise<void> {
     startUrl: APP_START_URL,
     isQuitting: () => quitting,
     onSessionEnd: () => {
+      quitGuard.sessionEnding();
       quitting = true;
     },
     onRendererLost: (id) => bridge.rendererLost(id),

@@ -4,6 +4,7 @@
  */
 import type { AgentStatus } from './agentState.js';
 import type { CallDirection, CallEnd, CallState, PhoneErrorCode, RegistrationState } from './phone.js';
+import type { CallKind } from './provisioning/applicability.js';
 import type { TransferMethod } from './transfer/transferModel.js';
 import type { TransferView } from './transfer/view.js';
 
@@ -22,6 +23,8 @@ export interface CallView {
   readonly state: CallState;
   readonly remote: { readonly uri: string; readonly name: string | null };
   readonly held: boolean;
+  /** The call the agent talks on: connected and not held. At most one call is live (main sees to it). */
+  readonly live: boolean;
   readonly remoteHeld: boolean;
   readonly muted: boolean;
   /** ms since epoch */
@@ -49,6 +52,16 @@ export interface LabelledId {
   readonly label: string;
 }
 
+/** A transfer outcome this agent's team may use, and with which methods (IT's `appliesTo`). */
+export interface OutcomeView extends LabelledId {
+  readonly methods: readonly TransferMethod[];
+}
+
+/** A disposition code this agent's team may file, and for which kinds of call. */
+export interface DispositionCodeView extends LabelledId {
+  readonly callKinds: readonly CallKind[];
+}
+
 export interface RememberedTransfer {
   readonly userId: string | null;
   readonly outcomeId: string | null;
@@ -61,6 +74,8 @@ export interface DispositionDueView {
   /** The outcome the wrap-up starts with (a completed transfer's outcome), if any. */
   readonly prefill: LabelledId | null;
   readonly remote: string;
+  /** Which codes apply (a code's `appliesTo.callKinds`). */
+  readonly callKind: CallKind;
 }
 
 export interface DeskState {
@@ -70,8 +85,8 @@ export interface DeskState {
   readonly calls: readonly CallView[];
   readonly transfers: readonly TransferView[];
   readonly directory: readonly DirectoryEntryView[];
-  readonly outcomes: readonly LabelledId[];
-  readonly dispositionCodes: readonly LabelledId[];
+  readonly outcomes: readonly OutcomeView[];
+  readonly dispositionCodes: readonly DispositionCodeView[];
   readonly notReadyReasons: readonly string[];
   readonly policies: {
     readonly nonRecommendedTransfer: 'warn' | 'block' | 'allow';

@@ -6,11 +6,20 @@
  */
 import type { ChosenStatus } from '../../shared/agentState.js';
 import { isRecommendedTransferTarget, statusLabel } from '../../shared/agentState.js';
-import type { CallView, DeskState, DirectoryEntryView, DispositionDueView, LabelledId } from '../../shared/desk.js';
+import type { CallView, DeskState, DirectoryEntryView, DispositionCodeView, DispositionDueView, LabelledId, OutcomeView } from '../../shared/desk.js';
 import type { ContactHistoryEntry } from '../../shared/history.js';
 import { parseCommand, type CommandError, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
 import type { MediaPort } from '../../shared/media.js';
-import type { ProvisioningDocument, RosterUser } from '../../shared/provisioning/index.js';
+import {
+  appliesToTeam,
+  dispositionApplies,
+  dispositionCallKinds,
+  outcomeApplies,
+  outcomeMethods,
+  type CallKind,
+  type ProvisioningDocument,
+  type RosterUser,
+} from '../../shared/provisioning/index.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
 import { AgentStateDesk } from './presence/agentStateDesk.js';
 import { PresenceDirectory } from './presence/presenceDirectory.js';
@@ -20,7 +29,8 @@ import { Phone, type PhoneOptions } from './sip/phone.js';
 import { PhoneError } from './sip/phoneError.js';
 import type { Store } from './store/store.js';
 import { historyFromStore, historyToStore } from './store/historyAdapter.js';
-import { Transfers, TransferNotFound, TransferRuleViolation, type TransfersOptions } from './transfer/transfers.js';
+import { Transfers, TransferNotFound, TransferRuleViolation, type TransfersOptions, type TransferView } from './transfer/transfers.js';
+import { isLive, LiveCallRefusal, OneLiveCall } from './oneLiveCall.js';
 import { TypedEmitter, type Disposable } from './typedEmitter.js';
 
 export interface DeskOptions {
@@ -59,11 +69,13 @@ interface SignedIn {
   readonly transfers: Transfers;
   readonly agent: AgentStateDesk;
   readonly directory: PresenceDirectory;
+  readonly live: OneLiveCall;
   readonly subscriptions: Disposable[];
 }
 
 interface CallMeta {
   readonly startedAt: number;
+  readonly direction: 'inbound' | 'outbound';
   /** Who the call was with, kept for the wrap-up title after the call is gone. */
   readonly remote: string;
   answeredAt: number | null;
@@ -95,8 +107,8 @@ export class Desk {
       calls: [],
       transfers: [],
       directory: [],
-      outcomes: doc.outcomes.map((o) => ({ id: o.id, label: o.label })),
-      dispositionCodes: doc.dispositions.map((d) => ({ id: d.id, label: d.label })),
+      outcomes: outcomeViews(doc, null),
+      dispositionCodes: dispositionCodeViews(doc, null),
       notReadyReasons: doc.notReadyReasons,
       policies: { ...doc.policies },
       remembered: { userId: null, outcomeId: null, method: null },
@@ -155,6 +167,11 @@ export class Desk {
     return this.signedIn?.phone.containAsyncThrow(error) ?? false;
   }
 
+  /** The SIP call behind a call id, while it lasts (diagnostics; tests listen to its media). */
+  callById(callId: string): Call | undefined {
+    return this.signedIn?.phone.calls().find((c) => c.id === callId);
+  }
+
   dialRequest(target: string): void {
     this.events.emit('dialRequest', { target });
   }
@@ -163,7 +180,37 @@ export class Desk {
     this.signedIn?.phone.reconnectNow();
   }
 
+  /**
+   * What signing out or quitting now would end, as one sentence ("You are on a call with Dana
+   * and a held call with Bob."), or null when nothing is live. Ringing calls are not counted:
+   * they are declined and their callers go on to the next agent.
+   */
+  liveWork(): string | null {
+    const s = this.signedIn;
+    if (!s) return null;
+    const parts = s.phone.calls().flatMap((call) => {
+      const name = this.nameOf(call);
+      if (call.state === 'established') return [call.held ? `a held call with ${name}` : `a call with ${name}`];
+      if (call.direction === 'outbound' && call.state !== 'ended') return [`a call to ${name} still ringing`];
+      return [];
+    });
+    if (parts.length === 0) return null;
+    const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+    return `You are on ${list}.`;
+  }
+
+  /**
+   * Quit or OS log-off, after the agent confirmed (or when there is no one to ask): every call is
+   * ended cleanly — a recipient's consult as a cancel, so the contact stays with the colleague —
+   * then the phone unregisters. Never a silent drop.
+   */
   async dispose(): Promise<void> {
+    const s = this.signedIn;
+    if (s) {
+      for (const t of s.transfers.list()) {
+        if (t.allowed.includes('cancel')) await s.transfers.cancel(t.id).catch(() => undefined);
+      }
+    }
     await this.signOut();
     this.events.removeAll();
   }
@@ -173,17 +220,22 @@ export class Desk {
   /** One handler per command of the contract, each typed by its validated payload and result. */
   private readonly handlers: { readonly [C in CommandName]: (payload: ValidatedPayload<C>) => Promise<CommandResults[C]> } = {
     'session.signIn': (p) => this.signIn(p.userId, p.password),
-    'session.signOut': () => this.signOut(),
+    'session.signOut': async () => {
+      const live = this.liveWork();
+      if (live) throw new DeskError('calls-live', `${live} End ${live.includes(' and ') ? 'them' : 'it'} before signing out.`);
+      await this.signOut();
+    },
     'agent.setStatus': async (p) => {
       const status: ChosenStatus = p.kind === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: p.reason };
       const result = this.session().agent.choose(status);
       if (!result.ok) throw new DeskError(result.error.code, result.error.message);
     },
-    'call.dial': async (p) => ({ callId: (await this.session().phone.call(p.target)).id }),
-    'call.answer': (p) => this.call(p.callId).answer(),
+    'call.dial': async (p) => ({ callId: (await this.live().run(null, () => this.session().phone.call(p.target))).id }),
+    'call.answer': (p) => this.live().run(p.callId, () => this.call(p.callId).answer()),
     'call.decline': (p) => this.call(p.callId).decline(486),
     'call.hangUp': async (p) => {
-      this.session().transfers.guardCallCommand(p.callId, 'hangUp');
+      // A transfer's call may need more than a BYE (the recipient's hang-up of a consult is its Cancel).
+      if (await this.session().transfers.hangUp(p.callId)) return;
       await this.call(p.callId).hangUp();
     },
     'call.hold': async (p) => {
@@ -193,7 +245,7 @@ export class Desk {
     },
     'call.unhold': async (p) => {
       this.session().transfers.guardCallCommand(p.callId, 'unhold');
-      await this.call(p.callId).unhold();
+      await this.live().run(p.callId, () => this.call(p.callId).unhold());
       this.refreshCalls();
     },
     'call.mute': async (p) => {
@@ -207,10 +259,16 @@ export class Desk {
     'transfer.start': (p) => this.startTransfer(p),
     'transfer.complete': async (p) => void (await this.session().transfers.complete(p.transferId)),
     'transfer.cancel': async (p) => void (await this.session().transfers.cancel(p.transferId)),
-    'transfer.accept': async (p) => void (await this.session().transfers.accept(p.transferId)),
+    'transfer.accept': async (p) => {
+      const { transfers } = this.session();
+      const t = transfers.get(p.transferId);
+      const call = t.state.method === 'warm' ? t.consultCallId : t.contactCallId;
+      await this.live().run(call, () => transfers.accept(p.transferId));
+    },
     'transfer.decline': async (p) => void (await this.session().transfers.decline(p.transferId)),
     'transfer.unholdContact': async (p) => {
-      await this.session().transfers.unholdContact(p.transferId);
+      const { transfers } = this.session();
+      await this.live().run(transfers.get(p.transferId).contactCallId, () => transfers.unholdContact(p.transferId));
       this.refreshCalls();
     },
     'disposition.file': async (p) => this.fileDisposition(p.callId, p.codeId, p.note),
@@ -267,9 +325,17 @@ export class Desk {
       }),
       directory.events.on('entry', () => this.refreshDirectory()),
     ];
-    this.signedIn = { user, phone, transfers, agent, directory, subscriptions };
+    const live = new OneLiveCall({
+      calls: () => phone.calls(),
+      checkHold: (call) => transfers.guardCallCommand(call.id, 'hold'),
+      nameOf: (call) => this.nameOf(call),
+    });
+    this.signedIn = { user, phone, transfers, agent, directory, live, subscriptions };
+    const doc = this.options.provisioning;
     this.update({
       agent: { status: agent.state.status, chosen: agent.state.chosen },
+      outcomes: outcomeViews(doc, user.team),
+      dispositionCodes: dispositionCodeViews(doc, user.team),
       remembered: remembered
         ? { userId: remembered.userId, outcomeId: remembered.outcomeId ?? null, method: remembered.method }
         : { userId: null, outcomeId: null, method: null },
@@ -294,6 +360,8 @@ export class Desk {
       calls: [],
       transfers: [],
       directory: [],
+      outcomes: outcomeViews(this.options.provisioning, null),
+      dispositionCodes: dispositionCodeViews(this.options.provisioning, null),
     });
     this.options.status?.setStatus('Offline');
   }
@@ -305,6 +373,9 @@ export class Desk {
     if (!target || target.id === s.user.id) throw new DeskError('unknown-target', 'Choose a colleague from the list.');
     const outcome = doc.outcomes.find((o) => o.id === p.outcomeId);
     if (!outcome) throw new DeskError('unknown-outcome', 'Choose an outcome from the list.');
+    if (!outcomeApplies(outcome, p.method, s.user.team)) {
+      throw new DeskError('outcome-not-applicable', `“${outcome.label}” is not an outcome your administrator allows for a ${p.method} transfer from your team.`);
+    }
     const note = p.note;
     if ([...note].length > doc.policies.noteMaxLength) {
       throw new DeskError('note-too-long', `The note is longer than ${doc.policies.noteMaxLength} characters.`);
@@ -322,7 +393,7 @@ export class Desk {
     const meta = this.meta.get(callId);
     const contactId = meta?.contactId ?? contactIdFor(call);
     const method = p.method;
-    const view = await s.transfers.start({
+    const start = (): Promise<TransferView> => s.transfers.start({
       method,
       contactCallId: callId,
       recipient: { userId: target.id, name: target.displayName, uri: target.sipUri },
@@ -331,6 +402,8 @@ export class Desk {
       contact: { id: contactId, name: call.remoteName ?? userOf(call.remoteUri), number: userOf(call.remoteUri) },
       history: this.options.store.history.list(contactId, { limit: 20 }).map((e) => historyFromStore(e, this.names())).reverse(),
     });
+    // A consult is a new conversation: whatever else is live is held before the colleague answers.
+    const view = await (method === 'warm' ? s.live.run(callId, start) : start());
     if (doc.policies.rememberChoices) {
       this.options.store.choices.set(s.user.id, 'user-transfer', { userId: target.id, outcomeId: outcome.id, method, updatedAt: this.now() });
       this.update({ remembered: { userId: target.id, outcomeId: outcome.id, method } });
@@ -346,9 +419,13 @@ export class Desk {
     if (!due) throw new DeskError('no-disposition-due', 'This call has no disposition to file.');
     // The transfer outcome chosen in the panel is the initiator's result for its part of the call.
     const isPrefill = due.prefill?.id === codeId;
-    if (!isPrefill && !this.options.provisioning.dispositions.some((d) => d.id === codeId)) {
-      throw new DeskError('unknown-code', 'Choose a disposition code from the list.');
+    const code = this.options.provisioning.dispositions.find((d) => d.id === codeId);
+    if (!isPrefill && !code) throw new DeskError('unknown-code', 'Choose a disposition code from the list.');
+    if (!isPrefill && code && !dispositionApplies(code, due.callKind, s.user.team)) {
+      throw new DeskError('code-not-applicable', `“${code.label}” is not a code your administrator allows for ${CALL_KIND_WORDS[due.callKind]}.`);
     }
+    const maxNote = this.options.provisioning.policies.noteMaxLength;
+    if ([...note].length > maxNote) throw new DeskError('note-too-long', `The note is longer than ${maxNote} characters.`);
     const result = s.agent.fileDisposition(callId, codeId, note);
     if (!result.ok) throw new DeskError(result.error.code, result.error.message);
     const contactId = this.meta.get(callId)?.contactId;
@@ -360,7 +437,7 @@ export class Desk {
           at: new Date(this.now()).toISOString(),
           kind: 'disposition',
           actor: { id: s.user.id, name: s.user.displayName },
-          outcome: { id: codeId, label: (isPrefill ? due.prefill?.label : this.options.provisioning.dispositions.find((d) => d.id === codeId)?.label) ?? codeId },
+          outcome: { id: codeId, label: (isPrefill ? due.prefill?.label : code?.label) ?? codeId },
           ...(note ? { note } : {}),
         }),
       ]);
@@ -374,7 +451,7 @@ export class Desk {
 
   private onCall(call: Call): void {
     if (this.meta.has(call.id)) return;
-    this.meta.set(call.id, { startedAt: this.now(), remote: call.remoteName ?? userOf(call.remoteUri), answeredAt: null, contactId: null });
+    this.meta.set(call.id, { startedAt: this.now(), direction: call.direction, remote: call.remoteName ?? userOf(call.remoteUri), answeredAt: null, contactId: null });
     const s = this.session();
     call.events.on('state', (state) => {
       const meta = this.meta.get(call.id);
@@ -412,8 +489,16 @@ export class Desk {
     const transfer = transferId ? this.signedIn?.transfers.forCall(callId) : null;
     // A transfer leg is named for the contact (the consult leg's far end is only the colleague).
     const remote = transfer?.contact?.name ?? this.meta.get(callId)?.remote ?? '';
-    const due: DispositionDueView = { callId, transferId, prefill, remote };
+    const due: DispositionDueView = { callId, transferId, prefill, remote, callKind: this.callKindOf(callId) };
     this.update({ dispositionsDue: [...this.state.dispositionsDue, due] });
+  }
+
+  /** The kind of call a wrap-up is for, which decides the codes that apply. */
+  private callKindOf(callId: string): CallKind {
+    const transfer = this.signedIn?.transfers.forCall(callId);
+    if (transfer?.consultCallId === callId) return 'consult';
+    if (transfer?.role === 'recipient' && transfer.contactCallId === callId) return 'transferred-in';
+    return this.meta.get(callId)?.direction ?? 'inbound';
   }
 
   private toast(title: string, body: string, callId: string): void {
@@ -462,6 +547,7 @@ export class Desk {
       state: call.state,
       remote: { uri: call.remoteUri, name: call.remoteName ?? null },
       held: call.held,
+      live: isLive(call),
       remoteHeld: call.remoteHeld,
       muted: call.muted,
       startedAt: meta?.startedAt ?? this.now(),
@@ -483,6 +569,17 @@ export class Desk {
     return new Map<string, string>([...doc.roster.map((u) => [u.id, u.displayName] as const), ...doc.outcomes.map((o) => [`outcome:${o.id}`, o.label] as const), ...doc.dispositions.map((d) => [`outcome:${d.id}`, d.label] as const)]);
   }
 
+  private live(): OneLiveCall {
+    return this.session().live;
+  }
+
+  /** Who a call is with, as the agent knows them: the contact of a transfer leg, else the far end. */
+  private nameOf(call: Call): string {
+    const transfer = this.signedIn?.transfers.forCall(call.id);
+    if (transfer?.consultCallId === call.id) return transfer.counterpart.name;
+    return transfer?.contact?.name ?? call.remoteName ?? userOf(call.remoteUri);
+  }
+
   private session(): SignedIn {
     if (!this.signedIn) throw new DeskError('not-signed-in', 'Sign in first.');
     return this.signedIn;
@@ -496,11 +593,27 @@ export class Desk {
 }
 
 function toCommandError(error: unknown): CommandError {
-  if (error instanceof DeskError || error instanceof PhoneError || error instanceof TransferRuleViolation || error instanceof TransferContextError) {
+  if (error instanceof DeskError || error instanceof PhoneError || error instanceof TransferRuleViolation || error instanceof TransferContextError || error instanceof LiveCallRefusal) {
     return { code: error.code, message: error.message };
   }
   if (error instanceof TransferNotFound) return { code: 'no-such-transfer', message: 'That transfer is over.' };
   return { code: 'internal', message: error instanceof Error ? error.message : 'Something went wrong.' };
+}
+
+const CALL_KIND_WORDS: Readonly<Record<CallKind, string>> = {
+  inbound: 'an incoming call',
+  outbound: 'a call you placed',
+  'transferred-in': 'a call transferred to you',
+  consult: 'a consult with a colleague',
+};
+
+/** The outcomes an agent of `team` may pick (all of them before anyone signed in). */
+function outcomeViews(doc: ProvisioningDocument, team: string | null): OutcomeView[] {
+  return doc.outcomes.filter((o) => team === null || appliesToTeam(o, team)).map((o) => ({ id: o.id, label: o.label, methods: outcomeMethods(o) }));
+}
+
+function dispositionCodeViews(doc: ProvisioningDocument, team: string | null): DispositionCodeView[] {
+  return doc.dispositions.filter((d) => team === null || appliesToTeam(d, team)).map((d) => ({ id: d.id, label: d.label, callKinds: dispositionCallKinds(d) }));
 }
 
 function userOf(uri: string): string {

@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './parse.js';
+export * from './applicability.js';

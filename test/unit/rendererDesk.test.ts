@@ -18,7 +18,7 @@ function desk(version: number, overrides: Partial<DeskState> = {}): DeskState {
     calls: [],
     transfers: [],
     directory: [],
-    outcomes: [{ id: 'billing', label: 'Billing' }],
+    outcomes: [{ id: 'billing', label: 'Billing', methods: ['cold', 'warm'] }],
     dispositionCodes: [],
     notReadyReasons: ['Lunch'],
     policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },

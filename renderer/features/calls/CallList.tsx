@@ -28,7 +28,7 @@ export function CallList() {
             <li key={call.id}>
               <button
                 type="button"
-                className={`call-item${current ? ' call-item--current' : ''}${call.held ? ' call-item--held' : ''}`}
+                className={`call-item${current ? ' call-item--current' : ''}${call.held ? ' call-item--held' : ''}${call.live ? ' call-item--live' : ''}`}
                 aria-current={current ? 'true' : undefined}
                 onClick={() => dispatch(focusCall(call.id))}
               >

@@ -5,7 +5,7 @@ export function callStateLabel(call: CallView): string {
   if (call.state === 'established') {
     if (call.held) return 'On hold';
     if (call.remoteHeld) return 'Holding you';
-    return 'Connected';
+    return call.live ? 'Live' : 'Connected';
   }
   if (call.state === 'ringing') return call.direction === 'inbound' ? 'Ringing' : 'Ringing out';
   if (call.state === 'calling') return 'Calling…';

@@ -12,7 +12,9 @@ import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
 import { dueTitle } from './dueTitle.js';
 
 export function DispositionScreen({ due, remaining }: { readonly due: DispositionDueView; readonly remaining: number }) {
-  const provisioned = useAppSelector((s) => s.desk.desk?.dispositionCodes ?? []);
+  const allCodes = useAppSelector((s) => s.desk.desk?.dispositionCodes ?? []);
+  // Only the codes IT allows for this kind of call (main refuses the others).
+  const provisioned = allCodes.filter((c) => c.callKinds.includes(due.callKind));
   // A completed transfer's outcome is the initiator's result for its part of the call (main accepts
   // it as the code): listed first and preselected.
   const codes = due.prefill && !provisioned.some((c) => c.id === due.prefill?.id) ? [due.prefill, ...provisioned] : provisioned;

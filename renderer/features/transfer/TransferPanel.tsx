@@ -34,7 +34,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
 
   const remembered = desk?.remembered ?? { userId: null, outcomeId: null, method: null };
   const directory = desk?.directory ?? [];
-  const outcomes = desk?.outcomes ?? [];
+  const allOutcomes = desk?.outcomes ?? [];
   const policy = desk?.policies.nonRecommendedTransfer ?? 'warn';
   const maxNote = desk?.policies.noteMaxLength ?? 500;
 
@@ -44,7 +44,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     const outcomeId = text(draft?.outcomeId) ?? remembered.outcomeId;
     return {
       userId,
-      outcomeId: outcomeId && outcomes.some((o) => o.id === outcomeId) ? outcomeId : null,
+      outcomeId: outcomeId && allOutcomes.some((o) => o.id === outcomeId) ? outcomeId : null,
       method: isMethod(draft?.method) ? draft.method : (remembered.method ?? 'warm'),
       note: text(draft?.note) ?? '',
     };
@@ -52,6 +52,8 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const [userId, setUserId] = useState<string | null>(initial.userId);
   const [outcomeId, setOutcomeId] = useState<string | null>(initial.outcomeId);
   const [method, setMethod] = useState<TransferMethod>(initial.method);
+  // IT may reserve an outcome for one method: main refuses the others, so they are not offered.
+  const outcomes = allOutcomes.filter((o) => o.methods.includes(method));
   const [note, setNote] = useState(initial.note);
   const [editingUser, setEditingUser] = useState(initial.userId === null);
   const [editingOutcome, setEditingOutcome] = useState(initial.outcomeId === null);
