@@ -1,26 +1,86 @@
 // Sums the runners' JSON reports in a folder into the one closing line CI reads: "N passed, N failed".
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Usage: node scripts/totals.mjs DIR [--expect name,name,...]
+// Every failure counts, wherever it happened:
+// - a vitest file whose hook (beforeAll/afterAll/…) or loading failed: one failure for the file,
+//   besides its tests (a failed afterAll leaves its tests "passed", a failed beforeAll "skipped");
+// - Playwright's top-level errors (globalSetup, a worker that died): one failure each;
+// - an expected report that is missing or unreadable (the runner died before writing it): one failure;
+// - plain {passed, failed} reports (type check, security gate). A gate's reviewed findings
+//   (`suppressed`) are suppressions, printed on a line of their own and never counted as passes.
+// Each failure outside a test is named on stderr, so the closing line can be traced.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
-const dir = process.argv[2];
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-  const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  if ('numPassedTests' in report) {
-    // vitest: a file that failed to load counts as a failure even if it ran no test.
-    passed += report.numPassedTests;
-    failed += report.numFailedTests + (report.testResults ?? []).filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
-    skipped += report.numPendingTests + report.numTodoTests;
-  } else if (report.stats && 'expected' in report.stats) {
-    // @playwright/test
-    passed += report.stats.expected + report.stats.flaky;
-    failed += report.stats.unexpected;
-    skipped += report.stats.skipped;
-  } else {
-    passed += report.passed ?? 0;
-    failed += report.failed ?? 0;
+export function totals(dir, expected = []) {
+  const sum = { passed: 0, failed: 0, skipped: 0, suppressed: 0, problems: [] };
+  const fail = (problem) => {
+    sum.failed += 1;
+    sum.problems.push(problem);
+  };
+  for (const name of expected) {
+    if (!existsSync(join(dir, `${name}.json`))) fail(`${name}: no report was written (the runner died or never ran)`);
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const name = basename(file, '.json');
+    let report;
+    try {
+      report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    } catch (error) {
+      fail(`${name}: unreadable report (${error instanceof Error ? error.message : String(error)})`);
+      continue;
+    }
+    if (report === null || typeof report !== 'object') {
+      fail(`${name}: the report is not an object`);
+    } else if ('numPassedTests' in report) {
+      addVitest(sum, report, fail);
+    } else if (report.stats && 'expected' in report.stats) {
+      addPlaywright(sum, report, fail);
+    } else {
+      sum.passed += Number(report.passed ?? 0);
+      sum.failed += Number(report.failed ?? 0);
+      sum.suppressed += Number(report.suppressed ?? 0);
+      if (!('passed' in report) && !('failed' in report)) fail(`${name}: a report with no counts`);
+    }
+  }
+  return sum;
+}
+
+function addVitest(sum, report, fail) {
+  sum.passed += report.numPassedTests;
+  sum.failed += report.numFailedTests;
+  sum.skipped += report.numPendingTests + report.numTodoTests;
+  for (const file of report.testResults ?? []) {
+    const assertions = file.assertionResults ?? [];
+    // A failed file none of whose tests failed: a hook or the file itself failed.
+    if (file.status === 'failed' && !assertions.some((a) => a.status === 'failed')) {
+      const message = String(file.message ?? '').split('\n')[0] || 'failed outside any test';
+      fail(`${file.name}: ${message}`);
+    }
   }
 }
-console.log(skipped ? `${passed} passed, ${failed} failed, ${skipped} skipped` : `${passed} passed, ${failed} failed`);
+
+function addPlaywright(sum, report, fail) {
+  sum.passed += report.stats.expected + report.stats.flaky;
+  sum.failed += report.stats.unexpected;
+  sum.skipped += report.stats.skipped;
+  for (const error of report.errors ?? []) {
+    const message = String(error?.message ?? error?.value ?? 'error').split('\n')[0];
+    fail(`playwright: ${message}`);
+  }
+}
+
+export function closingLine({ passed, failed, skipped }) {
+  return skipped ? `${passed} passed, ${failed} failed, ${skipped} skipped` : `${passed} passed, ${failed} failed`;
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const dir = process.argv[2];
+  const at = process.argv.indexOf('--expect');
+  const expected = at > 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : [];
+  const sum = totals(dir, expected);
+  for (const problem of sum.problems) console.error(`failed outside a test: ${problem}`);
+  if (sum.suppressed) console.log(`security gate: ${sum.suppressed} reviewed suppressions (listed above; not counted as passes)`);
+  console.log(closingLine(sum));
+  process.exit(sum.failed === 0 ? 0 : 1);
+}

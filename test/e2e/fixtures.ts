@@ -104,6 +104,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   agentPage: async ({ browser, bridge, agent }, use, testInfo) => {
     const contexts: BrowserContext[] = [];
+    // An uncaught page error, or a request of the app's own origin that failed, fails the test that
+    // caused it (checked once the test body is done, so every page of the test is covered).
+    const faults: string[] = [];
     await use(async (userId, options = {}) => {
       const endpoint = await agent(userId, { signIn: options.signedIn ?? true });
       const context = await browser.newContext({ baseURL: bridge.origin, permissions: ['microphone'] });
@@ -111,14 +114,23 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const page = await context.newPage();
       // What went wrong in the page, for the error when its engine never attaches.
       const problems: string[] = [];
+      const own = (url: string): boolean => url.startsWith(bridge.origin);
       page.on('pageerror', (error) => {
         problems.push(`page error: ${error.message}`);
+        faults.push(`${userId}'s page threw: ${error.message}`);
         console.error(`[${userId} page] ${error.message}`);
       });
       page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+        if (response.status() < 400) return;
+        problems.push(`HTTP ${response.status()} ${response.url()}`);
+        if (own(response.url())) faults.push(`${userId}'s page got HTTP ${response.status()} for ${response.url()}`);
       });
-      page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+      page.on('requestfailed', (request) => {
+        const why = request.failure()?.errorText ?? '';
+        problems.push(`request failed: ${request.url()} ${why}`);
+        // A reload or close aborts what the page was still loading: the test asked for that.
+        if (own(request.url()) && why !== 'net::ERR_ABORTED') faults.push(`${userId}'s page request failed: ${request.url()} ${why}`);
+      });
       const args: BridgeClientArgs = {
         url: bridge.bridgeUrl(endpoint.token),
         commands: COMMAND_NAMES,
@@ -141,6 +153,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         }
       }
       await context.close();
+    }
+    if (faults.length > 0 && testInfo.status === testInfo.expectedStatus) {
+      throw new Error(`The app's pages went wrong during the test:\n${faults.join('\n')}`);
     }
   },
 

@@ -11,6 +11,13 @@ import { waitFor } from '../support/waitFor.js';
 import type { CustomerBot } from '../lab/bots.js';
 import { expect, invoke, keepScreenshot, test, type AgentEndpoint } from './fixtures.js';
 
+/**
+ * How long after the new page attached the calls must be back (each step): the product measures
+ * reload → audio both ways p99 ≈ 0.7 s on loopback (npm run bench -- renderer-reload); this leaves
+ * room for two cores shared with Chromium, Kamailio and the desks, and no more.
+ */
+const RELOAD_PROMISE_MS = 3000;
+
 /** Packets the Node desk's media sessions received so far. */
 async function nodeDeskPackets(desk: TestDesk): Promise<number> {
   const stats = await Promise.all(desk.media.openSessions().map((s) => s.getStats()));
@@ -90,7 +97,7 @@ test('reload during a warm consult: both legs come back as they were, the initia
   await alice.until('the new page attached', () => alice.mediaAttached);
   mark('attached');
   await expect
-    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: 10_000, message: 'both legs moved to the new engine' })
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
     .toBe(2);
   mark('both legs on the new engine');
   const bobPackets = await nodeDeskPackets(bob);
@@ -98,10 +105,10 @@ test('reload during a warm consult: both legs come back as they were, the initia
   // Consult audio both ways: alice's new engine hears bob on exactly one leg (the contact's is
   // held), and bob hears alice.
   await expect
-    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: 15_000, message: 'alice hears bob again' })
+    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: RELOAD_PROMISE_MS, message: 'alice hears bob again within the promise' })
     .toBe(1);
   mark('alice hears bob');
-  await waitFor('bob hears alice again', () => nodeDeskHears(bob, bobPackets), 15_000);
+  await waitFor('bob hears alice again within the promise', () => nodeDeskHears(bob, bobPackets), RELOAD_PROMISE_MS);
   mark('consult audio both ways');
   // The contact is still held, and hears nothing.
   const after = alice.state();
@@ -122,9 +129,9 @@ test('reload during a warm consult: both legs come back as they were, the initia
 
   // Complete from the reloaded page's button; bob takes the contact off hold and talks to them.
   await status.getByRole('button', { name: 'Complete transfer' }).click();
-  await expect
-    .poll(async () => (await bob.desk.handle('transfer.unholdContact', { transferId: bobTransferId })).ok, { timeout: 10_000, message: 'bob takes the contact off hold' })
-    .toBe(true);
+  // Bob may take the contact off hold once it has arrived at his desk (held): one command, accepted.
+  await bob.until('the contact arrived at bob, on hold', (s) => s.transfers.some((t) => t.id === bobTransferId && t.state.phase === 'completed' && t.contactHeld), 5000);
+  expect((await bob.desk.handle('transfer.unholdContact', { transferId: bobTransferId })).ok).toBe(true);
   const followed = await waitFor('the customer followed the transfer', () => customer.followed[0], 8000);
   await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
   await alice.until('the transfer completed', (s) => s.transfers[0]?.state.phase === 'completed');
@@ -189,13 +196,13 @@ test('reload during a warm consult with a colleague on his own page: he answers 
   await page.reload();
   await alice.until('the new page attached', () => alice.mediaAttached);
   await expect
-    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: 10_000, message: 'both legs moved to the new engine' })
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
     .toBe(2);
   const bobPackets = (await bob.mediaStats()).packetsReceived;
   await expect
-    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: 15_000, message: 'alice hears bob again' })
+    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: RELOAD_PROMISE_MS, message: 'alice hears bob again within the promise' })
     .toBe(1);
-  await waitFor('bob hears alice again', async () => (await bob.mediaStats()).packetsReceived > bobPackets + 10 && (await bobHears()), 15_000);
+  await waitFor('bob hears alice again within the promise', async () => (await bob.mediaStats()).packetsReceived > bobPackets + 10 && (await bobHears()), RELOAD_PROMISE_MS);
   console.log(`[reload-transfer] consult with a colleague’s page: audio both ways ${Date.now() - reloadedAt} ms after the reload`);
   // Alice's new engine started a new DTLS association; bob answered it as server, so the new page
   // sent the first flight on its new path (without this, libwebrtc kept him client for ~6 s).

@@ -12,37 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Core, Grammar } from 'sip.js';
-import * as stock from '../fixtures/sip/grammar.stock.js';
+import { canonical, stockParse } from '../support/stockGrammar.js';
 import { CORPUS } from '../fixtures/sip/corpus.js';
 import { tortureCases } from '../fixtures/sip/torture.js';
 import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INSTALLED = join(ROOT, 'node_modules/sip.js/lib/grammar/pegjs/dist/grammar.js');
-
-/** What SIP.js's Grammar.parse returns, with the stock grammar underneath. */
-function stockParse(input: string, startRule: string): unknown {
-  const options: { startRule: string; data?: unknown } = { startRule };
-  try {
-    stock.parse(input, options);
-  } catch {
-    options.data = -1;
-  }
-  return options.data;
-}
-
-/** A serialisation that keeps class names and undefined, so "same JSON" means "same result". */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, function (this: unknown, _key, v: unknown) {
-    if (v === undefined) return '__undefined__';
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const proto = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
-      const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
-      return { __class__: proto?.constructor?.name ?? 'null', ...Object.fromEntries(entries) };
-    }
-    return v;
-  });
-}
 
 const RULE_BY_HEADER: Record<string, string> = {
   via: 'Via', from: 'From', to: 'To', 'call-id': 'Call_ID', cseq: 'CSeq', contact: 'Contact',

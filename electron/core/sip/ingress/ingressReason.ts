@@ -24,6 +24,9 @@ export type IngressReason =
   | 'bad-call-id'
   | 'bad-max-forwards'
   | 'bad-contact'
+  | 'bad-record-route'
+  | 'bad-refer-to'
+  | 'bad-challenge'
   | 'bad-content-type'
   // request semantics
   | 'request-uri-scheme'

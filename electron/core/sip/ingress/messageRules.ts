@@ -14,6 +14,15 @@ const CSEQ = /^(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
 // RFC 3261 §25.1: Call-ID = word ["@" word]; word admits most printable characters, even <>"/.
 const CALL_ID = /^[\x21-\x7e]+$/;
 
+/** Headers SIP.js's Parser parses with its grammar besides the ones checked one by one below. */
+const PARSED_BY_SIPJS = [
+  ['record-route', 'Record_Route', 'bad-record-route', 'Bad Record-Route'],
+  ['contact', 'Contact', 'bad-contact', 'Bad Contact'],
+  ['refer-to', 'Refer_To', 'bad-refer-to', 'Bad Refer-To'],
+  ['www-authenticate', 'WWW_Authenticate', 'bad-challenge', 'Bad WWW-Authenticate'],
+  ['proxy-authenticate', 'Proxy_Authenticate', 'bad-challenge', 'Bad Proxy-Authenticate'],
+] as const;
+
 /**
  * The checks of RFC 3261 §8.2 and §20 that every message gets, in the order the RFC gives, before
  * SIP.js sees it. Requests get a refusal to answer; a response that fails is dropped by the caller.
@@ -34,7 +43,8 @@ export function checkCommon(message: ScannedMessage): Refusal | undefined {
   if (!grammarAccepts(vias[0] ?? '', 'Via', message)) return refuse('bad-via', 400, 'Bad Via');
   const cseq = CSEQ.exec(singleHeader(message, 'cseq') ?? '');
   if (!cseq || Number(cseq[1]) > 2 ** 31 - 1) return refuse('bad-cseq', 400, 'Bad CSeq');
-  if (!CALL_ID.test(singleHeader(message, 'call-id') ?? '')) return refuse('bad-call-id', 400, 'Bad Call-ID');
+  const callId = singleHeader(message, 'call-id') ?? '';
+  if (!CALL_ID.test(callId) || !grammarAccepts(callId, 'Call_ID', message)) return refuse('bad-call-id', 400, 'Bad Call-ID');
   const from = singleHeader(message, 'from') ?? '';
   if (!readAddress(from) || !grammarAccepts(from, 'From', message)) return refuse('bad-from', 400, 'Bad From');
   const to = singleHeader(message, 'to') ?? '';
@@ -42,6 +52,10 @@ export function checkCommon(message: ScannedMessage): Refusal | undefined {
   const maxForwards = headerValues(message, 'max-forwards');
   if (maxForwards.length > 1 || (maxForwards[0] !== undefined && !/^\d{1,10}$/.test(maxForwards[0]))) {
     return refuse('bad-max-forwards', 400, 'Bad Max-Forwards');
+  }
+  // SIP.js parses each of these on every message and drops the whole message when one fails.
+  for (const [name, rule, reason, phrase] of PARSED_BY_SIPJS) {
+    if (headerValues(message, name).some((value) => !grammarAccepts(value, rule, message))) return refuse(reason, 400, phrase);
   }
   const contentType = headerValues(message, 'content-type');
   if (contentType.length > 1 || (contentType[0] !== undefined && !grammarAccepts(contentType[0], 'Content_Type', message))) {
