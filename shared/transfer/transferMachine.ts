@@ -161,7 +161,7 @@ export function transferTransition(state: TransferState, event: TransferEvent): 
 function lateSuccess({ failure }: TransferState): boolean {
   if (failure === null) return false;
   const referPending = failure.during === 'referring' || failure.during === 'completing';
-  return referPending && (failure.reason === 'timeout' || failure.reason === 'contact-hung-up');
+  return referPending && (failure.reason === 'refer-ignored' || failure.reason === 'contact-hung-up');
 }
 
 function command(state: TransferState, action: TransferAction, next: TransferState): TransferResult {

@@ -43,25 +43,30 @@ export function isSettled(phase: TransferPhase): boolean {
   return phase === 'completed' || phase === 'cancelled' || phase === 'failed';
 }
 
-/** Why a transfer did not go through, in words the initiator is told. */
+/**
+ * Why a transfer did not go through: one cause each, so an agent is told what happened and whose
+ * move it was (the colleague's, the contact's phone's, the contact's, the network's).
+ */
 export type TransferFailureReason =
-  /** 603, or the recipient pressed Decline */
+  /** the colleague pressed Decline (603) */
   | 'declined'
-  /** 486 / 600 */
+  /** the colleague's phone said busy (486 / 600) */
   | 'busy'
-  /** 480: not registered, do-not-disturb */
-  | 'unavailable'
-  /** 404 / 604 */
-  | 'not-found'
-  /** rang out at the recipient (408, or the recipient's own ring limit) */
+  /** it rang at the colleague's and nobody answered (408, 487, or 480 after ringing) */
   | 'no-answer'
-  /** our own bound expired: no final response to the consult, or no final NOTIFY to a REFER */
-  | 'timeout'
+  /** the colleague's phone could not be reached at all: 404 / 604, or 480 before anything rang */
+  | 'not-signed-in'
+  /** the contact's phone answered our REFER with an error */
+  | 'refer-rejected'
+  /** the contact's phone accepted the REFER but sent no final word in time (our own bound) */
+  | 'refer-ignored'
+  /** the contact's phone would not be put on hold, so no consult was placed */
+  | 'hold-refused'
   | 'contact-hung-up'
   /** the other agent's connection dropped */
   | 'connection-lost'
-  /** REFER answered with an error, or a NOTIFY sipfrag with a failure the others do not name */
-  | 'refer-rejected';
+  /** the call towards the colleague failed for a reason none of the above names (5xx, 488, 403…) */
+  | 'not-connected';
 
 export interface TransferFailure {
   readonly reason: TransferFailureReason;

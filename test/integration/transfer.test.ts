@@ -7,6 +7,7 @@ import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { hearsAudio, hearsSilence, type TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
+import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../support/audioOracle.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import { TransferRuleViolation, type StartTransfer, type TransferView } from '../../electron/core/transfer/transfers.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
@@ -113,6 +114,9 @@ describe('cold transfer', () => {
     await talking(customerToBob, bobSide);
     await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended');
     expect(s.contactLeg.end?.reason).toBe('hung-up-local');
+    // Alice left only once the customer's phone had its final NOTIFY answered.
+    await waitFor('the final NOTIFY answered', () => s.customer.finalNotifies.length > 0);
+    expect(s.customer.finalNotifies).toEqual([200]);
     expect(s.alice.dispositions).toEqual([
       { callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } },
     ]);
@@ -144,7 +148,7 @@ describe('cold transfer', () => {
     await s.bob.phone.stop();
     const started = await s.alice.transfers.start(request(s, 'cold'));
     const failed = await phase(s.alice, started.id, 'failed');
-    expect(failed.state.failure?.reason).toBe('not-found');
+    expect(failed.state.failure?.reason).toBe('not-signed-in');
     expect(s.customer.referrals).toHaveLength(0);
     await talking(s.customerLeg, s.contactLeg);
     await hangUpAll(s.customer, s.alice);
@@ -155,7 +159,7 @@ describe('cold transfer', () => {
     s.customer.referPolicy = 'ignore';
     const started = await s.alice.transfers.start(request(s, 'cold'));
     const failed = await phase(s.alice, started.id, 'failed');
-    expect(failed.state.failure?.reason).toBe('timeout');
+    expect(failed.state.failure?.reason).toBe('refer-ignored');
     await talking(s.customerLeg, s.contactLeg);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
@@ -231,6 +235,8 @@ describe('warm transfer', () => {
     expect(bobContact.media.localDirection).toBe('sendonly');
     expect(bobView.allowed).toContain('unholdContact');
     await waitFor('alice left the call', () => s.alice.phone.calls().length === 0);
+    await waitFor('the final NOTIFY answered', () => s.customer.finalNotifies.length > 0);
+    expect(s.customer.finalNotifies).toEqual([200]);
     expect(s.alice.dispositions).toEqual([
       { callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } },
     ]);
@@ -323,8 +329,13 @@ describe('what the contact hears', () => {
     const s = await scene();
     const started = await s.alice.transfers.start(request(s, 'warm'));
     await phase(s.alice, started.id, 'consulting');
-    await waitFor('the customer hears silence', () => hearsSilence(s.customerLeg));
-    await waitFor('alice hears nothing from the held customer', () => hearsSilence(s.contactLeg));
+    // The customer hears no one (packets of silence from Alice, no tone); Alice asked the customer
+    // to send nothing while held, and the consult is the only call she hears.
+    await untilHearsNoTone(s.customerLeg);
+    await untilMediaDead(s.contactLeg);
+    const consult = s.alice.phone.calls().find((c) => c.id === s.alice.transfers.get(started.id).consultCallId);
+    if (!consult) throw new Error('no consult at alice');
+    await untilHearsOnly(consult, TONES.bob);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 });

@@ -25,6 +25,14 @@ export interface CustomerBot extends TestAgent {
   referPolicy: ReferPolicy;
   /** Runs before following a REFER (a test can drop the transferor's connection there). */
   beforeFollow: (() => Promise<void>) | undefined;
+  /**
+   * Delays the final NOTIFY of a followed REFER by this long after the new call is answered, as desk
+   * phones do (linphonec sends it only after its new call's ACK); undefined sends it at once.
+   * 'never' sends none.
+   */
+  finalNotifyDelayMs: number | 'never' | undefined;
+  /** How the transferor answered each final NOTIFY, or 'not-sent' when our call with it was gone first. */
+  readonly finalNotifies: Array<number | 'not-sent'>;
 }
 
 export function createCustomer(lab: Lab, name: string, options: AgentOptions = {}): CustomerBot {
@@ -34,9 +42,12 @@ export function createCustomer(lab: Lab, name: string, options: AgentOptions = {
     followed: [] as Call[],
     referPolicy: 'follow' as ReferPolicy,
     beforeFollow: undefined as (() => Promise<void>) | undefined,
+    finalNotifyDelayMs: undefined as number | 'never' | undefined,
+    finalNotifies: [] as Array<number | 'not-sent'>,
   });
   agent.phone.events.on('referred', (referral) => {
     bot.referrals.push(referral);
+    watchFinalNotify(bot, referral.call);
     void (async () => {
       if (bot.referPolicy === 'reject') return referral.reject(603);
       if (bot.referPolicy === 'ignore') {
@@ -47,6 +58,38 @@ export function createCustomer(lab: Lab, name: string, options: AgentOptions = {
     })().catch(() => {});
   });
   return bot;
+}
+
+/**
+ * Takes over the final NOTIFY SIP.js sends for a followed REFER (in the transferor's dialog) to delay
+ * it and record its answer. SIP.js sets its own delegate on the request it gets back, so it gets a
+ * stand-in and the real request keeps ours.
+ */
+function watchFinalNotify(bot: CustomerBot, toTransferor: Call): void {
+  const dialog = toTransferor.session.dialog;
+  if (!dialog) return;
+  type Notify = typeof dialog.notify;
+  const send: Notify = dialog.notify.bind(dialog);
+  dialog.notify = (...[delegate, options]: Parameters<Notify>): ReturnType<Notify> => {
+    const body = options?.body;
+    const content = typeof body === 'object' && body !== null && 'content' in body ? String(body.content) : '';
+    if (/^SIP\/2\.0 1\d\d/.test(content)) return send(delegate, options);
+    const record = (status: number | 'not-sent'): void => void bot.finalNotifies.push(status);
+    const go = (): void => {
+      if (toTransferor.state !== 'established') return record('not-sent');
+      send(
+        {
+          onAccept: (response) => record(response.message.statusCode ?? 0),
+          onReject: (response) => record(response.message.statusCode ?? 0),
+        },
+        options,
+      );
+    };
+    const delay = bot.finalNotifyDelayMs;
+    if (delay === undefined) go();
+    else if (delay !== 'never') setTimeout(go, delay);
+    return { delegate: undefined } as unknown as ReturnType<Notify>;
+  };
 }
 
 /** An in-memory history for tests; de-duplicates by id like the store. */

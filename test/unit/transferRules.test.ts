@@ -226,6 +226,10 @@ describe('transferTransition: what failures record, and what comes after them', 
     ['initiator, recipient drops mid-consult', 'connection-lost', ev('peerConnectionLost'), I.consulting],
     ['recipient, initiator drops mid-consult', 'connection-lost', ev('peerConnectionLost'), R.consulting],
     ['recipient, referred call not answered', 'no-answer', { type: 'referFailed', reason: 'no-answer' }, R.referring],
+    ['recipient, told the contact hung up mid-consult', 'contact-hung-up', ev('contactHungUp'), R.consulting],
+    ['recipient, told the contact hung up while the consult rang', 'contact-hung-up', ev('contactHungUp'), R.consultRinging],
+    ['initiator, the contact phone ignored the REFER', 'refer-ignored', { type: 'referFailed', reason: 'refer-ignored' }, I.referring],
+    ['initiator, the contact phone refused the REFER', 'refer-rejected', { type: 'referFailed', reason: 'refer-rejected' }, I.referring],
   ] as const)('%s → failed, told %s', (_case, reason, event, before) => {
     const { state } = transferTransition(before, event);
     expect(state).toMatchObject({ phase: 'failed', failure: { reason, during: before.phase } });
@@ -236,9 +240,9 @@ describe('transferTransition: what failures record, and what comes after them', 
     expect(after(back, ev('completeRequested'))).toMatchObject({ phase: 'completing', failure: null });
   });
   it.each([
-    ['our timeout after a cold REFER', 'completed', after(I.referring, { type: 'referFailed', reason: 'timeout' })],
+    ['our timeout after a cold REFER', 'completed', after(I.referring, { type: 'referFailed', reason: 'refer-ignored' })],
     ['contact hung up during a cold REFER', 'completed', after(I.referring, ev('contactHungUp'))],
-    ['our timeout after a warm REFER', 'completed', after(I.completing, { type: 'referFailed', reason: 'timeout' })],
+    ['our timeout after a warm REFER', 'completed', after(I.completing, { type: 'referFailed', reason: 'refer-ignored' })],
     ['contact hung up during a warm REFER', 'completed', after(I.completing, ev('contactHungUp'))],
     ['the REFER was rejected', 'refused', after(I.completing, { type: 'referFailed', reason: 'refer-rejected' })],
     ['the consult was busy', 'refused', I.failed],
@@ -289,6 +293,8 @@ const DISPOSITIONS: readonly (readonly [string, TransferCall, DispositionDue, Tr
   ['recipient, cancelled the consult', 'consult', 'blank', R.cancelled],
   ['recipient, declined the consult', 'consult', 'none', R.failed],
   ['recipient, contact hung up mid-consult', 'consult', 'blank', after(R.consulting, ev('contactHungUp'))],
+  ['recipient, contact hung up while the consult rang', 'consult', 'none', after(R.consultRinging, ev('contactHungUp'))],
+  ['initiator, contact hung up mid-consult, consult ends later', 'consult', 'none', after(I.consulting, ev('contactHungUp'))],
   ['recipient, initiator dropped mid-consult', 'consult', 'blank', after(R.consulting, ev('peerConnectionLost'))],
 ];
 it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, expected, state) => {

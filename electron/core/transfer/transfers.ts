@@ -6,6 +6,8 @@
  * to `transferTransition`, so the state a desk shows is the state the machine allows. The SIP
  * mapping is ARCHITECTURE.md's: cold = context MESSAGE then REFER with a `;xfer=` token; warm =
  * contact held, consult INVITE carrying the context header, REFER with Replaces to complete.
+ * Beside SIP, the agents tell each other what only one of them sees (transferStatus.ts): the
+ * contact arrived, a cold transfer is withdrawn, the contact hung up mid-consult.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ContactHistoryEntry, ContactHistorySink, HistoryActor } from '../../../shared/history.js';
@@ -43,8 +45,15 @@ import type { Call, ReferProgress } from '../sip/call.js';
 import type { IncomingMessage, Phone } from '../sip/phone.js';
 import type { PreparedMedia } from '../sip/bridgedSdh.js';
 import { TypedEmitter } from '../typedEmitter.js';
-import { TRANSFER_STATUS_CONTENT_TYPE, decodeTransferStatus, encodeTransferStatus } from './transferStatus.js';
-import { reasonForEnd, reasonForStatus } from './failureReasons.js';
+import {
+  TRANSFER_STATUS_CONTENT_TYPE,
+  decodeTransferStatus,
+  encodeTransferStatus,
+  statusIsAuthentic,
+  type TransferStatus,
+  type TransferStatusWord,
+} from './transferStatus.js';
+import { reasonForContextStatus, reasonForEnd, reasonForStatus, reasonForUnansweredReferral } from './failureReasons.js';
 
 export interface TransferTarget {
   readonly userId: string;
@@ -97,14 +106,29 @@ export interface TransfersOptions {
   readonly referTimeoutMs?: number;
   /** How often each side probes the consult dialog to notice the other agent's connection is gone. */
   readonly consultPingMs?: number;
-  /** How long a cold context waits for the contact's INVITE. */
+  /**
+   * How long a cold context waits at the recipient for the contact's INVITE. Past it the context is
+   * dropped: a later call from the same number is a plain call.
+   */
   readonly pendingContextMs?: number;
-  /** How long the recipient keeps retrying the status MESSAGE while the initiator reconnects. */
+  /** How long a status MESSAGE is retried while the other agent reconnects. */
   readonly statusRetryMs?: number;
+  /**
+   * Initiator: after the recipient's "connected" word, how long we stay on the contact's call
+   * waiting for its final NOTIFY before leaving anyway. Ending our leg before that NOTIFY makes it
+   * meet a 481 (or a desk phone never sends it).
+   */
+  readonly handoverGraceMs?: number;
 }
 
 const PREPARED_MEDIA_TTL_MS = 120_000;
 const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
+/**
+ * On the initiator's BYE of a consult whose contact hung up: the recipient learns it from the status
+ * MESSAGE already, and from this if that MESSAGE was lost, instead of concluding a lost connection.
+ */
+const CONTACT_GONE_REASON = 'SIP;cause=200;text="contact hung up"';
+const CONTACT_GONE_TEXT = 'contact hung up';
 /** Statuses of a consult ping that mean the other agent is gone (not merely busy). */
 const GONE = new Set([404, 408, 410, 480, 481, 477, 500, 502, 503, 504]);
 
@@ -120,7 +144,15 @@ interface Transfer {
   note: string;
   history: readonly ContactHistoryEntry[];
   contextProblem: ContextProblem | 'missing' | null;
+  /** Timers of the transfer under way; cleared when it settles. */
   timers: Set<NodeJS.Timeout>;
+  /** Timers that outlive settling (leaving the contact after the handover, a deferred withdrawal). */
+  later: Set<NodeJS.Timeout>;
+  /** Something rang at the recipient's (a 18x to the consult, or in a NOTIFY sipfrag). */
+  rang: boolean;
+  /** Initiator, cold: the recipient holds our context, so a failure owes it a withdrawal. */
+  contextDelivered: boolean;
+  withdrawn: boolean;
 }
 
 interface PendingContext {
@@ -138,6 +170,8 @@ export class Transfers {
   private readonly consultPingMs: number;
   private readonly pendingContextMs: number;
   private readonly statusRetryMs: number;
+  private readonly handoverGraceMs: number;
+  private disposed = false;
   private readonly subscriptions: Array<{ dispose(): void }> = [];
 
   constructor(
@@ -149,10 +183,14 @@ export class Transfers {
     this.consultPingMs = options.consultPingMs ?? 3000;
     this.pendingContextMs = options.pendingContextMs ?? 60_000;
     this.statusRetryMs = options.statusRetryMs ?? 60_000;
+    this.handoverGraceMs = options.handoverGraceMs ?? 4000;
     this.subscriptions.push(
       phone.events.on('incomingCall', (call) => this.onIncomingCall(call)),
       phone.events.on('message', (message) => this.onMessage(message)),
-      phone.onBeforeStop(async () => this.dispose()),
+      phone.onBeforeStop(async () => {
+        await this.withdrawLive();
+        this.dispose();
+      }),
     );
   }
 
@@ -208,7 +246,7 @@ export class Transfers {
     const t: Transfer = {
       id: randomUUID(),
       state: initiatorTransfer(),
-      token: randomBytes(12).toString('base64url'),
+      token: randomBytes(16).toString('base64url'),
       contactCall,
       consultCall: null,
       counterpart: { name: request.recipient.name, uri: request.recipient.uri },
@@ -218,6 +256,10 @@ export class Transfers {
       history: request.history ?? [],
       contextProblem: null,
       timers: new Set(),
+      later: new Set(),
+      rang: false,
+      contextDelivered: false,
+      withdrawn: false,
     };
     const context = this.contextFor(t, request.method);
     // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
@@ -288,6 +330,28 @@ export class Transfers {
   }
 
   /**
+   * A hang-up from the call controls, for a call that may belong to a transfer. Refused as
+   * guardCallCommand says; the recipient's hang-up of the consult is its Cancel (with everything a
+   * Cancel records); the initiator's end of a consult whose contact hung up says so to the recipient.
+   * Resolves true when done here, false when the caller should simply hang the call up.
+   */
+  async hangUp(callId: string): Promise<boolean> {
+    this.guardCallCommand(callId, 'hangUp');
+    const t = this.byCall(callId);
+    const consult = t?.consultCall;
+    if (!t || !consult || consult.id !== callId) return false;
+    if (t.state.role === 'recipient' && t.state.phase === 'consulting') {
+      await this.cancel(t.id);
+      return true;
+    }
+    if (t.state.role === 'initiator' && t.state.failure?.reason === 'contact-hung-up') {
+      await consult.hangUp(CONTACT_GONE_REASON);
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Checks a plain call command (hold, unhold, hang-up) against the transfer the call is part of,
    * so that main refuses what the rules forbid whatever button sent it. Throws TransferRuleViolation.
    */
@@ -318,7 +382,12 @@ export class Transfers {
   }
 
   dispose(): void {
-    for (const t of this.transfers.values()) this.clearTimers(t);
+    this.disposed = true;
+    for (const t of this.transfers.values()) {
+      this.clearTimers(t);
+      for (const handle of t.later) clearTimeout(handle);
+      t.later.clear();
+    }
     this.dropPreparedMedia();
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.pending.clear();
@@ -331,13 +400,18 @@ export class Transfers {
     // The context goes straight to the recipient: the contact's phone may drop anything we put in
     // the Refer-To (ARCHITECTURE.md). A recipient that cannot be reached fails the transfer here,
     // before the contact is touched.
-    const status = await this.phone.sendMessage(t.counterpart.uri, TRANSFER_CONTEXT_CONTENT_TYPE, json).catch(() => 503);
+    const status = await this.message(t.counterpart.uri, TRANSFER_CONTEXT_CONTENT_TYPE, json);
     if (status >= 300) {
-      this.apply(t, { type: 'referFailed', reason: reasonForStatus(status) });
+      this.apply(t, { type: 'referFailed', reason: reasonForContextStatus(status) });
       this.record(t, 'transfer-failed', this.options.agent, `recipient unreachable (${status})`);
       return;
     }
-    if (isSettled(t.state.phase)) return;
+    t.contextDelivered = true;
+    if (isSettled(t.state.phase)) {
+      // The contact hung up while the context travelled: no REFER went out, nothing will come.
+      this.withdraw(t);
+      return;
+    }
     const target = this.phone.targetUri(t.counterpart.uri);
     try {
       await contactCall.refer(
@@ -348,28 +422,48 @@ export class Transfers {
       this.armReferTimeout(t);
     } catch {
       this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
-      this.record(t, 'transfer-failed', this.options.agent, 'the contact refused the transfer');
+      this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone refused the transfer');
+      this.withdraw(t);
     }
   }
 
   private onReferProgress(t: Transfer, progress: ReferProgress): void {
-    if (progress.kind === 'trying') return;
-    if (progress.kind === 'succeeded') {
-      this.onHandedOver(t);
+    if (progress.kind === 'trying') {
+      if (progress.status >= 180 && progress.status < 190) t.rang = true;
       return;
     }
-    this.clearTimers(t);
-    this.apply(t, { type: 'referFailed', reason: reasonForStatus(progress.status) });
-    this.record(t, 'transfer-failed', this.options.agent, `not connected (${progress.status})`);
-  }
-
-  /** NOTIFY 200 or the recipient's status MESSAGE: the contact is with the recipient. */
-  private onHandedOver(t: Transfer): void {
+    if (progress.kind === 'succeeded') {
+      this.onHandedOver(t, 'notify');
+      return;
+    }
+    // The recipient's word came first: the contact is there whatever its phone now reports.
     if (t.state.phase === 'completed') return;
     this.clearTimers(t);
-    if (!this.apply(t, { type: 'referSucceeded' })) return;
-    this.record(t, 'transfer-completed', this.options.agent, `handed to ${t.counterpart.name}`);
-    // Neither kind of contact phone hangs up on the transferor (ARCHITECTURE.md): we do.
+    this.apply(t, { type: 'referFailed', reason: reasonForStatus(progress.status, t.rang) });
+    this.record(t, 'transfer-failed', this.options.agent, `not connected (${progress.status})`);
+    this.withdraw(t);
+  }
+
+  /**
+   * The contact is with the recipient: its phone's final NOTIFY 200, or the recipient's word. On the
+   * NOTIFY (already answered 200 by the time we get here) we leave the contact's call at once; on the
+   * word we wait for that NOTIFY, at most handoverGraceMs, so it never meets a 481.
+   */
+  private onHandedOver(t: Transfer, via: 'notify' | 'word'): void {
+    if (t.state.phase !== 'completed') {
+      // The machine judges late news (a word after our own bound ran out) and refuses the rest.
+      if (!this.apply(t, { type: 'referSucceeded' })) return;
+      this.clearTimers(t);
+      this.record(t, 'transfer-completed', this.options.agent, `handed to ${t.counterpart.name}`);
+    }
+    if (via === 'notify') this.leaveContact(t);
+    else if (t.later.size === 0) this.later(t, this.handoverGraceMs, () => this.leaveContact(t));
+  }
+
+  /** Neither kind of contact phone hangs up on the transferor (ARCHITECTURE.md): we do. */
+  private leaveContact(t: Transfer): void {
+    for (const handle of t.later) clearTimeout(handle);
+    t.later.clear();
     void t.contactCall?.hangUp().catch(() => {});
     void t.consultCall?.hangUp().catch(() => {});
   }
@@ -377,10 +471,35 @@ export class Transfers {
   private armReferTimeout(t: Transfer): void {
     this.timer(t, this.referTimeoutMs, () => {
       if (t.state.phase === 'referring' || t.state.phase === 'completing') {
-        this.apply(t, { type: 'referFailed', reason: 'timeout' });
-        this.record(t, 'transfer-failed', this.options.agent, 'no answer from the contact’s phone');
+        this.apply(t, { type: 'referFailed', reason: 'refer-ignored' });
+        this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone did not act on the transfer');
+        this.withdraw(t);
       }
     });
+  }
+
+  /**
+   * Initiator, cold: the transfer will not happen, so the context waiting at the recipient goes.
+   * Never after the recipient's word (completed): the contact is then really there.
+   */
+  private withdraw(t: Transfer): void {
+    if (t.state.role !== 'initiator' || t.state.method !== 'cold' || !t.contextDelivered || t.withdrawn) return;
+    if (t.state.phase === 'completed') return;
+    t.withdrawn = true;
+    void this.sendStatus(t, 'withdrawn');
+  }
+
+  /** Before the phone stops: cold transfers still waiting are withdrawn (one attempt each). */
+  private async withdrawLive(): Promise<void> {
+    const live = [...this.transfers.values()].filter(
+      (t) => t.state.role === 'initiator' && t.state.method === 'cold' && t.contextDelivered && !t.withdrawn && t.state.phase === 'referring',
+    );
+    await Promise.all(
+      live.map(async (t) => {
+        t.withdrawn = true;
+        await this.message(t.counterpart.uri, TRANSFER_STATUS_CONTENT_TYPE, this.statusBody(t, 'withdrawn'), 1500);
+      }),
+    );
   }
 
   // ── warm ───────────────────────────────────────────────────────────────────────────────────
@@ -397,7 +516,7 @@ export class Transfers {
       consult = await this.phone.call(t.counterpart.uri, [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`], prepared);
     } catch {
       await holding.catch(() => {});
-      this.apply(t, { type: 'consultFailed', reason: 'unavailable' });
+      this.apply(t, { type: 'consultFailed', reason: 'not-connected' });
       this.record(t, 'transfer-failed', this.options.agent, 'the consult call could not be placed');
       return;
     }
@@ -407,14 +526,16 @@ export class Transfers {
     } catch {
       // Never consult while the contact can hear: no hold, no transfer.
       void consult.hangUp().catch(() => {});
-      this.apply(t, { type: 'consultFailed', reason: 'refer-rejected' });
+      this.apply(t, { type: 'consultFailed', reason: 'hold-refused' });
       this.record(t, 'transfer-failed', this.options.agent, 'the contact could not be put on hold');
     }
   }
 
   private attachConsult(t: Transfer, consult: Call): void {
     t.consultCall = consult;
+    if (consult.state === 'ringing') t.rang = true;
     consult.events.on('state', (state) => {
+      if (state === 'ringing') t.rang = true;
       if (state !== 'established') return;
       this.apply(t, { type: 'consultAnswered' });
       this.watchConsult(t);
@@ -445,14 +566,17 @@ export class Transfers {
     const { role, phase } = t.state;
     const consultId = t.consultCall?.id;
     if (phase === 'consultRinging') {
-      this.apply(t, { type: 'consultFailed', reason: reasonForEnd(end) });
-      this.record(t, 'transfer-failed', this.options.agent, `consult ${end.reason}`);
+      if (this.apply(t, { type: 'consultFailed', reason: reasonForEnd(end, t.rang) })) {
+        this.record(t, 'transfer-failed', this.options.agent, `consult ${end.reason}`);
+      }
     } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator') {
       this.apply(t, { type: 'recipientCancelled' });
       this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
     } else if (phase === 'consulting' && role === 'recipient' && !this.replacedBy(t)) {
-      // The initiator may not end the consult: its end means the initiator's side is gone.
-      this.apply(t, { type: 'peerConnectionLost' });
+      // The initiator may end the consult only once its contact hung up (and says so); any other
+      // end means the initiator's side is gone.
+      if (end.reason === 'hung-up-remote' && t.consultCall?.remoteReason?.includes(CONTACT_GONE_TEXT)) this.contactLeftConsult(t);
+      else this.apply(t, { type: 'peerConnectionLost' });
     }
     // A consult replaced by the contact's call is not a call of its own to account for.
     if (consultId && !this.replacedBy(t)) this.owe(t, consultId, 'consult');
@@ -510,6 +634,8 @@ export class Transfers {
   private onReferredContact(call: Call, token: string | undefined, pending: PendingContext | undefined): void {
     const t = this.recipientTransfer('cold', pending?.context ?? null, pending ? null : 'missing');
     if (token) this.pending.delete(token);
+    // Without a context the token from the contact's INVITE is still the transfer's own.
+    if (t.token === '' && token) t.token = token;
     t.contactCall = call;
     call.events.on('state', (state) => {
       if (state !== 'established') return;
@@ -518,7 +644,7 @@ export class Transfers {
       void this.tellInitiator(t, call);
     });
     call.events.on('ended', (end) => {
-      if (t.state.phase === 'referring') this.apply(t, { type: 'referFailed', reason: reasonForEnd(end) });
+      if (t.state.phase === 'referring') this.apply(t, { type: 'referFailed', reason: reasonForUnansweredReferral(end) });
       this.onContactEnded(t);
     });
     this.changed(t);
@@ -530,41 +656,91 @@ export class Transfers {
       // Accepted whatever it holds: an unreadable context must not stop the transfer itself.
       void message.accept().catch(() => {});
       const decoded = decodeContextJson(message.body);
-      if (!decoded.ok) return;
+      if (!decoded.ok || decoded.context.token === '') return;
       this.prunePending();
+      // Nothing of it is written to History yet: only a transfer that actually arrives is.
       this.pending.set(decoded.context.token, { context: decoded.context, from: message.from, expires: Date.now() + this.pendingContextMs });
-      this.options.history?.append(decoded.context.history);
       return;
     }
     if (message.contentType === TRANSFER_STATUS_CONTENT_TYPE) {
       const status = decodeTransferStatus(message.body);
-      const t = status ? this.transfers.get(status.transferId) : undefined;
-      if (!t || t.state.role !== 'initiator') {
-        void message.reject(481).catch(() => {});
-        return;
-      }
-      void message.accept().catch(() => {});
-      if (t.state.phase === 'referring' || t.state.phase === 'completing') this.onHandedOver(t);
+      const verdict = status ? this.onStatus(status, message.from) : 400;
+      void (verdict === 200 ? message.accept() : message.reject(verdict)).catch(() => {});
       return;
     }
     void message.reject(415).catch(() => {});
   }
 
+  /** Acts on the other agent's word about a transfer; returns the status to answer with. */
+  private onStatus(status: TransferStatus, from: string): number {
+    if (status.status === 'withdrawn') {
+      for (const [token, p] of this.pending) {
+        if (p.context.transferId !== status.transferId) continue;
+        if (!statusIsAuthentic(status, from, { token: p.context.token, counterpartUri: p.from })) return 403;
+        this.pending.delete(token);
+        return 200;
+      }
+    }
+    const t = this.transfers.get(status.transferId);
+    const role = status.status === 'connected' ? 'initiator' : 'recipient';
+    if (!t || t.state.role !== role) return 481;
+    if (!statusIsAuthentic(status, from, { token: t.token, counterpartUri: t.counterpart.uri })) return 403;
+    switch (status.status) {
+      case 'connected':
+        this.onHandedOver(t, 'word');
+        return 200;
+      case 'withdrawn':
+        // The contact's call already reached us: it is real, whatever the initiator concluded.
+        return 200;
+      case 'contact-hung-up':
+        this.contactLeftConsult(t);
+        return 200;
+    }
+  }
+
+  /** Recipient: the contact left the initiator during the consult; the consult itself may go on. */
+  private contactLeftConsult(t: Transfer): void {
+    const ringing = t.state.phase === 'consultRinging';
+    if (!this.apply(t, { type: 'contactHungUp' })) return;
+    this.record(t, 'transfer-failed', this.options.agent, 'the contact hung up');
+    if (ringing) void t.consultCall?.hangUp().catch(() => {});
+  }
+
   /**
    * Tells the initiator the contact is here; retried while the initiator may be reconnecting. Sent
-   * once the contact has ACKed our answer: the initiator leaves the contact on this word, and must
-   * not before the contact's new call is confirmed (nor make its final NOTIFY meet a 481).
+   * once the contact has ACKed our answer: the initiator must not take it for a handover before the
+   * contact's new call is confirmed.
    */
   private async tellInitiator(t: Transfer, contactCall: Call): Promise<void> {
     await contactCall.confirmed();
     if (contactCall.state !== 'established') return;
-    const body = encodeTransferStatus({ transferId: t.id, status: 'connected' });
+    await this.sendStatus(t, 'connected');
+  }
+
+  private statusBody(t: Transfer, word: TransferStatusWord): string {
+    return encodeTransferStatus({ transferId: t.id, status: word, token: t.token });
+  }
+
+  /** Sends a status to the other agent, retried while it may be reconnecting; resolves with the last status. */
+  private async sendStatus(t: Transfer, word: TransferStatusWord): Promise<number> {
+    if (t.token === '' || t.counterpart.uri === '') return 0;
+    const body = this.statusBody(t, word);
     const deadline = Date.now() + this.statusRetryMs;
     for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-      const status = await this.phone.sendMessage(t.counterpart.uri, TRANSFER_STATUS_CONTENT_TYPE, body).catch(() => 503);
-      if (status < 300 || status === 481 || status === 415 || Date.now() + delay > deadline) return;
-      if (this.phone.registration !== 'registered' && this.phone.registration !== 'reconnecting') return;
-      await new Promise((resolve) => this.timer(t, delay, () => resolve(undefined)));
+      const status = await this.message(t.counterpart.uri, TRANSFER_STATUS_CONTENT_TYPE, body);
+      if (status < 300 || status === 400 || status === 403 || status === 481 || status === 415) return status;
+      if (this.disposed || Date.now() + delay > deadline) return status;
+      if (this.phone.registration !== 'registered' && this.phone.registration !== 'reconnecting') return status;
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    }
+  }
+
+  /** An out-of-dialog MESSAGE's final status; 503 when it could not be sent at all (signed out). */
+  private async message(uri: string, contentType: string, body: string, timeoutMs?: number): Promise<number> {
+    try {
+      return await this.phone.sendMessage(uri, contentType, body, timeoutMs);
+    } catch {
+      return 503;
     }
   }
 
@@ -583,6 +759,10 @@ export class Transfers {
       history: context?.history ?? [],
       contextProblem: problem,
       timers: new Set(),
+      later: new Set(),
+      rang: true, // it rings here
+      contextDelivered: false,
+      withdrawn: false,
     };
     this.transfers.set(t.id, t);
     if (context) {
@@ -602,9 +782,25 @@ export class Transfers {
     if (!isSettled(phase) && !(role === 'recipient' && phase === 'referring')) {
       this.apply(t, { type: 'contactHungUp' });
       this.record(t, 'transfer-failed', this.options.agent, 'the contact hung up');
+      if (role === 'initiator') this.tellContactLeft(t, phase);
     }
     this.clearTimers(t);
     if (handedOver || role === 'initiator' || phase === 'completed') this.owe(t, contact.id, 'contact');
+  }
+
+  /** Initiator: the contact hung up on us before the transfer settled; the recipient must learn it. */
+  private tellContactLeft(t: Transfer, phase: TransferState['phase']): void {
+    if (phase === 'referring') {
+      // A contact phone may end our call right after taking the REFER and still call the recipient:
+      // the context stays there until the REFER's own bound has passed without the recipient's word.
+      this.later(t, this.referTimeoutMs, () => this.withdraw(t));
+      return;
+    }
+    if (phase !== 'consultRinging' && phase !== 'consulting') return;
+    void this.sendStatus(t, 'contact-hung-up').then(() => {
+      // A consult still ringing is for a transfer that is over: called off once the recipient knows why.
+      if (t.consultCall && t.consultCall.state !== 'established') void t.consultCall.hangUp().catch(() => {});
+    });
   }
 
   private owe(t: Transfer, callId: string, ended: TransferCall): void {
@@ -734,6 +930,14 @@ export class Transfers {
       run();
     }, ms);
     t.timers.add(handle);
+  }
+
+  private later(t: Transfer, ms: number, run: () => void): void {
+    const handle = setTimeout(() => {
+      t.later.delete(handle);
+      run();
+    }, ms);
+    t.later.add(handle);
   }
 
   private clearTimers(t: Transfer): void {

@@ -5,13 +5,14 @@ import type { TransferView } from '../../../shared/transfer/view.js';
 const FAILURES: Readonly<Record<TransferFailureReason, string>> = {
   declined: 'your colleague declined',
   busy: 'your colleague is busy',
-  unavailable: 'your colleague is unavailable',
-  'not-found': 'your colleague could not be found',
   'no-answer': 'your colleague did not answer',
-  timeout: 'no answer in time',
+  'not-signed-in': 'your colleague is not signed in',
+  'refer-rejected': 'the contact’s phone refused the transfer',
+  'refer-ignored': 'the contact’s phone ignored the transfer',
+  'hold-refused': 'the contact’s phone would not go on hold',
   'contact-hung-up': 'the contact hung up',
   'connection-lost': 'the connection was lost',
-  'refer-rejected': 'the contact’s phone refused the transfer',
+  'not-connected': 'the call to your colleague could not be connected',
 };
 
 export function failureText(reason: TransferFailureReason): string {
@@ -45,6 +46,7 @@ function headline(t: TransferView): string {
       case 'cancelled':
         return `${other} cancelled the transfer. ${contact} is still with you.`;
       case 'failed':
+        if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer to ${other} is off.`;
         return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}. ${contact} is still with you.`;
     }
   }
@@ -60,6 +62,7 @@ function headline(t: TransferView): string {
     case 'cancelled':
       return `You cancelled the transfer. ${contact} stays with ${other}.`;
     case 'failed':
+      if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer from ${other} is off.`;
       return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}.`;
     case 'choosing':
     case 'completing':

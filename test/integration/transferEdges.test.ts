@@ -1,0 +1,399 @@
+/**
+ * What happens between the scripted transfer paths, through the real Kamailio: who hangs up during
+ * a consult, what a failed cold transfer leaves at the recipient, when the initiator leaves the
+ * contact's call, and the words each failure reaches the agents' views with.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../lab/lab.js';
+import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
+import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { hearsAudio, type TestAgent } from '../support/agents.js';
+import { waitFor } from '../support/waitFor.js';
+import type { Call } from '../../electron/core/sip/call.js';
+import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
+import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/transferStatus.js';
+import type { CommandName, CommandPayload } from '../../shared/ipc.js';
+import type { TransferFailureReason } from '../../shared/transfer/transferModel.js';
+import { failureText, transferHeadline } from '../../renderer/features/transfer/transferLabels.js';
+
+let lab: Lab;
+const everyone: Array<{ dispose(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  lab = await startLab();
+});
+afterEach(async () => {
+  await Promise.all(everyone.splice(0).reverse().map((a) => a.dispose()));
+});
+afterAll(async () => lab?.stop());
+
+// ── bot scenes (Transfers on a bare phone) ──────────────────────────────────────────────────────
+
+interface Scene {
+  customer: CustomerBot;
+  alice: Desk;
+  bob: Desk;
+  /** Alice's call with the customer. */
+  contactLeg: Call;
+  /** The customer's original call to Alice. */
+  customerLeg: Call;
+  /** Transfer status MESSAGEs Bob received, by word. */
+  bobHeard: string[];
+}
+
+type DeskOptions = NonNullable<Parameters<typeof createDesk>[2]>;
+
+async function scene(options: { bobPolicy?: Desk['incomingPolicy']; alice?: DeskOptions; bob?: DeskOptions } = {}): Promise<Scene> {
+  const customer = createCustomer(lab, 'customer');
+  const alice = createDesk(lab, 'alice', { toneHz: 440, ...options.alice });
+  const bob = createDesk(lab, 'bob', { toneHz: 660, incomingPolicy: options.bobPolicy ?? 'accept', ...options.bob });
+  everyone.push(customer, alice, bob);
+  const bobHeard: string[] = [];
+  bob.phone.events.on('message', (m) => {
+    if (m.contentType === TRANSFER_STATUS_CONTENT_TYPE) bobHeard.push((JSON.parse(m.body) as { status: string }).status);
+  });
+  await Promise.all([customer.phone.start(), alice.phone.start(), bob.phone.start()]);
+  const ringing = alice.nextIncoming();
+  const customerLeg = await customer.phone.call('alice');
+  const contactLeg = await ringing;
+  await contactLeg.answer();
+  await waitFor('customer connected to alice', async () => (await hearsAudio(customerLeg)) && (await hearsAudio(contactLeg)));
+  return { customer, alice, bob, contactLeg, customerLeg, bobHeard };
+}
+
+function request(s: Scene, method: 'cold' | 'warm'): StartTransfer {
+  return {
+    method,
+    contactCallId: s.contactLeg.id,
+    recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
+    outcome: { id: 'billing', label: 'Billing question' },
+    note: 'Wants a refund for order 42',
+    contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
+    history: [
+      { id: 'earlier-1', contactId: 'contact-1', at: '2026-11-20T10:00:00.000Z', kind: 'call', actor: { id: 'carol', name: 'Carol' }, note: 'order #42' },
+    ],
+  };
+}
+
+async function phase(desk: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
+  return waitFor(`${desk.name}'s transfer to reach ${expected}`, () => {
+    const view = desk.transfers.get(id);
+    return view.state.phase === expected ? view : undefined;
+  }, timeoutMs);
+}
+
+async function talking(a: Call, b: Call): Promise<void> {
+  await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 8000);
+}
+
+async function hangUpAll(...agents: TestAgent[]): Promise<void> {
+  for (const a of agents) await Promise.all(a.phone.calls().map((c) => c.hangUp().catch(() => {})));
+  await waitFor('every call ended', () => agents.every((a) => a.phone.calls().length === 0 && a.phone.sessionCount() === 0), 8000);
+}
+
+function consultOf(desk: Desk, id: string): Call {
+  const callId = desk.transfers.get(id).consultCallId;
+  const call = desk.phone.calls().find((c) => c.id === callId);
+  if (!call) throw new Error(`${desk.name} has no consult call`);
+  return call;
+}
+
+/** The customer calls Bob directly, Bob answers: the plain call a failed transfer must not claim. */
+async function customerCallsBob(s: Scene): Promise<{ bobSide: Call; customerSide: Call }> {
+  const ringing = s.bob.nextIncoming();
+  const customerSide = await s.customer.phone.call('bob');
+  const bobSide = await ringing;
+  await bobSide.answer();
+  await talking(customerSide, bobSide);
+  return { bobSide, customerSide };
+}
+
+// ── desk scenes (the whole composition root, commands as the renderer sends them) ───────────────
+
+async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
+  const outcome = await d.desk.handle(command, payload);
+  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
+  return outcome.value;
+}
+
+describe('hang-ups during a warm transfer', () => {
+  it('Bob hanging up the consult is his Cancel: both desks show cancelled, History has it, Bob owes the consult', async () => {
+    const doc = labDocument(lab, { nonRecommendedTransfer: 'warn' });
+    const alice = createTestDesk(doc, { toneHz: 440 });
+    const bob = createTestDesk(doc, { toneHz: 660 });
+    const customer = createCustomer(lab, 'customer');
+    everyone.push(alice, bob, customer);
+    await customer.phone.start();
+    for (const [d, user] of [[alice, 'alice'], [bob, 'bob']] as const) {
+      await ok(d, 'session.signIn', { userId: user, password: '' });
+      await ok(d, 'agent.setStatus', { kind: 'Ready' });
+    }
+    await alice.until('bob ready', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
+    const customerLeg = await customer.phone.call('alice');
+    const ringing = await alice.until('ringing', (s) => s.calls.some((c) => c.state === 'ringing'));
+    const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
+    await ok(alice, 'call.answer', { callId });
+    await alice.until('on call', (s) => s.agent.status.kind === 'OnCall');
+    const { transferId } = (await ok(alice, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'n' })) as {
+      transferId: string;
+    };
+    await bob.until('bob sees the transfer', (s) => s.transfers.some((t) => t.id === transferId));
+    await ok(bob, 'transfer.accept', { transferId });
+    const consulting = await bob.until('bob consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
+    await alice.until('alice consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
+    const bobConsultId = consulting.transfers[0]?.consultCallId ?? '';
+    const contactId = consulting.transfers[0]?.contact?.id ?? '';
+
+    // The red button on the consult call, not the transfer's Cancel.
+    await ok(bob, 'call.hangUp', { callId: bobConsultId });
+
+    await bob.until('bob shows cancelled', (s) => s.transfers[0]?.state.phase === 'cancelled');
+    await alice.until('alice shows cancelled', (s) => s.transfers[0]?.state.phase === 'cancelled');
+    expect(bob.state().transfers[0]?.state.failure).toBeNull();
+    await bob.until('bob owes the consult', (s) => s.dispositionsDue.some((d) => d.callId === bobConsultId));
+    const history = (await ok(bob, 'history.list', { contactId })) as Array<{ kind: string; id: string }>;
+    expect(history.map((e) => e.kind)).toContain('transfer-cancelled');
+    // The customer stayed with Alice, on hold, and Alice owes nothing yet.
+    expect(customerLeg.state).toBe('established');
+    expect(alice.state().calls.find((c) => c.id === callId)?.held).toBe(true);
+    expect(alice.state().dispositionsDue).toEqual([]);
+  });
+
+  it('the customer hangs up mid-consult: both agents are told so, the consult goes on, each owes what the rules say', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.bob, started.id, 'consulting');
+    await phase(s.alice, started.id, 'consulting');
+    await s.customerLeg.hangUp();
+
+    const aliceView = await phase(s.alice, started.id, 'failed');
+    const bobView = await phase(s.bob, started.id, 'failed');
+    expect(aliceView.state.failure).toEqual({ reason: 'contact-hung-up', during: 'consulting' });
+    expect(bobView.state.failure).toEqual({ reason: 'contact-hung-up', during: 'consulting' });
+    expect(transferHeadline(bobView)).toBe('Dana Customer hung up. The transfer from Alice is off.');
+    expect(transferHeadline(aliceView)).toBe('Dana Customer hung up. The transfer to Bob is off.');
+    // Bob has no Cancel to press for a transfer that is over; either side may end the consult.
+    expect(bobView.allowed).toEqual(['hangUpConsult']);
+    expect(aliceView.allowed).toContain('hangUpConsult');
+    const aliceConsult = consultOf(s.alice, started.id);
+    const bobConsult = consultOf(s.bob, started.id);
+    await talking(aliceConsult, bobConsult);
+    expect(s.bob.history.forContact('contact-1').map((e) => e.kind)).toContain('transfer-failed');
+
+    // Alice ends the consult: Bob is not told "connection lost".
+    expect(await s.alice.transfers.hangUp(aliceConsult.id)).toBe(true);
+    await waitFor('bob’s consult ended', () => bobConsult.state === 'ended');
+    expect(s.bob.transfers.get(started.id).state.failure?.reason).toBe('contact-hung-up');
+    await waitFor('dispositions owed', () => s.bob.dispositions.length === 1 && s.alice.dispositions.length === 1);
+    expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: null }]);
+    expect(s.bob.dispositions).toEqual([{ callId: bobConsult.id, transferId: started.id, prefill: null }]);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('the consult BYE alone tells Bob the customer hung up when the status MESSAGE never arrived', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.bob, started.id, 'consulting');
+    await phase(s.alice, started.id, 'consulting');
+    // Bob's desk refuses every status MESSAGE (as if it were lost on the way).
+    const lost = s.bob.transfers as unknown as { onMessage(m: { contentType: string; reject(code: number): Promise<void>; accept(): Promise<void> }): void };
+    const original = lost.onMessage.bind(s.bob.transfers);
+    lost.onMessage = (m) => (m.contentType === TRANSFER_STATUS_CONTENT_TYPE ? void m.reject(503).catch(() => {}) : original(m));
+    await s.customerLeg.hangUp();
+    const aliceView = await phase(s.alice, started.id, 'failed');
+    expect(aliceView.state.failure?.reason).toBe('contact-hung-up');
+    expect(s.bob.transfers.get(started.id).state.phase).toBe('consulting');
+    await s.alice.transfers.hangUp(consultOf(s.alice, started.id).id);
+    const bobView = await phase(s.bob, started.id, 'failed');
+    expect(bobView.state.failure?.reason).toBe('contact-hung-up');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('the customer hangs up while the consult still rings: Bob’s toast stops, told why, nothing owed', async () => {
+    const s = await scene({ bobPolicy: 'manual' });
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.bob, started.id, 'consultRinging');
+    await s.customerLeg.hangUp();
+    const bobView = await phase(s.bob, started.id, 'failed');
+    expect(bobView.state.failure).toEqual({ reason: 'contact-hung-up', during: 'consultRinging' });
+    expect(bobView.allowed).not.toContain('accept');
+    await waitFor('no call left at bob', () => s.bob.phone.calls().length === 0);
+    expect((await phase(s.alice, started.id, 'failed')).state.failure?.reason).toBe('contact-hung-up');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(s.bob.dispositions).toEqual([]);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+});
+
+describe('a failed cold transfer leaves nothing at the recipient', () => {
+  it.each([
+    ['refuses', 'reject', 'refer-rejected'],
+    ['ignores', 'ignore', 'refer-ignored'],
+  ] as const)('the customer’s phone %s the REFER: the context is withdrawn, a later plain call is only a call', async (_what, policy, reason) => {
+    const s = await scene({ alice: { transfers: { referTimeoutMs: 800 } } });
+    s.customer.referPolicy = policy;
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    const failed = await phase(s.alice, started.id, 'failed');
+    expect(failed.state.failure?.reason).toBe(reason);
+    await waitFor('bob got the withdrawal', () => s.bobHeard.includes('withdrawn'));
+
+    // Within the context's 60 s, the same customer calls Bob himself.
+    const { bobSide } = await customerCallsBob(s);
+    expect(s.bob.transfers.forCall(bobSide.id)).toBeNull();
+    expect(s.bob.transfers.list()).toEqual([]);
+    expect(s.bob.toasts).toEqual([]);
+    expect(s.bob.history.entries).toEqual([]);
+    // Alice heard nothing back: no "connected" for a transfer that failed.
+    expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
+    expect(s.contactLeg.state).toBe('established');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('a context nobody withdrew expires: past the bound a call from the same customer is only a call', async () => {
+    // The customer's phone takes the REFER and never calls; Alice's own bound is far away.
+    const s = await scene({ alice: { transfers: { referTimeoutMs: 30_000 } }, bob: { transfers: { pendingContextMs: 400 } } });
+    s.customer.referPolicy = 'ignore';
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await waitFor('the REFER reached the customer', () => s.customer.referrals.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const { bobSide } = await customerCallsBob(s);
+    expect(s.bob.transfers.forCall(bobSide.id)).toBeNull();
+    expect(s.bob.history.entries).toEqual([]);
+    expect(s.alice.transfers.get(started.id).state.phase).toBe('referring');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('a withdrawal is refused without the transfer’s token or from anyone but its initiator', async () => {
+    const s = await scene({ alice: { transfers: { referTimeoutMs: 30_000 } } });
+    s.customer.referPolicy = 'ignore';
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await waitFor('the REFER reached the customer', () => s.customer.referrals.length === 1);
+    const forged = (token: string): string => JSON.stringify({ transferId: started.id, status: 'withdrawn', token });
+    // The right id with a guessed token, from Alice; and from the customer, with a guessed token.
+    expect(await s.alice.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, forged('guessed'))).toBe(403);
+    expect(await s.customer.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, forged('guessed'))).toBe(403);
+    expect(await s.alice.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, '{"status":"withdrawn"}')).toBe(400);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+});
+
+describe('the initiator leaves the contact only after its final NOTIFY', () => {
+  it.each(['cold', 'warm'] as const)('%s: a desk phone’s late final NOTIFY is answered 200, then Alice hangs up', async (method) => {
+    const s = await scene();
+    // Like linphonec: the final NOTIFY goes out well after the new call's ACK (and Bob's word).
+    s.customer.finalNotifyDelayMs = 1000;
+    const started = await s.alice.transfers.start(request(s, method));
+    if (method === 'warm') {
+      await phase(s.alice, started.id, 'consulting');
+      await s.alice.transfers.complete(started.id);
+    }
+    await phase(s.alice, started.id, 'completed');
+    await waitFor('the final NOTIFY answered', () => s.customer.finalNotifies.length === 1, 5000);
+    expect(s.customer.finalNotifies).toEqual([200]);
+    await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended');
+    expect(s.contactLeg.end?.reason).toBe('hung-up-local');
+    const bobView = await phase(s.bob, started.id, 'completed');
+    // A warm transfer's contact arrives on hold at Bob's.
+    if (method === 'warm') await s.bob.transfers.unholdContact(started.id);
+    const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
+    await talking(customerToBob, s.bob.phone.calls().find((c) => c.id === bobView.contactCallId) as Call);
+    expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } }]);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('no final NOTIFY at all: Alice leaves a bounded time after Bob’s word', async () => {
+    const s = await scene({ alice: { transfers: { handoverGraceMs: 1500 } } });
+    s.customer.finalNotifyDelayMs = 'never';
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await phase(s.alice, started.id, 'completed');
+    const completedAt = Date.now();
+    expect(s.contactLeg.state).toBe('established');
+    await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended', 5000);
+    // Loose lower bound only: the leg must not end on the word itself.
+    expect(Date.now() - completedAt).toBeGreaterThan(1000);
+    expect(s.customer.finalNotifies).toEqual([]);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+});
+
+describe('every failure reaches the view in its own words', () => {
+  const seen = new Map<TransferFailureReason, string>();
+  afterAll(() => {
+    // One wording per cause: no two causes read the same.
+    expect(new Set(seen.values()).size).toBe(seen.size);
+  });
+
+  async function failedWith(s: Scene, id: string, reason: TransferFailureReason): Promise<void> {
+    const view = await waitFor(`failure ${reason}`, () => {
+      const v = s.alice.transfers.get(id);
+      return v.state.failure ? v : undefined;
+    });
+    expect(view.state.failure?.reason).toBe(reason);
+    expect(transferHeadline(view)).toContain(failureText(reason));
+    seen.set(reason, failureText(reason));
+  }
+
+  it.each([
+    ['cold', 'decline', 'declined'],
+    ['cold', 'busy', 'busy'],
+    ['cold', 'manual', 'no-answer'],
+    ['warm', 'decline', 'declined'],
+    ['warm', 'busy', 'busy'],
+    ['warm', 'manual', 'no-answer'],
+  ] as const)('%s, Bob’s %s → %s', async (method, policy, reason) => {
+    const s = await scene({ bobPolicy: policy, bob: { phone: { noAnswerTimeoutSec: 1 } } });
+    const started = await s.alice.transfers.start(request(s, method));
+    await failedWith(s, started.id, reason);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it.each(['cold', 'warm'] as const)('%s, Bob not signed in → not-signed-in', async (method) => {
+    const s = await scene();
+    await s.bob.phone.stop();
+    const started = await s.alice.transfers.start(request(s, method));
+    await failedWith(s, started.id, 'not-signed-in');
+    await hangUpAll(s.customer, s.alice);
+  });
+
+  it('cold, the customer’s phone refuses the REFER → refer-rejected, not the colleague’s "declined"', async () => {
+    const s = await scene();
+    s.customer.referPolicy = 'reject';
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await failedWith(s, started.id, 'refer-rejected');
+    expect(s.alice.transfers.get(started.id).state.failure?.reason).not.toBe('declined');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('warm, the customer’s phone refuses the REFER → back to the consult, told refer-rejected', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.alice, started.id, 'consulting');
+    s.customer.referPolicy = 'reject';
+    await s.alice.transfers.complete(started.id);
+    const view = await waitFor('told why', () => {
+      const v = s.alice.transfers.get(started.id);
+      return v.state.phase === 'consulting' && v.state.failure ? v : undefined;
+    });
+    expect(view.state.failure?.reason).toBe('refer-rejected');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('cold, the customer’s phone ignores the REFER → refer-ignored', async () => {
+    const s = await scene({ alice: { transfers: { referTimeoutMs: 800 } } });
+    s.customer.referPolicy = 'ignore';
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await failedWith(s, started.id, 'refer-ignored');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('warm, the customer hangs up → contact-hung-up', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.alice, started.id, 'consulting');
+    await s.customerLeg.hangUp();
+    const view = await phase(s.alice, started.id, 'failed');
+    expect(view.state.failure?.reason).toBe('contact-hung-up');
+    seen.set('contact-hung-up', failureText('contact-hung-up'));
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+});
