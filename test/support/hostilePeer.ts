@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import WebSocketClient from 'ws';
 import { headerValues, scanMessage, singleHeader, type ScannedMessage } from '../../electron/core/sip/ingress/sipScanner.js';
 
 export interface PeerMessage {
@@ -189,4 +190,147 @@ export function requestTo(
     body,
   ].join(CRLF);
   return { text, callId };
+}
+
+/**
+ * A hand-written SIP user agent client over WebSocket, for talking to the core through a real
+ * server (the lab Kamailio): it sends what a test builds, byte for byte, and records every reply.
+ * It does not register; Kamailio relays its requests to registered users and routes the responses
+ * back over the same connection (force_rport).
+ */
+export interface SipClient {
+  /** Host of our Via and Contact: unroutable, as browsers' WebSocket clients use. */
+  readonly host: string;
+  /** Every message from the server, in order. */
+  readonly received: PeerMessage[];
+  send(text: string): void;
+  /** Resolves with the first message from now on matching `test`. */
+  next(test: (m: PeerMessage) => boolean, timeoutMs?: number): Promise<PeerMessage>;
+  /** Responses received so far for `callId` (optionally one CSeq method), in order. */
+  responsesTo(callId: string, method?: string): PeerMessage[];
+  close(): Promise<void>;
+}
+
+export async function connectSipClient(url: string): Promise<SipClient> {
+  const ws = new WebSocketClient(url, 'sip');
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const received: PeerMessage[] = [];
+  const waiters: Array<{ test: (m: PeerMessage) => boolean; resolve: (m: PeerMessage) => void }> = [];
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const scanned = scanMessage(text, 200);
+    if (!scanned.ok) return;
+    const message = { text, scanned: scanned.message };
+    received.push(message);
+    for (const waiter of [...waiters]) {
+      if (waiter.test(message)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      }
+    }
+  });
+  return {
+    host: `${randomBytes(4).toString('hex')}.invalid`,
+    received,
+    send: (text) => ws.send(text),
+    next(test, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const waiter = { test, resolve: (m: PeerMessage) => (clearTimeout(timer), resolve(m)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error('the server sent nothing matching in time'));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    responsesTo: (callId, method) =>
+      received.filter(
+        (m) =>
+          m.scanned.startLine.kind === 'response' &&
+          singleHeader(m.scanned, 'call-id') === callId &&
+          (method === undefined || (singleHeader(m.scanned, 'cseq') ?? '').split(/\s+/)[1] === method),
+      ),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
+  };
+}
+
+/** An initial INVITE sent by a SipClient: what its ACK (to a non-2xx) and CANCEL must repeat. */
+export interface ClientInvite {
+  readonly text: string;
+  readonly callId: string;
+  readonly requestUri: string;
+  readonly via: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** An initial INVITE from sip:<fromUser>@<domain> to sip:<user>@<domain>; no body is a late offer. */
+export function clientInvite(
+  client: SipClient,
+  options: { readonly user: string; readonly domain: string; readonly fromUser?: string; readonly sdp?: string; readonly headers?: readonly string[] },
+): ClientInvite {
+  const callId = `offer-${randomBytes(6).toString('hex')}`;
+  const requestUri = `sip:${options.user}@${options.domain}`;
+  const via = `SIP/2.0/WS ${client.host};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`;
+  const from = `<sip:${options.fromUser ?? 'caller'}@${options.domain}>;tag=${randomBytes(4).toString('hex')}`;
+  const to = `<${requestUri}>`;
+  const body = options.sdp ?? '';
+  const text = [
+    `INVITE ${requestUri} SIP/2.0`,
+    `Via: ${via}`,
+    'Max-Forwards: 70',
+    `From: ${from}`,
+    `To: ${to}`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:${options.fromUser ?? 'caller'}@${client.host};transport=ws>`,
+    'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS',
+    ...(body ? ['Content-Type: application/sdp'] : []),
+    ...(options.headers ?? []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join(CRLF);
+  return { text, callId, requestUri, via, from, to };
+}
+
+/** The ACK for a non-2xx final response to `invite` (RFC 3261 §17.1.1.3): same branch, the response's To. */
+export function clientAck(invite: ClientInvite, response: PeerMessage): string {
+  return [
+    `ACK ${invite.requestUri} SIP/2.0`,
+    `Via: ${invite.via}`,
+    'Max-Forwards: 70',
+    `From: ${invite.from}`,
+    `To: ${singleHeader(response.scanned, 'to') ?? invite.to}`,
+    `Call-ID: ${invite.callId}`,
+    'CSeq: 1 ACK',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF);
+}
+
+/** CANCEL for a pending `invite` (RFC 3261 §9.1). */
+export function clientCancel(invite: ClientInvite): string {
+  return [
+    `CANCEL ${invite.requestUri} SIP/2.0`,
+    `Via: ${invite.via}`,
+    'Max-Forwards: 70',
+    `From: ${invite.from}`,
+    `To: ${invite.to}`,
+    `Call-ID: ${invite.callId}`,
+    'CSeq: 1 CANCEL',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF);
 }

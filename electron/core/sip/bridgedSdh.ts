@@ -1,6 +1,7 @@
 import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
 import type { MediaDirection, MediaPort, MediaSession, Sdp } from '../../../shared/media.js';
 import { originOf, withOrigin, type SdpOrigin } from '../../../shared/sdp.js';
+import { offerProblem } from '../../../shared/offerCheck.js';
 import { PhoneError } from './phoneError.js';
 
 const SDP = 'application/sdp';
@@ -65,6 +66,8 @@ export class BridgedSdh implements SessionDescriptionHandler {
       const offer = this.pendingRemoteOffer;
       this.pendingRemoteOffer = undefined;
       sdp = await media.acceptOffer(offer, { direction });
+      // Only an offer we answered describes the far end: a refused one (488) changed nothing.
+      this.lastRemoteSdp = offer;
     } else {
       sdp = (await this.takePreparedOffer(direction)) ?? (await media.createOffer({ direction }));
       this.localOfferPending = true;
@@ -109,11 +112,15 @@ export class BridgedSdh implements SessionDescriptionHandler {
 
   async setDescription(sdp: string): Promise<void> {
     const media = await this.session();
-    this.lastRemoteSdp = sdp;
     if (this.localOfferPending) {
+      this.lastRemoteSdp = sdp;
       this.localOfferPending = false;
       await media.applyAnswer(sdp);
     } else {
+      // An offer the engines cannot take is refused here (SIP.js answers a re-INVITE 488 and keeps
+      // the call): Chromium would answer one without a common codec with none, and the voice stop.
+      const problem = offerProblem(sdp);
+      if (problem) throw new PhoneError('media-failed', problem.detail);
       // An offer: answered by the getDescription() call SIP.js makes next.
       this.pendingRemoteOffer = sdp;
     }

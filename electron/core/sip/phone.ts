@@ -22,6 +22,7 @@ import { Call } from './call.js';
 import { PhoneError, registrationError } from './phoneError.js';
 import { WsTransport, type WsTransportOptions } from './wsTransport.js';
 import { userAgentDialogIndex } from './ingress/dialogIndex.js';
+import { offerProblem, warningHeader } from '../../../shared/offerCheck.js';
 
 export interface PhoneOptions {
   /** ws:// or wss:// URL of the SIP server. */
@@ -354,6 +355,8 @@ export class Phone {
       sessionDescriptionHandlerFactory: sdhFactory,
       reconnectionAttempts: 0, // ours, with backoff and re-registration
       noAnswerTimeout: this.options.noAnswerTimeoutSec ?? 60,
+      // SIP.js would send 180 Ringing before onInvite runs; onInvite sends it once the offer passed.
+      sendInitialProvisionalResponse: false,
       // Warm transfers: the contact's INVITE with Replaces takes over the consult dialog.
       sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,
@@ -373,11 +376,45 @@ export class Phone {
   }
 
   private onInvite(invitation: Invitation): void {
-    const call = this.track(invitation, 'inbound');
-    // SIP.js matched a Replaces header to one of our dialogs; accepting BYEs the replaced one.
-    const replacee = invitation._replacee;
-    if (replacee) call.replaces = this.live.get(replacee);
-    this.events.emit('incomingCall', call);
+    if (this.refusedOffer(invitation)) return;
+    const alert = (): void => {
+      const call = this.track(invitation, 'inbound');
+      // SIP.js matched a Replaces header to one of our dialogs; accepting BYEs the replaced one.
+      const replacee = invitation._replacee;
+      if (replacee) call.replaces = this.live.get(replacee);
+      this.events.emit('incomingCall', call);
+    };
+    // 180 first, then the agent is alerted, as SIP.js does by default. A plain 180 always fits: the
+    // ingress refuses an INVITE that requires 100rel (420) before SIP.js sees it.
+    invitation.progress().then(alert, (error: unknown) => {
+      this.problem('could not send 180 Ringing; the call is refused', error);
+      invitation.reject({ statusCode: 500 }).catch(() => {});
+    });
+  }
+
+  /**
+   * Refuses (488, with a Warning saying why) an initial INVITE whose offer our media engines cannot
+   * take, before anything rings: otherwise the agent answers and the call fails there. An INVITE
+   * without a body asks us to offer, which our engines always can; a body that is not plain SDP is
+   * left to SIP.js (415).
+   */
+  private refusedOffer(invitation: Invitation): boolean {
+    const request = invitation.request;
+    const body = request.body ?? '';
+    const contentType = request.getHeader('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    const disposition = request.getHeader('Content-Disposition')?.split(';')[0]?.trim().toLowerCase() ?? 'session';
+    if (body.trim() === '' || contentType !== 'application/sdp' || disposition !== 'session') return false;
+    const problem = offerProblem(body);
+    if (!problem) return false;
+    this.problem(`refused an incoming call's offer with 488 (${problem.reason}): ${problem.detail}`, {
+      reason: problem.reason,
+      from: invitation.remoteIdentity.uri.toString(),
+      callId: request.callId,
+    });
+    invitation
+      .reject({ statusCode: 488, extraHeaders: [warningHeader(problem)] })
+      .catch((error: unknown) => this.problem('could not send 488 Not Acceptable Here', error));
+    return true;
   }
 
   private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): Call {
