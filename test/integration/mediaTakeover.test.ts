@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { Phone } from '../../electron/core/sip/phone.js';
-import { createAgent, connect, hearsAudio, hearsSilence, type TestAgent } from '../support/agents.js';
+import { createAgent, type TestAgent } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../support/audioOracle.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import { waitFor } from '../support/waitFor.js';
 import { audioDirection, originOf } from '../../shared/sdp.js';
@@ -38,9 +39,9 @@ function transportIdentity(sdp: string): { readonly ufrag: string; readonly fing
 }
 
 async function scene(): Promise<{ alice: Phone; engine: SwappableEngine; bob: TestAgent }> {
-  const engine = new SwappableEngine(createWrtcMediaPort({ toneHz: 440 }));
+  const engine = new SwappableEngine(createWrtcMediaPort({ toneHz: TONES.alice }));
   const alice = new Phone({ server: lab.wsUrl, aor: `sip:alice@${lab.domain}`, media: engine });
-  const bob = createAgent(lab, 'bob', { toneHz: 660 });
+  const bob = createAgent(lab, 'bob', { toneHz: TONES.bob });
   cleanup.push(async () => {
     await alice.stop();
     await engine.engine.dispose();
@@ -55,23 +56,30 @@ it.each([false, true])('a reload mid-call restores audio both ways (contact held
   const a = await alice.call('bob');
   const b = await ringing;
   await b.answer();
-  await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)));
-  if (held) await a.hold();
+  await untilHearsOnly(a, TONES.bob);
+  await untilHearsOnly(b, TONES.alice);
+  if (held) {
+    await a.hold();
+    await untilHearsNoTone(b);
+  }
   const firstOrigin = originOf(a.media.localDirection ? (a.sdh()?.lastLocalSdp ?? '') : '');
   const firstTransport = transportIdentity(a.sdh()?.lastLocalSdp ?? '');
 
   // The renderer goes away: its engine and every peer connection in it.
   await engine.engine.dispose();
-  await waitFor('bob hears nothing', () => hearsSilence(b), 5000);
+  // No packets reach bob any more (not silence: nobody sends), and alice's call has no live session.
+  await untilMediaDead(b);
+  await untilMediaDead(a);
   expect(a.state).toBe('established');
   expect(b.state).toBe('established');
 
   // A new renderer attaches: main hands the live call to its engine.
-  engine.engine = createWrtcMediaPort({ toneHz: 440 });
+  engine.engine = createWrtcMediaPort({ toneHz: TONES.alice });
   const t0 = performance.now();
   await a.renegotiateMedia();
   if (held) {
-    await waitFor('bob hears alice again (held: alice still sends hold audio only)', () => hearsSilence(b));
+    // Held: the new engine sends RTP again, without alice's room in it. (Dead media would not pass.)
+    await untilHearsNoTone(b, 15_000);
     expect(a.held).toBe(true);
     expect(audioDirection(a.sdh()?.lastLocalSdp ?? '')).toBe('sendonly');
     expect(b.media.localDirection).toBe('recvonly');
@@ -79,7 +87,8 @@ it.each([false, true])('a reload mid-call restores audio both ways (contact held
   }
   // wrtc↔wrtc: the restarted DTLS handshake rides libwebrtc's retransmit timer (1 s, 2 s, 4 s…), so
   // this takes 3–7 s here; Chromium as the new engine is back in under a second (test/e2e/reload).
-  await waitFor('audio both ways again', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 15_000);
+  await untilHearsOnly(a, TONES.bob, 15_000);
+  await untilHearsOnly(b, TONES.alice, 15_000);
   console.log(`[takeover] re-INVITE → audio both ways: ${(performance.now() - t0).toFixed(0)} ms (held: ${held})`);
   // A second session was opened for the call, and its offer restarted ICE and DTLS for the far end.
   expect(engine.opened).toHaveLength(2);

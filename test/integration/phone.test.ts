@@ -1,7 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { startLab, type Lab } from '../lab/lab.js';
-import { connect, createAgent, hearsAudio, hearsSilence, type TestAgent } from '../support/agents.js';
+import { connect, createAgent, type TestAgent } from '../support/agents.js';
+import {
+  describeHearing,
+  hearing,
+  hearsNoTone,
+  hearsOnly,
+  hearsTone,
+  mediaDead,
+  onlyToneHeard,
+  TONES,
+  untilHearsNoTone,
+  untilHearsOnly,
+  untilMediaDead,
+} from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { PhoneError } from '../../electron/core/sip/phoneError.js';
@@ -110,11 +123,13 @@ describe('registration', () => {
 
 describe('calls', () => {
   it.each([
-    ['alice', 'bob'],
-    ['bob', 'alice'],
-  ])('%s calls %s: ringing, answer, audio both ways', async (fromName, toName) => {
-    const from = agent(fromName, 440);
-    const to = agent(toName, 880);
+    ['alice', TONES.alice, 'bob', TONES.bob],
+    ['bob', TONES.bob, 'alice', TONES.alice],
+    // 660 Hz is 330 Hz's second harmonic: each end still hears only the other's tone.
+    ['customer', TONES.customer, 'bob', TONES.bob],
+  ])('%s (%i Hz) calls %s (%i Hz): ringing, answer, each hears the other and no one else', async (fromName, fromTone, toName, toTone) => {
+    const from = agent(fromName, fromTone);
+    const to = agent(toName, toTone);
     await Promise.all([from.phone.start(), to.phone.start()]);
     const ringing = to.nextIncoming();
     const caller = await from.phone.call(toName);
@@ -125,13 +140,38 @@ describe('calls', () => {
     await waitFor('caller hears ringing', () => caller.state === 'ringing');
     await callee.answer();
     await waitFor('established', () => caller.state === 'established' && callee.state === 'established');
-    await waitFor('caller hears callee', () => hearsAudio(caller), 5000);
-    await waitFor('callee hears caller', () => hearsAudio(callee), 5000);
+    await untilHearsOnly(caller, toTone);
+    await untilHearsOnly(callee, fromTone);
     await caller.hangUp();
     await waitFor('callee sees the hang-up', () => callee.state === 'ended');
     expect(caller.end?.reason).toBe('hung-up-local');
     expect(callee.end?.reason).toBe('hung-up-remote');
     expectNothingLeft(from, to);
+  });
+
+  it('two calls at one desk: each call hears its own party, and the held customer hears none of the other call', async () => {
+    const alice = agent('alice', TONES.alice);
+    const bob = agent('bob', TONES.bob);
+    const customer = agent('customer', TONES.customer);
+    await Promise.all([alice.phone.start(), bob.phone.start(), customer.phone.start()]);
+    const first = await connect(customer, alice);
+    await untilHearsOnly(first.callee, TONES.customer);
+    await untilHearsOnly(first.caller, TONES.alice);
+    await first.callee.hold();
+    const second = await connect(alice, bob);
+    // One engine, two sessions: alice's second call hears bob alone, not the customer it holds.
+    await untilHearsOnly(second.caller, TONES.bob);
+    await untilHearsOnly(second.callee, TONES.alice);
+    await untilHearsNoTone(first.caller);
+    await untilMediaDead(first.callee);
+    await first.callee.unhold();
+    await untilHearsOnly(first.caller, TONES.alice);
+    await untilHearsOnly(first.callee, TONES.customer);
+    // Alice's voice now goes to both calls; each call still hears only its own far end.
+    expect(await hearsOnly(second.caller, TONES.bob)).toBe(true);
+    for (const call of [second.caller, first.callee]) await call.hangUp();
+    await waitFor('every leg ended', () => [first.caller, second.callee].every((c) => c.state === 'ended'));
+    expectNothingLeft(alice, bob, customer);
   });
 
   it.each([
@@ -179,11 +219,16 @@ describe('calls', () => {
     let b: Call;
 
     async function setUp(): Promise<void> {
-      alice = agent('alice', 440);
-      bob = agent('bob', 660);
+      alice = agent('alice', TONES.alice);
+      bob = agent('bob', TONES.bob);
       await Promise.all([alice.phone.start(), bob.phone.start()]);
       ({ caller: a, callee: b } = await connect(alice, bob));
-      await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)));
+      await bothHearEachOther();
+    }
+
+    async function bothHearEachOther(): Promise<void> {
+      await untilHearsOnly(a, TONES.bob);
+      await untilHearsOnly(b, TONES.alice);
     }
 
     it('hold and unhold: SDP direction at both ends, and who hears whom', async () => {
@@ -196,14 +241,16 @@ describe('calls', () => {
       expect(b.media).toEqual({ localDirection: 'recvonly', remoteDirection: 'sendonly' });
       // Bob learns of the hold once SIP.js has handled the re-INVITE, possibly just after our 200.
       await waitFor('bob sees the hold', () => b.remoteHeld);
-      await waitFor('the holder hears nothing', () => hearsSilence(a));
-      expect(await hearsAudio(b)).toBe(true);
+      // The holder receives nothing (bob answered recvonly); the held party gets RTP without the
+      // holder's room in it (MediaSession's contract).
+      await untilMediaDead(a);
+      await untilHearsNoTone(b);
       await a.unhold();
       expect(a.media).toEqual({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
       expect(b.media).toEqual({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
       await waitFor('bob sees the unhold', () => remoteHold.length === 2);
       expect(remoteHold).toEqual([true, false]);
-      await waitFor('audio both ways again', async () => (await hearsAudio(a)) && (await hearsAudio(b)));
+      await bothHearEachOther();
     });
 
     it('the callee can hold too, right after answering (waits for the ACK)', async () => {
@@ -211,8 +258,11 @@ describe('calls', () => {
       await b.hold();
       expect(b.media.localDirection).toBe('sendonly');
       expect(a.media.localDirection).toBe('recvonly');
+      await untilHearsNoTone(a);
+      await untilMediaDead(b);
       await b.unhold();
       expect(b.media.localDirection).toBe('sendrecv');
+      await bothHearEachOther();
     });
 
     it('hold and unhold requested back to back are serialized, and end unheld', async () => {
@@ -220,16 +270,50 @@ describe('calls', () => {
       await Promise.all([a.hold(), a.unhold(), a.hold(), a.unhold()]);
       expect(a.held).toBe(false);
       expect(b.media.localDirection).toBe('sendrecv');
+      await bothHearEachOther();
     });
 
     it('mute silences what the far end hears; unmute restores it', async () => {
       await setUp();
       await a.setMuted(true);
       expect(a.muted).toBe(true);
-      await waitFor('bob hears silence', () => hearsSilence(b), 3000);
-      expect(await hearsAudio(a)).toBe(true);
+      await untilHearsNoTone(b, 3000);
+      const aliceHears = await hearing(a);
+      expect(onlyToneHeard(aliceHears, TONES.bob), describeHearing(aliceHears)).toBe(true);
       await a.setMuted(false);
-      await waitFor('bob hears alice again', () => hearsAudio(b), 3000);
+      await untilHearsOnly(b, TONES.alice, 3000);
+    });
+
+    it('the oracle can fail: a wrong party, silence and dead media are each told apart', async () => {
+      await setUp();
+      // Bob hears alice: not himself, not the customer, not silence, not dead media.
+      expect(await hearsOnly(b, TONES.alice)).toBe(true);
+      expect(await hearsOnly(b, TONES.bob)).toBe(false);
+      expect(await hearsOnly(b, TONES.customer)).toBe(false);
+      expect(await hearsTone(b, TONES.bob)).toBe(false);
+      expect(await hearsNoTone(b)).toBe(false);
+      expect(await mediaDead(b)).toBe(false);
+      // A wait for the wrong party fails, and says whom the call heard instead.
+      await expect(untilHearsOnly(b, TONES.customer, 600)).rejects.toThrow(
+        /waiting for bob's call with alice to hear only 330 Hz: Error: bob's call with alice hears 440 Hz \(0\.\d\d\); \d+ packets in \d+ ms$/,
+      );
+
+      // Held: bob gets packets that carry no tone, which is silence, not dead media.
+      await a.hold();
+      await untilHearsNoTone(b);
+      expect(await hearsTone(b, TONES.alice)).toBe(false);
+      expect(await mediaDead(b)).toBe(false);
+      const held = await hearing(b);
+      expect(held.packetsFlowing).toBe(true);
+      console.log(`[oracle] held: ${describeHearing(held)}`);
+
+      // Hung up: the media is closed, which is dead media and never silence.
+      await a.hangUp();
+      await waitFor('bob sees the hang-up', () => b.state === 'ended');
+      expect(await mediaDead(b)).toBe(true);
+      expect(await hearsNoTone(b)).toBe(false);
+      expect(describeHearing(await hearing(b))).toMatch(/dead media$/);
+      expectNothingLeft(alice, bob);
     });
 
     it('DTMF tones reach the far end (SIP INFO, as the Node engine has no RFC 4733 sender)', async () => {

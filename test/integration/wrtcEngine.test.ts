@@ -1,23 +1,33 @@
 /**
  * Two wrtc engines negotiated directly in one process (no SIP): the MediaPort contract, heard through
- * each engine's inboundLevel. A plays 440 Hz, B 880 Hz.
+ * the audio oracle (test/support/audioOracle.ts). A plays 440 Hz, B 660 Hz; "A hears B" means A's
+ * session hears 660 Hz and no other party tone.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaDirection, MediaSession, Sdp } from '../../shared/media.js';
 import { audioDirection } from '../../shared/sdp.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
+import {
+  describeHearing,
+  hearSession,
+  isDead,
+  noToneHeard,
+  onlyToneHeard,
+  TONES,
+  untilReading,
+  type CallHearing,
+} from '../support/audioOracle.js';
 
-/** The far end hears the tone at RMS ≈ 0.18; well above this means "hears", well below means silence. */
-const HEARS = 0.05;
-const SILENT = 0.01;
 const WITHIN = { timeout: 3_000, interval: 50 };
+const A_TONE = TONES.alice;
+const B_TONE = TONES.bob;
 
 let alice: WrtcMediaPort;
 let bob: WrtcMediaPort;
 
 beforeAll(() => {
-  alice = createWrtcMediaPort({ toneHz: 440 });
-  bob = createWrtcMediaPort({ toneHz: 880 });
+  alice = createWrtcMediaPort({ toneHz: A_TONE });
+  bob = createWrtcMediaPort({ toneHz: B_TONE });
 });
 
 afterEach(async () => {
@@ -46,7 +56,10 @@ function checked(sdp: Sdp): Sdp {
   return sdp;
 }
 
-const level = async (session: MediaSession): Promise<number> => (await session.getStats()).inboundLevel ?? -1;
+const heard = (session: MediaSession): Promise<CallHearing> => hearSession(session, `session ${session.id}`);
+/** Waits for a reading of `session` that `judge` accepts; a timeout says what was heard instead. */
+const until = (what: string, session: MediaSession, judge: (h: CallHearing) => boolean): Promise<CallHearing> =>
+  untilReading(what, () => heard(session), judge, WITHIN.timeout);
 const iceUp = async (session: MediaSession): Promise<boolean> =>
   ['connected', 'completed'].includes((await session.getStats()).iceState);
 const ufrag = (sdp: Sdp): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
@@ -65,8 +78,8 @@ async function negotiate(
 }
 
 async function bothHear(a: MediaSession, b: MediaSession): Promise<void> {
-  await expect.poll(() => level(a), WITHIN).toBeGreaterThan(HEARS);
-  await expect.poll(() => level(b), WITHIN).toBeGreaterThan(HEARS);
+  await until('A to hear B only', a, (h) => onlyToneHeard(h, B_TONE));
+  await until('B to hear A only', b, (h) => onlyToneHeard(h, A_TONE));
 }
 
 async function establish(): Promise<{ a: MediaSession; b: MediaSession }> {
@@ -89,6 +102,11 @@ describe('wrtc engine, two peers on loopback', () => {
     await expect.poll(async () => (await a.getStats()).iceState, WITHIN).toMatch(/^(connected|completed)$/);
     await expect.poll(async () => (await b.getStats()).iceState, WITHIN).toMatch(/^(connected|completed)$/);
     await bothHear(a, b);
+    console.log(`[oracle] ${describeHearing(await heard(a))}`);
+    console.log(`[oracle] ${describeHearing(await heard(b))}`);
+    // The port answers for its own open sessions only.
+    expect((await alice.hearing(a.id))?.open).toBe(true);
+    expect(await alice.hearing(b.id)).toBeUndefined();
     // Polled: libwebrtc serves a cached stats report for 50 ms, which can predate the first packet
     // even when the meter (fed by the audio sink, not by stats) already hears the far end.
     const counted = async (session: MediaSession): Promise<number> => {
@@ -106,9 +124,10 @@ describe('wrtc engine, two peers on loopback', () => {
     const hold = await negotiate(a, b, 'sendonly', 'sendrecv');
     expect(audioDirection(hold.offer)).toBe('sendonly');
     expect(audioDirection(hold.answer)).toBe('recvonly');
-    await expect.poll(() => level(a), WITHIN).toBeLessThan(SILENT);
+    // The holder receives nothing: B answered recvonly, so B sends no RTP at all.
+    await until('A (holding) to receive no media', a, isDead);
     // A held party must not hear the holder's room (MediaSession's contract): RTP flows, silent.
-    await expect.poll(() => level(b), WITHIN).toBeLessThan(SILENT);
+    await until('B (held) to hear silence', b, noToneHeard);
 
     const unhold = await negotiate(a, b, 'sendrecv', 'sendrecv');
     expect(audioDirection(unhold.offer)).toBe('sendrecv');
@@ -121,13 +140,14 @@ describe('wrtc engine, two peers on loopback', () => {
     await bothHear(a, b);
 
     await a.setMuted(true);
-    await expect.poll(() => level(b), WITHIN).toBeLessThan(SILENT);
+    await until('B to hear silence while A is muted', b, noToneHeard);
     const before = (await b.getStats()).packetsReceived;
     await expect.poll(async () => (await b.getStats()).packetsReceived, WITHIN).toBeGreaterThan(before + 10);
-    expect(await level(a)).toBeGreaterThan(HEARS);
+    const aHears = await heard(a);
+    expect(onlyToneHeard(aHears, B_TONE), describeHearing(aHears)).toBe(true);
 
     await a.setMuted(false);
-    await expect.poll(() => level(b), WITHIN).toBeGreaterThan(HEARS);
+    await until('B to hear A again', b, (h) => onlyToneHeard(h, A_TONE));
   });
 
   it('restarts ICE and keeps audio flowing', async () => {
@@ -178,6 +198,12 @@ describe('wrtc engine, two peers on loopback', () => {
     expect(bob.openSessions()).toEqual([]);
     await expect(a.createOffer({ direction: 'sendrecv' })).rejects.toThrow(/closed/);
     await expect(a.getStats()).rejects.toThrow(/closed/);
+    // A closed session hears nothing, and says so as dead media, not silence.
+    const after = await heard(a);
+    expect(after.media).toBe('closed');
+    expect(isDead(after)).toBe(true);
+    expect(noToneHeard(after)).toBe(false);
+    expect(await alice.hearing(a.id)).toBeUndefined();
   });
 
   it('measures createOffer (default gathering timeout)', async () => {

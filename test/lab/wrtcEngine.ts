@@ -3,7 +3,8 @@
  *
  * Each session is one RTCPeerConnection with one audio transceiver. What it sends is a synthetic
  * microphone (a sine at `toneHz`, so a listener can tell engines apart); what it receives is metered
- * into `inboundLevel`, which is how tests "hear" a call.
+ * into `inboundLevel`, and kept for a moment so that `hearing()` can say which tones it holds and how
+ * many RTP packets carried it: how tests tell *who* a call hears (test/support/audioOracle.ts).
  *
  * Facts about wrtc 0.10.0 this file relies on (checked on the lab machine):
  * - `track.enabled = false` is honoured: RTP keeps flowing and the far end decodes silence.
@@ -33,6 +34,8 @@ import type {
   Sdp,
 } from '../../shared/media.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
+import { framedToneAmplitudes } from '../support/goertzel.js';
+import { PARTY_TONES } from '../support/partyTones.js';
 
 export interface WrtcEngineOptions {
   /** Hz of the synthetic microphone's sine tone (default 440); each engine can use its own so the far end can tell who it hears. */
@@ -49,9 +52,32 @@ export interface WrtcEngineOptions {
   readonly candidatePoolSize?: number;
 }
 
+/** What one session received lately (`windowMs` back from now): the tones in it and the RTP behind it. */
+export interface Hearing {
+  /** False once the session is closed: it hears nothing any more, and every figure below is 0. */
+  readonly open: boolean;
+  /** RTP packets received during the window (inbound-rtp packetsReceived, sampled every 100 ms and on demand). */
+  readonly packets: number;
+  /** How far back the packet count reaches: the window, or less for a session younger than it. */
+  readonly spanMs: number;
+  /** Mean amplitude (full scale 1.0) at each asked tone over 20 ms Hann-windowed frames of the received audio. */
+  readonly tones: ReadonlyMap<number, number>;
+  /** RMS of the received audio over the window, whatever its frequencies. */
+  readonly level: number;
+}
+
+export interface HearingOptions {
+  /** Hz to measure (default: every party tone, test/support/partyTones.ts). */
+  readonly tones?: readonly number[];
+  /** How far back to look, 20–1000 ms (default 400: 20 Opus packets, 20 frames of the detector). */
+  readonly windowMs?: number;
+}
+
 export interface WrtcMediaPort extends MediaPort {
   /** Sessions not yet closed — tests assert this is empty at the end. */
   openSessions(): readonly MediaSession[];
+  /** What the open session `sessionId` hears; undefined when this port has no such open session. */
+  hearing(sessionId: string, options?: HearingOptions): Promise<Hearing | undefined>;
   /** Closes every session and stops the microphone; call before process exit. */
   dispose(): Promise<void>;
 }
@@ -88,6 +114,22 @@ const TONE_AMPLITUDE = 0.25 * 32767;
 /** After a stall (GC, a busy CI core) send at most this much backlog at once rather than a burst. */
 const MAX_CATCH_UP_FRAMES = 10;
 const LEVEL_WINDOW_MS = 200;
+/** The detector's frame: short enough to follow a tone starting or stopping, long enough to tell tones 110 Hz apart. */
+const HEARING_FRAME_MS = 20;
+const HEARING_MAX_WINDOW_MS = 1000;
+const HEARING_DEFAULT_WINDOW_MS = 400;
+const PACKET_SAMPLE_MS = 100;
+
+/** Every session this module made, for hearingOf(): a call's session is reached through its SDH, not a port. */
+const wrtcSessions = new WeakMap<MediaSession, WrtcSession>();
+
+/**
+ * What `session` hears, if it is a session of this engine (of any port); undefined otherwise (another
+ * engine's session). A closed session answers `open: false`.
+ */
+export function hearingOf(session: MediaSession, options: HearingOptions = {}): Promise<Hearing> | undefined {
+  return wrtcSessions.get(session)?.hearing(options);
+}
 
 export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaPort {
   const toneHz = options.toneHz ?? 440;
@@ -112,9 +154,14 @@ export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaP
       if (disposed) throw new Error('wrtc media port is disposed');
       const session = new WrtcSession(callId, settings, microphone, () => sessions.delete(session));
       sessions.add(session);
+      wrtcSessions.set(session, session);
       return session;
     },
     openSessions: () => [...sessions],
+    async hearing(sessionId: string, hearingOptions: HearingOptions = {}): Promise<Hearing | undefined> {
+      const session = [...sessions].find((s) => s.id === sessionId);
+      return session?.hearing(hearingOptions);
+    },
     async dispose(): Promise<void> {
       disposed = true;
       const results = await Promise.allSettled([...sessions].map((session) => session.close()));
@@ -218,11 +265,67 @@ class LevelMeter {
   }
 }
 
+/** The last HEARING_MAX_WINDOW_MS of received audio, mono, for the tone detector. */
+class RecentAudio {
+  private readonly frames: { readonly at: number; readonly samples: Float32Array; readonly sampleRate: number }[] = [];
+
+  add(frame: PcmFrame): void {
+    const channels = Math.max(1, frame.channelCount ?? 1);
+    const count = Math.floor(frame.samples.length / channels);
+    const mono = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) sum += frame.samples[i * channels + c] ?? 0;
+      mono[i] = sum / channels / 32768;
+    }
+    const at = performance.now();
+    this.frames.push({ at, samples: mono, sampleRate: frame.sampleRate });
+    while (this.frames.length > 0 && at - (this.frames[0]?.at ?? at) > HEARING_MAX_WINDOW_MS) this.frames.shift();
+  }
+
+  /** The audio that arrived within `windowMs` of `now`, joined; frames at another rate than the latest are left out. */
+  within(windowMs: number, now: number): { readonly samples: Float32Array; readonly sampleRate: number } {
+    const recent = this.frames.filter((frame) => now - frame.at <= windowMs);
+    const sampleRate = recent.at(-1)?.sampleRate ?? SAMPLE_RATE;
+    const kept = recent.filter((frame) => frame.sampleRate === sampleRate);
+    const samples = new Float32Array(kept.reduce((n, frame) => n + frame.samples.length, 0));
+    let offset = 0;
+    for (const frame of kept) {
+      samples.set(frame.samples, offset);
+      offset += frame.samples.length;
+    }
+    return { samples, sampleRate };
+  }
+}
+
+/** Running inbound RTP packet totals over time, so a window's count is a difference of two samples. */
+class PacketHistory {
+  private readonly samples: { readonly at: number; readonly packets: number }[] = [];
+
+  record(at: number, packets: number): void {
+    this.samples.push({ at, packets });
+    this.samples.sort((a, b) => a.at - b.at);
+    const horizon = HEARING_MAX_WINDOW_MS + 2 * PACKET_SAMPLE_MS;
+    while (this.samples.length > 1 && at - (this.samples[0]?.at ?? at) > horizon) this.samples.shift();
+  }
+
+  /** Packets since the last sample at or before `now - windowMs` (or the oldest), and how far back that is. */
+  within(windowMs: number, now: number): { readonly packets: number; readonly spanMs: number } {
+    const latest = this.samples.at(-1);
+    if (!latest) return { packets: 0, spanMs: 0 };
+    const baseline = this.samples.findLast((s) => s.at <= now - windowMs) ?? this.samples[0] ?? latest;
+    return { packets: Math.max(0, latest.packets - baseline.packets), spanMs: Math.max(0, now - baseline.at) };
+  }
+}
+
 class WrtcSession implements MediaSession {
   private readonly pc: RTCPeerConnection;
   private readonly source: AudioSource;
   private readonly track: MediaStreamTrack;
   private readonly meter = new LevelMeter();
+  private readonly recent = new RecentAudio();
+  private readonly packetHistory = new PacketHistory();
+  private packetSampler: ReturnType<typeof setInterval> | null = null;
   private readonly closing = new AbortController();
   private transceiver: RTCRtpTransceiver | null = null;
   private sink: AudioSink | null = null;
@@ -237,7 +340,9 @@ class WrtcSession implements MediaSession {
   ) {
     this.pc = new RTCPeerConnection({
       iceServers: [],
-      bundlePolicy: 'max-bundle',
+      // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
+      // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
+      bundlePolicy: 'balanced',
       rtcpMuxPolicy: 'require',
       iceCandidatePoolSize: settings.candidatePoolSize,
     });
@@ -341,9 +446,49 @@ class WrtcSession implements MediaSession {
     return { ...totals, inboundLevel: this.meter.level(), iceState: this.pc.iceConnectionState };
   }
 
+  async hearing(options: HearingOptions): Promise<Hearing> {
+    const windowMs = options.windowMs ?? HEARING_DEFAULT_WINDOW_MS;
+    const frequencies = options.tones ?? PARTY_TONES;
+    if (!(windowMs >= HEARING_FRAME_MS && windowMs <= HEARING_MAX_WINDOW_MS)) throw new RangeError(`windowMs out of range: ${windowMs}`);
+    if (this.closing.signal.aborted) {
+      return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0 };
+    }
+    await this.samplePackets();
+    const now = performance.now();
+    const { packets, spanMs } = this.packetHistory.within(windowMs, now);
+    const audio = this.recent.within(windowMs, now);
+    const frameSamples = Math.round((audio.sampleRate * HEARING_FRAME_MS) / 1000);
+    let sumOfSquares = 0;
+    for (const sample of audio.samples) sumOfSquares += sample * sample;
+    return {
+      open: !this.closing.signal.aborted,
+      packets,
+      spanMs,
+      tones: framedToneAmplitudes(audio.samples, audio.sampleRate, frequencies, frameSamples),
+      level: audio.samples.length === 0 ? 0 : Math.sqrt(sumOfSquares / audio.samples.length),
+    };
+  }
+
+  /** Adds the current inbound RTP total to the history; a session closing meanwhile adds nothing. */
+  private async samplePackets(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    let packets = 0;
+    try {
+      const report = await this.pc.getStats();
+      report.forEach((stat: unknown) => {
+        if (isRecord(stat) && stat['kind'] === 'audio' && stat['type'] === 'inbound-rtp') packets += numberField(stat, 'packetsReceived');
+      });
+    } catch {
+      return; // closed under us: close() ends the history
+    }
+    if (!this.closing.signal.aborted) this.packetHistory.record(performance.now(), packets);
+  }
+
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
+    if (this.packetSampler !== null) clearInterval(this.packetSampler);
+    this.packetSampler = null;
     // Each release runs even if an earlier one throws: a half-closed session would keep native
     // threads and the microphone timer alive, and the process with them.
     const failures: unknown[] = [];
@@ -381,8 +526,16 @@ class WrtcSession implements MediaSession {
   private adopt(transceiver: RTCRtpTransceiver): RTCRtpTransceiver {
     this.transceiver = transceiver;
     const sink = new nonstandard.RTCAudioSink(transceiver.receiver.track);
-    sink.ondata = (frame) => this.meter.add(frame.samples);
+    sink.ondata = (frame) => {
+      this.meter.add(frame.samples);
+      this.recent.add(frame);
+    };
     this.sink = sink;
+    if (this.packetSampler === null) {
+      // A window's packet count is a difference of samples; unref'd, a forgotten session keeps nobody alive.
+      this.packetSampler = setInterval(() => void this.samplePackets(), PACKET_SAMPLE_MS);
+      this.packetSampler.unref();
+    }
     return transceiver;
   }
 

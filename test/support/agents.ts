@@ -3,6 +3,7 @@ import type { Call } from '../../electron/core/sip/call.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import type { Lab } from '../lab/lab.js';
 import { waitFor, within } from './waitFor.js';
+import { hearing, noToneHeard, toneHeard, type OracleOptions } from './audioOracle.js';
 
 /** A phone as an agent desk would run it, with the Node media engine standing in for the renderer. */
 export interface TestAgent {
@@ -67,14 +68,22 @@ export async function connect(from: TestAgent, to: TestAgent): Promise<{ caller:
   return { caller, callee };
 }
 
-/** True once the call has received audio with some energy in it. */
-export async function hearsAudio(call: Call, threshold = 0.01): Promise<boolean> {
-  const stats = await call.stats();
-  return stats.bytesReceived > 0 && (stats.inboundLevel ?? 0) > threshold;
+/**
+ * True when packets flow and carry sound: some party's tone (test/support/audioOracle.ts), or any
+ * audio at an RMS of 0.01 or more (a source that is not a party tone, such as the E2E speech-like
+ * fake microphone). Dead media is never audio. Says nothing about *whom* the call hears: prefer
+ * the oracle's hearsOnly(call, hz).
+ */
+export async function hearsAudio(call: Call, options?: OracleOptions): Promise<boolean> {
+  const heard = await hearing(call, options);
+  return heard.packetsFlowing && (heard.level >= 0.01 || heard.partyTones.some((hz) => toneHeard(heard, hz)));
 }
 
-/** True once the call's received audio has been (near) silent for the engine's level window. */
-export async function hearsSilence(call: Call, threshold = 0.005): Promise<boolean> {
-  const stats = await call.stats();
-  return (stats.inboundLevel ?? 1) < threshold;
+/**
+ * True when the call hears silence: RTP packets keep arriving, with no party tone and no other sound
+ * (RMS under 0.005) in them. Dead media is not silence.
+ */
+export async function hearsSilence(call: Call, options?: OracleOptions): Promise<boolean> {
+  const heard = await hearing(call, options);
+  return noToneHeard(heard) && heard.level < 0.005;
 }
