@@ -51,7 +51,9 @@ export class BrowserMediaSession implements MediaSession {
   ) {
     this.pc = context.createPeerConnection({
       iceServers: [],
-      bundlePolicy: 'max-bundle',
+      // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
+      // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
+      bundlePolicy: 'balanced',
       rtcpMuxPolicy: 'require',
       // No candidate pool: pooled candidates outrank every later one (see MediaPort in shared/media.ts).
       iceCandidatePoolSize: 0,

@@ -1,17 +1,18 @@
 /**
  * Starts a lab Kamailio for the demo or for poking at by hand:
- *   npx tsx test/lab/cli.ts [--port N] [--user alice:secret ...] [--log-level N] [--no-presence]
+ *   npx tsx test/lab/cli.ts [--port N] [--user alice:secret ...] [--log-level N] [--no-presence] [--media-relay]
  * Prints the WebSocket URL and runs until SIGINT/SIGTERM.
  */
 import { LabError, startLab, type LabOptions, type LabUser } from './lab.js';
 
-const USAGE = 'usage: npx tsx test/lab/cli.ts [--port N] [--user name:password ...] [--log-level N] [--no-presence]';
+const USAGE = 'usage: npx tsx test/lab/cli.ts [--port N] [--user name:password ...] [--log-level N] [--no-presence] [--media-relay]';
 
 function parseArgs(argv: readonly string[]): LabOptions {
   const users: LabUser[] = [];
   let port: number | undefined;
   let logLevel: number | undefined;
   let presence = true;
+  let mediaRelay = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -23,9 +24,10 @@ function parseArgs(argv: readonly string[]): LabOptions {
     else if (arg === '--log-level') logLevel = toInteger(value(), '--log-level');
     else if (arg === '--user') users.push(toUser(value()));
     else if (arg === '--no-presence') presence = false;
+    else if (arg === '--media-relay') mediaRelay = true;
     else fail(`unknown argument ${arg ?? ''}`);
   }
-  return { port, logLevel, presence, auth: users.length > 0 ? { users } : undefined };
+  return { port, logLevel, presence, mediaRelay, auth: users.length > 0 ? { users } : undefined };
 }
 
 function toInteger(text: string, flag: string): number {
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
   const lab = await startLab(options);
   const users = options.auth?.users.map((u) => u.user).join(', ');
   console.log(lab.wsUrl);
+  if (lab.mediaRelay !== undefined) {
+    console.error(`Plain SIP phones: outbound proxy ${lab.mediaRelay.sipUdpUri}; rtpengine control on 127.0.0.1:${lab.mediaRelay.ngPort}.`);
+  }
   console.error(`Kamailio lab on ${lab.wsUrl} (domain ${lab.domain}, ${users !== undefined ? `auth: ${users}` : 'no auth'}), run folder ${lab.runDir}. Ctrl-C to stop.`);
   const shutdown = (): void => {
     lab.stop().then(

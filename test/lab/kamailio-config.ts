@@ -25,6 +25,11 @@ export interface KamailioConfigInput {
    * table in dbDir (integrated XCAP server mode); the lab writes them. Off unless asked for.
    */
   readonly rls?: boolean;
+  /**
+   * A UDP listener on the same port for plain-RTP phones, and rtpengine (its control socket on
+   * 127.0.0.1:ngPort) between WebSocket agents and those phones. Off: no UDP, no rtpengine.
+   */
+  readonly mediaRelay?: { readonly ngPort: number };
   /** undefined = no authentication at all. */
   readonly auth: { readonly users: readonly LabCredential[]; readonly realm: string; readonly secret: string } | undefined;
 }
@@ -55,6 +60,7 @@ function defines(input: KamailioConfigInput): string {
   if (input.presence) lines.push('#!define WITH_PRESENCE');
   if (input.presence && input.rls === true) lines.push('#!define WITH_RLS');
   if (input.ctlSocket !== undefined) lines.push('#!define WITH_CTL');
+  if (input.mediaRelay !== undefined) lines.push('#!define WITH_MEDIA_RELAY');
   return lines.join('\n') + '\n';
 }
 
@@ -68,6 +74,10 @@ fork=yes
 children=2
 tcp_children=2
 listen=tcp:127.0.0.1:${input.port}
+#!ifdef WITH_MEDIA_RELAY
+# Plain SIP phones (linphonec, baresip) talk UDP to the same port number.
+listen=udp:127.0.0.1:${input.port}
+#!endif
 auto_aliases=no
 enable_sctp=no
 enable_tls=no
@@ -113,6 +123,10 @@ loadmodule "websocket.so"
 #!ifdef WITH_CTL
 loadmodule "ctl.so"
 modparam("ctl", "binrpc", "unix:${input.ctlSocket ?? ''}")
+#!endif
+#!ifdef WITH_MEDIA_RELAY
+loadmodule "rtpengine.so"
+modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:${input.mediaRelay?.ngPort ?? 0}")
 #!endif
 #!ifdef WITH_AUTH
 loadmodule "auth.so"
@@ -376,9 +390,52 @@ branch_route[KEEP_RURI_PARAMS] {
 }
 
 route[RELAY] {
+#!ifdef WITH_MEDIA_RELAY
+	route(MEDIA_RELAY);
+#!endif
 	if (!t_relay()) sl_reply_error();
 	exit;
 }
+
+#!ifdef WITH_MEDIA_RELAY
+#!define FLT_INITIAL_OFFER 7
+#!substdef "!RTPENGINE_WEBRTC_FLAGS!trust-address replace-origin replace-session-connection UDP/TLS/RTP/SAVPF ICE=force rtcp-mux-offer rtcp-mux-require generate-mid SDES-off!g"
+#!substdef "!RTPENGINE_PLAIN_FLAGS!trust-address replace-origin replace-session-connection RTP/AVP ICE=remove rtcp-mux-demux DTLS=off SDES-off!g"
+# The lab has two kinds of endpoints: WebRTC agents on WebSocket and plain-RTP phones on UDP. Media
+# between two agents flows directly; between an agent and a phone it goes through rtpengine, which
+# turns DTLS-SRTP/ICE/rtcp-mux into plain RTP and back. The source is where this request came from,
+# the destination what the R-URI (or the alias-derived $du) says. A reply travels back to the source.
+route[MEDIA_RELAY] {
+	# Not CANCEL: its R-URI is the AOR, which says nothing about the destination; a cancelled call's
+	# relay session ends with the INVITE's final reply (onreply routes below).
+	if (!is_method("INVITE|ACK|BYE|UPDATE|PRACK")) return;
+	if ($proto == "ws" || $proto == "wss") $var(from_ws) = 1; else $var(from_ws) = 0;
+	if ($du =~ "transport=wss?([;>]|$)" || ($du == "" && $ru =~ "transport=wss?([;>]|$)")) $var(to_ws) = 1; else $var(to_ws) = 0;
+	if ($var(from_ws) == $var(to_ws)) return;
+	if (is_method("BYE")) {
+		rtpengine_delete();
+		return;
+	}
+	if ($var(to_ws) == 1) {
+		rtpengine_manage("RTPENGINE_WEBRTC_FLAGS");
+		if (is_method("INVITE|UPDATE")) t_on_reply("MEDIA_RELAY_ANSWER_PLAIN");
+	} else {
+		rtpengine_manage("RTPENGINE_PLAIN_FLAGS");
+		if (is_method("INVITE|UPDATE")) t_on_reply("MEDIA_RELAY_ANSWER_WEBRTC");
+	}
+	if (!has_totag()) setflag(FLT_INITIAL_OFFER);
+}
+
+onreply_route[MEDIA_RELAY_ANSWER_PLAIN] {
+	if (has_body("application/sdp")) rtpengine_manage("RTPENGINE_PLAIN_FLAGS");
+	else if ($rs =~ "^[3-6]" && isflagset(FLT_INITIAL_OFFER)) rtpengine_delete();
+}
+
+onreply_route[MEDIA_RELAY_ANSWER_WEBRTC] {
+	if (has_body("application/sdp")) rtpengine_manage("RTPENGINE_WEBRTC_FLAGS");
+	else if ($rs =~ "^[3-6]" && isflagset(FLT_INITIAL_OFFER)) rtpengine_delete();
+}
+#!endif
 
 onreply_route {
 	# Replies from a WebSocket client carry an unroutable Contact too (the callee's 200 OK).

@@ -11,7 +11,9 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { createSocket } from 'node:dgram';
 import { isSafeToken, renderKamailioConfig, type KamailioConfigInput } from './kamailio-config.js';
+import { startRtpengine, type Rtpengine } from './rtpengine.js';
 
 export interface LabUser {
   readonly user: string;
@@ -42,8 +44,23 @@ export interface LabOptions {
    * all. Measured in test/bench/presence-rls.ts; Baton itself subscribes per user.
    */
   readonly rls?: { readonly lists: readonly LabRlsList[] };
+  /**
+   * Opt-in: a UDP listener (same port) for plain-RTP phones, and a private rtpengine that relays media
+   * between them and WebSocket agents. Agent↔agent calls never touch rtpengine. Default off.
+   */
+  readonly mediaRelay?: boolean;
   /** @internal For tests of the "not installed" path; normally found on PATH or in /usr/sbin. */
   readonly kamailioBinary?: string;
+}
+
+/** Where plain SIP phones reach the lab (only with `mediaRelay`). */
+export interface LabMediaRelay {
+  /** Outbound proxy for a UDP phone: `sip:127.0.0.1:PORT;transport=udp`. */
+  readonly sipUdpUri: string;
+  /** rtpengine's control port on 127.0.0.1. */
+  readonly ngPort: number;
+  /** What rtpengine wrote so far, for error messages. */
+  log(): string;
 }
 
 export interface Lab {
@@ -53,6 +70,8 @@ export interface Lab {
   readonly domain: string;
   /** Absolute per-run folder: config, pid file, db_text tables, log. */
   readonly runDir: string;
+  /** Set when started with `mediaRelay: true`. */
+  readonly mediaRelay: LabMediaRelay | undefined;
   /** SIGTERM, SIGKILL after 3 s; removes runDir unless KEEP_LAB=1. */
   stop(): Promise<void>;
   /** SIGKILL the whole process group (a crash); runDir is kept so restart() works. */
@@ -102,7 +121,7 @@ const OWNER_FILE = 'owner.pid';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = validateOptions(options);
-  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined);
+  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay);
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {
@@ -121,16 +140,44 @@ function isPortConflict(error: unknown): boolean {
 
 async function startOn(port: number, settings: Settings, install: Installation): Promise<Lab> {
   const runDir = createRunDir(port);
+  let rtpengine: Rtpengine | undefined;
   try {
-    const cfgPath = writeConfig(runDir, { ...settings, port, moduleDir: install.moduleDir });
+    if (settings.mediaRelay) {
+      const mediaPorts = mediaPortRange();
+      rtpengine = await startRtpengine({ runDir, ngPort: await findFreeUdpPort(), ...mediaPorts });
+    }
+    const mediaRelay = rtpengine === undefined ? undefined : { ngPort: rtpengine.ngPort };
+    const cfgPath = writeConfig(runDir, { ...settings, mediaRelay, port, moduleDir: install.moduleDir });
     checkConfig(install.binary, cfgPath);
-    const lab = new KamailioLab(install.binary, port, runDir, cfgPath);
+    const lab = new KamailioLab(install.binary, port, runDir, cfgPath, rtpengine);
     await lab.restart();
     return lab;
   } catch (error) {
+    await rtpengine?.stop();
     removeRunDir(runDir);
     throw error;
   }
+}
+
+/**
+ * rtpengine skips ports it cannot bind, so a range below Linux's ephemeral ports (32768+), placed at
+ * random, is enough to keep two labs' relays (and wrtc's own sockets) apart.
+ */
+function mediaPortRange(): { portMin: number; portMax: number } {
+  const size = 400;
+  const portMin = 20_000 + 2 * Math.floor((Math.random() * (12_000 - size)) / 2);
+  return { portMin, portMax: portMin + size - 1 };
+}
+
+function findFreeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, DOMAIN, () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
 }
 
 interface Settings {
@@ -138,6 +185,7 @@ interface Settings {
   readonly presence: boolean;
   readonly auth: KamailioConfigInput['auth'];
   readonly rlsLists: readonly LabRlsList[] | undefined;
+  readonly mediaRelay: boolean;
 }
 
 /** Everything that ends up in the config is checked before anything is created or started. */
@@ -150,7 +198,7 @@ function validateOptions(options: LabOptions): Settings {
   const presence = options.presence ?? true;
   // rls's own back-end SUBSCRIBEs (From the watcher, over TCP to this server) carry no credentials.
   if (options.rls !== undefined && options.auth !== undefined) invalid('rls cannot be combined with auth in the lab');
-  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence) };
+  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false };
 }
 
 function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {
@@ -190,9 +238,14 @@ interface Installation {
   readonly moduleDir: string;
 }
 
-function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean): Installation {
+function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean): Installation {
   const binary = findBinary(binaryOverride);
-  const needed = presence ? ['websocket.so', 'presence.so', 'presence_xml.so', ...(rls ? ['pua.so', 'rls.so'] : [])] : ['websocket.so'];
+  const needed = [
+    'websocket.so',
+    ...(presence ? ['presence.so', 'presence_xml.so'] : []),
+    ...(presence && rls ? ['pua.so', 'rls.so'] : []),
+    ...(mediaRelay ? ['rtpengine.so'] : []),
+  ];
   const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
   if (moduleDir === undefined) {
     throw new LabError('kamailio-missing', `Kamailio modules (${needed.join(', ')}) not found in ${MODULE_DIRS.join(', ')}. Install them: ${INSTALL_HINT}`);
@@ -280,8 +333,10 @@ function reapOrphans(): void {
     const runDir = join(RUN_ROOT, entry);
     const owner = readPid(join(runDir, OWNER_FILE));
     if (owner === undefined || isAlive(owner)) continue;
-    const pid = readPid(join(runDir, 'kamailio.pid'));
-    if (pid !== undefined && isKamailioOf(pid, runDir)) signalGroup(pid, 'SIGKILL');
+    for (const pidFile of ['kamailio.pid', 'rtpengine.pid']) {
+      const pid = readPid(join(runDir, pidFile));
+      if (pid !== undefined && isProcessOf(pid, runDir)) signalGroup(pid, 'SIGKILL');
+    }
   }
 }
 
@@ -303,10 +358,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Guards against a recycled pid: only a process started with this run folder's config is killed. */
-function isKamailioOf(pid: number, runDir: string): boolean {
+/** Guards against a recycled pid: only a process whose command line names this run folder is killed. */
+function isProcessOf(pid: number, runDir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(runDir, 'kamailio.cfg'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runDir);
   } catch {
     return false;
   }
@@ -317,7 +372,10 @@ function removeRunDir(runDir: string): void {
   rmSync(runDir, { recursive: true, force: true });
 }
 
-function writeConfig(runDir: string, input: Settings & { readonly port: number; readonly moduleDir: string }): string {
+function writeConfig(
+  runDir: string,
+  input: Omit<Settings, 'mediaRelay'> & { readonly port: number; readonly moduleDir: string; readonly mediaRelay: KamailioConfigInput['mediaRelay'] },
+): string {
   const dbDir = join(runDir, 'db');
   if (input.presence) copyPresenceTables(dbDir);
   if (input.rlsLists !== undefined) writeRlsTables(dbDir, input.rlsLists);
@@ -406,6 +464,7 @@ interface Running {
 class KamailioLab implements Lab {
   readonly wsUrl: string;
   readonly domain = DOMAIN;
+  readonly mediaRelay: LabMediaRelay | undefined;
   private readonly logPath: string;
   private running: Running | undefined;
   private stopping: Promise<void> | undefined;
@@ -416,9 +475,19 @@ class KamailioLab implements Lab {
     readonly port: number,
     readonly runDir: string,
     private readonly cfgPath: string,
+    private readonly rtpengine: Rtpengine | undefined,
   ) {
     this.wsUrl = `ws://${DOMAIN}:${port}`;
     this.logPath = join(runDir, 'kamailio.log');
+    let rtpengineLog = '';
+    this.mediaRelay =
+      rtpengine === undefined
+        ? undefined
+        : {
+            sipUdpUri: `sip:${DOMAIN}:${port};transport=udp`,
+            ngPort: rtpengine.ngPort,
+            log: () => (rtpengineLog = rtpengine.log() || rtpengineLog),
+          };
   }
 
   async restart(): Promise<void> {
@@ -437,7 +506,9 @@ class KamailioLab implements Lab {
 
   stop(): Promise<void> {
     // Shared so that a second stop() (afterAll plus a signal handler, say) waits for the first.
-    this.stopping ??= this.terminate().then(() => {
+    this.stopping ??= this.terminate().then(async () => {
+      await this.rtpengine?.stop();
+      this.mediaRelay?.log();
       portsInUse.delete(this.port);
       this.lastLog = this.log();
       removeRunDir(this.runDir);
