@@ -3,7 +3,7 @@
  * electron/shell. Every rule lives in a shell module with its own tests; what is left here is
  * wiring that only a real Electron can exercise.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, systemPreferences, Tray } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, systemPreferences, Tray } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Desk } from './core/desk.js';
@@ -16,6 +16,7 @@ import { createAppRequestHandler, APP_SCHEME_PRIVILEGES } from './shell/appProto
 import { decideUpdates, loadElectronUpdater, startAutoUpdates } from './shell/autoUpdate.js';
 import { SafeStorageCredentialStore } from './shell/credentials.js';
 import { findDialLink } from './shell/dialLinks.js';
+import { GlobalShortcuts } from './shell/globalShortcuts.js';
 import { IpcBridge } from './shell/ipcBridge.js';
 import { nodePolicyReaders, readMachinePolicy } from './shell/machinePolicy.js';
 import { createMainWindow, showAndFocus, type MainWindowPort } from './shell/mainWindow.js';
@@ -146,7 +147,11 @@ async function start(): Promise<void> {
     renderer: (id) => (window && !window.isDestroyed() && window.webContents.id === id ? window.webContents : undefined),
     log,
   });
+  // System-wide answer / hang-up keys: off unless policy or the agent turns them on.
+  const globalKeys = new GlobalShortcuts({ shortcuts: globalShortcut, desk: current, policy: loaded.config.document.policies.shortcuts, log });
   const subscriptions: Disposable[] = [
+    current.events.on('patch', () => globalKeys.sync()),
+    globalKeys,
     current.events.on('snapshot', (snapshot) => bridge.publish('desk.snapshot', snapshot)),
     current.events.on('patch', (patch) => bridge.publish('desk.patch', patch)),
     current.events.on('dialRequest', (request) => bridge.publish('desk.dialRequest', request)),

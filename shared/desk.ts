@@ -5,6 +5,7 @@
 import type { AgentStatus } from './agentState.js';
 import type { CallDirection, CallEnd, CallState, PhoneErrorCode, RegistrationState } from './phone.js';
 import type { CallKind } from './provisioning/applicability.js';
+import type { ShortcutPolicy } from './provisioning/schema.js';
 import type { TransferMethod } from './transfer/transferModel.js';
 import type { TransferView } from './transfer/view.js';
 
@@ -92,6 +93,8 @@ export interface DeskState {
     readonly nonRecommendedTransfer: 'warn' | 'block' | 'allow';
     readonly noteMaxLength: number;
     readonly rememberChoices: boolean;
+    /** IT's keyboard settings (provisioning `policies.shortcuts`), when given. */
+    readonly shortcuts?: ShortcutPolicy | undefined;
   };
   readonly remembered: RememberedTransfer;
   readonly dispositionsDue: readonly DispositionDueView[];

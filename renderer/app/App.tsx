@@ -5,15 +5,19 @@ import { CallList } from '../features/calls/CallList.js';
 import { CallWorkspace } from '../features/calls/CallWorkspace.js';
 import { IncomingCalls } from '../features/calls/IncomingCalls.js';
 import { selectDispositionsDue, selectFocusedCall } from '../features/desk/selectors.js';
-import { clearFocus, settingsToggled } from '../features/desk/workspaceSlice.js';
+import { clearFocus, settingsToggled, shortcutHelpToggled } from '../features/desk/workspaceSlice.js';
 import { Dialer } from '../features/dialer/Dialer.js';
 import { DispositionScreen } from '../features/disposition/DispositionScreen.js';
 import { Notices } from '../features/notices/Notices.js';
 import { AudioSettings } from '../features/settings/AudioSettings.js';
 import { ConnectionBanner } from '../features/session/ConnectionBanner.js';
 import { SignIn } from '../features/session/SignIn.js';
+import { LiveRegions } from '../features/announce/LiveRegions.js';
+import { useFocusIntent } from '../features/focus/useFocusIntent.js';
+import { KeyHint, keyShortcut, Keys, useKeymap } from '../features/shortcuts/KeyHint.js';
+import { ShortcutHelp } from '../features/shortcuts/ShortcutHelp.js';
+import { useDeskShortcuts } from '../features/shortcuts/useDeskShortcuts.js';
 import { TransferToasts } from '../features/transfer/TransferToasts.js';
-import { useTransferShortcut } from '../features/transfer/useTransferShortcut.js';
 import { useSend } from './commands.js';
 import { useAppDispatch, useAppSelector } from './store.js';
 
@@ -37,7 +41,9 @@ function Desk({ name }: { readonly name: string }) {
   const focused = useAppSelector(selectFocusedCall);
   const focus = useAppSelector((s) => s.workspace.focus);
   const due = useAppSelector(selectDispositionsDue);
-  useTransferShortcut();
+  const keymap = useKeymap();
+  useDeskShortcuts();
+  useFocusIntent();
 
   const wrapUp = (focus?.kind === 'wrapUp' ? due.find((d) => d.callId === focus.callId) : undefined) ?? (focused === null ? due[0] : undefined);
 
@@ -58,6 +64,10 @@ function Desk({ name }: { readonly name: string }) {
         <AgentStatePicker />
         <span className="topbar__spacer" />
         <span className="topbar__user">{name}</span>
+        <button type="button" className="button button--ghost" onClick={() => dispatch(shortcutHelpToggled(true))} {...keyShortcut(keymap, 'help', true)}>
+          Keyboard shortcuts
+          <KeyHint spec={keymap.help} />
+        </button>
         <button type="button" className="button button--ghost" onClick={() => dispatch(settingsToggled(true))}>
           Audio settings
         </button>
@@ -80,17 +90,34 @@ function Desk({ name }: { readonly name: string }) {
             <CallWorkspace call={focused} />
           ) : (
             <div className="idle">
-              <h1 className="idle__title">No call in front</h1>
+              <h1 className="idle__title" tabIndex={-1} data-workspace-heading="">
+                No call in front
+              </h1>
               <p className="muted">Calls you take or place appear here. Transfers offered to you pop up at the top right.</p>
-              <p className="muted shortcut-hint">
-                <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>T</kbd> transfers the current call to your last colleague and outcome.
-              </p>
+              {keymap.answer && (
+                <p className="muted shortcut-hint">
+                  <Keys spec={keymap.answer} /> answers what rings{keymap.help && (
+                    <>
+                      {'; '}
+                      <Keys spec={keymap.help} /> lists every shortcut
+                    </>
+                  )}
+                  .
+                </p>
+              )}
+              {keymap.repeatTransfer && (
+                <p className="muted shortcut-hint">
+                  <Keys spec={keymap.repeatTransfer} /> transfers the current call to your last colleague and outcome.
+                </p>
+              )}
             </div>
           )}
         </main>
       </div>
       <TransferToasts />
       <AudioSettings />
+      <ShortcutHelp />
+      <LiveRegions />
     </div>
   );
 }

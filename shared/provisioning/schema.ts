@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 import { MAX_NOTE_CHARS } from '../transfer/context.js';
+import { DEFAULT_SHORTCUT_KEYS, SHORTCUT_ACTIONS, type ShortcutAction } from './shortcutDefaults.js';
+
+export { SHORTCUT_ACTIONS, type ShortcutAction } from './shortcutDefaults.js';
 
 export const PROVISIONING_VERSION = 1;
 
@@ -68,10 +71,63 @@ const disposition = z.strictObject({
     .default({}),
 });
 
+/** A key as `aria-keyshortcuts` writes it: modifiers, then one character or a named key ("Control+Shift+T", "A", "F2"). */
+const shortcutKey = z
+  .string({ error: 'a key such as "A", "F2" or "Control+Shift+T"' })
+  .regex(/^((Control|Alt|Shift|Meta)\+){0,3}([A-Z0-9?/.,;'#=-]|F([1-9]|1[0-9]|2[0-4])|Enter|Escape|Space|Home|End|PageUp|PageDown|Insert|Delete)$/, {
+    error: 'a key such as "A", "F2" or "Control+Shift+T" (modifiers Control, Alt, Shift, Meta; letters in capitals)',
+  })
+  .refine((value) => new Set(value.split('+').slice(0, -1)).size === value.split('+').length - 1, { error: 'a key that names each modifier once' });
+
+/** An Electron accelerator for a system-wide key: at least one modifier, so it cannot swallow typing in other applications. */
+const globalAccelerator = z
+  .string({ error: 'an accelerator such as "CommandOrControl+Shift+F9"' })
+  .regex(/^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)\+){1,4}([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|Insert|Delete|Home|End|PageUp|PageDown)$/, {
+    error: 'an accelerator with at least one modifier, such as "CommandOrControl+Shift+F9"',
+  });
+
+const shortcutKeys = z.strictObject(
+  Object.fromEntries(SHORTCUT_ACTIONS.map((action) => [action, shortcutKey.nullable().optional()])) as Record<ShortcutAction, z.ZodOptional<z.ZodNullable<typeof shortcutKey>>>,
+);
+
+export const GLOBAL_SHORTCUT_MODES = ['off', 'agent', 'on'] as const;
+
+const shortcutPolicy = z
+  .strictObject({
+    /** In-app keys per action; null switches one off. Unnamed actions keep their default key. */
+    keys: shortcutKeys.optional(),
+    /** Answer and hang up from any application: "off", the agent's choice ("agent", off until they turn it on), or "on". */
+    global: z
+      .strictObject({
+        mode: z.enum(GLOBAL_SHORTCUT_MODES, { error: '"off", "agent" or "on"' }).default('agent'),
+        answer: globalAccelerator.optional(),
+        hangUp: globalAccelerator.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((value, ctx) => {
+    // Two actions on one key: whichever the desk checked first would win, silently.
+    const seen = new Map<string, string>();
+    for (const action of SHORTCUT_ACTIONS) {
+      const override = value.keys?.[action];
+      const key = override === undefined ? DEFAULT_SHORTCUT_KEYS[action] : override;
+      if (key === null) continue;
+      const other = seen.get(key);
+      if (other) ctx.addIssue({ code: 'custom', path: ['keys', override === undefined ? other : action], message: `a key no other action uses ("${key}" is also ${override === undefined ? action : other}'s)` });
+      else seen.set(key, action);
+    }
+    const { answer, hangUp } = value.global ?? {};
+    if (answer && hangUp && answer === hangUp) ctx.addIssue({ code: 'custom', path: ['global', 'hangUp'], message: 'an accelerator other than the one that answers' });
+  });
+
+export type ShortcutKeys = z.infer<typeof shortcutKeys>;
+export type ShortcutPolicy = z.infer<typeof shortcutPolicy>;
+
 const policies = z.strictObject({
   nonRecommendedTransfer: z.enum(NON_RECOMMENDED_TRANSFER_POLICIES, { error: '"warn", "block" or "allow"' }).default('warn'),
   noteMaxLength: z.number({ error: 'a number' }).int({ error: 'a whole number' }).min(1, { error: 'at least 1' }).max(MAX_NOTE_CHARS, { error: `at most ${MAX_NOTE_CHARS} (the note travels in the transfer context)` }).default(500),
   rememberChoices: z.boolean({ error: 'true or false' }).default(true),
+  shortcuts: shortcutPolicy.optional(),
 });
 
 export const provisioningSchema = z

@@ -160,7 +160,7 @@ test('cold transfer: pick a Ready colleague, outcome and note; the colleague acc
   await expect(toast).toContainText('Refund for order 42');
   await screen(bobPage, '12-cold-toast-recipient');
   await toast.getByRole('button', { name: 'Accept' }).click();
-  await expect(bobPage.getByText('is yours now')).toBeVisible();
+  await expect(bobPage.getByRole('main').getByText('is yours now')).toBeVisible();
   const followed = await waitFor('the customer followed the REFER', () => customer.followed[0], 8000);
   await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
   await screen(bobPage, '13-cold-completed-recipient');
@@ -201,7 +201,7 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await expect(toast).toBeVisible();
   await screen(bobPage, '20-warm-toast-recipient');
   // Clicking the toast brings the offered call forward: the contact's info and note before answering.
-  await toast.getByRole('button', { name: 'Show transfer from Alice (lab)' }).click();
+  await toast.getByRole('button', { name: /^Warm transfer Alice \(lab\) wants to hand you customer/ }).click();
   await expect(bobPage.getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true })).toContainText('Wants to change the billing address');
   await expect(toast).toBeHidden();
   await screen(bobPage, '20b-warm-offer-brought-forward');
@@ -257,7 +257,7 @@ test('the remembered colleague and outcome come preselected; the pencils change 
   const acceptOnBob = async (method: 'Cold' | 'Warm'): Promise<void> => {
     const toast = bobPage.getByRole('region', { name: `Incoming ${method.toLowerCase()} transfer from Alice (lab)` });
     await toast.getByRole('button', { name: 'Accept' }).click();
-    await expect(bobPage.getByText('is yours now')).toBeVisible();
+    await expect(bobPage.getByRole('main').getByText('is yours now')).toBeVisible();
     await bobPage.getByRole('button', { name: 'Hang up' }).click();
     await fileDisposition(bobPage, 'Resolved');
   };

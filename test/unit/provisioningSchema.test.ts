@@ -86,3 +86,44 @@ describe('user settings', () => {
     expect(refused.ok ? [] : refused.issues.map((i) => i.path)).toEqual(['$']);
   });
 });
+
+describe('keyboard shortcut policy (optional)', () => {
+  const withShortcuts = (shortcuts: unknown): Record<string, unknown> => {
+    const doc = base();
+    doc.policies = { ...(doc.policies as object), shortcuts };
+    return doc;
+  };
+
+  it('is absent unless IT sets it, and accepts rebinding, switching off and the system-wide keys', () => {
+    const plain = parseProvisioning(JSON.stringify(base()), SRC);
+    expect(plain.ok && plain.value.policies.shortcuts).toBeUndefined();
+    const result = parseProvisioning(
+      JSON.stringify(withShortcuts({ keys: { answer: 'Control+Shift+A', hangUp: 'F4', toasts: null }, global: { mode: 'on', answer: 'CommandOrControl+Alt+F9' } })),
+      SRC,
+    );
+    expect(result.ok ? result.value.policies.shortcuts : result.issues.map(formatIssue)).toEqual({
+      keys: { answer: 'Control+Shift+A', hangUp: 'F4', toasts: null },
+      global: { mode: 'on', answer: 'CommandOrControl+Alt+F9' },
+    });
+  });
+
+  it('the system-wide mode defaults to the agent’s choice', () => {
+    const result = parseProvisioning(JSON.stringify(withShortcuts({ global: {} })), SRC);
+    expect(result.ok && result.value.policies.shortcuts?.global?.mode).toBe('agent');
+  });
+
+  const cases: Array<[string, unknown, string, RegExp]> = [
+    ['an unknown action', { keys: { teleport: 'Q' } }, '$.policies.shortcuts.keys', /unknown: teleport/],
+    ['a lower-case or multi-letter key', { keys: { answer: 'ctrl+a' } }, '$.policies.shortcuts.keys.answer', /Control\+Shift\+T/],
+    ['a modifier twice', { keys: { answer: 'Shift+Shift+A' } }, '$.policies.shortcuts.keys.answer', /each modifier once/],
+    ['two actions on one key', { keys: { hold: 'A' } }, '$.policies.shortcuts.keys.hold', /no other action uses \("A" is also answer's\)/],
+    ['a system-wide key without a modifier', { global: { answer: 'F9' } }, '$.policies.shortcuts.global.answer', /at least one modifier/],
+    ['the same system-wide key for both', { global: { answer: 'Alt+F9', hangUp: 'Alt+F9' } }, '$.policies.shortcuts.global.hangUp', /other than the one that answers/],
+    ['an unknown mode', { global: { mode: 'always' } }, '$.policies.shortcuts.global.mode', /"off", "agent" or "on"/],
+  ];
+  it.each(cases)('refuses %s, naming where', (_name, shortcuts, path, expected) => {
+    const issues = issuesOf(withShortcuts(shortcuts));
+    expect(issues.map((i) => i.path)).toContain(path);
+    expect(issues.find((i) => i.path === path)?.expected).toMatch(expected);
+  });
+});

@@ -36,7 +36,7 @@ export function AgentStatePicker() {
       </span>
       <label className="agent-state__choose">
         <span className="agent-state__label">{derived ? 'Next' : 'State'}</span>
-        <select aria-label={derived ? 'State after this' : 'Agent state'} value={choiceValue(chosen)} onChange={onChange}>
+        <select aria-label={derived ? 'Next state, after this call' : 'Agent state'} value={choiceValue(chosen)} onChange={onChange}>
           <option value="Ready">Ready</option>
           {reasonOptions.map((reason) => (
             <option key={reason} value={`NotReady:${reason}`}>

@@ -10,7 +10,7 @@
 import type { KeyboardEvent } from 'react';
 import type { CallView } from '../../../shared/desk.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
-import { callName, selectLiveCalls, selectTransfers, transferOfCall, userPart } from '../desk/selectors.js';
+import { callName, selectLiveCalls, selectTransfers, transferOfCall, userPart, workspaceLegs } from '../desk/selectors.js';
 import { detailTabChosen } from '../desk/workspaceSlice.js';
 import { HistoryTab } from '../history/HistoryTab.js';
 import { TransferPanel } from '../transfer/TransferPanel.js';
@@ -27,13 +27,10 @@ export function CallWorkspace({ call }: { readonly call: CallView }) {
   const dispatch = useAppDispatch();
 
   const transfer = transferOfCall(transfers, call);
-  const contactLeg = transfer ? calls.find((c) => c.id === transfer.contactCallId) : call;
-  const consultLeg = transfer?.consultCallId ? calls.find((c) => c.id === transfer.consultCallId) : undefined;
+  const { contactLeg, consultLeg, legs } = workspaceLegs(call, calls, transfers);
   const contactName = transfer?.contact?.name ?? (contactLeg ? callName(contactLeg) : callName(call));
   const contactNumber = transfer?.contact?.number ?? userPart((contactLeg ?? call).remote.uri);
   const contactId = transfer?.contact?.id ?? contactLeg?.contactId ?? null;
-  const legs = [contactLeg, consultLeg].filter((c): c is CallView => c !== undefined);
-  if (legs.length === 0) legs.push(call);
   const panelFor = legs.find((c) => c.id === panelCallId);
 
   const onTabKey = (event: KeyboardEvent): void => {
@@ -50,7 +47,9 @@ export function CallWorkspace({ call }: { readonly call: CallView }) {
           {contactName.slice(0, 1).toUpperCase()}
         </div>
         <div>
-          <h1 className="contact-header__name">{contactName}</h1>
+          <h1 className="contact-header__name" tabIndex={-1} data-workspace-heading="">
+            {contactName}
+          </h1>
           {contactNumber !== contactName && <span className="muted">{contactNumber}</span>}
         </div>
       </header>

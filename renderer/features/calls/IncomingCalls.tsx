@@ -1,18 +1,22 @@
 /** Plain incoming calls (transfer offers come as toasts): Answer / Decline, big and first. */
-import { useSend } from '../../app/commands.js';
-import { useAppDispatch, useAppSelector } from '../../app/store.js';
+import { useAppSelector } from '../../app/store.js';
 import { callName, selectIncomingCalls, userPart } from '../desk/selectors.js';
-import { focusCall } from '../desk/workspaceSlice.js';
+import { KeyHint, keyShortcut, useKeymap } from '../shortcuts/KeyHint.js';
+import { selectShortcutTargets } from '../shortcuts/targets.js';
+import { useCallActions } from './useCallActions.js';
 
 export function IncomingCalls() {
   const calls = useAppSelector(selectIncomingCalls);
-  const send = useSend();
-  const dispatch = useAppDispatch();
+  const targets = useAppSelector(selectShortcutTargets);
+  const keymap = useKeymap();
+  const act = useCallActions();
   if (calls.length === 0) return null;
   return (
     <>
       {calls.map((call) => {
         const name = callName(call);
+        const answerKey = targets.answer?.kind === 'call' && targets.answer.callId === call.id;
+        const declineKey = targets.decline?.kind === 'call' && targets.decline.callId === call.id;
         return (
           <section key={call.id} className="incoming card" aria-label={`Incoming call from ${name}`}>
             <div className="incoming__pulse" aria-hidden="true" />
@@ -22,18 +26,13 @@ export function IncomingCalls() {
               <span className="muted">{userPart(call.remote.uri)}</span>
             </div>
             <div className="button-row">
-              <button
-                type="button"
-                className="button button--call"
-                onClick={() => {
-                  dispatch(focusCall(call.id));
-                  void send('call.answer', { callId: call.id });
-                }}
-              >
+              <button type="button" className="button button--call" data-ring-action="" onClick={() => void act.answer(call.id)} {...keyShortcut(keymap, 'answer', answerKey)}>
                 Answer
+                {answerKey && <KeyHint spec={keymap.answer} />}
               </button>
-              <button type="button" className="button button--danger-quiet" onClick={() => void send('call.decline', { callId: call.id })}>
+              <button type="button" className="button button--danger-quiet" onClick={() => void act.decline(call.id)} {...keyShortcut(keymap, 'decline', declineKey)}>
                 Decline
+                {declineKey && <KeyHint spec={keymap.decline} />}
               </button>
             </div>
           </section>

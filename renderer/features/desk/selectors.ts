@@ -52,6 +52,16 @@ export const selectFocusedCall = createSelector(
   },
 );
 
+/** The legs the workspace shows for a call: the contact's, then the consult's (or just the call). */
+export function workspaceLegs(call: CallView, calls: readonly CallView[], transfers: readonly TransferView[]): { contactLeg: CallView | undefined; consultLeg: CallView | undefined; legs: CallView[] } {
+  const transfer = transferOfCall(transfers, call);
+  const contactLeg = transfer ? calls.find((c) => c.id === transfer.contactCallId) : call;
+  const consultLeg = transfer?.consultCallId ? calls.find((c) => c.id === transfer.consultCallId) : undefined;
+  const legs = [contactLeg, consultLeg].filter((c): c is CallView => c !== undefined);
+  if (legs.length === 0) legs.push(call);
+  return { contactLeg, consultLeg, legs };
+}
+
 export const selectDispositionsDue = (s: RootState) => s.desk.desk?.dispositionsDue ?? [];
 
 export function callName(call: CallView): string {

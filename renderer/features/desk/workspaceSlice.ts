@@ -7,6 +7,19 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 /** What the right-hand workspace shows. */
 export type Focus = { readonly kind: 'call'; readonly callId: string } | { readonly kind: 'wrapUp'; readonly callId: string } | null;
 
+/**
+ * Where focus should go once the screen catches up with an action (the button pressed is often
+ * gone by then): resolved by features/focus/useFocusIntent.ts.
+ */
+export type FocusIntent =
+  | { readonly kind: 'callCard'; readonly callId: string }
+  | { readonly kind: 'transferActions'; readonly transferId: string }
+  | { readonly kind: 'callAction'; readonly callId: string; readonly action: 'hangUp' | 'transfer' | 'resume' }
+  | { readonly kind: 'afterWrapUp'; readonly callId: string }
+  | { readonly kind: 'workspace' }
+  | { readonly kind: 'toast' }
+  | { readonly kind: 'ringing' };
+
 export interface TransferWarning {
   readonly callId: string;
   readonly message: string;
@@ -24,6 +37,12 @@ export interface WorkspaceState {
   readonly errors: readonly { readonly id: number; readonly text: string }[];
   readonly dismissedNotices: readonly string[];
   readonly nextErrorId: number;
+  readonly focusIntent: { readonly id: number; readonly intent: FocusIntent } | null;
+  /** Ids of focus intents and announcements: never reused, so a new one is never taken for the last. */
+  readonly nextSignalId: number;
+  /** A short sentence for the polite live region (e.g. why a shortcut did nothing). */
+  readonly announcement: { readonly id: number; readonly text: string } | null;
+  readonly shortcutHelpOpen: boolean;
 }
 
 const initialState: WorkspaceState = {
@@ -36,6 +55,10 @@ const initialState: WorkspaceState = {
   errors: [],
   dismissedNotices: [],
   nextErrorId: 1,
+  focusIntent: null,
+  nextSignalId: 1,
+  announcement: null,
+  shortcutHelpOpen: false,
 };
 
 const workspaceSlice = createSlice({
@@ -82,6 +105,20 @@ const workspaceSlice = createSlice({
     errorDismissed(state, action: PayloadAction<number>) {
       state.errors = state.errors.filter((e) => e.id !== action.payload);
     },
+    focusRequested(state, action: PayloadAction<FocusIntent>) {
+      state.focusIntent = { id: state.nextSignalId, intent: action.payload };
+      state.nextSignalId += 1;
+    },
+    focusIntentDone(state, action: PayloadAction<number>) {
+      if (state.focusIntent?.id === action.payload) state.focusIntent = null;
+    },
+    announced(state, action: PayloadAction<string>) {
+      state.announcement = { id: state.nextSignalId, text: action.payload };
+      state.nextSignalId += 1;
+    },
+    shortcutHelpToggled(state, action: PayloadAction<boolean>) {
+      state.shortcutHelpOpen = action.payload;
+    },
     noticeDismissed(state, action: PayloadAction<string>) {
       state.dismissedNotices = [...state.dismissedNotices, action.payload];
     },
@@ -102,5 +139,9 @@ export const {
   errorShown,
   errorDismissed,
   noticeDismissed,
+  focusRequested,
+  focusIntentDone,
+  announced,
+  shortcutHelpToggled,
 } = workspaceSlice.actions;
 export const workspaceReducer = workspaceSlice.reducer;

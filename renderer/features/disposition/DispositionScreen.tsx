@@ -6,8 +6,9 @@
 import { useState, type FormEvent } from 'react';
 import type { DispositionDueView } from '../../../shared/desk.js';
 import { useSend } from '../../app/commands.js';
-import { useAppSelector } from '../../app/store.js';
+import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { selectTransfers } from '../desk/selectors.js';
+import { focusRequested } from '../desk/workspaceSlice.js';
 import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
 import { dueTitle } from './dueTitle.js';
 
@@ -23,6 +24,7 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
   const key = `disposition:${due.callId}`;
   const draft = useDraft(key);
   const send = useSend();
+  const dispatch = useAppDispatch();
   const [codeId, setCodeId] = useState<string>(() => {
     const fromDraft = typeof draft?.codeId === 'string' ? draft.codeId : '';
     if (fromDraft && codes.some((c) => c.id === fromDraft)) return fromDraft;
@@ -41,21 +43,22 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
     saver.cancel();
     setBusy(true);
     setError(null);
+    dispatch(focusRequested({ kind: 'afterWrapUp', callId: due.callId }));
     const outcome = await send('disposition.file', { callId: due.callId, codeId, note }, { quiet: true });
     setBusy(false);
     if (!outcome.ok) setError(outcome.error.message);
   };
 
   return (
-    <form className="disposition card" aria-labelledby={`disp-${due.callId}`} onSubmit={(e) => void submit(e)}>
+    <form className="disposition card" aria-labelledby={`disp-${due.callId}`} data-wrapup={due.callId} onSubmit={(e) => void submit(e)}>
       <span className="eyebrow">Wrap-up required{remaining > 1 ? ` · ${remaining} calls waiting` : ''}</span>
-      <h2 className="card-title" id={`disp-${due.callId}`}>
+      <h1 className="card-title" id={`disp-${due.callId}`} tabIndex={-1} data-workspace-heading="">
         Disposition: {dueTitle(due, transfers)}
-      </h2>
+      </h1>
       {due.transferId && <p className="muted">This call was part of a transfer.</p>}
       <label className="field">
         <span className="field__label">Disposition code</span>
-        <select value={codeId} onChange={(e) => setCodeId(e.target.value)} required autoFocus={!codeId}>
+        <select value={codeId} onChange={(e) => setCodeId(e.target.value)} required autoFocus={!codeId} data-autofocus={codeId ? undefined : ''}>
           <option value="">Choose a code…</option>
           {codes.map((c) => (
             <option key={c.id} value={c.id}>
@@ -78,7 +81,7 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
         </p>
       )}
       <div className="button-row">
-        <button type="submit" className="button button--primary" disabled={!codeId || busy || tooLong} autoFocus={Boolean(codeId)}>
+        <button type="submit" className="button button--primary" disabled={!codeId || busy || tooLong} autoFocus={Boolean(codeId)} data-autofocus={codeId ? '' : undefined}>
           {busy ? 'Filing…' : 'File disposition'}
         </button>
       </div>

@@ -10,7 +10,8 @@ import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
 import { statusLabel } from '../agent/statusLabel.js';
-import { transferPanelClosed, transferWarningCleared } from '../desk/workspaceSlice.js';
+import { focusRequested, transferPanelClosed, transferWarningCleared } from '../desk/workspaceSlice.js';
+import { Keys, useKeymap } from '../shortcuts/KeyHint.js';
 import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
 import { PencilIcon } from './PencilIcon.js';
 import { UserPicker } from './UserPicker.js';
@@ -31,6 +32,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const dispatch = useAppDispatch();
   const send = useSend();
   const start = useStartTransfer();
+  const keymap = useKeymap();
 
   const remembered = desk?.remembered ?? { userId: null, outcomeId: null, method: null };
   const directory = desk?.directory ?? [];
@@ -93,6 +95,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     const result = await start({ callId, userId, outcomeId: outcome.id, method, note }, acknowledged);
     setBusy(false);
     if (result.kind === 'refused') setRefusal(result.message);
+    if (result.kind === 'started') dispatch(focusRequested({ kind: 'transferActions', transferId: result.transferId }));
   };
 
   const onSubmit = (event: FormEvent): void => {
@@ -100,10 +103,15 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     void submit(false);
   };
 
+  const close = (): void => {
+    dispatch(focusRequested({ kind: 'callAction', callId, action: 'transfer' }));
+    dispatch(transferPanelClosed());
+  };
+
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape') {
       event.stopPropagation();
-      dispatch(transferPanelClosed());
+      close();
     }
   };
 
@@ -120,7 +128,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     <form className="transfer-panel card" aria-label={`Transfer ${contactName}`} onSubmit={onSubmit} onKeyDown={onKeyDown}>
       <header className="transfer-panel__header">
         <h2 className="card-title">Transfer {contactName}</h2>
-        <button type="button" className="button button--ghost button--small" onClick={() => dispatch(transferPanelClosed())}>
+        <button type="button" className="button button--ghost button--small" onClick={close}>
           Close
         </button>
       </header>
@@ -236,9 +244,11 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             {busy ? 'Transferring…' : 'Confirm transfer'}
           </button>
         )}
-        <span className="muted shortcut-hint">
-          <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>T</kbd> repeats your last transfer
-        </span>
+        {keymap.repeatTransfer && (
+          <span className="muted shortcut-hint">
+            <Keys spec={keymap.repeatTransfer} /> repeats your last transfer
+          </span>
+        )}
       </div>
     </form>
   );

@@ -6,15 +6,28 @@
 import { useState } from 'react';
 import type { TransferAction } from '../../../shared/transfer/transferRules.js';
 import type { TransferView } from '../../../shared/transfer/view.js';
-import { useSend } from '../../app/commands.js';
+import { useAppSelector } from '../../app/store.js';
+import { useCallActions } from '../calls/useCallActions.js';
+import { KeyHint, keyShortcut, useKeymap } from '../shortcuts/KeyHint.js';
+import { selectShortcutTargets } from '../shortcuts/targets.js';
 import { HistoryList } from '../history/HistoryList.js';
 import { contextProblemText, failureText, transferHeadline } from './transferLabels.js';
 
 export function TransferStatus({ transfer }: { readonly transfer: TransferView }) {
-  const send = useSend();
+  const act = useCallActions();
+  const keymap = useKeymap();
+  const targets = useAppSelector(selectShortcutTargets);
   const [busy, setBusy] = useState<TransferAction | null>(null);
   const allowed = new Set(transfer.allowed);
   const transferId = transfer.id;
+  const callId = transfer.consultCallId ?? transfer.contactCallId;
+  const offered = (t: typeof targets.answer) => t?.kind === 'transfer' && t.transferId === transferId;
+  const keyed = {
+    accept: offered(targets.answer),
+    decline: offered(targets.decline),
+    complete: targets.complete?.transferId === transferId,
+    cancel: targets.cancel?.transferId === transferId,
+  };
   const run = async (action: TransferAction, go: () => Promise<unknown>): Promise<void> => {
     setBusy(action);
     try {
@@ -31,12 +44,18 @@ export function TransferStatus({ transfer }: { readonly transfer: TransferView }
   const heldWithInitiator = recipient && (transfer.state.phase === 'consultRinging' || transfer.state.phase === 'consulting');
 
   return (
-    <section className={`transfer-status card transfer-status--${transfer.state.phase}`} aria-label={`${method} ${recipient ? 'from' : 'to'} ${transfer.counterpart.name}`}>
+    <section
+      className={`transfer-status card transfer-status--${transfer.state.phase}`}
+      aria-label={`${method} ${recipient ? 'from' : 'to'} ${transfer.counterpart.name}`}
+      tabIndex={-1}
+      data-transfer-card={transferId}
+    >
       <div className="transfer-status__head">
         <span className="eyebrow">
           {method} {recipient ? 'from' : 'to'} {transfer.counterpart.name}
         </span>
-        <p className="transfer-status__headline" role="status">
+        {/* Spoken through the page's polite live region (announce/LiveRegions.tsx), which outlives this card. */}
+        <p className="transfer-status__headline">
           {transferHeadline(transfer)}
         </p>
         {heldWithInitiator && <span className="pill pill--held">Contact on hold</span>}
@@ -69,7 +88,7 @@ export function TransferStatus({ transfer }: { readonly transfer: TransferView }
             </dl>
           )}
           <div className="transfer-context__note">
-            <h3 className="subhead">Note from {transfer.counterpart.name}</h3>
+            <h2 className="subhead">Note from {transfer.counterpart.name}</h2>
             {transfer.note ? <p className="note-text">{transfer.note}</p> : <p className="muted">No note.</p>}
           </div>
           {transfer.history.length > 0 && (
@@ -82,23 +101,41 @@ export function TransferStatus({ transfer }: { readonly transfer: TransferView }
       )}
       <div className="button-row">
         {allowed.has('accept') && (
-          <button type="button" className="button button--call" disabled={busy !== null} onClick={() => void run('accept', () => send('transfer.accept', { transferId }))}>
+          <button type="button" className="button button--call" disabled={busy !== null} onClick={() => void run('accept', () => act.accept(transferId, callId))} {...keyShortcut(keymap, 'answer', keyed.accept)}>
             Accept
+            {keyed.accept && <KeyHint spec={keymap.answer} />}
           </button>
         )}
         {allowed.has('decline') && (
-          <button type="button" className="button button--danger-quiet" disabled={busy !== null} onClick={() => void run('decline', () => send('transfer.decline', { transferId }))}>
+          <button type="button" className="button button--danger-quiet" disabled={busy !== null} onClick={() => void run('decline', () => act.declineTransfer(transferId))} {...keyShortcut(keymap, 'decline', keyed.decline)}>
             Decline
+            {keyed.decline && <KeyHint spec={keymap.decline} />}
           </button>
         )}
         {allowed.has('complete') && (
-          <button type="button" className="button button--primary" disabled={busy !== null} onClick={() => void run('complete', () => send('transfer.complete', { transferId }))}>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy !== null}
+            data-transfer-action=""
+            onClick={() => void run('complete', () => act.complete(transferId))}
+            {...keyShortcut(keymap, 'complete', keyed.complete)}
+          >
             {busy === 'complete' ? 'Completing…' : 'Complete transfer'}
+            {keyed.complete && <KeyHint spec={keymap.complete} />}
           </button>
         )}
         {allowed.has('cancel') && (
-          <button type="button" className="button button--danger" disabled={busy !== null} onClick={() => void run('cancel', () => send('transfer.cancel', { transferId }))}>
+          <button
+            type="button"
+            className="button button--danger"
+            disabled={busy !== null}
+            data-transfer-action=""
+            onClick={() => void run('cancel', () => act.cancel(transferId))}
+            {...keyShortcut(keymap, 'cancel', keyed.cancel)}
+          >
             Cancel transfer
+            {keyed.cancel && <KeyHint spec={keymap.cancel} />}
           </button>
         )}
       </div>
