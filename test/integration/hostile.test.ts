@@ -95,7 +95,7 @@ describe('torture messages (RFC 4475, RFC 5118)', () => {
 });
 
 describe('malformed frames and messages', () => {
-  it('drops binary, invalid UTF-8, empty and garbage frames without a reply, and keeps answering', async () => {
+  it('drops binary garbage, invalid UTF-8, empty and garbage frames without a reply, and keeps answering', async () => {
     const before = peer.received.length;
     peer.send(Buffer.from([0x00, 0xff, 0x10]), { binary: true });
     peer.send(Buffer.concat([Buffer.from('OPTIONS sip:x@y SIP/2.0\r\n'), Buffer.from([0xc3, 0x28])]));
@@ -105,9 +105,65 @@ describe('malformed frames and messages', () => {
     await expectAlive();
     expect(peer.received.length).toBe(before + 1); // only the 200 to our OPTIONS
     const counts = transportOf(phone).ingress.stats.snapshot().refused;
-    expect(counts['binary-frame']).toBe(1);
-    expect(counts['invalid-utf8']).toBe(1);
+    // The binary frame's bytes are no UTF-8 text where a start line and headers must be.
+    expect(counts['invalid-utf8']).toBe(2);
     expect(counts['bad-start-line']).toBe(2);
+  });
+
+  it('answers an OPTIONS sent in a binary frame (RFC 7118 §5.1: either frame type carries SIP)', async () => {
+    const { text, callId } = requestTo(peer, 'OPTIONS');
+    const answer = peer.responseTo(callId, 2000);
+    peer.send(Buffer.from(text, 'utf8'), { binary: true });
+    const response = await answer;
+    expect(response.scanned.startLine).toMatchObject({ kind: 'response', status: 200 });
+  });
+
+  it('hands a MESSAGE with a binary S/MIME body, in a binary frame, to the phone byte for byte', async () => {
+    // The start of a DER-encoded PKCS#7 enveloped-data (RFC 3261 §23.4.1): bytes that are no UTF-8.
+    const smime = Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0xff, 0x00, 0xc3, 0x28]);
+    const got: Array<{ contentType: string; body: Buffer }> = [];
+    phone.events.on('message', (m) => {
+      got.push({ contentType: m.contentType, body: Buffer.from(m.body, 'latin1') });
+      void m.reject(415);
+    });
+    const { text, callId } = requestTo(peer, 'MESSAGE', {
+      headers: ['Content-Type: application/pkcs7-mime;smime-type=enveloped-data;name=smime.p7m', 'Content-Disposition: attachment;handling=required;filename=smime.p7m'],
+    });
+    const head = text.replace(/Content-Length: 0\r\n\r\n$/, `Content-Length: ${smime.length}\r\n\r\n`);
+    const answer = peer.responseTo(callId, 2000);
+    peer.send(Buffer.concat([Buffer.from(head, 'utf8'), smime]), { binary: true });
+    expect((await answer).scanned.startLine).toMatchObject({ kind: 'response', status: 415 });
+    expect(got).toHaveLength(1);
+    expect(got[0]?.contentType).toBe('application/pkcs7-mime');
+    expect(got[0]?.body.equals(smime)).toBe(true);
+    expect(transportOf(phone).ingress.stats.snapshot().refused['invalid-utf8']).toBeUndefined();
+  });
+
+  it('answers a 2 MiB message with 513 and keeps the connection, with every call on it', async () => {
+    peer.answerInvites = true;
+    const call = await phone.call('bob');
+    await waitFor('established', () => call.state === 'established', 5000);
+    const connectionsBefore = peer.connections();
+    const { text, callId } = requestTo(peer, 'MESSAGE', { headers: ['Content-Type: text/plain'], body: 'x'.repeat(2 * 1024 * 1024) });
+    expect(await statusOf(text, callId)).toBe(513);
+    expect(peer.connections()).toBe(connectionsBefore);
+    expect(transportOf(phone).ingress.stats.snapshot()).toMatchObject({ refused: { 'message-too-large': 1 }, replied: { 513: 1 } });
+    await expectAlive();
+    expect(call.state).toBe('established');
+    await call.hangUp();
+    await waitFor('the call ended', () => call.state === 'ended');
+  });
+
+  it('counts a frame above what `ws` buffers (8 MiB), which closes the connection, and registers again', async () => {
+    const connectionsBefore = peer.connections();
+    const registered = peer.next((m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === 'REGISTER', 5000);
+    const { text } = requestTo(peer, 'MESSAGE', { headers: ['Content-Type: text/plain'], body: 'x'.repeat(9 * 1024 * 1024) });
+    peer.send(text);
+    await registered;
+    await waitFor('registered again', () => phone.registration === 'registered', 5000);
+    expect(peer.connections()).toBe(connectionsBefore + 1);
+    expect(transportOf(phone).ingress.stats.snapshot().refused['frame-too-large']).toBe(1);
+    await expectAlive();
   });
 
   it.each([

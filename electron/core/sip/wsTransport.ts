@@ -30,8 +30,13 @@ export interface WsTransportOptions {
   readonly resetAfterThrows?: { readonly count: number; readonly windowMs: number };
 }
 
-/** Largest WebSocket frame `ws` will buffer; bigger ones close the socket (its default is 100 MiB). */
-const MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Largest WebSocket frame `ws` will buffer. A message above the ingress's own cap (64 KiB) is
+ * answered 513 from its headers and the connection kept; this limit is only the memory a single
+ * frame may take before `ws` refuses it the one way it can, by closing the connection (1009). It
+ * stays below the inbound queue's byte budget, so one such frame is still queued and answered.
+ */
+const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 /**
  * SIP over WebSocket for the main process, on `ws` (Node has no WebSocket global before 22 and the
@@ -168,6 +173,9 @@ export class WsTransport implements Transport {
       });
       socket.on('message', (data, isBinary) => queue.push(toBuffer(data), isBinary));
       socket.on('error', (cause) => {
+        if ((cause as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          this.ingress.stats.refused('frame-too-large', `a frame above ${MAX_FRAME_BYTES} bytes: \`ws\` closed the connection (1009)`);
+        }
         if (opened) return; // 'close' follows and reports it
         const error = connectionError(this.options.server, cause);
         this.options.onConnectError?.(error);

@@ -1,7 +1,6 @@
 /** Why the ingress refused, dropped or shed a message: the keys of its counters and log lines. */
 export type IngressReason =
   // the frame
-  | 'binary-frame'
   | 'invalid-utf8'
   | 'frame-too-large'
   // structure
@@ -15,7 +14,8 @@ export type IngressReason =
   | 'message-too-large'
   | 'sip-version'
   // mandatory headers
-  | 'missing-or-repeated-header'
+  | 'missing-header'
+  | 'repeated-header'
   | 'bad-via'
   | 'bad-cseq'
   | 'cseq-method-mismatch'
@@ -31,6 +31,7 @@ export type IngressReason =
   // request semantics
   | 'request-uri-scheme'
   | 'bad-request-uri'
+  | 'request-uri-headers'
   | 'method-not-allowed'
   | 'method-unknown'
   | 'prack-unmatched'
@@ -38,6 +39,7 @@ export type IngressReason =
   | 'require-unsupported'
   | 'content-encoding'
   | 'not-sdp'
+  | 'not-acceptable'
   // transfers and subscriptions
   | 'bad-replaces'
   | 'replaces-no-dialog'

@@ -1,7 +1,8 @@
 import { readAddress } from './addressHeader.js';
 import { refuse, type Refusal } from './ingressReason.js';
 import { cseqMethod } from './signallingWatch.js';
-import { grammarAccepts, VIA_VALUE } from './sipSyntax.js';
+import { URI } from 'sip.js';
+import { grammarAccepts, grammarParse, REASON_PHRASE, VIA_VALUE } from './sipSyntax.js';
 import { headerValues, isToken, singleHeader, splitList, type ScannedMessage } from './sipScanner.js';
 
 /** The methods SIP.js 0.21.2 handles (its AllowedMethods), which our phone answers. */
@@ -10,7 +11,7 @@ export const ALLOWED_METHODS = ['ACK', 'BYE', 'CANCEL', 'INFO', 'INVITE', 'MESSA
 const KNOWN_NOT_ALLOWED = new Set(['REGISTER', 'PUBLISH', 'UPDATE']);
 const ALLOW_HEADER = `Allow: ${ALLOWED_METHODS.join(', ')}`;
 
-const CSEQ = /^(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
+const CSEQ = /^(\d{1,10})[ \t]+([A-Za-z0-9\-.!%*_+`'~]+)$/;
 // RFC 3261 §25.1: Call-ID = word ["@" word]; word admits most printable characters, even <>"/.
 const CALL_ID = /^[\x21-\x7e]+$/;
 
@@ -35,12 +36,17 @@ export function checkCommon(message: ScannedMessage): Refusal | undefined {
     return refuse(message.defect, status);
   }
   for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
-    if (singleHeader(message, name) === undefined) return refuse('missing-or-repeated-header', 400, `Missing or repeated ${name}`);
+    const count = headerCount(message, name);
+    // Missing: no reply can be built (it would have to copy the header), so the caller drops it.
+    if (count === 0) return refuse('missing-header', 400, `Missing ${name}`);
+    // RFC 4475 §3.3.8 (multi01): one message, several values of a single-value header → 400.
+    if (count > 1) return refuse('repeated-header', 400, `Repeated ${name}`);
   }
-  const vias = headerValues(message, 'via').flatMap(splitList);
+  const viaLines = headerValues(message, 'via');
+  const vias = viaLines.flatMap(splitList);
   if (!vias.length || !vias.every((via) => VIA_VALUE.test(via))) return refuse('bad-via', 400, 'Bad Via');
-  // SIP.js parses the top Via only, and drops the whole message when it cannot.
-  if (!grammarAccepts(vias[0] ?? '', 'Via', message)) return refuse('bad-via', 400, 'Bad Via');
+  // SIP.js parses the top Via header (the whole line) only, and drops the whole message when it cannot.
+  if (!grammarAccepts(viaLines[0] ?? '', 'Via', message)) return refuse('bad-via', 400, 'Bad Via');
   const cseq = CSEQ.exec(singleHeader(message, 'cseq') ?? '');
   if (!cseq || Number(cseq[1]) > 2 ** 31 - 1) return refuse('bad-cseq', 400, 'Bad CSeq');
   const callId = singleHeader(message, 'call-id') ?? '';
@@ -89,7 +95,13 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(start.requestUri)?.[1]?.toLowerCase();
   if (!scheme) return refuse('bad-request-uri', 400, 'Bad Request-URI');
   if (scheme !== 'sip' && scheme !== 'sips') return refuse('request-uri-scheme', 416);
-  if (!grammarAccepts(start.requestUri, 'SIP_URI', message)) return refuse('bad-request-uri', 400, 'Bad Request-URI');
+  const uri = grammarParse(start.requestUri, 'SIP_URI', message);
+  if (!(uri instanceof URI)) return refuse('bad-request-uri', 400, 'Bad Request-URI');
+  // RFC 3261 §19.1.1 Table 1: headers and the method parameter are not allowed in a Request-URI
+  // (they say how to build a request from a URI; one that arrives with them was built wrongly).
+  if (Object.keys(uri.headers).length > 0 || uri.hasParam('method')) {
+    return refuse('request-uri-headers', 400, 'Headers or method not allowed in Request-URI');
+  }
 
   if (method === 'ACK' || method === 'CANCEL') return undefined;
 
@@ -107,6 +119,12 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
     // SIP.js would hand a non-SDP body to WebRTC and end the call; refuse the offer instead.
     if (type !== 'application/sdp') return refuse('not-sdp', 415, undefined, ['Accept: application/sdp']);
   }
+  // Our answer to an INVITE carries SDP: a peer whose Accept rules SDP out gets 406 (RFC 3261
+  // §21.4.7, §20.1: no Accept means application/sdp; an empty one means nothing is acceptable).
+  if (method === 'INVITE') {
+    const accept = headerValues(message, 'accept');
+    if (accept.length && !acceptsSdp(accept)) return refuse('not-acceptable', 406, undefined, ['Warning: 399 baton "Only application/sdp can describe the session"']);
+  }
   if (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REFER' || method === 'NOTIFY') {
     const contacts = headerValues(message, 'contact');
     if (contacts.some((c) => !grammarAccepts(c, 'Contact', message))) return refuse('bad-contact', 400, 'Bad Contact');
@@ -119,8 +137,27 @@ export function checkResponse(message: ScannedMessage): boolean {
   const start = message.startLine;
   if (start.kind !== 'response') return false;
   if (start.status < 100 || start.status > 699) return false;
+  // SIP.js drops a response whose Reason-Phrase its grammar does not read.
+  if (!REASON_PHRASE.test(start.reasonPhrase)) return false;
   const method = cseqMethod(message);
   if (!method || !isToken(method)) return false;
   const contacts = headerValues(message, 'contact');
   return contacts.every((c) => grammarAccepts(c, 'Contact', message));
+}
+
+/** How many times a header occurs. */
+function headerCount(message: ScannedMessage, name: string): number {
+  let count = 0;
+  for (const header of message.headers) if (header.name === name) count += 1;
+  return count;
+}
+
+/** True when one media-range of these Accept values takes application/sdp with a q above 0. */
+function acceptsSdp(values: readonly string[]): boolean {
+  return values.flatMap(splitList).some((range) => {
+    const [type = '', ...params] = range.split(';').map((part) => part.replace(/\s+/g, '').toLowerCase());
+    if (type !== 'application/sdp' && type !== 'application/*' && type !== '*/*') return false;
+    const q = params.find((param) => param.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { DialogIndex } from './dialogIndex.js';
-import type { IngressReason, Refusal } from './ingressReason.js';
+import { refuse, type IngressReason, type Refusal } from './ingressReason.js';
 import { IngressStats, type IngressLog } from './ingressStats.js';
 import { checkCommon, checkRequest, checkResponse } from './messageRules.js';
 import { SignallingWatch, tagOf } from './signallingWatch.js';
@@ -113,18 +113,27 @@ export class SipIngress {
     isBinary: boolean,
     overload: { readonly overloaded: () => boolean; readonly retryAfterSec: number } | undefined,
   ): IngressVerdict {
-    // RFC 7118 §5: SIP over WebSocket is carried in text frames, valid UTF-8.
-    if (isBinary) return this.drop('binary-frame', 'a binary WebSocket frame');
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.length;
+    if (bytes > this.maxMessageBytes) return this.oversized(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame);
+    // RFC 7118 §5.1: a text frame holds UTF-8; a binary frame may hold any SIP message, so its body
+    // may be bytes that are no text at all (S/MIME, RFC 3261 §23). Its start line and headers are
+    // still UTF-8; its body is read one character per byte, so Content-Length still counts it.
     let text: string;
+    let bodyEncoding: 'utf8' | 'latin1' = 'utf8';
     if (typeof frame === 'string') {
       text = frame;
-    } else {
-      if (!isUtf8(frame)) return this.drop('invalid-utf8', 'a frame that is not valid UTF-8');
+    } else if (isUtf8(frame)) {
       text = frame.toString('utf8');
+    } else {
+      const headEnd = isBinary ? frame.indexOf('\r\n\r\n') : -1;
+      if (headEnd < 0 || !isUtf8(frame.subarray(0, headEnd))) {
+        return this.drop('invalid-utf8', isBinary ? 'a binary frame whose start line or headers are not UTF-8' : 'a text frame that is not valid UTF-8');
+      }
+      text = frame.toString('utf8', 0, headEnd + 4) + frame.toString('latin1', headEnd + 4);
+      bodyEncoding = 'latin1';
     }
-    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.length;
 
-    const scanned = scanMessage(text, this.maxHeaders);
+    const scanned = scanMessage(text, this.maxHeaders, bodyEncoding);
     if (!scanned.ok) {
       if (scanned.reason === 'empty') return { action: 'drop', reason: 'keepalive' };
       return this.drop('bad-start-line', `unreadable start line: ${JSON.stringify(text.slice(0, 80))}`);
@@ -133,16 +142,13 @@ export class SipIngress {
     const start = message.startLine;
 
     if (start.kind === 'response') {
-      if (bytes > this.maxMessageBytes || checkCommon(message) || !checkResponse(message)) {
+      if (checkCommon(message) || !checkResponse(message)) {
         return this.drop('bad-response', `a malformed response: ${JSON.stringify(text.slice(0, 80))}`);
       }
       return { action: 'deliver', text: message.text, message, newRequest: false };
     }
 
-    const common =
-      (bytes > this.maxMessageBytes ? tooLarge('message-too-large', 513) : undefined) ??
-      (message.bodyBytes > this.maxBodyBytes ? tooLarge('body-too-large', 413) : undefined) ??
-      checkCommon(message);
+    const common = (message.bodyBytes > this.maxBodyBytes ? refuse('body-too-large', 413) : undefined) ?? checkCommon(message);
     if (common) return this.answer(message, common);
 
     const toTag = tagOf(singleHeader(message, 'to'));
@@ -158,11 +164,31 @@ export class SipIngress {
     return { action: 'deliver', text: message.text, message, newRequest };
   }
 
-  private answer(message: ScannedMessage, refusal: Refusal): IngressVerdict {
+  /**
+   * A frame above the size cap: refused (513, RFC 3261 §18.1.1 and §21.5.11) from its start line and
+   * headers alone — the body is neither decoded nor scanned — and the connection, with every other
+   * call's signalling on it, kept. A response that large is dropped; so is a frame whose headers
+   * do not end within the cap, as nothing can be answered from it.
+   */
+  private oversized(frame: Buffer): IngressVerdict {
+    let start = 0;
+    while (frame[start] === 0x0d && frame[start + 1] === 0x0a) start += 2; // RFC 3261 §7.5
+    const headEnd = frame.subarray(0, this.maxMessageBytes).indexOf('\r\n\r\n', start);
+    if (headEnd < 0) return this.drop('message-too-large', `a ${frame.length}-byte frame whose headers do not end within ${this.maxMessageBytes} bytes`);
+    const head = frame.subarray(start, headEnd + 4);
+    if (!isUtf8(head)) return this.drop('invalid-utf8', 'an oversized frame whose headers are not UTF-8');
+    const scanned = scanMessage(head.toString('utf8'), this.maxHeaders);
+    if (!scanned.ok) return this.drop('message-too-large', `a ${frame.length}-byte frame without a start line`);
+    const message = scanned.message;
+    if (message.startLine.kind === 'response') return this.drop('message-too-large', `a ${frame.length}-byte response`);
+    return this.answer(message, refuse('message-too-large', 513), `${frame.length} bytes`);
+  }
+
+  private answer(message: ScannedMessage, refusal: Refusal, detail?: string): IngressVerdict {
     const method = message.startLine.kind === 'request' ? message.startLine.method : 'response';
     const reply = statelessReply(message, refusal.status, refusal.phrase, refusal.headers);
     if (!reply) return this.drop(refusal.reason, `${method} refused (${refusal.reason}) and unanswerable`);
-    this.stats.refused(refusal.reason, `${method} refused with ${refusal.status} (${refusal.reason})`, refusal.status);
+    this.stats.refused(refusal.reason, `${method} refused with ${refusal.status} (${refusal.reason}${detail ? `, ${detail}` : ''})`, refusal.status);
     return { action: 'reply', reply, status: refusal.status, reason: refusal.reason };
   }
 
@@ -170,8 +196,4 @@ export class SipIngress {
     this.stats.refused(reason, detail);
     return { action: 'drop', reason };
   }
-}
-
-function tooLarge(reason: IngressReason, status: number): Refusal {
-  return { reason, status };
 }

@@ -22,6 +22,7 @@ export interface ScannedResponse {
   readonly kind: 'response';
   readonly status: number;
   readonly version: string;
+  readonly reasonPhrase: string;
 }
 
 export interface ScannedMessage {
@@ -73,13 +74,20 @@ const COMPACT: Readonly<Record<string, string>> = {
 // RFC 3261 token; methods and header names are tokens.
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) (\S+) ([Ss][Ii][Pp]\/\d+\.\d+)$/;
-const STATUS_LINE = /^([Ss][Ii][Pp]\/\d+\.\d+) (\d{3})(?: (.*))?$/;
+// RFC 3261 §7.2: the SP before the Reason-Phrase is there even when the phrase is empty.
+const STATUS_LINE = /^([Ss][Ii][Pp]\/\d+\.\d+) (\d{3}) (.*)$/;
+
+const BLANK = /^[ \t]*$/;
 
 export function isToken(text: string): boolean {
   return TOKEN.test(text);
 }
 
-export function scanMessage(input: string, maxHeaders: number): ScanResult {
+/**
+ * `bodyEncoding` says how the body's characters map to bytes: 'utf8' for a text frame, 'latin1'
+ * when a binary frame's body (S/MIME, RFC 3261 §23) was read one character per byte.
+ */
+export function scanMessage(input: string, maxHeaders: number, bodyEncoding: 'utf8' | 'latin1' = 'utf8'): ScanResult {
   // RFC 3261 §7.5: CRLFs before the start line are ignored (and a frame of only CRLFs is a keep-alive).
   let start = 0;
   while (input.startsWith('\r\n', start)) start += 2;
@@ -95,17 +103,24 @@ export function scanMessage(input: string, maxHeaders: number): ScanResult {
   const headers: SipHeader[] = [];
   let defect: ScanDefect | undefined = headEnd === -1 ? 'no-header-end' : undefined;
   const lines = headerText.length ? headerText.split('\r\n') : [];
+  // Each value is what SIP.js will parse — the text after the colon, folds included, trimmed —
+  // less only the CRLF of each fold: CRLF 1*WSP and 1*WSP are the same LWS to the grammar, and
+  // trimming each line instead would hide characters (a bare LF, a no-break space) SIP.js chokes on.
+  let raw: string | undefined;
   for (const line of lines) {
     if (line.startsWith(' ') || line.startsWith('\t')) {
       // Folded continuation (RFC 3261 §7.3.1): part of the previous header's value.
-      const previous = headers.pop();
-      if (!previous) {
+      // A fold onto a blank line puts two CRLFs in one LWS, which the grammar does not allow.
+      const previous = headers[headers.length - 1];
+      if (raw === undefined || !previous || BLANK.test(line)) {
         defect ??= 'malformed-header-line';
         continue;
       }
-      headers.push({ name: previous.name, value: `${previous.value} ${line.trim()}`.trim() });
+      raw += line;
+      headers[headers.length - 1] = { name: previous.name, value: raw.trim() };
       continue;
     }
+    raw = undefined;
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trimEnd() : '';
     if (!name || !TOKEN.test(name)) {
@@ -117,12 +132,13 @@ export function scanMessage(input: string, maxHeaders: number): ScanResult {
       break;
     }
     const lower = name.toLowerCase();
-    headers.push({ name: COMPACT[lower] ?? lower, value: line.slice(colon + 1).trim() });
+    raw = line.slice(colon + 1);
+    headers.push({ name: COMPACT[lower] ?? lower, value: raw.trim() });
   }
 
   const bodyStart = headEnd === -1 ? input.length : headEnd + 4;
   const rest = input.slice(bodyStart);
-  const restBytes = Buffer.byteLength(rest, 'utf8');
+  const restBytes = bodyEncoding === 'latin1' ? rest.length : Buffer.byteLength(rest, 'utf8');
   let body = rest;
   let bodyBytes = restBytes;
   let text = start === 0 ? input : input.slice(start);
@@ -136,7 +152,7 @@ export function scanMessage(input: string, maxHeaders: number): ScanResult {
     } else if (declared < restBytes) {
       // RFC 3261 §18.3: bytes beyond Content-Length are discarded. Cut them here so SIP.js, which
       // counts characters rather than bytes, sees exactly the declared body.
-      body = Buffer.from(rest, 'utf8').subarray(0, declared).toString('utf8');
+      body = bodyEncoding === 'latin1' ? rest.slice(0, declared) : Buffer.from(rest, 'utf8').subarray(0, declared).toString('utf8');
       bodyBytes = declared;
       text = input.slice(start, bodyStart) + body;
     }
@@ -149,7 +165,7 @@ export function scanMessage(input: string, maxHeaders: number): ScanResult {
 
 function readStartLine(line: string): ScannedRequest | ScannedResponse | undefined {
   const status = STATUS_LINE.exec(line);
-  if (status) return { kind: 'response', version: (status[1] ?? '').toUpperCase(), status: Number(status[2]) };
+  if (status) return { kind: 'response', version: (status[1] ?? '').toUpperCase(), status: Number(status[2]), reasonPhrase: status[3] ?? '' };
   const request = REQUEST_LINE.exec(line);
   if (request) {
     return { kind: 'request', method: request[1] ?? '', requestUri: request[2] ?? '', version: (request[3] ?? '').toUpperCase() };

@@ -5,6 +5,12 @@ import type { ScannedMessage } from './sipScanner.js';
 export const VIA_VALUE = /^SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z0-9\-.!%*_+`'~]+\s+[^\s;,]+/i;
 
 /**
+ * A Reason-Phrase SIP.js's grammar reads (RFC 3261 §25.1: reserved, unreserved, escaped, UTF-8
+ * beyond ASCII, SP, HTAB): no controls, none of "#<>[\\]^`{|}, and % only as an escape.
+ */
+export const REASON_PHRASE = /^(?:[^\x00-\x08\x0a-\x1f"#%<>[\\\]^`{|}\x7f]|%[0-9A-Fa-f]{2})*$/;
+
+/**
  * What SIP.js's grammar made of the values the ingress checked in one message, keyed by rule and
  * value. The ingress parses most of what SIP.js parses again when the message is delivered (Via,
  * From, To, Contact, Content-Type, Refer-To): `handOver` gives SIP.js these results instead of a

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { headerValues, singleHeader, splitList, type ScannedMessage } from './sipScanner.js';
-import { grammarAccepts, VIA_VALUE } from './sipSyntax.js';
+import { headerValues, splitList, type ScannedMessage } from './sipScanner.js';
+import { grammarAccepts, REASON_PHRASE, VIA_VALUE } from './sipSyntax.js';
+
+const ANY_VERSION_VIA = /^SIP\s*\/\s*\d+\.\d+\s*\/\s*[A-Za-z0-9\-.!%*_+`'~]+\s+[^\s;,]+/i;
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -8,6 +10,7 @@ const REASONS: Readonly<Record<number, string>> = {
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
   416: 'Unsupported URI Scheme',
+  406: 'Not Acceptable',
   420: 'Bad Extension',
   481: 'Call/Transaction Does Not Exist',
   489: 'Bad Event',
@@ -46,25 +49,30 @@ export function statelessReply(
 ): string | undefined {
   if (request.startLine.kind !== 'request' || request.startLine.method === 'ACK') return undefined;
   const vias = headerValues(request, 'via');
-  const from = singleHeader(request, 'from');
-  const to = singleHeader(request, 'to');
-  const callId = singleHeader(request, 'call-id');
-  const cseq = singleHeader(request, 'cseq');
+  // A request with two From (or To, Call-ID, CSeq) values is answered all the same (RFC 4475 §3.3.8
+  // multi01 wants its 400): with the first of each, as the sender wrote it first.
+  const from = headerValues(request, 'from')[0];
+  const to = headerValues(request, 'to')[0];
+  const callId = headerValues(request, 'call-id')[0];
+  const cseq = headerValues(request, 'cseq')[0];
   if (!vias.length || !from || !to || !callId || !cseq) return undefined;
   if ([...vias, from, to, callId, cseq].some((v) => /[\r\n]/.test(v))) return undefined;
   // Echoing a broken header would send the peer a response that no one can read: check each with
-  // SIP.js's grammar (only on this refusal path, so the cost is not paid by good traffic).
+  // SIP.js's grammar (only on this refusal path, so the cost is not paid by good traffic). Each Via
+  // line is echoed whole, so each is checked whole; a version other than 2.0 is echoed only in the
+  // 505 that refuses that version (RFC 4475 §3.1.2.15 badvers sends SIP/7.0 in its Via too).
+  const viaShape = status === 505 ? ANY_VERSION_VIA : VIA_VALUE;
+  if (!vias.every((via) => splitList(via).every((part) => viaShape.test(part)) && grammarAccepts(via, 'Via', request))) return undefined;
   const echoed: Array<[string, string]> = [
-    ...vias.flatMap(splitList).map((via): [string, string] => [via, 'Via']),
     [from, 'From'],
     [to, 'To'],
     [callId, 'Call_ID'],
     [cseq, 'CSeq'],
   ];
-  if (!echoed.every(([value, rule]) => (rule !== 'Via' || VIA_VALUE.test(value)) && grammarAccepts(value, rule, request))) return undefined;
+  if (!echoed.every(([value, rule]) => grammarAccepts(value, rule, request))) return undefined;
   // A final response creates no dialog, but RFC 3261 §8.2.6.2 still wants a To tag on it.
   const toWithTag = /;\s*tag\s*=/i.test(to) ? to : `${to};tag=${randomTag()}`;
-  const reason = detail && /^[\x20-\x7e]{1,80}$/.test(detail) ? detail : (REASONS[status] ?? 'Error');
+  const reason = detail && REASON_PHRASE.test(detail) ? detail : (REASONS[status] ?? 'Error');
   return [
     `SIP/2.0 ${status} ${reason}`,
     ...vias.map((via) => `Via: ${via}`),

@@ -29,7 +29,9 @@ export function readReplaces(value: string, message?: ScannedMessage): ReplacesT
 /**
  * The checks transfers rely on, given what the phone and the wire tell us:
  *  - INVITE with Replaces (warm transfer completing here): exactly one parsable Replaces, only on an
- *    initial INVITE, naming a dialog we have (RFC 3891 §3: to-tag is our tag, from-tag the peer's);
+ *    initial INVITE, naming a dialog we have (RFC 3891 §3: to-tag is our tag, from-tag the peer's).
+ *    Naming a dialog authorizes nothing (RFC 3891 §6): the phone then refuses 403 unless the
+ *    transfers find the transfer's secret in it (Phone.authorizeReplaces);
  *  - REFER: exactly one Refer-To, a sip/sips URI, sound escapes, and any embedded Replaces readable;
  *  - NOTIFY: an Event, and a subscription we hold (RFC 6665 §4.1.3);
  *  - CANCEL: an INVITE still being answered (SIP.js 0.21.2 throws otherwise).
