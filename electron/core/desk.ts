@@ -7,7 +7,6 @@
 import type { ChosenStatus } from '../../shared/agentState.js';
 import { isRecommendedTransferTarget, statusLabel } from '../../shared/agentState.js';
 import type { CallView, DeskState, DirectoryEntryView, DispositionCodeView, DispositionDueView, LabelledId, OutcomeView } from '../../shared/desk.js';
-import type { ContactHistoryEntry } from '../../shared/history.js';
 import { parseCommand, type CommandError, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
 import type { MediaPort } from '../../shared/media.js';
 import {
@@ -29,7 +28,8 @@ import { Phone, type PhoneOptions } from './sip/phone.js';
 import { PhoneError } from './sip/phoneError.js';
 import type { Store } from './store/store.js';
 import { historyFromStore, historyToStore } from './store/historyAdapter.js';
-import { Transfers, TransferNotFound, TransferRuleViolation, type TransfersOptions, type TransferView } from './transfer/transfers.js';
+import { Transfers, TransferNotFound, TransferRuleViolation, type TransferHistorySink, type TransfersOptions, type TransferView } from './transfer/transfers.js';
+import { colleagueLookup } from './transfer/colleagues.js';
 import { isLive, LiveCallRefusal, OneLiveCall } from './oneLiveCall.js';
 import { TypedEmitter, type Disposable } from './typedEmitter.js';
 
@@ -172,6 +172,11 @@ export class Desk {
     return this.signedIn?.phone.calls().find((c) => c.id === callId);
   }
 
+  /** SIP.js sessions the phone still holds (diagnostics; tests assert none is orphaned). */
+  sipSessionCount(): number {
+    return this.signedIn?.phone.sessionCount() ?? 0;
+  }
+
   dialRequest(target: string): void {
     this.events.emit('dialRequest', { target });
   }
@@ -231,7 +236,12 @@ export class Desk {
       if (!result.ok) throw new DeskError(result.error.code, result.error.message);
     },
     'call.dial': async (p) => ({ callId: (await this.live().run(null, () => this.session().phone.call(p.target))).id }),
-    'call.answer': (p) => this.live().run(p.callId, () => this.call(p.callId).answer()),
+    'call.answer': async (p) => {
+      const call = this.call(p.callId);
+      // Only a call that can be answered holds the live one first; anything else just gets its refusal.
+      if (call.state !== 'ringing' || call.direction !== 'inbound') return call.answer();
+      await this.live().run(p.callId, () => call.answer());
+    },
     'call.decline': (p) => this.call(p.callId).decline(486),
     'call.hangUp': async (p) => {
       // A transfer's call may need more than a BYE (the recipient's hang-up of a consult is its Cancel).
@@ -245,7 +255,9 @@ export class Desk {
     },
     'call.unhold': async (p) => {
       this.session().transfers.guardCallCommand(p.callId, 'unhold');
-      await this.live().run(p.callId, () => this.call(p.callId).unhold());
+      const call = this.call(p.callId);
+      if (call.state === 'established' && call.held) await this.live().run(p.callId, () => call.unhold());
+      else await call.unhold(); // refused (not connected) or nothing to do: the live call stays as it is
       this.refreshCalls();
     },
     'call.mute': async (p) => {
@@ -262,13 +274,16 @@ export class Desk {
     'transfer.accept': async (p) => {
       const { transfers } = this.session();
       const t = transfers.get(p.transferId);
+      if (!t.allowed.includes('accept')) return void (await transfers.accept(p.transferId)); // the rules' answer
       const call = t.state.method === 'warm' ? t.consultCallId : t.contactCallId;
       await this.live().run(call, () => transfers.accept(p.transferId));
     },
     'transfer.decline': async (p) => void (await this.session().transfers.decline(p.transferId)),
     'transfer.unholdContact': async (p) => {
       const { transfers } = this.session();
-      await this.live().run(transfers.get(p.transferId).contactCallId, () => transfers.unholdContact(p.transferId));
+      const t = transfers.get(p.transferId);
+      if (t.allowed.includes('unholdContact')) await this.live().run(t.contactCallId, () => transfers.unholdContact(p.transferId));
+      else await transfers.unholdContact(p.transferId); // refused by the rules, or already off hold
       this.refreshCalls();
     },
     'disposition.file': async (p) => this.fileDisposition(p.callId, p.codeId, p.note),
@@ -284,7 +299,7 @@ export class Desk {
     const user = doc.roster.find((u) => u.id === userId);
     if (!user) throw new DeskError('unknown-user', 'This user is not in the roster IT provided.');
     const secret = password || this.options.credentials.load(userId) || '';
-    const phone = new Phone({ server: doc.sip.server, aor: user.sipUri, password: secret, displayName: user.displayName, media: this.options.media, ...this.options.phone });
+    const phone = new Phone({ server: doc.sip.server, aor: user.sipUri, password: secret, displayName: user.displayName, media: this.options.media, ...(doc.sip.deadConnectionSec ? { deadConnectionMs: doc.sip.deadConnectionSec * 1000 } : {}), ...this.options.phone });
     this.update({ session: { ...this.state.session, registration: 'connecting', error: null, user: { id: user.id, name: user.displayName, aor: user.sipUri } } });
     const registration = phone.events.on('registration', ({ state, error }) =>
       this.update({ session: { ...this.state.session, registration: state, error: error ? { code: error.code, message: error.message } : null } }),
@@ -302,12 +317,12 @@ export class Desk {
 
   private attachSession(user: RosterUser, phone: Phone, registration: Disposable): void {
     const { store } = this.options;
-    const history = {
-      // Entries written here are ours; the rest arrived in a colleague's transfer context.
-      append: (entries: readonly ContactHistoryEntry[]) =>
-        void store.history.append(entries.map((e) => historyToStore(e, e.actor.id === user.id ? 'local' : 'transfer'))),
+    const history: TransferHistorySink = {
+      // The transfers say whose account each entry is: ours, or a colleague's transfer context.
+      append: (entries, origin) => void store.history.append(entries.map((e) => historyToStore(e, origin))),
     };
-    const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, ...this.options.transfers });
+    const colleague = colleagueLookup(this.options.provisioning.roster, user.id);
+    const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, colleague, ...this.options.transfers });
     const remembered = store.choices.get(user.id, 'user-transfer');
     // Agents start Not ready: taking calls is a choice they make on the desk.
     const agent = new AgentStateDesk(phone, { initial: SIGNED_IN, agentId: user.id, dispositions: store.dispositions });

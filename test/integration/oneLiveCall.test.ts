@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
-import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
+import { TONES, WINDOW_MS, describeHearing, hearing, noToneHeard, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { CallView, DeskState } from '../../shared/desk.js';
@@ -164,6 +164,32 @@ describe('one live call at a time', () => {
     expect(liveCalls(bob.state())).toEqual([dialled]);
     await untilHearsOnly(calleeCall, TONES.bob);
     await untilHearsNoTone(a.botCall);
+  });
+});
+
+describe('mute', () => {
+  it('survives a media engine take-over (a reload): the customer hears nothing until the agent unmutes', async () => {
+    const bob = desk(TONES.bob);
+    const first = customer('first', TONES.customer);
+    await Promise.all([first.phone.start(), signIn(bob, 'bob')]);
+    const a = await callIn(bob, first, 'bob');
+    await untilHearsOnly(a.botCall, TONES.bob);
+    await ok(bob, 'call.mute', { callId: a.callId, muted: true });
+    await untilHearsNoTone(a.botCall);
+
+    const before = deskCall(bob, a.callId).sdh();
+    bob.desk.mediaEngineAttached();
+    await waitFor('the call moved to a new engine session', async () => (await deskCall(bob, a.callId).stats()).packetsReceived > 0 && deskCall(bob, a.callId).sdh() === before && bob.media.openSessions().length === 1 && bob.media.openSessions()[0]?.id !== a.callId);
+    expect(callView(bob.state(), a.callId)?.muted).toBe(true);
+    // Media flows on the new session (bob hears the customer again); a whole oracle window later,
+    // the customer still hears no one.
+    await untilHearsOnly(deskCall(bob, a.callId), TONES.customer);
+    await new Promise((resolve) => setTimeout(resolve, 2 * WINDOW_MS));
+    const heard = await hearing(a.botCall);
+    expect(noToneHeard(heard), describeHearing(heard)).toBe(true);
+
+    await ok(bob, 'call.mute', { callId: a.callId, muted: false });
+    await untilHearsOnly(a.botCall, TONES.bob);
   });
 });
 

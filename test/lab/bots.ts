@@ -3,8 +3,10 @@
  * (follows it, keeps its media, never hangs up on the transferor by itself), and colleague desks
  * that receive transfers. Integration tests and the demo use them.
  */
-import type { ContactHistoryEntry, ContactHistorySink } from '../../shared/history.js';
-import { Transfers, type TransferView, type TransfersOptions } from '../../electron/core/transfer/transfers.js';
+import type { ContactHistoryEntry } from '../../shared/history.js';
+import { Transfers, type HistoryOrigin, type TransferHistorySink, type TransferView, type TransfersOptions } from '../../electron/core/transfer/transfers.js';
+import type { ColleagueLookup } from '../../electron/core/transfer/colleagues.js';
+import { addressOfRecord } from '../../electron/core/transfer/transferStatus.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { IncomingReferral } from '../../electron/core/sip/phone.js';
 import { createAgent, type AgentOptions, type TestAgent } from '../support/agents.js';
@@ -36,7 +38,7 @@ export interface CustomerBot extends TestAgent {
 }
 
 export function createCustomer(lab: Lab, name: string, options: AgentOptions = {}): CustomerBot {
-  const agent = createAgent(lab, name, { toneHz: 330, ...options });
+  const agent = createAgent(lab, name, { toneHz: 330, ...labPassword(lab, name), ...options });
   const bot: CustomerBot = Object.assign(agent, {
     referrals: [] as IncomingReferral[],
     followed: [] as Call[],
@@ -92,11 +94,23 @@ function watchFinalNotify(bot: CustomerBot, toTransferor: Call): void {
   };
 }
 
+/** On a lab that authenticates, a bot signs in with its lab password (a test may give another). */
+function labPassword(lab: Lab, name: string): { password?: string } {
+  const password = lab.passwordOf(name);
+  return password ? { password } : {};
+}
+
 /** An in-memory history for tests; de-duplicates by id like the store. */
-export class MemoryHistory implements ContactHistorySink {
+export class MemoryHistory implements TransferHistorySink {
   readonly entries: ContactHistoryEntry[] = [];
-  append(entries: readonly ContactHistoryEntry[]): void {
-    for (const e of entries) if (!this.entries.some((x) => x.id === e.id)) this.entries.push(e);
+  /** Whose account each entry is, by entry id. */
+  readonly origins = new Map<string, HistoryOrigin>();
+  append(entries: readonly ContactHistoryEntry[], origin: HistoryOrigin): void {
+    for (const e of entries) {
+      if (this.entries.some((x) => x.id === e.id)) continue;
+      this.entries.push(e);
+      this.origins.set(e.id, origin);
+    }
   }
   forContact(contactId: string): ContactHistoryEntry[] {
     return this.entries.filter((e) => e.contactId === contactId);
@@ -115,16 +129,36 @@ export interface Desk extends TestAgent {
   latest(transferId: string): TransferView;
 }
 
+/**
+ * The lab's roster for bot desks: every user of the lab's domain but `self`, named as the bots name
+ * themselves (alice → Alice), or only the users listed.
+ */
+export function labColleagues(lab: Lab, self: string, only?: readonly string[]): ColleagueLookup {
+  return (uri) => {
+    const aor = addressOfRecord(uri);
+    const at = aor?.lastIndexOf('@') ?? -1;
+    if (!aor || at < 0 || aor.slice(at + 1) !== lab.domain.toLowerCase()) return undefined;
+    const user = aor.slice(0, at);
+    if (user === self || (only && !only.includes(user))) return undefined;
+    return { id: user, name: displayName(user), uri: `sip:${user}@${lab.domain}` };
+  };
+}
+
+function displayName(user: string): string {
+  return `${user[0]?.toUpperCase() ?? ''}${user.slice(1)}`;
+}
+
 export function createDesk(
   lab: Lab,
   name: string,
   options: AgentOptions & { readonly transfers?: Partial<TransfersOptions>; readonly incomingPolicy?: IncomingPolicy } = {},
 ): Desk {
-  const agent = createAgent(lab, name, options);
+  const agent = createAgent(lab, name, { ...labPassword(lab, name), ...options });
   const history = new MemoryHistory();
   const transfers = new Transfers(agent.phone, {
-    agent: { id: name, name: `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}` },
+    agent: { id: name, name: displayName(name) },
     history,
+    colleague: labColleagues(lab, name),
     consultPingMs: 500,
     referTimeoutMs: 5000,
     ...options.transfers,

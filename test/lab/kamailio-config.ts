@@ -30,6 +30,12 @@ export interface KamailioConfigInput {
    * 127.0.0.1:ngPort) between WebSocket agents and those phones. Off: no UDP, no rtpengine.
    */
   readonly mediaRelay?: { readonly ngPort: number };
+  /**
+   * SIP Outbound (RFC 5626) at the registrar: the outbound module, `outbound_mode` 1 (applied when a
+   * REGISTER carries reg-id; its 2xx then says `Require: outbound`), and a Flow-Timer. The secret
+   * keeps flow tokens valid across restart(). undefined = no outbound.
+   */
+  readonly outbound?: { readonly flowTokenSecret: string; readonly flowTimerSec: number };
   /** undefined = no authentication at all. */
   readonly auth: { readonly users: readonly LabCredential[]; readonly realm: string; readonly secret: string } | undefined;
 }
@@ -61,6 +67,7 @@ function defines(input: KamailioConfigInput): string {
   if (input.presence && input.rls === true) lines.push('#!define WITH_RLS');
   if (input.ctlSocket !== undefined) lines.push('#!define WITH_CTL');
   if (input.mediaRelay !== undefined) lines.push('#!define WITH_MEDIA_RELAY');
+  if (input.outbound !== undefined) lines.push('#!define WITH_OUTBOUND');
   return lines.join('\n') + '\n';
 }
 
@@ -108,6 +115,12 @@ mpath="${input.moduleDir}/"
 # tm before sl: sl binds to tm while it initialises.
 loadmodule "tm.so"
 loadmodule "sl.so"
+#!ifdef WITH_OUTBOUND
+# Before rr: rr binds to it while it initialises (flow tokens in Record-Route for clients whose
+# dialog Contact carries ;ob — Baton's does not, so its dialogs route by the refreshed Contact).
+loadmodule "outbound.so"
+modparam("outbound", "flow_token_secret", "${input.outbound?.flowTokenSecret ?? ''}")
+#!endif
 loadmodule "rr.so"
 loadmodule "pv.so"
 loadmodule "maxfwd.so"
@@ -118,6 +131,7 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "nathelper.so"
+loadmodule "tcpops.so"
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
 #!ifdef WITH_CTL
@@ -176,6 +190,10 @@ modparam("registrar", "method_filtering", 1)
 # GRUUs would make SIP.js advertise a different Contact than the one the tests expect.
 modparam("registrar", "gruu_enabled", 0)
 modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
+#!ifdef WITH_OUTBOUND
+modparam("registrar", "outbound_mode", 1)
+modparam("registrar", "flow_timer", ${input.outbound?.flowTimerSec ?? 0})
+#!endif
 `;
 }
 
@@ -267,6 +285,7 @@ route[WITHINDLG] {
 				sl_send_reply("400", "Bad Request");
 				exit;
 			}
+			route(STALE_ALIAS);
 		}
 		route(RELAY);
 	}
@@ -289,14 +308,41 @@ route[WITHINDLG] {
 	exit;
 }
 
+# What a deployment must enforce (docs/IT-GUIDE.md): every REGISTER and every out-of-dialog request
+# is digest-authenticated, and the authenticated user is the To (REGISTER) or From user; a From in
+# another domain is refused, since this server has no peers and every request comes from one of
+# its own clients. In-dialog requests never get here (WITHINDLG routes or refuses them).
+# The alias names a WebSocket connection this server no longer has: the server restarted (all of
+# them are gone), or the client reconnected and its refresh has not reached this dialog's far end yet.
+# Send the request to the target's live registration whose Contact has the same user part (a client
+# keeps its Contact across reconnects) instead of answering 500. Without this, after a restart two
+# clients that both reconnected could never reach each other in their dialog: each one's refresh
+# would go to the other's dead alias.
+route[STALE_ALIAS] {
+	if (!($du =~ "transport=wss?")) return;
+	if (tcp_get_conid("$(du{uri.host}):$(du{uri.port})", "$var(conid)")) return;
+	if (!reg_fetch_contacts("location", "sip:$tU@LAB_DOMAIN", "peer")) return;
+	$var(i) = 0;
+	while ($var(i) < $ulc(peer=>count)) {
+		if ($(ulc(peer=>addr)[$var(i)]{uri.user}) == $rU && $(ulc(peer=>received)[$var(i)]) != $null) {
+			$du = $(ulc(peer=>received)[$var(i)]);
+			break;
+		}
+		$var(i) = $var(i) + 1;
+	}
+	reg_free_contacts("peer");
+}
+
 route[AUTH] {
 #!ifdef WITH_AUTH
+	if (is_method("ACK|CANCEL")) return;
 	if (is_method("REGISTER")) {
 		$var(user) = $tU;
-	} else if ($fd == "LAB_DOMAIN" && !is_method("ACK|CANCEL")) {
+	} else if ($fd == "LAB_DOMAIN") {
 		$var(user) = $fU;
 	} else {
-		return;
+		sl_send_reply("403", "Not from our domain");
+		exit;
 	}
 	route(LAB_PASSWORD);
 	if ($var(password) == "") {

@@ -49,6 +49,13 @@ export interface LabOptions {
    * between them and WebSocket agents. Agent↔agent calls never touch rtpengine. Default off.
    */
   readonly mediaRelay?: boolean;
+  /**
+   * Opt-in: SIP Outbound (RFC 5626) at the registrar (Debian: kamailio-outbound-modules). Bindings
+   * with reg-id + instance replace the device's older flow; REGISTER 2xx says `Require: outbound`
+   * and carries `Flow-Timer` (outboundFlowTimerSec, default 25). Default off.
+   */
+  readonly outbound?: boolean;
+  readonly outboundFlowTimerSec?: number;
   /** @internal For tests of the "not installed" path; normally found on PATH or in /usr/sbin. */
   readonly kamailioBinary?: string;
 }
@@ -72,6 +79,11 @@ export interface Lab {
   readonly runDir: string;
   /** Set when started with `mediaRelay: true`. */
   readonly mediaRelay: LabMediaRelay | undefined;
+  /**
+   * The password of a lab user when the lab authenticates (`auth`), else undefined: every lab peer
+   * (agents, bots, customers) signs in with it, as on a server that authenticates everyone.
+   */
+  passwordOf(user: string): string | undefined;
   /** SIGTERM, SIGKILL after 3 s; removes runDir unless KEEP_LAB=1. */
   stop(): Promise<void>;
   /** SIGKILL the whole process group (a crash); runDir is kept so restart() works. */
@@ -100,7 +112,7 @@ const STOP_GRACE_MS = 3_000;
 const PORT_RELEASE_TIMEOUT_MS = 2_000;
 const PORT_ATTEMPTS = 3;
 const LOG_TAIL_CHARS = 3_000;
-const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules';
+const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules kamailio-outbound-modules';
 const RUN_ROOT = fileURLToPath(new URL('../../.lab-run/', import.meta.url));
 const DBTEXT_SOURCE = '/usr/share/kamailio/dbtext/kamailio';
 const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
@@ -121,7 +133,7 @@ const OWNER_FILE = 'owner.pid';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = validateOptions(options);
-  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay);
+  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay, settings.outbound !== undefined);
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {
@@ -149,7 +161,7 @@ async function startOn(port: number, settings: Settings, install: Installation):
     const mediaRelay = rtpengine === undefined ? undefined : { ngPort: rtpengine.ngPort };
     const cfgPath = writeConfig(runDir, { ...settings, mediaRelay, port, moduleDir: install.moduleDir });
     checkConfig(install.binary, cfgPath);
-    const lab = new KamailioLab(install.binary, port, runDir, cfgPath, rtpengine);
+    const lab = new KamailioLab(install.binary, port, runDir, cfgPath, rtpengine, settings.auth?.users ?? []);
     await lab.restart();
     return lab;
   } catch (error) {
@@ -186,6 +198,7 @@ interface Settings {
   readonly auth: KamailioConfigInput['auth'];
   readonly rlsLists: readonly LabRlsList[] | undefined;
   readonly mediaRelay: boolean;
+  readonly outbound: KamailioConfigInput['outbound'];
 }
 
 /** Everything that ends up in the config is checked before anything is created or started. */
@@ -198,7 +211,10 @@ function validateOptions(options: LabOptions): Settings {
   const presence = options.presence ?? true;
   // rls's own back-end SUBSCRIBEs (From the watcher, over TCP to this server) carry no credentials.
   if (options.rls !== undefined && options.auth !== undefined) invalid('rls cannot be combined with auth in the lab');
-  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false };
+  const flowTimerSec = options.outboundFlowTimerSec ?? 25;
+  if (!Number.isInteger(flowTimerSec) || flowTimerSec < 1 || flowTimerSec > 3600) invalid(`outboundFlowTimerSec must be an integer in 1..3600, got ${flowTimerSec}`);
+  const outbound = options.outbound === true ? { flowTokenSecret: randomBytes(16).toString('hex'), flowTimerSec } : undefined;
+  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound };
 }
 
 function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {
@@ -238,13 +254,14 @@ interface Installation {
   readonly moduleDir: string;
 }
 
-function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean): Installation {
+function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean, outbound = false): Installation {
   const binary = findBinary(binaryOverride);
   const needed = [
     'websocket.so',
     ...(presence ? ['presence.so', 'presence_xml.so'] : []),
     ...(presence && rls ? ['pua.so', 'rls.so'] : []),
     ...(mediaRelay ? ['rtpengine.so'] : []),
+    ...(outbound ? ['outbound.so'] : []),
   ];
   const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
   if (moduleDir === undefined) {
@@ -476,6 +493,7 @@ class KamailioLab implements Lab {
     readonly runDir: string,
     private readonly cfgPath: string,
     private readonly rtpengine: Rtpengine | undefined,
+    private readonly users: readonly LabUser[],
   ) {
     this.wsUrl = `ws://${DOMAIN}:${port}`;
     this.logPath = join(runDir, 'kamailio.log');
@@ -488,6 +506,10 @@ class KamailioLab implements Lab {
             ngPort: rtpengine.ngPort,
             log: () => (rtpengineLog = rtpengine.log() || rtpengineLog),
           };
+  }
+
+  passwordOf(user: string): string | undefined {
+    return this.users.find((u) => u.user === user)?.password;
   }
 
   async restart(): Promise<void> {

@@ -121,14 +121,15 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
 
   const onLine = (line: string): void => {
     let match: RegExpExecArray | null;
-    if ((match = /Receiving new incoming call from (\S+?),? assigned id (\d+)/.exec(line))) {
+    // The caller may carry a display name with spaces: `"Alice (lab)" <sip:alice@…>, assigned id 1`.
+    if ((match = /Receiving new incoming call from (.+?),? assigned id (\d+)/.exec(line))) {
       addCall(Number(match[2]), match[1] ?? '', 'incoming');
     } else if ((match = /Establishing call id to (\S+?),? assigned id (\d+)/.exec(line))) {
       addCall(Number(match[2]), match[1] ?? '', 'outgoing');
-    } else if ((match = /Call (\d+) with (\S+) connected/.exec(line))) {
+    } else if ((match = /Call (\d+) with (.+?) connected/.exec(line))) {
       const call = ensureCall(Number(match[1]), match[2] ?? '');
       call.state = 'connected';
-    } else if ((match = /Media streams established with (\S+) for call (\d+)/.exec(line))) {
+    } else if ((match = /Media streams established with (.+?) for call (\d+)/.exec(line))) {
       const call = ensureCall(Number(match[2]), match[1] ?? '');
       call.mediaStarts += 1;
       call.recording = join(dir, `call-${call.id}-${call.mediaStarts}.wav`);
@@ -136,7 +137,7 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
       // has neither the tone nor the recording any more.
       send(`play ${tone}`);
       send(`record ${call.recording}`);
-    } else if ((match = /Call (\d+) with (\S+) (ended|error)(?: \((.*)\))?/.exec(line))) {
+    } else if ((match = /Call (\d+) with (.+?) (ended|error)(?: \((.*)\))?/.exec(line))) {
       const call = ensureCall(Number(match[1]), match[2] ?? '');
       call.state = 'ended';
       call.endReason = match[4] ?? match[3];

@@ -4,7 +4,7 @@
  * and answers the core's INVITEs with a 200 and an SDP answer made from the offer (no media flows,
  * which the tests here do not need), so "the core still places a call" can be checked end to end.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import WebSocketClient from 'ws';
@@ -333,4 +333,170 @@ export function clientCancel(invite: ClientInvite): string {
     '',
     '',
   ].join(CRLF);
+}
+
+/** A lab user's digest credentials, for a SipClient on a server that authenticates. */
+export interface ClientCredentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** An out-of-dialog request a SipClient sends; the From may claim any user in any domain. */
+export interface ClientRequestOptions {
+  readonly method: string;
+  readonly requestUri: string;
+  /** The From URI, claimed as is (e.g. sip:ghost@evil.example). */
+  readonly from: string;
+  /** Default: the request URI. */
+  readonly to?: string;
+  readonly headers?: readonly string[];
+  readonly contentType?: string;
+  readonly body?: string;
+}
+
+/** One request as sent: what an ACK to its non-2xx final response must repeat. */
+export interface SentRequest {
+  readonly text: string;
+  readonly method: string;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly requestUri: string;
+  readonly via: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+function buildRequest(client: SipClient, options: ClientRequestOptions, callId: string, cseq: number, fromTag: string, extra: readonly string[]): SentRequest {
+  const via = `SIP/2.0/WS ${client.host};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`;
+  const from = `<${options.from}>;tag=${fromTag}`;
+  const to = `<${options.to ?? options.requestUri}>`;
+  const body = options.body ?? '';
+  const user = /^sips?:([^@;>]+)@/.exec(options.from)?.[1] ?? 'client';
+  const text = [
+    `${options.method} ${options.requestUri} SIP/2.0`,
+    `Via: ${via}`,
+    'Max-Forwards: 70',
+    `From: ${from}`,
+    `To: ${to}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ${options.method}`,
+    `Contact: <sip:${user}@${client.host};transport=ws>`,
+    ...(options.method === 'REGISTER' ? ['Expires: 300'] : []),
+    ...(body ? [`Content-Type: ${options.contentType ?? 'text/plain'}`] : []),
+    ...(options.headers ?? []),
+    ...extra,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join(CRLF);
+  return { text, method: options.method, callId, cseq, requestUri: options.requestUri, via, from, to };
+}
+
+/** The ACK for a non-2xx final response to an INVITE (RFC 3261 §17.1.1.3). */
+function ackFor(sent: SentRequest, response: PeerMessage): string {
+  return [
+    `ACK ${sent.requestUri} SIP/2.0`,
+    `Via: ${sent.via}`,
+    'Max-Forwards: 70',
+    `From: ${sent.from}`,
+    `To: ${singleHeader(response.scanned, 'to') ?? sent.to}`,
+    `Call-ID: ${sent.callId}`,
+    `CSeq: ${sent.cseq} ACK`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF);
+}
+
+/** RFC 2617 / 3261 §22.4 digest (MD5, qop=auth when offered) answering one challenge header. */
+export function digestAnswer(challenge: string, credentials: ClientCredentials, method: string, uri: string): string {
+  const field = (name: string): string | undefined => new RegExp(`${name}="?([^",]*)"?`, 'i').exec(challenge)?.[1];
+  const realm = field('realm') ?? '';
+  const nonce = field('nonce') ?? '';
+  const opaque = field('opaque');
+  const qop = /qop="?[^"]*\bauth\b/i.test(challenge) ? 'auth' : undefined;
+  const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+  const ha1 = md5(`${credentials.user}:${realm}:${credentials.password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const nc = '00000001';
+  const cnonce = randomBytes(8).toString('hex');
+  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+  return [
+    `Digest username="${credentials.user}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${uri}"`,
+    'algorithm=MD5',
+    ...(qop ? [`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`] : []),
+    ...(opaque !== undefined ? [`opaque="${opaque}"`] : []),
+    `response="${response}"`,
+  ].join(', ');
+}
+
+/**
+ * Sends an out-of-dialog request and resolves with its final response. A 401/407 challenge is
+ * answered once when `credentials` are given (as a registered user would); a non-2xx final
+ * response to an INVITE is ACKed.
+ */
+export async function clientSend(
+  client: SipClient,
+  options: ClientRequestOptions,
+  credentials?: ClientCredentials,
+  timeoutMs = 5000,
+): Promise<PeerMessage> {
+  const callId = `client-${randomBytes(6).toString('hex')}`;
+  const fromTag = randomBytes(4).toString('hex');
+  const finalTo = (sent: SentRequest): Promise<PeerMessage> => {
+    const reply = client.next(
+      (m) =>
+        m.scanned.startLine.kind === 'response' &&
+        m.scanned.startLine.status >= 200 &&
+        singleHeader(m.scanned, 'call-id') === callId &&
+        (singleHeader(m.scanned, 'cseq') ?? '').startsWith(`${sent.cseq} `),
+      timeoutMs,
+    );
+    client.send(sent.text);
+    return reply.then((response) => {
+      const status = response.scanned.startLine.kind === 'response' ? response.scanned.startLine.status : 0;
+      if (sent.method === 'INVITE' && status >= 300) client.send(ackFor(sent, response));
+      return response;
+    });
+  };
+  const first = buildRequest(client, options, callId, 1, fromTag, []);
+  const response = await finalTo(first);
+  const status = response.scanned.startLine.kind === 'response' ? response.scanned.startLine.status : 0;
+  if ((status !== 401 && status !== 407) || !credentials) return response;
+  const challenge = singleHeader(response.scanned, status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? '';
+  const authorization = `${status === 401 ? 'Authorization' : 'Proxy-Authorization'}: ${digestAnswer(challenge, credentials, options.method, options.requestUri)}`;
+  return finalTo(buildRequest(client, options, callId, 2, fromTag, [authorization]));
+}
+
+/** Registers the client as sip:<user>@<domain> (with credentials when the server asks); resolves with the final status. */
+export async function clientRegister(client: SipClient, user: string, domain: string, credentials?: ClientCredentials): Promise<number> {
+  const aor = `sip:${user}@${domain}`;
+  const response = await clientSend(client, { method: 'REGISTER', requestUri: `sip:${domain}`, from: aor, to: aor }, credentials);
+  return statusOf(response);
+}
+
+/** The status code of a response (0 for a request). */
+export function statusOf(message: PeerMessage): number {
+  return message.scanned.startLine.kind === 'response' ? message.scanned.startLine.status : 0;
+}
+
+/** Answers a request the server relayed to the client (a MESSAGE, say) with a bare final response. */
+export function clientReply(client: SipClient, request: PeerMessage, status: string): void {
+  const to = singleHeader(request.scanned, 'to') ?? '';
+  client.send(
+    [
+      `SIP/2.0 ${status}`,
+      ...headerValues(request.scanned, 'via').map((v) => `Via: ${v}`),
+      `From: ${singleHeader(request.scanned, 'from') ?? ''}`,
+      `To: ${/;tag=/.test(to) ? to : `${to};tag=${randomBytes(4).toString('hex')}`}`,
+      `Call-ID: ${singleHeader(request.scanned, 'call-id') ?? ''}`,
+      `CSeq: ${singleHeader(request.scanned, 'cseq') ?? ''}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join(CRLF),
+  );
 }

@@ -25,6 +25,11 @@ export interface PreparedMedia {
 export class BridgedSdh implements SessionDescriptionHandler {
   /** Our wish: true while we hold the far end. */
   localHold = false;
+  /**
+   * The agent's mute, kept here so that a session opened later (an engine take-over after a
+   * reload) starts muted too: a fresh engine session sends the microphone otherwise.
+   */
+  muted = false;
   lastLocalSdp: Sdp | undefined;
   lastRemoteSdp: Sdp | undefined;
 
@@ -48,9 +53,15 @@ export class BridgedSdh implements SessionDescriptionHandler {
   session(): Promise<MediaSession> {
     if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
     const id = this.generation === 0 ? this.mediaId : `${this.mediaId}~${this.generation}`;
-    this.media ??= this.port.open(id).catch((cause: unknown) => {
-      throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
-    });
+    this.media ??= this.port.open(id).then(
+      async (session) => {
+        if (this.muted) await session.setMuted(true);
+        return session;
+      },
+      (cause: unknown) => {
+        throw new PhoneError('media-failed', 'The audio engine could not start.', undefined, { cause });
+      },
+    );
     return this.media;
   }
 

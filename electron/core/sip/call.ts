@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Core,
   Invitation,
   Inviter,
   SessionState,
@@ -25,7 +26,22 @@ export interface CallEvents {
   /** The far end put us on hold, or took us off it. */
   remoteHold: boolean;
   dtmf: { readonly tone: string; readonly via: 'info' };
+  /** A target refresh (after our connection changed) was answered, or given up. */
+  refresh: TargetRefresh;
   ended: CallEnd;
+}
+
+/**
+ * The outcome of one target refresh: a request in the dialog sent over our new connection so that
+ * the far end's next request (its BYE, a NOTIFY) reaches us there and not the connection we lost.
+ */
+export interface TargetRefresh {
+  readonly ok: boolean;
+  readonly method: 'INVITE' | 'UPDATE';
+  /** The final status (200 on success; the last refusal otherwise). */
+  readonly status: number;
+  /** Requests sent, retries included. */
+  readonly attempts: number;
 }
 
 /** Progress of a REFER we sent, from the NOTIFY sipfrag bodies (RFC 3515). */
@@ -36,6 +52,12 @@ export type ReferProgress =
 
 export interface ReferOptions {
   readonly onProgress: (progress: ReferProgress) => void;
+  /**
+   * Attended transfer only: URI parameters added to the Refer-To beside its Replaces (e.g. the
+   * transfer's secret, `;xfer=`). The contact's phone calls that URI, so they reach the recipient in
+   * the R-URI and To of the replacing INVITE, which is where it checks them.
+   */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /** A blind-transfer target: a SIP URI whose parameters (e.g. `;xfer=TOKEN`) must survive. */
@@ -55,6 +77,23 @@ const MAX_DTMF = 32;
 const DTMF_DURATION_MS = 160;
 const DTMF_GAP_MS = 70;
 const REINVITE_ATTEMPTS = 4;
+/** Rounds of a refused refresh (each beyond sendReinvite's own 491/500 retries); see runRefresh. */
+const REFRESH_ROUNDS = 5;
+const REFRESH_RETRY_MS = 1000;
+/**
+ * A refresh waits for a pending REFER to settle (its final NOTIFY) at most this long: RFC 3515
+ * bounds nothing, and a contact phone that accepts a REFER and never reports must not leave the
+ * dialog pointing at a dead connection for good. 64 × T1, the longest a transaction may take.
+ */
+const REFER_SETTLE_MS = 32_000;
+/**
+ * Statuses with which a proxy answers for a far end whose connection is gone (430 Flow Failed,
+ * Kamailio's 500 "connection … could not be found", 503), and SIP.js's own 503 when our socket is
+ * down. A far end that is reconnecting sends its refresh within moments: a liveness ping that meets
+ * one of these asks once more after PING_FLOW_GRACE_MS before reporting it.
+ */
+const FLOW_FAILURE = new Set([430, 500, 503]);
+const PING_FLOW_GRACE_MS = 1500;
 
 /** Randomised so two ends that collided do not collide again. */
 function retryDelayMs(status: number): number {
@@ -87,6 +126,11 @@ export class Call {
   replaces: Call | undefined;
   private readonly acked: Promise<void>;
   private markAcked: () => void = () => {};
+  /** Resolves when the REFER we sent last has settled; undefined when none is pending. */
+  private referSettled: Promise<void> | undefined;
+  /** A refresh queued and not yet sent: a second reconnect meanwhile needs no second one. */
+  private refreshQueued: Promise<TargetRefresh | undefined> | undefined;
+  private peerAllow: string | undefined;
 
   constructor(
     readonly session: Inviter | Invitation,
@@ -142,8 +186,7 @@ export class Call {
   }
   /** A URI parameter of the address this call was sent to (To), e.g. the cold-transfer token. */
   toParam(name: string): string | undefined {
-    const value = this.session.request.to.uri.getParam(name) ?? this.session.request.ruri?.getParam(name);
-    return typeof value === 'string' ? value : undefined;
+    return addressParam(this.session.request, name);
   }
   /** The SIP Call-ID, for logs and for matching transfer dialogs. */
   get sipCallId(): string {
@@ -230,6 +273,7 @@ export class Call {
   async setMuted(muted: boolean): Promise<void> {
     this.requireEstablished('mute');
     const sdh = this.requireSdh();
+    sdh.muted = muted;
     await (await sdh.session()).setMuted(muted);
     this._muted = muted;
   }
@@ -262,13 +306,15 @@ export class Call {
    */
   refer(target: ReferTarget | Call, options: ReferOptions): Promise<void> {
     this.requireEstablished('transfer');
-    const referTo = target instanceof Call ? target.session : bracketed(target);
+    const referTo = target instanceof Call ? replacingReferTo(target, options.params ?? {}) : bracketed(target);
+    const settle = this.referPending();
     return new Promise<void>((resolve, reject) => {
       this.session
         .refer(referTo, {
           requestDelegate: {
             onAccept: () => resolve(),
             onReject: (response) => {
+              settle();
               const status = response.message.statusCode ?? 0;
               reject(new PhoneError('call-failed', `The transfer was refused (${status}).`, status));
             },
@@ -276,18 +322,30 @@ export class Call {
           onNotify: (notification: Notification) => {
             void notification.accept();
             const progress = parseSipfrag(notification.request.body);
+            if (progress?.kind !== 'trying' || /terminated/i.test(notification.request.getHeader('Subscription-State') ?? '')) settle();
             if (progress) options.onProgress(progress);
           },
         })
-        .catch((cause: unknown) => reject(new PhoneError('call-failed', 'The transfer could not be sent.', undefined, { cause })));
+        .catch((cause: unknown) => {
+          settle();
+          reject(new PhoneError('call-failed', 'The transfer could not be sent.', undefined, { cause }));
+        });
     });
   }
 
   /**
    * An in-dialog INFO without a body, to learn whether the far end is still there. Resolves with
-   * the status: 200 alive; 408/477/481/5xx mean the dialog or the path to it is gone.
+   * the status: 200 alive; 408/477/481/5xx mean the dialog or the path to it is gone. A status that
+   * may only mean a connection being replaced (FLOW_FAILURE) is checked once more first.
    */
-  ping(timeoutMs = 4000): Promise<number> {
+  async ping(timeoutMs = 4000): Promise<number> {
+    const status = await this.pingOnce(timeoutMs);
+    if (!FLOW_FAILURE.has(status) || this._state !== 'established') return status;
+    await new Promise((resolve) => setTimeout(resolve, PING_FLOW_GRACE_MS));
+    return this.pingOnce(timeoutMs);
+  }
+
+  private pingOnce(timeoutMs: number): Promise<number> {
     if (this._state !== 'established') return Promise.resolve(481);
     return new Promise<number>((resolve) => {
       const timer = setTimeout(() => resolve(408), timeoutMs);
@@ -325,6 +383,113 @@ export class Call {
     });
   }
 
+  /**
+   * Target refresh after our connection to the server changed (RFC 3261 §12.2, RFC 5626 §4.5): the
+   * far end learns our new Contact — the proxy's alias for our new connection — so its next request
+   * in this dialog reaches us. A re-INVITE through the serialized queue, offering what we offered
+   * before (same media, same hold); while a REFER we sent is pending, when our transfer rules keep
+   * re-INVITEs off the dialog, an UPDATE without SDP if the far end allows UPDATE, otherwise a
+   * re-INVITE as soon as the REFER settles. A refusal is retried and reported (the 'refresh'
+   * event), never ends the call. Resolves with the outcome, or undefined when the call ended first.
+   */
+  refreshTarget(): Promise<TargetRefresh | undefined> {
+    if (this._state !== 'established') return Promise.resolve(undefined);
+    if (this.refreshQueued) return this.refreshQueued;
+    const useUpdate = this.referSettled !== undefined && this.peerAllows('UPDATE');
+    const waitForRefer = useUpdate ? Promise.resolve() : (this.referSettled ?? Promise.resolve());
+    const queued = waitForRefer.then(() => this.runRefresh(useUpdate));
+    this.refreshQueued = queued;
+    return queued.finally(() => {
+      if (this.refreshQueued === queued) this.refreshQueued = undefined;
+    });
+  }
+
+  /**
+   * Rounds of one request each (a re-INVITE is retried within its round on 491/500), spaced 1, 2,
+   * 4, 8 s: a far end still waiting for the ACK of an earlier re-INVITE that our lost connection
+   * swallowed answers 500 until its transaction times out (32 s). Each round takes its turn in the
+   * queue, so a hold asked meanwhile is not kept waiting through the pauses.
+   */
+  private async runRefresh(useUpdate: boolean): Promise<TargetRefresh | undefined> {
+    let attempts = 0;
+    let status = 0;
+    let method: TargetRefresh['method'] = 'INVITE';
+    for (let round = 1; round <= REFRESH_ROUNDS; round += 1) {
+      if (round > 1) await new Promise((resolve) => setTimeout(resolve, REFRESH_RETRY_MS * 2 ** (round - 2)));
+      if (process.env.BLIP_DEBUG) console.log("ROUND", round, this.remoteUri, Date.now() % 100000);
+      const sent = await this.enqueueWithResult(async () => {
+        // From here a second reconnect needs a refresh of its own.
+        if (round === 1) this.refreshQueued = undefined;
+        if (this._state !== 'established') return undefined;
+        await this.acked;
+        if (this._state !== 'established') return undefined;
+        method = useUpdate && this.referSettled !== undefined ? 'UPDATE' : 'INVITE';
+        try {
+          if (method === 'UPDATE') return { status: await this.sendUpdate(), n: 1 };
+          const counted = { n: 0 };
+          return { status: await this.sendReinvite(() => undefined, counted), n: counted.n };
+        } catch {
+          return { status: 0, n: 0 }; // SIP.js could not send it now: the next round tries again
+        }
+      });
+      if (!sent) return undefined;
+      attempts += sent.n;
+      status = sent.status;
+      if (status >= 200 && status < 300) break;
+    }
+    if (this._state !== 'established') return undefined;
+    const outcome: TargetRefresh = { ok: status >= 200 && status < 300, method, status, attempts };
+    this.events.emit('refresh', outcome);
+    return outcome;
+  }
+
+  /** RFC 3311 UPDATE without a body: a target refresh that touches no offer/answer state. */
+  private sendUpdate(timeoutMs = 32_000): Promise<number> {
+    // SIP.js types the dialog as its Session interface; the object is its SessionDialog.
+    const dialog = this.session.dialog;
+    if (!(dialog instanceof Core.SessionDialog)) return Promise.resolve(0);
+    return new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(408), timeoutMs);
+      const done = (status: number): void => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      const contact = this.session._contact;
+      const message = dialog.createOutgoingRequestMessage('UPDATE', { extraHeaders: contact ? [`Contact: ${contact}`] : [] });
+      new Core.UserAgentClient(Core.NonInviteClientTransaction, dialog.userAgentCore, message, {
+        onAccept: (response) => done(response.message.statusCode ?? 200),
+        onReject: (response) => done(response.message.statusCode ?? 500),
+      });
+    });
+  }
+
+  /** Called by the phone with the far end's 2xx to the INVITE we sent: its Allow says what it takes. */
+  answered(allow: string | undefined): void {
+    this.peerAllow = allow;
+  }
+
+  /** Whether the far end listed `method` in its Allow (in its INVITE, or its answer to ours). */
+  private peerAllows(method: string): boolean {
+    const allow = this.session instanceof Invitation ? this.session.request.getHeader('Allow') : this.peerAllow;
+    return (allow ?? '').split(',').some((m) => m.trim().toUpperCase() === method);
+  }
+
+  /** Marks a REFER as pending until the returned function runs (or REFER_SETTLE_MS, or the call's end). */
+  private referPending(): () => void {
+    let settle: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const timer = setTimeout(settle, REFER_SETTLE_MS);
+    timer.unref();
+    const ended = this.events.on('ended', () => settle());
+    this.referSettled = settled;
+    void settled.then(() => {
+      clearTimeout(timer);
+      ended.dispose();
+      if (this.referSettled === settled) this.referSettled = undefined;
+    });
+    return () => settle();
+  }
+
   private setHold(hold: boolean): Promise<void> {
     return this.enqueue(async () => {
       this.requireEstablished(hold ? 'hold' : 'take off hold');
@@ -344,9 +509,16 @@ export class Call {
 
   /** Serializes re-INVITEs per call: SIP.js has none, and two at once fail with 491/500. */
   private enqueue(task: () => Promise<void>): Promise<void> {
+    return this.enqueueWithResult(task);
+  }
+
+  private enqueueWithResult<T>(task: () => Promise<T>): Promise<T> {
     const next = this.renegotiation.then(task);
     // The chain must survive a failed step; the caller still sees the failure.
-    this.renegotiation = next.catch(() => {});
+    this.renegotiation = next.then(
+      () => {},
+      () => {},
+    );
     return next;
   }
 
@@ -356,8 +528,9 @@ export class Call {
    * proxy may reorder them). `beforeRetry` resets what a retry needs afresh. Resolves with the final
    * status (200 on success).
    */
-  private async sendReinvite(beforeRetry: () => void): Promise<number> {
+  private async sendReinvite(beforeRetry: () => void, sent: { n: number } = { n: 0 }): Promise<number> {
     for (let attempt = 1; ; attempt += 1) {
+      sent.n = attempt;
       const status = await new Promise<number>((resolve, reject) => {
         this.session
           .invite({
@@ -367,7 +540,15 @@ export class Call {
             },
           })
           .catch(reject);
-      }).catch((cause: unknown) => {
+      }).catch(async (cause: unknown) => {
+        // The far end's own re-INVITE (its refresh, say) is still awaiting our ACK: SIP.js refuses to
+        // start ours, after making our offer. Withdraw it and go again, as for a 491.
+        if (cause instanceof Error && /ongoing re-INVITE|Reinvite in progress/i.test(cause.message)) {
+          if (process.env.BLIP_DEBUG) console.log("ROLLBACK", this.remoteUri, Date.now() % 100000);
+          await this.sdh()?.rollbackDescription().catch(() => {});
+          if (process.env.BLIP_DEBUG) console.log("ROLLED BACK", Date.now() % 100000);
+          return 491;
+        }
         throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
       });
       const retryable = status === 491 || status === 500;
@@ -459,6 +640,38 @@ class BracketedUri extends URI {
 
 function bracketed(target: ReferTarget): URI {
   return new BracketedUri('sip', target.user, target.host, target.port, { ...target.params });
+}
+
+/** A Refer-To written out in full: SIP.js sends a URI target's toString() as the header value. */
+class LiteralReferTo extends URI {
+  constructor(private readonly value: string) {
+    super('sip', 'refer', 'invalid');
+  }
+  override toString(): string {
+    return this.value;
+  }
+}
+
+/**
+ * The Refer-To of an attended transfer, as SIP.js writes it (the target dialog's remote target with
+ * a Replaces naming that dialog) plus our URI parameters, which SIP.js has no way to add.
+ */
+function replacingReferTo(target: Call, params: Readonly<Record<string, string>>): URI {
+  const dialog = target.session.dialog;
+  if (!dialog || target.state !== 'established') throw new PhoneError('invalid-state', 'Cannot transfer: the consult is not connected.');
+  const uri = dialog.remoteTarget.clone();
+  for (const [name, value] of Object.entries(params)) uri.setParam(name, value);
+  const replaces = encodeURIComponent(`${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`);
+  return new LiteralReferTo(`<${uri.toString()}?Replaces=${replaces}>`);
+}
+
+/**
+ * A URI parameter of the address a request was sent to: the To URI first (what the caller dialled),
+ * then the R-URI (a proxy may have rewritten the To-less parts). Undefined when absent or valueless.
+ */
+export function addressParam(request: { readonly to: { readonly uri: URI }; readonly ruri?: URI | undefined }, name: string): string | undefined {
+  const value = request.to.uri.getParam(name) ?? request.ruri?.getParam(name);
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Reads the status line of a message/sipfrag NOTIFY body. */

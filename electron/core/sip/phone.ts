@@ -17,8 +17,9 @@ import type { RegistrationState } from '../../../shared/phone.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { BridgedSdh, type PreparedMedia } from './bridgedSdh.js';
-import { randomUUID } from 'node:crypto';
-import { Call } from './call.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Call, addressParam } from './call.js';
 import { PhoneError, registrationError } from './phoneError.js';
 import { WsTransport, type WsTransportOptions } from './wsTransport.js';
 import { userAgentDialogIndex } from './ingress/dialogIndex.js';
@@ -36,7 +37,22 @@ export interface PhoneOptions {
   readonly media: MediaPort;
   readonly registerExpiresSec?: number;
   readonly connectTimeoutMs?: number;
+  /**
+   * A connection that silently stops (NAT timeout, network change, half-open TCP) is noticed and
+   * replaced within this bound: WebSocket pings go out every half of it, and a ping unanswered by
+   * the next one drops the socket. Default 30 s. `keepAliveMs`, when given, sets the ping interval
+   * directly (the bound is then twice it).
+   */
+  readonly deadConnectionMs?: number;
   readonly keepAliveMs?: number;
+  /**
+   * SIP Outbound (RFC 5626): REGISTER with `reg-id` and `+sip.instance`, so a registrar that
+   * supports it replaces this device's old flow instead of keeping a dead one beside it. A
+   * registrar without it ignores both. Default true.
+   */
+  readonly outbound?: boolean;
+  /** This device's stable instance id (a UUID); default: derived from the host name and the AOR. */
+  readonly instanceId?: string;
   /** An incoming call unanswered this long is refused with 480 (SIP.js's default: 60 s). */
   readonly noAnswerTimeoutSec?: number;
   readonly backoff?: Partial<BackoffOptions>;
@@ -57,6 +73,13 @@ export interface IncomingReferral {
   acceptOnly(): Promise<void>;
   reject(statusCode?: number): Promise<void>;
 }
+
+/**
+ * Decides whether an INVITE with Replaces may take over `replaced` (RFC 3891 §6: a replacement must
+ * be authorized, not merely name a dialog). `param` reads a URI parameter of the address the INVITE
+ * was sent to (To, then R-URI).
+ */
+export type ReplacesCheck = (replaced: Call, param: (name: string) => string | undefined) => boolean;
 
 /** An out-of-dialog MESSAGE addressed to us. */
 export interface IncomingMessage {
@@ -99,6 +122,11 @@ export class Phone {
   private readonly backoff: BackoffOptions;
   private readonly aorUri: URI;
   private readonly beforeStop: Array<() => Promise<void>> = [];
+  private _outbound = false;
+  /** The connection dropped since the last refresh of our dialogs (see refreshDialogs). */
+  private connectionLost = false;
+  private readonly instanceId: string;
+  private replacesCheck: ReplacesCheck | undefined;
 
   constructor(private readonly options: PhoneOptions) {
     this.events = new TypedEmitter<PhoneEvents>((error) => this.problem('a listener threw', error));
@@ -107,6 +135,21 @@ export class Phone {
     const aor = UserAgent.makeURI(options.aor);
     if (!aor || !aor.user) throw new PhoneError('invalid-address', `Not a SIP address with a user: ${options.aor}`);
     this.aorUri = aor;
+    this.instanceId = options.instanceId ?? deviceInstanceId(aor.toString());
+  }
+
+  /** The registrar applied SIP Outbound to our registration (its 2xx said `Require: outbound`). */
+  get outbound(): boolean {
+    return this._outbound;
+  }
+
+  /** The bound within which a silently dead connection is noticed (see PhoneOptions.deadConnectionMs). */
+  get deadConnectionMs(): number {
+    return 2 * this.keepAliveMs;
+  }
+
+  private get keepAliveMs(): number {
+    return this.options.keepAliveMs ?? Math.max(500, Math.round((this.options.deadConnectionMs ?? 30_000) / 2));
   }
 
   get registration(): RegistrationState {
@@ -127,6 +170,19 @@ export class Phone {
    */
   get userAgent(): UserAgent | undefined {
     return this.ua;
+  }
+
+  /**
+   * Sets who authorizes an INVITE with Replaces (the transfers, which hold the per-transfer secret).
+   * Without one, or when it says no, such an INVITE is refused 403 and the named call is untouched.
+   */
+  authorizeReplaces(check: ReplacesCheck): { dispose(): void } {
+    this.replacesCheck = check;
+    return {
+      dispose: () => {
+        if (this.replacesCheck === check) this.replacesCheck = undefined;
+      },
+    };
   }
 
   /**
@@ -286,6 +342,7 @@ export class Phone {
           const status = response.message.statusCode ?? 0;
           if (status >= 180 && status < 190) call.ringing();
         },
+        onAccept: (response) => call.answered(response.message.getHeader('Allow')),
         onReject: (response) => call.rejected(response.message.statusCode ?? 0),
       },
     });
@@ -331,7 +388,7 @@ export class Phone {
     const transportOptions: WsTransportOptions = {
       server: this.options.server,
       connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
-      keepAliveMs: this.options.keepAliveMs ?? 15_000,
+      keepAliveMs: this.keepAliveMs,
       onInboundError: (error) => this.problem('SIP.js threw while handling a message', error),
       // The ingress answers an INVITE whose Replaces names none of our dialogs with 481, before SIP.js.
       dialogs: userAgentDialogIndex(() => this.ua),
@@ -365,10 +422,16 @@ export class Phone {
         if (level === 'error') this.problem(`${category}: ${content}`);
       },
     });
+    // SIP.js marks every dialog-forming Contact ";ob" (RFC 5626 §4.3): an outbound edge proxy then
+    // pins the dialog to the flow it began on, and after a reconnect answers the far end 430 whatever
+    // target refresh we send. Without it, in-dialog requests follow our Contact, which a refresh updates.
+    const contactText = ua.contact.toString.bind(ua.contact);
+    ua.contact.toString = (options) => contactText({ ...options, outbound: false });
     ua.delegate = {
       onInvite: (invitation) => this.onInvite(invitation),
       onMessage: (message) => this.onMessage(message),
       onDisconnect: (error) => {
+        this.connectionLost = true;
         if (error && !this.stopping) this.scheduleReconnect();
       },
     };
@@ -376,6 +439,7 @@ export class Phone {
   }
 
   private onInvite(invitation: Invitation): void {
+    if (this.refusedReplacement(invitation)) return;
     if (this.refusedOffer(invitation)) return;
     const alert = (): void => {
       const call = this.track(invitation, 'inbound');
@@ -390,6 +454,24 @@ export class Phone {
       this.problem('could not send 180 Ringing; the call is refused', error);
       invitation.reject({ statusCode: 500 }).catch(() => {});
     });
+  }
+
+  /**
+   * Refuses (403) an INVITE whose Replaces names one of our calls without the authorization the
+   * replacesCheck asks for: SIP.js would otherwise BYE that call as soon as the INVITE is answered.
+   */
+  private refusedReplacement(invitation: Invitation): boolean {
+    const replacee = invitation._replacee;
+    if (!replacee) return false;
+    const replaced = this.live.get(replacee);
+    const check = this.replacesCheck;
+    if (replaced && check?.(replaced, (name) => addressParam(invitation.request, name))) return false;
+    this.problem('refused an INVITE with Replaces that is not authorized for the call it names (403)', {
+      from: invitation.remoteIdentity.uri.toString(),
+      callId: invitation.request.callId,
+    });
+    invitation.reject({ statusCode: 403 }).catch((error: unknown) => this.problem('could not send 403 Forbidden', error));
+    return true;
   }
 
   /**
@@ -434,7 +516,10 @@ export class Phone {
     const ua = this.ua;
     if (!ua) return Promise.reject(new PhoneError('invalid-state', 'The phone is stopped.'));
     if (!this.registerer) {
-      this.registerer = new Registerer(ua, { expires: this.options.registerExpiresSec ?? 300 });
+      this.registerer = new Registerer(ua, {
+        expires: this.options.registerExpiresSec ?? 300,
+        ...(this.options.outbound === false ? {} : { regId: 1, instanceId: this.instanceId }),
+      });
       this.registerer.stateChange.addListener((state) => {
         // A refresh that failed while connected (server lost our binding): register again.
         if (state === RegistererState.Unregistered && this._registration === 'registered' && !this.stopping) {
@@ -449,7 +534,8 @@ export class Phone {
       registerer
         .register({
           requestDelegate: {
-            onAccept: () => {
+            onAccept: (response) => {
+              this._outbound = /(^|,)\s*outbound\s*(,|$)/i.test(response.message.getHeaders('Require').join(','));
               this.reconnectAttempt = 0;
               this.setRegistration('registered');
               resolve();
@@ -478,9 +564,37 @@ export class Phone {
     if (!ua || this.stopping) return;
     try {
       await ua.reconnect();
+      // A new connection is up: tell every far end now, beside the REGISTER (the refresh needs the
+      // connection, not the binding). A REGISTER retried on the same connection changes nothing.
+      if (this.connectionLost) {
+        this.connectionLost = false;
+        this.refreshDialogs();
+      }
       await this.register();
     } catch (error) {
       this.onRegisterFailure(error);
+    }
+  }
+
+  /**
+   * Our connection changed, so the proxy's alias in the Contact every far end holds names a dead
+   * one: each established call sends one target refresh over the new connection (Call.refreshTarget).
+   * A refresh still queued from an earlier reconnect covers this one too.
+   */
+  private refreshDialogs(): void {
+    for (const call of this.calls()) {
+      if (call.state !== 'established') continue;
+      void call.refreshTarget().then(
+        (outcome) => {
+          if (outcome && !outcome.ok) {
+            this.problem(`a call's target refresh was refused (${outcome.method} ${outcome.status} after ${outcome.attempts} tries); the far end may not reach it`, {
+              callId: call.sipCallId,
+              ...outcome,
+            });
+          }
+        },
+        (error: unknown) => this.problem("a call's target refresh failed", error),
+      );
     }
   }
 
@@ -531,6 +645,17 @@ function validateServerUrl(server: string): void {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new PhoneError('invalid-server-url', `The server address must start with wss:// (or ws:// in a lab), not ${url.protocol}//.`);
   }
+}
+
+/**
+ * A UUID that stays the same for this AOR on this computer across restarts (RFC 5626 §4.1: the
+ * instance id names the device, so a registrar can replace the binding a crashed run left behind).
+ */
+function deviceInstanceId(aor: string): string {
+  const hex = createHash('sha256').update(`baton-instance|${hostname()}|${aor}`).digest('hex');
+  // Shaped as a version 5-style (name-based) UUID, variant 10xx.
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -64,7 +64,8 @@ export function statusIsAuthentic(status: TransferStatus, from: string, expected
   return sender !== null && sender === addressOfRecord(expected.counterpartUri);
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time comparison of a received secret with ours. */
+export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -8,9 +8,15 @@
  * contact held, consult INVITE carrying the context header, REFER with Replaces to complete.
  * Beside SIP, the agents tell each other what only one of them sees (transferStatus.ts): the
  * contact arrived, a cold transfer is withdrawn, the contact hung up mid-consult.
+ *
+ * Trust (docs/TRUST.md): each transfer has a secret (`token`, 128 random bits) that only the
+ * recipient (context) and the contact's phone (Refer-To parameter) are given. A context is taken
+ * only from the roster colleague it names as initiator, and nothing in it is written to History
+ * until the transfer connects; a status word, a referred INVITE or a Replaces acts on a transfer
+ * only with its secret.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ContactHistoryEntry, ContactHistorySink, HistoryActor } from '../../../shared/history.js';
+import type { ContactHistoryEntry, HistoryActor } from '../../../shared/history.js';
 import {
   TRANSFER_CONTEXT_CONTENT_TYPE,
   TRANSFER_CONTEXT_HEADER,
@@ -49,10 +55,14 @@ import {
   TRANSFER_STATUS_CONTENT_TYPE,
   decodeTransferStatus,
   encodeTransferStatus,
+  addressOfRecord,
+  sameSecret,
   statusIsAuthentic,
   type TransferStatus,
   type TransferStatusWord,
 } from './transferStatus.js';
+import type { Colleague, ColleagueLookup } from './colleagues.js';
+import { DEFAULT_PENDING_LIMITS, PendingContexts, type PendingContext } from './pendingContexts.js';
 import { reasonForContextStatus, reasonForEnd, reasonForStatus, reasonForUnansweredReferral } from './failureReasons.js';
 
 export interface TransferTarget {
@@ -99,9 +109,25 @@ export class TransferNotFound extends Error {
   override readonly name = 'TransferNotFound';
 }
 
+/** Whose account an entry is: the agent's own doing, or what a colleague's transfer context said. */
+export type HistoryOrigin = 'local' | 'transfer';
+
+/** Where the transfers write History; the desk's store implements it. */
+export interface TransferHistorySink {
+  append(entries: readonly ContactHistoryEntry[], origin: HistoryOrigin): void;
+}
+
 export interface TransfersOptions {
   readonly agent: HistoryActor;
-  readonly history?: ContactHistorySink;
+  readonly history?: TransferHistorySink;
+  /**
+   * The roster: which sender may hand us a contact, and its id and name (never the document's).
+   * Without it no transfer context is accepted.
+   */
+  readonly colleague?: ColleagueLookup;
+  /** Cold contexts waiting here at once: from one colleague, and in all. Excess is refused 486 / 503. */
+  readonly maxPendingPerColleague?: number;
+  readonly maxPending?: number;
   /** No final NOTIFY (or status MESSAGE) within this long after a REFER's 202 → failed, contact kept. */
   readonly referTimeoutMs?: number;
   /** How often each side probes the consult dialog to notice the other agent's connection is gone. */
@@ -122,6 +148,8 @@ export interface TransfersOptions {
 }
 
 const PREPARED_MEDIA_TTL_MS = 120_000;
+/** 128 bits in base64url: a shorter secret from a colleague's desk is refused, not trusted. */
+const MIN_TOKEN_CHARS = 22;
 const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
 /**
  * On the initiator's BYE of a consult whose contact hung up: the recipient learns it from the status
@@ -153,22 +181,19 @@ interface Transfer {
   /** Initiator, cold: the recipient holds our context, so a failure owes it a withdrawal. */
   contextDelivered: boolean;
   withdrawn: boolean;
-}
-
-interface PendingContext {
-  readonly context: TransferContext;
-  readonly from: string;
-  readonly expires: number;
+  /** Recipient: the colleague's context, written to History only once the contact has arrived. */
+  received: TransferContext | null;
+  /** Recipient: the roster colleague handing us the contact. */
+  from: Colleague | null;
 }
 
 export class Transfers {
   readonly events: TypedEmitter<TransferEvents>;
   private readonly transfers = new Map<string, Transfer>();
-  private readonly pending = new Map<string, PendingContext>();
+  private readonly pending: PendingContexts;
   private readonly prepared = new Map<string, PreparedMedia>();
   private readonly referTimeoutMs: number;
   private readonly consultPingMs: number;
-  private readonly pendingContextMs: number;
   private readonly statusRetryMs: number;
   private readonly handoverGraceMs: number;
   private disposed = false;
@@ -181,12 +206,17 @@ export class Transfers {
     this.events = new TypedEmitter<TransferEvents>();
     this.referTimeoutMs = options.referTimeoutMs ?? 32_000;
     this.consultPingMs = options.consultPingMs ?? 3000;
-    this.pendingContextMs = options.pendingContextMs ?? 60_000;
+    this.pending = new PendingContexts({
+      ttlMs: options.pendingContextMs ?? DEFAULT_PENDING_LIMITS.ttlMs,
+      perSender: options.maxPendingPerColleague ?? DEFAULT_PENDING_LIMITS.perSender,
+      total: options.maxPending ?? DEFAULT_PENDING_LIMITS.total,
+    });
     this.statusRetryMs = options.statusRetryMs ?? 60_000;
     this.handoverGraceMs = options.handoverGraceMs ?? 4000;
     this.subscriptions.push(
       phone.events.on('incomingCall', (call) => this.onIncomingCall(call)),
       phone.events.on('message', (message) => this.onMessage(message)),
+      phone.authorizeReplaces((replaced, param) => this.authorizesReplacement(replaced, param('xfer'))),
       phone.onBeforeStop(async () => {
         await this.withdrawLive();
         this.dispose();
@@ -260,6 +290,8 @@ export class Transfers {
       rang: false,
       contextDelivered: false,
       withdrawn: false,
+      received: null,
+      from: null,
     };
     const context = this.contextFor(t, request.method);
     // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
@@ -283,7 +315,8 @@ export class Transfers {
     if (!consult || !contact) throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-in-phase', message: 'The consult is not connected.' });
     this.apply(t, { type: 'completeRequested' });
     try {
-      await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p) });
+      // The secret rides in the Refer-To: the recipient takes the contact's Replaces only with it.
+      await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p), params: { xfer: t.token } });
       this.apply(t, { type: 'referAccepted' });
       this.armReferTimeout(t);
     } catch {
@@ -585,7 +618,8 @@ export class Transfers {
   // ── recipient side ─────────────────────────────────────────────────────────────────────────
 
   private onIncomingCall(call: Call): void {
-    // Warm completion: the contact's INVITE with Replaces takes over our consult.
+    // Warm completion: the contact's INVITE with Replaces takes over our consult. The phone let it
+    // through only because authorizesReplacement found the transfer's secret in it.
     if (call.replaces) {
       const t = this.byCall(call.replaces.id);
       if (t && t.state.role === 'recipient') {
@@ -595,17 +629,35 @@ export class Transfers {
     }
     const header = call.header(TRANSFER_CONTEXT_HEADER);
     if (header !== undefined) {
-      this.onConsultOffered(call, header);
+      // A context from anyone but the roster colleague it names is ignored: the call is then just
+      // a call from whoever placed it, which anybody may do.
+      const colleague = this.options.colleague?.(call.remoteUri);
+      if (colleague) this.onConsultOffered(call, header, colleague);
       return;
     }
+    // Only the secret links a call to a waiting context. A caller's number would let anyone who
+    // calls from it (or claims it) take a colleague's context: a contact phone that drops the
+    // parameter (none measured does) gives a plain call, which still works.
     const token = call.toParam('xfer');
-    const pending = token ? this.pending.get(token) : this.pendingFrom(call.remoteUri);
-    if (token !== undefined || pending) this.onReferredContact(call, token, pending);
+    if (token !== undefined) this.onReferredContact(call, token === '' ? undefined : this.pending.take(token));
   }
 
-  private onConsultOffered(call: Call, header: string): void {
+  /**
+   * Phone's question for an INVITE with Replaces naming `replaced`: only the contact of our own warm
+   * transfer, bringing the transfer's secret, may take over its consult (RFC 3891 §6).
+   */
+  private authorizesReplacement(replaced: Call, token: string | undefined): boolean {
+    const t = this.byCall(replaced.id);
+    if (!t || t.state.role !== 'recipient' || t.consultCall !== replaced || t.state.phase !== 'consulting') return false;
+    return token !== undefined && t.token !== '' && sameSecret(token, t.token);
+  }
+
+  private onConsultOffered(call: Call, header: string, colleague: Colleague): void {
     const decoded = decodeContextHeader(header);
-    const t = this.recipientTransfer('warm', decoded.ok ? decoded.context : null, decoded.ok ? null : decoded.problem);
+    const context = decoded.ok ? decoded.context : null;
+    // The document names its initiator; it must be the colleague who called.
+    if (context && !this.namesSender(context, colleague)) return;
+    const t = this.recipientTransfer('warm', context, colleague, decoded.ok ? null : decoded.problem);
     t.consultCall = call;
     call.events.on('state', (state) => {
       if (state !== 'established') return;
@@ -625,21 +677,22 @@ export class Transfers {
       .answer()
       .then(() => {
         this.apply(t, { type: 'contactArrived' });
+        this.writeReceived(t);
         this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
         void this.tellInitiator(t, call);
       })
       .catch(() => {});
   }
 
-  private onReferredContact(call: Call, token: string | undefined, pending: PendingContext | undefined): void {
-    const t = this.recipientTransfer('cold', pending?.context ?? null, pending ? null : 'missing');
-    if (token) this.pending.delete(token);
-    // Without a context the token from the contact's INVITE is still the transfer's own.
-    if (t.token === '' && token) t.token = token;
+  private onReferredContact(call: Call, pending: PendingContext | undefined): void {
+    // A token no colleague's context gave us proves nothing: the call is marked "no transfer
+    // context", names no colleague, writes nothing and tells nobody.
+    const t = this.recipientTransfer('cold', pending?.context ?? null, pending?.from ?? null, pending ? null : 'missing');
     t.contactCall = call;
     call.events.on('state', (state) => {
       if (state !== 'established') return;
       this.apply(t, { type: 'referredCallAnswered' });
+      this.writeReceived(t);
       this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
       void this.tellInitiator(t, call);
     });
@@ -653,13 +706,8 @@ export class Transfers {
 
   private onMessage(message: IncomingMessage): void {
     if (message.contentType === TRANSFER_CONTEXT_CONTENT_TYPE) {
-      // Accepted whatever it holds: an unreadable context must not stop the transfer itself.
-      void message.accept().catch(() => {});
-      const decoded = decodeContextJson(message.body);
-      if (!decoded.ok || decoded.context.token === '') return;
-      this.prunePending();
-      // Nothing of it is written to History yet: only a transfer that actually arrives is.
-      this.pending.set(decoded.context.token, { context: decoded.context, from: message.from, expires: Date.now() + this.pendingContextMs });
+      const verdict = this.onContext(message.body, message.from);
+      void (verdict === 200 ? message.accept() : message.reject(verdict)).catch(() => {});
       return;
     }
     if (message.contentType === TRANSFER_STATUS_CONTENT_TYPE) {
@@ -671,13 +719,46 @@ export class Transfers {
     void message.reject(415).catch(() => {});
   }
 
+  /**
+   * A cold context from a colleague: kept (in memory, bounded) until the contact's INVITE brings its
+   * token. Returns the status to answer with: 403 from anyone but the roster colleague the document
+   * names as initiator, 486/503 past the bounds (that colleague's transfer fails, its contact stays).
+   */
+  private onContext(body: string, from: string): number {
+    const colleague = this.options.colleague?.(from);
+    if (!colleague) return 403;
+    const decoded = decodeContextJson(body);
+    // A colleague's unreadable context must not stop the transfer itself: its contact arrives
+    // "without context" (the token in the contact's INVITE then matches nothing here).
+    if (!decoded.ok) return 200;
+    const context = decoded.context;
+    if (!this.namesSender(context, colleague)) return 403;
+    if (context.token.length < MIN_TOKEN_CHARS) return 400;
+    const known = this.pending.forTransfer(context.transferId);
+    if (this.transfers.has(context.transferId) || (known && known.context.token !== context.token)) return 400;
+    switch (this.pending.add(context, colleague)) {
+      case 'added':
+        return 200;
+      case 'sender-full':
+        return 486;
+      case 'full':
+        return 503;
+    }
+  }
+
+  /** The document's initiator is the colleague the message or call came from. */
+  private namesSender(context: TransferContext, colleague: Colleague): boolean {
+    const named = addressOfRecord(context.initiator.uri);
+    return named !== null && named === addressOfRecord(colleague.uri);
+  }
+
   /** Acts on the other agent's word about a transfer; returns the status to answer with. */
   private onStatus(status: TransferStatus, from: string): number {
     if (status.status === 'withdrawn') {
-      for (const [token, p] of this.pending) {
-        if (p.context.transferId !== status.transferId) continue;
-        if (!statusIsAuthentic(status, from, { token: p.context.token, counterpartUri: p.from })) return 403;
-        this.pending.delete(token);
+      const p = this.pending.forTransfer(status.transferId);
+      if (p) {
+        if (!statusIsAuthentic(status, from, { token: p.context.token, counterpartUri: p.from.uri })) return 403;
+        this.pending.remove(p);
         return 200;
       }
     }
@@ -744,15 +825,21 @@ export class Transfers {
     }
   }
 
-  private recipientTransfer(method: TransferMethod, context: TransferContext | null, problem: ContextProblem | 'missing' | null): Transfer {
+  private recipientTransfer(
+    method: TransferMethod,
+    context: TransferContext | null,
+    from: Colleague | null,
+    problem: ContextProblem | 'missing' | null,
+  ): Transfer {
     const t: Transfer = {
       // The initiator's id, so the status MESSAGE and history entries name the same transfer.
-      id: context?.transferId ?? randomUUID(),
+      id: context && !this.transfers.has(context.transferId) ? context.transferId : randomUUID(),
       state: recipientTransfer(method),
       token: context?.token ?? '',
       contactCall: null,
       consultCall: null,
-      counterpart: context ? { name: context.initiator.name, uri: context.initiator.uri } : { name: 'a colleague', uri: '' },
+      // Who it is comes from the roster, never from the document.
+      counterpart: from ? { name: from.name, uri: from.uri } : { name: 'a colleague', uri: '' },
       contact: context?.contact ?? null,
       outcome: context?.outcome ?? null,
       note: context?.note ?? '',
@@ -763,13 +850,26 @@ export class Transfers {
       rang: true, // it rings here
       contextDelivered: false,
       withdrawn: false,
+      received: context,
+      from,
     };
     this.transfers.set(t.id, t);
-    if (context) {
-      this.options.history?.append(context.history);
-      this.record(t, 'transfer-started', { id: context.initiator.id, name: context.initiator.name }, `${method} transfer to ${this.options.agent.name}`);
-    }
     return t;
+  }
+
+  /**
+   * Recipient, once the contact is here: what the colleague's context said goes to History, marked
+   * as theirs (origin `transfer`), the colleague named by the roster. Only entries about the contact
+   * the transfer is for are taken.
+   */
+  private writeReceived(t: Transfer): void {
+    const context = t.received;
+    const from = t.from;
+    t.received = null;
+    if (!context || !from || !this.options.history) return;
+    const about = context.history.filter((entry) => entry.contactId === context.contact.id);
+    if (about.length > 0) this.options.history.append(about, 'transfer');
+    this.record(t, 'transfer-started', { id: from.id, name: from.name }, `${t.state.method} transfer to ${this.options.agent.name}`, 'transfer');
   }
 
   // ── shared plumbing ────────────────────────────────────────────────────────────────────────
@@ -834,20 +934,19 @@ export class Transfers {
     this.events.emit('changed', this.view(t));
   }
 
-  private record(t: Transfer, kind: ContactHistoryEntry['kind'], actor: HistoryActor, detail: string): void {
+  private record(t: Transfer, kind: ContactHistoryEntry['kind'], actor: HistoryActor, detail: string, origin: HistoryOrigin = 'local'): void {
     if (!t.contact || !this.options.history) return;
-    this.options.history.append([
-      {
-        id: `${t.id}:${kind}`,
-        contactId: t.contact.id,
-        at: new Date().toISOString(),
-        kind,
-        actor,
-        ...(t.outcome ? { outcome: t.outcome } : {}),
-        ...(t.note && kind === 'transfer-started' ? { note: t.note } : {}),
-        detail,
-      },
-    ]);
+    const entry: ContactHistoryEntry = {
+      id: `${t.id}:${kind}`,
+      contactId: t.contact.id,
+      at: new Date().toISOString(),
+      kind,
+      actor,
+      ...(t.outcome ? { outcome: t.outcome } : {}),
+      ...(t.note && kind === 'transfer-started' ? { note: t.note } : {}),
+      detail,
+    };
+    this.options.history.append([entry], origin);
   }
 
   private contextFor(t: Transfer, method: TransferMethod): TransferContext {
@@ -904,24 +1003,6 @@ export class Transfers {
       if (t.contactCall?.id === callId || t.consultCall?.id === callId) return t;
     }
     return undefined;
-  }
-
-  private pendingFrom(remoteUri: string): PendingContext | undefined {
-    this.prunePending();
-    // Fallback for a contact phone that dropped the token: the contact named in a recent context.
-    const user = /^sips?:([^@;]+)@/.exec(remoteUri)?.[1];
-    for (const [token, p] of this.pending) {
-      if (user && (p.context.contact.number === user || p.context.contact.number.replace(/^\+/, '') === user)) {
-        this.pending.delete(token);
-        return p;
-      }
-    }
-    return undefined;
-  }
-
-  private prunePending(): void {
-    const now = Date.now();
-    for (const [token, p] of this.pending) if (p.expires < now) this.pending.delete(token);
   }
 
   private timer(t: Transfer, ms: number, run: () => void): void {

@@ -1,0 +1,340 @@
+/**
+ * The five forgeries of a transfer, tried through the real Kamailio by a hand-written SIP client —
+ * as a registered colleague who is part of no transfer (carol), as an unknown From of our domain
+ * (ghost, never registered) and as a From of another domain — against whole desks (real SQLite
+ * files). Each runs on the lab's open config, where only Baton's own checks stand in the way, and
+ * on the config that authenticates every out-of-dialog request (docs/IT-GUIDE.md). Each expects
+ * the refusal, nothing written to the victim's History and no call touched (docs/TRUST.md).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../lab/lab.js';
+import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
+import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { clientRegister, clientSend, connectSipClient, type ClientCredentials, type PeerMessage, type SipClient } from '../support/hostilePeer.js';
+import { waitFor } from '../support/waitFor.js';
+import { TRANSFER_CONTEXT_CONTENT_TYPE } from '../../shared/transfer/context.js';
+import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/transferStatus.js';
+import { DEFAULT_PENDING_LIMITS } from '../../electron/core/transfer/pendingContexts.js';
+import type { Call } from '../../electron/core/sip/call.js';
+import type { StartTransfer } from '../../electron/core/transfer/transfers.js';
+import type { CommandName, CommandPayload } from '../../shared/ipc.js';
+import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
+
+const LAB_USERS = ['alice', 'bob', 'carol', 'customer'] as const;
+
+interface Attacker {
+  readonly label: string;
+  /** In the roster (Carol): her own, self-consistent context is a colleague's to send. */
+  readonly colleague: boolean;
+  readonly from: string;
+  readonly client: SipClient;
+  readonly credentials: ClientCredentials | undefined;
+  /** How the server itself refuses this sender (auth config), before Baton sees anything. */
+  readonly serverRefusal: string | undefined;
+}
+
+/** What the attacker gets: the server's refusal when it has one, else Baton's answer. */
+function expected(a: Attacker, baton: string): string {
+  return a.serverRefusal ?? baton;
+}
+
+const FORBIDDEN = '403 Forbidden';
+
+describe.each([
+  { config: 'open', auth: false },
+  { config: 'auth', auth: true },
+] as const)('forged transfers on the $config lab config', ({ auth }) => {
+  let lab: Lab;
+  let doc: ProvisioningDocument;
+  const open: Array<{ dispose(): Promise<void> }> = [];
+  const clients: SipClient[] = [];
+
+  beforeAll(async () => {
+    lab = await startLab(auth ? { auth: { users: LAB_USERS.map((user) => ({ user, password: `pw-${user}-${randomBytes(4).toString('hex')}` })) } } : {});
+    doc = labDocument(lab);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(open.splice(0).reverse().map((o) => o.dispose()));
+  });
+  afterAll(async () => lab?.stop());
+
+  // ── the parties ────────────────────────────────────────────────────────────────────────────
+
+  /** Bob's whole desk (the victim), signed in and Ready. */
+  async function bobDesk(): Promise<TestDesk> {
+    const bob = createTestDesk(doc, { toneHz: 660 });
+    open.push(bob);
+    await ok(bob, 'session.signIn', { userId: 'bob', password: lab.passwordOf('bob') ?? '' });
+    await ok(bob, 'agent.setStatus', { kind: 'Ready' });
+    return bob;
+  }
+
+  /** Carol registered from a hand-written client; a ghost of our domain and a stranger of another, never registered. */
+  async function attackers(): Promise<Attacker[]> {
+    const [outsider, ghost, stranger] = await Promise.all([connectSipClient(lab.wsUrl), connectSipClient(lab.wsUrl), connectSipClient(lab.wsUrl)]);
+    clients.push(outsider, ghost, stranger);
+    const password = lab.passwordOf('carol');
+    const credentials = password ? { user: 'carol', password } : undefined;
+    expect(await clientRegister(outsider, 'carol', lab.domain, credentials)).toBe(200);
+    return [
+      { label: 'a registered colleague outside the transfer', colleague: true, from: `sip:carol@${lab.domain}`, client: outsider, credentials, serverRefusal: undefined },
+      {
+        label: 'an unknown From of our domain',
+        colleague: false,
+        from: `sip:ghost@${lab.domain}`,
+        client: ghost,
+        credentials: undefined,
+        serverRefusal: auth ? '403 Unknown user' : undefined,
+      },
+      {
+        label: 'a From of another domain',
+        colleague: false,
+        from: 'sip:supervisor@evil.example',
+        client: stranger,
+        credentials: undefined,
+        serverRefusal: auth ? '403 Not from our domain' : undefined,
+      },
+    ];
+  }
+
+  /** Alice (a bot desk exposing her phone) on a call with the customer. */
+  async function aliceWithCustomer(): Promise<{ alice: Desk; customer: CustomerBot; contactLeg: Call; customerLeg: Call }> {
+    const customer = createCustomer(lab, 'customer');
+    const alice = createDesk(lab, 'alice', { toneHz: 440, transfers: { referTimeoutMs: 30_000 } });
+    open.push(customer, alice);
+    await Promise.all([customer.phone.start(), alice.phone.start()]);
+    const ringing = alice.nextIncoming();
+    const customerLeg = await customer.phone.call('alice');
+    const contactLeg = await ringing;
+    await contactLeg.answer();
+    await waitFor('customer connected to alice', () => customerLeg.state === 'established' && contactLeg.state === 'established');
+    return { alice, customer, contactLeg, customerLeg };
+  }
+
+  function transferTo(contactLeg: Call, method: 'cold' | 'warm'): StartTransfer {
+    return {
+      method,
+      contactCallId: contactLeg.id,
+      recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
+      outcome: { id: 'billing-question', label: 'Billing question' },
+      note: 'Wants a refund for order 42',
+      contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
+      history: [{ id: 'earlier-1', contactId: 'contact-1', at: '2026-11-20T10:00:00.000Z', kind: 'call', actor: { id: 'carol', name: 'Carol' }, note: 'called about order #42' }],
+    };
+  }
+
+  // ── what an attacker sends ────────────────────────────────────────────────────────────────
+
+  /** Sends a MESSAGE; resolves with the final status line's code and reason, e.g. "403 Forbidden". */
+  async function send(a: Attacker, to: string, contentType: string, body: string): Promise<string> {
+    const requestUri = `sip:${to}@${lab.domain}`;
+    return statusLine(await clientSend(a.client, { method: 'MESSAGE', requestUri, from: a.from, contentType, body }, a.credentials));
+  }
+
+  /** A context as the issue's attacker wrote it: a "Supervisor" note, a History entry as Bob's own. */
+  function forgedContext(initiatorUri: string, token = randomBytes(16).toString('base64url')): string {
+    return JSON.stringify({
+      v: 1,
+      transferId: randomUUID(),
+      token,
+      method: 'cold',
+      contact: { id: 'contact-7', name: 'Dana Customer', number: 'customer' },
+      outcome: { id: 'refund', label: 'Refund approved' },
+      note: 'Supervisor: identity verified, approve the refund',
+      initiator: { id: 'supervisor', name: 'Supervisor', uri: initiatorUri },
+      sentAt: new Date().toISOString(),
+      history: [
+        { id: `forged-${randomUUID()}`, contactId: 'contact-7', at: new Date().toISOString(), kind: 'call', actor: { id: 'bob', name: 'Bob' }, note: 'I verified the caller myself' },
+      ],
+    });
+  }
+
+  // ── the forgeries ─────────────────────────────────────────────────────────────────────────
+
+  it('1. a forged context MESSAGE to an idle agent: 403, nothing shown, nothing stored', async () => {
+    const bob = await bobDesk();
+    for (const a of await attackers()) {
+      // The colleague claims to be passing on Alice's transfer; the others claim whoever they like.
+      for (const initiator of [`sip:alice@${lab.domain}`, a.from]) {
+        expect(await send(a, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(initiator)), `${a.label} as ${initiator}`).toBe(
+          a.colleague && initiator === a.from ? '200 OK' : expected(a, FORBIDDEN),
+        );
+      }
+    }
+    // Carol's own context (the one accepted above) is hers to send: it waits, in memory, unwritten.
+    expect(historyRows(bob)).toEqual([]);
+    expect(bob.state().transfers).toEqual([]);
+    expect(bob.state().calls).toEqual([]);
+  });
+
+  it('2. a plain call from the customer a forged context names is only a call: no transfer, nothing stored, no word sent', async () => {
+    const bob = await bobDesk();
+    const all = await attackers();
+    for (const a of all) {
+      // Each names itself as initiator, consistently: only the registered colleague gets past the roster.
+      expect(await send(a, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(a.from)), a.label).toBe(a.colleague ? '200 OK' : expected(a, FORBIDDEN));
+    }
+    const customer = createCustomer(lab, 'customer');
+    open.push(customer);
+    await customer.phone.start();
+    const customerLeg = await customer.phone.call('bob');
+    const ringing = await bob.until('the customer rings at bob', (s) => s.calls.some((c) => c.state === 'ringing'));
+    const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
+    await ok(bob, 'call.answer', { callId });
+    await waitFor('the customer connected to bob', () => customerLeg.state === 'established');
+    // The time a "connected" word would take to go out (it leaves on the customer's ACK).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(bob.state().transfers).toEqual([]);
+    expect(historyRows(bob)).toEqual([]);
+    for (const a of all) expect(a.client.received.filter(isRequest('MESSAGE')), `${a.label} was told something`).toEqual([]);
+    await customerLeg.hangUp();
+  });
+
+  it(`3. a flood of contexts: at most ${DEFAULT_PENDING_LIMITS.perSender} per colleague wait (in memory, ${DEFAULT_PENDING_LIMITS.total} in all), none stored; a real transfer still arrives`, async () => {
+    const bob = await bobDesk();
+    const [colleague, ghost] = await attackers();
+    if (!colleague || !ghost) throw new Error('attackers');
+    const before = fileBytes(bob);
+    const fromColleague: string[] = [];
+    for (let i = 0; i < 40; i += 1) fromColleague.push(await send(colleague, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(colleague.from)));
+    const fromGhost: string[] = [];
+    for (let i = 0; i < 20; i += 1) fromGhost.push(await send(ghost, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(ghost.from)));
+    expect(count(fromColleague)).toEqual({ '200 OK': DEFAULT_PENDING_LIMITS.perSender, '486 Busy Here': 40 - DEFAULT_PENDING_LIMITS.perSender });
+    expect(count(fromGhost)).toEqual({ [expected(ghost, FORBIDDEN)]: 20 });
+    expect(historyRows(bob)).toEqual([]);
+    const grown = fileBytes(bob) - before;
+    console.log(`transferTrust flood (${auth ? 'auth' : 'open'}): 60 contexts, ${count(fromColleague)['200 OK'] ?? 0} kept in memory, 0 History rows, SQLite files grew ${grown} bytes`);
+    expect(grown).toBeLessThan(64 * 1024);
+
+    // Another colleague's transfer is not crowded out.
+    const { alice, contactLeg } = await aliceWithCustomer();
+    const started = await alice.transfers.start(transferTo(contactLeg, 'cold'));
+    await bob.until('bob is offered the transfer', (s) => s.transfers.some((t) => t.id === started.id));
+    await ok(bob, 'transfer.accept', { transferId: started.id });
+    await waitFor('alice handed the customer over', () => alice.transfers.get(started.id).state.phase === 'completed', 8000);
+    expect(historyRows(bob).map((r) => `${r.kind}/${r.origin}`).sort()).toEqual(['call/transfer', 'transfer-completed/local', 'transfer-started/transfer']);
+  });
+
+  it('4. a forged status word naming a live transfer: 403 (400 without a token), the initiator keeps its customer', async () => {
+    const bob = await bobDesk();
+    const { alice, customer, contactLeg, customerLeg } = await aliceWithCustomer();
+    let release: () => void = () => {};
+    const forgeriesDone = new Promise<void>((resolve) => (release = resolve));
+    customer.beforeFollow = () => forgeriesDone;
+    const started = await alice.transfers.start(transferTo(contactLeg, 'cold'));
+    await waitFor('the REFER reached the customer', () => customer.referrals.length === 1);
+    expect(alice.transfers.get(started.id).state.phase).toBe('referring');
+
+    for (const a of await attackers()) {
+      const word = (status: string, token?: string): string => JSON.stringify({ transferId: started.id, status, ...(token ? { token } : {}) });
+      const guess = randomBytes(16).toString('base64url');
+      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected', guess)), `${a.label}: connected`).toBe(expected(a, FORBIDDEN));
+      expect(await send(a, 'bob', TRANSFER_STATUS_CONTENT_TYPE, word('withdrawn', guess)), `${a.label}: withdrawn`).toBe(expected(a, FORBIDDEN));
+      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected')), `${a.label}: no token`).toBe(expected(a, '400 Bad Request'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(alice.transfers.get(started.id).state.phase).toBe('referring');
+    expect(contactLeg.state).toBe('established');
+    expect(customerLeg.state).toBe('established');
+    expect(historyRows(bob)).toEqual([]);
+
+    // The real transfer goes on: Bob's context was not withdrawn, Alice was not fooled.
+    release();
+    await bob.until('bob is offered the transfer', (s) => s.transfers.some((t) => t.id === started.id));
+    await ok(bob, 'transfer.accept', { transferId: started.id });
+    await waitFor('alice handed the customer over', () => alice.transfers.get(started.id).state.phase === 'completed', 8000);
+    await waitFor('alice left the customer', () => contactLeg.state === 'ended', 8000);
+  });
+
+  it('5. an INVITE with Replaces naming the live consult: 403 without the secret, the consult untouched; the real completion works', async () => {
+    const bob = await bobDesk();
+    const { alice, customer, contactLeg } = await aliceWithCustomer();
+    const started = await alice.transfers.start(transferTo(contactLeg, 'warm'));
+    await bob.until('bob is offered the consult', (s) => s.transfers.some((t) => t.id === started.id));
+    await ok(bob, 'transfer.accept', { transferId: started.id });
+    await waitFor('consulting at alice', () => alice.transfers.get(started.id).state.phase === 'consulting');
+    await bob.until('consulting at bob', (s) => s.transfers[0]?.state.phase === 'consulting');
+    const consult = alice.phone.calls().find((c) => c.id === alice.transfers.get(started.id).consultCallId);
+    const dialog = consult?.session.dialog;
+    if (!consult || !dialog) throw new Error('no consult dialog at alice');
+    // What an eavesdropper on a ws:// connection reads: the consult's Call-ID and tags.
+    const replaces = `Replaces: ${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`;
+
+    for (const a of await attackers()) {
+      for (const requestUri of [`sip:bob@${lab.domain}`, `sip:bob@${lab.domain};xfer=${randomBytes(16).toString('base64url')}`]) {
+        const reply = await clientSend(a.client, { method: 'INVITE', requestUri, from: a.from, headers: [replaces] }, a.credentials);
+        expect(statusLine(reply), `${a.label} → ${requestUri}`).toBe(expected(a, FORBIDDEN));
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(consult.state).toBe('established');
+    expect(alice.transfers.get(started.id).state.phase).toBe('consulting');
+    expect(bob.state().transfers[0]?.state.phase).toBe('consulting');
+    expect(bob.state().calls.map((c) => c.state)).toEqual(['established']);
+    expect(contactLeg.held).toBe(true);
+    expect(historyRows(bob)).toEqual([]);
+
+    // The customer's phone, given the secret in the Refer-To, does replace the consult.
+    await alice.transfers.complete(started.id);
+    await bob.until('completed at bob', (s) => s.transfers[0]?.state.phase === 'completed');
+    await waitFor('the customer called bob', () => customer.followed[0]?.state === 'established', 8000);
+    const rows = historyRows(bob);
+    expect(rows.map((r) => `${r.kind}/${r.origin}/${r.actor}`).sort()).toEqual(['call/transfer/carol', 'transfer-completed/local/bob', 'transfer-started/transfer/alice']);
+  });
+});
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
+  const outcome = await d.desk.handle(command, payload);
+  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
+  return outcome.value;
+}
+
+interface Row {
+  readonly id: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly origin: string;
+}
+
+/** Every History row in the desk's SQLite file, read from the file itself. */
+function historyRows(d: TestDesk): Row[] {
+  const db = new Database(join(d.dir, 'baton.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT id, kind, actor, origin FROM contact_event ORDER BY id').all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The SQLite file and its write-ahead log, in bytes. */
+function fileBytes(d: TestDesk): number {
+  const size = (path: string): number => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(join(d.dir, 'baton.db')) + size(join(d.dir, 'baton.db-wal'));
+}
+
+function count(statuses: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
+}
+
+function statusLine(m: PeerMessage): string {
+  return m.scanned.startLine.kind === 'response' ? `${m.scanned.startLine.status} ${m.scanned.startLine.reasonPhrase}` : 'a request';
+}
+
+function isRequest(method: string): (m: PeerMessage) => boolean {
+  return (m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === method;
+}
