@@ -397,3 +397,87 @@ describe('every failure reaches the view in its own words', () => {
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 });
+
+describe('what an independent attempt to break the transfers found', () => {
+  it('a second transfer of a call whose first attempt failed is guarded by its own rules, and alone owes the wrap-up', async () => {
+    const s = await scene();
+    s.customer.referPolicy = 'reject';
+    const first = await s.alice.transfers.start(request(s, 'cold'));
+    await phase(s.alice, first.id, 'failed');
+    s.customer.referPolicy = 'follow';
+    const second = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.alice, second.id, 'consulting');
+
+    expect(s.alice.transfers.forCall(s.contactLeg.id)?.id).toBe(second.id);
+    const refusal = (command: 'unhold' | 'hangUp'): string | undefined => {
+      try {
+        s.alice.transfers.guardCallCommand(s.contactLeg.id, command);
+        return undefined;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    expect(refusal('unhold')).toBe('contact-held-during-transfer');
+    expect(refusal('hangUp')).toBe('contact-in-transfer');
+
+    await s.alice.transfers.complete(second.id);
+    await phase(s.alice, second.id, 'completed');
+    await waitFor('alice owes the contact’s wrap-up', () => s.alice.dispositions.some((d) => d.callId === s.contactLeg.id));
+    const owed = s.alice.dispositions.filter((d) => d.callId === s.contactLeg.id);
+    expect(owed).toHaveLength(1);
+    expect(owed[0]?.transferId).toBe(second.id);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('the customer hangs up after Complete, before its phone acted on the REFER: Bob is told, not left consulting', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.alice, started.id, 'consulting');
+    await phase(s.bob, started.id, 'consulting');
+    s.customer.referPolicy = 'ignore';
+    await s.alice.transfers.complete(started.id);
+    await phase(s.alice, started.id, 'completing');
+    await s.customerLeg.hangUp();
+    const bobView = await phase(s.bob, started.id, 'failed');
+    expect(bobView.state.failure?.reason).toBe('contact-hung-up');
+    expect(s.bobHeard).toContain('contact-hung-up');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('the initiator’s desk going away mid-consult is not "the customer hung up" for either agent', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.bob, started.id, 'consulting');
+    await s.alice.phone.stop();
+    const bobView = await phase(s.bob, started.id, 'failed');
+    expect(bobView.state.failure?.reason).toBe('connection-lost');
+    expect(s.bobHeard).not.toContain('contact-hung-up');
+    expect(s.alice.history.entries.filter((e) => e.kind === 'transfer-failed').map((e) => e.detail)).toEqual(['ended when the agent left']);
+    expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
+    await hangUpAll(s.customer, s.bob);
+  });
+
+  it('cold: while the customer’s new call rings at Bob, the REFER bound does not call the transfer failed', async () => {
+    const s = await scene({ bobPolicy: 'manual', alice: { transfers: { referTimeoutMs: 600 } } });
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    const offer = await waitFor('the referred call rings at bob', () => s.bob.toasts.find((t) => t.id === started.id));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(s.alice.transfers.get(started.id).state.phase).toBe('referring');
+    await s.bob.transfers.accept(offer.id);
+    await phase(s.alice, started.id, 'completed');
+    expect(s.alice.history.entries.some((e) => e.kind === 'transfer-failed')).toBe(false);
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+
+  it('cold: the customer calls off its new call while it rings at Bob → both agents say the customer hung up', async () => {
+    const s = await scene({ bobPolicy: 'manual' });
+    const started = await s.alice.transfers.start(request(s, 'cold'));
+    await waitFor('the referred call rings at bob', () => s.bob.toasts.find((t) => t.id === started.id));
+    const followed = await waitFor('the customer’s new call', () => s.customer.followed[0]);
+    await followed.hangUp();
+    const aliceView = await phase(s.alice, started.id, 'failed');
+    expect(aliceView.state.failure?.reason).toBe('contact-hung-up');
+    expect((await phase(s.bob, started.id, 'failed')).state.failure?.reason).toBe('contact-hung-up');
+    await hangUpAll(s.customer, s.alice, s.bob);
+  });
+});

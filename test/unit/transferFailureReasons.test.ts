@@ -18,7 +18,7 @@ describe('what the initiator is told when a transfer fails', () => {
     [480, false, 'not-signed-in'],
     [480, true, 'no-answer'],
     [408, true, 'no-answer'],
-    [487, true, 'no-answer'],
+    [487, true, 'contact-hung-up'],
     [403, false, 'not-connected'],
     [488, true, 'not-connected'],
     [500, false, 'not-connected'],

@@ -9,13 +9,18 @@
 import type { CallEnd } from '../../../shared/phone.js';
 import type { TransferFailureReason } from '../../../shared/transfer/index.js';
 
-/** A failing final status of a call towards the colleague (the consult, or the contact's new call). */
+/**
+ * A failing final status of the contact's new call towards the colleague, as its phone's NOTIFY
+ * sipfrag reports it. 487 there means the contact's phone called off its own INVITE: the contact
+ * gave up, whatever the colleague did.
+ */
 export function reasonForStatus(status: number, rang: boolean): TransferFailureReason {
   if (status === 486 || status === 600) return 'busy';
   if (status === 603) return 'declined';
   if (status === 404 || status === 604) return 'not-signed-in';
   if (status === 480) return rang ? 'no-answer' : 'not-signed-in';
-  if (status === 408 || status === 487) return 'no-answer';
+  if (status === 487) return 'contact-hung-up';
+  if (status === 408) return 'no-answer';
   return 'not-connected';
 }
 

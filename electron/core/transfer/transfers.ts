@@ -130,6 +130,11 @@ export interface TransfersOptions {
   readonly maxPending?: number;
   /** No final NOTIFY (or status MESSAGE) within this long after a REFER's 202 → failed, contact kept. */
   readonly referTimeoutMs?: number;
+  /**
+   * Cold: once the contact's new call rings at the colleague's (a 18x sipfrag), how much longer to
+   * wait for the final NOTIFY; the colleague's phone refuses an unanswered call after 60 s.
+   */
+  readonly referRingingMs?: number;
   /** How often each side probes the consult dialog to notice the other agent's connection is gone. */
   readonly consultPingMs?: number;
   /**
@@ -193,6 +198,7 @@ export class Transfers {
   private readonly pending: PendingContexts;
   private readonly prepared = new Map<string, PreparedMedia>();
   private readonly referTimeoutMs: number;
+  private readonly referRingingMs: number;
   private readonly consultPingMs: number;
   private readonly statusRetryMs: number;
   private readonly handoverGraceMs: number;
@@ -205,6 +211,7 @@ export class Transfers {
   ) {
     this.events = new TypedEmitter<TransferEvents>();
     this.referTimeoutMs = options.referTimeoutMs ?? 32_000;
+    this.referRingingMs = options.referRingingMs ?? 70_000;
     this.consultPingMs = options.consultPingMs ?? 3000;
     this.pending = new PendingContexts({
       ttlMs: options.pendingContextMs ?? DEFAULT_PENDING_LIMITS.ttlMs,
@@ -501,8 +508,14 @@ export class Transfers {
     void t.consultCall?.hangUp().catch(() => {});
   }
 
-  private armReferTimeout(t: Transfer): void {
-    this.timer(t, this.referTimeoutMs, () => {
+  private armReferTimeout(t: Transfer, extended = false): void {
+    this.timer(t, extended ? this.referRingingMs : this.referTimeoutMs, () => {
+      // The contact's phone did act: its new call rings at the colleague's. Ringing has its own end
+      // (the colleague's no-answer refusal reaches us in a NOTIFY), so wait for that, once.
+      if (t.rang && !extended && t.state.phase === 'referring') {
+        this.armReferTimeout(t, true);
+        return;
+      }
       if (t.state.phase === 'referring' || t.state.phase === 'completing') {
         this.apply(t, { type: 'referFailed', reason: 'refer-ignored' });
         this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone did not act on the transfer');
@@ -877,12 +890,18 @@ export class Transfers {
   private onContactEnded(t: Transfer): void {
     const contact = t.contactCall;
     if (!contact) return;
+    // An earlier, settled attempt on the same call owes nothing: the newest transfer accounts for it.
+    if (this.byCall(contact.id) !== t) return;
     const { role, phase } = t.state;
     const handedOver = role === 'initiator' && phase === 'completed';
     if (!isSettled(phase) && !(role === 'recipient' && phase === 'referring')) {
+      // The rules let us end the contact's call mid-transfer only when the desk goes away (sign-out
+      // with everything ended, quit, log-off): that is not the contact hanging up, and the
+      // recipient learns of it from the consult ending, not from a "contact hung up" word.
+      const ourOwn = contact.end?.reason === 'hung-up-local';
       this.apply(t, { type: 'contactHungUp' });
-      this.record(t, 'transfer-failed', this.options.agent, 'the contact hung up');
-      if (role === 'initiator') this.tellContactLeft(t, phase);
+      this.record(t, 'transfer-failed', this.options.agent, ourOwn ? 'ended when the agent left' : 'the contact hung up');
+      if (role === 'initiator' && !ourOwn) this.tellContactLeft(t, phase);
     }
     this.clearTimers(t);
     if (handedOver || role === 'initiator' || phase === 'completed') this.owe(t, contact.id, 'contact');
@@ -896,7 +915,7 @@ export class Transfers {
       this.later(t, this.referTimeoutMs, () => this.withdraw(t));
       return;
     }
-    if (phase !== 'consultRinging' && phase !== 'consulting') return;
+    if (phase !== 'consultRinging' && phase !== 'consulting' && phase !== 'completing') return;
     void this.sendStatus(t, 'contact-hung-up').then(() => {
       // A consult still ringing is for a transfer that is over: called off once the recipient knows why.
       if (t.consultCall && t.consultCall.state !== 'established') void t.consultCall.hangUp().catch(() => {});
@@ -998,11 +1017,16 @@ export class Transfers {
     return t;
   }
 
+  /**
+   * The transfer a call belongs to now: the newest it is part of. A contact whose transfer failed
+   * may be transferred again; the rules of the new attempt are the ones that hold.
+   */
   private byCall(callId: string): Transfer | undefined {
+    let current: Transfer | undefined;
     for (const t of this.transfers.values()) {
-      if (t.contactCall?.id === callId || t.consultCall?.id === callId) return t;
+      if (t.contactCall?.id === callId || t.consultCall?.id === callId) current = t;
     }
-    return undefined;
+    return current;
   }
 
   private timer(t: Transfer, ms: number, run: () => void): void {
