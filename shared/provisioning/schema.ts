@@ -137,6 +137,18 @@ export const provisioningSchema = z
       server: webSocketUrl,
       domain: hostname,
       realm: z.string().min(1, { error: 'a non-empty realm' }).optional(),
+      /**
+       * A connection to the server that silently stops (NAT timeout, network change, half-open TCP)
+       * is noticed and replaced within this many seconds: WebSocket pings every half of it. Default
+       * 30. Lower finds dead connections sooner at the cost of more pings; keep it under the NAT's
+       * and the server's idle timeouts.
+       */
+      deadConnectionSec: z
+        .number({ error: 'a number of seconds' })
+        .int({ error: 'a whole number of seconds' })
+        .min(4, { error: 'at least 4 (seconds)' })
+        .max(600, { error: 'at most 600 (seconds)' })
+        .optional(),
     }),
     roster: z.array(rosterUser, { error: 'a list of users' }).max(5000, { error: 'at most 5000 users' }),
     outcomes: z.array(outcome, { error: 'a list of transfer outcomes' }).min(1, { error: 'at least one transfer outcome' }),

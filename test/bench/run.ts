@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const BENCHES = ['call-setup', 'store', 'core-rss', 'presence-fanout', 'presence-rls', 'transfer', 'sip-ingress', 'renderer-reload'];
+const BENCHES = ['call-setup', 'store', 'core-rss', 'presence-fanout', 'presence-rls', 'transfer', 'sip-ingress', 'renderer-reload', 'network-blip'];
 const here = dirname(fileURLToPath(import.meta.url));
 const chosen = process.argv.slice(2).filter((name) => !name.startsWith('-'));
 let failed = 0;

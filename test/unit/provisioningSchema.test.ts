@@ -32,6 +32,19 @@ describe('the example documents', () => {
   });
 });
 
+describe('the dead-connection bound (sip.deadConnectionSec)', () => {
+  it('is optional: left out, the phone keeps its default', () => {
+    const result = parseProvisioning(JSON.stringify(base()), SRC);
+    expect(result.ok && result.value.sip.deadConnectionSec).toBeUndefined();
+  });
+  it.each([4, 30, 600])('accepts %i seconds', (seconds) => {
+    const doc = base();
+    doc.sip = { ...(doc.sip as object), deadConnectionSec: seconds };
+    const result = parseProvisioning(JSON.stringify(doc), SRC);
+    expect(result.ok && result.value.sip.deadConnectionSec).toBe(seconds);
+  });
+});
+
 describe('refusals name the JSON path and the expectation', () => {
   const cases: Array<[string, (doc: Record<string, unknown>) => unknown, string, RegExp]> = [
     ['not JSON', () => '{ "version": 1, ', '$', /valid JSON/],
@@ -49,6 +62,10 @@ describe('refusals name the JSON path and the expectation', () => {
     ['note limit too long to travel', (d) => ({ ...d, policies: { noteMaxLength: 100000 } }), '$.policies.noteMaxLength', /at most 1000/],
     ['a number given as text is wrong, not missing', (d) => ({ ...d, policies: { noteMaxLength: '5' } }), '$.policies.noteMaxLength', /^a number$/],
     ['a label that is a number', (d) => ({ ...d, outcomes: [{ id: 'x', label: 5 }] }), '$.outcomes[0].label', /label/],
+    ['dead-connection bound too short', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 1 } }), '$.sip.deadConnectionSec', /at least 4/],
+    ['dead-connection bound too long', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 3600 } }), '$.sip.deadConnectionSec', /at most 600/],
+    ['dead-connection bound not whole', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 7.5 } }), '$.sip.deadConnectionSec', /whole number/],
+    ['dead-connection bound as text', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: '30' } }), '$.sip.deadConnectionSec', /^a number of seconds$/],
   ];
   it.each(cases)('%s', (_name, mutate, path, expected) => {
     const issues = issuesOf(mutate(base()));

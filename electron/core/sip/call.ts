@@ -58,6 +58,12 @@ export interface ReferOptions {
    * the R-URI and To of the replacing INVITE, which is where it checks them.
    */
   readonly params?: Readonly<Record<string, string>>;
+  /**
+   * Attended transfer only: false for a contact phone without RFC 3891 Replaces. The Refer-To is
+   * then the target dialog's remote target and our parameters alone: the phone calls the far end of
+   * that dialog, which links the new call to it by the parameters and ends that dialog itself.
+   */
+  readonly replaces?: boolean;
 }
 
 /** A blind-transfer target: a SIP URI whose parameters (e.g. `;xfer=TOKEN`) must survive. */
@@ -66,6 +72,40 @@ export interface ReferTarget {
   readonly host: string;
   readonly port?: number;
   readonly params: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the far end's phone says it can do, from the request or 2xx that set up the call (RFC 3261
+ * §20.5 Allow, §20.32 Require, §20.37 Supported), and what it did with our REFERs. A transfer
+ * chooses by it: Replaces only for a phone that declares it, a plain REFER otherwise.
+ */
+export interface PeerCapabilities {
+  /** Option tags of Supported and Require, lower case (e.g. 'replaces', 'timer'). */
+  readonly supported: ReadonlySet<string>;
+  /** Option tags of Require, lower case. */
+  readonly required: ReadonlySet<string>;
+  /** Methods of Allow, upper case; null when the phone sent no Allow (then nothing is known). */
+  readonly allow: ReadonlySet<string> | null;
+  /** How the phone met the last REFER we sent in this call. */
+  readonly refer: ReferHandling;
+}
+
+/**
+ * 'refused-method': it answered 405 or 501 — it does not take REFER at all — or 603, its user's or
+ * its policy's standing no. 'refused': another error, which a later attempt may not meet.
+ */
+export type ReferHandling =
+  | { readonly kind: 'not-tried' }
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'refused'; readonly status: number }
+  | { readonly kind: 'refused-method'; readonly status: number };
+
+/** Refusals of a REFER that say the phone will not take one in this call, whatever we send. */
+const REFER_NEVER = new Set([405, 501, 603]);
+
+/** Where capability headers are read from: an incoming request or response (all values of a header). */
+export interface HeaderSource {
+  getHeaders(name: string): string[];
 }
 
 export interface CallMediaView {
@@ -131,6 +171,7 @@ export class Call {
   /** A refresh queued and not yet sent: a second reconnect meanwhile needs no second one. */
   private refreshQueued: Promise<TargetRefresh | undefined> | undefined;
   private peerAllow: string | undefined;
+  private _peer: PeerCapabilities;
 
   constructor(
     readonly session: Inviter | Invitation,
@@ -145,6 +186,8 @@ export class Call {
     this._state = direction === 'outbound' ? 'calling' : 'ringing';
     // Outbound calls need no ACK gate: we send the ACK ourselves.
     this.acked = direction === 'outbound' ? Promise.resolve() : new Promise((resolve) => (this.markAcked = resolve));
+    // An outbound call learns the far end's capabilities from its 2xx (answered()).
+    this._peer = session instanceof Invitation ? capabilitiesFrom(session.request) : capabilitiesFrom(undefined);
     session.stateChange.addListener((state) => this.onSessionState(state));
     session.delegate = {
       onAck: () => this.markAcked(),
@@ -187,6 +230,14 @@ export class Call {
   /** A URI parameter of the address this call was sent to (To), e.g. the cold-transfer token. */
   toParam(name: string): string | undefined {
     return addressParam(this.session.request, name);
+  }
+  /** What the far end's phone declared it supports, and how it met our REFERs. */
+  get peer(): PeerCapabilities {
+    return this._peer;
+  }
+  /** The far end declared RFC 3891 Replaces (Supported or Require): an attended transfer may use it. */
+  get peerSupportsReplaces(): boolean {
+    return this._peer.supported.has('replaces');
   }
   /** The SIP Call-ID, for logs and for matching transfer dialogs. */
   get sipCallId(): string {
@@ -306,16 +357,20 @@ export class Call {
    */
   refer(target: ReferTarget | Call, options: ReferOptions): Promise<void> {
     this.requireEstablished('transfer');
-    const referTo = target instanceof Call ? replacingReferTo(target, options.params ?? {}) : bracketed(target);
+    const referTo = target instanceof Call ? attendedReferTo(target, options.params ?? {}, options.replaces ?? true) : bracketed(target);
     const settle = this.referPending();
     return new Promise<void>((resolve, reject) => {
       this.session
         .refer(referTo, {
           requestDelegate: {
-            onAccept: () => resolve(),
+            onAccept: () => {
+              this._peer = { ...this._peer, refer: { kind: 'accepted' } };
+              resolve();
+            },
             onReject: (response) => {
               settle();
               const status = response.message.statusCode ?? 0;
+              this._peer = { ...this._peer, refer: { kind: REFER_NEVER.has(status) ? 'refused-method' : 'refused', status } };
               reject(new PhoneError('call-failed', `The transfer was refused (${status}).`, status));
             },
           },
@@ -416,7 +471,6 @@ export class Call {
     let method: TargetRefresh['method'] = 'INVITE';
     for (let round = 1; round <= REFRESH_ROUNDS; round += 1) {
       if (round > 1) await new Promise((resolve) => setTimeout(resolve, REFRESH_RETRY_MS * 2 ** (round - 2)));
-      if (process.env.BLIP_DEBUG) console.log("ROUND", round, this.remoteUri, Date.now() % 100000);
       const sent = await this.enqueueWithResult(async () => {
         // From here a second reconnect needs a refresh of its own.
         if (round === 1) this.refreshQueued = undefined;
@@ -463,9 +517,13 @@ export class Call {
     });
   }
 
-  /** Called by the phone with the far end's 2xx to the INVITE we sent: its Allow says what it takes. */
-  answered(allow: string | undefined): void {
+  /**
+   * Called by the phone with the far end's 2xx to the INVITE we sent: its Allow says what it takes,
+   * its Supported and Require what extensions it has.
+   */
+  answered(allow: string | undefined, response?: HeaderSource): void {
     this.peerAllow = allow;
+    if (response) this._peer = { ...capabilitiesFrom(response), refer: this._peer.refer };
   }
 
   /** Whether the far end listed `method` in its Allow (in its INVITE, or its answer to ours). */
@@ -544,9 +602,7 @@ export class Call {
         // The far end's own re-INVITE (its refresh, say) is still awaiting our ACK: SIP.js refuses to
         // start ours, after making our offer. Withdraw it and go again, as for a 491.
         if (cause instanceof Error && /ongoing re-INVITE|Reinvite in progress/i.test(cause.message)) {
-          if (process.env.BLIP_DEBUG) console.log("ROLLBACK", this.remoteUri, Date.now() % 100000);
           await this.sdh()?.rollbackDescription().catch(() => {});
-          if (process.env.BLIP_DEBUG) console.log("ROLLED BACK", Date.now() % 100000);
           return 491;
         }
         throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
@@ -654,15 +710,32 @@ class LiteralReferTo extends URI {
 
 /**
  * The Refer-To of an attended transfer, as SIP.js writes it (the target dialog's remote target with
- * a Replaces naming that dialog) plus our URI parameters, which SIP.js has no way to add.
+ * a Replaces naming that dialog) plus our URI parameters, which SIP.js has no way to add. Without
+ * Replaces, the remote target and our parameters only: a phone that lacks Replaces would fold the
+ * header into the Request-URI of its new INVITE.
  */
-function replacingReferTo(target: Call, params: Readonly<Record<string, string>>): URI {
+function attendedReferTo(target: Call, params: Readonly<Record<string, string>>, withReplaces: boolean): URI {
   const dialog = target.session.dialog;
   if (!dialog || target.state !== 'established') throw new PhoneError('invalid-state', 'Cannot transfer: the consult is not connected.');
   const uri = dialog.remoteTarget.clone();
   for (const [name, value] of Object.entries(params)) uri.setParam(name, value);
+  if (!withReplaces) return new LiteralReferTo(`<${uri.toString()}>`);
   const replaces = encodeURIComponent(`${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`);
   return new LiteralReferTo(`<${uri.toString()}?Replaces=${replaces}>`);
+}
+
+/**
+ * Reads Supported (compact form `k`), Require and Allow; every header line and comma-separated value
+ * counts. An option tag in Require is supported too.
+ */
+export function capabilitiesFrom(message: HeaderSource | undefined): PeerCapabilities {
+  const values = (...names: string[]): string[] =>
+    names.flatMap((name) => message?.getHeaders(name) ?? []).flatMap((line) => line.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const required = new Set(values('Require').map((tag) => tag.toLowerCase()));
+  const supported = new Set([...values('Supported', 'k').map((tag) => tag.toLowerCase()), ...required]);
+  const allowed = values('Allow').map((method) => method.toUpperCase());
+  const hasAllow = (message?.getHeaders('Allow').length ?? 0) > 0;
+  return { supported, required, allow: hasAllow ? new Set(allowed) : null, refer: { kind: 'not-tried' } };
 }
 
 /**

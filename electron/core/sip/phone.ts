@@ -55,6 +55,11 @@ export interface PhoneOptions {
   readonly instanceId?: string;
   /** An incoming call unanswered this long is refused with 480 (SIP.js's default: 60 s). */
   readonly noAnswerTimeoutSec?: number;
+  /**
+   * Declare and honour RFC 3891 Replaces (default true: a warm transfer's recipient needs it). Off
+   * only for a lab stand-in for a contact phone that lacks it.
+   */
+  readonly replaces?: boolean;
   readonly backoff?: Partial<BackoffOptions>;
   /** Where the phone reports what went wrong without a caller to throw to. */
   readonly log?: (level: 'warn' | 'error', message: string, detail?: unknown) => void;
@@ -342,7 +347,7 @@ export class Phone {
           const status = response.message.statusCode ?? 0;
           if (status >= 180 && status < 190) call.ringing();
         },
-        onAccept: (response) => call.answered(response.message.getHeader('Allow')),
+        onAccept: (response) => call.answered(response.message.getHeader('Allow'), response.message),
         onReject: (response) => call.rejected(response.message.statusCode ?? 0),
       },
     });
@@ -415,7 +420,7 @@ export class Phone {
       // SIP.js would send 180 Ringing before onInvite runs; onInvite sends it once the offer passed.
       sendInitialProvisionalResponse: false,
       // Warm transfers: the contact's INVITE with Replaces takes over the consult dialog.
-      sipExtensionReplaces: SIPExtension.Supported,
+      sipExtensionReplaces: this.options.replaces === false ? SIPExtension.Unsupported : SIPExtension.Supported,
       logBuiltinEnabled: false,
       logLevel: 'error',
       logConnector: (level, category, _label, content) => {
