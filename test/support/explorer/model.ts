@@ -63,6 +63,9 @@ export interface ModelTransfer {
   readonly consultLeg: number | null;
   /** The customer's call to the recipient (cold: referred; warm: the replacement after completion). */
   readonly recipientLeg: number | null;
+  /** Whether each desk still lists it: signing out clears a desk's transfers. */
+  readonly shownAtInitiator: boolean;
+  readonly shownAtRecipient: boolean;
 }
 
 export interface Due {
@@ -416,6 +419,11 @@ function run(d: Draft, action: Action): Verdict {
       if (legsOf(m, action.agent).some((l) => l.up || l.from === action.agent)) return refused('calls-live');
       for (const leg of legsOf(m, action.agent)) endLeg(d, leg.key, 'declined');
       d.signedIn[action.agent] = false;
+      d.transfers = d.transfers.map((t) => ({
+        ...t,
+        shownAtInitiator: t.shownAtInitiator && t.initiator !== action.agent,
+        shownAtRecipient: t.shownAtRecipient && t.recipient !== action.agent,
+      }));
       return OK;
     }
     case 'signIn':
@@ -443,7 +451,7 @@ function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>):
   let init = initiatorTransfer();
   init = (transferTransition(init, { type: 'confirmed', method: action.method }) as { state: TransferState }).state;
   const reachable = d.signedIn[action.to];
-  const t: ModelTransfer = { key, method: action.method, customer, initiator: action.agent, recipient: action.to, init, rec: reachable ? recipientTransfer(action.method) : null, contactLeg: leg.key, consultLeg: null, recipientLeg: null };
+  const t: ModelTransfer = { key, method: action.method, customer, initiator: action.agent, recipient: action.to, init, rec: reachable ? recipientTransfer(action.method) : null, contactLeg: leg.key, consultLeg: null, recipientLeg: null, shownAtInitiator: true, shownAtRecipient: reachable };
   d.transfers.push(t);
   d.setLeg(leg.key, { transfer: { key, as: 'contact' } });
   if (action.method === 'warm') {
