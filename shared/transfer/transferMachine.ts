@@ -20,6 +20,9 @@
  *                             |                            |  +--referSucceeded--> completed
  *                             |                            |
  *                             +--recipientCancelled--------+--> cancelled
+ *                                                          |
+ *                       completing --referRefused(r)--> failed(r)  (the phone takes no REFER: the
+ *                                                          consult ends, the contact stays here)
  *
  * RECIPIENT (its own copy of the same transfer; never in choosing or completing)
  *
@@ -31,8 +34,9 @@
  *       |
  *     consultAnswered
  *       v
- *     consulting --contactArrived (the contact's INVITE with Replaces)--> completed
+ *     consulting --contactArrived (the contact's INVITE, with Replaces or with the secret)--> completed
  *       +--recipientCancelled--> cancelled
+ *       +--referRefused(r) (the initiator ends the consult: the contact's phone takes no REFER)--> failed(r)
  *
  * BOTH, from every phase not yet settled:
  *   contactHungUp --> failed(contact-hung-up)
@@ -74,8 +78,16 @@ export type TransferEvent =
   | { readonly type: 'referFailed'; readonly reason: TransferFailureReason }
   /** recipient, cold: answered the referred contact's call */
   | { readonly type: 'referredCallAnswered' }
-  /** recipient, warm: the contact's INVITE with Replaces took over the consult dialog */
+  /**
+   * recipient, warm: the contact's INVITE took over the consult — with Replaces, or, from a phone
+   * without Replaces, carrying the transfer's secret (the recipient then ends the consult itself)
+   */
   | { readonly type: 'contactArrived' }
+  /**
+   * the contact's phone will take no REFER (405, 501, 603). Initiator: the transfer fails instead of
+   * going back to the consult; recipient: the initiator ended the consult saying so
+   */
+  | { readonly type: 'referRefused'; readonly reason: TransferFailureReason }
   /** initiator pressed Complete */
   | { readonly type: 'completeRequested' }
   /** the recipient ended the consult with the cancel reason (its own command, or news to the initiator) */
@@ -145,6 +157,10 @@ export function transferTransition(state: TransferState, event: TransferEvent): 
     case 'referFailed':
       // A failed warm REFER leaves the consult up: back to consulting, told why, free to retry.
       return by(state, { referring: 'failed', completing: 'consulting', ...SETTLED_IGNORES }, event.reason);
+    case 'referRefused':
+      return state.role === 'initiator'
+        ? by(state, { referring: 'failed', completing: 'failed', completed: 'stay', ...SETTLED_IGNORES }, event.reason)
+        : by(state, { consulting: 'failed', completed: 'stay', ...SETTLED_IGNORES }, event.reason);
     case 'referredCallAnswered':
       return only('recipient', state, { referring: 'completed', completed: 'stay' });
     case 'contactArrived':

@@ -58,6 +58,11 @@ export type TransferFailureReason =
   | 'not-signed-in'
   /** the contact's phone answered our REFER with an error */
   | 'refer-rejected'
+  /**
+   * the contact's phone does not take REFER at all (405, 501) or always declines it (603): no way of
+   * handing this contact over exists, so a warm transfer ends rather than going back to the consult
+   */
+  | 'refer-unsupported'
   /** the contact's phone accepted the REFER but sent no final word in time (our own bound) */
   | 'refer-ignored'
   /** the contact's phone would not be put on hold, so no consult was placed */

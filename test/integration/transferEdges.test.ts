@@ -364,11 +364,12 @@ describe('every failure reaches the view in its own words', () => {
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 
-  it('warm, the customer’s phone refuses the REFER → back to the consult, told refer-rejected', async () => {
+  it('warm, the customer’s phone refuses the REFER for now (480) → back to the consult, told refer-rejected', async () => {
     const s = await scene();
     const started = await s.alice.transfers.start(request(s, 'warm'));
     await phase(s.alice, started.id, 'consulting');
     s.customer.referPolicy = 'reject';
+    s.customer.referRejectStatus = 480;
     await s.alice.transfers.complete(started.id);
     const view = await waitFor('told why', () => {
       const v = s.alice.transfers.get(started.id);

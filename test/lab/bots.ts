@@ -35,13 +35,31 @@ export interface CustomerBot extends TestAgent {
   finalNotifyDelayMs: number | 'never' | undefined;
   /** How the transferor answered each final NOTIFY, or 'not-sent' when our call with it was gone first. */
   readonly finalNotifies: Array<number | 'not-sent'>;
+  /** The status of a refused REFER (policy 'reject'): 603 by default; 405 or 501 for a phone without REFER. */
+  referRejectStatus: number;
 }
 
-export function createCustomer(lab: Lab, name: string, options: AgentOptions = {}): CustomerBot {
-  const agent = createAgent(lab, name, { toneHz: 330, ...labPassword(lab, name), ...options });
+export interface CustomerOptions extends AgentOptions {
+  /**
+   * false: a phone without RFC 3891 Replaces, as Debian's baresip 1.0.0 is (LAB.md). Its Supported
+   * lacks `replaces`, and it follows a REFER by calling the Refer-To URI, its parameters kept and
+   * never with a Replaces header: a `?Replaces=` is folded into the Request-URI.
+   */
+  readonly replaces?: boolean;
+}
+
+export function createCustomer(lab: Lab, name: string, options: CustomerOptions = {}): CustomerBot {
+  const { replaces = true, ...agentOptions } = options;
+  const agent = createAgent(lab, name, {
+    toneHz: 330,
+    ...labPassword(lab, name),
+    ...agentOptions,
+    ...(replaces ? {} : { phone: { ...agentOptions.phone, replaces: false } }),
+  });
   const bot: CustomerBot = Object.assign(agent, {
     referrals: [] as IncomingReferral[],
     followed: [] as Call[],
+    referRejectStatus: 603,
     referPolicy: 'follow' as ReferPolicy,
     beforeFollow: undefined as (() => Promise<void>) | undefined,
     finalNotifyDelayMs: undefined as number | 'never' | undefined,
@@ -51,11 +69,17 @@ export function createCustomer(lab: Lab, name: string, options: AgentOptions = {
     bot.referrals.push(referral);
     watchFinalNotify(bot, referral.call);
     void (async () => {
-      if (bot.referPolicy === 'reject') return referral.reject(603);
+      if (bot.referPolicy === 'reject') return referral.reject(bot.referRejectStatus);
       if (bot.referPolicy === 'ignore') {
         return referral.acceptOnly();
       }
       await bot.beforeFollow?.();
+      if (!replaces && referral.replaces) {
+        // The whole Refer-To, URI headers and all, becomes the new call's Request-URI; no NOTIFY follows.
+        await referral.acceptOnly();
+        bot.followed.push(await agent.phone.call(referral.target));
+        return;
+      }
       bot.followed.push(await referral.follow());
     })().catch(() => {});
   });

@@ -117,6 +117,7 @@ const EVENTS: Readonly<Record<string, TransferEvent>> = {
   'referFailed(declined)': { type: 'referFailed', reason: 'declined' },
   referredCallAnswered: { type: 'referredCallAnswered' },
   contactArrived: { type: 'contactArrived' },
+  'referRefused(refer-unsupported)': { type: 'referRefused', reason: 'refer-unsupported' },
   completeRequested: { type: 'completeRequested' },
   recipientCancelled: { type: 'recipientCancelled' },
   contactHungUp: { type: 'contactHungUp' },
@@ -135,6 +136,8 @@ const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = 
     'referFailed(declined)':   'x     fail  x     x     con   x     =     =',
     referredCallAnswered:      'x     x     x     x     x     x     x     x',
     contactArrived:            'x     x     x     x     x     x     x     x',
+    'referRefused(refer-unsupported)':
+                               'x     fail  x     x     fail  =     =     =',
     completeRequested:         'x     x     x     cmp   =     =     x     x',
     recipientCancelled:        'x     x     x     canc  canc  x     =     =',
     contactHungUp:             'fail  fail  fail  fail  fail  =     =     =',
@@ -151,6 +154,8 @@ const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = 
     'referFailed(declined)':   'x     fail  x     x     x     x     =     =',
     referredCallAnswered:      'x     done  x     x     x     =     x     x',
     contactArrived:            'x     x     x     done  x     =     x     x',
+    'referRefused(refer-unsupported)':
+                               'x     x     x     fail  x     =     =     =',
     completeRequested:         'x     x     x     x     x     x     x     x',
     recipientCancelled:        'x     x     x     canc  x     x     =     =',
     contactHungUp:             'x     fail  fail  fail  x     =     =     =',
@@ -230,6 +235,9 @@ describe('transferTransition: what failures record, and what comes after them', 
     ['recipient, told the contact hung up while the consult rang', 'contact-hung-up', ev('contactHungUp'), R.consultRinging],
     ['initiator, the contact phone ignored the REFER', 'refer-ignored', { type: 'referFailed', reason: 'refer-ignored' }, I.referring],
     ['initiator, the contact phone refused the REFER', 'refer-rejected', { type: 'referFailed', reason: 'refer-rejected' }, I.referring],
+    ['initiator, the contact phone takes no REFER (warm)', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, I.completing],
+    ['initiator, the contact phone takes no REFER (cold)', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, I.referring],
+    ['recipient, told the contact phone takes no REFER', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, R.consulting],
   ] as const)('%s → failed, told %s', (_case, reason, event, before) => {
     const { state } = transferTransition(before, event);
     expect(state).toMatchObject({ phase: 'failed', failure: { reason, during: before.phase } });
@@ -239,12 +247,19 @@ describe('transferTransition: what failures record, and what comes after them', 
     expect(back).toMatchObject({ phase: 'consulting', failure: { reason: 'refer-rejected', during: 'completing' } });
     expect(after(back, ev('completeRequested'))).toMatchObject({ phase: 'completing', failure: null });
   });
+  it('a phone that takes no REFER leaves the initiator its contact, held until it chooses, and its consult to end', () => {
+    const failed = after(I.completing, { type: 'referRefused', reason: 'refer-unsupported' });
+    expect(allowedActions('initiator', failed.phase, true)).toEqual(new Set(['unholdContact', 'hangUpContact', 'hangUpConsult']));
+    expect(allowedActions('initiator', failed.phase, false)).toEqual(new Set(['holdContact', 'hangUpContact', 'hangUpConsult']));
+    expect(contactOwner(failed.phase)).toBe('initiator');
+  });
   it.each([
     ['our timeout after a cold REFER', 'completed', after(I.referring, { type: 'referFailed', reason: 'refer-ignored' })],
     ['contact hung up during a cold REFER', 'completed', after(I.referring, ev('contactHungUp'))],
     ['our timeout after a warm REFER', 'completed', after(I.completing, { type: 'referFailed', reason: 'refer-ignored' })],
     ['contact hung up during a warm REFER', 'completed', after(I.completing, ev('contactHungUp'))],
     ['the REFER was rejected', 'refused', after(I.completing, { type: 'referFailed', reason: 'refer-rejected' })],
+    ['the phone takes no REFER', 'refused', after(I.completing, { type: 'referRefused', reason: 'refer-unsupported' })],
     ['the consult was busy', 'refused', I.failed],
     ['the contact hung up mid-consult', 'refused', after(I.consulting, ev('contactHungUp'))],
   ] as const)('a NOTIFY 200 arriving late (after %s) → %s', (_why, expected, before) => {
@@ -296,6 +311,9 @@ const DISPOSITIONS: readonly (readonly [string, TransferCall, DispositionDue, Tr
   ['recipient, contact hung up while the consult rang', 'consult', 'none', after(R.consultRinging, ev('contactHungUp'))],
   ['initiator, contact hung up mid-consult, consult ends later', 'consult', 'none', after(I.consulting, ev('contactHungUp'))],
   ['recipient, initiator dropped mid-consult', 'consult', 'blank', after(R.consulting, ev('peerConnectionLost'))],
+  ['recipient, consult ended: the contact phone takes no REFER', 'consult', 'blank', after(R.consulting, ev('referRefused(refer-unsupported)'))],
+  ['initiator, the contact phone takes no REFER, consult ends', 'consult', 'none', after(I.completing, ev('referRefused(refer-unsupported)'))],
+  ['initiator, the contact phone takes no REFER, contact ends later', 'contact', 'blank', after(I.completing, ev('referRefused(refer-unsupported)'))],
 ];
 it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, expected, state) => {
   expect(dispositionDue(state, call)).toBe(expected);

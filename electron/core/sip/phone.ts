@@ -61,6 +61,10 @@ export interface PhoneOptions {
    */
   readonly replaces?: boolean;
   readonly backoff?: Partial<BackoffOptions>;
+  /** Certificate authorities for a wss:// server (PEM), see WsTransportOptions.ca. */
+  readonly ca?: readonly string[];
+  /** Every SIP message sent and received (the SIP trace switch). */
+  readonly sipTrace?: (direction: 'sent' | 'received', message: string) => void;
   /** Where the phone reports what went wrong without a caller to throw to. */
   readonly log?: (level: 'warn' | 'error', message: string, detail?: unknown) => void;
 }
@@ -398,6 +402,9 @@ export class Phone {
       // The ingress answers an INVITE whose Replaces names none of our dialogs with 481, before SIP.js.
       dialogs: userAgentDialogIndex(() => this.ua),
       onIngressRefusal: (reason, detail) => this.problem(`SIP ingress refused a message (${reason})`, detail),
+      onConnectError: (error) => this.options.log?.('warn', `connecting to ${this.options.server} failed: ${error.message}`, error.cause),
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      ...(this.options.sipTrace ? { trace: this.options.sipTrace } : {}),
     };
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
       const call = this.live.get(session);

@@ -5,7 +5,10 @@
  * live: every command is checked by `checkAction` before any SIP is sent, and every SIP event is fed
  * to `transferTransition`, so the state a desk shows is the state the machine allows. The SIP
  * mapping is ARCHITECTURE.md's: cold = context MESSAGE then REFER with a `;xfer=` token; warm =
- * contact held, consult INVITE carrying the context header, REFER with Replaces to complete.
+ * contact held, consult INVITE carrying the context header, REFER with Replaces to complete — or,
+ * for a contact phone that does not declare Replaces, a REFER to the recipient's end of the consult
+ * with the token alone: the recipient links the contact's new call to the transfer by it and ends
+ * the consult itself. A phone that takes no REFER at all (405, 501, 603) ends the transfer.
  * Beside SIP, the agents tell each other what only one of them sees (transferStatus.ts): the
  * contact arrived, a cold transfer is withdrawn, the contact hung up mid-consult.
  *
@@ -15,6 +18,7 @@
  * until the transfer connects; a status word, a referred INVITE or a Replaces acts on a transfer
  * only with its secret.
  */
+import type { Log } from '../log/log.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ContactHistoryEntry, HistoryActor } from '../../../shared/history.js';
 import {
@@ -150,6 +154,8 @@ export interface TransfersOptions {
    * meet a 481 (or a desk phone never sends it).
    */
   readonly handoverGraceMs?: number;
+  /** Where each transfer's moves are logged (ids, phases, failure reasons; never notes or tokens). */
+  readonly log?: Pick<Log, 'info' | 'warn'>;
 }
 
 const PREPARED_MEDIA_TTL_MS = 120_000;
@@ -162,6 +168,15 @@ const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
  */
 const CONTACT_GONE_REASON = 'SIP;cause=200;text="contact hung up"';
 const CONTACT_GONE_TEXT = 'contact hung up';
+/** On the initiator's BYE of the consult when the contact's phone takes no REFER: the recipient says why. */
+const NO_REFER_TEXT = 'contact phone takes no transfer';
+const NO_REFER_REASON = `SIP;cause=200;text="${NO_REFER_TEXT}"`;
+/**
+ * On the recipient's BYE of a consult whose contact arrived without Replaces: the initiator must not
+ * take it for a cancel, even if it has just given up waiting for its REFER's outcome.
+ */
+const CONTACT_ARRIVED_TEXT = 'contact arrived';
+const CONTACT_ARRIVED_REASON = `SIP;cause=200;text="${CONTACT_ARRIVED_TEXT}"`;
 /** Statuses of a consult ping that mean the other agent is gone (not merely busy). */
 const GONE = new Set([404, 408, 410, 480, 481, 477, 500, 502, 503, 504]);
 
@@ -190,6 +205,11 @@ interface Transfer {
   received: TransferContext | null;
   /** Recipient: the roster colleague handing us the contact. */
   from: Colleague | null;
+  /**
+   * Recipient, warm: the contact's call came without Replaces (its phone has none) and took the
+   * consult's place by the secret; we end the consult ourselves.
+   */
+  tookOverConsult: boolean;
 }
 
 export class Transfers {
@@ -299,6 +319,7 @@ export class Transfers {
       withdrawn: false,
       received: null,
       from: null,
+      tookOverConsult: false,
     };
     const context = this.contextFor(t, request.method);
     // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
@@ -321,15 +342,31 @@ export class Transfers {
     const contact = t.contactCall;
     if (!consult || !contact) throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-in-phase', message: 'The consult is not connected.' });
     this.apply(t, { type: 'completeRequested' });
+    // Replaces whenever the contact's phone declares it: its new call takes over the consult in one
+    // step. A phone that does not would fold the Replaces into its new INVITE's Request-URI, so it is
+    // sent to the recipient's end of the consult with the secret alone.
+    const replaces = contact.peerSupportsReplaces;
     try {
-      // The secret rides in the Refer-To: the recipient takes the contact's Replaces only with it.
-      await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p), params: { xfer: t.token } });
+      // The secret rides in the Refer-To: the recipient takes the contact's new call only with it.
+      await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p), params: { xfer: t.token }, replaces });
       this.apply(t, { type: 'referAccepted' });
       this.armReferTimeout(t);
     } catch {
-      this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
+      if (contact.peer.refer.kind === 'refused-method') this.contactCannotBeTransferred(t);
+      else this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
     }
     return this.view(t);
+  }
+
+  /**
+   * Initiator, warm: the contact's phone takes no REFER, so no completion can work. The transfer
+   * fails, the consult ends (saying why, for the recipient's account) and the contact stays here,
+   * held until the agent takes it off hold.
+   */
+  private contactCannotBeTransferred(t: Transfer): void {
+    if (!this.apply(t, { type: 'referRefused', reason: 'refer-unsupported' })) return;
+    this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone cannot be transferred');
+    void t.consultCall?.hangUp(NO_REFER_REASON).catch(() => {});
   }
 
   /** Take the contact off hold — refused by the rules while a transfer is pending. */
@@ -615,14 +652,19 @@ export class Transfers {
       if (this.apply(t, { type: 'consultFailed', reason: reasonForEnd(end, t.rang) })) {
         this.record(t, 'transfer-failed', this.options.agent, `consult ${end.reason}`);
       }
-    } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator') {
+    } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator' && !t.consultCall?.remoteReason?.includes(CONTACT_ARRIVED_TEXT)) {
       this.apply(t, { type: 'recipientCancelled' });
       this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
     } else if (phase === 'consulting' && role === 'recipient' && !this.replacedBy(t)) {
       // The initiator may end the consult only once its contact hung up (and says so); any other
       // end means the initiator's side is gone.
-      if (end.reason === 'hung-up-remote' && t.consultCall?.remoteReason?.includes(CONTACT_GONE_TEXT)) this.contactLeftConsult(t);
-      else this.apply(t, { type: 'peerConnectionLost' });
+      const said = end.reason === 'hung-up-remote' ? (t.consultCall?.remoteReason ?? '') : '';
+      if (said.includes(CONTACT_GONE_TEXT)) this.contactLeftConsult(t);
+      else if (said.includes(NO_REFER_TEXT)) {
+        if (this.apply(t, { type: 'referRefused', reason: 'refer-unsupported' })) {
+          this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone cannot be transferred');
+        }
+      } else this.apply(t, { type: 'peerConnectionLost' });
     }
     // A consult replaced by the contact's call is not a call of its own to account for.
     if (consultId && !this.replacedBy(t)) this.owe(t, consultId, 'consult');
@@ -652,7 +694,24 @@ export class Transfers {
     // calls from it (or claims it) take a colleague's context: a contact phone that drops the
     // parameter (none measured does) gives a plain call, which still works.
     const token = call.toParam('xfer');
-    if (token !== undefined) this.onReferredContact(call, token === '' ? undefined : this.pending.take(token));
+    if (token === undefined) return;
+    // Warm completion by a phone without Replaces: the secret names the consult its call replaces.
+    const warm = token === '' ? undefined : this.consultAwaitingContact(token);
+    if (warm) this.onContactArrived(warm, call);
+    else this.onReferredContact(call, token === '' ? undefined : this.pending.take(token));
+  }
+
+  /**
+   * Our warm transfer, as recipient, whose secret `token` is — while consulting and before its
+   * contact arrived: the consult is then the call the contact's new call takes over. Once only.
+   */
+  private consultAwaitingContact(token: string): Transfer | undefined {
+    for (const t of this.transfers.values()) {
+      const { role, method, phase } = t.state;
+      if (role !== 'recipient' || method !== 'warm' || phase !== 'consulting' || t.contactCall !== null || t.token === '') continue;
+      if (sameSecret(token, t.token)) return t;
+    }
+    return undefined;
   }
 
   /**
@@ -682,8 +741,14 @@ export class Transfers {
     this.events.emit('incoming', { transfer: this.view(t), call });
   }
 
+  /**
+   * The contact's call takes the consult's place: by Replaces (SIP.js then ends the consult), or by
+   * the secret alone from a phone without Replaces — then we end the consult once the contact's
+   * call is confirmed, so a contact lost before its ACK leaves the agents still talking.
+   */
   private onContactArrived(t: Transfer, call: Call): void {
     t.contactCall = call;
+    t.tookOverConsult = call.replaces === undefined;
     call.holdOnAnswer = true; // the contact stays on hold until the recipient takes it off
     call.events.on('ended', () => this.onContactEnded(t));
     void call
@@ -692,9 +757,16 @@ export class Transfers {
         this.apply(t, { type: 'contactArrived' });
         this.writeReceived(t);
         this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
+        if (t.tookOverConsult) void this.endTakenOverConsult(t, call);
         void this.tellInitiator(t, call);
       })
       .catch(() => {});
+  }
+
+  private async endTakenOverConsult(t: Transfer, contactCall: Call): Promise<void> {
+    await contactCall.confirmed();
+    if (contactCall.state !== 'established') return;
+    await t.consultCall?.hangUp(CONTACT_ARRIVED_REASON).catch(() => {});
   }
 
   private onReferredContact(call: Call, pending: PendingContext | undefined): void {
@@ -865,6 +937,7 @@ export class Transfers {
       withdrawn: false,
       received: context,
       from,
+      tookOverConsult: false,
     };
     this.transfers.set(t.id, t);
     return t;
@@ -928,8 +1001,9 @@ export class Transfers {
     this.events.emit('dispositionDue', { callId, transferId: t.id, prefill: due === 'prefilled' ? t.outcome : null });
   }
 
+  /** The contact's call took the consult's place (by Replaces, or by the secret without it). */
   private replacedBy(t: Transfer): boolean {
-    return t.contactCall?.replaces === t.consultCall && t.contactCall !== null;
+    return t.contactCall !== null && (t.contactCall.replaces === t.consultCall || t.tookOverConsult);
   }
 
   /** Runs the rules for a command: throws when refused, false when it is a harmless repeat. */
@@ -944,6 +1018,11 @@ export class Transfers {
     const result = transferTransition(t.state, event);
     if (!result.ok || !result.changed) return false;
     t.state = result.state;
+    const failure = t.state.failure;
+    this.options.log?.[failure ? 'warn' : 'info'](`transfer ${t.state.role} ${t.state.method}: ${t.state.phase}`, {
+      transferId: t.id,
+      ...(failure ? { failure: failure.reason } : {}),
+    });
     if (isSettled(t.state.phase) && t.state.phase !== 'completed') this.clearTimers(t);
     this.changed(t);
     return true;

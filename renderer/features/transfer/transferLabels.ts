@@ -8,6 +8,7 @@ const FAILURES: Readonly<Record<TransferFailureReason, string>> = {
   'no-answer': 'your colleague did not answer',
   'not-signed-in': 'your colleague is not signed in',
   'refer-rejected': 'the contact’s phone refused the transfer',
+  'refer-unsupported': 'the contact’s phone cannot be transferred',
   'refer-ignored': 'the contact’s phone ignored the transfer',
   'hold-refused': 'the contact’s phone would not go on hold',
   'contact-hung-up': 'the contact hung up',
@@ -47,6 +48,9 @@ function headline(t: TransferView): string {
         return `${other} cancelled the transfer. ${contact} is still with you.`;
       case 'failed':
         if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer to ${other} is off.`;
+        if (t.state.failure?.reason === 'refer-unsupported') {
+          return `${contact}’s phone cannot be transferred, so ${contact} stays with you${t.contactHeld ? ', on hold until you take them off' : ''}.`;
+        }
         return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}. ${contact} is still with you.`;
     }
   }
