@@ -3,12 +3,18 @@
  * electron/shell. Every rule lives in a shell module with its own tests; what is left here is
  * wiring that only a real Electron can exercise.
  */
-import { app, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, systemPreferences, Tray } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, shell, systemPreferences, Tray } from 'electron';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Desk } from './core/desk.js';
 import { RendererMediaPort } from './core/media/rendererMediaPort.js';
 import { describeIssues, ProvisioningLoader, sourcesFromCommandLine } from './core/provisioning/index.js';
+import { ConnectDesk, type Connected } from './core/provisioning/connectDesk.js';
+import { documentForAccount, readSavedConnection } from './core/provisioning/connection.js';
+import type { ProvisioningDocument } from '../shared/provisioning/index.js';
+import { DeskSlot } from './shell/deskSlot.js';
 import { openStore, type Store } from './core/store/index.js';
 import type { Disposable } from './core/typedEmitter.js';
 import { APP_ID, APP_SCHEME, APP_START_URL } from './shell/appIdentity.js';
@@ -29,12 +35,23 @@ import { acquireSingleInstance, claimDialSchemes } from './shell/singleInstance.
 import { TrayStatusIndicator, trayMenuTemplate } from './shell/tray.js';
 import { installPermissionHandlers } from './shell/windowSecurity.js';
 import { MAIN_PROCESS_V8_FLAGS } from './core/runtimeFlags.js';
+import type { AppLog } from './core/log/log.js';
+import { crashDumpFiles, openAppLog } from './shell/logs.js';
+import { startCrashReporter } from './shell/crashReporter.js';
+import { exportDiagnostics } from './shell/diagnosticsExport.js';
+import { nodeSystemCertificates, trustedCas, type CaSource } from './shell/trustedCas.js';
+import { relaunchArgs } from './shell/launchFlags.js';
 // The preload is a .cts (a sandboxed preload cannot be an ES module), which tsconfig's `*.ts`
 // globs do not match: this import puts it in the program, so it is type-checked and built.
 import type {} from './preload.cjs';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
-const log = (message: string): void => console.log(`[baton] ${message}`);
+// Until the log files are open (the first lines of start()), and for the shell's one-line messages.
+let appLog: AppLog | undefined;
+const log = (message: string): void => {
+  if (appLog) appLog.child('shell').info(message);
+  else console.log(`[baton] ${message}`);
+};
 
 let quitting = false;
 let window: MainWindowPort | undefined;
@@ -69,11 +86,14 @@ const dial = (target: string): void => {
 // identity that toasts and the Start-menu shortcut share.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
-// electronegativity-reviewed: CUSTOM_ARGUMENTS_JS_CHECK — a fixed V8 memory flag from core/runtimeFlags.ts, nothing from outside
-app.commandLine.appendSwitch('js-flags', MAIN_PROCESS_V8_FLAGS.join(' '));
 app.setAppUserModelId(APP_ID);
-
-if (acquireSingleInstance(app, { focus: show, dial })) {
+// The main process's V8 flags take effect only on the launch command line (shell/launchFlags.ts):
+// without them, Baton starts itself again once with them and this process leaves.
+const relaunch = relaunchArgs(process.argv, MAIN_PROCESS_V8_FLAGS);
+if (relaunch !== null) {
+  app.relaunch({ args: relaunch });
+  app.exit(0);
+} else if (acquireSingleInstance(app, { focus: show, dial })) {
   const launchLink = findDialLink(process.argv.slice(1));
   if (launchLink !== null) dial(launchLink);
   app.on('before-quit', (event) => {
@@ -103,58 +123,148 @@ if (acquireSingleInstance(app, { focus: show, dial })) {
 
 async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, createAppRequestHandler({ root: join(here, '..', 'renderer') }));
+  const policy = await readMachinePolicy(process.platform, process.env, nodePolicyReaders());
+  const files = openAppLog(app, policy, { echo: !app.isPackaged });
+  appLog = files;
+  files.info('Baton starting', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform, release: process.getSystemVersion(), policySources: policy.sources });
+  for (const issue of policy.issues) files.warn(`machine policy: ${issue}`);
+  startCrashReporter(crashReporter, policy, app.getVersion(), log);
   installPermissionHandlers(session.defaultSession, log);
 
   const userData = app.getPath('userData');
-  const loader = new ProvisioningLoader({ sources: sourcesFromCommandLine(process.argv, process.env, process.platform, userData), log });
+  const provisioningLog = files.child('provisioning');
+  const loader = new ProvisioningLoader({ sources: sourcesFromCommandLine(process.argv, process.env, process.platform, userData), log: (message) => provisioningLog.info(message) });
   const loaded = await loader.load();
-  if (!loaded.config) {
-    dialog.showErrorBox('Baton is not configured', `Ask IT for the provisioning document.\n\n${describeIssues(loaded.issues)}`);
-    app.exit(1);
-    return;
+  const media = new RendererMediaPort();
+  const senders = new SenderPolicy();
+  const credentials = new SafeStorageCredentialStore(safeStorage, join(userData, 'credentials.json'), process.platform, log);
+  // IT's provisioning wins; without it, the agent's own connection (saved by the Connect screen).
+  const connectionFile = join(userData, 'connection.json');
+  const saved = loaded.config ? undefined : await readSavedConnection(connectionFile);
+  let document: ProvisioningDocument | undefined = loaded.config?.document;
+  let signIn: Connected['signIn'] = null;
+  if (!document && saved?.kind === 'account') {
+    document = documentForAccount(saved);
+    const userId = document.roster[0]?.id;
+    if (userId !== undefined && credentials.load(userId) !== null) signIn = { userId, password: '' };
+  } else if (!document && saved?.kind === 'provisioningUrl') {
+    const fromUrl = await new ProvisioningLoader({ sources: { url: saved.url, lastGoodFile: join(userData, 'provisioning.last-good.json') }, log }).load();
+    document = fromUrl.config?.document;
+    if (fromUrl.issues.length > 0) log(`provisioning from the saved address: ${describeIssues(fromUrl.issues)}`);
+  }
+  let slot: DeskSlot | undefined;
+  let bridge: IpcBridge | undefined;
+  const openWindow = (through: IpcBridge): MainWindowPort => {
+    const opened = createMainWindow({
+      // `options` come from shell/windowSecurity.ts secureWebPreferences(), asserted by
+      // test/unit/shellWindowSecurity.test.ts; the scanner cannot follow them through the call:
+      // electronegativity-reviewed: CONTEXT_ISOLATION_JS_CHECK — contextIsolation: true is set in secureWebPreferences and tested
+      // electronegativity-reviewed: SANDBOX_JS_CHECK — sandbox: true there, and app.enableSandbox() above covers every renderer
+      // electronegativity-reviewed: AUXCLICK_JS_CHECK — Auxclick is disabled in secureWebPreferences and new windows are denied by hardenWebContents
+      create: (options) => new BrowserWindow(options),
+      preloadPath: join(here, 'preload.cjs'),
+      startUrl: APP_START_URL,
+      isQuitting: () => quitting,
+      onSessionEnd: () => {
+        quitGuard.sessionEnding();
+        quitting = true;
+      },
+      onRendererLost: (id) => through.rendererLost(id),
+      log,
+    });
+    senders.trust(opened.webContents.id);
+    return opened;
+  };
+  if (!document) {
+    // First run without provisioning: the Connect screen, until the agent's account or IT's address works.
+    if (loaded.issues.length > 0) log(`no provisioning: ${describeIssues(loaded.issues)}`);
+    let connected: (value: Connected) => void = () => {};
+    const waiting = new Promise<Connected>((resolve) => (connected = resolve));
+    const connectDesk = new ConnectDesk({ connectionFile, credentials, ...(saved ? { saved } : {}), onConnected: (value) => connected(value) });
+    slot = new DeskSlot(connectDesk);
+    const through = new IpcBridge({ ipcMain, senders, desk: slot, media, renderer: (id) => (window && !window.isDestroyed() && window.webContents.id === id ? window.webContents : undefined), log });
+    bridge = through;
+    const patches = connectDesk.events.on('patch', (patch) => through.publish('desk.patch', patch));
+    window = openWindow(through);
+    const result = await waiting;
+    patches.dispose();
+    document = result.document;
+    signIn = result.signIn;
   }
   const opened = openStore(join(userData, 'baton.sqlite'));
-  const media = new RendererMediaPort();
+  const storeLog = files.child('store');
+  storeLog.info('local database open', { path: opened.store.path, migration: opened.migration });
+  if (opened.notice) storeLog.error('local database unusable, moved aside', { ...opened.notice });
+  const inForce = document;
+  const cas = trustedCas({ bundled: tls.rootCertificates, system: nodeSystemCertificates(tls), extra: await caSources(inForce.sip.trustedCaCertificates ?? [], policy.trustedCaFiles) });
+  for (const added of cas.added) files.info('trusted CA added', added);
+  for (const issue of cas.issues) files.warn(`trusted CAs: ${issue}`);
+  const diagnostics = (): Promise<{ path: string | null }> =>
+    exportDiagnostics({
+      dialog,
+      shell,
+      folder: app.getPath('desktop'),
+      log,
+      gather: () => ({
+        logFiles: files.files(),
+        about: { version: app.getVersion(), versions: process.versions, os: { platform: process.platform, release: process.getSystemVersion(), arch: process.arch, locale: app.getLocale() }, memory: process.memoryUsage() },
+        provisioning: inForce,
+        policy,
+        store: opened.store,
+        crashDumps: crashDumpFiles(app.getPath('crashDumps')),
+      }),
+    });
   const tray = new Tray(trayIcon());
-  tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate({ show, quit: () => app.quit() })));
+  tray.setContextMenu(
+    Menu.buildFromTemplate(
+      trayMenuTemplate({ show, quit: () => app.quit(), exportDiagnostics: () => void diagnostics().catch((error: unknown) => files.error('diagnostics export failed', { error })) }),
+    ),
+  );
   const current = new Desk({
-    provisioning: loaded.config.document,
+    provisioning: document,
+    log: files,
+    ...(files.sipTrace ? { sipTrace: files.sipTrace } : {}),
+    ...(cas.ca ? { trustedCa: cas.ca } : {}),
+    settingsPolicy: { devices: policy.devices },
+    exportDiagnostics: diagnostics,
     store: opened.store,
     media,
     notifier: new ElectronNotifier({ create: (options) => new Notification(options), focusWindow: show, isSupported: () => Notification.isSupported() }),
-    credentials: new SafeStorageCredentialStore(safeStorage, join(userData, 'credentials.json'), process.platform, log),
+    credentials,
     status: new TrayStatusIndicator(tray, process.platform, show),
   });
   desk = current;
   // SIP.js can throw from its own timers and promises, past any handler of ours: a fault of the
   // phone's, counted by its transport (repeated ones reset the connection); anything else is logged.
   process.on('unhandledRejection', (reason) => {
-    if (!current.containSipThrow(reason)) log(`unhandled rejection: ${String(reason)}`);
+    if (!current.containSipThrow(reason)) files.error('unhandled rejection', { reason });
   });
   process.on('uncaughtException', (error) => {
     const fromSipJs = String(error.stack).includes(`${'node_modules'}/sip.js/`);
-    if (!(fromSipJs && current.containSipThrow(error))) log(`uncaught exception: ${error.stack ?? String(error)}`);
+    if (!(fromSipJs && current.containSipThrow(error))) files.error('uncaught exception', { error });
   });
   if (opened.notice) current.notice(`The local database could not be used (${opened.notice.reason}) and was moved to ${opened.notice.movedTo}. Nothing was deleted.`);
-  if (loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${describeIssues(loaded.issues)}`);
+  if (loaded.config && loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${describeIssues(loaded.issues)}`);
 
-  const senders = new SenderPolicy();
-  const bridge = new IpcBridge({
+  if (slot) slot.use(current);
+  else slot = new DeskSlot(current);
+  bridge ??= new IpcBridge({
     ipcMain,
     senders,
-    desk: current,
+    desk: slot,
     media,
     renderer: (id) => (window && !window.isDestroyed() && window.webContents.id === id ? window.webContents : undefined),
     log,
   });
+  const through = bridge;
   // System-wide answer / hang-up keys: off unless policy or the agent turns them on.
-  const globalKeys = new GlobalShortcuts({ shortcuts: globalShortcut, desk: current, policy: loaded.config.document.policies.shortcuts, log });
+  const globalKeys = new GlobalShortcuts({ shortcuts: globalShortcut, desk: current, policy: document.policies.shortcuts, log });
   const subscriptions: Disposable[] = [
     current.events.on('patch', () => globalKeys.sync()),
     globalKeys,
-    current.events.on('snapshot', (snapshot) => bridge.publish('desk.snapshot', snapshot)),
-    current.events.on('patch', (patch) => bridge.publish('desk.patch', patch)),
-    current.events.on('dialRequest', (request) => bridge.publish('desk.dialRequest', request)),
+    current.events.on('snapshot', (snapshot) => through.publish('desk.snapshot', snapshot)),
+    current.events.on('patch', (patch) => through.publish('desk.patch', patch)),
+    current.events.on('dialRequest', (request) => through.publish('desk.dialRequest', request)),
     current.events.on('dialRequest', show),
     watchPowerAndNetwork({ powerMonitor, isOnline: () => net.isOnline(), reconnect: () => current.reconnectNow() }),
   ];
@@ -167,42 +277,43 @@ async function start(): Promise<void> {
     app.quit();
   });
 
-  window = createMainWindow({
-    // `options` come from shell/windowSecurity.ts secureWebPreferences(), asserted by
-    // test/unit/shellWindowSecurity.test.ts; the scanner cannot follow them through the call:
-    // electronegativity-reviewed: CONTEXT_ISOLATION_JS_CHECK — contextIsolation: true is set in secureWebPreferences and tested
-    // electronegativity-reviewed: SANDBOX_JS_CHECK — sandbox: true there, and app.enableSandbox() above covers every renderer
-    // electronegativity-reviewed: AUXCLICK_JS_CHECK — Auxclick is disabled in secureWebPreferences and new windows are denied by hardenWebContents
-    create: (options) => new BrowserWindow(options),
-    preloadPath: join(here, 'preload.cjs'),
-    startUrl: APP_START_URL,
-    isQuitting: () => quitting,
-    onSessionEnd: () => {
-      quitGuard.sessionEnding();
-      quitting = true;
-    },
-    onRendererLost: (id) => bridge.rendererLost(id),
-    log,
-  });
-  senders.trust(window.webContents.id);
+  if (window) through.publish('desk.snapshot', current.snapshot()); // the Connect screen's window now shows the desk
+  else window = openWindow(through);
+  if (signIn) {
+    const outcome = await current.handle('session.signIn', signIn);
+    if (!outcome.ok) log(`signing in with the saved connection failed: ${outcome.error.message}`);
+  }
   for (const target of earlyDials.splice(0)) current.dialRequest(target);
 
   if (app.isPackaged) claimDialSchemes(app, { defaultApp: process.defaultApp === true, execPath: process.execPath, appPath: app.getAppPath() });
   const microphone = await ensureMicrophoneAccess(systemPreferences, process.platform);
   if (!microphone.granted) current.notice(microphone.advice);
 
-  const policy = await readMachinePolicy(process.platform, process.env, nodePolicyReaders());
-  for (const issue of policy.issues) log(`machine policy: ${issue}`);
   const stopUpdates = await startAutoUpdates({ decision: decideUpdates(policy, app.isPackaged), load: () => loadElectronUpdater(), log });
 
   shutdown = async () => {
     stopUpdates();
     for (const subscription of subscriptions) subscription.dispose();
-    bridge.dispose();
+    through.dispose();
     await withDeadline(current.dispose(), 3000);
     closeStore(opened.store);
     tray.destroy();
+    files.info('Baton stopped');
+    files.close();
   };
+}
+
+/** IT's extra CAs: PEM text from provisioning, and the files machine policy names (read here). */
+async function caSources(fromProvisioning: readonly string[], policyFiles: readonly string[]): Promise<CaSource[]> {
+  const sources: CaSource[] = fromProvisioning.map((pem, i) => ({ source: `provisioning sip.trustedCaCertificates[${i}]`, pem }));
+  for (const file of policyFiles) {
+    try {
+      sources.push({ source: `machine policy ${file}`, pem: await readFile(file, 'utf8') });
+    } catch (error) {
+      log(`machine policy TrustedCaFiles: ${file} could not be read (${String(error)})`);
+    }
+  }
+  return sources;
 }
 
 function trayIcon(): Electron.NativeImage {

@@ -17,6 +17,7 @@ const CHANNELS = { invoke: 'baton:invoke', attach: 'baton:attach', event: 'baton
 const COMMAND_SET: Record<CommandName, true> = {
   'session.signIn': true,
   'session.signOut': true,
+  'session.connect': true,
   'agent.setStatus': true,
   'call.dial': true,
   'call.answer': true,
@@ -36,6 +37,8 @@ const COMMAND_SET: Record<CommandName, true> = {
   'disposition.file': true,
   'history.list': true,
   'draft.save': true,
+  'settings.set': true,
+  'diagnostics.export': true,
   'media.reply': true,
 };
 

@@ -12,8 +12,8 @@ import { connectDesk } from './app/deskSync.js';
 import { createAppStore } from './app/store.js';
 import { selectRingingTransfers } from './features/desk/selectors.js';
 import { focusCall } from './features/desk/workspaceSlice.js';
-import { applyAudioDevices, registerAudioDeviceSink } from './features/settings/audioDevices.js';
-import { devicesChosen, loadDeviceChoice } from './features/settings/settingsSlice.js';
+import { registerAudioDeviceSink } from './features/settings/audioDevices.js';
+import { syncAudioDevices } from './features/settings/deviceSync.js';
 import { attachMediaEngine } from './media/index.js';
 
 const root = document.getElementById('root');
@@ -28,9 +28,8 @@ if (root && !baton) {
   registerAudioDeviceSink({
     setDevices: (c) => media.engine.setDevices({ microphoneId: c.microphoneId ?? '', speakerId: c.speakerId ?? '', ringerId: c.ringerId ?? '' }),
   });
-  const devices = loadDeviceChoice();
-  store.dispatch(devicesChosen(devices));
-  void applyAudioDevices(devices).catch(() => undefined);
+  // The devices are main's (the agent's choice or IT's policy): applied as the desk state says.
+  syncAudioDevices(store, baton);
   // A snapshot also answers a click on an OS notification: bring an offered transfer forward.
   connectDesk(baton, store, () => {
     const ringing = selectRingingTransfers(store.getState())[0];

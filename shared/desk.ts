@@ -16,6 +16,16 @@ export interface SessionView {
   readonly user: { readonly id: string; readonly name: string; readonly aor: string } | null;
   /** Roster users who may sign in on this computer (for the sign-in screen). */
   readonly signInUsers: readonly { readonly id: string; readonly name: string }[];
+  /** Present only while Baton has no configuration yet: the Connect screen, prefilled with what was saved. */
+  readonly connect?: ConnectView;
+}
+
+/** What the Connect screen starts from (never a password). */
+export interface ConnectView {
+  readonly server: string;
+  readonly userId: string;
+  readonly displayName: string;
+  readonly provisioningUrl: string;
 }
 
 export interface CallView {
@@ -79,6 +89,28 @@ export interface DispositionDueView {
   readonly callKind: CallKind;
 }
 
+export const AUDIO_DEVICE_ROLES = ['microphone', 'speaker', 'ringer'] as const;
+export type AudioDeviceRole = (typeof AUDIO_DEVICE_ROLES)[number];
+
+/**
+ * One audio device as main keeps it: the renderer's deviceId when the agent picked it, and its
+ * label, which IT's policy uses (deviceIds are the browser's, IT cannot know them). Both null: the
+ * system default.
+ */
+export interface AudioDeviceSetting {
+  readonly id: string | null;
+  readonly label: string | null;
+}
+
+/** The agent's settings on this computer, kept in main (the store), some fixed by machine policy. */
+export interface AgentSettingsView {
+  readonly devices: Readonly<Record<AudioDeviceRole, AudioDeviceSetting>>;
+  /** Roles IT set by machine policy: shown, not changeable. */
+  readonly devicesFixed: readonly AudioDeviceRole[];
+  /** The agent turned the system-wide answer / hang-up keys on (policy may override, see policies.shortcuts). */
+  readonly globalShortcuts: boolean;
+}
+
 export interface DeskState {
   readonly version: number;
   readonly session: SessionView;
@@ -100,6 +132,8 @@ export interface DeskState {
   readonly dispositionsDue: readonly DispositionDueView[];
   /** Saved form drafts by key (e.g. `transfer:<callId>`, `disposition:<callId>`). */
   readonly drafts: Readonly<Record<string, Readonly<Record<string, string | boolean | null>>>>;
+  /** The agent's settings kept in main; absent only before main has read them. */
+  readonly settings?: AgentSettingsView;
   /** A notice for the agent (e.g. "the local database was damaged and set aside"). */
   readonly notices: readonly { readonly id: string; readonly text: string }[];
 }

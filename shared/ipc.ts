@@ -8,16 +8,33 @@
  */
 import { z } from 'zod';
 import type { DeskState } from './desk.js';
+import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
 
 const id = z.string().min(1).max(128);
 /** Free text the agent types: bounded, and stored/sent as data, never as SIP header text. */
 const note = z.string().max(4000);
+/** An audio device as main keeps it (shared/desk.ts AudioDeviceSetting): nulls = the system default. */
+const audioDevice = z.strictObject({ id: z.string().min(1).max(512).nullable(), label: z.string().min(1).max(256).nullable() });
 
 export const COMMANDS = {
   'session.signIn': z.strictObject({ userId: id, password: z.string().max(256) }),
   'session.signOut': z.strictObject({}),
+  /**
+   * First run without provisioning from IT (the Connect screen): the agent's own server and account,
+   * or a provisioning URL IT gave them. Refused once Baton is configured.
+   */
+  'session.connect': z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('account'),
+      server: z.string().trim().min(1).max(512),
+      userId: z.string().trim().min(1).max(128),
+      password: z.string().max(256),
+      displayName: z.string().trim().max(128),
+    }),
+    z.strictObject({ kind: z.literal('provisioningUrl'), url: z.string().trim().min(1).max(2048) }),
+  ]),
   'agent.setStatus': z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('Ready') }),
     z.strictObject({ kind: z.literal('NotReady'), reason: z.string().min(1).max(80) }),
@@ -53,6 +70,19 @@ export const COMMANDS = {
     key: z.string().min(1).max(160),
     fields: z.record(z.string().max(64), z.union([z.string().max(4000), z.boolean(), z.null()])),
   }),
+  /** The agent's settings kept in main (audio devices, system-wide keys); a role IT fixed is refused. */
+  'settings.set': z.strictObject({
+    devices: z
+      .strictObject({
+        microphone: audioDevice.optional(),
+        speaker: audioDevice.optional(),
+        ringer: audioDevice.optional(),
+      })
+      .optional(),
+    globalShortcuts: z.boolean().optional(),
+  }),
+  /** Writes the diagnostics bundle (logs, versions, provisioning without secrets) where the agent chooses. */
+  'diagnostics.export': z.strictObject({}),
   /** The media engine's answer to a media.request event. */
   'media.reply': z.strictObject({
     requestId: z.number().int().nonnegative(),
@@ -70,6 +100,7 @@ export type ValidatedPayload<C extends CommandName> = z.output<(typeof COMMANDS)
 export interface CommandResults {
   'session.signIn': void;
   'session.signOut': void;
+  'session.connect': void;
   'agent.setStatus': void;
   'call.dial': { readonly callId: string };
   'call.answer': void;
@@ -89,6 +120,9 @@ export interface CommandResults {
   'disposition.file': void;
   'history.list': readonly ContactHistoryEntry[];
   'draft.save': void;
+  'settings.set': void;
+  /** Where the bundle was written; null when the agent cancelled. */
+  'diagnostics.export': { readonly path: string | null };
   'media.reply': void;
 }
 
@@ -130,8 +164,8 @@ export interface MediaRequestResults {
 export interface EventPayloads {
   /** The whole desk: on attach, and whenever the renderer asks for it. */
   'desk.snapshot': DeskState;
-  /** Top-level keys of the desk that changed since `version - 1`. */
-  'desk.patch': { readonly version: number; readonly changes: Partial<DeskState> };
+  /** What changed since `version - 1`: top-level keys, and list items one by one (shared/deskPatch.ts). */
+  'desk.patch': DeskPatch;
   'media.request': { readonly requestId: number; readonly request: MediaRequest };
   /** A tel:/sip: link was opened: the dialer shows this target, ready to call. */
   'desk.dialRequest': { readonly target: string };

@@ -20,6 +20,8 @@ export type PhoneErrorCode =
   | 'connection-refused'
   | 'server-unreachable'
   | 'connection-timeout'
+  /** wss:// only: the server's certificate is not one this computer trusts (unknown CA, expired, wrong name). */
+  | 'certificate-untrusted'
   | 'auth-failed'
   | 'auth-required'
   | 'unknown-user'

@@ -7,6 +7,7 @@
 import type { ChosenStatus } from '../../shared/agentState.js';
 import { isRecommendedTransferTarget, statusLabel } from '../../shared/agentState.js';
 import type { CallView, DeskState, DirectoryEntryView, DispositionCodeView, DispositionDueView, LabelledId, OutcomeView } from '../../shared/desk.js';
+import { diffDesk, type DeskPatch } from '../../shared/deskPatch.js';
 import { parseCommand, type CommandError, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
 import type { MediaPort } from '../../shared/media.js';
 import {
@@ -20,6 +21,7 @@ import {
   type RosterUser,
 } from '../../shared/provisioning/index.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
+import { isSettled } from '../../shared/transfer/index.js';
 import { AgentStateDesk } from './presence/agentStateDesk.js';
 import { PresenceDirectory } from './presence/presenceDirectory.js';
 import type { CredentialStore, Notifier, StatusIndicator } from './ports.js';
@@ -32,6 +34,8 @@ import { Transfers, TransferNotFound, TransferRuleViolation, type TransferHistor
 import { colleagueLookup } from './transfer/colleagues.js';
 import { isLive, LiveCallRefusal, OneLiveCall } from './oneLiveCall.js';
 import { TypedEmitter, type Disposable } from './typedEmitter.js';
+import { NO_LOG, type Log, type SipTrace } from './log/log.js';
+import { AgentSettings, SettingFixedByPolicy, type AgentSettingsPolicy } from './agentSettings.js';
 
 export interface DeskOptions {
   readonly provisioning: ProvisioningDocument;
@@ -40,6 +44,16 @@ export interface DeskOptions {
   readonly notifier: Notifier;
   readonly credentials: CredentialStore;
   readonly status?: StatusIndicator;
+  /** Where every part of the desk logs (main: the log files in the OS's log folder). */
+  readonly log?: Log;
+  /** Set when IT turned the SIP trace on: every SIP message, redacted, to its own file. */
+  readonly sipTrace?: SipTrace;
+  /** The certificate authorities a wss:// server must chain to (Node's, the OS's and IT's); default Node's. */
+  readonly trustedCa?: readonly string[];
+  /** What machine policy fixes of the agent's settings (audio devices). */
+  readonly settingsPolicy?: AgentSettingsPolicy;
+  /** Writes the diagnostics bundle where the agent chooses (main: a save dialog); null = cancelled. */
+  readonly exportDiagnostics?: () => Promise<{ readonly path: string | null }>;
   /** Tests tune timers; the product uses the defaults. */
   readonly phone?: Partial<PhoneOptions>;
   readonly transfers?: Partial<TransfersOptions>;
@@ -48,7 +62,8 @@ export interface DeskOptions {
 
 export interface DeskEvents {
   snapshot: DeskState;
-  patch: { readonly version: number; readonly changes: Partial<DeskState> };
+  /** What changed: top-level keys, and list items one by one (shared/deskPatch.ts). */
+  patch: DeskPatch;
   /** A tel:/sip: link asked for the dialer (the renderer prefills it). */
   dialRequest: { readonly target: string };
 }
@@ -82,6 +97,7 @@ interface CallMeta {
   contactId: string | null;
 }
 
+const MAX_NOTICES = 20;
 const DEFAULT_CHOSEN: ChosenStatus = { kind: 'NotReady', reason: 'Signing in' };
 const SIGNED_IN: ChosenStatus = { kind: 'NotReady', reason: 'Just signed in' };
 
@@ -91,9 +107,13 @@ export class Desk {
   private signedIn: SignedIn | undefined;
   private readonly meta = new Map<string, CallMeta>();
   private readonly now: () => number;
+  private readonly log: Log;
+  private readonly settings: AgentSettings;
 
   constructor(private readonly options: DeskOptions) {
     this.now = options.now ?? Date.now;
+    this.log = (options.log ?? NO_LOG).child('desk');
+    this.settings = new AgentSettings(options.store.settings, options.settingsPolicy, this.now);
     const doc = options.provisioning;
     this.state = {
       version: 1,
@@ -114,6 +134,7 @@ export class Desk {
       remembered: { userId: null, outcomeId: null, method: null },
       dispositionsDue: [],
       drafts: {},
+      settings: this.settings.view(),
       notices: [],
     };
   }
@@ -128,7 +149,8 @@ export class Desk {
   }
 
   notice(text: string): void {
-    this.update({ notices: [...this.state.notices, { id: `n${this.state.version}`, text }] });
+    // The newest few: a shift's worth of notices must not grow the desk for ever.
+    this.update({ notices: [...this.state.notices, { id: `n${this.state.version}`, text }].slice(-MAX_NOTICES) });
   }
 
   /** Runs one command from the renderer. Never throws: refusals come back as typed errors. */
@@ -158,7 +180,10 @@ export class Desk {
       void call
         .renegotiateMedia()
         .catch(() => call.renegotiateMedia())
-        .catch(() => this.notice(`Audio could not be restored for the call with ${call.remoteName ?? userOf(call.remoteUri)}.`));
+        .catch((error: unknown) => {
+          this.log.error('media take-over failed: the call has no audio in the new window', { callId: call.id, sipCallId: call.sipCallId, error });
+          this.notice(`Audio could not be restored for the call with ${call.remoteName ?? userOf(call.remoteUri)}.`);
+        });
     }
   }
 
@@ -225,6 +250,9 @@ export class Desk {
   /** One handler per command of the contract, each typed by its validated payload and result. */
   private readonly handlers: { readonly [C in CommandName]: (payload: ValidatedPayload<C>) => Promise<CommandResults[C]> } = {
     'session.signIn': (p) => this.signIn(p.userId, p.password),
+    'session.connect': async () => {
+      throw new DeskError('already-configured', 'Baton is already set up on this computer: sign in instead.');
+    },
     'session.signOut': async () => {
       const live = this.liveWork();
       if (live) throw new DeskError('calls-live', `${live} End ${live.includes(' and ') ? 'them' : 'it'} before signing out.`);
@@ -289,6 +317,15 @@ export class Desk {
     'disposition.file': async (p) => this.fileDisposition(p.callId, p.codeId, p.note),
     'history.list': async (p) => this.options.store.history.list(p.contactId).map((e) => historyFromStore(e, this.names())),
     'draft.save': async (p) => this.update({ drafts: { ...this.state.drafts, [p.key]: p.fields } }),
+    'settings.set': async (p) => {
+      const settings = this.settings.set(p);
+      this.log.info('settings changed', { devices: p.devices, globalShortcuts: p.globalShortcuts });
+      this.update({ settings });
+    },
+    'diagnostics.export': async () => {
+      if (!this.options.exportDiagnostics) throw new DeskError('unavailable', 'Diagnostics cannot be exported here.');
+      return this.options.exportDiagnostics();
+    },
     // Routed by the IPC layer straight to the RendererMediaPort; nothing to do here.
     'media.reply': async () => undefined,
   };
@@ -299,11 +336,19 @@ export class Desk {
     const user = doc.roster.find((u) => u.id === userId);
     if (!user) throw new DeskError('unknown-user', 'This user is not in the roster IT provided.');
     const secret = password || this.options.credentials.load(userId) || '';
-    const phone = new Phone({ server: doc.sip.server, aor: user.sipUri, password: secret, displayName: user.displayName, media: this.options.media, ...(doc.sip.deadConnectionSec ? { deadConnectionMs: doc.sip.deadConnectionSec * 1000 } : {}), ...this.options.phone });
+    if (secret) this.log.redact(secret);
+    this.log.info('signing in', { userId, server: doc.sip.server, savedPassword: !password && secret !== '' });
+    const phoneLog = this.log.child('phone');
+    const phone = new Phone({
+      log: (level, message, detail) => phoneLog[level](message, detail === undefined ? undefined : { detail }),
+      ...(this.options.trustedCa ? { ca: this.options.trustedCa } : {}),
+      ...(this.options.sipTrace ? { sipTrace: this.options.sipTrace } : {}), server: doc.sip.server, aor: user.sipUri, password: secret, displayName: user.displayName, media: this.options.media, ...(doc.sip.deadConnectionSec ? { deadConnectionMs: doc.sip.deadConnectionSec * 1000 } : {}), ...this.options.phone });
     this.update({ session: { ...this.state.session, registration: 'connecting', error: null, user: { id: user.id, name: user.displayName, aor: user.sipUri } } });
-    const registration = phone.events.on('registration', ({ state, error }) =>
-      this.update({ session: { ...this.state.session, registration: state, error: error ? { code: error.code, message: error.message } : null } }),
-    );
+    const registration = phone.events.on('registration', ({ state, error }) => {
+      if (error) this.log.warn(`registration ${state}: ${error.message}`, { code: error.code, statusCode: error.statusCode, cause: error.cause });
+      else this.log.info(`registration ${state}`);
+      this.update({ session: { ...this.state.session, registration: state, error: error ? { code: error.code, message: error.message } : null } });
+    });
     try {
       await phone.start();
     } catch (error) {
@@ -322,7 +367,7 @@ export class Desk {
       append: (entries, origin) => void store.history.append(entries.map((e) => historyToStore(e, origin))),
     };
     const colleague = colleagueLookup(this.options.provisioning.roster, user.id);
-    const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, colleague, ...this.options.transfers });
+    const transfers = new Transfers(phone, { agent: { id: user.id, name: user.displayName }, history, colleague, log: this.log.child('transfer'), owed: (callId) => this.state.dispositionsDue.some((d) => d.callId === callId), ...this.options.transfers });
     const remembered = store.choices.get(user.id, 'user-transfer');
     // Agents start Not ready: taking calls is a choice they make on the desk.
     const agent = new AgentStateDesk(phone, { initial: SIGNED_IN, agentId: user.id, dispositions: store.dispositions });
@@ -332,6 +377,7 @@ export class Desk {
       phone.events.on('incomingCall', (call) => this.onCall(call)),
       phone.events.on('outgoingCall', (call) => this.onCall(call)),
       transfers.events.on('changed', () => this.refreshTransfers()),
+      transfers.events.on('forgotten', () => this.refreshTransfers()),
       transfers.events.on('incoming', ({ transfer, call }) => this.toast(transfer.counterpart.name, transfer.contact?.name ?? call.remoteUri, call.id)),
       transfers.events.on('dispositionDue', (due) => this.owe(due.callId, due.transferId, due.prefill)),
       agent.events.on('state', (state) => {
@@ -408,6 +454,10 @@ export class Desk {
     const meta = this.meta.get(callId);
     const contactId = meta?.contactId ?? contactIdFor(call);
     const method = p.method;
+    // A Confirm repeated while this call's transfer is under way is answered by that transfer (the
+    // rules make it a no-op), whatever the panel now says: nothing is sent, held or remembered.
+    const underway = s.transfers.forCall(callId);
+    if (underway !== null && underway.role === 'initiator' && !isSettled(underway.state.phase)) return { transferId: underway.id };
     const start = (): Promise<TransferView> => s.transfers.start({
       method,
       contactCallId: callId,
@@ -458,8 +508,14 @@ export class Desk {
       ]);
     }
     this.meta.delete(callId);
-    const { [`disposition:${callId}`]: _filed, ...drafts } = this.state.drafts;
-    this.update({ dispositionsDue: this.state.dispositionsDue.filter((d) => d.callId !== callId), drafts });
+    this.update({ dispositionsDue: this.state.dispositionsDue.filter((d) => d.callId !== callId), drafts: this.draftsWithout(callId) });
+    s.transfers.forgetFinished(); // the transfer named on this wrap-up may now leave the desk
+  }
+
+  /** The drafts but those of a call that is over and owes nothing (its transfer panel, its wrap-up). */
+  private draftsWithout(callId: string): DeskState['drafts'] {
+    const suffix = `:${callId}`;
+    return Object.fromEntries(Object.entries(this.state.drafts).filter(([key]) => !key.endsWith(suffix)));
   }
 
   // ── calls ──────────────────────────────────────────────────────────────────────────────────
@@ -467,6 +523,7 @@ export class Desk {
   private onCall(call: Call): void {
     if (this.meta.has(call.id)) return;
     this.meta.set(call.id, { startedAt: this.now(), direction: call.direction, remote: call.remoteName ?? userOf(call.remoteUri), answeredAt: null, contactId: null });
+    this.log.info(`call ${call.direction}`, { callId: call.id, sipCallId: call.sipCallId });
     const s = this.session();
     call.events.on('state', (state) => {
       const meta = this.meta.get(call.id);
@@ -491,11 +548,16 @@ export class Desk {
     if (!s) return;
     const meta = this.meta.get(call.id);
     const answered = meta?.answeredAt !== null && meta?.answeredAt !== undefined;
+    this.log.info('call ended', { callId: call.id, sipCallId: call.sipCallId, answered, end: call.end });
     // Transfer legs owe what the transfer rules say (Transfers emitted it); other calls owe one if answered.
     if (answered && s.transfers.forCall(call.id) === null) this.owe(call.id, null, null);
     const owed = this.state.dispositionsDue.some((d) => d.callId === call.id);
     if (answered) s.agent.callEnded(call.id, owed);
-    if (!owed) this.meta.delete(call.id); // kept until the wrap-up is filed otherwise
+    if (!owed) {
+      // Kept until the wrap-up is filed otherwise.
+      this.meta.delete(call.id);
+      this.update({ drafts: this.draftsWithout(call.id) });
+    }
     this.refreshCalls();
   }
 
@@ -573,10 +635,13 @@ export class Desk {
     };
   }
 
+  /** Nothing is sent when nothing changed; otherwise only what did (never a whole list for one item). */
   private update(changes: Partial<DeskState>): void {
+    const patch = diffDesk(this.state, changes);
+    if (!patch) return;
     const version = this.state.version + 1;
     this.state = { ...this.state, ...changes, version };
-    this.events.emit('patch', { version, changes });
+    this.events.emit('patch', { version, ...patch });
   }
 
   private names(): ReadonlyMap<string, string> {
@@ -608,7 +673,7 @@ export class Desk {
 }
 
 function toCommandError(error: unknown): CommandError {
-  if (error instanceof DeskError || error instanceof PhoneError || error instanceof TransferRuleViolation || error instanceof TransferContextError || error instanceof LiveCallRefusal) {
+  if (error instanceof DeskError || error instanceof SettingFixedByPolicy || error instanceof PhoneError || error instanceof TransferRuleViolation || error instanceof TransferContextError || error instanceof LiveCallRefusal) {
     return { code: error.code, message: error.message };
   }
   if (error instanceof TransferNotFound) return { code: 'no-such-transfer', message: 'That transfer is over.' };

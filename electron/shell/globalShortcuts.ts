@@ -2,7 +2,8 @@
  * System-wide answer and hang-up keys (Electron's globalShortcut), for agents who work in a CRM
  * window with Baton beside it. Off unless policy turns them on (`policies.shortcuts.global.mode:
  * "on"`) or leaves the choice to the agent ("agent", the default) and the agent turned them on —
- * that choice arrives as the desk draft GLOBAL_SHORTCUTS_DRAFT_KEY. Registered only while someone
+ * that choice is the agent setting `globalShortcuts` main keeps (DeskState.settings, set with the
+ * `settings.set` command). Registered only while someone
  * is signed in, so the keys stay free for other applications otherwise.
  *
  * The keys do what the desk's buttons do, through Desk.handle: main's rules still decide (a
@@ -11,7 +12,7 @@
 import type { DeskState } from '../../shared/desk.js';
 import type { CommandName, CommandOutcome } from '../../shared/ipc.js';
 import type { ShortcutPolicy } from '../../shared/provisioning/schema.js';
-import { DEFAULT_GLOBAL_ACCELERATORS, GLOBAL_SHORTCUTS_DRAFT_KEY } from '../../shared/provisioning/shortcutDefaults.js';
+import { DEFAULT_GLOBAL_ACCELERATORS } from '../../shared/provisioning/shortcutDefaults.js';
 
 /** The parts of Electron's globalShortcut used here; Electron's own object satisfies it. */
 export interface GlobalShortcutPort {
@@ -37,7 +38,7 @@ export function globalKeysEnabled(policy: ShortcutPolicy | undefined, desk: Desk
   if (desk.session.user === null) return false;
   const mode = policy?.global?.mode ?? 'agent';
   if (mode !== 'agent') return mode === 'on';
-  return desk.drafts[GLOBAL_SHORTCUTS_DRAFT_KEY]?.enabled === true;
+  return desk.settings?.globalShortcuts === true;
 }
 
 export function globalAccelerators(policy: ShortcutPolicy | undefined): Readonly<Record<GlobalKeyAction, string>> {

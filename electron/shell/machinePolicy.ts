@@ -9,6 +9,14 @@
  *            %ProgramData%\Baton\policy.json, /Library/Application Support/Baton/policy.json,
  *            /etc/baton/policy.json — { "AutoUpdate": true, "UpdateUrl": "https://…" }
  *
+ * What IT needs to support Baton, under the same key / file:
+ *   SipTrace (bool)            every SIP message, redacted, to sip-trace.log in the log folder
+ *   LogLevel ("debug"|"info"|"warn"|"error")
+ *   TrustedCaFiles (string; several separated by ";", or a JSON list)  PEM files of the company's CAs
+ *   CrashReportUrl (https URL) where crash dumps are uploaded; without it they stay on the computer
+ *   MicrophoneDevice, SpeakerDevice, RingerDevice (string)  the audio device (its name as the OS
+ *                              shows it, or "default"); set here, the agent cannot change it
+ *
  * The registry or the managed preferences win over the file when they hold the key. Anything
  * unreadable or malformed leaves updates off (the safe default) and is reported.
  */
@@ -25,6 +33,12 @@ export interface MachinePolicy {
   readonly autoUpdate: boolean;
   /** https URL of an electron-builder "generic" update folder. */
   readonly updateUrl: string | undefined;
+  readonly sipTrace: boolean;
+  readonly logLevel: PolicyLogLevel | undefined;
+  readonly trustedCaFiles: readonly string[];
+  readonly crashReportUrl: string | undefined;
+  /** Audio devices IT fixed (device label or "default"); a role left out is the agent's choice. */
+  readonly devices: Readonly<Partial<Record<PolicyDeviceRole, string>>>;
   /** Where each value came from, for the log and the IT guide's troubleshooting. */
   readonly sources: readonly string[];
   readonly issues: readonly string[];
@@ -38,6 +52,11 @@ export interface PolicyReaders {
 }
 
 type Raw = Readonly<Record<string, unknown>>;
+
+export const POLICY_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type PolicyLogLevel = (typeof POLICY_LOG_LEVELS)[number];
+export type PolicyDeviceRole = 'microphone' | 'speaker' | 'ringer';
+const DEVICE_KEYS: Readonly<Record<PolicyDeviceRole, string>> = { microphone: 'MicrophoneDevice', speaker: 'SpeakerDevice', ringer: 'RingerDevice' };
 
 export function machinePolicyFile(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
   return join(dirname(defaultPolicyPath(platform, env)), 'policy.json');
@@ -63,7 +82,9 @@ export async function readMachinePolicy(platform: NodeJS.Platform, env: NodeJS.P
   // Later layers (registry, managed preferences) override the file, key by key.
   let autoUpdate: { value: boolean; source: string } | undefined;
   let updateUrl: { value: string; source: string } | undefined;
+  const more: Record<string, { value: unknown; source: string }> = {};
   for (const { source, values } of layers) {
+    readSupportKeys(source, values, more, issues);
     if ('AutoUpdate' in values) {
       const value = toBoolean(values.AutoUpdate);
       if (value === undefined) issues.push(`${source}: AutoUpdate must be true/false or 1/0`);
@@ -75,12 +96,44 @@ export async function readMachinePolicy(platform: NodeJS.Platform, env: NodeJS.P
       else updateUrl = { value, source };
     }
   }
+  const devices: Partial<Record<PolicyDeviceRole, string>> = {};
+  for (const role of Object.keys(DEVICE_KEYS) as PolicyDeviceRole[]) {
+    const value = more[DEVICE_KEYS[role]]?.value;
+    if (typeof value === 'string') devices[role] = value;
+  }
   return {
     autoUpdate: autoUpdate?.value ?? false,
     updateUrl: updateUrl?.value,
-    sources: [...new Set([autoUpdate?.source, updateUrl?.source].filter((s): s is string => s !== undefined))],
+    sipTrace: more.SipTrace?.value === true,
+    logLevel: more.LogLevel?.value as PolicyLogLevel | undefined,
+    trustedCaFiles: (more.TrustedCaFiles?.value as string[] | undefined) ?? [],
+    crashReportUrl: more.CrashReportUrl?.value as string | undefined,
+    devices,
+    sources: [...new Set([autoUpdate?.source, updateUrl?.source, ...Object.values(more).map((m) => m.source)].filter((s): s is string => s !== undefined))],
     issues,
   };
+}
+
+/** The support keys, each checked; a bad value is reported and leaves the earlier layer's value. */
+function readSupportKeys(source: string, values: Raw, into: Record<string, { value: unknown; source: string }>, issues: string[]): void {
+  const take = (key: string, parse: (value: unknown) => unknown, expected: string): void => {
+    if (!(key in values)) return;
+    const value = parse(values[key]);
+    if (value === undefined) issues.push(`${source}: ${key} must be ${expected}`);
+    else into[key] = { value, source };
+  };
+  take('SipTrace', toBoolean, 'true/false or 1/0');
+  take('LogLevel', (v) => (typeof v === 'string' && (POLICY_LOG_LEVELS as readonly string[]).includes(v) ? v : undefined), `one of ${POLICY_LOG_LEVELS.join(', ')}`);
+  take('TrustedCaFiles', toPathList, 'a file path, several separated by ";", or a list of paths');
+  take('CrashReportUrl', toHttpsUrl, 'an https:// URL');
+  for (const key of Object.values(DEVICE_KEYS)) take(key, (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 256 ? v.trim() : undefined), 'a device name (or "default")');
+}
+
+function toPathList(value: unknown): string[] | undefined {
+  const list = typeof value === 'string' ? value.split(';') : Array.isArray(value) ? value : undefined;
+  if (!list || !list.every((item): item is string => typeof item === 'string')) return undefined;
+  const paths = list.map((item) => item.trim()).filter((item) => item !== '');
+  return paths.length > 0 ? paths : undefined;
 }
 
 /** `reg query` output: "    Name    REG_TYPE    data" lines. */

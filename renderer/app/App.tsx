@@ -12,6 +12,7 @@ import { Notices } from '../features/notices/Notices.js';
 import { AudioSettings } from '../features/settings/AudioSettings.js';
 import { ConnectionBanner } from '../features/session/ConnectionBanner.js';
 import { SignIn } from '../features/session/SignIn.js';
+import { Connect } from '../features/session/Connect.js';
 import { LiveRegions } from '../features/announce/LiveRegions.js';
 import { useFocusIntent } from '../features/focus/useFocusIntent.js';
 import { KeyHint, keyShortcut, Keys, useKeymap } from '../features/shortcuts/KeyHint.js';
@@ -24,6 +25,7 @@ import { useAppDispatch, useAppSelector } from './store.js';
 export function App() {
   const mirrored = useAppSelector((s) => s.desk.desk !== null);
   const user = useAppSelector((s) => s.desk.desk?.session.user ?? null);
+  const connect = useAppSelector((s) => s.desk.desk?.session.connect);
   if (!mirrored) {
     return (
       <main className="loading" aria-busy="true">
@@ -31,6 +33,7 @@ export function App() {
       </main>
     );
   }
+  if (!user && connect) return <Connect initial={connect} />;
   if (!user) return <SignIn />;
   return <Desk name={user.name} />;
 }

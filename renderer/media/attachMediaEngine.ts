@@ -5,6 +5,7 @@
  * `baton.attach()`: attaching tells main "my media engine is ready" and brings a snapshot.
  */
 import type { CallView, DeskState } from '../../shared/desk.js';
+import { applyItems, KEYED_LISTS } from '../../shared/deskPatch.js';
 import type { BatonApi, MediaRequest } from '../../shared/ipc.js';
 import { createMediaEngine, harnessMediaOptions, type MediaEngine, type MediaEngineOptions } from './mediaEngine.js';
 import { runMediaRequest } from './mediaRequests.js';
@@ -56,7 +57,7 @@ export function attachMediaEngine(baton: BatonApi, options: AttachOptions = {}):
       else engine.ringer.stop();
     };
     subscriptions.push(baton.on('desk.snapshot', (state: DeskState) => follow(state.calls)));
-    subscriptions.push(baton.on('desk.patch', ({ changes }) => follow(changes.calls)));
+    subscriptions.push(baton.on('desk.patch', ({ changes, items }) => follow(changes.calls ?? (items?.calls ? applyItems(calls, items.calls, KEYED_LISTS.calls) : undefined))));
   }
 
   if (options.announce ?? true) baton.attach();

@@ -36,6 +36,12 @@ const sipUri = z
   .string({ error: 'a SIP URI' })
   .regex(/^sips?:[A-Za-z0-9._~!$&'()*+,;=%-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'a SIP URI such as sip:alice@example.com' });
 
+/** One PEM certificate ("-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----"); the shell parses it. */
+const pemCertificate = z
+  .string({ error: 'a PEM certificate' })
+  .max(16_384, { error: 'a PEM certificate of at most 16 KB' })
+  .regex(/^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/, { error: 'one PEM certificate, from "-----BEGIN CERTIFICATE-----" to "-----END CERTIFICATE-----"' });
+
 export const TRANSFER_METHODS = ['cold', 'warm'] as const;
 /** Where a disposition code can be filed. */
 export const CALL_KINDS = ['inbound', 'outbound', 'transferred-in', 'consult'] as const;
@@ -149,6 +155,11 @@ export const provisioningSchema = z
         .min(4, { error: 'at least 4 (seconds)' })
         .max(600, { error: 'at most 600 (seconds)' })
         .optional(),
+      /**
+       * Certificate authorities (PEM) that a wss:// server's certificate may chain to, besides the
+       * public ones and the OS's: a PBX with a certificate from the company's own CA.
+       */
+      trustedCaCertificates: z.array(pemCertificate, { error: 'a list of PEM certificates' }).max(20, { error: 'at most 20 certificates' }).optional(),
     }),
     roster: z.array(rosterUser, { error: 'a list of users' }).max(5000, { error: 'at most 5000 users' }),
     outcomes: z.array(outcome, { error: 'a list of transfer outcomes' }).min(1, { error: 'at least one transfer outcome' }),

@@ -23,8 +23,3 @@ export const DEFAULT_SHORTCUT_KEYS: Readonly<Record<ShortcutAction, string>> = {
 /** System-wide keys (Electron accelerators) when the agent or policy turns them on. */
 export const DEFAULT_GLOBAL_ACCELERATORS = { answer: 'CommandOrControl+Shift+F9', hangUp: 'CommandOrControl+Shift+F10' } as const;
 
-/**
- * The agent's own choice for the system-wide keys travels to main as this desk draft (`draft.save`),
- * which main keeps across window reloads; `enabled: true` turns them on where policy leaves it to the agent.
- */
-export const GLOBAL_SHORTCUTS_DRAFT_KEY = 'settings:globalShortcuts';

@@ -8,6 +8,10 @@
  * (tsconfig.build.json) into node_modules/.cache and run as plain JS in a child `node --expose-gc`;
  * RSS is that whole process after a forced GC (Electron's main process adds its own runtime on
  * top; this is our share plus Node's). Kamailio runs in the parent's lab. Goal: ≤ 80 MB.
+ *
+ * The child gets MAIN_PROCESS_V8_FLAGS on its command line, as the packaged main process gets them
+ * (`--js-flags` at launch; main relaunches itself with them, shell/launchFlags.ts): a flag set at
+ * run time would not size the heap the same way.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { MAIN_PROCESS_V8_FLAGS } from '../../electron/core/runtimeFlags.js';
@@ -30,6 +34,7 @@ import { parseProvisioning } from './shared/provisioning/index.js';
 import { AgentStateDesk, PresenceDirectory } from './electron/core/presence/index.js';
 import { Phone } from './electron/core/sip/phone.js';
 import { openStore } from './electron/core/store/index.js';
+import { createAppLog } from './electron/core/log/index.js';
 
 const [wsUrl, domain, size] = process.argv.slice(2);
 const ROSTER = Number(size);
@@ -45,7 +50,9 @@ const doc = {
 const parsed = parseProvisioning(JSON.stringify(doc), 'bench');
 if (!parsed.ok) throw new Error('bench document invalid');
 const { store } = openStore(join(mkdtempSync(join(tmpdir(), 'baton-rss-')), 'baton.db'));
-const phone = new Phone({ server: wsUrl, aor: 'sip:agent-0@' + domain, media: { open: () => Promise.reject(new Error('no media')) } });
+// As main runs it: the log files open and the phone logging through them.
+const log = createAppLog({ dir: mkdtempSync(join(tmpdir(), 'baton-rss-log-')) }).child('phone');
+const phone = new Phone({ server: wsUrl, aor: 'sip:agent-0@' + domain, media: { open: () => Promise.reject(new Error('no media')) }, log: (level, message, detail) => log[level](message, { detail }) });
 const desk = new AgentStateDesk(phone, { initial: { kind: 'Ready' }, agentId: 'agent-0', dispositions: store.dispositions });
 const directory = new PresenceDirectory(phone, parsed.value.roster, { selfId: 'agent-0', concurrency: 16 });
 const t0 = performance.now();

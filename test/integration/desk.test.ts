@@ -9,6 +9,7 @@ import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixtu
 import { hearsAudio } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
 import type { DeskState } from '../../shared/desk.js';
+import { applyDeskPatch } from '../../shared/deskPatch.js';
 import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 
@@ -75,9 +76,9 @@ describe('the desk', () => {
   it('mirrors state: a renderer applying snapshot + patches ends with main’s state', async () => {
     const alice = desk(440);
     let mirror: DeskState = alice.state();
-    alice.desk.events.on('patch', ({ version, changes }) => {
-      expect(version).toBe(mirror.version + 1);
-      mirror = { ...mirror, ...changes, version };
+    alice.desk.events.on('patch', (patch) => {
+      expect(patch.version).toBe(mirror.version + 1);
+      mirror = applyDeskPatch(mirror, patch);
     });
     await signIn(alice, 'alice');
     await alice.until('ready', (s) => s.agent.status.kind === 'Ready');

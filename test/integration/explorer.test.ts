@@ -1,8 +1,8 @@
 /**
  * The explorer: random sequences of what agents and customers do — calls in and out, answer,
  * decline, hold, resume, mute, hang-ups by either side, cold and warm transfers with accept,
- * decline, cancel and complete, sign-out attempts, wrap-ups — played against three whole desks and
- * two customer bots through the real Kamailio, and after every step compared with a pure model
+ * decline, cancel and complete, sign-out and quit attempts, wrap-ups — played against three whole
+ * desks and two customer bots through the real Kamailio, and after every step compared with a pure model
  * (test/support/explorer/model.ts, built on the shared transfer rules).
  *
  * After every step:
@@ -28,6 +28,7 @@ import { waitFor } from '../support/waitFor.js';
 import { AGENTS, CUSTOMERS, apply, deskLegs, initialModel, isAgent, legsOf, offerAt, otherEnd, ringingAt, type Action, type Agent, type Model } from '../support/explorer/model.js';
 import { World, type Observation } from '../support/explorer/world.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
+import { isSettled, type TransferState } from '../../shared/transfer/index.js';
 
 const RUNS = Number(process.env.EXPLORE_RUNS ?? 4);
 /** Fixed for `npm test`, so CI replays the same sequences; `npm run explore` draws a new one each time. */
@@ -58,13 +59,23 @@ function predicted(m: Model) {
     AGENTS.map((a) => [
       a,
       [
-        ...m.transfers.filter((t) => t.initiator === a && t.shownAtInitiator).map((t) => `initiator:${t.method}:${t.init.phase}`),
-        ...m.transfers.filter((t) => t.recipient === a && t.rec && t.shownAtRecipient).map((t) => `recipient:${t.method}:${t.rec?.phase ?? ''}`),
+        ...m.transfers.filter((t) => t.initiator === a && t.shownAtInitiator && listed(m, a, t.init, [t.contactLeg, t.consultLeg])).map((t) => `initiator:${t.method}:${t.init.phase}`),
+        ...m.transfers.filter((t) => t.recipient === a && t.rec && t.shownAtRecipient && listed(m, a, t.rec, [t.consultLeg, t.recipientLeg])).map((t) => `recipient:${t.method}:${t.rec?.phase ?? ''}`),
       ].sort(),
     ]),
   );
   const dues = Object.fromEntries(AGENTS.map((a) => [a, m.dues.filter((d) => d.agent === a).map((d) => (d.prefilled ? 'prefilled' : 'blank')).sort()]));
   return { legs, transfers, dues };
+}
+
+/**
+ * A desk lists a transfer until its last duty is done: while it is under way, one of its calls at
+ * that desk lasts, or a wrap-up for one of them is owed there.
+ */
+function listed(m: Model, a: Agent, state: TransferState, legs: readonly (number | null)[]): boolean {
+  if (!isSettled(state.phase)) return true;
+  const mine = legs.filter((k): k is number => k !== null);
+  return m.legs.some((l) => mine.includes(l.key)) || m.dues.some((d) => d.agent === a && mine.includes(d.leg));
 }
 
 function seen(o: Observation) {
@@ -169,6 +180,7 @@ function applicable(m: Model, action: Action): boolean {
     case 'cancel':
       return agentIn(action.agent) && m.transfers.some((t) => (t.initiator === action.agent && t.init.phase === 'consulting') || (t.recipient === action.agent && t.rec?.phase === 'consulting'));
     case 'signOut':
+    case 'quitAttempt':
       return agentIn(action.agent);
     case 'signIn':
       return !agentIn(action.agent);
@@ -202,7 +214,7 @@ function candidates(m: Model): Action[] {
     twice({ type: 'acceptOffer', agent: a });
     all.push({ type: 'declineOffer', agent: a });
     twice({ type: 'complete', agent: a });
-    all.push({ type: 'cancel', agent: a }, { type: 'signOut', agent: a }, { type: 'signIn', agent: a }, { type: 'fileDispositions', agent: a });
+    all.push({ type: 'cancel', agent: a }, { type: 'signOut', agent: a }, { type: 'quitAttempt', agent: a }, { type: 'signIn', agent: a }, { type: 'fileDispositions', agent: a });
   }
   return all.filter((action) => applicable(m, action));
 }
@@ -252,5 +264,13 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'dial', from: 'customer2', to: 'alice' },
       { type: 'answer', agent: 'alice' },
       { type: 'unhold', agent: 'alice', nth: 1 },
+    ]));
+
+  it('Confirm pressed again while the consult still rings is the no-op the rules say, not "still calling"', () =>
+    replay([
+      { type: 'agentDials', agent: 'bob', to: 'customer' },
+      { type: 'dial', from: 'customer2', to: 'bob' },
+      { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'carol' },
+      { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'alice' },
     ]));
 });

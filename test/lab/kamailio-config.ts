@@ -36,6 +36,11 @@ export interface KamailioConfigInput {
    * keeps flow tokens valid across restart(). undefined = no outbound.
    */
   readonly outbound?: { readonly flowTokenSecret: string; readonly flowTimerSec: number };
+  /**
+   * A TLS listener (WebSocket over TLS, wss://) on its own port, with this certificate and key (PEM
+   * files; Debian: kamailio-tls-modules). undefined = plain WebSocket only.
+   */
+  readonly tls?: { readonly port: number; readonly certificate: string; readonly privateKey: string };
   /** undefined = no authentication at all. */
   readonly auth: { readonly users: readonly LabCredential[]; readonly realm: string; readonly secret: string } | undefined;
 }
@@ -68,6 +73,7 @@ function defines(input: KamailioConfigInput): string {
   if (input.ctlSocket !== undefined) lines.push('#!define WITH_CTL');
   if (input.mediaRelay !== undefined) lines.push('#!define WITH_MEDIA_RELAY');
   if (input.outbound !== undefined) lines.push('#!define WITH_OUTBOUND');
+  if (input.tls !== undefined) lines.push('#!define WITH_TLS');
   return lines.join('\n') + '\n';
 }
 
@@ -85,9 +91,14 @@ listen=tcp:127.0.0.1:${input.port}
 # Plain SIP phones (linphonec, baresip) talk UDP to the same port number.
 listen=udp:127.0.0.1:${input.port}
 #!endif
+#!ifdef WITH_TLS
+listen=tls:127.0.0.1:${input.tls?.port ?? 0}
+enable_tls=yes
+#!else
+enable_tls=no
+#!endif
 auto_aliases=no
 enable_sctp=no
-enable_tls=no
 dns=no
 rev_dns=no
 use_dns_cache=off
@@ -132,6 +143,15 @@ loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "nathelper.so"
 loadmodule "tcpops.so"
+#!ifdef WITH_TLS
+# Before xhttp and websocket: they take TLS connections through it.
+loadmodule "tls.so"
+modparam("tls", "certificate", "${input.tls?.certificate ?? ''}")
+modparam("tls", "private_key", "${input.tls?.privateKey ?? ''}")
+modparam("tls", "tls_method", "TLSv1.2+")
+modparam("tls", "verify_certificate", 0)
+modparam("tls", "require_certificate", 0)
+#!endif
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
 #!ifdef WITH_CTL

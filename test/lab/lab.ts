@@ -56,6 +56,11 @@ export interface LabOptions {
    */
   readonly outbound?: boolean;
   readonly outboundFlowTimerSec?: number;
+  /**
+   * Opt-in: WebSocket over TLS (wss://) on a second port, with this certificate and private key (PEM
+   * file paths; the test makes its own CA). Needs Debian's kamailio-tls-modules. Default off.
+   */
+  readonly tls?: { readonly certificate: string; readonly privateKey: string };
   /** @internal For tests of the "not installed" path; normally found on PATH or in /usr/sbin. */
   readonly kamailioBinary?: string;
 }
@@ -72,6 +77,8 @@ export interface LabMediaRelay {
 
 export interface Lab {
   readonly wsUrl: string;
+  /** wss://127.0.0.1:PORT/ when started with `tls`, else undefined. */
+  readonly wssUrl: string | undefined;
   readonly port: number;
   /** "127.0.0.1": AORs are sip:user@127.0.0.1. */
   readonly domain: string;
@@ -112,7 +119,7 @@ const STOP_GRACE_MS = 3_000;
 const PORT_RELEASE_TIMEOUT_MS = 2_000;
 const PORT_ATTEMPTS = 3;
 const LOG_TAIL_CHARS = 3_000;
-const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules kamailio-outbound-modules';
+const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules kamailio-outbound-modules kamailio-tls-modules';
 const RUN_ROOT = fileURLToPath(new URL('../../.lab-run/', import.meta.url));
 const DBTEXT_SOURCE = '/usr/share/kamailio/dbtext/kamailio';
 const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
@@ -133,7 +140,7 @@ const OWNER_FILE = 'owner.pid';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = validateOptions(options);
-  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay, settings.outbound !== undefined);
+  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay, settings.outbound !== undefined, settings.tls !== undefined);
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {
@@ -159,9 +166,10 @@ async function startOn(port: number, settings: Settings, install: Installation):
       rtpengine = await startRtpengine({ runDir, ngPort: await findFreeUdpPort(), ...mediaPorts });
     }
     const mediaRelay = rtpengine === undefined ? undefined : { ngPort: rtpengine.ngPort };
-    const cfgPath = writeConfig(runDir, { ...settings, mediaRelay, port, moduleDir: install.moduleDir });
+    const tls = settings.tls === undefined ? undefined : { ...settings.tls, port: await findFreePort() };
+    const cfgPath = writeConfig(runDir, { ...settings, tls, mediaRelay, port, moduleDir: install.moduleDir });
     checkConfig(install.binary, cfgPath);
-    const lab = new KamailioLab(install.binary, port, runDir, cfgPath, rtpengine, settings.auth?.users ?? []);
+    const lab = new KamailioLab(install.binary, port, runDir, cfgPath, rtpengine, settings.auth?.users ?? [], tls?.port);
     await lab.restart();
     return lab;
   } catch (error) {
@@ -199,6 +207,7 @@ interface Settings {
   readonly rlsLists: readonly LabRlsList[] | undefined;
   readonly mediaRelay: boolean;
   readonly outbound: KamailioConfigInput['outbound'];
+  readonly tls: { readonly certificate: string; readonly privateKey: string } | undefined;
 }
 
 /** Everything that ends up in the config is checked before anything is created or started. */
@@ -214,7 +223,10 @@ function validateOptions(options: LabOptions): Settings {
   const flowTimerSec = options.outboundFlowTimerSec ?? 25;
   if (!Number.isInteger(flowTimerSec) || flowTimerSec < 1 || flowTimerSec > 3600) invalid(`outboundFlowTimerSec must be an integer in 1..3600, got ${flowTimerSec}`);
   const outbound = options.outbound === true ? { flowTokenSecret: randomBytes(16).toString('hex'), flowTimerSec } : undefined;
-  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound };
+  for (const path of options.tls ? [options.tls.certificate, options.tls.privateKey] : []) {
+    if (!/^\/[^"\n]+$/.test(path) || !existsSync(path)) invalid(`tls files must be existing absolute paths without quotes, got ${JSON.stringify(path)}`);
+  }
+  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound, tls: options.tls };
 }
 
 function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {
@@ -254,7 +266,7 @@ interface Installation {
   readonly moduleDir: string;
 }
 
-function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean, outbound = false): Installation {
+function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean, outbound = false, tls = false): Installation {
   const binary = findBinary(binaryOverride);
   const needed = [
     'websocket.so',
@@ -262,6 +274,7 @@ function findInstallation(binaryOverride: string | undefined, presence: boolean,
     ...(presence && rls ? ['pua.so', 'rls.so'] : []),
     ...(mediaRelay ? ['rtpengine.so'] : []),
     ...(outbound ? ['outbound.so'] : []),
+    ...(tls ? ['tls.so'] : []),
   ];
   const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
   if (moduleDir === undefined) {
@@ -391,7 +404,7 @@ function removeRunDir(runDir: string): void {
 
 function writeConfig(
   runDir: string,
-  input: Omit<Settings, 'mediaRelay'> & { readonly port: number; readonly moduleDir: string; readonly mediaRelay: KamailioConfigInput['mediaRelay'] },
+  input: Omit<Settings, 'mediaRelay' | 'tls'> & { readonly port: number; readonly moduleDir: string; readonly mediaRelay: KamailioConfigInput['mediaRelay']; readonly tls: KamailioConfigInput['tls'] },
 ): string {
   const dbDir = join(runDir, 'db');
   if (input.presence) copyPresenceTables(dbDir);
@@ -480,6 +493,7 @@ interface Running {
 
 class KamailioLab implements Lab {
   readonly wsUrl: string;
+  readonly wssUrl: string | undefined;
   readonly domain = DOMAIN;
   readonly mediaRelay: LabMediaRelay | undefined;
   private readonly logPath: string;
@@ -494,8 +508,10 @@ class KamailioLab implements Lab {
     private readonly cfgPath: string,
     private readonly rtpengine: Rtpengine | undefined,
     private readonly users: readonly LabUser[],
+    tlsPort?: number,
   ) {
     this.wsUrl = `ws://${DOMAIN}:${port}`;
+    this.wssUrl = tlsPort === undefined ? undefined : `wss://${DOMAIN}:${tlsPort}`;
     this.logPath = join(runDir, 'kamailio.log');
     let rtpengineLog = '';
     this.mediaRelay =

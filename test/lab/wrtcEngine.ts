@@ -120,6 +120,19 @@ const HEARING_MAX_WINDOW_MS = 1000;
 const HEARING_DEFAULT_WINDOW_MS = 400;
 const PACKET_SAMPLE_MS = 100;
 
+/**
+ * Peer connections this module made, closed, and freed by V8 (the soak bench's leak check: a closed
+ * connection something still holds is never collected). Counts across every port of the process.
+ */
+const peerConnections = { created: 0, closed: 0, collected: 0 };
+const collectedPeerConnections = new FinalizationRegistry<undefined>(() => {
+  peerConnections.collected += 1;
+});
+
+export function peerConnectionCounts(): { readonly created: number; readonly closed: number; readonly collected: number } {
+  return { ...peerConnections };
+}
+
 /** Every session this module made, for hearingOf(): a call's session is reached through its SDH, not a port. */
 const wrtcSessions = new WeakMap<MediaSession, WrtcSession>();
 
@@ -346,6 +359,8 @@ class WrtcSession implements MediaSession {
       rtcpMuxPolicy: 'require',
       iceCandidatePoolSize: settings.candidatePoolSize,
     });
+    peerConnections.created += 1;
+    collectedPeerConnections.register(this.pc, undefined);
     this.source = new nonstandard.RTCAudioSource();
     this.track = this.source.createTrack();
     this.microphone.attach(this.source);
@@ -501,6 +516,7 @@ class WrtcSession implements MediaSession {
     };
     release(() => this.sink?.stop());
     release(() => this.pc.close());
+    peerConnections.closed += 1;
     release(() => this.track.stop());
     release(() => this.microphone.detach(this.source));
     release(() => this.onClosed());

@@ -1,10 +1,13 @@
 /**
  * The renderer's desk mirror (renderer/features/desk/deskSlice.ts): a snapshot replaces, a patch
- * with the next version merges top-level keys, any other patch is ignored — and a lost patch (a gap)
+ * with the next version replaces the top-level keys it names and puts or removes list items (main's
+ * diff and the mirror's apply are one module, shared/deskPatch.ts), any other patch is ignored — and a lost patch (a gap)
  * asks main for a snapshot (app/deskSync.ts calls window.baton.attach() once until it arrives).
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { DeskState } from '../../shared/desk.js';
+import type { CallView, DeskState } from '../../shared/desk.js';
+import fc from 'fast-check';
+import { applyDeskPatch, applyItems, diffDesk, diffItems, sameData } from '../../shared/deskPatch.js';
 import type { BatonApi, EventName, EventPayloads } from '../../shared/ipc.js';
 import { deskReducer, initialDeskMirror, patchReceived, snapshotReceived, type DeskMirrorState } from '../../renderer/features/desk/deskSlice.js';
 import { connectDesk } from '../../renderer/app/deskSync.js';
@@ -27,6 +30,24 @@ function desk(version: number, overrides: Partial<DeskState> = {}): DeskState {
     drafts: {},
     notices: [],
     ...overrides,
+  };
+}
+
+function call(id: string): CallView {
+  return {
+    id,
+    direction: 'inbound',
+    state: 'established',
+    remote: { uri: `sip:${id}@lab`, name: null },
+    held: false,
+    live: false,
+    remoteHeld: false,
+    muted: false,
+    startedAt: 1,
+    answeredAt: 2,
+    end: null,
+    contactId: null,
+    transferId: null,
   };
 }
 
@@ -93,6 +114,66 @@ describe('desk mirror reducer', () => {
       expect(after.desk).toBe(base.desk);
       expect(after.resyncNeeded).toBe(false);
     }
+  });
+
+  it('list items travel one by one: removed by key, put in place, inserted at their index; the others keep their identity', () => {
+    const a = call('a');
+    const b = call('b');
+    const base = run(initialDeskMirror, snapshotReceived(desk(1, { calls: [a, b], drafts: { 'transfer:a': { note: 'x' }, 'transfer:b': { note: 'y' } } })));
+    const held = { ...b, held: true };
+    const c = call('c');
+    const next = run(
+      base,
+      patchReceived({ version: 2, changes: {}, items: { calls: { put: [held], remove: [], insert: [{ at: 2, item: c }] }, drafts: { put: { 'disposition:a': { code: 'resolved' } }, remove: ['transfer:b'] } } }),
+      patchReceived({ version: 3, changes: {}, items: { calls: { put: [], remove: ['a'] } } }),
+    );
+    expect(next.desk?.calls).toEqual([held, c]);
+    expect(next.desk?.calls[1]).toBe(c);
+    expect(next.desk?.drafts).toEqual({ 'transfer:a': { note: 'x' }, 'disposition:a': { code: 'resolved' } });
+    const unchanged = run(base, patchReceived({ version: 2, changes: {}, items: { calls: { put: [held], remove: [] } } }));
+    expect(unchanged.desk?.calls[0]).toBe(a);
+  });
+
+  it('main’s diff, applied by the mirror, gives main’s desk; one item changed is one item sent', () => {
+    const before = desk(1, { calls: [call('a'), call('b')], notices: [{ id: 'n1', text: 'one' }], drafts: { 'transfer:a': { note: 'x' } } });
+    const cases: Partial<DeskState>[] = [
+      { calls: [call('a'), { ...call('b'), muted: true }] },
+      { calls: [call('b')], notices: [] },
+      { calls: [call('a'), call('b'), call('c')], drafts: {} },
+      { calls: [call('b'), call('a')] }, // a move: one remove, one insert
+      { calls: [] },
+      { notReadyReasons: ['Lunch'], calls: [call('a'), call('b')] }, // nothing changed
+    ];
+    for (const changes of cases) {
+      const body = diffDesk(before, changes);
+      const after = { ...before, ...changes, version: 2 };
+      if (body === null) {
+        expect(sameData({ ...before, version: 2 }, after)).toBe(true);
+        continue;
+      }
+      expect(applyDeskPatch(before, { version: 2, ...body })).toEqual(after);
+    }
+    const one = diffDesk(before, { calls: [call('a'), { ...call('b'), muted: true }] });
+    expect(one).toEqual({ changes: {}, items: { calls: { put: [{ ...call('b'), muted: true }], remove: [] } } });
+    const moved = diffDesk(before, { calls: [call('b'), call('a')] })?.items?.calls;
+    expect([moved?.remove.length, moved?.put.length, moved?.insert?.length]).toEqual([1, 0, 1]);
+  });
+
+  it('any list change, diffed and applied, gives the new list; a re-sort of one entry is one remove and one insert', () => {
+    const key = (x: { id: string }): string => x.id;
+    const item = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'), v: fc.integer({ min: 0, max: 2 }) });
+    const list = fc.uniqueArray(item, { selector: (x) => x.id, maxLength: 12 });
+    fc.assert(
+      fc.property(list, list, (before, after) => {
+        const change = diffItems(before, after, key);
+        if (change === null) expect(after).toEqual(before);
+        else expect(change === 'whole' ? after : applyItems(before, change, key)).toEqual(after);
+      }),
+      { numRuns: 500 },
+    );
+    const directory = Array.from({ length: 5000 }, (_, i) => ({ id: `u${i}`, v: 0 }));
+    const resorted = [{ id: 'u4000', v: 1 }, ...directory.filter((e) => e.id !== 'u4000')];
+    expect(diffItems(directory, resorted, key)).toEqual({ remove: ['u4000'], put: [], insert: [{ at: 0, item: { id: 'u4000', v: 1 } }] });
   });
 
   it('a patch before any snapshot asks for one', () => {

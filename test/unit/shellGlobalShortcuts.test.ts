@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import type { CallView, DeskState } from '../../shared/desk.js';
 import type { CommandName, CommandOutcome } from '../../shared/ipc.js';
 import type { ShortcutPolicy } from '../../shared/provisioning/schema.js';
-import { GLOBAL_SHORTCUTS_DRAFT_KEY } from '../../shared/provisioning/shortcutDefaults.js';
 import type { TransferView } from '../../shared/transfer/view.js';
 import { answerCommand, GlobalShortcuts, hangUpCommand, type GlobalShortcutPort } from '../../electron/shell/globalShortcuts.js';
 
@@ -115,8 +114,9 @@ function setup(policy: ShortcutPolicy | undefined, initial: Partial<DeskState> =
   return { shortcuts, keys, sent, logged, refuse, change };
 }
 
-const agentOn = { drafts: { [GLOBAL_SHORTCUTS_DRAFT_KEY]: { enabled: true } } };
-const agentOff = { drafts: { [GLOBAL_SHORTCUTS_DRAFT_KEY]: { enabled: false } } };
+const settings = { devices: { microphone: { id: null, label: null }, speaker: { id: null, label: null }, ringer: { id: null, label: null } }, devicesFixed: [] };
+const agentOn = { settings: { ...settings, globalShortcuts: true } };
+const agentOff = { settings: { ...settings, globalShortcuts: false } };
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('system-wide keys: when they are registered', () => {

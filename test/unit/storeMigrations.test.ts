@@ -65,7 +65,7 @@ describe('migrations', () => {
 
     const { store, migration } = openStore(path);
     try {
-      expect(migration).toEqual({ from: 2, to: 3 });
+      expect(migration).toEqual({ from: 2, to: MIGRATIONS.length });
       expect(store.history.list('c-1')).toEqual([
         { id: 'e1', contactId: 'c-1', at: 50, kind: 'transfer-started', actor: 'alice', outcomeId: 'billing', note: 'wants a refund', origin: 'local' },
       ]);

@@ -153,6 +153,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
     this.closed = true;
     const media = this.media;
     this.media = undefined;
+    this.prepared = undefined; // an unused prepared offer goes with the call's session, closed below
     void media?.then((session) => session.close()).catch(() => {
       // The engine is gone (renderer reloading, process exiting): nothing left to release.
     });

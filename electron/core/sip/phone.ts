@@ -409,6 +409,7 @@ export class Phone {
     const sdhFactory: SessionDescriptionHandlerFactory = (session) => {
       const call = this.live.get(session);
       const prepared = this.preparedFor.get(session);
+      this.preparedFor.delete(session); // the handler owns it now, and lets it go with the call
       const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared);
       sdh.localHold = call?.holdOnAnswer ?? false;
       this.sdhs.set(session, sdh);

@@ -37,6 +37,24 @@ export function connectionError(server: string, cause: unknown): PhoneError {
   if (code === 'ETIMEDOUT') {
     return new PhoneError('connection-timeout', `The server ${server} did not answer in time.`, undefined, { cause });
   }
+  const certificate = CERTIFICATE_PROBLEMS[code];
+  if (certificate !== undefined) {
+    return new PhoneError('certificate-untrusted', `The SIP server's certificate ${certificate}, so Baton did not connect. Ask IT to check the server's certificate or to add the company's certificate authority to Baton.`, undefined, { cause });
+  }
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new PhoneError('server-unreachable', `Could not connect to ${server}: ${detail}`, undefined, { cause });
 }
+
+/** Node's TLS verification failures, as the agent reads them ("The SIP server's certificate …"). */
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is issued by an authority this computer does not trust',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is issued by an authority this computer does not trust',
+  UNABLE_TO_GET_ISSUER_CERT: 'is issued by an authority this computer does not trust',
+  SELF_SIGNED_CERT_IN_CHAIN: 'is issued by an authority this computer does not trust',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed and not trusted on this computer',
+  CERT_UNTRUSTED: 'is not trusted on this computer',
+  CERT_HAS_EXPIRED: 'has expired',
+  CERT_NOT_YET_VALID: 'is not valid yet (check the computer\'s clock)',
+  CERT_REVOKED: 'was revoked',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'is for another server name',
+};

@@ -28,6 +28,14 @@ export interface WsTransportOptions {
    * reset, so the phone reconnects and registers again (calls whose dialogs survive carry on).
    */
   readonly resetAfterThrows?: { readonly count: number; readonly windowMs: number };
+  /**
+   * The certificate authorities a wss:// server's certificate must chain to (PEM), replacing Node's
+   * bundle: the caller passes that bundle plus the company's and the OS's (see shell/trustedCas.ts).
+   * Undefined: Node's bundle alone.
+   */
+  readonly ca?: readonly string[];
+  /** Told every SIP message sent and received, as text (the SIP trace; it redacts). */
+  readonly trace?: (direction: 'sent' | 'received', message: string) => void;
 }
 
 /**
@@ -130,6 +138,7 @@ export class WsTransport implements Transport {
       return Promise.reject(new PhoneError('not-registered', 'Not connected to the SIP server.'));
     }
     this.ingress.outbound(message);
+    this.options.trace?.('sent', message);
     return new Promise((resolve, reject) => {
       socket.send(message, (error) => (error ? reject(error) : resolve()));
     });
@@ -146,6 +155,7 @@ export class WsTransport implements Transport {
           maxPayload: MAX_FRAME_BYTES,
           // The ingress drops a frame that is not UTF-8; `ws` would close the whole connection (1007).
           skipUTF8Validation: true,
+          ...(this.options.ca ? { ca: [...this.options.ca] } : {}),
         });
       } catch (cause) {
         this.transition(TransportState.Disconnected);
@@ -202,6 +212,7 @@ export class WsTransport implements Transport {
    * arrive) until a new socket opens; answers to them are not sent on a later socket.
    */
   private handleFrame(socket: WebSocket, data: Buffer, isBinary: boolean, backlog: number): void {
+    if (this.options.trace && !isBinary) this.options.trace('received', data.toString('utf8'));
     const verdict = this.ingress.inspect(data, isBinary, {
       overloaded: () => backlog > this.flow.shedBacklog || !this.newRequests.available(),
       retryAfterSec: this.flow.retryAfterSec,

@@ -2,4 +2,5 @@ export { openStore, StoreOpenError, type OpenedStore, type OpenStoreOptions, typ
 export { historyEntryIdOf, newHistoryEntryId, type ContactHistory, type ContactHistoryEntry } from './contactHistory.js';
 export type { ChoiceKind, RememberedChoice, RememberedChoices } from './rememberedChoices.js';
 export type { Disposition, Dispositions } from './dispositions.js';
+export type { AgentSettingsStore } from './agentSettings.js';
 export { SchemaTooNewError } from './migrate.js';

@@ -14,12 +14,17 @@ import { SqliteDispositions, type Dispositions } from './dispositions.js';
 import { migrate, SchemaTooNewError, type MigrationOutcome } from './migrate.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import { SqliteRememberedChoices, type RememberedChoices } from './rememberedChoices.js';
+import { SqliteAgentSettings, type AgentSettingsStore } from './agentSettings.js';
 
 export interface Store {
   readonly path: string;
   readonly choices: RememberedChoices;
   readonly history: ContactHistory;
   readonly dispositions: Dispositions;
+  /** The agent's settings kept on this computer (audio devices, system-wide keys). */
+  readonly settings: AgentSettingsStore;
+  /** SQLite's quick_check now (["ok"] when sound) and the schema version, for a diagnostics bundle. */
+  health(): { readonly integrity: readonly string[]; readonly schemaVersion: number };
   close(): void;
 }
 
@@ -121,6 +126,7 @@ class SqliteStore implements Store {
   readonly choices: RememberedChoices;
   readonly history: ContactHistory;
   readonly dispositions: Dispositions;
+  readonly settings: AgentSettingsStore;
 
   constructor(
     readonly path: string,
@@ -129,6 +135,12 @@ class SqliteStore implements Store {
     this.choices = new SqliteRememberedChoices(db);
     this.history = new SqliteContactHistory(db);
     this.dispositions = new SqliteDispositions(db);
+    this.settings = new SqliteAgentSettings(db);
+  }
+
+  health(): { readonly integrity: readonly string[]; readonly schemaVersion: number } {
+    const rows = this.db.pragma('quick_check') as Array<{ quick_check: string }>;
+    return { integrity: rows.map((row) => row.quick_check), schemaVersion: this.db.pragma('user_version', { simple: true }) as number };
   }
 
   close(): void {

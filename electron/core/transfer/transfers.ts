@@ -97,6 +97,8 @@ export interface TransferEvents {
     readonly transferId: string;
     readonly prefill: { readonly id: string; readonly label: string } | null;
   };
+  /** A finished transfer left (its last duty done): the desk stops listing it; History keeps its story. */
+  forgotten: { readonly transferId: string };
 }
 
 /** A command the product's rules refuse; `code` is stable for the UI and logs. */
@@ -156,6 +158,11 @@ export interface TransfersOptions {
   readonly handoverGraceMs?: number;
   /** Where each transfer's moves are logged (ids, phases, failure reasons; never notes or tokens). */
   readonly log?: Pick<Log, 'info' | 'warn'>;
+  /**
+   * Whether a wrap-up is still owed for a call (the desk's dispositionsDue): a settled transfer stays
+   * until the wrap-ups of its calls are filed — the wrap-up screen names the transfer.
+   */
+  readonly owed?: (callId: string) => boolean;
 }
 
 const PREPARED_MEDIA_TTL_MS = 120_000;
@@ -212,11 +219,24 @@ interface Transfer {
   tookOverConsult: boolean;
 }
 
+/** Media prepared for a contact's call, until a consult takes it or it is released. */
+interface Prepared {
+  readonly media: PreparedMedia;
+  readonly expiry: NodeJS.Timeout;
+  readonly onEnded: { dispose(): void };
+}
+
 export class Transfers {
   readonly events: TypedEmitter<TransferEvents>;
+  /**
+   * Transfers the desk still shows: under way, or settled while one of their calls lasts, a wrap-up
+   * for one of them is owed, or late news may still come (a `later` timer). Then they are forgotten,
+   * so a shift of hundreds of transfers keeps only what is live.
+   */
   private readonly transfers = new Map<string, Transfer>();
   private readonly pending: PendingContexts;
-  private readonly prepared = new Map<string, PreparedMedia>();
+  private readonly prepared = new Map<string, Prepared>();
+  private sweep: NodeJS.Immediate | undefined;
   private readonly referTimeoutMs: number;
   private readonly referRingingMs: number;
   private readonly consultPingMs: number;
@@ -276,15 +296,25 @@ export class Transfers {
     const contactCall = this.phone.calls().find((c) => c.id === contactCallId);
     if (!contactCall || contactCall.state !== 'established') return;
     const media = this.phone.prepareMedia();
-    this.prepared.set(contactCallId, media);
     const release = (): void => {
-      if (this.prepared.get(contactCallId) !== media) return;
-      this.prepared.delete(contactCallId);
-      this.phone.releaseMedia(media);
+      if (this.prepared.get(contactCallId)?.media !== media) return;
+      const taken = this.takePrepared(contactCallId);
+      if (taken) this.phone.releaseMedia(taken);
     };
-    contactCall.events.on('ended', release);
     // Host candidates stay valid, but an offer days old is not worth keeping.
-    setTimeout(release, PREPARED_MEDIA_TTL_MS).unref();
+    const expiry = setTimeout(release, PREPARED_MEDIA_TTL_MS);
+    expiry.unref();
+    this.prepared.set(contactCallId, { media, expiry, onEnded: contactCall.events.on('ended', release) });
+  }
+
+  /** The media prepared for a contact's call, now the caller's to use or release; nothing here keeps it. */
+  private takePrepared(contactCallId: string): PreparedMedia | undefined {
+    const entry = this.prepared.get(contactCallId);
+    if (!entry) return undefined;
+    this.prepared.delete(contactCallId);
+    clearTimeout(entry.expiry);
+    entry.onEnded.dispose();
+    return entry.media;
   }
 
   /** Confirm transfer. Idempotent: a repeat for the same contact call returns the transfer under way. */
@@ -454,12 +484,42 @@ export class Transfers {
 
   /** Media prepared in an engine that is gone (the window reloaded) is useless: drop it. */
   dropPreparedMedia(): void {
-    for (const media of this.prepared.values()) this.phone.releaseMedia(media);
-    this.prepared.clear();
+    for (const callId of [...this.prepared.keys()]) {
+      const media = this.takePrepared(callId);
+      if (media) this.phone.releaseMedia(media);
+    }
+  }
+
+  /**
+   * Forgets, soon, every transfer whose last duty is done: settled, its calls ended, no wrap-up owed
+   * for them and no late news awaited. Soon and not now: the desk's own handling of a call's end
+   * (a microtask after the transfers' listeners) still asks which transfer the call belonged to.
+   */
+  forgetFinished(): void {
+    if (this.sweep !== undefined || this.disposed) return;
+    this.sweep = setImmediate(() => {
+      this.sweep = undefined;
+      for (const t of [...this.transfers.values()]) {
+        if (!this.finished(t)) continue;
+        this.clearTimers(t);
+        this.transfers.delete(t.id);
+        this.events.emit('forgotten', { transferId: t.id });
+      }
+    });
+  }
+
+  private finished(t: Transfer): boolean {
+    if (!isSettled(t.state.phase) || t.later.size > 0) return false;
+    for (const call of [t.contactCall, t.consultCall]) {
+      if (call && (call.state !== 'ended' || this.options.owed?.(call.id))) return false;
+    }
+    return true;
   }
 
   dispose(): void {
     this.disposed = true;
+    if (this.sweep !== undefined) clearImmediate(this.sweep);
+    this.sweep = undefined;
     for (const t of this.transfers.values()) {
       this.clearTimers(t);
       for (const handle of t.later) clearTimeout(handle);
@@ -589,8 +649,7 @@ export class Transfers {
 
   private async startConsult(t: Transfer, context: TransferContext): Promise<void> {
     const contactCall = this.contactCallOf(t);
-    const prepared = this.prepared.get(contactCall.id);
-    this.prepared.delete(contactCall.id);
+    const prepared = this.takePrepared(contactCall.id);
     // The hold and the consult INVITE go out together: the recipient's toast should not wait for
     // the contact's re-INVITE round trip, and nobody can talk to the recipient before it answers.
     const holding = contactCall.held ? Promise.resolve() : contactCall.hold();
@@ -646,6 +705,7 @@ export class Transfers {
   }
 
   private onConsultEnded(t: Transfer, end: CallEnd): void {
+    this.forgetFinished();
     const { role, phase } = t.state;
     const consultId = t.consultCall?.id;
     if (phase === 'consultRinging') {
@@ -961,6 +1021,7 @@ export class Transfers {
   // ── shared plumbing ────────────────────────────────────────────────────────────────────────
 
   private onContactEnded(t: Transfer): void {
+    this.forgetFinished();
     const contact = t.contactCall;
     if (!contact) return;
     // An earlier, settled attempt on the same call owes nothing: the newest transfer accounts for it.
@@ -1030,6 +1091,7 @@ export class Transfers {
 
   private changed(t: Transfer): void {
     this.events.emit('changed', this.view(t));
+    if (isSettled(t.state.phase)) this.forgetFinished();
   }
 
   private record(t: Transfer, kind: ContactHistoryEntry['kind'], actor: HistoryActor, detail: string, origin: HistoryOrigin = 'local'): void {
@@ -1120,6 +1182,7 @@ export class Transfers {
     const handle = setTimeout(() => {
       t.later.delete(handle);
       run();
+      this.forgetFinished();
     }, ms);
     t.later.add(handle);
   }

@@ -1,18 +1,21 @@
 /**
  * The desk mirror: the renderer's copy of main's DeskState. Main owns the truth; this slice only
- * applies what main sends — a snapshot replaces everything, a patch merges top-level keys.
+ * applies what main sends — a snapshot replaces everything, a patch replaces the top-level keys it
+ * names and puts or removes list items one by one (shared/deskPatch.ts).
  *
  *   (empty) --snapshot--> mirrored(v) --patch v+1--> mirrored(v+1)
  *                              |
  *                              +--patch with any other version--> unchanged; a newer one sets
  *                                 resyncNeeded (a patch was lost) until the next snapshot arrives
  *
- * A plain reducer (no Immer): the desk is replaced or shallow-merged, never edited in place, and a
- * 5,000-user directory should not pay for proxies. The wiring (app/deskSync.ts) watches
+ * A plain reducer (no Immer): the desk is replaced or patched into new objects, never edited in
+ * place, and a 5,000-user directory should not pay for proxies. Items a patch does not name keep
+ * their identity, so what shows them does not render again. The wiring (app/deskSync.ts) watches
  * `resyncNeeded` and asks main for a snapshot.
  */
 import { createAction, type UnknownAction } from '@reduxjs/toolkit';
 import type { DeskState } from '../../../shared/desk.js';
+import { applyDeskPatch } from '../../../shared/deskPatch.js';
 import type { EventPayloads } from '../../../shared/ipc.js';
 
 export interface DeskMirrorState {
@@ -34,7 +37,7 @@ export function deskReducer(state: DeskMirrorState = initialDeskMirror, action: 
     return { desk: action.payload, resyncNeeded: false, droppedPatches: state.droppedPatches };
   }
   if (patchReceived.match(action)) {
-    const { version, changes } = action.payload;
+    const { version } = action.payload;
     const current = state.desk;
     if (current === null) {
       // Nothing to patch yet: ask for the snapshot, which will carry this change.
@@ -45,7 +48,7 @@ export function deskReducer(state: DeskMirrorState = initialDeskMirror, action: 
       const gap = version > current.version + 1;
       return { ...state, resyncNeeded: state.resyncNeeded || gap, droppedPatches: state.droppedPatches + 1 };
     }
-    return { ...state, desk: { ...current, ...changes, version } };
+    return { ...state, desk: applyDeskPatch(current, action.payload) };
   }
   return state;
 }

@@ -10,20 +10,30 @@ export interface ContactHistoryCache {
 
 export type HistoryState = Readonly<Record<string, ContactHistoryCache>>;
 
+/** Contacts whose History stays cached: the newest asked for. A shift's hundreds of contacts live in SQLite. */
+export const HISTORY_CACHE_CONTACTS = 20;
+
+/** The cache with `contactId` set to `entry`, as the newest; the oldest beyond the bound dropped. */
+function remember(state: HistoryState, contactId: string, entry: ContactHistoryCache): HistoryState {
+  const { [contactId]: _previous, ...others } = state;
+  const keep = Object.entries(others).slice(-(HISTORY_CACHE_CONTACTS - 1));
+  return { ...Object.fromEntries(keep), [contactId]: entry };
+}
+
 const historySlice = createSlice({
   name: 'history',
   initialState: {} as HistoryState,
   reducers: {
     historyRequested(state, action: PayloadAction<string>) {
       const before = state[action.payload];
-      return { ...state, [action.payload]: { status: 'loading', entries: before?.entries ?? [], error: null } };
+      return remember(state, action.payload, { status: 'loading', entries: before?.entries ?? [], error: null });
     },
     historyLoaded(state, action: PayloadAction<{ contactId: string; entries: readonly ContactHistoryEntry[] }>) {
-      return { ...state, [action.payload.contactId]: { status: 'ready', entries: action.payload.entries, error: null } };
+      return remember(state, action.payload.contactId, { status: 'ready', entries: action.payload.entries, error: null });
     },
     historyFailed(state, action: PayloadAction<{ contactId: string; error: string }>) {
       const before = state[action.payload.contactId];
-      return { ...state, [action.payload.contactId]: { status: 'failed', entries: before?.entries ?? [], error: action.payload.error } };
+      return remember(state, action.payload.contactId, { status: 'failed', entries: before?.entries ?? [], error: action.payload.error });
     },
   },
 });

@@ -1,16 +1,25 @@
-/** Settings: which microphone, speaker and ringer the media engine uses. */
+/**
+ * Settings: which microphone, speaker and ringer the media engine uses — kept in main (the agent's
+ * choice, or IT's by machine policy, shown but locked) — and "Export diagnostics" for IT.
+ */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AudioDeviceRole } from '../../../shared/desk.js';
+import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { settingsToggled } from '../desk/workspaceSlice.js';
 import { applyAudioDevices, listAudioDevices, type AudioDeviceChoice, type AudioDeviceLists } from './audioDevices.js';
-import { devicesChosen, saveDeviceChoice } from './settingsSlice.js';
+import { choiceFromSettings, settingFor } from './deviceSync.js';
+import { devicesChosen } from './settingsSlice.js';
 
-function DeviceSelect({ label, devices, value, onChange }: { readonly label: string; readonly devices: readonly MediaDeviceInfo[]; readonly value: string | null; readonly onChange: (id: string | null) => void }) {
+const NO_CHOICE: AudioDeviceChoice = { microphoneId: null, speakerId: null, ringerId: null };
+
+function DeviceSelect({ label, devices, value, fixed, onChange }: { readonly label: string; readonly devices: readonly MediaDeviceInfo[]; readonly value: string | null; readonly fixed: boolean; readonly onChange: (id: string | null) => void }) {
   const known = value === null || devices.some((d) => d.deviceId === value);
   return (
     <label className="field">
       <span className="field__label">{label}</span>
-      <select value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+      {fixed && <span className="field__hint">Set by IT for this computer</span>}
+      <select value={value ?? ''} disabled={fixed} onChange={(e) => onChange(e.target.value || null)}>
         <option value="">System default</option>
         {devices
           .filter((d) => d.deviceId && d.deviceId !== 'default')
@@ -27,12 +36,15 @@ function DeviceSelect({ label, devices, value, onChange }: { readonly label: str
 
 export function AudioSettings() {
   const open = useAppSelector((s) => s.workspace.settingsOpen);
-  const saved = useAppSelector((s) => s.settings.devices);
+  const settings = useAppSelector((s) => s.desk.desk?.settings);
   const dispatch = useAppDispatch();
+  const send = useSend();
   const dialog = useRef<HTMLDialogElement>(null);
   const [lists, setLists] = useState<AudioDeviceLists | null>(null);
-  const [choice, setChoice] = useState<AudioDeviceChoice>(saved);
+  const [choice, setChoice] = useState<AudioDeviceChoice>(NO_CHOICE);
   const [error, setError] = useState<string | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+  const fixed = (role: AudioDeviceRole): boolean => settings?.devicesFixed.includes(role) ?? false;
 
   const refresh = useCallback(async () => {
     try {
@@ -47,11 +59,16 @@ export function AudioSettings() {
     const d = dialog.current;
     if (!d) return;
     if (open && !d.open) {
-      setChoice(saved);
+      setExported(null);
       d.showModal();
       void refresh();
     } else if (!open && d.open) d.close();
-  }, [open, saved, refresh]);
+  }, [open, refresh]);
+
+  // What main keeps, shown as the devices present now (by id, else by the name IT gave).
+  useEffect(() => {
+    if (open && lists && settings) setChoice(choiceFromSettings(settings.devices, [...lists.microphones, ...lists.speakers]));
+  }, [open, lists, settings]);
 
   useEffect(() => {
     if (!open || !navigator.mediaDevices) return;
@@ -78,9 +95,22 @@ export function AudioSettings() {
       setError(`That device cannot be used: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    const available = lists ? [...lists.microphones, ...lists.speakers] : [];
+    const wanted: Array<[AudioDeviceRole, string | null]> = [['microphone', choice.microphoneId], ['speaker', choice.speakerId], ['ringer', choice.ringerId]];
+    const devices = Object.fromEntries(wanted.filter(([role]) => !fixed(role)).map(([role, id]) => [role, settingFor(id, available)]));
+    const outcome = await send('settings.set', { devices }, { quiet: true });
+    if (!outcome.ok) {
+      setError(outcome.error.message);
+      return;
+    }
     dispatch(devicesChosen(choice));
-    saveDeviceChoice(choice);
     dispatch(settingsToggled(false));
+  };
+
+  const exportDiagnostics = async (): Promise<void> => {
+    const outcome = await send('diagnostics.export', {}, { quiet: true });
+    if (!outcome.ok) setError(outcome.error.message);
+    else if (outcome.value.path) setExported(outcome.value.path);
   };
 
   return (
@@ -99,11 +129,11 @@ export function AudioSettings() {
           <p className="muted">Looking for devices…</p>
         ) : (
           <>
-            <DeviceSelect label="Microphone" devices={lists.microphones} value={choice.microphoneId} onChange={(microphoneId) => setChoice({ ...choice, microphoneId })} />
+            <DeviceSelect label="Microphone" devices={lists.microphones} value={choice.microphoneId} fixed={fixed('microphone')} onChange={(microphoneId) => setChoice({ ...choice, microphoneId })} />
             {lists.canChooseOutput ? (
               <>
-                <DeviceSelect label="Speaker" devices={lists.speakers} value={choice.speakerId} onChange={(speakerId) => setChoice({ ...choice, speakerId })} />
-                <DeviceSelect label="Ringer" devices={lists.speakers} value={choice.ringerId} onChange={(ringerId) => setChoice({ ...choice, ringerId })} />
+                <DeviceSelect label="Speaker" devices={lists.speakers} value={choice.speakerId} fixed={fixed('speaker')} onChange={(speakerId) => setChoice({ ...choice, speakerId })} />
+                <DeviceSelect label="Ringer" devices={lists.speakers} value={choice.ringerId} fixed={fixed('ringer')} onChange={(ringerId) => setChoice({ ...choice, ringerId })} />
               </>
             ) : (
               <p className="muted">This system plays calls and the ring tone on its default output.</p>
@@ -118,6 +148,15 @@ export function AudioSettings() {
         {error && (
           <p className="message message--error" role="alert">
             {error}
+          </p>
+        )}
+        <h3 className="card-title">For IT</h3>
+        <button type="button" className="button button--small" onClick={() => void exportDiagnostics()}>
+          Export diagnostics…
+        </button>
+        {exported && (
+          <p className="message" role="status">
+            Saved to {exported}
           </p>
         )}
         <div className="button-row">

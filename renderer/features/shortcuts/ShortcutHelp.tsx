@@ -1,48 +1,22 @@
 /**
  * The help overlay (`?`): every key of the desk, as IT configured them, and the system-wide answer /
  * hang-up keys — which the agent may turn on here unless policy decides (`policies.shortcuts.global`).
- * The agent's choice is kept on this computer and handed to main as a desk draft (main registers
- * the keys with the OS; electron/shell/globalShortcuts.ts).
+ * The agent's choice is an agent setting kept in main (`settings.set`), which registers the keys
+ * with the OS (electron/shell/globalShortcuts.ts).
  */
-import { useEffect, useRef, useState } from 'react';
-import { DEFAULT_GLOBAL_ACCELERATORS, GLOBAL_SHORTCUTS_DRAFT_KEY, SHORTCUT_ACTIONS } from '../../../shared/provisioning/shortcutDefaults.js';
+import { useEffect, useRef } from 'react';
+import { DEFAULT_GLOBAL_ACCELERATORS, SHORTCUT_ACTIONS } from '../../../shared/provisioning/shortcutDefaults.js';
 import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { shortcutHelpToggled } from '../desk/workspaceSlice.js';
 import { ACTION_LABELS, worksWhileTyping } from './keymap.js';
 import { Keys, useKeymap } from './KeyHint.js';
 
-const STORAGE_KEY = 'baton.globalShortcuts';
-
-function loadChoice(): boolean {
-  try {
-    return window.localStorage.getItem(STORAGE_KEY) === 'on';
-  } catch {
-    return false;
-  }
-}
-
-function saveChoice(on: boolean): void {
-  try {
-    window.localStorage.setItem(STORAGE_KEY, on ? 'on' : 'off');
-  } catch {
-    // Private storage off: the choice lasts until the window reloads.
-  }
-}
-
-/** Keeps main's copy of the agent's choice in step (a sign-out or a fresh main has none). */
+/** The agent's choice, kept in main (DeskState.settings) so main registers the keys with the OS. */
 export function useGlobalShortcutChoice(): readonly [boolean, (on: boolean) => void] {
-  const [on, setOn] = useState(loadChoice);
-  const inMain = useAppSelector((s) => s.desk.desk?.drafts[GLOBAL_SHORTCUTS_DRAFT_KEY]?.enabled ?? false);
-  const signedIn = useAppSelector((s) => s.desk.desk?.session.user != null);
+  const on = useAppSelector((s) => s.desk.desk?.settings?.globalShortcuts ?? false);
   const send = useSend();
-  useEffect(() => {
-    if (signedIn && inMain !== on) void send('draft.save', { key: GLOBAL_SHORTCUTS_DRAFT_KEY, fields: { enabled: on } }, { quiet: true });
-  }, [signedIn, inMain, on, send]);
-  const choose = (value: boolean): void => {
-    saveChoice(value);
-    setOn(value);
-  };
+  const choose = (value: boolean): void => void send('settings.set', { globalShortcuts: value });
   return [on, choose] as const;
 }
 

@@ -1,12 +1,23 @@
 /**
  * The colleague picker: search, live state badges, Ready and Dispositioning first (main sorts the
  * directory and marks `recommended`). Others stay pickable with a warning, unless policy blocks them.
+ *
+ * Every match is shown. Up to WHOLE_LIST_MAX matches render as plain radio lists; beyond that only
+ * the rows in view are in the DOM (@tanstack/react-virtual), so a keystroke in a directory of
+ * thousands repaints a screenful, not the directory. Native radios move between rendered rows only,
+ * so the windowed list handles the arrow keys itself, with the same meaning: select and focus the
+ * next (or previous) pickable colleague, scrolled into view.
  */
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DirectoryEntryView } from '../../../shared/desk.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
 
-const MAX_SHOWN = 100;
+const WHOLE_LIST_MAX = 200;
+const ROW_PX = 52;
+const GROUP_PX = 28;
+
+type Row = { readonly kind: 'group'; readonly id: string; readonly text: string } | { readonly kind: 'entry'; readonly entry: DirectoryEntryView };
 
 export interface UserPickerProps {
   readonly directory: readonly DirectoryEntryView[];
@@ -16,9 +27,9 @@ export interface UserPickerProps {
   readonly autoFocus?: boolean;
 }
 
-function matches(entry: DirectoryEntryView, query: string): boolean {
-  if (!query) return true;
-  return entry.name.toLowerCase().includes(query) || entry.userId.toLowerCase().includes(query) || entry.team.toLowerCase().includes(query);
+/** Name, user id and team, lower-cased; a query (one line) matches within one of them. */
+function searchText(entry: DirectoryEntryView): string {
+  return `${entry.name}\n${entry.userId}\n${entry.team}`.toLowerCase();
 }
 
 export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus }: UserPickerProps) {
@@ -26,24 +37,25 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
   const [query, setQuery] = useState('');
   const name = useId();
   const q = query.trim().toLowerCase();
-  const found = useMemo(() => directory.filter((e) => matches(e, q)), [directory, q]);
-  const shown = found.slice(0, MAX_SHOWN);
-  const recommended = shown.filter((e) => e.recommended);
-  const others = shown.filter((e) => !e.recommended);
+  // Lower-cased once per directory change, not once per keystroke and entry.
+  const haystacks = useMemo(() => directory.map(searchText), [directory]);
+  const found = useMemo(() => (q ? directory.filter((_, i) => haystacks[i]?.includes(q)) : directory), [directory, haystacks, q]);
+  const listRef = useRef<HTMLDivElement>(null);
+  const recommended = found.filter((e) => e.recommended);
+  const others = found.filter((e) => !e.recommended);
+  const otherTitle = policy === 'block' ? 'Other states — not available for transfer' : policy === 'warn' ? 'Other states — not recommended' : 'Other states';
 
-  const option = (entry: DirectoryEntryView) => {
+  const option = (entry: DirectoryEntryView): ReactNode => {
     const blocked = blockNonRecommended && !entry.recommended;
     return (
-      <li key={entry.userId}>
-        <label className={`user-option${entry.userId === selectedId ? ' user-option--selected' : ''}${blocked ? ' user-option--blocked' : ''}`}>
-          <input type="radio" name={name} value={entry.userId} checked={entry.userId === selectedId} disabled={blocked} onChange={() => onSelect(entry.userId)} />
-          <span className="user-option__who">
-            <span className="user-option__name">{entry.name}</span>
-            <span className="user-option__team muted">{entry.team}</span>
-          </span>
-          <StatusBadge status={entry.status} />
-        </label>
-      </li>
+      <label className={`user-option${entry.userId === selectedId ? ' user-option--selected' : ''}${blocked ? ' user-option--blocked' : ''}`}>
+        <input type="radio" name={name} value={entry.userId} checked={entry.userId === selectedId} disabled={blocked} onChange={() => onSelect(entry.userId)} />
+        <span className="user-option__who">
+          <span className="user-option__name">{entry.name}</span>
+          <span className="user-option__team muted">{entry.team}</span>
+        </span>
+        <StatusBadge status={entry.status} />
+      </label>
     );
   };
 
@@ -59,30 +71,125 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
         autoFocus={autoFocus}
         onChange={(e) => setQuery(e.target.value)}
       />
-      <div className="user-picker__list">
+      <div className="user-picker__list" ref={listRef}>
         {found.length === 0 && <p className="muted">No colleague matches “{query}”.</p>}
-        {recommended.length > 0 && (
+        {found.length > WHOLE_LIST_MAX ? (
+          <WindowedOptions
+            scroller={listRef}
+            recommended={recommended}
+            others={others}
+            groupIds={[`${name}-rec`, `${name}-other`]}
+            otherTitle={otherTitle}
+            selectable={(e) => !(blockNonRecommended && !e.recommended)}
+            onSelect={onSelect}
+            option={option}
+          />
+        ) : (
           <>
-            <p className="user-picker__group" id={`${name}-rec`}>
-              Recommended — Ready or Dispositioning
-            </p>
-            <ul aria-labelledby={`${name}-rec`}>{recommended.map(option)}</ul>
+            {recommended.length > 0 && (
+              <>
+                <p className="user-picker__group" id={`${name}-rec`}>
+                  Recommended — Ready or Dispositioning
+                </p>
+                <ul aria-labelledby={`${name}-rec`}>
+                  {recommended.map((e) => (
+                    <li key={e.userId}>{option(e)}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {others.length > 0 && (
+              <>
+                <p className="user-picker__group" id={`${name}-other`}>
+                  {otherTitle}
+                </p>
+                <ul aria-labelledby={`${name}-other`}>
+                  {others.map((e) => (
+                    <li key={e.userId}>{option(e)}</li>
+                  ))}
+                </ul>
+              </>
+            )}
           </>
-        )}
-        {others.length > 0 && (
-          <>
-            <p className="user-picker__group" id={`${name}-other`}>
-              {policy === 'block' ? 'Other states — not available for transfer' : policy === 'warn' ? 'Other states — not recommended' : 'Other states'}
-            </p>
-            <ul aria-labelledby={`${name}-other`}>{others.map(option)}</ul>
-          </>
-        )}
-        {found.length > MAX_SHOWN && (
-          <p className="muted">
-            Showing {MAX_SHOWN} of {found.length}. Type to narrow the list.
-          </p>
         )}
       </div>
     </fieldset>
+  );
+}
+
+interface WindowedOptionsProps {
+  /** The picker's list box, which scrolls. */
+  readonly scroller: RefObject<HTMLDivElement | null>;
+  readonly recommended: readonly DirectoryEntryView[];
+  readonly others: readonly DirectoryEntryView[];
+  readonly groupIds: readonly [string, string];
+  readonly otherTitle: string;
+  readonly selectable: (entry: DirectoryEntryView) => boolean;
+  readonly onSelect: (userId: string) => void;
+  readonly option: (entry: DirectoryEntryView) => ReactNode;
+}
+
+function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, selectable, onSelect, option }: WindowedOptionsProps) {
+  const rows = useMemo<Row[]>(
+    () => [
+      ...(recommended.length > 0 ? [{ kind: 'group' as const, id: groupIds[0], text: 'Recommended — Ready or Dispositioning' }] : []),
+      ...recommended.map((entry) => ({ kind: 'entry' as const, entry })),
+      ...(others.length > 0 ? [{ kind: 'group' as const, id: groupIds[1], text: otherTitle }] : []),
+      ...others.map((entry) => ({ kind: 'entry' as const, entry })),
+    ],
+    [recommended, others, groupIds, otherTitle],
+  );
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => (rows[index]?.kind === 'group' ? GROUP_PX : ROW_PX),
+    overscan: 8,
+  });
+  const focusAfterRender = useRef<string | null>(null);
+
+  useEffect(() => {
+    const id = focusAfterRender.current;
+    if (id === null) return;
+    const input = [...(scroller.current?.querySelectorAll<HTMLInputElement>('input[type=radio]') ?? [])].find((i) => i.value === id);
+    if (input) {
+      focusAfterRender.current = null;
+      input.focus();
+    }
+  });
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const step = event.key === 'ArrowDown' || event.key === 'ArrowRight' ? 1 : event.key === 'ArrowUp' || event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0 || !(event.target instanceof HTMLInputElement)) return;
+    event.preventDefault();
+    const from = rows.findIndex((r) => r.kind === 'entry' && r.entry.userId === (event.target as HTMLInputElement).value);
+    for (let i = from + step, tries = 0; tries < rows.length; i += step, tries++) {
+      const index = (i + rows.length) % rows.length; // wraps, as native radio groups do
+      const row = rows[index];
+      if (row?.kind !== 'entry' || !selectable(row.entry)) continue;
+      focusAfterRender.current = row.entry.userId;
+      onSelect(row.entry.userId);
+      virtualizer.scrollToIndex(index, { align: 'auto' });
+      return;
+    }
+  };
+
+  return (
+    <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onKeyDown={onKeyDown}>
+      {virtualizer.getVirtualItems().map((item) => {
+        const row = rows[item.index];
+        if (!row) return null;
+        return (
+          <div key={row.kind === 'group' ? row.id : row.entry.userId} data-index={item.index} ref={virtualizer.measureElement} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
+            {row.kind === 'group' ? (
+              <p className="user-picker__group" id={row.id}>
+                {row.text}
+              </p>
+            ) : (
+              option(row.entry)
+            )}
+          </div>
+        );
+      })}
+    </div>
   );
 }

@@ -35,7 +35,7 @@ export interface MediaExchange {
 }
 
 /** Listeners main registered on ipcMain; the WebSocket server calls them for each message. */
-class LoopbackIpcMain implements IpcMainPort {
+export class LoopbackIpcMain implements IpcMainPort {
   readonly handlers = new Map<string, (event: IpcSenderInfo, ...args: unknown[]) => unknown>();
   readonly listeners = new Map<string, Set<(event: IpcSenderInfo, ...args: unknown[]) => void>>();
 
@@ -62,7 +62,7 @@ class LoopbackIpcMain implements IpcMainPort {
  * the WebSocket handshake is what admits a connection, so a sender is trusted while its connection
  * is open; the frame rules (top frame, live) keep their meaning.
  */
-class ConnectionSenderPolicy extends SenderPolicy {
+export class ConnectionSenderPolicy extends SenderPolicy {
   private readonly live = new Set<number>();
   override trust(id: number): void {
     this.live.add(id);

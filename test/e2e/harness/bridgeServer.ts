@@ -19,47 +19,69 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SECURITY_HEADERS } from '../../../electron/shell/contentSecurityPolicy.js';
 import { CHANNELS } from '../../../electron/shell/channels.js';
-import type { AgentEndpoint } from './agentEndpoint.js';
+import type { Connection } from './agentEndpoint.js';
 import { CONTENT_TYPES } from '../../../electron/shell/appProtocol.js';
+import { BRIDGE_SCRIPT_PATH, browserPageScript, withBridgeScript, type BrowserPageOptions } from './browserPage.js';
 
 /** SDP is ≤ 64 kB (RendererMediaPort's cap) and commands are small: anything bigger is refused. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 export const BRIDGE_PATH = '/bridge';
+
+/** What the server needs of an agent's endpoint (agentEndpoint.ts, connectEndpoint.ts). */
+export interface BridgeEndpoint {
+  readonly token: string;
+  connected(connection: Connection): void;
+  disconnected(id: number): void;
+  invoke(connectionId: number, channel: string, args: readonly unknown[]): Promise<unknown>;
+  send(connectionId: number, channel: string, args: readonly unknown[]): void;
+}
 
 export interface BridgeServer {
   /** http://127.0.0.1:PORT */
   readonly origin: string;
   /** ws://127.0.0.1:PORT/bridge?token=… for an agent. */
   bridgeUrl(token: string): string;
-  register(endpoint: AgentEndpoint): void;
-  unregister(endpoint: AgentEndpoint): void;
+  register(endpoint: BridgeEndpoint): void;
+  unregister(endpoint: BridgeEndpoint): void;
   /** Handshakes refused so far (wrong token, wrong origin, wrong path). */
   readonly refused: number;
   close(): Promise<void>;
 }
 
-export async function startBridgeServer(bundleDir: string): Promise<BridgeServer> {
+export interface BridgeServerOptions {
+  /** The TCP port on 127.0.0.1; default any free one. */
+  readonly port?: number;
+  /**
+   * For pages opened in an ordinary browser (npm start's fallback): serve `window.baton` as a
+   * script of our own origin and load it from index.html. The E2E suite leaves this off (Playwright
+   * injects the same code into each page).
+   */
+  readonly browserPage?: Omit<BrowserPageOptions, 'bridgePath'>;
+}
+
+export async function startBridgeServer(bundleDir: string, options: BridgeServerOptions = {}): Promise<BridgeServer> {
   const root = await realpath(bundleDir);
-  const endpoints = new Set<AgentEndpoint>();
+  const page: PageScript | undefined = options.browserPage && { script: browserPageScript({ ...options.browserPage, bridgePath: BRIDGE_PATH }) };
+  const endpoints = new Set<BridgeEndpoint>();
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let refused = 0;
   let nextConnectionId = 1;
 
-  const http: Server = createServer((req, res) => void serveFile(root, req, res));
+  const http: Server = createServer((req, res) => void serveFile(root, req, res, page));
   await new Promise<void>((ok, fail) => {
     http.once('error', fail);
-    http.listen(0, '127.0.0.1', () => ok());
+    http.listen(options.port ?? 0, '127.0.0.1', () => ok());
   });
   const address = http.address();
   if (address === null || typeof address === 'string') throw new Error('the bridge server has no TCP address');
   const origin = `http://127.0.0.1:${address.port}`;
 
-  const endpointFor = (token: string | null): AgentEndpoint | undefined => {
+  const endpointFor = (token: string | null): BridgeEndpoint | undefined => {
     if (!token) return undefined;
     const given = Buffer.from(token);
     // Compare against every token, in constant time per token.
-    let found: AgentEndpoint | undefined;
+    let found: BridgeEndpoint | undefined;
     for (const endpoint of endpoints) {
       const expected = Buffer.from(endpoint.token);
       if (expected.length === given.length && timingSafeEqual(expected, given)) found = endpoint;
@@ -102,7 +124,7 @@ export async function startBridgeServer(bundleDir: string): Promise<BridgeServer
   };
 }
 
-function attachConnection(endpoint: AgentEndpoint, ws: WebSocket, id: number, origin: string): void {
+function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, origin: string): void {
   const send = (message: unknown): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
@@ -154,8 +176,15 @@ function parse(text: string): WireMessage | undefined {
   }
 }
 
-/** GET/HEAD of files inside the bundle only; `/` and unknown extension-less paths are index.html. */
-async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface PageScript {
+  readonly script: string;
+}
+
+/**
+ * GET/HEAD of files inside the bundle only; `/` and unknown extension-less paths are index.html.
+ * With a page script: that script too, and index.html loading it first.
+ */
+async function serveFile(root: string, req: IncomingMessage, res: ServerResponse, page: PageScript | undefined): Promise<void> {
   const headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' };
   const fail = (status: number): void => {
     res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(String(status));
@@ -168,12 +197,18 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     return fail(400);
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return fail(400);
+  const send = (body: Buffer, type: string): void => {
+    res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  if (page && pathname === BRIDGE_SCRIPT_PATH) return send(Buffer.from(page.script), 'text/javascript; charset=utf-8');
   const wanted = pathname === '/' || extname(pathname) === '' ? '/index.html' : pathname;
   try {
     const file = await realpath(resolve(root, `.${wanted}`));
     const inside = relative(root, file);
     if (inside.startsWith('..') || isAbsolute(inside)) return fail(404);
     if (!(await stat(file)).isFile()) return fail(404);
+    if (page && wanted === '/index.html') return send(Buffer.from(withBridgeScript(await readFile(file, 'utf8'))), 'text/html; charset=utf-8');
     const body = await readFile(file);
     res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);

@@ -98,6 +98,8 @@ export type Action =
   | { readonly type: 'complete'; readonly agent: Agent }
   | { readonly type: 'cancel'; readonly agent: Agent }
   | { readonly type: 'signOut'; readonly agent: Agent }
+  /** Quit pressed: main asks for confirmation (refused here as 'calls-live') when a call is up, else lets it go (not carried out). */
+  | { readonly type: 'quitAttempt'; readonly agent: Agent }
   | { readonly type: 'signIn'; readonly agent: Agent }
   | { readonly type: 'fileDispositions'; readonly agent: Agent };
 
@@ -426,6 +428,8 @@ function run(d: Draft, action: Action): Verdict {
       }));
       return OK;
     }
+    case 'quitAttempt':
+      return legsOf(m, action.agent).some((l) => l.up || l.from === action.agent) ? refused('calls-live') : OK;
     case 'signIn':
       d.signedIn[action.agent] = true;
       return OK;

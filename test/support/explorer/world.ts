@@ -113,6 +113,9 @@ export class World {
       }
       case 'signOut':
         return this.command(action.agent, 'session.signOut', {});
+      case 'quitAttempt':
+        // What the quit guard asks the desk before it lets Electron quit (electron/shell/quitGuard.ts).
+        return this.desks[action.agent].desk.liveWork() === null ? { ok: true } : { ok: false, code: 'calls-live' };
       case 'signIn':
         await this.signIn(action.agent);
         return { ok: true };

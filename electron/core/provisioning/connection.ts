@@ -1,0 +1,157 @@
+/**
+ * The agent's own connection, for a computer IT did not provision (the Connect screen): a server and
+ * account, or a provisioning URL. Kept in `connection.json` in the user-data folder (never the
+ * password: that goes to the CredentialStore). IT's provisioning, when present, always wins: this
+ * file is read only when no organisation document was found.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
+import { PhoneError } from '../sip/phoneError.js';
+
+export type SavedConnection =
+  | { readonly version: 1; readonly kind: 'account'; readonly server: string; readonly userId: string; readonly displayName: string }
+  | { readonly version: 1; readonly kind: 'provisioningUrl'; readonly url: string };
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Null when the server address is usable; otherwise what to fix, as a sentence. */
+export function serverAddressProblem(server: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    return 'The server address is not a web address: it looks like wss://sip.example.com.';
+  }
+  if (url.protocol === 'wss:') return null;
+  // Plain ws:// only on this computer itself (labs, the demo): anywhere else calls would travel unencrypted.
+  if (url.protocol === 'ws:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
+  if (url.protocol === 'ws:') return 'The server address must start with wss:// (an encrypted connection).';
+  return `The server address must start with wss://, not ${url.protocol}//.`;
+}
+
+/** Null when the URL can be fetched; https only, as for IT's own provisioning URL. */
+export function provisioningUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'The provisioning address is not a web address: it looks like https://it.example.com/baton.json.';
+  }
+  return url.protocol === 'https:' ? null : 'The provisioning address must start with https://.';
+}
+
+/** The user part of a SIP address the agent may type as "alice", "sip:alice@host" or "alice@host". */
+export function accountUser(userId: string): string {
+  const bare = userId.replace(/^sips?:/i, '');
+  const at = bare.indexOf('@');
+  return at >= 0 ? bare.slice(0, at) : bare;
+}
+
+/** The SIP domain: the one in the user id when given, else the server's host. */
+export function accountDomain(userId: string, server: string): string {
+  const bare = userId.replace(/^sips?:/i, '');
+  const at = bare.indexOf('@');
+  if (at >= 0) return bare.slice(at + 1);
+  return new URL(server).hostname.replace(/^\[|\]$/g, '');
+}
+
+/** A provisioning document for one agent on their own server: a roster of one, plain outcomes. */
+export function documentForAccount(connection: Extract<SavedConnection, { kind: 'account' }>): ProvisioningDocument {
+  const user = accountUser(connection.userId);
+  const domain = accountDomain(connection.userId, connection.server);
+  const doc = {
+    version: 1,
+    sip: { server: connection.server, domain },
+    roster: [{ id: user, displayName: connection.displayName || user, sipUri: `sip:${user}@${domain}`, team: 'me' }],
+    outcomes: [{ id: 'other', label: 'Other' }],
+    dispositions: [{ id: 'resolved', label: 'Resolved' }],
+    policies: { nonRecommendedTransfer: 'allow', noteMaxLength: 500, rememberChoices: true },
+  };
+  const parsed = parseProvisioning(JSON.stringify(doc), 'connection');
+  if (!parsed.ok) throw new Error(`These settings cannot be used: ${parsed.issues.map((i) => `${i.path} — expected ${i.expected}`).join('; ')}`);
+  return parsed.value;
+}
+
+/**
+ * What a failed connection means for the agent, as a sentence that says what to do. Registration
+ * errors come typed from the phone (sip/phoneError.ts); TLS errors keep Node's code in the cause.
+ */
+export function connectFailure(error: unknown, connection: { readonly server: string; readonly userId: string }): string {
+  const host = hostOf(connection.server);
+  const certificate = certificateCode(error);
+  if (certificate !== null) {
+    return `This computer does not trust the certificate of ${host} (${certificate}). Ask IT to install the company's certificate, or check the server address.`;
+  }
+  if (error instanceof PhoneError) {
+    switch (error.code) {
+      case 'auth-failed':
+      case 'auth-required':
+        return `The server refused the password for ${connection.userId}. Check it and try again (passwords are case-sensitive).`;
+      case 'unknown-user':
+        return `The server does not know the user ${connection.userId}. Check the user name IT gave you.`;
+      case 'connection-refused':
+      case 'server-unreachable':
+      case 'connection-timeout':
+      case 'invalid-server-url':
+        return `Baton cannot reach ${host}. Check the server address and that this computer is on the company network (or VPN).`;
+      default:
+        return `The server turned the sign-in down: ${error.message} Ask IT whether this account may use Baton.`;
+    }
+  }
+  return `Baton could not connect to ${host}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** Node's certificate error code anywhere in the cause chain, or null. */
+function certificateCode(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return code;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string') for (const known of CERTIFICATE_CODES) if (message.includes(known)) return known;
+  }
+  return null;
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server).host;
+  } catch {
+    return server;
+  }
+}
+
+/** The saved connection, or undefined when there is none or it cannot be used (then the Connect screen shows). */
+export async function readSavedConnection(file: string): Promise<SavedConnection | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (v.version !== 1) return undefined;
+  if (v.kind === 'provisioningUrl' && typeof v.url === 'string' && provisioningUrlProblem(v.url) === null) return { version: 1, kind: 'provisioningUrl', url: v.url };
+  if (v.kind === 'account' && typeof v.server === 'string' && typeof v.userId === 'string' && typeof v.displayName === 'string' && serverAddressProblem(v.server) === null) {
+    return { version: 1, kind: 'account', server: v.server, userId: v.userId, displayName: v.displayName };
+  }
+  return undefined;
+}
+
+export async function saveConnection(file: string, connection: SavedConnection): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(connection, null, 2), { mode: 0o600 });
+  await rename(temporary, file); // atomic: the old settings or the new, never half
+}

@@ -1,0 +1,192 @@
+/**
+ * `npm start` on a machine without provisioning and without an Electron window, exactly as the
+ * README says: the demo starts (private Kamailio, bots, a desk signed in as the demo agent), serves
+ * the production bundle in the browser fallback and prints its URL. In Chromium, the agent takes
+ * the customer's calls and hands them over cold and warm to the demo's colleagues, who accept as
+ * bots. Ctrl+C (SIGINT to the process group, as a terminal sends it) leaves no process behind.
+ *
+ * BATON_UPDATE_DOCS=1 also writes the README's two screenshots to docs/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
+import { REPO_ROOT } from './harness/paths.js';
+
+// Not under test-results/: every Playwright run empties that folder, another run's included.
+const SHOTS = join(REPO_ROOT, 'dist', 'e2e', 'demo');
+
+/** Pids of `root` and everything below it, from /proc. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const all: number[] = [];
+  const walk = (pid: number): void => {
+    all.push(pid);
+    for (const child of children.get(pid) ?? []) walk(child);
+  };
+  walk(root);
+  return all;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is dead already; only its parent has not collected it.
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+interface Demo {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function startDemo(): Demo {
+  const env = { ...process.env };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  delete env.BATON_PROVISIONING;
+  delete env.BATON_PROVISIONING_URL;
+  // Its own process group, as a terminal's foreground job: Ctrl+C goes to the whole group.
+  const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function fileDisposition(page: Page, code: string): Promise<void> {
+  const form = page.getByRole('form', { name: /^Disposition:/ });
+  await expect(form).toBeVisible();
+  await form.getByLabel('Disposition code').selectOption({ label: code });
+  await form.getByRole('button', { name: 'File disposition' }).click();
+  await expect(form).toBeHidden();
+}
+
+async function answerCustomer(page: Page): Promise<void> {
+  // The customer calls again a few seconds after its previous call ended (with a colleague: ~20 s).
+  const incoming = page.getByRole('region', { name: /^Incoming call from/ });
+  await expect(incoming).toBeVisible({ timeout: 45_000 });
+  await incoming.getByRole('button', { name: 'Answer' }).click();
+  await expect(page.getByRole('region', { name: /^Call with: / })).toBeVisible();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  await test.info().attach(`${name}.png`, { path: file, contentType: 'image/png' });
+  if (process.env.BATON_UPDATE_DOCS === '1') copyFileSync(file, join(REPO_ROOT, 'docs', `${name}.png`));
+}
+
+let running: Demo | undefined;
+// A test that timed out never reaches its own finally: the demo must not outlive it.
+test.afterEach(() => {
+  const pid = running?.child.pid;
+  const done = running === undefined || running.child.exitCode !== null || running.child.signalCode !== null;
+  running = undefined;
+  if (pid === undefined || done) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+});
+
+test('npm start with no provisioning and no window: the demo desk in the browser, a cold and a warm transfer, Ctrl+C leaves nothing', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const step = (what: string): void => console.log(`[demo] ${what}`);
+  const demo = startDemo();
+  running = demo;
+  let tree: number[] = [];
+  let kamailio: number | undefined;
+  try {
+    const started = Date.now();
+    await expect.poll(() => /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'npm start printed the desk URL' }).toBeTruthy();
+    const url = /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1] ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{43}$/);
+    expect(demo.output()).toContain('No Baton window here: this session has no display');
+    const runDir = /pid file in (\S+)\)/.exec(demo.output())?.[1];
+    expect(runDir, 'the demo says where its Kamailio runs').toBeTruthy();
+
+    const context = await browser.newContext({ permissions: ['microphone'], viewport: { width: 1280, height: 960 } });
+    const page = await context.newPage();
+    await page.goto(url);
+    // The token moved out of the address bar; the desk is signed in as the demo agent, Ready.
+    expect(page.url()).not.toContain('token');
+    await expect(page.locator('.topbar__user')).toHaveText('Sam Reyes (you)');
+    await expect(page.getByRole('status', { name: 'Your state' })).toHaveText('Ready');
+
+    step('desk shown, signed in');
+    // Cold: to Ana, who accepts.
+    await answerCustomer(page);
+    console.log(`[demo] first customer call answered ${Date.now() - started} ms after npm start`);
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    const panel = page.getByRole('form', { name: /^Transfer / });
+    // The colleagues play their parts: Cleo not ready, Dev on a call.
+    await expect(panel.locator('label', { hasText: 'Cleo Park' })).toContainText(/Not ready/);
+    await expect(panel.locator('label', { hasText: 'Dev Patel' })).toContainText(/On call/, { timeout: 15_000 });
+    await panel.getByRole('radio', { name: /Ana Lima/ }).check();
+    await panel.getByRole('radio', { name: /Cold/ }).check();
+    await panel.getByLabel('Outcome').selectOption({ label: 'Billing question' });
+    await panel.getByLabel('Note (optional)').fill('Double charge on the March invoice, verified');
+    await shot(page, 'desk-transfer-panel');
+    step('cold transfer confirmed');
+    await panel.getByRole('button', { name: 'Confirm transfer' }).click();
+    await expect(page.getByLabel('Disposition code')).toHaveValue('billing-question', { timeout: 15_000 });
+    await fileDisposition(page, 'Billing question');
+
+    step('cold transfer filed');
+    // Warm: to Ana again; she takes the consult, Sam completes.
+    await answerCustomer(page);
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await expect(panel).toBeVisible();
+    // The panel remembers the last colleague and outcome (the demo's policy); change what differs.
+    if (await panel.getByRole('button', { name: 'Edit colleague' }).isVisible()) await expect(panel.getByRole('group', { name: 'Colleague' })).toContainText('Ana Lima');
+    else await panel.getByRole('radio', { name: /Ana Lima/ }).check();
+    await panel.getByRole('radio', { name: /Warm/ }).check();
+    if (await panel.getByRole('button', { name: 'Edit outcome' }).isVisible()) await panel.getByRole('button', { name: 'Edit outcome' }).click();
+    await panel.getByLabel('Outcome').selectOption({ label: 'Technical issue' });
+    await panel.getByRole('button', { name: 'Confirm transfer' }).click();
+    const status = page.getByRole('region', { name: 'Warm transfer to Ana Lima', exact: true });
+    await expect(status.getByRole('button', { name: 'Complete transfer' })).toBeVisible({ timeout: 15_000 });
+    await expect(status).toContainText('Contact on hold');
+    await shot(page, 'desk-warm-transfer');
+    step('consulting with Ana');
+    await status.getByRole('button', { name: 'Complete transfer' }).click();
+    await expect(page.getByLabel('Disposition code')).toHaveValue('technical-issue', { timeout: 15_000 });
+    await fileDisposition(page, 'Technical issue');
+    step('warm transfer filed');
+    await context.close();
+
+    tree = processTree(demo.child.pid ?? -1);
+    const pidText = existsSync(join(runDir ?? '', 'kamailio.pid')) ? readFileSync(join(runDir ?? '', 'kamailio.pid'), 'utf8').trim() : '';
+    kamailio = pidText ? Number(pidText) : undefined;
+    expect(kamailio !== undefined && alive(kamailio), 'Kamailio runs while the demo does').toBe(true);
+  } finally {
+    // Ctrl+C in the terminal: SIGINT to the foreground process group.
+    if (demo.child.pid !== undefined && demo.child.exitCode === null && demo.child.signalCode === null) process.kill(-demo.child.pid, 'SIGINT');
+    const exit = await Promise.race([demo.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
+    if (exit === 'hung' && demo.child.pid !== undefined) process.kill(-demo.child.pid, 'SIGKILL');
+    expect(exit, `npm start exited after Ctrl+C\n${demo.output().slice(-2000)}`).not.toBe('hung');
+  }
+  expect(demo.output()).toContain('nothing this demo started is running any more');
+  const left = [...tree, ...(kamailio !== undefined ? [kamailio] : [])].filter(alive);
+  expect(left, 'processes left after Ctrl+C').toEqual([]);
+});

@@ -1,0 +1,190 @@
+/**
+ * What `npm start` runs when there is no provisioning (the demo) or no window (the browser fallback):
+ *
+ *   npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]
+ *
+ * - Demo (no --provisioning): a private Kamailio on 127.0.0.1, the demo's bots (demoBots.ts), and a
+ *   desk signed in as the demo agent.
+ * - The desk opens in Electron with --electron; otherwise the production bundle is served on
+ *   http://127.0.0.1:PORT with the token-protected loopback bridge of the E2E suite (main's own
+ *   IpcBridge and sender checks in front of a Desk in this process), and the URL is printed.
+ * - With --provisioning FILE (browser fallback for a real server): no lab, no bots, the sign-in screen.
+ *
+ * Ctrl+C (or SIGTERM) stops everything this process started, by pid; nothing is left behind.
+ * Never part of a packaged build (electron-builder.yml packages dist/ only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMAND_NAMES, type EventName } from '../../../shared/ipc.js';
+import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
+import { AgentEndpoint } from '../../e2e/harness/agentEndpoint.js';
+import { startBridgeServer, type BridgeServer } from '../../e2e/harness/bridgeServer.js';
+import { BUNDLE_DIR, REPO_ROOT } from '../../e2e/harness/paths.js';
+import { LabError, startLab, type Lab } from '../lab.js';
+import { startDemoBots, type DemoBots } from './demoBots.js';
+import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
+
+const USAGE = 'usage: npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
+/** The preload's event set; every event of the contract (checked against EventPayloads). */
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+/** renderer/media's MEDIA_OPTIONS_GLOBAL: the demo's media stays on 127.0.0.1. */
+const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
+
+interface Args {
+  readonly electron: boolean;
+  readonly windowUnavailable: string | undefined;
+  readonly port: number | undefined;
+  readonly provisioning: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let electron = false;
+  let windowUnavailable: string | undefined;
+  let port: number | undefined;
+  let provisioning: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) fail(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--electron') electron = true;
+    else if (arg === '--window-unavailable') windowUnavailable = value();
+    else if (arg === '--provisioning') provisioning = value();
+    else if (arg === '--port') {
+      const text = value();
+      port = Number(text);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port needs a port number, got ${text}`);
+    } else fail(`unknown argument ${arg ?? ''}`);
+  }
+  return { electron, windowUnavailable, port, provisioning };
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** Things to stop on the way out, last started first. */
+const cleanups: Array<{ readonly what: string; readonly stop: () => Promise<unknown> }> = [];
+let stopping: Promise<void> | undefined;
+
+function stopAll(code: number): Promise<void> {
+  stopping ??= (async () => {
+    for (const { what, stop } of cleanups.reverse()) {
+      await Promise.race([stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch((error: unknown) => console.error(`stopping ${what}: ${String(error)}`));
+    }
+    console.log('» stopped: nothing this demo started is running any more.');
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  const demo = args.provisioning === undefined;
+  let doc: ProvisioningDocument;
+  let lab: Lab | undefined;
+  let bots: DemoBots | undefined;
+  if (demo) {
+    try {
+      lab = await startLab();
+    } catch (error) {
+      if (error instanceof LabError && error.code === 'kamailio-missing') {
+        console.error(
+          'The demo runs a private Kamailio on 127.0.0.1, and Kamailio is not installed: sudo apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules',
+        );
+        process.exit(1);
+      }
+      throw error;
+    }
+    const started = lab;
+    cleanups.push({ what: 'Kamailio', stop: () => started.stop() });
+    doc = demoDocument(lab);
+    console.log(`» Kamailio on ${lab.wsUrl} (private to this demo, pid file in ${lab.runDir})`);
+    bots = await startDemoBots(lab, doc, { log: (m) => console.error(`  ${m}`) });
+    const running = bots;
+    cleanups.push({ what: 'the bots', stop: () => running.dispose() });
+    console.log('» bots signed in:');
+    for (const c of Object.values(DEMO_COLLEAGUES)) console.log(`    ${c.name.padEnd(12)} ${c.part}`);
+    console.log('    a customer   calls you, and again a few seconds after each call ends');
+  } else {
+    const parsed = parseProvisioning(readFileSync(args.provisioning ?? '', 'utf8'), args.provisioning ?? '');
+    if (!parsed.ok) {
+      console.error(`The provisioning document ${args.provisioning ?? ''} cannot be used:\n${parsed.issues.map((i) => `  ${i.path}: expected ${i.expected}`).join('\n')}`);
+      process.exit(1);
+    }
+    doc = parsed.value;
+  }
+
+  if (args.electron) await openElectron(doc);
+  else await serveInBrowser(doc, demo, args);
+}
+
+/** Electron with the demo's document: the agent signs in as the first roster user (Sam). */
+async function openElectron(doc: ProvisioningDocument): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-demo-'));
+  cleanups.push({ what: 'the demo folder', stop: async () => rmSync(dir, { recursive: true, force: true }) });
+  const file = join(dir, 'provisioning.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const child: ChildProcess = spawn('npx', ['electron', '.', '--provisioning', file, `--user-data-dir=${join(dir, 'user-data')}`], { cwd: REPO_ROOT, stdio: 'inherit' });
+  cleanups.push({ what: 'Electron', stop: () => stopChild(child) });
+  child.once('exit', () => void stopAll(0));
+  console.log(`» Baton opened in its window; sign in as ${doc.roster[0]?.displayName ?? DEMO_AGENT} (no password). Ctrl+C here stops everything.`);
+}
+
+async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Args): Promise<void> {
+  if (!existsSync(join(BUNDLE_DIR, 'index.html'))) {
+    console.error(`No renderer bundle in ${BUNDLE_DIR}: run \`npx vite build\` first (npm start does).`);
+    process.exit(1);
+  }
+  // Served from a copy: a rebuild meanwhile would empty dist/renderer under the page.
+  const bundle = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
+  cpSync(BUNDLE_DIR, bundle, { recursive: true });
+  cleanups.push({ what: 'the bundle copy', stop: async () => rmSync(bundle, { recursive: true, force: true }) });
+  const server: BridgeServer = await startBridgeServer(bundle, {
+    ...(args.port !== undefined ? { port: args.port } : {}),
+    browserPage: {
+      commands: COMMAND_NAMES,
+      events: Object.keys(EVENTS),
+      mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true } },
+    },
+  });
+  cleanups.push({ what: 'the web server', stop: () => server.close() });
+  const userId = demo ? DEMO_AGENT : (doc.roster[0]?.id ?? DEMO_AGENT);
+  const endpoint = new AgentEndpoint({ userId, provisioning: doc });
+  server.register(endpoint);
+  cleanups.push({ what: 'the desk', stop: () => endpoint.dispose() });
+  if (demo) {
+    const signedIn = await endpoint.desk.handle('session.signIn', { userId: DEMO_AGENT, password: '' });
+    if (!signedIn.ok) throw new Error(`the demo agent could not sign in: ${signedIn.error.message}`);
+    await endpoint.until('the demo agent registered', (s) => s.session.registration === 'registered', 10_000);
+    await endpoint.desk.handle('agent.setStatus', { kind: 'Ready' });
+  }
+  const url = `${server.origin}/#token=${endpoint.token}`;
+  console.log('');
+  if (args.windowUnavailable) console.log(`No Baton window here: ${args.windowUnavailable}`);
+  console.log(`Baton ${demo ? 'demo desk' : 'desk'} in your browser (loopback only; the token in the link is the key to this desk):`);
+  console.log(`  ${url}`);
+  console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
+  if (demo) console.log(`Signed in as ${doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT}, Ready. The customer calls within seconds.`);
+  console.log('Ctrl+C stops the desk, the bots and Kamailio.');
+  console.log(`BATON_DESK_URL=${url}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof LabError ? `${error.code}: ${error.message}` : error);
+  void stopAll(1);
+});
