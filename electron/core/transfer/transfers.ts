@@ -160,7 +160,9 @@ export interface TransfersOptions {
   readonly log?: Pick<Log, 'info' | 'warn'>;
   /**
    * Whether a wrap-up is still owed for a call (the desk's dispositionsDue): a settled transfer stays
-   * until the wrap-ups of its calls are filed — the wrap-up screen names the transfer.
+   * until the wrap-ups of its calls are filed — the wrap-up screen names the transfer. Given, finished
+   * transfers are forgotten (forgetFinished); without it (the lab's bare bots, which read a transfer's
+   * end state after its calls) none is.
    */
   readonly owed?: (callId: string) => boolean;
 }
@@ -496,7 +498,7 @@ export class Transfers {
    * (a microtask after the transfers' listeners) still asks which transfer the call belonged to.
    */
   forgetFinished(): void {
-    if (this.sweep !== undefined || this.disposed) return;
+    if (this.sweep !== undefined || this.disposed || !this.options.owed) return;
     this.sweep = setImmediate(() => {
       this.sweep = undefined;
       for (const t of [...this.transfers.values()]) {
