@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
-import { hearsAudio } from '../support/agents.js';
+import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { DeskState } from '../../shared/desk.js';
 import { applyDeskPatch } from '../../shared/deskPatch.js';
@@ -150,7 +150,10 @@ describe('the desk', () => {
     const bobContactId = bobDone.transfers[0]?.contactCallId ?? '';
     await ok(bob, 'transfer.unholdContact', { transferId });
     const customerToBob = await waitFor('customer’s new call', () => customer.followed[0]);
-    await waitFor('customer hears bob', () => hearsAudio(customerToBob));
+    await untilHearsOnly(customerToBob, TONES.bob);
+    const bobsCall = bob.desk.callById(bobContactId);
+    if (!bobsCall) throw new Error('bob has no call with the customer');
+    await untilHearsOnly(bobsCall, TONES.customer);
     await ok(bob, 'call.hangUp', { callId: bobContactId });
     await bob.until('bob dispositions', (s) => s.dispositionsDue.some((d) => d.callId === bobContactId));
 

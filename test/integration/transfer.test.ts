@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
-import { hearsAudio, hearsSilence, type TestAgent } from '../support/agents.js';
+import type { TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
-import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../support/audioOracle.js';
+import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead, untilTalking } from '../support/audioOracle.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import { TransferRuleViolation, type StartTransfer, type TransferView } from '../../electron/core/transfer/transfers.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
@@ -45,7 +45,7 @@ async function scene(options: { bobPolicy?: Desk['incomingPolicy']; transfers?: 
   const customerLeg = await customer.phone.call('alice');
   const contactLeg = await ringing;
   await contactLeg.answer();
-  await waitFor('customer connected to alice', async () => (await hearsAudio(customerLeg)) && (await hearsAudio(contactLeg)));
+  await untilTalking(customerLeg, TONES.alice, contactLeg, TONES.customer);
   return { customer, alice, bob, contactLeg, customerLeg };
 }
 
@@ -84,8 +84,9 @@ async function expectRefused(promise: Promise<unknown>, code: string): Promise<v
 }
 
 /** Both ends of a call hear each other. */
-async function talking(a: Call, b: Call): Promise<void> {
-  await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 8000);
+/** `a` and `b` are the two ends of one call, each hearing only the other's party tone. */
+async function talking(a: Call, aHears: number, b: Call, bHears: number): Promise<void> {
+  await untilTalking(a, aHears, b, bHears);
 }
 
 async function hangUpAll(...agents: TestAgent[]): Promise<void> {
@@ -111,7 +112,7 @@ describe('cold transfer', () => {
 
     const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
     const bobSide = await waitFor('bob’s call', () => s.bob.phone.calls()[0]);
-    await talking(customerToBob, bobSide);
+    await talking(customerToBob, TONES.bob, bobSide, TONES.customer);
     await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended');
     expect(s.contactLeg.end?.reason).toBe('hung-up-local');
     // Alice left only once the customer's phone had its final NOTIFY answered.
@@ -138,7 +139,7 @@ describe('cold transfer', () => {
     const failed = await phase(s.alice, started.id, 'failed');
     expect(failed.state.failure?.reason).toBe(reason);
     expect(s.contactLeg.state).toBe('established');
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     expect(s.alice.dispositions).toEqual([]);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
@@ -150,7 +151,7 @@ describe('cold transfer', () => {
     const failed = await phase(s.alice, started.id, 'failed');
     expect(failed.state.failure?.reason).toBe('not-signed-in');
     expect(s.customer.referrals).toHaveLength(0);
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     await hangUpAll(s.customer, s.alice);
   });
 
@@ -160,7 +161,7 @@ describe('cold transfer', () => {
     const started = await s.alice.transfers.start(request(s, 'cold'));
     const failed = await phase(s.alice, started.id, 'failed');
     expect(failed.state.failure?.reason).toBe('refer-ignored');
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 
@@ -177,7 +178,7 @@ describe('cold transfer', () => {
     await waitFor('alice registered again', () => s.alice.phone.registration === 'registered', 8000);
     await phase(s.alice, started.id, 'completed', 10_000);
     const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
-    await talking(customerToBob, s.bob.phone.calls()[0] as Call);
+    await talking(customerToBob, TONES.bob, s.bob.phone.calls()[0] as Call, TONES.customer);
     await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended');
     await hangUpAll(s.customer, s.alice, s.bob);
   });
@@ -217,7 +218,7 @@ describe('warm transfer', () => {
 
     const aliceConsult = s.alice.phone.calls().find((c) => c.id === consulting.consultCallId) as Call;
     const bobConsult = s.bob.phone.calls()[0] as Call;
-    await talking(aliceConsult, bobConsult);
+    await talking(aliceConsult, TONES.bob, bobConsult, TONES.alice);
     // The contact is held: Alice hears nothing from the customer... and the rules hold in main.
     await expectRefused(s.alice.transfers.cancel(started.id), 'initiator-cannot-cancel');
     await expectRefused(s.alice.transfers.unholdContact(started.id), 'contact-held-during-transfer');
@@ -243,7 +244,7 @@ describe('warm transfer', () => {
 
     await s.bob.transfers.unholdContact(started.id);
     const customerToBob = await waitFor('customer’s replacing call', () => s.customer.followed[0]);
-    await talking(customerToBob, bobContact);
+    await talking(customerToBob, TONES.bob, bobContact, TONES.customer);
     await bobContact.hangUp();
     await waitFor('bob owes a disposition', () => s.bob.dispositions.length === 1);
     expect(s.bob.dispositions[0]).toMatchObject({ callId: bobContact.id, prefill: null });
@@ -264,7 +265,7 @@ describe('warm transfer', () => {
     expect(s.bob.dispositions).toEqual([{ callId: bobConsultId, transferId: started.id, prefill: null }]);
     expect(s.alice.dispositions).toEqual([]);
     await s.alice.transfers.unholdContact(started.id);
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     expect(s.customer.referrals).toHaveLength(0);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
@@ -280,7 +281,7 @@ describe('warm transfer', () => {
     expect(failed.state.failure?.reason).toBe(reason);
     expect(failed.allowed).toContain('unholdContact');
     await s.alice.transfers.unholdContact(started.id);
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     expect(s.bob.dispositions).toEqual([]);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
@@ -308,7 +309,7 @@ describe('warm transfer', () => {
     const failed = await phase(s.alice, started.id, 'failed', 10_000);
     expect(failed.state.failure?.reason).toBe('connection-lost');
     await s.alice.transfers.unholdContact(started.id);
-    await talking(s.customerLeg, s.contactLeg);
+    await talking(s.customerLeg, TONES.alice, s.contactLeg, TONES.customer);
     await hangUpAll(s.customer, s.alice);
   });
 

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
-import { hearsAudio, type TestAgent } from '../support/agents.js';
+import type { TestAgent } from '../support/agents.js';
+import { TONES, untilTalking } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
@@ -57,7 +58,7 @@ async function scene(options: { bobPolicy?: Desk['incomingPolicy']; alice?: Desk
   const customerLeg = await customer.phone.call('alice');
   const contactLeg = await ringing;
   await contactLeg.answer();
-  await waitFor('customer connected to alice', async () => (await hearsAudio(customerLeg)) && (await hearsAudio(contactLeg)));
+  await untilTalking(customerLeg, TONES.alice, contactLeg, TONES.customer);
   return { customer, alice, bob, contactLeg, customerLeg, bobHeard };
 }
 
@@ -82,8 +83,9 @@ async function phase(desk: Desk, id: string, expected: TransferView['state']['ph
   }, timeoutMs);
 }
 
-async function talking(a: Call, b: Call): Promise<void> {
-  await waitFor('audio both ways', async () => (await hearsAudio(a)) && (await hearsAudio(b)), 8000);
+/** `a` and `b` are the two ends of one call, each hearing only the other's party tone. */
+async function talking(a: Call, aHears: number, b: Call, bHears: number): Promise<void> {
+  await untilTalking(a, aHears, b, bHears);
 }
 
 async function hangUpAll(...agents: TestAgent[]): Promise<void> {
@@ -104,7 +106,7 @@ async function customerCallsBob(s: Scene): Promise<{ bobSide: Call; customerSide
   const customerSide = await s.customer.phone.call('bob');
   const bobSide = await ringing;
   await bobSide.answer();
-  await talking(customerSide, bobSide);
+  await talking(customerSide, TONES.bob, bobSide, TONES.customer);
   return { bobSide, customerSide };
 }
 
@@ -177,7 +179,7 @@ describe('hang-ups during a warm transfer', () => {
     expect(aliceView.allowed).toContain('hangUpConsult');
     const aliceConsult = consultOf(s.alice, started.id);
     const bobConsult = consultOf(s.bob, started.id);
-    await talking(aliceConsult, bobConsult);
+    await talking(aliceConsult, TONES.bob, bobConsult, TONES.alice);
     expect(s.bob.history.forContact('contact-1').map((e) => e.kind)).toContain('transfer-failed');
 
     // Alice ends the consult: Bob is not told "connection lost".
@@ -296,7 +298,7 @@ describe('the initiator leaves the contact only after its final NOTIFY', () => {
     // A warm transfer's contact arrives on hold at Bob's.
     if (method === 'warm') await s.bob.transfers.unholdContact(started.id);
     const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
-    await talking(customerToBob, s.bob.phone.calls().find((c) => c.id === bobView.contactCallId) as Call);
+    await talking(customerToBob, TONES.bob, s.bob.phone.calls().find((c) => c.id === bobView.contactCallId) as Call, TONES.customer);
     expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } }]);
     await hangUpAll(s.customer, s.alice, s.bob);
   });

@@ -262,3 +262,8 @@ export function labelOf(call: Call): string {
   const remote = call.session.remoteIdentity.uri.user ?? call.remoteUri;
   return `${local}'s call with ${remote}`;
 }
+
+/** Waits until both ends of one call hear only each other: `a` hears `aHears`, `b` hears `bHears`. */
+export async function untilTalking(a: Call, aHears: number, b: Call, bHears: number, timeoutMs = 8000): Promise<void> {
+  await Promise.all([untilHearsOnly(a, aHears, timeoutMs), untilHearsOnly(b, bHears, timeoutMs)]);
+}

@@ -8,7 +8,7 @@
  * so the windowed list handles the arrow keys itself, with the same meaning: select and focus the
  * next (or previous) pickable colleague, scrolled into view.
  */
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DirectoryEntryView } from '../../../shared/desk.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
@@ -40,7 +40,8 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
   // Lower-cased once per directory change, not once per keystroke and entry.
   const haystacks = useMemo(() => directory.map(searchText), [directory]);
   const found = useMemo(() => (q ? directory.filter((_, i) => haystacks[i]?.includes(q)) : directory), [directory, haystacks, q]);
-  const listRef = useRef<HTMLDivElement>(null);
+  // State, not a ref: the windowed list renders again once its scroll container exists.
+  const [listElement, setListElement] = useState<HTMLDivElement | null>(null);
   const recommended = found.filter((e) => e.recommended);
   const others = found.filter((e) => !e.recommended);
   const otherTitle = policy === 'block' ? 'Other states — not available for transfer' : policy === 'warn' ? 'Other states — not recommended' : 'Other states';
@@ -71,11 +72,11 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
         autoFocus={autoFocus}
         onChange={(e) => setQuery(e.target.value)}
       />
-      <div className="user-picker__list" ref={listRef}>
+      <div className="user-picker__list" ref={setListElement}>
         {found.length === 0 && <p className="muted">No colleague matches “{query}”.</p>}
         {found.length > WHOLE_LIST_MAX ? (
           <WindowedOptions
-            scroller={listRef}
+            scroller={listElement}
             recommended={recommended}
             others={others}
             groupIds={[`${name}-rec`, `${name}-other`]}
@@ -119,7 +120,7 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
 
 interface WindowedOptionsProps {
   /** The picker's list box, which scrolls. */
-  readonly scroller: RefObject<HTMLDivElement | null>;
+  readonly scroller: HTMLDivElement | null;
   readonly recommended: readonly DirectoryEntryView[];
   readonly others: readonly DirectoryEntryView[];
   readonly groupIds: readonly [string, string];
@@ -141,7 +142,7 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
   );
   const virtualizer = useVirtualizer({
     count: rows.length,
-    getScrollElement: () => scroller.current,
+    getScrollElement: () => scroller,
     estimateSize: (index) => (rows[index]?.kind === 'group' ? GROUP_PX : ROW_PX),
     overscan: 8,
   });
@@ -150,7 +151,7 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
   useEffect(() => {
     const id = focusAfterRender.current;
     if (id === null) return;
-    const input = [...(scroller.current?.querySelectorAll<HTMLInputElement>('input[type=radio]') ?? [])].find((i) => i.value === id);
+    const input = [...(scroller?.querySelectorAll<HTMLInputElement>('input[type=radio]') ?? [])].find((i) => i.value === id);
     if (input) {
       focusAfterRender.current = null;
       input.focus();

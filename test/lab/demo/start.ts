@@ -151,7 +151,8 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
     browserPage: {
       commands: COMMAND_NAMES,
       events: Object.keys(EVENTS),
-      mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true } },
+      // The demo's peers are all on 127.0.0.1; a real server's are not.
+      ...(demo ? { mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true } } } : {}),
     },
   });
   cleanups.push({ what: 'the web server', stop: () => server.close() });
@@ -170,9 +171,9 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   if (args.windowUnavailable) console.log(`No Baton window here: ${args.windowUnavailable}`);
   console.log(`Baton ${demo ? 'demo desk' : 'desk'} in your browser (loopback only; the token in the link is the key to this desk):`);
   console.log(`  ${url}`);
-  console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
+  if (demo) console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
   if (demo) console.log(`Signed in as ${doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT}, Ready. The customer calls within seconds.`);
-  console.log('Ctrl+C stops the desk, the bots and Kamailio.');
+  console.log(demo ? 'Ctrl+C stops the desk, the bots and Kamailio.' : 'Ctrl+C stops the desk.');
   console.log(`BATON_DESK_URL=${url}`);
 }
 

@@ -1,0 +1,129 @@
+/**
+ * The colleague picker with a directory far larger than a screen: every match is reachable (no
+ * "first 100" cap), only a window of rows is in the DOM, and the keyboard works as on the small list
+ * — Tab lands on a colleague, the arrows select and focus the next or previous one, scrolled into
+ * view, past the rendered window. Main's side is a scripted desk (no SIP): the page is what is tested.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from '@playwright/test';
+import type { DeskState, DirectoryEntryView } from '../../shared/desk.js';
+import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import type { Connection } from './harness/agentEndpoint.js';
+import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './harness/bridgeServer.js';
+import { BUNDLE_DIR } from './harness/paths.js';
+
+const USERS = 1000;
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+
+/** Colleagues "User 0000" … in main's order (all Ready: one recommended group). */
+const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => {
+  const n = String(i).padStart(4, '0');
+  return { userId: `u${n}`, name: `User ${n}`, uri: `sip:u${n}@127.0.0.1`, team: 'support', status: { kind: 'Ready' }, recommended: true };
+});
+
+function deskState(): DeskState {
+  const now = Date.now();
+  return {
+    version: 1,
+    session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@127.0.0.1' }, signInUsers: [] },
+    agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } },
+    calls: [
+      {
+        id: 'c1',
+        direction: 'inbound',
+        state: 'established',
+        remote: { uri: 'sip:customer@127.0.0.1', name: 'Customer' },
+        held: false,
+        live: true,
+        remoteHeld: false,
+        muted: false,
+        startedAt: now,
+        answeredAt: now,
+        end: null,
+        contactId: 'customer',
+        transferId: null,
+      },
+    ],
+    transfers: [],
+    directory,
+    outcomes: [{ id: 'other', label: 'Other', methods: ['warm', 'cold'] }],
+    dispositionCodes: [],
+    notReadyReasons: ['Lunch'],
+    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: false },
+    remembered: { userId: null, outcomeId: null, method: null },
+    dispositionsDue: [],
+    drafts: {},
+    notices: [],
+  };
+}
+
+/** Main's part: the snapshot on attach, and "done" to every command. */
+class ScriptedDesk implements BridgeEndpoint {
+  readonly token = randomBytes(32).toString('base64url');
+  private readonly pages = new Map<number, Connection>();
+  connected(connection: Connection): void {
+    this.pages.set(connection.id, connection);
+  }
+  disconnected(id: number): void {
+    this.pages.delete(id);
+  }
+  async invoke(): Promise<unknown> {
+    return { ok: true, value: undefined };
+  }
+  send(id: number): void {
+    this.pages.get(id)?.send('baton:event', 'desk.snapshot', deskState());
+  }
+}
+
+let server: BridgeServer;
+let bundle: string;
+
+test.beforeAll(async () => {
+  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
+  cpSync(BUNDLE_DIR, bundle, { recursive: true });
+  server = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: Object.keys(EVENTS) } });
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  if (bundle) rmSync(bundle, { recursive: true, force: true });
+});
+
+test('a directory of 1,000: a window of rows rendered, every colleague reachable, arrows move past the window', async ({ page }) => {
+  const desk = new ScriptedDesk();
+  server.register(desk);
+  await page.goto(`${server.origin}/#token=${desk.token}`);
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  const panel = page.getByRole('form', { name: /^Transfer / });
+  const search = panel.getByRole('searchbox', { name: 'Search colleagues' });
+  await expect(search).toBeFocused();
+  const radios = panel.getByRole('group', { name: 'Colleague' }).getByRole('radio');
+  expect(await radios.count()).toBeLessThan(60);
+
+  await page.keyboard.press('Tab');
+  await expect(panel.getByRole('radio', { name: /User 0000/ })).toBeFocused();
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowDown');
+  const thirtieth = panel.getByRole('radio', { name: /User 0030/ });
+  await expect(thirtieth).toBeFocused();
+  await expect(thirtieth).toBeChecked();
+  await expect(thirtieth).toBeInViewport();
+  await page.keyboard.press('ArrowUp');
+  await expect(panel.getByRole('radio', { name: /User 0029/ })).toBeFocused();
+  await expect(panel.getByRole('radio', { name: /User 0029/ })).toBeChecked();
+  // Tab from the search lands on the chosen colleague, as in a native radio group.
+  await search.fill('');
+  await search.focus();
+  await page.keyboard.press('Tab');
+  await expect(panel.getByRole('radio', { name: /User 0029/ })).toBeFocused();
+
+  // No cap: the last colleague is found by search, and a narrowed list is a plain list again.
+  await search.fill('user 0999');
+  await expect(panel.getByRole('radio', { name: /User 0999/ })).toBeVisible();
+  await search.fill('user 01');
+  await expect(radios).toHaveCount(100);
+  await expect(panel.getByRole('listitem')).toHaveCount(100);
+  server.unregister(desk);
+});
