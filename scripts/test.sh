@@ -11,8 +11,12 @@ command -v rtpengine >/dev/null 2>&1 || missing+=(rtpengine-daemon)
 command -v linphonec >/dev/null 2>&1 || missing+=(linphone-cli)
 command -v baresip >/dev/null 2>&1 || missing+=(baresip-core)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
+# Kamailio modules of the SIP Outbound and wss:// tests (separate Debian packages).
+kamailio_module() { compgen -G "/usr/lib/*/kamailio/modules/$1.so" >/dev/null || compgen -G "/usr/lib/kamailio/modules/$1.so" >/dev/null; }
+kamailio_module outbound || missing+=(kamailio-outbound-modules)
+kamailio_module tls || missing+=(kamailio-tls-modules)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "The tests run a real Kamailio and rtpengine on 127.0.0.1, plain-RTP phones (linphonec, baresip) and Debian's Chromium. Install them first:" >&2
+  echo "The tests run a real Kamailio (with its outbound and TLS modules) and rtpengine on 127.0.0.1, plain-RTP phones (linphonec, baresip) and Debian's Chromium. Install them first:" >&2
   echo "  sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
@@ -29,8 +33,8 @@ if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit &&
 else
   echo '{"passed":0,"failed":1}' > "$results/typecheck.json"; status=1
 fi
-echo "» security gate (electronegativity; in its own tools folder, it breaks beside TypeScript 7)"
-if { [ -f .tools/electronegativity/node_modules/@doyensec/electronegativity/package.json ] || npm install --prefix .tools/electronegativity --no-audit --no-fund @doyensec/electronegativity@1.10.3 >/dev/null; } \
+echo "» security gate (electronegativity from tools/, pinned by its own lockfile; npm audit of production dependencies)"
+if { { [ -f tools/node_modules/.package-lock.json ] && [ ! tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; } || npm ci --prefix tools --no-audit --no-fund >/dev/null; } \
    && node scripts/security-gate.mjs --json "$results/security-gate.json"; then :; else
   status=1; [ -s "$results/security-gate.json" ] || echo '{"passed":0,"failed":1}' > "$results/security-gate.json"
 fi
