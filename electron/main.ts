@@ -4,7 +4,6 @@
  * wiring that only a real Electron can exercise.
  */
 import { app, BrowserWindow, crashReporter, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, shell, systemPreferences, Tray } from 'electron';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +34,13 @@ import { acquireSingleInstance, claimDialSchemes } from './shell/singleInstance.
 import { TrayStatusIndicator, trayMenuTemplate } from './shell/tray.js';
 import { installPermissionHandlers } from './shell/windowSecurity.js';
 import { MAIN_PROCESS_V8_FLAGS } from './core/runtimeFlags.js';
+import { checkSipGrammar } from './core/sip/sipGrammar.js';
 import type { AppLog } from './core/log/log.js';
+import { scrubText } from './core/log/redact.js';
 import { crashDumpFiles, openAppLog } from './shell/logs.js';
 import { startCrashReporter } from './shell/crashReporter.js';
 import { exportDiagnostics } from './shell/diagnosticsExport.js';
-import { nodeSystemCertificates, trustedCas, type CaSource } from './shell/trustedCas.js';
+import { nodeSystemCertificates, readCaFiles, trustedCas, type CaSource } from './shell/trustedCas.js';
 import { relaunchArgs } from './shell/launchFlags.js';
 // The preload is a .cts (a sandboxed preload cannot be an ES module), which tsconfig's `*.ts`
 // globs do not match: this import puts it in the program, so it is type-checked and built.
@@ -128,6 +129,9 @@ async function start(): Promise<void> {
   appLog = files;
   files.info('Baton starting', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform, release: process.getSystemVersion(), policySources: policy.sources });
   for (const issue of policy.issues) files.warn(`machine policy: ${issue}`);
+  // The generated SIP grammar is put in place at install and build; an install that skipped scripts
+  // ships SIP.js's stock one (same results, many times slower): say which one this package runs.
+  void checkSipGrammar().then((check) => (check.ok ? files.child('sip').info(`SIP grammar: ${check.detail}`) : files.child('sip').error(`SIP grammar: ${check.problem}`)));
   startCrashReporter(crashReporter, policy, app.getVersion(), log);
   installPermissionHandlers(session.defaultSession, log);
 
@@ -244,7 +248,8 @@ async function start(): Promise<void> {
     if (!(fromSipJs && current.containSipThrow(error))) files.error('uncaught exception', { error });
   });
   if (opened.notice) current.notice(`The local database could not be used (${opened.notice.reason}) and was moved to ${opened.notice.movedTo}. Nothing was deleted.`);
-  if (loaded.config && loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${describeIssues(loaded.issues)}`);
+  // An issue names its source, a provisioning URL perhaps with IT's credentials in it: the agent reads it without them.
+  if (loaded.config && loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${scrubText(describeIssues(loaded.issues))}`);
 
   if (slot) slot.use(current);
   else slot = new DeskSlot(current);
@@ -303,17 +308,12 @@ async function start(): Promise<void> {
   };
 }
 
-/** IT's extra CAs: PEM text from provisioning, and the files machine policy names (read here). */
+/** IT's extra CAs: PEM text from provisioning, and the files machine policy names (regular files only). */
 async function caSources(fromProvisioning: readonly string[], policyFiles: readonly string[]): Promise<CaSource[]> {
   const sources: CaSource[] = fromProvisioning.map((pem, i) => ({ source: `provisioning sip.trustedCaCertificates[${i}]`, pem }));
-  for (const file of policyFiles) {
-    try {
-      sources.push({ source: `machine policy ${file}`, pem: await readFile(file, 'utf8') });
-    } catch (error) {
-      log(`machine policy TrustedCaFiles: ${file} could not be read (${String(error)})`);
-    }
-  }
-  return sources;
+  const files = await readCaFiles(policyFiles);
+  for (const issue of files.issues) log(`trusted CAs: ${issue}`);
+  return [...sources, ...files.sources];
 }
 
 function trayIcon(): Electron.NativeImage {

@@ -22,6 +22,8 @@ export type PhoneErrorCode =
   | 'connection-timeout'
   /** wss:// only: the server's certificate is not one this computer trusts (unknown CA, expired, wrong name). */
   | 'certificate-untrusted'
+  /** wss:// only: TLS itself failed (no TLS at that address, no protocol or cipher in common). */
+  | 'secure-connection-failed'
   | 'auth-failed'
   | 'auth-required'
   | 'unknown-user'

@@ -3,6 +3,7 @@
  * folder (collected by "Export diagnostics"). Dumps are uploaded only when machine policy names a
  * server (`CrashReportUrl`); nothing leaves the computer otherwise.
  */
+import { scrubText } from '../core/log/redact.js';
 import { PRODUCT_NAME } from './appIdentity.js';
 
 /** The parts of Electron's crashReporter used here; Electron's own object satisfies it. */
@@ -24,9 +25,10 @@ export function startCrashReporter(port: CrashReporterPort, policy: { readonly c
       ...(url ? { submitURL: url, uploadToServer: true } : { uploadToServer: false }),
     });
   } catch (error) {
-    log(`crash reporter could not start: ${String(error)}`);
+    log(`crash reporter could not start: ${scrubText(String(error))}`);
     return { uploading: false };
   }
-  log(url ? `crash dumps are kept and uploaded to ${url}` : 'crash dumps are kept on this computer only');
+  // The URL may carry the upload's credentials (user part, a token in the query): the log gets it without them.
+  log(url ? `crash dumps are kept and uploaded to ${scrubText(url)}` : 'crash dumps are kept on this computer only');
   return { uploading: url !== undefined };
 }

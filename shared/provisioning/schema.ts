@@ -24,13 +24,16 @@ const hostname = z
     error: 'a domain name such as sip.example.com',
   });
 
-const webSocketUrl = z.string({ error: 'a wss:// URL' }).refine(
-  (value) => {
-    const url = parseUrl(value);
-    return url !== undefined && (url.protocol === 'wss:' || (url.protocol === 'ws:' && isLoopback(url.hostname)));
-  },
-  { error: 'a wss:// URL (ws:// only for 127.0.0.1 or localhost labs)' },
-);
+const webSocketUrl = z.string({ error: 'a wss:// URL' }).superRefine((value, ctx) => {
+  const url = parseUrl(value);
+  if (url === undefined || !(url.protocol === 'wss:' || (url.protocol === 'ws:' && isLoopback(url.hostname)))) {
+    ctx.addIssue({ code: 'custom', message: 'a wss:// URL (ws:// only for 127.0.0.1 or localhost labs)' });
+  } else if (url.username !== '' || url.password !== '') {
+    // It would be written wherever the address is (logs, diagnostics, error messages), and sent to
+    // the server as a second, unexpected login.
+    ctx.addIssue({ code: 'custom', message: 'a wss:// URL without a user name or password before "@" (each agent\'s password is typed at sign-in and kept in the OS\'s credential store)' });
+  }
+});
 
 const sipUri = z
   .string({ error: 'a SIP URI' })

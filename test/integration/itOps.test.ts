@@ -7,7 +7,7 @@
  * unpacked with the system's tar.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,10 @@ import { createCustomer } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
 import { waitFor } from '../support/waitFor.js';
 import type { CommandName, CommandPayload } from '../../shared/ipc.js';
+import { Phone } from '../../electron/core/sip/phone.js';
+import { TRACED_BODY_BYTES, TRACED_HEAD_BYTES } from '../../electron/core/log/traceText.js';
+import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
+import { requestTo, startHostilePeer } from '../support/hostilePeer.js';
 
 const PASSWORDS = { alice: 'alice-Secret-7731', bob: 'bob-Secret-5518', customer: 'cust-Secret-0042' };
 const NOTE = 'Card ending 4242 disputes order 77';
@@ -129,5 +133,57 @@ describe('logs, SIP trace and diagnostics from a real run', () => {
     expect(all).not.toContain(NOTE);
     logs.alice.close();
     logs.bob.close();
+  });
+});
+
+describe('the SIP trace holds every message on the wire', () => {
+  /** The trace's entries: direction and message, in order. */
+  function entries(dir: string): Array<{ direction: string; message: string }> {
+    const text = readFileSync(join(dir, 'sip-trace.log'), 'utf8');
+    return text
+      .split(/^\d{4}-\d\d-\d\dT[\d:.]+Z (?=sent\n|received\n)/m)
+      .filter((e) => e !== '')
+      .map((e) => ({ direction: e.slice(0, e.indexOf('\n')), message: e.slice(e.indexOf('\n') + 1) }));
+  }
+  const about = (callId: string, list: ReturnType<typeof entries>): string[] => list.filter((e) => e.message.includes(`Call-ID: ${callId}\r\n`)).map((e) => `${e.direction} ${e.message.slice(0, e.message.indexOf('\r\n'))}`);
+
+  it('the ingress’s own answers and SIP in binary frames are in it; one huge message is cut', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-trace-'));
+    const files = createAppLog({ dir, sipTrace: true });
+    const peer = await startHostilePeer();
+    const media = createWrtcMediaPort();
+    const phone = new Phone({ server: peer.url, aor: 'sip:alice@127.0.0.1', media, ...(files.sipTrace ? { sipTrace: files.sipTrace } : {}), backoff: { initialMs: 50, maxMs: 200 } });
+    try {
+      await phone.start();
+      // Refused by the ingress before SIP.js sees it: its 406 goes out on the wire.
+      const refused = requestTo(peer, 'INVITE', { headers: ['Accept: text/nobody-knows-this', 'Content-Type: application/sdp'], body: 'v=0\r\n' });
+      const answered406 = peer.responseTo(refused.callId);
+      peer.send(refused.text);
+      expect((await answered406).text).toMatch(/^SIP\/2\.0 406 /);
+      // SIP in a binary frame, answered by SIP.js.
+      const options = requestTo(peer, 'OPTIONS');
+      const answered200 = peer.responseTo(options.callId);
+      peer.send(Buffer.from(options.text), { binary: true });
+      expect((await answered200).text).toMatch(/^SIP\/2\.0 200 /);
+      // 2 MiB: answered 513 from its headers, and cut in the trace.
+      const before = statSync(join(dir, 'sip-trace.log')).size;
+      const big = requestTo(peer, 'INFO', { headers: ['Content-Type: text/plain'], body: 'x'.repeat(2 * 1024 * 1024) });
+      const answered513 = peer.responseTo(big.callId);
+      peer.send(big.text);
+      expect((await answered513).text).toMatch(/^SIP\/2\.0 513 /);
+      const grown = statSync(join(dir, 'sip-trace.log')).size - before;
+
+      const list = entries(dir);
+      expect(about(refused.callId, list)).toEqual([`received INVITE sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 406 Not Acceptable']);
+      expect(about(options.callId, list)).toEqual([`received OPTIONS sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 200 OK']);
+      expect(about(big.callId, list)).toEqual([`received INFO sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 513 Message Too Large']);
+      expect(grown).toBeLessThan(TRACED_HEAD_BYTES + TRACED_BODY_BYTES);
+      expect(list.find((e) => e.message.startsWith('INFO '))?.message).toContain(`[… ${2 * 1024 * 1024 - TRACED_BODY_BYTES} more bytes not traced]`);
+    } finally {
+      await phone.stop().catch(() => {});
+      await media.dispose();
+      await peer.close();
+      files.close();
+    }
   });
 });

@@ -9,6 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppLog } from '../../electron/core/log/log.js';
 import { trustedCas } from '../../electron/shell/trustedCas.js';
@@ -18,6 +22,7 @@ import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixtu
 
 let lab: Lab;
 let caPem: string;
+let certDir: string;
 const open: TestDesk[] = [];
 
 /** A private CA and a server certificate for 127.0.0.1 signed by it. */
@@ -32,6 +37,7 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-tls-'));
+  certDir = dir;
   const files = makeCertificates(dir);
   caPem = readFileSync(files.ca, 'utf8');
   lab = await startLab({ tls: { certificate: files.cert, privateKey: files.key } });
@@ -84,5 +90,56 @@ describe('wss:// with a private CA (Kamailio TLS)', () => {
     const line = lines.split('\n').find((l) => l.includes('"component":"phone"') && l.includes('connecting to wss://127.0.0.1:'));
     expect(line).toMatch(/"level":"warn"/);
     expect(line).toMatch(/"code":"(SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)"/);
+  });
+});
+
+describe('TLS failures other than an unknown CA', () => {
+  /** A WebSocket server on 127.0.0.1 that is not a SIP server: only the TLS handshake matters here. */
+  async function listen(server: Server): Promise<string> {
+    new WebSocketServer({ server, handleProtocols: () => 'sip' });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return `wss://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }
+
+  async function signInAt(server: string): Promise<{ code: string; message: string; log: string }> {
+    const logDir = mkdtempSync(join(tmpdir(), 'baton-tls-log-'));
+    const log = createAppLog({ dir: logDir });
+    const cas = trustedCas({ bundled: tls.rootCertificates, system: { systemCertificates: () => [] }, extra: [{ source: 'provisioning', pem: caPem }] });
+    const dave = createTestDesk(wssDocument({ server }), { log, ...(cas.ca ? { trustedCa: cas.ca } : {}) });
+    open.push(dave);
+    const outcome = await dave.desk.handle('session.signIn', { userId: 'carol', password: '' });
+    log.close();
+    if (outcome.ok) throw new Error('signed in');
+    return { code: outcome.error.code, message: outcome.error.message, log: readFileSync(join(logDir, 'baton.log'), 'utf8') };
+  }
+
+  it('a server certificate issued for clients only (extended key usage) is a certificate sentence', async () => {
+    const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: certDir, stdio: 'pipe' });
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'client-only.key', '-out', 'client-only.csr');
+    writeFileSync(join(certDir, 'client-only.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+    run('x509', '-req', '-in', 'client-only.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'client-only.cnf', '-out', 'client-only.pem');
+    const server = createHttpsServer({ key: readFileSync(join(certDir, 'client-only.key')), cert: readFileSync(join(certDir, 'client-only.pem')) });
+    try {
+      const failed = await signInAt(await listen(server));
+      expect(failed.code).toBe('certificate-untrusted');
+      expect(failed.message).toMatch(/^The SIP server's certificate is not meant for a server \(it was issued for another purpose\).*Ask IT/);
+      expect(failed.log).toContain('"code":"INVALID_PURPOSE"'); // the code is IT's, in the log
+    } finally {
+      server.close();
+    }
+  });
+
+  it('plain ws:// behind a wss:// address: one sentence for the agent, OpenSSL’s words only in the log', async () => {
+    const server = createHttpServer();
+    try {
+      const address = await listen(server);
+      const failed = await signInAt(address);
+      expect(failed.code).toBe('secure-connection-failed');
+      expect(failed.message).toBe(`The secure connection to the SIP server ${address} failed, so Baton did not connect. Ask IT to check that the server accepts secure (wss://) connections at this address.`);
+      expect(failed.message).not.toMatch(/EPROTO|SSL|version/);
+      expect(failed.log).toMatch(/"code":"EPROTO"[\s\S]*wrong version number|wrong version number[\s\S]*"code":"EPROTO"/);
+    } finally {
+      server.close();
+    }
   });
 });

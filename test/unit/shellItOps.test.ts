@@ -4,8 +4,10 @@
  * the new-space size it buys, machine policy's support keys, agent settings in the store, and the
  * log's redaction and rotation.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ import { openStore } from '../../electron/core/store/index.js';
 import { startCrashReporter, type CrashReporterPort } from '../../electron/shell/crashReporter.js';
 import { RELAUNCHED_MARK, relaunchArgs } from '../../electron/shell/launchFlags.js';
 import { readMachinePolicy, type PolicyReaders } from '../../electron/shell/machinePolicy.js';
-import { trustedCas } from '../../electron/shell/trustedCas.js';
+import { readCaFiles, trustedCas } from '../../electron/shell/trustedCas.js';
 
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `baton-${name}-`));
 
@@ -57,6 +59,61 @@ describe('trusted CAs: bundle, OS store port, IT additions', () => {
   it('reports an OS store that cannot be read', () => {
     const result = trustedCas({ bundled, system: { systemCertificates: () => { throw new Error('denied'); } }, extra: [] });
     expect(result.issues).toEqual(["the OS's certificate store could not be read (Error: denied)"]);
+  });
+});
+
+describe('trusted CA files IT hands over', () => {
+  // A real CA certificate to hand around in its several forms: the first of Node's bundle.
+  const pem = tls.rootCertificates[0] ?? '';
+  const der = new X509Certificate(pem).raw;
+  const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').trim();
+  const add = (content: string | Uint8Array) => trustedCas({ bundled: [], system: undefined, extra: [{ source: 'machine policy /etc/baton/ca', pem: content }] });
+
+  it('reads a DER certificate (Windows’ .cer export) as well as PEM', () => {
+    const fromDer = add(der);
+    expect(fromDer.issues).toEqual([]);
+    expect(fromDer.added).toHaveLength(1);
+    expect(fromDer.added[0]?.sha256).toBe(add(pem).added[0]?.sha256);
+    expect(fromDer.ca).toHaveLength(1);
+  });
+
+  it.each([
+    ['an empty file', '', /^machine policy \/etc\/baton\/ca: is empty/],
+    ['DER read as text', der.toString('utf8'), /holds no PEM certificate.*`openssl x509 -inform der -in FILE -out ca\.pem`/],
+    ['a private key alone', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----\n', /holds a private key and no certificate/],
+    ['an OpenSSL TRUSTED CERTIFICATE', `-----BEGIN TRUSTED CERTIFICATE-----\n${body}\n-----END TRUSTED CERTIFICATE-----\n`, /"TRUSTED CERTIFICATE".*`openssl x509 -in FILE -out ca\.pem`/],
+    ['a PKCS#7 bundle', '-----BEGIN PKCS7-----\nMIIGbgYJKoZIhvcNAQcCoIIGXzCCBlsCAQEx\n-----END PKCS7-----\n', /PKCS#7.*`openssl pkcs7 -print_certs -in FILE -out ca\.pem`/],
+    ['binary that is no certificate', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10]), /binary but not a DER certificate/],
+  ])('reports %s with what to do about it, and adds nothing', (_, content, sentence) => {
+    const result = add(content);
+    expect(result.added).toEqual([]);
+    expect(result.ca).toBeUndefined();
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]).toMatch(sentence);
+  });
+
+  it('adds the certificate of a file that also holds a key, and says the key does not belong there', () => {
+    const result = add(`-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n${pem}`);
+    expect(result.added).toHaveLength(1);
+    expect(result.issues).toEqual(["machine policy /etc/baton/ca: holds a private key, which Baton does not use: give Baton only the CA's certificate, and keep the key where it belongs"]);
+  });
+
+  it('reads regular files only: a FIFO, a directory or a missing file is an issue, not a start-up that waits', async () => {
+    const dir = tmp('cafiles');
+    writeFileSync(join(dir, 'ca.cer'), der);
+    writeFileSync(join(dir, 'ca.pem'), pem);
+    execFileSync('mkfifo', [join(dir, 'fifo')]); // no writer: a plain read would wait forever
+    mkdirSync(join(dir, 'folder'));
+    const read = await readCaFiles(['ca.cer', 'ca.pem', 'fifo', 'folder', 'missing.pem'].map((name) => join(dir, name)));
+    expect(read.sources.map((s) => s.source)).toEqual([`machine policy ${join(dir, 'ca.cer')}`, `machine policy ${join(dir, 'ca.pem')}`]);
+    expect(read.issues).toEqual([
+      `machine policy ${join(dir, 'fifo')}: not a regular file, not read (TrustedCaFiles names certificate files)`,
+      `machine policy ${join(dir, 'folder')}: not a regular file, not read (TrustedCaFiles names certificate files)`,
+      expect.stringMatching(/^machine policy .*missing\.pem: could not be read \(Error: ENOENT/) as unknown as string,
+    ]);
+    const cas = trustedCas({ bundled: [], system: undefined, extra: read.sources });
+    expect(cas.issues).toEqual([]);
+    expect(cas.added.map((a) => a.sha256)).toEqual([cas.added[0]?.sha256, cas.added[0]?.sha256]); // the DER file and the PEM file: one certificate
   });
 });
 

@@ -5,10 +5,10 @@
  * the log explains), and the crash dumps Electron left.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ProvisioningDocument } from '../../../shared/provisioning/index.js';
-import { scrubText } from './redact.js';
+import { scrubJson } from './redact.js';
 import { writeTarGz, type TarEntry } from './tarball.js';
 
 export interface DiagnosticsInput {
@@ -29,28 +29,73 @@ const MAX_DUMP_BYTES = 20 * 1024 * 1024;
 const RECENT_IDS = 50;
 
 export async function writeDiagnostics(path: string, input: DiagnosticsInput): Promise<{ readonly path: string; readonly entries: readonly string[] }> {
-  const now = input.now ?? new Date();
-  const entries: TarEntry[] = [
-    json('about.json', { createdAt: now.toISOString(), ...input.about }),
-    json('provisioning.json', input.provisioning ? provisioningWithoutSecrets(input.provisioning) : { none: 'Baton had no provisioning in force' }),
-    json('policy.json', input.policy ?? null),
-    json('store.json', storeHealth(input.store)),
-    json('recent.json', recentIds(input.logFiles)),
-  ];
-  const dumps = (input.crashDumps ?? []).map((file) => ({ file, size: statSync(file).size })).sort((a, b) => b.size - a.size);
-  let dumpBytes = 0;
-  const listed = dumps.map(({ file, size }) => {
-    const copied = dumpBytes + size <= MAX_DUMP_BYTES;
-    if (copied) {
-      dumpBytes += size;
-      entries.push({ name: `crash-dumps/${basename(file)}`, file });
+  // First, before anything waits: the log files as they are at this instant (see snapshotLogs).
+  const logs = snapshotLogs(input.logFiles);
+  try {
+    const now = input.now ?? new Date();
+    const entries: TarEntry[] = [
+      json('about.json', { createdAt: now.toISOString(), ...input.about }),
+      json('provisioning.json', input.provisioning ? provisioningWithoutSecrets(input.provisioning) : { none: 'Baton had no provisioning in force' }),
+      // Machine policy's URLs (CrashReportUrl, UpdateUrl) can carry credentials: scrubbed like a log line.
+      json('policy.json', input.policy ?? null),
+      json('store.json', storeHealth(input.store)),
+      json('recent.json', idsIn(logs.map((log) => ({ name: log.name, text: () => readSnapshot(log) })))),
+    ];
+    const dumps = (input.crashDumps ?? []).map((file) => ({ file, size: statSync(file).size })).sort((a, b) => b.size - a.size);
+    let dumpBytes = 0;
+    const listed = dumps.map(({ file, size }) => {
+      const copied = dumpBytes + size <= MAX_DUMP_BYTES;
+      if (copied) {
+        dumpBytes += size;
+        entries.push({ name: `crash-dumps/${basename(file)}`, file });
+      }
+      return { file: basename(file), size, copied };
+    });
+    entries.push(json('crash-dumps.json', listed));
+    for (const log of logs) entries.push({ name: `logs/${log.name}`, fd: log.fd, size: log.size });
+    await writeTarGz(path, entries, now);
+    return { path, entries: entries.map((e) => e.name) };
+  } finally {
+    for (const log of logs) closeSync(log.fd);
+  }
+}
+
+interface LogSnapshot {
+  readonly name: string;
+  readonly fd: number;
+  readonly size: number;
+}
+
+/**
+ * Every log file opened, and its size taken, in one synchronous step: the logger writes and
+ * rotates synchronously on this same thread, so no line can be written or file renamed between
+ * them. What the bundle then copies is each open file's first `size` bytes — the same bytes
+ * however many times the logger rotates meanwhile (a rename or an unlink leaves an open file's
+ * content readable), so no line is copied twice or missed between two files.
+ */
+function snapshotLogs(files: readonly string[]): LogSnapshot[] {
+  const taken: LogSnapshot[] = [];
+  for (const file of files) {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      continue; // gone since it was listed: nothing to copy
     }
-    return { file: basename(file), size, copied };
-  });
-  entries.push(json('crash-dumps.json', listed));
-  for (const file of input.logFiles) entries.push({ name: `logs/${basename(file)}`, file });
-  await writeTarGz(path, entries, now);
-  return { path, entries: entries.map((e) => e.name) };
+    taken.push({ name: basename(file), fd, size: fstatSync(fd).size });
+  }
+  return taken;
+}
+
+function readSnapshot(log: LogSnapshot): string {
+  const buffer = Buffer.alloc(log.size);
+  let read = 0;
+  while (read < log.size) {
+    const n = readSync(log.fd, buffer, read, log.size - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read).toString('utf8');
 }
 
 /**
@@ -62,7 +107,7 @@ export function provisioningWithoutSecrets(doc: ProvisioningDocument): unknown {
   if (typeof copy.sip.server === 'string') copy.sip.server = withoutUserInfo(copy.sip.server);
   const cas = copy.sip.trustedCaCertificates;
   if (Array.isArray(cas)) copy.sip.trustedCaCertificates = cas.map((pem) => (typeof pem === 'string' ? { sha256: certificateFingerprint(pem) } : pem));
-  return JSON.parse(scrubText(JSON.stringify(copy))) as unknown;
+  return scrubJson(copy);
 }
 
 /** SHA-256 of the certificate's DER, as `openssl x509 -fingerprint -sha256` prints it. */
@@ -95,15 +140,19 @@ function storeHealth(store: DiagnosticsInput['store']): unknown {
 
 /** The newest call and transfer ids the log mentions, newest first. */
 export function recentIds(logFiles: readonly string[]): { calls: string[]; sipCallIds: string[]; transfers: string[] } {
+  return idsIn(logFiles.map((file) => ({ name: basename(file), text: () => readFileSync(file, 'utf8') })));
+}
+
+function idsIn(logs: readonly { readonly name: string; text(): string }[]): { calls: string[]; sipCallIds: string[]; transfers: string[] } {
   const calls = new Set<string>();
   const sipCallIds = new Set<string>();
   const transfers = new Set<string>();
   // Files are newest first; lines within one file oldest first.
-  for (const file of logFiles) {
-    if (basename(file).startsWith('sip-trace')) continue;
+  for (const log of logs) {
+    if (log.name.startsWith('sip-trace')) continue;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = log.text();
     } catch {
       continue;
     }
@@ -123,6 +172,8 @@ export function recentIds(logFiles: readonly string[]): { calls: string[]; sipCa
   return { calls: [...calls], sipCallIds: [...sipCallIds], transfers: [...transfers] };
 }
 
+/** Every .json of the bundle is scrubbed as a log line is (URLs' credentials, secret keys). */
 function json(name: string, value: unknown): TarEntry {
-  return { name, text: `${JSON.stringify(value, null, 2)}\n` };
+  const plain: unknown = value === undefined ? null : JSON.parse(JSON.stringify(value)); // Dates and the like as JSON has them
+  return { name, text: `${JSON.stringify(scrubJson(plain), null, 2)}\n` };
 }

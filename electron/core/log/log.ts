@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { redactSip, scrubText, toLoggable } from './redact.js';
+import { TRACED_BODY_BYTES, TRACED_HEAD_BYTES, traceText } from './traceText.js';
 import { RotatingFile } from './rotatingFile.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -88,8 +89,10 @@ export function createAppLog(options: AppLogOptions): AppLog {
     },
     destination,
   );
+  // The transport cuts what it traces (traceText); a caller that did not is cut here, once.
+  const traced = (message: string): string => (message.length > 2 * (TRACED_HEAD_BYTES + TRACED_BODY_BYTES) ? traceText(message) : message);
   const sipTrace: SipTrace | undefined = trace
-    ? (direction, message) => trace.write(`${new Date().toISOString()} ${direction}\n${redactSip(message, secrets)}\n\n`)
+    ? (direction, message) => trace.write(`${new Date().toISOString()} ${direction}\n${redactSip(traced(message), secrets)}\n\n`)
     : undefined;
   const log = wrap(root, root, secrets);
   return {

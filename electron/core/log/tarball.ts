@@ -7,7 +7,11 @@ import { createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-export type TarEntry = { readonly name: string; readonly text: string } | { readonly name: string; readonly file: string };
+export type TarEntry =
+  | { readonly name: string; readonly text: string }
+  | { readonly name: string; readonly file: string }
+  /** The first `size` bytes of an open file (a snapshot the caller took; the caller closes it). */
+  | { readonly name: string; readonly fd: number; readonly size: number };
 
 const BLOCK = 512;
 
@@ -21,6 +25,12 @@ export async function writeTarGz(path: string, entries: readonly TarEntry[], now
         await write(tar, header(entry.name, data.length, now));
         await write(tar, data);
         await write(tar, padding(data.length));
+      } else if ('fd' in entry) {
+        await write(tar, header(entry.name, entry.size, now));
+        if (entry.size > 0) {
+          for await (const chunk of createReadStream('', { fd: entry.fd, start: 0, end: entry.size - 1, autoClose: false })) await write(tar, chunk as Buffer);
+        }
+        await write(tar, padding(entry.size));
       } else {
         // The size is taken once: a log still growing is cut at what it was, so the header stays true.
         const size = statSync(entry.file).size;

@@ -94,6 +94,9 @@ export function connectFailure(error: unknown, connection: { readonly server: st
       case 'connection-timeout':
       case 'invalid-server-url':
         return `Baton cannot reach ${host}. Check the server address and that this computer is on the company network (or VPN).`;
+      case 'certificate-untrusted':
+      case 'secure-connection-failed':
+        return error.message; // already the agent's sentence (sip/phoneError.ts)
       default:
         return `The server turned the sign-in down: ${error.message} Ask IT whether this account may use Baton.`;
     }

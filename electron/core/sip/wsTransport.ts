@@ -4,6 +4,8 @@ import { connectionError, PhoneError } from './phoneError.js';
 import type { DialogIndex } from './ingress/dialogIndex.js';
 import { FLOW_CONTROL_DEFAULTS, InboundQueue, RateBucket, type FlowControlOptions } from './ingress/inboundQueue.js';
 import type { IngressLog } from './ingress/ingressStats.js';
+import { webSocketTcpSocket } from './libraryInternals.js';
+import { traceText } from '../log/traceText.js';
 import { SipIngress, type IngressOptions } from './ingress/sipIngress.js';
 
 export interface WsTransportOptions {
@@ -34,7 +36,10 @@ export interface WsTransportOptions {
    * Undefined: Node's bundle alone.
    */
   readonly ca?: readonly string[];
-  /** Told every SIP message sent and received, as text (the SIP trace; it redacts). */
+  /**
+   * Told every SIP message sent and received, as text (the SIP trace; it redacts): SIP.js's, the
+   * ingress's own answers, and frames text or binary, each cut to what traceText.ts keeps.
+   */
   readonly trace?: (direction: 'sent' | 'received', message: string) => void;
 }
 
@@ -138,7 +143,7 @@ export class WsTransport implements Transport {
       return Promise.reject(new PhoneError('not-registered', 'Not connected to the SIP server.'));
     }
     this.ingress.outbound(message);
-    this.options.trace?.('sent', message);
+    this.options.trace?.('sent', traceText(message));
     return new Promise((resolve, reject) => {
       socket.send(message, (error) => (error ? reject(error) : resolve()));
     });
@@ -212,7 +217,8 @@ export class WsTransport implements Transport {
    * arrive) until a new socket opens; answers to them are not sent on a later socket.
    */
   private handleFrame(socket: WebSocket, data: Buffer, isBinary: boolean, backlog: number): void {
-    if (this.options.trace && !isBinary) this.options.trace('received', data.toString('utf8'));
+    // Before any check, so a message the ingress refuses is in the trace too; binary frames carry SIP as well.
+    if (this.options.trace) this.options.trace('received', traceText(data));
     const verdict = this.ingress.inspect(data, isBinary, {
       overloaded: () => backlog > this.flow.shedBacklog || !this.newRequests.available(),
       retryAfterSec: this.flow.retryAfterSec,
@@ -263,6 +269,7 @@ export class WsTransport implements Transport {
   /** Our own stateless answers, outside SIP.js's transactions; a failed send is not worth more. */
   private sendRaw(socket: WebSocket, text: string): void {
     if (socket !== this.socket || socket.readyState !== WebSocket.OPEN) return;
+    this.options.trace?.('sent', traceText(text));
     socket.send(text, () => {});
   }
 
@@ -298,23 +305,16 @@ export class WsTransport implements Transport {
  * `ws` writes each frame with its own cork/uncork, so each answer is a writev of its own — under a
  * shed burst, one system call per 503 and most of the cost of shedding. Corking the TCP socket
  * under it for a slice of the inbound queue (cork nests) sends the slice's frames in one write.
- * `_socket` is not public in `ws`'s types; without it nothing is corked.
  */
-function tcpSocket(socket: WebSocket): { cork(): void; uncork(): void; destroyed: boolean } | undefined {
-  const raw = (socket as unknown as { _socket?: { cork?: unknown; uncork?: unknown; destroyed?: boolean } })._socket;
-  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function'
-    ? (raw as { cork(): void; uncork(): void; destroyed: boolean })
-    : undefined;
-}
 const corked = new WeakSet<object>();
 function corkSocket(socket: WebSocket): void {
-  const tcp = tcpSocket(socket);
+  const tcp = webSocketTcpSocket(socket);
   if (!tcp || tcp.destroyed || corked.has(tcp)) return;
   corked.add(tcp);
   tcp.cork();
 }
 function uncorkSocket(socket: WebSocket): void {
-  const tcp = tcpSocket(socket);
+  const tcp = webSocketTcpSocket(socket);
   if (!tcp || !corked.has(tcp)) return;
   corked.delete(tcp);
   tcp.uncork();
