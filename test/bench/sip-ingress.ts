@@ -1,16 +1,15 @@
 /**
  * SIP ingress: µs of CPU per incoming message, stock SIP.js 0.21.2 parsing vs ours (the ingress
- * checks + SIP.js parsing on the patched grammar), per message kind; then the longest event-loop
+ * checks + SIP.js parsing on the generated grammar), per message kind; then the longest event-loop
  * stall while the phone takes a bounded burst of new INVITEs from a peer in another thread.
- * "Stock" runs SIP.js's Parser with Grammar.parse pointed at the published grammar
- * (test/fixtures/sip/grammar.stock.js); SIP.js's headerize is the patched one on both sides, so the
- * stock figures are, if anything, a little low.
+ * "Stock" runs SIP.js's Parser with Grammar.parse pointed at the grammar SIP.js ships (kept in
+ * node_modules beside the generated one, see test/support/stockGrammar.ts).
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Core, Grammar } from 'sip.js';
-import * as stock from '../fixtures/sip/grammar.stock.js';
+import { stockParse } from '../support/stockGrammar.js';
 import { CORPUS, INVITE_WITH_SDP } from '../fixtures/sip/corpus.js';
 import { SipIngress } from '../../electron/core/sip/ingress/sipIngress.js';
 import { Phone } from '../../electron/core/sip/phone.js';
@@ -18,16 +17,6 @@ import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { startBurstPeer } from '../support/burstPeer.js';
 
 const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
-
-function stockParse(input: string, startRule: string): unknown {
-  const options: { startRule: string; data?: unknown } = { startRule };
-  try {
-    stock.parse(input, options);
-  } catch {
-    options.data = -1;
-  }
-  return options.data;
-}
 
 // A full collection before each timing, so that no kind pays for the garbage of the one before
 // (stock parsing makes a lot). Node exposes gc() to a new context once the flag is set.

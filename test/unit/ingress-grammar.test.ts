@@ -1,24 +1,28 @@
 /**
- * The patched SIP.js grammar (patches/sip.js+0.21.2.patch, made by
- * scripts/sipjs-grammar/compile-grammar.mjs) gives the same results as the published one: for every
- * header of a corpus of real messages and torture messages, for fuzzed mutations of them, and for
- * whole messages through SIP.js's Parser. And the installed file is exactly what the script makes.
+ * The SIP grammar SIP.js runs is the one scripts/sipjs-grammar/compile-grammar.mjs generates from the
+ * grammar.js SIP.js ships (install.mjs puts it in place at install and build): SIP.js's own
+ * `Grammar.parse` goes through it, the installed file is exactly what the generator makes of the
+ * shipped file, and it gives the shipped grammar's results for every header of a corpus of real and
+ * torture messages, for fuzzed mutations of them, and for whole messages through SIP.js's Parser.
+ * After an install that skipped scripts (`npm ci --ignore-scripts`) the first two fail.
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Core, Grammar } from 'sip.js';
-import { canonical, stockParse } from '../support/stockGrammar.js';
+import { canonical, parseStock, stockParse, STOCK_GRAMMAR_FILE } from '../support/stockGrammar.js';
 import { CORPUS } from '../fixtures/sip/corpus.js';
 import { tortureCases } from '../fixtures/sip/torture.js';
 import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
+import { checkSipGrammar, deliverWith, grammarFiles } from '../../electron/core/sip/sipGrammar.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const INSTALLED = join(ROOT, 'node_modules/sip.js/lib/grammar/pegjs/dist/grammar.js');
+const FIX = 'run `node scripts/sipjs-grammar/install.mjs` (an install with --ignore-scripts skips it)';
 
 const RULE_BY_HEADER: Record<string, string> = {
   via: 'Via', from: 'From', to: 'To', 'call-id': 'Call_ID', cseq: 'CSeq', contact: 'Contact',
@@ -44,11 +48,29 @@ function grammarInputs(text: string): Array<[string, string]> {
 
 const MESSAGES = [...CORPUS.map((c) => c.text), ...tortureCases('b4kqz0t1', 5066).map((t) => t.text)];
 
-describe('patched SIP.js grammar', () => {
-  it('is installed exactly as scripts/sipjs-grammar/compile-grammar.mjs makes it (run `npx patch-package` if not)', () => {
+describe('the SIP grammar SIP.js runs', () => {
+  it('is the generated one, reached through SIP.js\'s own Grammar.parse (the start-up check)', async () => {
+    const check = await checkSipGrammar();
+    expect(check.ok ? 'ok' : check.problem).toBe('ok');
+  });
+
+  it('hands SIP.js an offered result in place of a parse, only while the offer stands', () => {
+    const offered = { offered: true };
+    const offer = { take: (input: string, rule: string): unknown => (input === 'x@y' && rule === 'Call_ID' ? offered : undefined) };
+    expect(deliverWith(offer, () => Grammar.parse('x@y', 'Call_ID')), FIX).toBe(offered);
+    expect(deliverWith(offer, () => Grammar.parse('z@y', 'Call_ID'))).toBe('z@y');
+    expect(Grammar.parse('x@y', 'Call_ID')).toBe('x@y');
+  });
+
+  it('is exactly what the generator makes of the grammar.js SIP.js ships', () => {
+    const files = grammarFiles();
+    expect(STOCK_GRAMMAR_FILE, FIX).toBe(files.stock);
+    const stock = readFileSync(files.stock);
+    // The one file the generator was checked against: SIP.js 0.21.2's grammar.js as published.
+    expect(createHash('sha256').update(stock).digest('hex')).toBe('66f6eabdcec39bfe90b9dbf3104e42af6169a6f4f5a1773694fce36c0262ab03');
     const out = join(mkdtempSync(join(tmpdir(), 'baton-grammar-')), 'grammar.js');
-    execFileSync(process.execPath, [join(ROOT, 'scripts/sipjs-grammar/compile-grammar.mjs'), join(ROOT, 'test/fixtures/sip/grammar.stock.js'), out]);
-    expect(readFileSync(INSTALLED, 'utf8')).toBe(readFileSync(out, 'utf8'));
+    execFileSync(process.execPath, [join(ROOT, 'scripts/sipjs-grammar/compile-grammar.mjs'), files.stock, out]);
+    expect(readFileSync(files.installed, 'utf8') === readFileSync(out, 'utf8'), FIX).toBe(true);
   });
 
   it('gives the stock results for every header of the corpus and the torture messages', () => {
@@ -83,14 +105,7 @@ describe('patched SIP.js grammar', () => {
 
   it('parses whole messages to the same objects through SIP.js Parser', () => {
     const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
-    const patched = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
-    const original = Grammar.parse;
-    Grammar.parse = stockParse;
-    try {
-      const withStock = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
-      expect(patched).toEqual(withStock);
-    } finally {
-      Grammar.parse = original;
-    }
+    const installed = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
+    expect(installed).toEqual(MESSAGES.map((text) => canonical(parseStock(text))));
   });
 });

@@ -23,6 +23,7 @@ import { Call, addressParam } from './call.js';
 import { PhoneError, registrationError } from './phoneError.js';
 import { WsTransport, type WsTransportOptions } from './wsTransport.js';
 import { userAgentDialogIndex } from './ingress/dialogIndex.js';
+import { userAgentSessionCount } from './libraryInternals.js';
 import { offerProblem, warningHeader } from '../../../shared/offerCheck.js';
 
 export interface PhoneOptions {
@@ -55,6 +56,13 @@ export interface PhoneOptions {
   readonly instanceId?: string;
   /** An incoming call unanswered this long is refused with 480 (SIP.js's default: 60 s). */
   readonly noAnswerTimeoutSec?: number;
+  /**
+   * An incoming call that was ringing when the connection was lost rings at most this long after the
+   * reconnect, then is refused 480 and ends 'connection-lost': the caller's CANCEL follows the lost
+   * connection, so without a server that reroutes it (docs/IT-GUIDE.md §8) a caller who gave up is
+   * never heard of. Default 15 s; never longer than noAnswerTimeoutSec.
+   */
+  readonly ringingAfterReconnectSec?: number;
   /**
    * Declare and honour RFC 3891 Replaces (default true: a warm transfer's recipient needs it). Off
    * only for a lab stand-in for a contact phone that lacks it.
@@ -134,6 +142,9 @@ export class Phone {
   private _outbound = false;
   /** The connection dropped since the last refresh of our dialogs (see refreshDialogs). */
   private connectionLost = false;
+  /** Counts lost connections; each call keeps the count from when its INVITE came or went. */
+  private connectionEpoch = 0;
+  private readonly callEpoch = new WeakMap<Call, number>();
   private readonly instanceId: string;
   private replacesCheck: ReplacesCheck | undefined;
 
@@ -242,7 +253,7 @@ export class Phone {
 
   /** SIP.js sessions still held by the user agent — tests assert nothing is orphaned. */
   sessionCount(): number {
-    return this.ua ? Object.keys(this.ua._sessions).length : 0;
+    return this.ua ? (userAgentSessionCount(this.ua) ?? 0) : 0;
   }
 
   /** Connects and registers. Rejects with a PhoneError; a failed start leaves nothing running. */
@@ -343,7 +354,7 @@ export class Phone {
   }
 
   private async invite(inviter: Inviter): Promise<Call> {
-    const call = this.track(inviter, 'outbound');
+    const call = this.track(inviter, 'outbound', this.connectionEpoch);
     this.events.emit('outgoingCall', call);
     await inviter.invite({
       requestDelegate: {
@@ -411,7 +422,8 @@ export class Phone {
       const prepared = this.preparedFor.get(session);
       this.preparedFor.delete(session); // the handler owns it now, and lets it go with the call
       const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared);
-      sdh.localHold = call?.holdOnAnswer ?? false;
+      sdh.localHold = call?.answersHeld ?? false;
+      sdh.muted = call?.answersSilent ?? false;
       this.sdhs.set(session, sdh);
       return sdh;
     };
@@ -445,6 +457,8 @@ export class Phone {
       onMessage: (message) => this.onMessage(message),
       onDisconnect: (error) => {
         this.connectionLost = true;
+        this.connectionEpoch += 1;
+        for (const call of this.calls()) call.connectionLost();
         if (error && !this.stopping) this.scheduleReconnect();
       },
     };
@@ -454,10 +468,11 @@ export class Phone {
   private onInvite(invitation: Invitation): void {
     if (this.refusedReplacement(invitation)) return;
     if (this.refusedOffer(invitation)) return;
+    const epoch = this.connectionEpoch;
     const alert = (): void => {
-      const call = this.track(invitation, 'inbound');
+      const call = this.track(invitation, 'inbound', epoch);
       // SIP.js matched a Replaces header to one of our dialogs; accepting BYEs the replaced one.
-      const replacee = invitation._replacee;
+      const replacee = invitation.replacee;
       if (replacee) call.replaces = this.live.get(replacee);
       this.events.emit('incomingCall', call);
     };
@@ -474,7 +489,7 @@ export class Phone {
    * replacesCheck asks for: SIP.js would otherwise BYE that call as soon as the INVITE is answered.
    */
   private refusedReplacement(invitation: Invitation): boolean {
-    const replacee = invitation._replacee;
+    const replacee = invitation.replacee;
     if (!replacee) return false;
     const replaced = this.live.get(replacee);
     const check = this.replacesCheck;
@@ -512,7 +527,7 @@ export class Phone {
     return true;
   }
 
-  private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound'): Call {
+  private track(session: Inviter | Invitation, direction: 'inbound' | 'outbound', epoch: number): Call {
     const call = new Call(
       session,
       direction,
@@ -521,7 +536,16 @@ export class Phone {
       (from, referral) => this.onRefer(from, referral),
     );
     this.live.set(session, call);
+    this.callEpoch.set(call, epoch);
     call.events.on('ended', () => this.live.delete(session));
+    // Answered after the connection changed: the far end holds a Contact from before (our 180's, or
+    // the one its INVITE was sent to), which names the lost connection. SIP.js keeps the 180's
+    // Contact as the target even once the 2xx names another (it recomputes only the route set).
+    call.events.on('state', (state) => {
+      if (state === 'established' && this.callEpoch.get(call) !== this.connectionEpoch) {
+        this.refreshCall(call, { ackMayBeLost: direction === 'inbound' });
+      }
+    });
     return call;
   }
 
@@ -582,6 +606,7 @@ export class Phone {
       if (this.connectionLost) {
         this.connectionLost = false;
         this.refreshDialogs();
+        this.settleUnanswered();
       }
       await this.register();
     } catch (error) {
@@ -596,18 +621,46 @@ export class Phone {
    */
   private refreshDialogs(): void {
     for (const call of this.calls()) {
-      if (call.state !== 'established') continue;
-      void call.refreshTarget().then(
-        (outcome) => {
-          if (outcome && !outcome.ok) {
-            this.problem(`a call's target refresh was refused (${outcome.method} ${outcome.status} after ${outcome.attempts} tries); the far end may not reach it`, {
-              callId: call.sipCallId,
-              ...outcome,
-            });
-          }
-        },
-        (error: unknown) => this.problem("a call's target refresh failed", error),
-      );
+      if (call.state === 'established') this.refreshCall(call);
+    }
+  }
+
+  private refreshCall(call: Call, options: { readonly ackMayBeLost?: boolean } = {}): void {
+    void call.refreshTarget(options).then(
+      (outcome) => {
+        if (outcome && !outcome.ok) {
+          this.problem(`a call's target refresh was refused (${outcome.method} ${outcome.status} after ${outcome.attempts} tries); the far end may not reach it`, {
+            callId: call.sipCallId,
+            ...outcome,
+          });
+        }
+      },
+      (error: unknown) => this.problem("a call's target refresh failed", error),
+    );
+  }
+
+  /**
+   * Just after a reconnect: a call we placed whose INVITE had no answer when the connection went can
+   * never be answered here (Call.abandonUnanswered: CANCEL, ended 'connection-lost', at once); an
+   * incoming call ringing since before the loss rings at most ringingAfterReconnectSec more.
+   */
+  private settleUnanswered(): void {
+    const ringingBoundMs = 1000 * Math.min(this.options.ringingAfterReconnectSec ?? 15, this.options.noAnswerTimeoutSec ?? 60);
+    for (const call of this.calls()) {
+      if (call.direction === 'outbound') {
+        void call.abandonUnanswered().then(
+          (ended) => {
+            if (ended) this.problem('a call being placed lost its connection before the answer: cancelled, not placed again', { callId: call.sipCallId });
+          },
+          (error: unknown) => this.problem('could not end a call whose connection was lost', error),
+        );
+      } else if (call.state === 'ringing' && this.callEpoch.get(call) !== this.connectionEpoch) {
+        const timer = setTimeout(() => {
+          void call.giveUpRinging().catch((error: unknown) => this.problem('could not stop ringing a call whose connection was lost', error));
+        }, ringingBoundMs);
+        timer.unref();
+        void call.events.next('ended').then(() => clearTimeout(timer));
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { Grammar } from 'sip.js';
+import { deliverWith } from '../sipGrammar.js';
 import type { ScannedMessage } from './sipScanner.js';
 
 /** A Via value good enough to route a response back: SIP/2.0/transport host… */
@@ -38,60 +39,23 @@ export function grammarAccepts(value: string, rule: string, message?: ScannedMes
   return grammarParse(value, rule, message) !== -1;
 }
 
-type ParseFn = (input: string, startRule: string) => unknown;
-
-/** The results being handed to SIP.js while it handles the message they came from. */
-let handing: GrammarResults | undefined;
-
-const hooks = new WeakSet<ParseFn>();
-/** One hook per parse it wraps, so that putting it back after a swap restores the same function. */
-const hookOf = new WeakMap<ParseFn, ParseFn>();
-
-/**
- * A stand-in for `Grammar.parse` (SIP.js looks it up on that object at every call): while a
- * hand-over is open, a parse of a value the ingress already parsed under the same rule returns that
- * result. Each result is given out once — the caller owns the object, as with a fresh parse — and
- * the ingress never touched it beyond reading. Otherwise it is `inner`, the parse it replaced.
- */
-function hookAround(inner: ParseFn): ParseFn {
-  const hook = (input: string, startRule: string): unknown => {
-    const results = handing;
-    if (results !== undefined && results.size !== 0) {
-      const k = key(input, startRule);
-      if (results.has(k)) {
-        const parsed = results.get(k);
-        results.delete(k);
-        return parsed;
-      }
-    }
-    return inner(input, startRule);
-  };
-  hooks.add(hook);
-  return hook;
-}
-
-/** Puts the hook in place; again if something replaced `Grammar.parse` since (the bench does). */
-function installHook(): void {
-  const current = Grammar.parse as ParseFn;
-  if (hooks.has(current)) return;
-  let hook = hookOf.get(current);
-  if (!hook) hookOf.set(current, (hook = hookAround(current)));
-  (Grammar as { parse: ParseFn }).parse = hook;
-}
-
 /**
  * Runs `deliver` (SIP.js handling `message`, synchronously) with the ingress's grammar results for
- * `message` on offer; whatever SIP.js did not take is dropped when it returns or throws.
+ * `message` on offer: a parse of a value the ingress already parsed under the same rule gets that
+ * result instead. Each result is given out once — the caller owns the object, as with a fresh parse
+ * — and the ingress never touched it beyond reading. A value that failed is parsed again (it fails
+ * again: same grammar). Whatever SIP.js did not take is dropped when `deliver` returns or throws.
  */
 export function handOver<T>(message: ScannedMessage, deliver: () => T): T {
   const results = resultsOf.get(message);
   resultsOf.delete(message);
-  if (!results?.size || handing) return deliver();
-  installHook();
-  handing = results;
-  try {
-    return deliver();
-  } finally {
-    handing = undefined;
-  }
+  if (!results?.size) return deliver();
+  const take = (input: string, startRule: string): unknown => {
+    const k = key(input, startRule);
+    const parsed = results.get(k);
+    if (parsed === undefined || parsed === -1) return undefined;
+    results.delete(k);
+    return parsed;
+  };
+  return deliverWith({ take }, deliver);
 }
