@@ -46,8 +46,10 @@ export async function run(): Promise<void> {
 
     const blackholed: number[] = [];
     for (let i = 0; i < BLACKHOLED; i += 1) {
-      // Let the last refresh's ACK through first: a relay that dies in the same instant swallows it,
-      // and the far end then answers 500 to every re-INVITE until its transaction times out.
+      // Measures the ordinary blip: the last refresh's ACK is let through first. A relay that dies in
+      // the same instant swallows it, and the far end then refuses re-INVITEs (500) for 64×T1 (32 s)
+      // before it lets that transaction go — a case of its own, tested in networkBlip.test.ts ("its
+      // answer is lost with the connection"), that would only stretch this figure to 32 s.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const done = refreshed(agentLeg, BLACKHOLE_BOUND_MS + 5000);
       const t0 = performance.now();

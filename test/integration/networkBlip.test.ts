@@ -259,3 +259,168 @@ describe.each([
     });
   });
 });
+
+/**
+ * Blips at awkward moments — while a call rings, while a re-INVITE is in flight — against a server
+ * with the lab's route[STALE_ALIAS] and one without it (Kamailio out of the box: a request to a dead
+ * connection's alias is answered 500, an ACK or CANCEL to it is lost).
+ */
+describe.each([
+  { staleAliasRoute: true, label: 'with the stale-alias route' },
+  { staleAliasRoute: false, label: 'without the stale-alias route' },
+])('network blip at an awkward moment, server $label', ({ staleAliasRoute }) => {
+  let lab: Lab;
+  const everyone: TestAgent[] = [];
+  const proxies: TcpProxy[] = [];
+  beforeAll(async () => {
+    lab = await startLab({ presence: false, staleAliasRoute });
+  });
+  afterEach(async () => {
+    await Promise.all(everyone.splice(0).map((a) => a.dispose()));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  afterAll(async () => lab?.stop());
+
+  function customer(): CustomerBot {
+    const bot = createCustomer(lab, 'customer', { toneHz: TONES.customer });
+    everyone.push(bot);
+    return bot;
+  }
+  function alice(options: AgentOptions = {}): TestAgent {
+    const a = createAgent(lab, 'alice', { toneHz: TONES.alice, ...options });
+    everyone.push(a);
+    return a;
+  }
+  function connectionPort(a: TestAgent): number {
+    const transport = a.phone.userAgent?.transport as unknown as { socket?: { _socket?: { localPort?: number } } } | undefined;
+    const port = transport?.socket?._socket?.localPort;
+    if (port === undefined) throw new Error(`${a.name} has no connection`);
+    return port;
+  }
+  function aliasPort(call: Call): number | undefined {
+    const alias = call.session.dialog?.remoteTarget.getParam('alias');
+    const port = typeof alias === 'string' ? Number(alias.split('~')[1]) : NaN;
+    return Number.isInteger(port) ? port : undefined;
+  }
+  async function reconnected(a: TestAgent): Promise<void> {
+    a.phone.reconnectNow();
+    await waitFor(`${a.name} registered again`, () => a.phone.registration === 'registered', 5000, 10);
+  }
+  function leftovers(...agents: TestAgent[]): number[] {
+    return agents.flatMap((a) => [a.phone.calls().length, a.phone.sessionCount(), a.media.openSessions().length]);
+  }
+
+  it('alice blips while the customer’s call rings, then answers: the call is refreshed, both talk, the hang-up reaches her', async () => {
+    const c = customer();
+    const a = alice();
+    await Promise.all([c.phone.start(), a.phone.start()]);
+    const ringing = a.nextIncoming();
+    const customerLeg = await c.phone.call('alice');
+    const aliceLeg = await ringing;
+    await waitFor('the customer hears ringing', () => customerLeg.state === 'ringing');
+    await reconnected(a);
+
+    const refreshed = within('alice’s refresh', aliceLeg.events.next('refresh'), 5000);
+    await aliceLeg.answer();
+    expect(await refreshed).toMatchObject({ ok: true, status: 200 });
+    // The customer's dialog names alice's new connection, whatever its ACK found.
+    expect(aliasPort(customerLeg)).toBe(connectionPort(a));
+    await untilHearsOnly(customerLeg, TONES.alice);
+    await untilHearsOnly(aliceLeg, TONES.customer);
+
+    await customerLeg.hangUp();
+    await waitFor('the BYE to reach alice', () => aliceLeg.state === 'ended', HANG_UP_BOUND_MS);
+    expect(aliceLeg.end?.reason).toBe('hung-up-remote');
+    await waitFor('nothing left', () => leftovers(a, c).every((n) => n === 0), 2000);
+  });
+
+  it('alice blips while her own call rings: it is cancelled and ends “connection-lost” at once, and she can call again', async () => {
+    const c = customer();
+    const a = alice();
+    await Promise.all([c.phone.start(), a.phone.start()]);
+    const ringing = c.nextIncoming();
+    const aliceLeg = await a.phone.call('customer');
+    const customerLeg = await ringing;
+    await waitFor('alice hears ringing', () => aliceLeg.state === 'ringing');
+
+    a.phone.reconnectNow();
+    await waitFor('alice registered again', () => a.phone.registration === 'registered', 5000, 10);
+    const reconnectedAt = Date.now();
+    await waitFor('alice’s call to end', () => aliceLeg.state === 'ended', 1000, 10);
+    console.log(`[blip] ringing outgoing call ended ${Date.now() - reconnectedAt} ms after the reconnect`);
+    expect(aliceLeg.end).toEqual({ reason: 'connection-lost' });
+    // Best effort: the CANCEL went out on the new connection and the proxy matched it to the INVITE.
+    await waitFor('the customer to stop ringing', () => customerLeg.state === 'ended', 2000);
+    expect(customerLeg.end?.reason).toBe('cancelled');
+
+    // Nothing is placed again by itself, and nothing blocks the next call.
+    expect(a.phone.calls()).toEqual([]);
+    await connect(a, c);
+  });
+
+  it('alice blips while the customer’s call rings and the customer gives up: alice stops ringing within the bound', async () => {
+    const RINGING_AFTER_RECONNECT_SEC = 2;
+    const c = customer();
+    const a = alice({ phone: { ringingAfterReconnectSec: RINGING_AFTER_RECONNECT_SEC } });
+    await Promise.all([c.phone.start(), a.phone.start()]);
+    const ringing = a.nextIncoming();
+    const customerLeg = await c.phone.call('alice');
+    const aliceLeg = await ringing;
+    await waitFor('the customer hears ringing', () => customerLeg.state === 'ringing');
+    await reconnected(a);
+    const reconnectedAt = Date.now();
+
+    await customerLeg.hangUp();
+    // With the route or without, the proxy sends the CANCEL on the branch's lost connection.
+    await waitFor('alice to stop ringing', () => aliceLeg.state === 'ended', RINGING_AFTER_RECONNECT_SEC * 1000 + 1000, 20);
+    console.log(`[blip] ringing incoming call ended ${Date.now() - reconnectedAt} ms after the reconnect: ${JSON.stringify(aliceLeg.end)}`);
+    expect(aliceLeg.end).toEqual({ reason: 'connection-lost', statusCode: 480 });
+    await waitFor('the customer’s call to end', () => customerLeg.state === 'ended', 5000);
+  });
+
+  it('alice’s hold reaches the customer and its answer is lost with the connection: the hold fails at once, the refresh gets through, both agree, and hold works again', async () => {
+    const proxy = await startTcpProxy(lab.port);
+    proxies.push(proxy);
+    const c = customer();
+    const a = alice({ phone: { server: proxy.wsUrl } });
+    await Promise.all([c.phone.start(), a.phone.start()]);
+    const { caller: customerLeg, callee: aliceLeg } = await connect(c, a);
+    await untilHearsOnly(customerLeg, TONES.alice);
+
+    proxy.dropReplies();
+    const holdOutcome = aliceLeg.hold().then(
+      () => 'held',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    await waitFor('the customer to take the hold', () => customerLeg.remoteHeld, 3000);
+    const lostAt = Date.now();
+    const refreshed = within('alice’s refresh', aliceLeg.events.next('refresh'), 45_000);
+    a.phone.reconnectNow();
+    // Failed with the connection, not after Timer B; the refresh is not stuck behind it.
+    expect(await holdOutcome).toMatch(/connection to the server was lost.*not on hold/);
+    expect(Date.now() - lostAt).toBeLessThan(2500); // the close handshake itself waits 1 s for an answer that is dropped
+    expect(aliceLeg.held).toBe(false);
+
+    // The customer waits 64×T1 for an ACK that cannot come, refusing re-INVITEs meanwhile (500); then
+    // it lets the transaction go and alice's refresh — same media, not held — is answered.
+    const outcome = await refreshed;
+    console.log(`[blip] re-INVITE answer lost: refresh ${JSON.stringify(outcome)} after ${Date.now() - lostAt} ms`);
+    expect(outcome).toMatchObject({ ok: true, status: 200 });
+    expect(aliceLeg.held).toBe(false);
+    expect(customerLeg.remoteHeld).toBe(false);
+    await untilHearsOnly(customerLeg, TONES.alice);
+    await untilHearsOnly(aliceLeg, TONES.customer);
+
+    // Neither dialog is wedged: both ends can hold and resume.
+    await aliceLeg.hold();
+    await untilHearsNoTone(customerLeg);
+    await aliceLeg.unhold();
+    await customerLeg.hold();
+    await untilHearsNoTone(aliceLeg);
+    await customerLeg.unhold();
+    await untilHearsOnly(customerLeg, TONES.alice);
+    await untilHearsOnly(aliceLeg, TONES.customer);
+    await customerLeg.hangUp();
+    await waitFor('the BYE to reach alice', () => aliceLeg.state === 'ended', HANG_UP_BOUND_MS);
+  }, 90_000);
+});

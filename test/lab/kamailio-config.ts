@@ -41,6 +41,12 @@ export interface KamailioConfigInput {
    * files; Debian: kamailio-tls-modules). undefined = plain WebSocket only.
    */
   readonly tls?: { readonly port: number; readonly certificate: string; readonly privateKey: string };
+  /**
+   * route[STALE_ALIAS]: an in-dialog request whose alias names a WebSocket connection this server no
+   * longer has goes to the target's live registration. Default true; false stands for a server
+   * without it (docs/IT-GUIDE.md §8 says when a deployment needs it).
+   */
+  readonly staleAlias?: boolean;
   /** undefined = no authentication at all. */
   readonly auth: { readonly users: readonly LabCredential[]; readonly realm: string; readonly secret: string } | undefined;
 }
@@ -74,6 +80,7 @@ function defines(input: KamailioConfigInput): string {
   if (input.mediaRelay !== undefined) lines.push('#!define WITH_MEDIA_RELAY');
   if (input.outbound !== undefined) lines.push('#!define WITH_OUTBOUND');
   if (input.tls !== undefined) lines.push('#!define WITH_TLS');
+  if (input.staleAlias !== false) lines.push('#!define WITH_STALE_ALIAS');
   return lines.join('\n') + '\n';
 }
 
@@ -305,7 +312,9 @@ route[WITHINDLG] {
 				sl_send_reply("400", "Bad Request");
 				exit;
 			}
+#!ifdef WITH_STALE_ALIAS
 			route(STALE_ALIAS);
+#!endif
 		}
 		route(RELAY);
 	}

@@ -57,6 +57,12 @@ export interface LabOptions {
   readonly outbound?: boolean;
   readonly outboundFlowTimerSec?: number;
   /**
+   * The config's route[STALE_ALIAS] (see kamailio-config.ts), default true. False: a server that
+   * answers 500 to an in-dialog request whose alias names a connection it no longer has, as
+   * Kamailio does out of the box.
+   */
+  readonly staleAliasRoute?: boolean;
+  /**
    * Opt-in: WebSocket over TLS (wss://) on a second port, with this certificate and private key (PEM
    * file paths; the test makes its own CA). Needs Debian's kamailio-tls-modules. Default off.
    */
@@ -208,6 +214,7 @@ interface Settings {
   readonly mediaRelay: boolean;
   readonly outbound: KamailioConfigInput['outbound'];
   readonly tls: { readonly certificate: string; readonly privateKey: string } | undefined;
+  readonly staleAlias: boolean;
 }
 
 /** Everything that ends up in the config is checked before anything is created or started. */
@@ -226,7 +233,7 @@ function validateOptions(options: LabOptions): Settings {
   for (const path of options.tls ? [options.tls.certificate, options.tls.privateKey] : []) {
     if (!/^\/[^"\n]+$/.test(path) || !existsSync(path)) invalid(`tls files must be existing absolute paths without quotes, got ${JSON.stringify(path)}`);
   }
-  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound, tls: options.tls };
+  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound, tls: options.tls, staleAlias: options.staleAliasRoute ?? true };
 }
 
 function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {

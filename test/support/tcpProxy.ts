@@ -15,6 +15,11 @@ export interface TcpProxy {
   readonly open: number;
   /** Silences every connection open now; later ones are relayed normally. */
   blackhole(): void;
+  /**
+   * On every connection open now, drops what the server sends while still relaying what the desk
+   * sends: a flow that dies just after carrying a request, so the request arrives and its answer is lost.
+   */
+  dropReplies(): void;
   close(): Promise<void>;
 }
 
@@ -22,13 +27,14 @@ interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
   silenced: boolean;
+  repliesDropped: boolean;
 }
 
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host: targetHost, port: targetPort });
-    const pair: Pair = { client, upstream, silenced: false };
+    const pair: Pair = { client, upstream, silenced: false, repliesDropped: false };
     pairs.add(pair);
     // Data that arrives after the black hole opened is read and dropped: the kernel buffers must not
     // fill (that would push back on the sender, which a real black hole never does).
@@ -36,7 +42,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       if (!pair.silenced) upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
-      if (!pair.silenced) client.write(chunk);
+      if (!pair.silenced && !pair.repliesDropped) client.write(chunk);
     });
     const end = (): void => {
       pairs.delete(pair);
@@ -63,6 +69,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     },
     blackhole() {
       for (const pair of pairs) pair.silenced = true;
+    },
+    dropReplies() {
+      for (const pair of pairs) pair.repliesDropped = true;
     },
     async close() {
       for (const pair of pairs) {

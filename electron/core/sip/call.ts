@@ -17,6 +17,7 @@ import { audioDirection } from '../../../shared/sdp.js';
 import { TypedEmitter } from '../typedEmitter.js';
 import { BridgedSdh } from './bridgedSdh.js';
 import { PhoneError } from './phoneError.js';
+import { confirmDialogWithoutAck, releaseReinviteWithoutAck, unansweredInvite } from './libraryInternals.js';
 import { endReasonForStatus } from './statusReasons.js';
 
 export interface CallEvents {
@@ -117,9 +118,22 @@ const MAX_DTMF = 32;
 const DTMF_DURATION_MS = 160;
 const DTMF_GAP_MS = 70;
 const REINVITE_ATTEMPTS = 4;
-/** Rounds of a refused refresh (each beyond sendReinvite's own 491/500 retries); see runRefresh. */
-const REFRESH_ROUNDS = 5;
+/**
+ * A refused refresh is retried in rounds (each beyond sendReinvite's own 491/500 retries) spaced
+ * 1, 2, 4, 8, 8… s apart until this long has passed: beyond 64×T1 (32 s), the longest a far end
+ * keeps refusing re-INVITEs (500) while it waits for the ACK of a 2xx our lost connection swallowed
+ * (it then gives up waiting: see releaseReinviteWithoutAck).
+ */
+const REFRESH_GIVE_UP_MS = 40_000;
 const REFRESH_RETRY_MS = 1000;
+const REFRESH_RETRY_MAX_MS = 8000;
+/**
+ * An incoming call answered after our connection changed: the caller's ACK may follow the Contact
+ * of our 180, sent on the lost connection, and never arrive. Its refresh waits this long for the
+ * ACK, then goes without it (see runRefresh).
+ */
+const ACK_GRACE_MS = 1000;
+const CONNECTION_LOST = 'the connection to the SIP server was lost';
 /**
  * A refresh waits for a pending REFER to settle (its final NOTIFY) at most this long: RFC 3515
  * bounds nothing, and a contact phone that accepts a REFER and never reports must not leave the
@@ -162,10 +176,23 @@ export class Call {
   private _remoteReason: string | undefined;
   /** Set before answering: the call starts with the far end on hold (a transferred contact). */
   holdOnAnswer = false;
+  /**
+   * For a far end that stops decoding for good once our SDP holds it: Debian's baresip 1.0.0 never
+   * decodes again after a sendonly from us (measured: not after the unhold, whatever came before),
+   * and never starts on a call answered sendonly. Every hold of this call is then our microphone
+   * off with the SDP left sendrecv: the desk shows it held, the far end hears silence — but its
+   * audio still reaches us. Set before answering, or before the first hold.
+   */
+  holdsBySilence = false;
   /** When this incoming call replaces another (RFC 3891), the call it replaces. */
   replaces: Call | undefined;
   private readonly acked: Promise<void>;
   private markAcked: () => void = () => {};
+  private ackSeen = false;
+  /** A call we placed lost its connection before the answer: see connectionLost. */
+  private answerUnreachable = false;
+  /** The re-INVITE in flight was failed because the connection was lost (connectionLost). */
+  private reinviteLost = false;
   /** Resolves when the REFER we sent last has settled; undefined when none is pending. */
   private referSettled: Promise<void> | undefined;
   /** A refresh queued and not yet sent: a second reconnect meanwhile needs no second one. */
@@ -190,7 +217,10 @@ export class Call {
     this._peer = session instanceof Invitation ? capabilitiesFrom(session.request) : capabilitiesFrom(undefined);
     session.stateChange.addListener((state) => this.onSessionState(state));
     session.delegate = {
-      onAck: () => this.markAcked(),
+      onAck: () => {
+        this.ackSeen = true;
+        this.markAcked();
+      },
       onBye: (bye: Bye) => {
         this._remoteReason = bye.request.getHeader('Reason');
         this.endReasonHint ??= 'hung-up-remote';
@@ -235,6 +265,14 @@ export class Call {
   get peer(): PeerCapabilities {
     return this._peer;
   }
+  /** What the phone's media handler answers with: our hold in the SDP (see holdsBySilence). */
+  get answersHeld(): boolean {
+    return this.holdOnAnswer && !this.holdsBySilence;
+  }
+  /** The answer is sendrecv with our microphone off: held at the desk, not in SDP. */
+  get answersSilent(): boolean {
+    return this.holdOnAnswer && this.holdsBySilence;
+  }
   /** The far end declared RFC 3891 Replaces (Supported or Require): an attended transfer may use it. */
   get peerSupportsReplaces(): boolean {
     return this._peer.supported.has('replaces');
@@ -265,6 +303,7 @@ export class Call {
 
   /** Called by the phone when the INVITE was refused. */
   rejected(statusCode: number): void {
+    if (this.answerUnreachable) return; // the 503 abandonUnanswered made, not the far end's answer
     this.endReasonHint ??= endReasonForStatus(statusCode);
     this.endStatus = statusCode;
   }
@@ -274,17 +313,18 @@ export class Call {
       throw new PhoneError('invalid-state', 'Only a ringing incoming call can be answered.');
     }
     if (this.holdOnAnswer) {
-      // The SDH is made during accept(); the phone's factory reads holdOnAnswer for it.
+      // The SDH is made during accept(); the phone's factory reads answersHeld/answersSilent for it.
       this._held = true;
     }
     await this.session.accept();
   }
 
-  async decline(statusCode: 486 | 603 = 486): Promise<void> {
+  /** 486 busy, 503 this desk takes no more now (an offer past its bounds), 603 declined. */
+  async decline(statusCode: 486 | 503 | 603 = 486): Promise<void> {
     if (!(this.session instanceof Invitation) || this._state !== 'ringing') {
       throw new PhoneError('invalid-state', 'Only a ringing incoming call can be declined.');
     }
-    this.endReasonHint = statusCode === 486 ? 'busy' : 'declined';
+    this.endReasonHint = statusCode === 486 ? 'busy' : statusCode === 503 ? 'unavailable' : 'declined';
     this.endStatus = statusCode;
     await this.session.reject({ statusCode });
   }
@@ -324,6 +364,11 @@ export class Call {
   async setMuted(muted: boolean): Promise<void> {
     this.requireEstablished('mute');
     const sdh = this.requireSdh();
+    if (this.holdsBySilence && this._held) {
+      // The hold keeps the microphone off; the agent's mute applies once it ends.
+      this._muted = muted;
+      return;
+    }
     sdh.muted = muted;
     await (await sdh.session()).setMuted(muted);
     this._muted = muted;
@@ -389,6 +434,58 @@ export class Call {
   }
 
   /**
+   * Called by the phone when its connection to the server closed. An INVITE of ours still waiting
+   * for its final response can never get it now (a response follows the Via back to the connection
+   * the request left on). A re-INVITE is failed at once (503), so the hold or resume that sent it
+   * says so now, not after Timer B, and the target refresh queued behind it goes first. The initial
+   * INVITE of a call we placed is ended once connected again (abandonUnanswered): only then can its
+   * CANCEL go out.
+   */
+  connectionLost(): void {
+    if (this._state === 'ended') return;
+    if (this.direction === 'outbound' && (this._state === 'calling' || this._state === 'ringing')) {
+      this.answerUnreachable = true;
+      return;
+    }
+    const pending = unansweredInvite(this.session);
+    if (pending?.kind !== 're-INVITE') return;
+    this.reinviteLost = true;
+    pending.failWithTransportError(new Error(CONNECTION_LOST));
+  }
+
+  /**
+   * Ends a call we placed whose INVITE had no final response when the connection was lost: its
+   * answer could never reach us, and SIP.js (no Timer C) would show it ringing for good while the far
+   * end's answer goes unacknowledged. A CANCEL goes out on the new connection (the proxy matches it
+   * to the INVITE by its Via branch; best effort), the INVITE transaction is failed, and the call
+   * ends with reason 'connection-lost'. Never placed again by itself: the agent decides.
+   * Resolves true when it ended the call this way.
+   */
+  async abandonUnanswered(): Promise<boolean> {
+    if (!this.answerUnreachable || this._state === 'ended' || this._state === 'established') return false;
+    this.endReasonHint = 'connection-lost';
+    this.endStatus = undefined;
+    const session = this.session;
+    if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
+      if (session instanceof Inviter) await session.cancel().catch(() => {});
+    }
+    unansweredInvite(session)?.failWithTransportError(new Error(CONNECTION_LOST));
+    return true;
+  }
+
+  /**
+   * Stops ringing an incoming call that was ringing when our connection was lost and is still
+   * unanswered a while after: the caller's CANCEL would have gone to the lost connection. Refused
+   * 480 (the proxy may try elsewhere; harmless if the caller did give up); reason 'connection-lost'.
+   */
+  async giveUpRinging(): Promise<void> {
+    if (!(this.session instanceof Invitation) || this._state !== 'ringing') return;
+    this.endReasonHint = 'connection-lost';
+    this.endStatus = 480;
+    await this.session.reject({ statusCode: 480 });
+  }
+
+  /**
    * An in-dialog INFO without a body, to learn whether the far end is still there. Resolves with
    * the status: 200 alive; 408/477/481/5xx mean the dialog or the path to it is gone. A status that
    * may only mean a connection being replaced (FLOW_FAILURE) is checked once more first.
@@ -447,12 +544,12 @@ export class Call {
    * re-INVITE as soon as the REFER settles. A refusal is retried and reported (the 'refresh'
    * event), never ends the call. Resolves with the outcome, or undefined when the call ended first.
    */
-  refreshTarget(): Promise<TargetRefresh | undefined> {
+  refreshTarget(options: { readonly ackMayBeLost?: boolean } = {}): Promise<TargetRefresh | undefined> {
     if (this._state !== 'established') return Promise.resolve(undefined);
     if (this.refreshQueued) return this.refreshQueued;
     const useUpdate = this.referSettled !== undefined && this.peerAllows('UPDATE');
     const waitForRefer = useUpdate ? Promise.resolve() : (this.referSettled ?? Promise.resolve());
-    const queued = waitForRefer.then(() => this.runRefresh(useUpdate));
+    const queued = waitForRefer.then(() => this.runRefresh(useUpdate, options.ackMayBeLost === true));
     this.refreshQueued = queued;
     return queued.finally(() => {
       if (this.refreshQueued === queued) this.refreshQueued = undefined;
@@ -460,22 +557,31 @@ export class Call {
   }
 
   /**
-   * Rounds of one request each (a re-INVITE is retried within its round on 491/500), spaced 1, 2,
-   * 4, 8 s: a far end still waiting for the ACK of an earlier re-INVITE that our lost connection
-   * swallowed answers 500 until its transaction times out (32 s). Each round takes its turn in the
-   * queue, so a hold asked meanwhile is not kept waiting through the pauses.
+   * Rounds of one request each (a re-INVITE is retried within its round on 491/500) until
+   * REFRESH_GIVE_UP_MS: a far end still waiting for the ACK of an earlier 2xx that our lost
+   * connection swallowed answers 500 until its transaction times out (64×T1, 32 s) — if it frees its
+   * dialog then at all: stock SIP.js never does, ours does (releaseReinviteWithoutAck). Each round
+   * takes its turn in the queue, so a hold asked meanwhile is not kept waiting through the pauses.
+   * `ackMayBeLost` (an incoming call answered across a reconnect): the first round waits at most
+   * ACK_GRACE_MS for the caller's ACK; a 2xx to the refresh then stands for the ACK that was lost.
    */
-  private async runRefresh(useUpdate: boolean): Promise<TargetRefresh | undefined> {
+  private async runRefresh(useUpdate: boolean, ackMayBeLost: boolean): Promise<TargetRefresh | undefined> {
+    const started = Date.now();
     let attempts = 0;
     let status = 0;
     let method: TargetRefresh['method'] = 'INVITE';
-    for (let round = 1; round <= REFRESH_ROUNDS; round += 1) {
-      if (round > 1) await new Promise((resolve) => setTimeout(resolve, REFRESH_RETRY_MS * 2 ** (round - 2)));
+    for (let round = 1; ; round += 1) {
+      if (round > 1) {
+        const pause = Math.min(REFRESH_RETRY_MAX_MS, REFRESH_RETRY_MS * 2 ** (round - 2));
+        if (Date.now() - started + pause > REFRESH_GIVE_UP_MS) break;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
       const sent = await this.enqueueWithResult(async () => {
         // From here a second reconnect needs a refresh of its own.
         if (round === 1) this.refreshQueued = undefined;
         if (this._state !== 'established') return undefined;
-        await this.acked;
+        if (ackMayBeLost && !this.ackSeen) await Promise.race([this.acked, new Promise((resolve) => setTimeout(resolve, ACK_GRACE_MS))]);
+        else await this.acked;
         if (this._state !== 'established') return undefined;
         method = useUpdate && this.referSettled !== undefined ? 'UPDATE' : 'INVITE';
         try {
@@ -489,7 +595,14 @@ export class Call {
       if (!sent) return undefined;
       attempts += sent.n;
       status = sent.status;
-      if (status >= 200 && status < 300) break;
+      if (status >= 200 && status < 300) {
+        // The far end answered inside the dialog, so it took our 2xx: its ACK was sent and lost.
+        if (!this.ackSeen && confirmDialogWithoutAck(this.session)) {
+          this.ackSeen = true;
+          this.markAcked();
+        }
+        break;
+      }
     }
     if (this._state !== 'established') return undefined;
     const outcome: TargetRefresh = { ok: status >= 200 && status < 300, method, status, attempts };
@@ -554,10 +667,22 @@ export class Call {
       await this.acked;
       if (this._held === hold) return;
       const sdh = this.requireSdh();
+      if (this.holdsBySilence) {
+        // No re-INVITE: the microphone is the whole hold (see holdsBySilence).
+        const off = hold || this._muted;
+        sdh.muted = off;
+        await (await sdh.session()).setMuted(off);
+        this._held = hold;
+        this.events.emit('hold', hold);
+        return;
+      }
       sdh.localHold = hold;
       const status = await this.sendReinvite(() => undefined).finally(() => {
         sdh.localHold = this._held;
       });
+      if (status !== 200 && this.reinviteLost) {
+        throw new PhoneError('call-failed', `The connection to the server was lost before the far end answered: the call is ${this._held ? 'still on hold' : 'not on hold'}.`, status);
+      }
       if (status !== 200) throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${status}).`, status);
       this._held = hold;
       sdh.localHold = hold;
@@ -589,6 +714,7 @@ export class Call {
   private async sendReinvite(beforeRetry: () => void, sent: { n: number } = { n: 0 }): Promise<number> {
     for (let attempt = 1; ; attempt += 1) {
       sent.n = attempt;
+      this.reinviteLost = false;
       const status = await new Promise<number>((resolve, reject) => {
         this.session
           .invite({
@@ -607,7 +733,7 @@ export class Call {
         }
         throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });
       });
-      const retryable = status === 491 || status === 500;
+      const retryable = (status === 491 || status === 500) && !this.reinviteLost;
       if (status === 200 || !retryable || attempt >= REINVITE_ATTEMPTS || this._state !== 'established') return status;
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(status)));
       beforeRetry();
@@ -615,6 +741,9 @@ export class Call {
   }
 
   private onRemoteReinvite(): void {
+    // Answered 2xx: if the ACK never comes (our far end lost its connection with our 2xx on the way),
+    // SIP.js would refuse every later re-INVITE in this dialog, both ways, for good.
+    releaseReinviteWithoutAck(this.session, () => {});
     const remote = this.sdh()?.lastRemoteSdp;
     if (!remote) return;
     const direction = audioDirection(remote);

@@ -4,7 +4,7 @@
  * instead of a TypeError somewhere in a call. test/unit/libraryInternals.test.ts fails loudly when
  * any of them stops finding what it reads in the installed SIP.js and ws.
  */
-import type { Session, UserAgent } from 'sip.js';
+import { Core, type Session, type UserAgent } from 'sip.js';
 import type WebSocket from 'ws';
 
 /**
@@ -82,8 +82,22 @@ export function unansweredInvite(session: Session): UnansweredInvite | undefined
     const transaction = transactionOf(holder);
     if (!transaction || (transaction.state !== 'Calling' && transaction.state !== 'Proceeding')) continue;
     const onTransportError: unknown = (transaction as unknown as { onTransportError?: unknown }).onTransportError;
-    if (typeof onTransportError !== 'function') return undefined;
-    return { kind, failWithTransportError: (cause) => void (onTransportError as (error: Error) => void).call(transaction, cause) };
+    const receiveResponse: unknown = (holder as { receiveResponse?: unknown }).receiveResponse;
+    if (typeof onTransportError !== 'function' || typeof receiveResponse !== 'function') return undefined;
+    return {
+      kind,
+      failWithTransportError: (cause) => {
+        // SIP.js's initial-INVITE client passes a transport error on as a 503 only before any
+        // provisional (after one it takes it for a failed ACK): then it is handed the 503 first.
+        if (kind === 'initial INVITE' && transaction.state === 'Proceeding') {
+          const response = new Core.IncomingResponseMessage();
+          response.statusCode = 503;
+          response.reasonPhrase = 'Service Unavailable';
+          (receiveResponse as (message: Core.IncomingResponseMessage) => void).call(holder, response);
+        }
+        (onTransportError as (error: Error) => void).call(transaction, cause);
+      },
+    };
   }
   return undefined;
 }
