@@ -17,7 +17,11 @@ export interface HistoryActor {
 }
 
 export interface ContactHistoryEntry {
-  /** Stable across desks: the same event received twice is stored once. */
+  /**
+   * Stable across desks: the same event received twice is stored once. A desk stores an entry
+   * received in a colleague's transfer context under `ctx:<colleague id>:<id>`, so a document can
+   * never take the id of a row of the desk's own.
+   */
   readonly id: string;
   readonly contactId: string;
   /** ISO 8601 */
@@ -28,6 +32,33 @@ export interface ContactHistoryEntry {
   readonly note?: string;
   /** Free detail in the user's words, e.g. "warm transfer to Bob Smith" or "declined". */
   readonly detail?: string;
+  /** In the History tab's view: this desk's own account, or what a colleague's transfer said. */
+  readonly origin?: HistoryOrigin;
+  /** For an entry that came in a colleague's transfer context: that colleague. */
+  readonly via?: HistoryActor;
+}
+
+export type HistoryOrigin = 'local' | 'transfer';
+
+/** The id prefix of entries received in a colleague's transfer context (see ContactHistoryEntry.id). */
+export const RECEIVED_ENTRY_PREFIX = 'ctx:';
+
+/** The id under which a desk stores an entry received from colleague `senderId`. */
+export function receivedEntryId(senderId: string, entryId: string): string {
+  return `${RECEIVED_ENTRY_PREFIX}${encodeURIComponent(senderId)}:${entryId}`;
+}
+
+/** The colleague a stored id says an entry came from, or null for an id of the desk's own. */
+export function senderOfReceivedId(id: string): string | null {
+  if (!id.startsWith(RECEIVED_ENTRY_PREFIX)) return null;
+  const rest = id.slice(RECEIVED_ENTRY_PREFIX.length);
+  const colon = rest.indexOf(':');
+  if (colon <= 0) return null;
+  try {
+    return decodeURIComponent(rest.slice(0, colon));
+  } catch {
+    return null;
+  }
 }
 
 /** Where the transfer code writes history; the store implements it. */

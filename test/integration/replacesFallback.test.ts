@@ -16,7 +16,7 @@ import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { createBaresip, type BaresipPhone } from '../lab/baresip.js';
 import { createLinphone, type LinphonePhone } from '../lab/linphone.js';
-import { TONES, untilHearsOnly } from '../support/audioOracle.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import type { TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
@@ -102,7 +102,9 @@ async function completedWithoutReplaces(alice: Desk, bob: Desk, id: string, bobC
   expect(bobContact.toParam('xfer')).toBeDefined();
   expect(bobContact.header('Replaces')).toBeUndefined();
   expect(bobContact.held).toBe(true);
-  expect(bobContact.media.localDirection).toBe('sendonly');
+  // A phone without Replaces is held by Bob's microphone alone (Call.holdsBySilence): baresip
+  // never decodes again once an SDP of ours holds it.
+  expect(bobContact.media.localDirection).toBe('sendrecv');
   expect(bobView.allowed).toEqual(['unholdContact', 'hangUpContact']);
   expect(transferHeadline(bobView)).toBe('Dana is yours now.');
   await waitFor('bob ended the consult', () => bobConsult.state === 'ended', 8_000);
@@ -172,6 +174,8 @@ describe('a customer bot without Replaces', () => {
     expect(referral?.replaces).toBe(false);
     const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
     expect(customerToBob.session.request.getHeader('Replaces')).toBeUndefined();
+    // Held: the customer hears nobody until Bob takes it off hold.
+    await untilHearsNoTone(customerToBob, 8_000);
 
     await s.bob.transfers.unholdContact(id);
     expect(s.bob.transfers.get(id).allowed).toEqual(['holdContact', 'hangUpContact']);
@@ -253,6 +257,68 @@ describe('a customer bot without Replaces', () => {
     await hangUpAgents(s.customer, s.alice, s.bob);
   });
 
+  it('Bob cancels while Alice completes: the customer’s late call with the spent secret is refused (603); it stays with Alice only', async () => {
+    const s = await scene();
+    const { id } = await consult(s.alice, s.bob, s.contactLeg);
+    let follow: () => void = () => {};
+    s.customer.beforeFollow = () => new Promise<void>((resolve) => (follow = resolve));
+    // This phone answers the REFER only as it follows it: the Complete resolves after that.
+    const completing = s.alice.transfers.complete(id);
+    await waitFor('the REFER reached the customer', () => s.customer.referrals.length === 1);
+    await s.bob.transfers.cancel(id);
+    await phase(s.alice, id, 'cancelled');
+    const arrivals: Call[] = [];
+    s.bob.phone.events.on('incomingCall', (call) => arrivals.push(call));
+    follow();
+    const late = await waitFor('the customer’s late call at bob', () => arrivals[0], 8_000);
+    await waitFor('the late call refused', () => late.state === 'ended', 8_000);
+    expect(late.end).toMatchObject({ reason: 'declined', statusCode: 603 });
+    await waitFor('the customer’s late call ended', () => s.customer.followed[0]?.state === 'ended', 8_000);
+    expect(s.customer.followed).toHaveLength(1);
+    await completing;
+    expect(s.bob.transfers.list().map((t) => `${t.id === id ? 'this' : 'another'}:${t.state.phase}`)).toEqual(['this:cancelled']);
+    expect(s.bob.phone.calls().map((c) => c.state)).toEqual([]);
+    await waitFor('the customer keeps only its call with alice', () => s.customer.phone.calls().length === 1);
+    expect(s.customer.phone.calls()[0]).toBe(s.customerLeg);
+    expect(s.contactLeg.held).toBe(true);
+    await s.alice.transfers.unholdContact(id);
+    await untilHearsOnly(s.contactLeg, TONES.customer, 8_000);
+    await untilHearsOnly(s.customerLeg, TONES.alice, 8_000);
+    await hangUpAgents(s.customer, s.alice, s.bob);
+  });
+
+  it('the customer’s new call dies before it reaches Bob: both desks say the customer is still held with Alice; the consult goes on and a second Complete works', async () => {
+    const s = await scene();
+    const { id, aliceConsult, bobConsult } = await consult(s.alice, s.bob, s.contactLeg);
+    // The customer gives up its new call at once: it ends before Bob's desk answers it.
+    await s.alice.transfers.complete(id);
+    const newCall = await waitFor('the customer’s new call', () => s.customer.followed[0], 8_000, 5);
+    await newCall.hangUp();
+    const aliceView = await waitFor('alice told why', () => {
+      const v = s.alice.transfers.get(id);
+      return v.state.phase === 'consulting' && v.state.failure ? v : undefined;
+    });
+    // The phone's NOTIFY reports its new call's failure; without it in time, Alice's REFER bound does.
+    expect(aliceView.state.failure?.during).toBe('completing');
+    expect(['not-connected', 'refer-ignored']).toContain(aliceView.state.failure?.reason);
+    expect(aliceView.allowed).toContain('complete');
+    const bobView = s.bob.transfers.get(id);
+    expect(bobView.state).toMatchObject({ phase: 'consulting', failure: null });
+    expect(bobView.contactCallId).toBeNull();
+    expect(transferHeadline(bobView)).toBe('Talking with Alice. Dana is on hold with Alice.');
+    expect(s.contactLeg.held).toBe(true);
+    expect(aliceConsult.state).toBe('established');
+    expect(bobConsult.state).toBe('established');
+    await waitFor('the failed attempt is gone', () => s.bob.phone.calls().length === 1);
+    expect(s.bob.dispositions).toEqual([]);
+
+    // Alice completes again: the customer's next call is linked to the same transfer, not a contextless one.
+    await s.alice.transfers.complete(id);
+    await completedWithoutReplaces(s.alice, s.bob, id, bobConsult);
+    expect(s.bob.transfers.list().map((t) => t.id)).toEqual([id]);
+    await hangUpAgents(s.customer, s.alice, s.bob);
+  });
+
   it('a customer phone that declares Replaces still gets Replaces: its call takes over the consult', async () => {
     const s = await scene({ replaces: true });
     expect(s.contactLeg.peerSupportsReplaces).toBe(true);
@@ -302,21 +368,16 @@ describe('Debian baresip as the customer (no Replaces) behind rtpengine', () => 
     await sleep(1_100);
     await s.alice.transfers.complete(id);
     const bobContact = await completedWithoutReplaces(s.alice, s.bob, id, bobConsult);
+    // Held by silence: baresip decodes Bob's silent stream from the start, and nothing of Bob's.
+    await s.phone.untilDecodes({ absent: [TONES.bob], since: s.phone.mark() });
+    const unheld = s.phone.mark();
     await s.bob.transfers.unholdContact(id);
     await untilHearsOnly(bobContact, PHONE_TONE, 10_000);
     expect(bobContact.media).toEqual({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
-    // The phone's side: baresip 1.0.0 leaves the decoded dump of a call that began held by the far
-    // end empty (44 bytes, header only), even after the unhold and after further re-INVITEs, while its
-    // own RTCP reports Bob's packets arriving; a call that began unheld (cold) is dumped. So here the
-    // phone's side is the RTCP count of packets received from Bob on its new call, growing.
-    const received = (): number => {
-      const reports = s.phone.events.filter((e) => e.type === 'CALL_RTCP' && String(e['peeruri']).includes('xfer='));
-      const stats = reports.at(-1)?.['rtcp_stats'];
-      const rx = typeof stats === 'object' && stats !== null && 'rx' in stats ? (stats as { rx: { sent?: number } }).rx : undefined;
-      return rx?.sent ?? 0;
-    };
-    const before = received();
-    await waitFor('baresip receives Bob’s packets', () => received() > before + 50, 15_000);
+    // The phone's side, from what baresip itself decoded after the unhold (its sndfile dump growing,
+    // and its vumeter): Bob's tone, nobody else's.
+    await s.phone.untilHears(TONES.bob, { absent: OTHERS.filter((hz) => hz !== TONES.bob), since: unheld, timeoutMs: 10_000 });
+    expect(s.phone.mark().rxReports).toBeGreaterThan(unheld.rxReports);
     await hangUpAgents(s.alice, s.bob);
   });
 
@@ -326,9 +387,10 @@ describe('Debian baresip as the customer (no Replaces) behind rtpengine', () => 
     await s.bob.transfers.cancel(id);
     await phase(s.alice, id, 'cancelled');
     await waitFor('the consult ended', () => bobConsult.state === 'ended');
+    const unheld = s.phone.mark();
     await s.alice.transfers.unholdContact(id);
     await untilHearsOnly(s.contactLeg, PHONE_TONE, 10_000);
-    await s.phone.untilHears(TONES.alice, { absent: OTHERS.filter((hz) => hz !== TONES.alice), timeoutMs: 10_000 });
+    await s.phone.untilHears(TONES.alice, { absent: OTHERS.filter((hz) => hz !== TONES.alice), since: unheld, timeoutMs: 10_000 });
     expect(s.bob.dispositions).toEqual([expect.objectContaining({ callId: bobConsult.id, prefill: null })]);
     await hangUpAgents(s.alice, s.bob);
   });

@@ -123,7 +123,7 @@ describe('cold transfer', () => {
     ]);
     // History on both desks: the earlier entry travelled, and both wrote the same transfer entries.
     expect(s.bob.history.forContact('contact-1').map((e) => e.id)).toEqual(
-      expect.arrayContaining(['earlier-1', `${started.id}:transfer-started`, `${started.id}:transfer-completed`]),
+      expect.arrayContaining(['ctx:alice:earlier-1', `${started.id}:transfer-started`, `${started.id}:transfer-completed`]),
     );
     expect(s.alice.history.forContact('contact-1').find((e) => e.kind === 'transfer-started')?.note).toBe(NOTE);
     await hangUpAll(s.customer, s.alice, s.bob);

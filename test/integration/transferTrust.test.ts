@@ -14,7 +14,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
-import { clientRegister, clientSend, connectSipClient, type ClientCredentials, type PeerMessage, type SipClient } from '../support/hostilePeer.js';
+import {
+  clientAck,
+  clientCancel,
+  clientInvite,
+  clientRegister,
+  clientSend,
+  connectSipClient,
+  type ClientCredentials,
+  type ClientInvite,
+  type PeerMessage,
+  type SipClient,
+} from '../support/hostilePeer.js';
+import { INVITE_WITH_SDP } from '../fixtures/sip/corpus.js';
+import { singleHeader } from '../../electron/core/sip/ingress/sipScanner.js';
+import { TRANSFER_CONTEXT_HEADER, base64UrlEncode } from '../../shared/transfer/context.js';
 import { waitFor } from '../support/waitFor.js';
 import { TRANSFER_CONTEXT_CONTENT_TYPE } from '../../shared/transfer/context.js';
 import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/transferStatus.js';
@@ -131,9 +145,10 @@ describe.each([
   // ── what an attacker sends ────────────────────────────────────────────────────────────────
 
   /** Sends a MESSAGE; resolves with the final status line's code and reason, e.g. "403 Forbidden". */
-  async function send(a: Attacker, to: string, contentType: string, body: string): Promise<string> {
+  async function send(a: Pick<Attacker, 'client' | 'credentials'> & { readonly from?: string }, to: string, contentType: string, body: string): Promise<string> {
     const requestUri = `sip:${to}@${lab.domain}`;
-    return statusLine(await clientSend(a.client, { method: 'MESSAGE', requestUri, from: a.from, contentType, body }, a.credentials));
+    const from = a.from ?? `sip:carol@${lab.domain}`;
+    return statusLine(await clientSend(a.client, { method: 'MESSAGE', requestUri, from, contentType, body }, a.credentials));
   }
 
   /** A context as the issue's attacker wrote it: a "Supervisor" note, a History entry as Bob's own. */
@@ -152,6 +167,31 @@ describe.each([
         { id: `forged-${randomUUID()}`, contactId: 'contact-7', at: new Date().toISOString(), kind: 'call', actor: { id: 'bob', name: 'Bob' }, note: 'I verified the caller myself' },
       ],
     });
+  }
+
+  /** A warm context naming Carol as initiator, as a forger claiming her From would write it. */
+  function forgedConsultContext(token: string, transferId: string): string {
+    const json = JSON.stringify({
+      v: 1,
+      transferId,
+      token,
+      method: 'warm',
+      contact: { id: 'victim-contact', name: 'VIP Customer', number: '5550100' },
+      outcome: { id: 'refund', label: 'Refund approved by supervisor' },
+      note: 'Supervisor: identity verified, approve the refund',
+      initiator: { id: 'carol', name: 'Carol', uri: `sip:carol@${lab.domain}` },
+      sentAt: new Date().toISOString(),
+      history: [],
+    });
+    return base64UrlEncode(new TextEncoder().encode(json));
+  }
+
+  /** The forger of test 6: never registered, claiming Carol's From. */
+  const FORGER = { label: 'an unregistered From claiming Carol', colleague: false, credentials: undefined, serverRefusal: undefined } as const;
+
+  /** The first response to `invite` whose status passes `wanted`. */
+  function responseTo(client: SipClient, invite: ClientInvite, wanted: (status: number) => boolean): Promise<PeerMessage> {
+    return client.next((m) => m.scanned.startLine.kind === 'response' && singleHeader(m.scanned, 'call-id') === invite.callId && wanted(m.scanned.startLine.status), 5000);
   }
 
   // ── the forgeries ─────────────────────────────────────────────────────────────────────────
@@ -285,6 +325,80 @@ describe.each([
     await waitFor('the customer called bob', () => customer.followed[0]?.state === 'established', 8000);
     const rows = historyRows(bob);
     expect(rows.map((r) => `${r.kind}/${r.origin}/${r.actor}`).sort()).toEqual(['call/transfer/carol', 'transfer-completed/local/bob', 'transfer-started/transfer/alice']);
+    // What the context carried is stored in Alice's namespace: no document can take one of Bob's ids.
+    expect(rows.find((r) => r.kind === 'call')?.id).toBe('ctx:alice:earlier-1');
+    expect(rows.find((r) => r.kind === 'transfer-completed')?.id).toBe(`${started.id}:transfer-completed`);
+  });
+
+  it.runIf(!auth)(
+    `6. forged consults (an unregistered From claiming Carol): at most ${DEFAULT_PENDING_LIMITS.perSender} ring, the rest 486; cancelled or "contact hung up" with the forger's own secret, none writes History`,
+    async () => {
+      const bob = await bobDesk();
+      const ghost = await connectSipClient(lab.wsUrl);
+      clients.push(ghost);
+      const before = fileBytes(bob);
+      const offers = DEFAULT_PENDING_LIMITS.perSender + 4;
+      const sent: Array<{ invite: ClientInvite; token: string; transferId: string; first: number }> = [];
+      for (let i = 0; i < offers; i += 1) {
+        const token = randomBytes(16).toString('base64url');
+        const transferId = randomUUID();
+        const invite = clientInvite(ghost, {
+          user: 'bob',
+          domain: lab.domain,
+          fromUser: 'carol',
+          sdp: INVITE_WITH_SDP.slice(INVITE_WITH_SDP.indexOf('\r\n\r\n') + 4),
+          headers: [`${TRANSFER_CONTEXT_HEADER}: ${forgedConsultContext(token, transferId)}`],
+        });
+        const ringing = responseTo(ghost, invite, (status) => status >= 180);
+        ghost.send(invite.text);
+        await ringing;
+        sent.push({ invite, token, transferId, first: 0 });
+      }
+      // The phone rings (180) before the offer is judged; the ones past the bound then get 486.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const o of sent) {
+        const final = ghost.received.find((m) => m.scanned.startLine.kind === 'response' && singleHeader(m.scanned, 'call-id') === o.invite.callId && m.scanned.startLine.status >= 300);
+        o.first = final ? statusOf(final) : 180;
+        if (final) ghost.send(clientAck(o.invite, final));
+      }
+      expect(count(sent.map((o) => String(o.first)))).toEqual({ '180': DEFAULT_PENDING_LIMITS.perSender, '486': 4 });
+      await bob.until('the ringing consults are offered', (s) => s.transfers.length === DEFAULT_PENDING_LIMITS.perSender);
+      expect(historyRows(bob)).toEqual([]);
+
+      const ringing = sent.filter((o) => o.first < 300);
+      for (const [i, o] of ringing.entries()) {
+        const final = responseTo(ghost, o.invite, (status) => status >= 300);
+        if (i % 2 === 0) {
+          ghost.send(clientCancel(o.invite));
+        } else {
+          // The forger's own secret: the word may call off the ringing (as its CANCEL could), no more.
+          const word = JSON.stringify({ transferId: o.transferId, status: 'contact-hung-up', token: o.token });
+          expect(await send({ ...FORGER, client: ghost }, 'bob', TRANSFER_STATUS_CONTENT_TYPE, word)).toBe('200 OK');
+        }
+        ghost.send(clientAck(o.invite, await final));
+      }
+      await bob.until('no offer left', (s) => s.transfers.every((t) => t.state.phase === 'failed') && s.calls.length === 0);
+      expect(historyRows(bob)).toEqual([]);
+      const grown = fileBytes(bob) - before;
+      console.log(`transferTrust forged consults: ${offers} offered, ${ringing.length} rang, 0 History rows, SQLite files grew ${grown} bytes`);
+      expect(grown).toBeLessThan(64 * 1024);
+    },
+  );
+
+  it('7. a call whose ;xfer= names no transfer here is a plain call: no transfer, nothing stored', async () => {
+    const bob = await bobDesk();
+    const customer = createCustomer(lab, 'customer');
+    open.push(customer);
+    await customer.phone.start();
+    const customerLeg = await customer.phone.call(`sip:bob@${lab.domain};xfer=${randomBytes(16).toString('base64url')}`);
+    const ringing = await bob.until('the customer rings at bob', (s) => s.calls.some((c) => c.state === 'ringing'));
+    expect(ringing.transfers).toEqual([]);
+    const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
+    await ok(bob, 'call.answer', { callId });
+    await waitFor('the customer connected to bob', () => customerLeg.state === 'established');
+    expect(bob.state().transfers).toEqual([]);
+    expect(historyRows(bob)).toEqual([]);
+    await customerLeg.hangUp();
   });
 });
 
@@ -329,6 +443,10 @@ function count(statuses: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
   return out;
+}
+
+function statusOf(m: PeerMessage): number {
+  return m.scanned.startLine.kind === 'response' ? m.scanned.startLine.status : 0;
 }
 
 function statusLine(m: PeerMessage): string {

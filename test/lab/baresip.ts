@@ -7,7 +7,8 @@
  * Headless setup (verified, LAB.md): its own config folder (`-f`), no console UI module; ctrl_tcp
  * (JSON in netstrings: commands in, events out) drives it; aufile makes a WAV tone its microphone
  * (the WAV's rate and channels must match ausrc_srate/ausrc_channels); sndfile dumps what it decodes,
- * one WAV per call and a new one after every re-INVITE; ALSA's `null` device is its speaker.
+ * one WAV per call (a dump stops growing while baresip does not decode); vumeter reports the levels
+ * it encodes and decodes as events; ALSA's `null` device is its speaker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -29,6 +30,19 @@ export interface BaresipOptions {
   readonly answerMode?: 'auto' | 'manual';
   /** Codec names in baresip's spelling (e.g. ['PCMU', 'PCMA']); default: every codec module loaded. */
   readonly codecs?: readonly string[];
+}
+
+export interface HearsOptions {
+  readonly absent?: readonly number[];
+  readonly timeoutMs?: number;
+  readonly since?: DumpMark;
+}
+
+export interface DumpMark {
+  readonly path: string | undefined;
+  readonly bytes: number;
+  /** VU_RX_REPORT events so far (the vumeter module reports the decoded level while it decodes). */
+  readonly rxReports: number;
 }
 
 /** One event from ctrl_tcp, e.g. { type: 'CALL_ESTABLISHED', peeruri: 'sip:alice@127.0.0.1', … }. */
@@ -54,13 +68,24 @@ export interface BaresipPhone {
   untilEstablished(timeoutMs?: number): Promise<BaresipEvent>;
   /** What the newest decoded dump holds at each of `tones` over its last `seconds`. */
   heard(tones: readonly number[], seconds?: number): Heard;
-  /** Waits until the newest dump's last second holds `hz` (≥ 0.05) and none of `absent` (< 0.02). */
-  untilHears(hz: number, options?: { readonly absent?: readonly number[]; readonly timeoutMs?: number }): Promise<Heard>;
+  /**
+   * Waits until the newest dump's last second holds `hz` (≥ 0.05) and none of `absent` (< 0.02) —
+   * with `since`, in audio decoded after that mark (a dump stops growing when baresip stops
+   * decoding, and its last second would still hold what came before).
+   */
+  untilHears(hz: number, options?: HearsOptions): Promise<Heard>;
+  /** Waits until baresip decoded another second (after `since`) holding none of `absent`. */
+  untilDecodes(options: HearsOptions & { readonly since: DumpMark }): Promise<Heard>;
+  /** Where decoding stands now: the newest dump, its size, and how many VU_RX_REPORT events came. */
+  mark(): DumpMark;
   output(): string;
   stop(): Promise<void>;
 }
 
 const HEARD_AT = 0.05;
+/** One second of the decoded dump: 16-bit mono at SAMPLE_RATE, after a 44-byte header. */
+const SECOND_BYTES = 2 * 8000;
+const WAV_HEADER_BYTES = 44;
 const ABSENT_BELOW = 0.02;
 const TONE_SECONDS = 600;
 const SAMPLE_RATE = 8000;
@@ -119,6 +144,46 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
   };
 
   let establishedSeen = 0;
+
+  const sizeOf = (path: string): number => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0;
+    }
+  };
+
+  /** True once a further second was decoded after `since` (in the same dump or a newer one). */
+  const decodedSince = (since: DumpMark | undefined): boolean => {
+    if (since === undefined) return true;
+    const dump = newestDump();
+    if (dump === undefined) return false;
+    const from = dump === since.path ? since.bytes : WAV_HEADER_BYTES;
+    return sizeOf(dump) >= from + SECOND_BYTES;
+  };
+
+  const untilDecoded = async (hz: number | undefined, hearsOptions: HearsOptions): Promise<Heard> => {
+    const absent = hearsOptions.absent ?? [];
+    const tones = hz === undefined ? absent : [hz, ...absent];
+    let last: Heard | undefined;
+    try {
+      return await waitFor(
+        hz === undefined ? `${options.user} to decode a further second` : `${options.user} to hear ${hz} Hz`,
+        () => {
+          if (!decodedSince(hearsOptions.since)) return undefined;
+          const heard = phone.heard(tones, 1);
+          last = heard;
+          const present = hz === undefined || (heard.tones.get(hz) ?? 0) >= HEARD_AT;
+          const ok = heard.seconds >= 0.9 && present && absent.every((other) => (heard.tones.get(other) ?? 0) < ABSENT_BELOW);
+          return ok ? heard : undefined;
+        },
+        hearsOptions.timeoutMs ?? 8_000,
+        200,
+      );
+    } catch (error) {
+      throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing new (no dump, or the dump stopped growing)'}`);
+    }
+  };
 
   const phone: BaresipPhone = {
     user: options.user,
@@ -207,24 +272,13 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
       return heardInRecording(dump, tones, seconds);
     },
 
-    async untilHears(hz, hearsOptions = {}) {
-      const absent = hearsOptions.absent ?? [];
-      let last: Heard | undefined;
-      try {
-        return await waitFor(
-          `${options.user} to hear ${hz} Hz`,
-          () => {
-            const heard = phone.heard([hz, ...absent], 1);
-            last = heard;
-            const ok = heard.seconds >= 0.9 && (heard.tones.get(hz) ?? 0) >= HEARD_AT && absent.every((other) => (heard.tones.get(other) ?? 0) < ABSENT_BELOW);
-            return ok ? heard : undefined;
-          },
-          hearsOptions.timeoutMs ?? 8_000,
-          200,
-        );
-      } catch (error) {
-        throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing (no dump)'}`);
-      }
+    untilHears: (hz, hearsOptions = {}) => untilDecoded(hz, hearsOptions),
+
+    untilDecodes: (hearsOptions) => untilDecoded(undefined, hearsOptions),
+
+    mark() {
+      const path = newestDump();
+      return { path, bytes: path === undefined ? 0 : sizeOf(path), rxReports: events.filter((e) => e.type === 'VU_RX_REPORT').length };
     },
 
     output: () => out,
@@ -266,6 +320,7 @@ module aufile.so
 module alsa.so
 module sndfile.so
 module ctrl_tcp.so
+module vumeter.so
 module_app account.so
 module_app contact.so
 module_app menu.so

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyEntryIdOf, newHistoryEntryId, openStore, StoreOpenError, type ContactHistoryEntry, type Store } from '../../electron/core/store/index.js';
 import { MIGRATIONS } from '../../electron/core/store/migrations/index.js';
+import { historyFromStore } from '../../electron/core/store/historyAdapter.js';
+import { receivedEntryId, senderOfReceivedId } from '../../shared/history.js';
 
 let dir: string;
 let opened: Store[];
@@ -178,5 +180,29 @@ describe('dispositions', () => {
     store.dispositions.file({ callId: 'call-2', agent: 'alice', code: 'callback', note: '', at: 12 });
     store.dispositions.file({ callId: 'call-3', agent: 'bob', code: 'callback', note: '', at: 13 });
     expect(store.dispositions.recent('alice').map((d) => d.callId)).toEqual(['call-2', 'call-1']);
+  });
+});
+
+describe('where a History entry came from', () => {
+  const names = new Map([
+    ['ana', 'Ana Lima'],
+    ['bob', 'Bob Smith'],
+    ['a:b', 'Colon Person'],
+  ]);
+  const stored = { contactId: 'c1', at: 0, kind: 'call', actor: 'bob' } as const;
+
+  it('keeps the origin, and names the colleague whose transfer brought a received entry', () => {
+    const received = historyFromStore({ ...stored, id: receivedEntryId('ana', 'e1'), origin: 'transfer' }, names);
+    expect(received).toMatchObject({ origin: 'transfer', via: { id: 'ana', name: 'Ana Lima' }, actor: { id: 'bob', name: 'Bob Smith' } });
+    const own = historyFromStore({ ...stored, id: 't1:transfer-completed', origin: 'local' }, names);
+    expect(own.origin).toBe('local');
+    expect(own.via).toBeUndefined();
+  });
+
+  it('keeps received ids apart from the desk’s own and from each colleague’s', () => {
+    expect(receivedEntryId('ana', 't1:transfer-completed')).not.toBe('t1:transfer-completed');
+    expect(receivedEntryId('a:b', 'c')).not.toBe(receivedEntryId('a', 'b:c'));
+    expect(senderOfReceivedId(receivedEntryId('a:b', 'x:y'))).toBe('a:b');
+    expect(senderOfReceivedId('t1:transfer-completed')).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
  * Between the History entries the desk and transfer contexts speak (shared/history.ts: names and
  * labels included, ISO times) and the rows the store keeps (ids only; names come from the roster).
  */
-import type { ContactHistoryEntry as SharedEntry } from '../../../shared/history.js';
+import { senderOfReceivedId, type ContactHistoryEntry as SharedEntry } from '../../../shared/history.js';
 import type { ContactHistoryEntry as StoredEntry } from './contactHistory.js';
 
 export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin'] = 'local'): StoredEntry {
@@ -20,9 +20,15 @@ export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin']
   };
 }
 
-/** `names` maps roster ids to display names and `outcome:<id>` to labels. */
+/**
+ * `names` maps roster ids to display names and `outcome:<id>` to labels. A received entry says whose
+ * transfer brought it: the colleague its id is namespaced under, or (the desk's own account of the
+ * transfer, written as received) its actor.
+ */
 export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, string>): SharedEntry {
   const kind = KINDS.has(entry.kind) ? (entry.kind as SharedEntry['kind']) : 'call';
+  const name = (id: string): { id: string; name: string } => ({ id, name: names.get(id) ?? id });
+  const via = entry.origin === 'transfer' ? name(senderOfReceivedId(entry.id) ?? entry.actor) : undefined;
   return {
     id: entry.id,
     contactId: entry.contactId,
@@ -32,6 +38,8 @@ export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, 
     ...(entry.outcomeId ? { outcome: { id: entry.outcomeId, label: names.get(`outcome:${entry.outcomeId}`) ?? entry.outcomeId } } : {}),
     ...(entry.note ? { note: entry.note } : {}),
     ...(entry.detail ? { detail: entry.detail } : {}),
+    origin: entry.origin,
+    ...(via ? { via } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Cold-transfer contexts waiting at the recipient for the contact's INVITE, bounded so that nobody
  * — not even a colleague the server authenticated — can make a desk hold more than a fixed amount:
- * at most `perSender` contexts from one colleague and `total` altogether, each for `ttlMs`. Nothing
+ * at most `perSender` offers from one colleague and `total` altogether, each context for `ttlMs`.
+ * Warm consults ringing or under way are offers too: the caller passes how many it holds. Nothing
  * here is written anywhere: History is written only once the transfer it describes connects.
  */
 import type { TransferContext } from '../../../shared/transfer/context.js';
@@ -39,7 +40,8 @@ export class PendingContexts {
     return this.byToken.size;
   }
 
-  add(context: TransferContext, from: Colleague): AddResult {
+  /** `live`: the other offers (warm consults) the desk holds now, from this colleague and in all. */
+  add(context: TransferContext, from: Colleague, live: { readonly fromSender: number; readonly total: number } = { fromSender: 0, total: 0 }): AddResult {
     this.prune();
     const entry: PendingContext = { context, from, expires: this.now() + this.limits.ttlMs };
     // The same context again (a retransmission, or a retry after a lost 200) replaces itself.
@@ -49,12 +51,18 @@ export class PendingContexts {
       return 'added';
     }
     if (same) return 'sender-full'; // a token already in use is not another colleague's to take
-    let fromSender = 0;
-    for (const p of this.byToken.values()) if (p.from.id === from.id) fromSender += 1;
-    if (fromSender >= this.limits.perSender) return 'sender-full';
-    if (this.byToken.size >= this.limits.total) return 'full';
+    if (this.countFrom(from.id) + live.fromSender >= this.limits.perSender) return 'sender-full';
+    if (this.byToken.size + live.total >= this.limits.total) return 'full';
     this.byToken.set(context.token, entry);
     return 'added';
+  }
+
+  /** Contexts waiting from one colleague (by roster id). */
+  countFrom(colleagueId: string): number {
+    this.prune();
+    let n = 0;
+    for (const p of this.byToken.values()) if (p.from.id === colleagueId) n += 1;
+    return n;
   }
 
   /** The context for a `;xfer=` token, removed: one INVITE per context. */

@@ -16,11 +16,13 @@
  * recipient (context) and the contact's phone (Refer-To parameter) are given. A context is taken
  * only from the roster colleague it names as initiator, and nothing in it is written to History
  * until the transfer connects; a status word, a referred INVITE or a Replaces acts on a transfer
- * only with its secret.
+ * only with its secret. Cold contexts waiting and consults offered count against the same bounds.
+ * A `;xfer=` secret that names none of our live transfers makes no transfer: a spent one (a
+ * transfer here that settled) is refused, any other gives a plain call.
  */
 import type { Log } from '../log/log.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ContactHistoryEntry, HistoryActor } from '../../../shared/history.js';
+import { receivedEntryId, type ContactHistoryEntry, type HistoryActor, type HistoryOrigin } from '../../../shared/history.js';
 import {
   TRANSFER_CONTEXT_CONTENT_TYPE,
   TRANSFER_CONTEXT_HEADER,
@@ -116,7 +118,7 @@ export class TransferNotFound extends Error {
 }
 
 /** Whose account an entry is: the agent's own doing, or what a colleague's transfer context said. */
-export type HistoryOrigin = 'local' | 'transfer';
+export type { HistoryOrigin };
 
 /** Where the transfers write History; the desk's store implements it. */
 export interface TransferHistorySink {
@@ -131,7 +133,10 @@ export interface TransfersOptions {
    * Without it no transfer context is accepted.
    */
   readonly colleague?: ColleagueLookup;
-  /** Cold contexts waiting here at once: from one colleague, and in all. Excess is refused 486 / 503. */
+  /**
+   * Transfers offered here at once — cold contexts waiting and warm consults not yet settled or
+   * connected — from one colleague, and in all. Excess is refused 486 / 503.
+   */
   readonly maxPendingPerColleague?: number;
   readonly maxPending?: number;
   /** No final NOTIFY (or status MESSAGE) within this long after a REFER's 202 → failed, contact kept. */
@@ -170,7 +175,8 @@ export interface TransfersOptions {
 const PREPARED_MEDIA_TTL_MS = 120_000;
 /** 128 bits in base64url: a shorter secret from a colleague's desk is refused, not trusted. */
 const MIN_TOKEN_CHARS = 22;
-const CANCEL_REASON = 'SIP;cause=487;text="transfer cancelled by recipient"';
+const CANCEL_TEXT = 'transfer cancelled by recipient';
+const CANCEL_REASON = `SIP;cause=487;text="${CANCEL_TEXT}"`;
 /**
  * On the initiator's BYE of a consult whose contact hung up: the recipient learns it from the status
  * MESSAGE already, and from this if that MESSAGE was lost, instead of concluding a lost connection.
@@ -219,7 +225,16 @@ interface Transfer {
    * consult's place by the secret; we end the consult ourselves.
    */
   tookOverConsult: boolean;
+  /**
+   * Recipient, warm: contact calls that came by the secret and ended before the contact arrived
+   * (the attempt failed, the consult goes on). Still this transfer's, so they owe nothing.
+   */
+  failedAttempts: Call[];
 }
+
+/** How long, and how many, secrets of settled transfers are remembered to refuse a late INVITE. */
+const SPENT_SECRET_MS = 10 * 60_000;
+const SPENT_SECRETS_MAX = 256;
 
 /** Media prepared for a contact's call, until a consult takes it or it is released. */
 interface Prepared {
@@ -237,6 +252,10 @@ export class Transfers {
    */
   private readonly transfers = new Map<string, Transfer>();
   private readonly pending: PendingContexts;
+  /** Secrets of recipient transfers forgotten here, remembered for a while (SPENT_SECRET_MS). */
+  private readonly spentSecrets: Array<{ readonly token: string; readonly until: number }> = [];
+  private readonly perSender: number;
+  private readonly maxOffers: number;
   private readonly prepared = new Map<string, Prepared>();
   private sweep: NodeJS.Immediate | undefined;
   private readonly referTimeoutMs: number;
@@ -255,10 +274,12 @@ export class Transfers {
     this.referTimeoutMs = options.referTimeoutMs ?? 32_000;
     this.referRingingMs = options.referRingingMs ?? 70_000;
     this.consultPingMs = options.consultPingMs ?? 3000;
+    this.perSender = options.maxPendingPerColleague ?? DEFAULT_PENDING_LIMITS.perSender;
+    this.maxOffers = options.maxPending ?? DEFAULT_PENDING_LIMITS.total;
     this.pending = new PendingContexts({
       ttlMs: options.pendingContextMs ?? DEFAULT_PENDING_LIMITS.ttlMs,
-      perSender: options.maxPendingPerColleague ?? DEFAULT_PENDING_LIMITS.perSender,
-      total: options.maxPending ?? DEFAULT_PENDING_LIMITS.total,
+      perSender: this.perSender,
+      total: this.maxOffers,
     });
     this.statusRetryMs = options.statusRetryMs ?? 60_000;
     this.handoverGraceMs = options.handoverGraceMs ?? 4000;
@@ -342,7 +363,7 @@ export class Transfers {
       contact: request.contact,
       outcome: request.outcome,
       note: request.note,
-      history: request.history ?? [],
+      history: (request.history ?? []).map(forContext),
       contextProblem: null,
       timers: new Set(),
       later: new Set(),
@@ -352,6 +373,7 @@ export class Transfers {
       received: null,
       from: null,
       tookOverConsult: false,
+      failedAttempts: [],
     };
     const context = this.contextFor(t, request.method);
     // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
@@ -505,6 +527,7 @@ export class Transfers {
         if (!this.finished(t)) continue;
         this.clearTimers(t);
         this.transfers.delete(t.id);
+        if (t.state.role === 'recipient' && t.token !== '') this.rememberSpent(t.token);
         this.events.emit('forgotten', { transferId: t.id });
       }
     });
@@ -578,7 +601,10 @@ export class Transfers {
     // The recipient's word came first: the contact is there whatever its phone now reports.
     if (t.state.phase === 'completed') return;
     this.clearTimers(t);
-    this.apply(t, { type: 'referFailed', reason: reasonForStatus(progress.status, t.rang) });
+    let reason = reasonForStatus(progress.status, t.rang);
+    // Warm: the contact's new call failing is not the contact leaving — its call with us is still up.
+    if (reason === 'contact-hung-up' && t.state.method === 'warm' && t.contactCall?.state === 'established') reason = 'not-connected';
+    this.apply(t, { type: 'referFailed', reason });
     this.record(t, 'transfer-failed', this.options.agent, `not connected (${progress.status})`);
     this.withdraw(t);
   }
@@ -654,6 +680,9 @@ export class Transfers {
     const prepared = this.takePrepared(contactCall.id);
     // The hold and the consult INVITE go out together: the recipient's toast should not wait for
     // the contact's re-INVITE round trip, and nobody can talk to the recipient before it answers.
+    // A phone without Replaces may be one that never hears again once our SDP holds it (baresip
+    // 1.0.0): it is held by our microphone alone, and hears us again when taken off hold.
+    if (!contactCall.peerSupportsReplaces) contactCall.holdsBySilence = true;
     const holding = contactCall.held ? Promise.resolve() : contactCall.hold();
     let consult: Call;
     try {
@@ -717,6 +746,11 @@ export class Transfers {
     } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator' && !t.consultCall?.remoteReason?.includes(CONTACT_ARRIVED_TEXT)) {
       this.apply(t, { type: 'recipientCancelled' });
       this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
+    } else if (phase === 'completing' && role === 'initiator' && end.reason === 'hung-up-remote' && t.consultCall?.remoteReason?.includes(CANCEL_TEXT)) {
+      // The recipient cancelled as our REFER went out: the contact, not yet gone, stays with us. Its
+      // phone may still call the recipient with the secret, which the recipient then refuses.
+      this.apply(t, { type: 'recipientCancelled' });
+      this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
     } else if (phase === 'consulting' && role === 'recipient' && !this.replacedBy(t)) {
       // The initiator may end the consult only once its contact hung up (and says so); any other
       // end means the initiator's side is gone.
@@ -749,18 +783,71 @@ export class Transfers {
       // A context from anyone but the roster colleague it names is ignored: the call is then just
       // a call from whoever placed it, which anybody may do.
       const colleague = this.options.colleague?.(call.remoteUri);
-      if (colleague) this.onConsultOffered(call, header, colleague);
+      if (!colleague) return;
+      const refusal = this.offerRefusal(colleague);
+      if (refusal) void call.decline(refusal).catch(() => {});
+      else this.onConsultOffered(call, header, colleague);
       return;
     }
     // Only the secret links a call to a waiting context. A caller's number would let anyone who
     // calls from it (or claims it) take a colleague's context: a contact phone that drops the
     // parameter (none measured does) gives a plain call, which still works.
     const token = call.toParam('xfer');
-    if (token === undefined) return;
+    if (token === undefined || token === '') return;
     // Warm completion by a phone without Replaces: the secret names the consult its call replaces.
-    const warm = token === '' ? undefined : this.consultAwaitingContact(token);
-    if (warm) this.onContactArrived(warm, call);
-    else this.onReferredContact(call, token === '' ? undefined : this.pending.take(token));
+    const warm = this.consultAwaitingContact(token);
+    if (warm) {
+      this.onContactArrived(warm, call);
+      return;
+    }
+    const pending = this.pending.take(token);
+    if (pending) {
+      this.onReferredContact(call, pending);
+      return;
+    }
+    // The secret of a transfer here that is over (cancelled, failed, or its contact already here):
+    // a late or repeated INVITE for it is refused, and the contact stays where it is. A secret that
+    // names nothing is no transfer at all: the call rings as the plain call it is.
+    if (this.spent(token)) void call.decline(603).catch(() => {});
+  }
+
+  /** Whether `token` is the secret of one of our recipient transfers, live or settled, or one forgotten lately. */
+  private spent(token: string): boolean {
+    for (const t of this.transfers.values()) {
+      if (t.state.role === 'recipient' && t.token !== '' && sameSecret(token, t.token)) return true;
+    }
+    const now = Date.now();
+    while (this.spentSecrets.length > 0 && (this.spentSecrets[0]?.until ?? 0) < now) this.spentSecrets.shift();
+    return this.spentSecrets.some((s) => sameSecret(token, s.token));
+  }
+
+  private rememberSpent(token: string): void {
+    this.spentSecrets.push({ token, until: Date.now() + SPENT_SECRET_MS });
+    if (this.spentSecrets.length > SPENT_SECRETS_MAX) this.spentSecrets.shift();
+  }
+
+  /**
+   * Consults offered here and not yet settled or connected: a consult costs what a waiting cold
+   * context costs, so it counts against the same bounds (per colleague, and in all).
+   */
+  private liveOffers(colleague: Colleague): { fromSender: number; total: number } {
+    let fromSender = 0;
+    let total = 0;
+    for (const t of this.transfers.values()) {
+      const { role, method, phase } = t.state;
+      if (role !== 'recipient' || method !== 'warm' || (phase !== 'consultRinging' && phase !== 'consulting')) continue;
+      total += 1;
+      if (t.from?.id === colleague.id) fromSender += 1;
+    }
+    return { fromSender, total };
+  }
+
+  /** 486 past the colleague's share of offers, 503 past the desk's; undefined when the consult may ring. */
+  private offerRefusal(colleague: Colleague): 486 | 503 | undefined {
+    const live = this.liveOffers(colleague);
+    if (live.fromSender + this.pending.countFrom(colleague.id) >= this.perSender) return 486;
+    if (live.total + this.pending.size >= this.maxOffers) return 503;
+    return undefined;
   }
 
   /**
@@ -812,10 +899,20 @@ export class Transfers {
     t.contactCall = call;
     t.tookOverConsult = call.replaces === undefined;
     call.holdOnAnswer = true; // the contact stays on hold until the recipient takes it off
-    call.events.on('ended', () => this.onContactEnded(t));
+    // A phone without Replaces may be one that never hears again once our SDP holds it (baresip
+    // 1.0.0): its holds are our microphone off, the SDP left sendrecv (Call.holdsBySilence).
+    call.holdsBySilence = t.tookOverConsult;
+    call.events.on('ended', () => {
+      if (t.contactCall === call && t.tookOverConsult && t.state.phase === 'consulting') this.contactAttemptFailed(t, call);
+      else this.onContactEnded(t);
+    });
     void call
       .answer()
-      .then(() => {
+      .then(async () => {
+        // Without Replaces the contact has arrived only once its phone confirmed our answer: a call
+        // lost before is a failed attempt, and the consult goes on.
+        if (t.tookOverConsult) await Promise.race([call.confirmed(), untilEnded(call)]);
+        if (t.contactCall !== call || call.state !== 'established') return;
         this.apply(t, { type: 'contactArrived' });
         this.writeReceived(t);
         this.record(t, 'transfer-completed', this.options.agent, `received from ${t.counterpart.name}`);
@@ -825,16 +922,27 @@ export class Transfers {
       .catch(() => {});
   }
 
+  /**
+   * Recipient, warm without Replaces: the contact's call ended before it arrived (its phone gave up,
+   * or lost it). The contact is still held at the initiator's, whose REFER reports the failure; the
+   * consult goes on, and another Complete may link the contact's next call.
+   */
+  private contactAttemptFailed(t: Transfer, call: Call): void {
+    t.contactCall = null;
+    t.tookOverConsult = false;
+    t.failedAttempts.push(call);
+    this.options.log?.warn('transfer recipient warm: the contact’s call ended before it arrived', { transferId: t.id });
+    this.changed(t);
+  }
+
   private async endTakenOverConsult(t: Transfer, contactCall: Call): Promise<void> {
     await contactCall.confirmed();
     if (contactCall.state !== 'established') return;
     await t.consultCall?.hangUp(CONTACT_ARRIVED_REASON).catch(() => {});
   }
 
-  private onReferredContact(call: Call, pending: PendingContext | undefined): void {
-    // A token no colleague's context gave us proves nothing: the call is marked "no transfer
-    // context", names no colleague, writes nothing and tells nobody.
-    const t = this.recipientTransfer('cold', pending?.context ?? null, pending?.from ?? null, pending ? null : 'missing');
+  private onReferredContact(call: Call, pending: PendingContext): void {
+    const t = this.recipientTransfer('cold', pending.context, pending.from, null);
     t.contactCall = call;
     call.events.on('state', (state) => {
       if (state !== 'established') return;
@@ -875,15 +983,15 @@ export class Transfers {
     const colleague = this.options.colleague?.(from);
     if (!colleague) return 403;
     const decoded = decodeContextJson(body);
-    // A colleague's unreadable context must not stop the transfer itself: its contact arrives
-    // "without context" (the token in the contact's INVITE then matches nothing here).
+    // A colleague's unreadable context must not stop the transfer itself: its contact arrives as a
+    // plain call (the token in the contact's INVITE then matches nothing here).
     if (!decoded.ok) return 200;
     const context = decoded.context;
     if (!this.namesSender(context, colleague)) return 403;
     if (context.token.length < MIN_TOKEN_CHARS) return 400;
     const known = this.pending.forTransfer(context.transferId);
     if (this.transfers.has(context.transferId) || (known && known.context.token !== context.token)) return 400;
-    switch (this.pending.add(context, colleague)) {
+    switch (this.pending.add(context, colleague, this.liveOffers(colleague))) {
       case 'added':
         return 200;
       case 'sender-full':
@@ -926,7 +1034,12 @@ export class Transfers {
     }
   }
 
-  /** Recipient: the contact left the initiator during the consult; the consult itself may go on. */
+  /**
+   * Recipient: the contact left the initiator during the consult; the consult itself may go on.
+   * Before we answered, the consult's secret is only as good as its caller (who chose it): the word
+   * then does no more than that caller could by CANCEL — ends the ringing — and, like every event
+   * before the transfer connects, writes nothing (record()).
+   */
   private contactLeftConsult(t: Transfer): void {
     const ringing = t.state.phase === 'consultRinging';
     if (!this.apply(t, { type: 'contactHungUp' })) return;
@@ -1000,6 +1113,7 @@ export class Transfers {
       received: context,
       from,
       tookOverConsult: false,
+      failedAttempts: [],
     };
     this.transfers.set(t.id, t);
     return t;
@@ -1015,7 +1129,11 @@ export class Transfers {
     const from = t.from;
     t.received = null;
     if (!context || !from || !this.options.history) return;
-    const about = context.history.filter((entry) => entry.contactId === context.contact.id);
+    // Ids in the sender's namespace: a document cannot take the id of a row of ours (ours never
+    // start with `ctx:`), and the same entry from the same colleague is still stored once.
+    const about = context.history
+      .filter((entry) => entry.contactId === context.contact.id)
+      .map((entry) => ({ ...entry, id: receivedEntryId(from.id, entry.id) }));
     if (about.length > 0) this.options.history.append(about, 'transfer');
     this.record(t, 'transfer-started', { id: from.id, name: from.name }, `${t.state.method} transfer to ${this.options.agent.name}`, 'transfer');
   }
@@ -1098,6 +1216,10 @@ export class Transfers {
 
   private record(t: Transfer, kind: ContactHistoryEntry['kind'], actor: HistoryActor, detail: string, origin: HistoryOrigin = 'local'): void {
     if (!t.contact || !this.options.history) return;
+    // A recipient's contact, outcome and note are the colleague's document: until the transfer
+    // connects, only our agent's own act — a Cancel, possible only in a consult it answered — is
+    // written; a failure the other side reports (or stages) is shown, not stored.
+    if (t.state.role === 'recipient' && t.state.phase !== 'completed' && kind !== 'transfer-cancelled') return;
     const entry: ContactHistoryEntry = {
       id: `${t.id}:${kind}`,
       contactId: t.contact.id,
@@ -1167,7 +1289,7 @@ export class Transfers {
   private byCall(callId: string): Transfer | undefined {
     let current: Transfer | undefined;
     for (const t of this.transfers.values()) {
-      if (t.contactCall?.id === callId || t.consultCall?.id === callId) current = t;
+      if (t.contactCall?.id === callId || t.consultCall?.id === callId || t.failedAttempts.some((c) => c.id === callId)) current = t;
     }
     return current;
   }
@@ -1193,6 +1315,17 @@ export class Transfers {
     for (const handle of t.timers) clearTimeout(handle);
     t.timers.clear();
   }
+}
+
+/** An entry as a context carries it: what happened, without this desk's view of where it came from. */
+function forContext(entry: ContactHistoryEntry): ContactHistoryEntry {
+  const { origin: _origin, via: _via, ...sent } = entry;
+  return sent;
+}
+
+function untilEnded(call: Call): Promise<void> {
+  if (call.state === 'ended') return Promise.resolve();
+  return new Promise((resolve) => call.events.on('ended', () => resolve()));
 }
 
 export type { ContactInfo, TransferView } from '../../../shared/transfer/index.js';

@@ -34,6 +34,7 @@ export function HistoryList({ entries, label }: { readonly entries: readonly Con
           <div className="history__by muted">
             {e.actor.name}
             {e.detail ? ` — ${e.detail}` : ''}
+            {e.origin === 'transfer' ? ` (from ${e.via ? `${e.via.name}’s` : 'a colleague’s'} transfer)` : ''}
           </div>
           {e.note && <p className="history__note">{e.note}</p>}
         </li>
