@@ -18,7 +18,9 @@ import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
 import { installBatonBridge, type BridgeClientArgs } from './harness/bridgeClient.js';
+import { installPartyMicrophone, type PartyMicrophoneArgs } from './harness/fakeMicrophone.js';
 import { BUNDLE_DIR } from './harness/paths.js';
+import { TONES } from '../support/partyTones.js';
 
 export { expect };
 export type { AgentEndpoint } from './harness/agentEndpoint.js';
@@ -29,6 +31,23 @@ const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': t
 /** renderer/media's MEDIA_OPTIONS_GLOBAL; test code may not import renderer/, so the name is repeated here. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
 
+/** Where a page records its getUserMedia requests (fakeMicrophone.ts MicrophoneRequest[]). */
+export const MICROPHONE_REQUESTS_GLOBAL = '__BATON_TEST_MICROPHONE_REQUESTS__';
+
+/**
+ * How long a reloaded page may take to have its calls back, each step: the product measures reload →
+ * audio both ways p99 ≈ 0.7 s on loopback (npm run bench -- renderer-reload); this leaves room for
+ * two cores shared with Chromium, Kamailio and the desks, and no more.
+ */
+export const RELOAD_PROMISE_MS = 3000;
+
+/** The tone a roster user sends from a page or a Node desk (test/support/partyTones.ts): alice 440, bob 660, carol 550. */
+export function toneOf(userId: string): number {
+  const tone = (TONES as Readonly<Record<string, number | undefined>>)[userId];
+  if (tone === undefined) throw new Error(`${userId} has no party tone in test/support/partyTones.ts; give the page or desk a toneHz of its own`);
+  return tone;
+}
+
 export interface AgentPageOptions {
   /** Sign the desk in before the page opens (default true); false leaves the page at the sign-in screen. */
   readonly signedIn?: boolean;
@@ -36,6 +55,8 @@ export interface AgentPageOptions {
   readonly waitForMedia?: boolean;
   /** A page path other than `/`. */
   readonly path?: string;
+  /** The tone the page's microphone sends (default toneOf(userId)). */
+  readonly toneHz?: number;
 }
 
 export interface WorkerFixtures {
@@ -54,7 +75,7 @@ export interface TestFixtures {
   agentPage: (userId: string, options?: AgentPageOptions) => Promise<Page>;
   /** A caller bot (SIP user "customer", 330 Hz tone) that follows REFER; registered. */
   customer: CustomerBot;
-  /** A colleague desk entirely in Node (wrtc media, 440 Hz), signed in; no page. */
+  /** A colleague desk entirely in Node (wrtc media sending toneOf(userId)), signed in; no page. */
   nodeDesk: (userId: string) => Promise<TestDesk>;
 }
 
@@ -138,6 +159,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
       };
       await page.addInitScript(installBatonBridge, args);
+      // Its own microphone: the agent's party tone, so listeners can tell who they hear.
+      const microphone: PartyMicrophoneArgs = { hz: options.toneHz ?? toneOf(userId), amplitude: 0.25, recordName: MICROPHONE_REQUESTS_GLOBAL };
+      await page.addInitScript(installPartyMicrophone, microphone);
       await page.goto(options.path ?? '/');
       if (options.waitForMedia ?? true) {
         await endpoint.until('its page attached a media engine', () => endpoint.mediaAttached, 10_000).catch((error: unknown) => {
@@ -169,7 +193,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   nodeDesk: async ({ provisioning }, use) => {
     const desks: TestDesk[] = [];
     await use(async (userId) => {
-      const desk = createTestDesk(provisioning);
+      const desk = createTestDesk(provisioning, { toneHz: toneOf(userId) });
       desks.push(desk);
       const outcome = await desk.desk.handle('session.signIn', { userId, password: '' });
       if (!outcome.ok) throw new Error(`${userId} could not sign in: ${outcome.error.code} ${outcome.error.message}`);

@@ -8,11 +8,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
-import { hearsAudio } from '../support/agents.js';
+import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { CustomerBot } from '../lab/bots.js';
 import type { AgentEndpoint } from './fixtures.js';
 import { expect, keepScreenshot, test } from './fixtures.js';
+import { pageEar } from './harness/pageOracle.js';
 
 /** Counts what the agent presses: the budget is in keystrokes, a chord counting once. */
 class Keys {
@@ -137,7 +138,10 @@ test('cold transfer from the keyboard, then again with the remembered choice in 
   await expect(bobPage.getByRole('main').getByText('is yours now')).toBeVisible();
   await expect(polite(bobPage)).toContainText('is yours now');
   const followed = await waitFor('the customer followed the REFER', () => customer.followed[0], 8000);
-  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  // The customer and bob hear each other, and no one else.
+  const bobEar = pageEar(bobPage, bob);
+  await untilHearsOnly(followed, TONES.bob, 8000);
+  await bobEar.untilHearsOnly(await bobEar.callWith('customer'), TONES.customer, 8000);
   await expect(bobPage.getByRole('region', { name: /^Contact: / })).toBeFocused();
   await axeClean(bobPage, 'cold completed (recipient)');
   expect(call.state).toBe('ended');
@@ -207,7 +211,9 @@ test('warm transfer completed from the keyboard: focus on Complete and Cancel, t
   await b.press('H');
   await expect(bobPage.getByRole('button', { name: 'Hang up' })).toBeFocused();
   const followed = await waitFor('the customer’s new call', () => customer.followed[0], 8000);
-  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  const bobEar = pageEar(bobPage, bob);
+  await untilHearsOnly(followed, TONES.bob, 8000);
+  await bobEar.untilHearsOnly(await bobEar.callWith('customer'), TONES.customer, 8000);
 
   await fileByKeyboard(alicePage, a, null);
   await expect(alicePage.getByRole('heading', { name: 'No call in front' })).toBeFocused();
@@ -266,7 +272,9 @@ test('warm transfer cancelled from the keyboard: Escape returns to Transfer, X c
   await axeClean(alicePage, 'cancelled (initiator)');
   await a.press('H');
   await expect(alicePage.getByRole('button', { name: 'Hang up' })).toBeFocused();
-  await waitFor('the customer hears alice again', () => hearsAudio(call), 8000);
+  await untilHearsOnly(call, TONES.alice, 8000);
+  const aliceEar = pageEar(alicePage, alice);
+  await aliceEar.untilHearsOnly(await aliceEar.callWith('customer'), TONES.customer, 8000);
   await a.press('E');
   await fileByKeyboard(alicePage, a, 'R');
   await expect(alicePage.getByRole('heading', { name: 'No call in front' })).toBeFocused();

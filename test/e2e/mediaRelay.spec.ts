@@ -2,16 +2,16 @@
  * The product's own media engine (the renderer bundle's WebRTC in Chromium) through a media relay:
  * a plain-RTP phone (Debian's linphonec) behind rtpengine calls an agent's page, and the page calls
  * it. What rtpengine sends WebRTC has one audio m-line with a=mid and no BUNDLE group; Chromium with
- * `max-bundle` refused both the offer and the answer. Audio is checked both ways: the page hears the
- * phone (the engine's level meter), the phone hears the page (its recording holds the page
- * microphone's melody, and not the phone's own tone).
+ * `max-bundle` refused both the offer and the answer. Audio is checked both ways, by party tone: the
+ * page hears the phone (330 Hz) and no one else, the phone hears alice's page (440 Hz) and no one
+ * else — its own tone included, so an echo or a loop through the relay fails too.
  */
 import type { Page } from '@playwright/test';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createLinphone, type LinphoneCall, type LinphonePhone } from '../lab/linphone.js';
-import { waitFor } from '../support/waitFor.js';
-import { FAKE_MIC_HZ } from './harness/paths.js';
+import { PARTY_TONES, TONES } from '../support/partyTones.js';
 import { expect, invoke, keepScreenshot, test, type AgentEndpoint } from './fixtures.js';
+import { pageEar } from './harness/pageOracle.js';
 
 const relayTest = test.extend<{ phone: LinphonePhone }, { lab: Lab }>({
   lab: [
@@ -23,32 +23,21 @@ const relayTest = test.extend<{ phone: LinphonePhone }, { lab: Lab }>({
     { scope: 'worker', timeout: 30_000 },
   ],
   phone: async ({ lab }, use) => {
-    const phone = createLinphone(lab, { user: 'deskphone', toneHz: 330 });
+    const phone = createLinphone(lab, { user: 'deskphone', toneHz: TONES.customer });
     await phone.start();
     await use(phone);
     await phone.stop();
   },
 });
 
-/** The pitches of the page microphone's melody (test/e2e/harness/fakeMicrophone.ts). */
-const PAGE_MELODY = [1, 0.8, 1.25, 0.9, 1.1, 0.75, 1.2, 0.95].map((f) => FAKE_MIC_HZ * f);
-
-async function pageHearsPhone(alice: AgentEndpoint): Promise<void> {
-  await expect.poll(async () => ((await alice.mediaStats()).inboundLevel ?? 0) > 0.01, { timeout: 10_000, message: 'the page hears the phone' }).toBe(true);
+/** Alice's page hears the phone's tone and no other party's. */
+async function pageHearsPhone(page: Page, alice: AgentEndpoint, callId: string): Promise<void> {
+  await pageEar(page, alice).untilHearsOnly(callId, TONES.customer, 10_000);
 }
 
-/** The phone's recording holds the page's voice (its melody's pitches together), not its own tone. */
+/** The phone's recording holds alice's tone and no other party's (its own included). */
 async function phoneHearsPage(phone: LinphonePhone, call: LinphoneCall): Promise<void> {
-  await waitFor(
-    'the phone hears the page',
-    () => {
-      const heard = phone.heard(call, [...PAGE_MELODY, 330], 2);
-      const melody = PAGE_MELODY.reduce((sum, hz) => sum + (heard.tones.get(hz) ?? 0), 0);
-      return melody > 0.08 && (heard.tones.get(330) ?? 1) < 0.02;
-    },
-    10_000,
-    200,
-  );
+  await phone.untilHears(call, TONES.alice, { absent: PARTY_TONES.filter((hz) => hz !== TONES.alice), timeoutMs: 10_000 });
 }
 
 async function answerOnPage(page: Page, alice: AgentEndpoint): Promise<string> {
@@ -71,7 +60,7 @@ relayTest('a plain-RTP phone behind rtpengine calls the page: Chromium takes the
   expect(offered).toMatch(/a=mid:/);
   expect(offered).not.toMatch(/a=group:BUNDLE/);
 
-  await pageHearsPhone(alice);
+  await pageHearsPhone(page, alice, callId);
   await phoneHearsPage(phone, call);
   await keepScreenshot(page, 'relay-call-from-phone');
   await invoke(page, 'call.hangUp', { callId });
@@ -84,7 +73,7 @@ relayTest('the page calls the phone: Chromium takes the relay’s answer without
   expect(dialled.ok).toBe(true);
   const call = await phone.nextIncoming();
   await phone.answer(call);
-  await alice.until('connected', (s) => s.calls.some((c) => c.state === 'established'));
+  const callId = (await alice.until('connected', (s) => s.calls.some((c) => c.state === 'established'))).calls.find((c) => c.state === 'established')?.id ?? '';
 
   const answer = alice.replies('applyAnswer').at(-1);
   expect(answer?.reply?.ok, 'the page engine applied the relay’s answer').toBe(true);
@@ -92,7 +81,7 @@ relayTest('the page calls the phone: Chromium takes the relay’s answer without
   expect(answered).toMatch(/a=mid:/);
   expect(answered).not.toMatch(/a=group:BUNDLE/);
 
-  await pageHearsPhone(alice);
+  await pageHearsPhone(page, alice, callId);
   await phoneHearsPage(phone, call);
   await phone.hangUpAll();
 });

@@ -8,10 +8,17 @@
 import type { Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { CustomerBot } from '../lab/bots.js';
-import { hearsAudio } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, keepScreenshot, test, type AgentEndpoint } from './fixtures.js';
+import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
+import { callWith, pageEar } from './harness/pageOracle.js';
 import { refuseReinvites } from './harness/reinviteFaults.js';
+
+/**
+ * The promise when the far end refuses the take-over re-INVITE once with 491 and once with 500:
+ * main retries within the round after 200–1000 ms and 50–250 ms (electron/core/sip/call.ts).
+ */
+const RELOAD_WITH_TWO_REFUSALS_MS = RELOAD_PROMISE_MS + 1250;
 
 /** The customer calls alice, who answers from her page; resolves once the customer hears her. */
 async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: CustomerBot): Promise<{ call: Call; callId: string }> {
@@ -20,14 +27,14 @@ async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: Cu
   const callId = ringing.calls[0]?.id ?? '';
   expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
   const call = await dialing;
-  await waitFor('the customer hears alice', () => hearsAudio(call), 8000);
+  await untilHearsOnly(call, TONES.alice, 8000);
   return { call, callId };
 }
 
-/** Audio both ways on an active call: the customer bot hears alice, and alice's engine hears the customer. */
-async function audioBothWays(alice: AgentEndpoint, call: Call, ms = 10_000): Promise<void> {
-  await waitFor('the customer hears alice', () => hearsAudio(call), ms);
-  await expect.poll(async () => ((await alice.mediaStats()).inboundLevel ?? 0) > 0.01, { timeout: ms, message: 'alice hears the customer' }).toBe(true);
+/** Audio both ways on an active call: the customer hears alice and alice's page the customer, and no one else. */
+async function audioBothWays(page: Page, alice: AgentEndpoint, call: Call, callId: string, ms: number): Promise<void> {
+  await untilHearsOnly(call, TONES.alice, ms);
+  await pageEar(page, alice).untilHearsOnly(callId, TONES.customer, ms);
 }
 
 /** Media sessions main opened in the page after `since` (an index into mediaLog). */
@@ -89,10 +96,11 @@ test('the page closed, then a new page opened for the same agent: the call conti
   const since = alice.mediaLog.length;
   const openedAt = Date.now();
   const next = await agentPage('alice');
-  await expect.poll(() => sessionsOpenedSince(alice, since).length, { timeout: 10_000, message: 'the call moved to the new page' }).toBe(1);
-  await waitFor('the renegotiation finished', () => answerApplied(alice, since), 10_000);
-  await audioBothWays(alice, call);
-  console.log(`[reload-resilience] new page → audio both ways: ${Date.now() - openedAt} ms`);
+  const attachedAt = Date.now();
+  await expect.poll(() => sessionsOpenedSince(alice, since).length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new page within the promise' }).toBe(1);
+  await waitFor('the renegotiation finished within the promise', () => answerApplied(alice, since), RELOAD_PROMISE_MS);
+  await audioBothWays(next, alice, call, callId, RELOAD_PROMISE_MS);
+  console.log(`[reload-resilience] new page → audio both ways: ${Date.now() - openedAt} ms (${Date.now() - attachedAt} ms after it attached)`);
   await expect(next.getByRole('region', { name: /^Call with: / })).toBeVisible();
   expect(await invoke(next, 'call.hangUp', { callId })).toEqual({ ok: true, value: undefined });
   await waitFor('the customer sees the end', () => call.state === 'ended', 5000);
@@ -105,14 +113,17 @@ test('the far end refuses the re-INVITE after a reload: main retries, audio retu
 }) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
-  const { call } = await customerCallsAlice(page, alice, customer);
+  const { call, callId } = await customerCallsAlice(page, alice, customer);
 
   // Refused once with 491 (glare) and once with 500 (an unseen ACK): retried, no notice.
   const faults = refuseReinvites(call, [491, 500]);
   let since = alice.mediaLog.length;
+  let reloadedAt = Date.now();
   await page.reload();
-  await waitFor('the renegotiation finished', () => answerApplied(alice, since), 10_000);
-  await audioBothWays(alice, call);
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  await waitFor('the renegotiation finished, two refusals included, within the promise', () => answerApplied(alice, since), RELOAD_WITH_TWO_REFUSALS_MS);
+  await audioBothWays(page, alice, call, callId, RELOAD_PROMISE_MS);
+  console.log(`[reload-resilience] reload with two refusals → audio both ways: ${Date.now() - reloadedAt} ms`);
   expect(faults.refused).toEqual([491, 500]);
   expect(faults.accepted).toBe(1);
   expect(call.state).toBe('established');
@@ -133,9 +144,12 @@ test('the far end refuses the re-INVITE after a reload: main retries, audio retu
   // The far end recovers; the agent reloads once more and the audio comes back.
   faults.restore();
   since = alice.mediaLog.length;
+  reloadedAt = Date.now();
   await page.reload();
-  await waitFor('the renegotiation finished', () => answerApplied(alice, since), 10_000);
-  await audioBothWays(alice, call);
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  await waitFor('the renegotiation finished within the promise', () => answerApplied(alice, since), RELOAD_PROMISE_MS);
+  await audioBothWays(page, alice, call, callId, RELOAD_PROMISE_MS);
+  console.log(`[reload-resilience] reload after recovery → audio both ways: ${Date.now() - reloadedAt} ms`);
   expect(call.state).toBe('established');
 });
 
@@ -150,7 +164,7 @@ test('no page attached: an incoming warm transfer still raises the OS notificati
   const ringing = await bob.until('an incoming call at bob', (s) => s.calls.some((c) => c.state === 'ringing'));
   const contactCallId = ringing.calls[0]?.id ?? '';
   expect(await bob.desk.handle('call.answer', { callId: contactCallId })).toMatchObject({ ok: true });
-  await dialing;
+  const contact = await dialing;
   const shownBefore = alice.notifications.length;
   expect(
     await bob.desk.handle('transfer.start', { callId: contactCallId, method: 'warm', userId: 'alice', outcomeId: 'other', note: 'Needs a supervisor', acknowledgedWarning: false }),
@@ -169,5 +183,9 @@ test('no page attached: an incoming warm transfer still raises the OS notificati
   await expect(page.getByRole('region', { name: 'Warm transfer from Bob (lab)', exact: true })).toContainText('Needs a supervisor');
   expect(await invoke(page, 'transfer.accept', { transferId: alice.state().transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
-  await expect.poll(async () => ((await alice.mediaStats()).inboundLevel ?? 0) > 0.01, { timeout: 10_000, message: 'alice hears bob' }).toBe(true);
+  // The consult: alice's page and bob hear each other only; the customer, on hold at bob's, neither.
+  const ear = pageEar(page, alice);
+  await ear.untilHearsOnly(await ear.callWith('bob'), TONES.bob, 8000);
+  await untilHearsOnly(await callWith(bob, 'alice'), TONES.alice, 8000);
+  await untilHearsNoTone(contact, 5000);
 });

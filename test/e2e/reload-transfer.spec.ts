@@ -6,37 +6,21 @@
  */
 import type { Page } from '@playwright/test';
 import type { TestDesk } from '../support/deskFixture.js';
-import { hearsAudio, hearsSilence } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { CustomerBot } from '../lab/bots.js';
-import { expect, invoke, keepScreenshot, test, type AgentEndpoint } from './fixtures.js';
+import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 
 /**
- * How long after the new page attached the calls must be back (each step): the product measures
- * reload → audio both ways p99 ≈ 0.7 s on loopback (npm run bench -- renderer-reload); this leaves
- * room for two cores shared with Chromium, Kamailio and the desks, and no more.
+ * The consult's far end here is a Node desk on libwebrtc (wrtc), which keeps its DTLS client role
+ * through the take-over re-INVITE (wrtc refuses to move an established transport's role), so it
+ * must restart the handshake itself and the audio waits for its retransmission backoff: measured
+ * 3.9–6.9 s here, and the reason media is to move out of the reloading page altogether (the
+ * "media host" issue). A Baton desk on Chromium answers as DTLS server and is back within
+ * RELOAD_PROMISE_MS (the third test below).
  */
-const RELOAD_PROMISE_MS = 3000;
-
-/** Packets the Node desk's media sessions received so far. */
-async function nodeDeskPackets(desk: TestDesk): Promise<number> {
-  const stats = await Promise.all(desk.media.openSessions().map((s) => s.getStats()));
-  return stats.reduce((sum, s) => sum + s.packetsReceived, 0);
-}
-
-/** True when the Node desk hears something, and (when given) received fresh packets since `since`. */
-async function nodeDeskHears(desk: TestDesk, since?: number): Promise<boolean> {
-  const stats = await Promise.all(desk.media.openSessions().map((s) => s.getStats()));
-  if (since !== undefined && stats.reduce((sum, s) => sum + s.packetsReceived, 0) < since + 10) return false;
-  return stats.some((s) => (s.inboundLevel ?? 0) > 0.01);
-}
-
-/** Inbound level of each media session open in the page, by session id. */
-async function pageLevels(alice: AgentEndpoint): Promise<Map<string, number>> {
-  const levels = new Map<string, number>();
-  for (const id of alice.openMediaSessions()) levels.set(id, (await alice.mediaStats(id)).inboundLevel ?? 0);
-  return levels;
-}
+const LIBWEBRTC_CLIENT_PROMISE_MS = 9000;
+import { callWith, pageEar } from './harness/pageOracle.js';
 
 async function openTransferPanel(page: Page) {
   await page.getByRole('button', { name: 'Transfer' }).click();
@@ -63,7 +47,7 @@ async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: Cu
   const callId = ringing.calls[0]?.id ?? '';
   expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
   const contact = await dialing;
-  await waitFor('the customer hears alice', () => hearsAudio(contact), 8000);
+  await untilHearsOnly(contact, TONES.alice, 8000);
   return { callId, contact };
 }
 
@@ -81,8 +65,13 @@ test('reload during a warm consult: both legs come back as they were, the initia
   const started = await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'Invoice address', acknowledgedWarning: false });
   expect(started).toMatchObject({ ok: true });
   const { bobTransferId, transferId } = await bobAccepts(bob, alice);
-  await waitFor('bob hears alice in the consult', () => nodeDeskHears(bob), 10_000);
-  await waitFor('the held customer hears silence', () => hearsSilence(contact), 8000);
+  // The consult: bob hears alice only, alice's page bob only; the held customer hears neither.
+  const ear = pageEar(page, alice);
+  const consultId = await ear.callWith('bob');
+  const bobsConsult = await callWith(bob, 'alice');
+  await untilHearsOnly(bobsConsult, TONES.alice, 8000);
+  await ear.untilHearsOnly(consultId, TONES.bob, 8000);
+  await untilHearsNoTone(contact, 8000);
   const before = alice.state();
   const sessionsBefore = new Set(alice.openMediaSessions());
   expect(sessionsBefore.size).toBe(2);
@@ -100,21 +89,19 @@ test('reload during a warm consult: both legs come back as they were, the initia
     .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
     .toBe(2);
   mark('both legs on the new engine');
-  const bobPackets = await nodeDeskPackets(bob);
   expect(alice.openMediaSessions()).toHaveLength(2);
-  // Consult audio both ways: alice's new engine hears bob on exactly one leg (the contact's is
-  // held), and bob hears alice.
-  await expect
-    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: RELOAD_PROMISE_MS, message: 'alice hears bob again within the promise' })
-    .toBe(1);
+  // Consult audio both ways on the new engine: alice hears bob only on the consult leg, nothing at
+  // all on the contact's (she holds it), and bob hears alice only.
+  await ear.untilHearsOnly(consultId, TONES.bob, LIBWEBRTC_CLIENT_PROMISE_MS);
   mark('alice hears bob');
-  await waitFor('bob hears alice again within the promise', () => nodeDeskHears(bob, bobPackets), RELOAD_PROMISE_MS);
+  await ear.untilMediaDead(callId, RELOAD_PROMISE_MS);
+  await untilHearsOnly(bobsConsult, TONES.alice, LIBWEBRTC_CLIENT_PROMISE_MS);
   mark('consult audio both ways');
-  // The contact is still held, and hears nothing.
+  // The contact is still held, and hears neither of them.
   const after = alice.state();
   expect(after.calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
   expect(after.calls.filter((c) => c.state === 'established')).toHaveLength(2);
-  await waitFor('the held customer still hears silence', () => hearsSilence(contact), 5000);
+  await untilHearsNoTone(contact, RELOAD_PROMISE_MS);
   // The transfer never moved, and the new page gets the same refusals as the old one.
   expect(after.transfers[0]?.state).toEqual(before.transfers[0]?.state);
   expect(after.transfers[0]?.state.phase).toBe('consulting');
@@ -133,7 +120,8 @@ test('reload during a warm consult: both legs come back as they were, the initia
   await bob.until('the contact arrived at bob, on hold', (s) => s.transfers.some((t) => t.id === bobTransferId && t.state.phase === 'completed' && t.contactHeld), 5000);
   expect((await bob.desk.handle('transfer.unholdContact', { transferId: bobTransferId })).ok).toBe(true);
   const followed = await waitFor('the customer followed the transfer', () => customer.followed[0], 8000);
-  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  await untilHearsOnly(followed, TONES.bob, 8000);
+  await untilHearsOnly(await callWith(bob, 'customer'), TONES.customer, 8000);
   await alice.until('the transfer completed', (s) => s.transfers[0]?.state.phase === 'completed');
 });
 
@@ -168,7 +156,9 @@ test('a half-typed transfer note survives a reload (in main and on screen), and 
   await panel.getByRole('button', { name: 'Confirm transfer' }).click();
   const accepted = await bobAccepts(bob, alice);
   expect(accepted.note).toBe('Customer wants the invoice re-sent to the new address');
-  await waitFor('bob hears alice in the consult', () => nodeDeskHears(bob), 10_000);
+  await untilHearsOnly(await callWith(bob, 'alice'), TONES.alice, 8000);
+  const ear = pageEar(page, alice);
+  await ear.untilHearsOnly(await ear.callWith('bob'), TONES.bob, 8000);
 });
 
 test('reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({ agentPage, agent, customer }) => {
@@ -183,8 +173,12 @@ test('reload during a warm consult with a colleague on his own page: he answers 
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
   expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
-  const bobHears = async (): Promise<boolean> => ((await bob.mediaStats()).inboundLevel ?? 0) > 0.01;
-  await waitFor('bob hears alice in the consult', bobHears, 10_000);
+  const ear = pageEar(page, alice);
+  const bobEar = pageEar(bobPage, bob);
+  const consultId = await ear.callWith('bob');
+  const bobsConsultId = await bobEar.callWith('alice');
+  await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, 8000);
+  await ear.untilHearsOnly(consultId, TONES.bob, 8000);
   // Bob answered alice's consult INVITE, so he is the DTLS client of the consult leg.
   const setupOf = (exchange: { reply?: { value: unknown } } | undefined): string | undefined =>
     /^a=setup:(\w+)/m.exec(typeof exchange?.reply?.value === 'string' ? exchange.reply.value : '')?.[1];
@@ -198,11 +192,11 @@ test('reload during a warm consult with a colleague on his own page: he answers 
   await expect
     .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
     .toBe(2);
-  const bobPackets = (await bob.mediaStats()).packetsReceived;
-  await expect
-    .poll(async () => [...(await pageLevels(alice)).values()].filter((level) => level > 0.01).length, { timeout: RELOAD_PROMISE_MS, message: 'alice hears bob again within the promise' })
-    .toBe(1);
-  await waitFor('bob hears alice again within the promise', async () => (await bob.mediaStats()).packetsReceived > bobPackets + 10 && (await bobHears()), RELOAD_PROMISE_MS);
+  // Each reading needs packets flowing through its own window, so the old engine's last audio
+  // cannot pass for the new one's.
+  await ear.untilHearsOnly(consultId, TONES.bob, RELOAD_PROMISE_MS);
+  await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, RELOAD_PROMISE_MS);
+  await ear.untilMediaDead(callId, RELOAD_PROMISE_MS);
   console.log(`[reload-transfer] consult with a colleague’s page: audio both ways ${Date.now() - reloadedAt} ms after the reload`);
   // Alice's new engine started a new DTLS association; bob answered it as server, so the new page
   // sent the first flight on its new path (without this, libwebrtc kept him client for ~6 s).

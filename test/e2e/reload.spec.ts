@@ -1,38 +1,47 @@
 /**
  * A renderer reload during a call loses no call: main keeps the dialog, the new page's engine takes
- * the call over with one re-INVITE (fresh ICE and DTLS), and audio flows again both ways.
+ * the call over with one re-INVITE (fresh ICE and DTLS), and alice and the customer hear each other
+ * again, within the product's promise.
  */
 import type { Call } from '../../electron/core/sip/call.js';
-import { hearsAudio, hearsSilence } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, keepScreenshot, test } from './fixtures.js';
+import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test } from './fixtures.js';
+import { pageEar } from './harness/pageOracle.js';
 
 test('reload during an active call: no BYE, audio back both ways; a held call stays held', async ({ agentPage, agent, customer }) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
+  const ear = pageEar(page, alice);
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
   const callId = ringing.calls[0]?.id ?? '';
   await invoke(page, 'call.answer', { callId });
   const call: Call = await dialing;
-  await waitFor('the customer hears alice', () => hearsAudio(call), 8000);
+  await untilHearsOnly(call, TONES.alice, 8000);
 
   await invoke(page, 'call.hold', { callId });
   const reloadedAt = Date.now();
+  const mark = (what: string): void => console.log(`[reload] ${what}: ${Date.now() - reloadedAt} ms after the reload`);
   await page.reload();
   // Meanwhile main kept the call: the customer's side never saw a BYE.
   expect(call.state).toBe('established');
-  await alice.until('the new page attached', (s) => s.calls.some((c) => c.id === callId && c.state === 'established'));
-  await expect.poll(() => alice.openMediaSessions().length, { timeout: 10_000, message: 'the call moved to the new engine' }).toBeGreaterThan(0);
-  // Held before the reload, held after it: the customer still hears nothing of alice's room.
-  expect(alice.state().calls.find((c) => c.id === callId)?.held).toBe(true);
-  await waitFor('the held customer hears silence', () => hearsSilence(call), 5000);
+  await alice.until('the new page attached', () => alice.mediaAttached);
+  mark('attached');
+  await expect.poll(() => alice.openMediaSessions().length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new engine within the promise' }).toBeGreaterThan(0);
+  mark('the call on the new engine');
+  // Held before the reload, held after it: the customer still hears nothing of alice's room, and
+  // alice (holding) receives nothing.
+  expect(alice.state().calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
+  await untilHearsNoTone(call, RELOAD_PROMISE_MS);
+  await ear.untilMediaDead(callId, RELOAD_PROMISE_MS);
+  mark('still held');
+  const unheldAt = Date.now();
   await invoke(page, 'call.unhold', { callId });
-  await waitFor('the customer hears alice again', () => hearsAudio(call), 15_000);
-  await expect
-    .poll(async () => ((await alice.mediaStats()).inboundLevel ?? 0) > 0.01, { timeout: 15_000, message: 'alice hears the customer again' })
-    .toBe(true);
-  console.log(`[reload] reload → audio both ways: ${Date.now() - reloadedAt} ms`);
+  // Off hold on the new engine: they hear each other, and only each other, as promptly as any unhold.
+  await untilHearsOnly(call, TONES.alice, RELOAD_PROMISE_MS);
+  await ear.untilHearsOnly(callId, TONES.customer, RELOAD_PROMISE_MS);
+  console.log(`[reload] unhold → audio both ways: ${Date.now() - unheldAt} ms`);
   await keepScreenshot(page, 'reload-after');
   expect(await invoke(page, 'call.hangUp', { callId })).toEqual({ ok: true, value: undefined });
   await waitFor('the customer sees the end', () => call.state === 'ended', 5000);

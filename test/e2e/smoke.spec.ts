@@ -1,13 +1,16 @@
 /**
  * Smoke: the renderer's media engine carries a real call in Chromium. A customer bot (Node, 330 Hz)
- * calls alice, whose desk runs in Node with the page's engine as its media; the page answers through
- * window.baton. Also the bridge's own guards: a wrong token and a malformed payload are refused.
+ * calls alice, whose desk runs in Node with the page's engine as its media (her page's microphone
+ * sends 440 Hz); the page answers through window.baton. Also the bridge's own guards: a wrong token
+ * and a malformed payload are refused.
  */
 import WebSocket from 'ws';
 import type { Call } from '../../electron/core/sip/call.js';
-import { hearsAudio, hearsSilence } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, invokeRaw, keepScreenshot, test } from './fixtures.js';
+import { expect, invoke, invokeRaw, keepScreenshot, MICROPHONE_REQUESTS_GLOBAL, test } from './fixtures.js';
+import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
+import { pageEar } from './harness/pageOracle.js';
 
 test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTMF, hang-up leaves nothing', async ({ agentPage, agent, customer }) => {
   const page = await agentPage('alice');
@@ -26,23 +29,26 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   await waitFor('the customer established', () => call.state === 'established', 5000);
   await alice.until('the call established', (s) => s.calls.some((c) => c.id === callId && c.state === 'established'));
 
-  // Both directions carry sound: the bot hears the page's fake microphone, the page hears the bot.
-  await waitFor('the customer to hear alice', () => hearsAudio(call), 8000);
-  await expect
-    .poll(async () => {
-      const stats = await alice.mediaStats();
-      return stats.bytesReceived > 0 && stats.bytesSent > 0 && (stats.inboundLevel ?? 0) > 0.01 && stats.iceState;
-    }, { timeout: 8000, message: 'alice hears the customer' })
-    .toMatch(/^(connected|completed)$/);
+  // Each hears the other and nobody else: the customer hears alice's page, alice's page the customer.
+  const ear = pageEar(page, alice);
+  await untilHearsOnly(call, TONES.alice, 8000);
+  await ear.untilHearsOnly(callId, TONES.customer, 8000);
+  expect((await alice.mediaStats()).iceState).toMatch(/^(connected|completed)$/);
+  // The tone came through the product's own microphone code: it asked getUserMedia with processing on.
+  const asked = await page.evaluate((name) => (window as unknown as Record<string, MicrophoneRequest[]>)[name] ?? [], MICROPHONE_REQUESTS_GLOBAL);
+  expect(asked.map((r) => r.constraints)).toContainEqual({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
   await expect.poll(() => playing('ringer'), { message: 'the ring tone stopped' }).toBe(0);
   expect(await playing('call')).toBe(1);
   await keepScreenshot(page, 'smoke-established');
 
-  // Hold: the held customer hears none of alice's room; off hold, sound again.
+  // Hold: the held customer hears none of alice's room (packets, no tone) and alice hears nothing
+  // of the customer; off hold, they hear each other again.
   expect(await invoke(page, 'call.hold', { callId })).toEqual({ ok: true, value: undefined });
-  await waitFor('the held customer to hear silence', () => hearsSilence(call), 5000);
+  await untilHearsNoTone(call, 5000);
+  await ear.untilMediaDead(callId, 5000);
   expect(await invoke(page, 'call.unhold', { callId })).toEqual({ ok: true, value: undefined });
-  await waitFor('the customer to hear alice again', () => hearsAudio(call), 5000);
+  await untilHearsOnly(call, TONES.alice, 5000);
+  await ear.untilHearsOnly(callId, TONES.customer, 5000);
 
   // DTMF goes in-band (RFC 4733 through RTCRtpSender.dtmf), not as SIP INFO.
   const infos: string[] = [];

@@ -14,11 +14,12 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
 import { labDocument } from '../support/deskFixture.js';
-import { hearsAudio } from '../support/agents.js';
+import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { CustomerBot } from '../lab/bots.js';
 import type { AgentEndpoint } from './fixtures.js';
 import { expect, invoke, test as base } from './fixtures.js';
+import { pageEar } from './harness/pageOracle.js';
 import { REPO_ROOT } from './harness/paths.js';
 
 /** The product default: a non-recommended colleague is a warning the agent confirms. */
@@ -113,7 +114,7 @@ test('sign-in, the idle desk, audio settings and the keypad', async ({ agentPage
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
 
-  await customerCalls(page, customer, '04-incoming-call');
+  const call = await customerCalls(page, customer, '04-incoming-call');
   await expect(page.getByRole('status', { name: 'Your state' })).toHaveText('On call');
   await page.getByRole('button', { name: 'Keypad' }).click();
   await page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '5', exact: true }).click();
@@ -125,8 +126,11 @@ test('sign-in, the idle desk, audio settings and the keypad', async ({ agentPage
   await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible();
   await screen(page, '06-call-on-hold');
   await page.getByRole('button', { name: 'Resume' }).click();
+  await untilHearsOnly(call, TONES.alice, 5000);
   await page.getByRole('button', { name: 'Mute' }).click();
   await expect(page.getByRole('button', { name: 'Unmute' })).toBeVisible();
+  // Muted: the customer still gets packets, and none of alice's voice.
+  await untilHearsNoTone(call, 5000);
   await page.getByRole('button', { name: 'Hang up' }).click();
   await expect(page.getByRole('status', { name: 'Your state' })).toHaveText('Dispositioning');
   await screen(page, '07-disposition');
@@ -162,7 +166,10 @@ test('cold transfer: pick a Ready colleague, outcome and note; the colleague acc
   await toast.getByRole('button', { name: 'Accept' }).click();
   await expect(bobPage.getByRole('main').getByText('is yours now')).toBeVisible();
   const followed = await waitFor('the customer followed the REFER', () => customer.followed[0], 8000);
-  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  // The customer and bob hear each other, and no one else.
+  const bobEar = pageEar(bobPage, bob);
+  await untilHearsOnly(followed, TONES.bob, 8000);
+  await bobEar.untilHearsOnly(await bobEar.callWith('customer'), TONES.customer, 8000);
   await screen(bobPage, '13-cold-completed-recipient');
 
   // Alice: the call is gone, her wrap-up starts with the transfer's outcome.
@@ -207,6 +214,12 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await screen(bobPage, '20b-warm-offer-brought-forward');
   await bobPage.getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true }).getByRole('button', { name: 'Accept' }).click();
   const transferId = (await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting')).transfers[0]?.id ?? '';
+  // The consult: alice and bob hear each other only; the held customer hears neither.
+  const aliceEar = pageEar(alicePage, alice);
+  const bobEar = pageEar(bobPage, bob);
+  await aliceEar.untilHearsOnly(await aliceEar.callWith('bob'), TONES.bob, 8000);
+  await bobEar.untilHearsOnly(await bobEar.callWith('alice'), TONES.alice, 8000);
+  await untilHearsNoTone(call, 5000);
 
   // Initiator: contact on hold, Complete only — no Cancel, no Resume / off-hold, no Hang up on the contact.
   const aliceStatus = alicePage.getByRole('region', { name: 'Warm transfer to Bob (lab)', exact: true });
@@ -241,7 +254,8 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await screen(bobPage, '23-warm-completed-recipient');
   await offHold.click();
   const followed = await waitFor('the customer’s new call', () => customer.followed[0], 8000);
-  await waitFor('the customer hears bob', () => hearsAudio(followed), 8000);
+  await untilHearsOnly(followed, TONES.bob, 8000);
+  await bobEar.untilHearsOnly(await bobEar.callWith('customer'), TONES.customer, 8000);
   expect(call.state).toBe('ended');
 
   await expect(alicePage.getByLabel('Disposition code')).toHaveValue('billing-question');
@@ -333,7 +347,9 @@ test('warm transfer cancelled by the recipient: the recipient files a dispositio
   await expect(alicePage.getByRole('button', { name: 'Complete transfer' })).toHaveCount(0);
   await screen(alicePage, '41-cancelled-initiator');
   await alicePage.getByRole('button', { name: 'Take contact off hold' }).click();
-  await waitFor('the customer hears alice again', () => hearsAudio(call), 8000);
+  await untilHearsOnly(call, TONES.alice, 8000);
+  const aliceEar = pageEar(alicePage, alice);
+  await aliceEar.untilHearsOnly(await aliceEar.callWith('customer'), TONES.customer, 8000);
   await expect(alicePage.getByRole('button', { name: 'Hold' })).toBeVisible();
   await alicePage.getByRole('button', { name: 'Hang up' }).click();
   await fileDisposition(alicePage, 'Resolved');

@@ -3,7 +3,6 @@ import type { Call } from '../../electron/core/sip/call.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import type { Lab } from '../lab/lab.js';
 import { waitFor, within } from './waitFor.js';
-import { hearing, noToneHeard, toneHeard, type OracleOptions } from './audioOracle.js';
 
 /** A phone as an agent desk would run it, with the Node media engine standing in for the renderer. */
 export interface TestAgent {
@@ -66,24 +65,4 @@ export async function connect(from: TestAgent, to: TestAgent): Promise<{ caller:
   await callee.answer();
   await waitFor('both ends established', () => caller.state === 'established' && callee.state === 'established');
   return { caller, callee };
-}
-
-/**
- * True when packets flow and carry sound: some party's tone (test/support/audioOracle.ts), or any
- * audio at an RMS of 0.01 or more (a source that is not a party tone, such as the E2E speech-like
- * fake microphone). Dead media is never audio. Says nothing about *whom* the call hears: prefer
- * the oracle's hearsOnly(call, hz).
- */
-export async function hearsAudio(call: Call, options?: OracleOptions): Promise<boolean> {
-  const heard = await hearing(call, options);
-  return heard.packetsFlowing && (heard.level >= 0.01 || heard.partyTones.some((hz) => toneHeard(heard, hz)));
-}
-
-/**
- * True when the call hears silence: RTP packets keep arriving, with no party tone and no other sound
- * (RMS under 0.005) in them. Dead media is not silence.
- */
-export async function hearsSilence(call: Call, options?: OracleOptions): Promise<boolean> {
-  const heard = await hearing(call, options);
-  return noToneHeard(heard) && heard.level < 0.005;
 }

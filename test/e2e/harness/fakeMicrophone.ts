@@ -1,10 +1,15 @@
 /**
- * The page's microphone. Chromium's default fake device beeps briefly once a second, which leaves
- * most of any 200 ms window silent: a listener could not tell "on hold" from "between beeps". With
- * `--use-file-for-fake-audio-capture` Chromium loops a WAV instead. A steady sine will not do either:
- * the microphone's noise suppression (on, as in production) treats it as noise and fades it out
- * within seconds. So this one "speaks": syllables of 200 ms at changing pitches, 50 ms apart — every
- * 200 ms window holds at least 150 ms of sound.
+ * Microphones for Chromium pages.
+ *
+ * E2E agent pages get their party's tone (`installPartyMicrophone`, injected per page by
+ * test/e2e/fixtures.ts), so tests say who hears whom.
+ *
+ * Pages with no injected microphone (the benches in test/bench, the demo opened by hand) hear
+ * Chromium's fake device. Its default beeps briefly once a second, which leaves most of any 200 ms
+ * window silent; with `--use-file-for-fake-audio-capture` (CHROMIUM_ARGS) it loops a WAV instead. A
+ * steady sine from the device will not do: noise suppression (on, as in production) treats it as
+ * noise and fades it out within seconds. So the WAV "speaks": syllables of 200 ms at changing
+ * pitches, 50 ms apart — every 200 ms window holds at least 150 ms of sound.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -49,4 +54,75 @@ export function writeSpeechLikeWav(path: string, hz: number): void {
   header.writeUInt32LE(data.length, 40);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.concat([header, data]));
+}
+
+/** What the harness tells a page's microphone: its party's tone (test/support/partyTones.ts). */
+export interface PartyMicrophoneArgs {
+  /** The tone the page's agent sends, in Hz. */
+  readonly hz: number;
+  /** Full scale 1.0; the Node engines send 0.25, so both kinds of party read alike after Opus. */
+  readonly amplitude: number;
+  /** Global under which the page records each getUserMedia request (for tests that check the product asked). */
+  readonly recordName: string;
+}
+
+/** One getUserMedia request of the page, as the product made it. */
+export interface MicrophoneRequest {
+  readonly constraints: MediaStreamConstraints | undefined;
+  /** The device the request captured (so device choices stay real), '' when it had no audio. */
+  readonly deviceId: string;
+}
+
+/**
+ * An E2E page's own microphone: a sine at its agent's party tone, so a listener can tell *whom* it
+ * hears (test/e2e/harness/pageOracle.ts). Runs before the page's scripts (Playwright addInitScript),
+ * so it must reference nothing outside its body.
+ *
+ * getUserMedia still asks Chromium's fake device with the product's own constraints and device ids
+ * first (renderer/media/microphone.ts runs unchanged: an unplugged device still fails, a granted
+ * capture still unlocks host candidates), then hands back a WebAudio oscillator's track in place of
+ * the device's. The device capture lives as long as that track and stops with it. Noise suppression
+ * and gain control belong to a device's capture pipeline: they never touch a WebAudio track, so the
+ * tone stays steady for the whole call.
+ */
+export function installPartyMicrophone(args: PartyMicrophoneArgs): void {
+  const devices = navigator.mediaDevices as MediaDevices | undefined;
+  if (!devices) return;
+  const capture = devices.getUserMedia.bind(devices);
+  const requests: MicrophoneRequest[] = [];
+  Object.defineProperty(window, args.recordName, { value: requests });
+  let voice: { context: AudioContext; output: GainNode } | null = null;
+  const speaking = (): { context: AudioContext; output: GainNode } => {
+    if (voice === null || voice.context.state === 'closed') {
+      const context = new AudioContext();
+      const output = new GainNode(context, { gain: args.amplitude });
+      const oscillator = new OscillatorNode(context, { type: 'sine', frequency: args.hz });
+      oscillator.connect(output);
+      oscillator.start();
+      voice = { context, output };
+    }
+    void voice.context.resume().catch(() => {});
+    return voice;
+  };
+  const getUserMedia = async (constraints?: MediaStreamConstraints): Promise<MediaStream> => {
+    const captured = await capture(constraints);
+    const device = captured.getAudioTracks();
+    requests.push({ constraints, deviceId: device[0]?.getSettings().deviceId ?? '' });
+    if (device.length === 0) return captured;
+    const { context, output } = speaking();
+    const destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+    output.connect(destination);
+    const track = destination.stream.getAudioTracks()[0];
+    if (!track) return captured;
+    const stopTone = track.stop.bind(track);
+    Object.defineProperty(track, 'stop', {
+      value: (): void => {
+        stopTone();
+        for (const t of device) t.stop();
+        output.disconnect(destination);
+      },
+    });
+    return new MediaStream([track, ...captured.getVideoTracks()]);
+  };
+  Object.defineProperty(devices, 'getUserMedia', { value: getUserMedia, configurable: true, writable: true });
 }
