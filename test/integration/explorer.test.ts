@@ -18,7 +18,7 @@
  *
  * Seeded and shrinking: a failure prints the seed, and the shrunk sequence as a `replay([...])`
  * call to paste into a regression test below. `npm test` runs a few sequences with a fixed seed
- * (EXPLORE_RUNS, default 4); `npm run explore -- --runs 50` runs more with a new seed each time.
+ * (EXPLORE_RUNS, default 8); `npm run explore -- --runs 50` runs more with a new seed each time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -30,10 +30,10 @@ import { World, type Observation } from '../support/explorer/world.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { isSettled, type TransferState } from '../../shared/transfer/index.js';
 
-const RUNS = Number(process.env.EXPLORE_RUNS ?? 4);
+const RUNS = Number(process.env.EXPLORE_RUNS ?? 8);
 /** Fixed for `npm test`, so CI replays the same sequences; `npm run explore` draws a new one each time. */
 const SEED = Number(process.env.EXPLORE_SEED ?? 20261207);
-const MAX_ACTIONS = Number(process.env.EXPLORE_ACTIONS ?? 12);
+const MAX_ACTIONS = Number(process.env.EXPLORE_ACTIONS ?? 14);
 /** The whole property, shrinking included, stops after this long (fast-check keeps what it found). */
 const TIME_LIMIT_MS = Number(process.env.EXPLORE_TIME_LIMIT_MS ?? 240_000);
 
