@@ -16,7 +16,7 @@ import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './har
 import { BUNDLE_DIR } from './harness/paths.js';
 
 const USERS = 1000;
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 
 /** Colleagues "User 0000" … in main's order (all Ready: one recommended group). */
 const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => {
@@ -24,7 +24,7 @@ const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => 
   return { userId: `u${n}`, name: `User ${n}`, uri: `sip:u${n}@127.0.0.1`, team: 'support', status: { kind: 'Ready' }, recommended: true };
 });
 
-function deskState(): DeskState {
+function deskState(remembered: DeskState['remembered'] = { userId: null, outcomeId: null, method: null }): DeskState {
   const now = Date.now();
   return {
     version: 1,
@@ -53,28 +53,31 @@ function deskState(): DeskState {
     dispositionCodes: [],
     notReadyReasons: ['Lunch'],
     policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: false },
-    remembered: { userId: null, outcomeId: null, method: null },
+    remembered,
     dispositionsDue: [],
     drafts: {},
     notices: [],
   };
 }
 
-/** Main's part: the snapshot on attach, and "done" to every command. */
+/** Main's part: the snapshot on attach, and "done" to every command (kept, to see what was sent). */
 class ScriptedDesk implements BridgeEndpoint {
   readonly token = randomBytes(32).toString('base64url');
+  readonly commands: string[] = [];
   private readonly pages = new Map<number, Connection>();
+  constructor(private readonly remembered?: DeskState['remembered']) {}
   connected(connection: Connection): void {
     this.pages.set(connection.id, connection);
   }
   disconnected(id: number): void {
     this.pages.delete(id);
   }
-  async invoke(): Promise<unknown> {
+  async invoke(_connection: number, _channel: string, args: readonly unknown[]): Promise<unknown> {
+    this.commands.push(String(args[0]));
     return { ok: true, value: undefined };
   }
   send(id: number): void {
-    this.pages.get(id)?.send('baton:event', 'desk.snapshot', deskState());
+    this.pages.get(id)?.send('baton:event', 'desk.snapshot', deskState(this.remembered));
   }
 }
 
@@ -125,5 +128,27 @@ test('a directory of 1,000: a window of rows rendered, every colleague reachable
   await search.fill('user 01');
   await expect(radios).toHaveCount(100);
   await expect(panel.getByRole('listitem')).toHaveCount(100);
+  server.unregister(desk);
+});
+
+test('Enter in the search box picks the one match and never confirms a transfer to the colleague chosen before', async ({ page }) => {
+  const desk = new ScriptedDesk({ userId: 'u0001', outcomeId: 'other', method: 'cold' });
+  server.register(desk);
+  await page.goto(`${server.origin}/#token=${desk.token}`);
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  const panel = page.getByRole('form', { name: /^Transfer / });
+  await panel.getByRole('button', { name: 'Edit colleague' }).click();
+  const search = panel.getByRole('searchbox', { name: 'Search colleagues' });
+  await search.fill('user 0007');
+  await search.press('Enter');
+  await expect(panel.getByRole('radio', { name: /User 0007/ })).toBeChecked();
+  await page.waitForTimeout(300); // a submit would have reached main by now
+  expect(desk.commands).not.toContain('transfer.start');
+  // Several matches: Enter does nothing at all.
+  await search.fill('user 00');
+  await search.press('Enter');
+  await page.waitForTimeout(300);
+  expect(desk.commands).not.toContain('transfer.start');
+  await expect(panel).toBeVisible();
   server.unregister(desk);
 });

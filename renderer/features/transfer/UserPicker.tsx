@@ -71,6 +71,14 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
         value={query}
         autoFocus={autoFocus}
         onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter in the search box never confirms the transfer (the browser would submit the form,
+          // to whoever was chosen before the search): it picks the match when there is just one.
+          if (e.key !== 'Enter') return;
+          e.preventDefault();
+          const selectable = found.filter((entry) => !(blockNonRecommended && !entry.recommended));
+          if (selectable.length === 1 && selectable[0]) onSelect(selectable[0].userId);
+        }}
       />
       <div className="user-picker__list" ref={setListElement}>
         {found.length === 0 && <p className="muted">No colleague matches “{query}”.</p>}
