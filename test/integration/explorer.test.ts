@@ -266,6 +266,14 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'unhold', agent: 'alice', nth: 1 },
     ]));
 
+  it('the customer hanging up while the consult rings calls the consult off at both desks', () =>
+    replay([
+      { type: 'agentDials', agent: 'alice', to: 'customer' },
+      { type: 'agentDials', agent: 'alice', to: 'customer2' },
+      { type: 'transfer', agent: 'alice', nth: 0, method: 'warm', to: 'bob' },
+      { type: 'customerHangsUp', customer: 'customer' },
+    ]));
+
   it('Confirm pressed again while the consult still rings is the no-op the rules say, not "still calling"', () =>
     replay([
       { type: 'agentDials', agent: 'bob', to: 'customer' },

@@ -256,6 +256,9 @@ function reactToEnd(d: Draft, tKey: number, leg: Leg, as: LegRole, cause: 'hangU
     // The customer left (or the initiator's leg ended): both sides learn the customer hung up.
     d.feed(tKey, 'init', { type: 'contactHungUp' });
     if (t.method === 'warm') d.feed(tKey, 'rec', { type: 'contactHungUp' });
+    // A consult still ringing is for a transfer that is over: the initiator calls it off.
+    const consult = t.consultLeg === null ? undefined : d.leg(t.consultLeg);
+    if (consult && !consult.up) d.legs = d.legs.filter((l) => l.key !== consult.key);
     return;
   }
   if (as === 'referred') {
