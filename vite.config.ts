@@ -18,7 +18,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'chrome130',
     sourcemap: true,
-    // Under a strict CSP (no inline script) and with one entry, the preload polyfill is not needed.
+    // Two pages: the UI (index.html, React) and the media host (mediaHost/index.html, no React),
+    // which owns the calls' media and outlives every UI reload.
+    rollupOptions: {
+      input: { main: here('./renderer/index.html'), mediaHost: here('./renderer/mediaHost/index.html') },
+    },
+    // Under a strict CSP (no inline script) the preload polyfill is not wanted; Chromium has modulepreload.
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1024,
   },

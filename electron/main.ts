@@ -16,7 +16,7 @@ import type { ProvisioningDocument } from '../shared/provisioning/index.js';
 import { DeskSlot } from './shell/deskSlot.js';
 import { openStore, type Store } from './core/store/index.js';
 import type { Disposable } from './core/typedEmitter.js';
-import { APP_ID, APP_SCHEME, APP_START_URL } from './shell/appIdentity.js';
+import { APP_ID, APP_MEDIA_HOST_URL, APP_SCHEME, APP_START_URL } from './shell/appIdentity.js';
 import { createAppRequestHandler, APP_SCHEME_PRIVILEGES } from './shell/appProtocol.js';
 import { decideUpdates, loadElectronUpdater, startAutoUpdates } from './shell/autoUpdate.js';
 import { SafeStorageCredentialStore } from './shell/credentials.js';
@@ -24,7 +24,8 @@ import { findDialLink } from './shell/dialLinks.js';
 import { GlobalShortcuts } from './shell/globalShortcuts.js';
 import { IpcBridge } from './shell/ipcBridge.js';
 import { nodePolicyReaders, readMachinePolicy } from './shell/machinePolicy.js';
-import { createMainWindow, showAndFocus, type MainWindowPort } from './shell/mainWindow.js';
+import { createMainWindow, showAndFocus, type MainContentsPort, type MainWindowPort } from './shell/mainWindow.js';
+import { MediaHost } from './shell/mediaHostWindow.js';
 import { ensureMicrophoneAccess } from './shell/microphone.js';
 import { ElectronNotifier } from './shell/notifier.js';
 import { watchPowerAndNetwork } from './shell/powerEvents.js';
@@ -45,6 +46,7 @@ import { relaunchArgs } from './shell/launchFlags.js';
 // The preload is a .cts (a sandboxed preload cannot be an ES module), which tsconfig's `*.ts`
 // globs do not match: this import puts it in the program, so it is type-checked and built.
 import type {} from './preload.cjs';
+import type {} from './mediaPreload.cjs';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
 // Until the log files are open (the first lines of start()), and for the shell's one-line messages.
@@ -56,6 +58,7 @@ const log = (message: string): void => {
 
 let quitting = false;
 let window: MainWindowPort | undefined;
+let mediaHost: MediaHost | undefined;
 let desk: Desk | undefined;
 let shutdown: (() => Promise<void>) | undefined;
 const earlyDials: string[] = [];
@@ -158,6 +161,27 @@ async function start(): Promise<void> {
   }
   let slot: DeskSlot | undefined;
   let bridge: IpcBridge | undefined;
+  // Our pages by webContents id: the UI window's, or the media host's (a hidden window of its own).
+  const ourContents = (id: number): MainContentsPort | undefined => {
+    if (window && !window.isDestroyed() && window.webContents.id === id) return window.webContents;
+    return mediaHost?.webContentsId === id ? mediaHost.contents : undefined;
+  };
+  const isMediaHost = (id: number): boolean => mediaHost?.webContentsId === id;
+  // Started once, with the first bridge; it outlives every UI reload and is restarted if it dies.
+  const startMediaHost = (through: IpcBridge): void => {
+    if (mediaHost) return;
+    mediaHost = new MediaHost({
+      // electronegativity-reviewed: CONTEXT_ISOLATION_JS_CHECK — mediaHostPreferences() spreads secureWebPreferences (contextIsolation: true), tested
+      // electronegativity-reviewed: SANDBOX_JS_CHECK — sandbox: true there, and app.enableSandbox() above covers every renderer
+      create: (options) => new BrowserWindow(options),
+      preloadPath: join(here, 'mediaPreload.cjs'),
+      url: APP_MEDIA_HOST_URL,
+      onCreated: (id) => senders.trust(id),
+      onLost: (id) => through.rendererLost(id),
+      log,
+    });
+    mediaHost.start();
+  };
   const openWindow = (through: IpcBridge): MainWindowPort => {
     const opened = createMainWindow({
       // `options` come from shell/windowSecurity.ts secureWebPreferences(), asserted by
@@ -186,8 +210,9 @@ async function start(): Promise<void> {
     const waiting = new Promise<Connected>((resolve) => (connected = resolve));
     const connectDesk = new ConnectDesk({ connectionFile, credentials, ...(saved ? { saved } : {}), onConnected: (value) => connected(value) });
     slot = new DeskSlot(connectDesk);
-    const through = new IpcBridge({ ipcMain, senders, desk: slot, media, renderer: (id) => (window && !window.isDestroyed() && window.webContents.id === id ? window.webContents : undefined), log });
+    const through = new IpcBridge({ ipcMain, senders, desk: slot, media, renderer: ourContents, isMediaHost, log });
     bridge = through;
+    startMediaHost(through);
     const patches = connectDesk.events.on('patch', (patch) => through.publish('desk.patch', patch));
     window = openWindow(through);
     const result = await waiting;
@@ -258,10 +283,12 @@ async function start(): Promise<void> {
     senders,
     desk: slot,
     media,
-    renderer: (id) => (window && !window.isDestroyed() && window.webContents.id === id ? window.webContents : undefined),
+    renderer: ourContents,
+    isMediaHost,
     log,
   });
   const through = bridge;
+  startMediaHost(through);
   // System-wide answer / hang-up keys: off unless policy or the agent turns them on.
   const globalKeys = new GlobalShortcuts({ shortcuts: globalShortcut, desk: current, policy: document.policies.shortcuts, log });
   const subscriptions: Disposable[] = [
@@ -301,6 +328,7 @@ async function start(): Promise<void> {
     for (const subscription of subscriptions) subscription.dispose();
     through.dispose();
     await withDeadline(current.dispose(), 3000);
+    mediaHost?.stop();
     closeStore(opened.store);
     tray.destroy();
     files.info('Baton stopped');

@@ -42,7 +42,7 @@ const COMMAND_SET: Record<CommandName, true> = {
   'media.reply': true,
 };
 
-const EVENT_SET: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENT_SET: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 
 type IpcRendererPort = Pick<ElectronModule.IpcRenderer, 'invoke' | 'send' | 'on'>;
 

@@ -1,6 +1,7 @@
 /**
- * The renderer's entry: a view of main's desk state plus (in renderer/media) the WebRTC engine.
- * Builds the store, mirrors the desk through window.baton, and renders the screen.
+ * The UI's entry: a view of main's desk state. Builds the store, mirrors the desk through
+ * window.baton, and renders the screen. The calls' media is not here: it lives in the media host
+ * (renderer/mediaHost), so this page may reload or crash without touching a call's audio.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -12,9 +13,7 @@ import { connectDesk } from './app/deskSync.js';
 import { createAppStore } from './app/store.js';
 import { selectRingingTransfers } from './features/desk/selectors.js';
 import { focusCall } from './features/desk/workspaceSlice.js';
-import { registerAudioDeviceSink } from './features/settings/audioDevices.js';
 import { syncAudioDevices } from './features/settings/deviceSync.js';
-import { attachMediaEngine } from './media/index.js';
 
 const root = document.getElementById('root');
 const baton = findBaton();
@@ -23,12 +22,8 @@ if (root && !baton) {
   root.textContent = 'Baton cannot reach its main process (window.baton is missing).';
 } else if (root && baton) {
   const store = createAppStore();
-  // The media engine answers main's media.request events; connectDesk's attach() announces both.
-  const media = attachMediaEngine(baton, { announce: false });
-  registerAudioDeviceSink({
-    setDevices: (c) => media.engine.setDevices({ microphoneId: c.microphoneId ?? '', speakerId: c.speakerId ?? '', ringerId: c.ringerId ?? '' }),
-  });
-  // The devices are main's (the agent's choice or IT's policy): applied as the desk state says.
+  // The devices are main's (the agent's choice or IT's policy); the media host applies them. This
+  // moves a choice an older Baton kept in this profile to main.
   syncAudioDevices(store, baton);
   // A snapshot also answers a click on an OS notification: bring an offered transfer forward.
   connectDesk(baton, store, () => {

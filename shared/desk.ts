@@ -7,6 +7,7 @@ import type { CallDirection, CallEnd, CallState, PhoneErrorCode, RegistrationSta
 import type { CallKind } from './provisioning/applicability.js';
 import type { ShortcutPolicy } from './provisioning/schema.js';
 import type { TransferMethod } from './transfer/transferModel.js';
+import type { DialPlan } from './transfer/dialPlan.js';
 import type { TransferView } from './transfer/view.js';
 
 export interface SessionView {
@@ -79,6 +80,21 @@ export interface RememberedTransfer {
   readonly method: TransferMethod | null;
 }
 
+/** Transfers to external numbers, as the panel offers them. */
+export interface ExternalTransferView {
+  /** IT's dial plan (provisioning `dialPlan`); the panel checks numbers with it as the agent types. */
+  readonly dialPlan: DialPlan;
+  /** The last external transfer's choice, remembered like the colleague choice. */
+  readonly remembered: {
+    readonly number: string;
+    readonly name: string;
+    readonly outcomeId: string | null;
+    readonly method: TransferMethod;
+  } | null;
+  /** Numbers transferred to lately, newest first. */
+  readonly recent: readonly { readonly number: string; readonly name: string }[];
+}
+
 export interface DispositionDueView {
   readonly callId: string;
   readonly transferId: string | null;
@@ -129,6 +145,8 @@ export interface DeskState {
     readonly shortcuts?: ShortcutPolicy | undefined;
   };
   readonly remembered: RememberedTransfer;
+  /** Absent when IT set no dial plan (or nobody is signed in): the panel offers no external number. */
+  readonly external?: ExternalTransferView | undefined;
   readonly dispositionsDue: readonly DispositionDueView[];
   /** Saved form drafts by key (e.g. `transfer:<callId>`, `disposition:<callId>`). */
   readonly drafts: Readonly<Record<string, Readonly<Record<string, string | boolean | null>>>>;

@@ -7,7 +7,7 @@
  * exist on one side only.
  */
 import { z } from 'zod';
-import type { DeskState } from './desk.js';
+import type { AgentSettingsView, DeskState } from './desk.js';
 import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
@@ -49,15 +49,20 @@ export const COMMANDS = {
   'call.dtmf': z.strictObject({ callId: id, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/) }),
   /** The transfer panel opened on this call: prepare the consult's media meanwhile. */
   'transfer.prepare': z.strictObject({ callId: id }),
-  'transfer.start': z.strictObject({
-    callId: id,
-    method: z.enum(['warm', 'cold']),
-    userId: id,
-    outcomeId: id,
-    note,
-    /** The agent saw the non-recommended-state warning and confirmed anyway. */
-    acknowledgedWarning: z.boolean().default(false),
-  }),
+  'transfer.start': z
+    .strictObject({
+      callId: id,
+      method: z.enum(['warm', 'cold']),
+      /** A colleague from the roster… */
+      userId: id.optional(),
+      /** …or an external number as typed (main checks it against the dial plan and normalises it). */
+      number: z.string().min(1).max(40).optional(),
+      outcomeId: id,
+      note,
+      /** The agent saw the non-recommended-state warning and confirmed anyway. */
+      acknowledgedWarning: z.boolean().default(false),
+    })
+    .refine((p) => (p.userId === undefined) !== (p.number === undefined), { error: 'either a colleague (userId) or a number, not both' }),
   'transfer.complete': z.strictObject({ transferId: id }),
   'transfer.cancel': z.strictObject({ transferId: id }),
   'transfer.accept': z.strictObject({ transferId: id }),
@@ -169,6 +174,17 @@ export interface EventPayloads {
   'media.request': { readonly requestId: number; readonly request: MediaRequest };
   /** A tel:/sip: link was opened: the dialer shows this target, ready to call. */
   'desk.dialRequest': { readonly target: string };
+  /** To the media host: what it needs of the desk besides media requests (on attach, and on change). */
+  'media.state': MediaHostState;
+}
+
+/**
+ * The media host knows nothing of the desk but this: whether an inbound call rings (it plays the
+ * ring tone) and the audio devices main holds (the agent's choice, or IT's by policy).
+ */
+export interface MediaHostState {
+  readonly ringing: boolean;
+  readonly devices: AgentSettingsView['devices'] | null;
 }
 
 export type EventName = keyof EventPayloads;
@@ -185,6 +201,30 @@ export interface BatonApi {
 }
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/**
+ * The media side of the contract: the media host (a hidden page of its own) answers media requests
+ * and follows media.state, and may do nothing else; every other command and event is the UI's.
+ */
+export type MediaHostCommandName = 'media.reply';
+export type MediaHostEventName = 'media.request' | 'media.state';
+export const MEDIA_HOST_COMMANDS: Record<MediaHostCommandName, true> = { 'media.reply': true };
+export const MEDIA_HOST_EVENTS: Record<MediaHostEventName, true> = { 'media.request': true, 'media.state': true };
+
+export function isMediaHostCommand(name: CommandName): name is MediaHostCommandName {
+  return Object.prototype.hasOwnProperty.call(MEDIA_HOST_COMMANDS, name);
+}
+export function isMediaHostEvent(name: EventName): name is MediaHostEventName {
+  return Object.prototype.hasOwnProperty.call(MEDIA_HOST_EVENTS, name);
+}
+
+/** `window.baton` in the media host: the media side only (its preload, or the E2E bridge, builds it). */
+export interface MediaHostApi {
+  invoke(command: 'media.reply', payload: CommandPayload<'media.reply'>): Promise<CommandOutcome<'media.reply'>>;
+  on<E extends MediaHostEventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Tells main "this media engine is ready": media requests come here from now on. */
+  attach(): void;
+}
 
 /** Validates a payload from the renderer. */
 export function parseCommand<C extends CommandName>(

@@ -22,6 +22,8 @@ import {
 } from '../../shared/provisioning/index.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
 import { isSettled } from '../../shared/transfer/index.js';
+import { checkNumber, externalUri } from '../../shared/transfer/dialPlan.js';
+import type { ExternalTransferView } from '../../shared/desk.js';
 import { AgentStateDesk } from './presence/agentStateDesk.js';
 import { PresenceDirectory } from './presence/presenceDirectory.js';
 import type { CredentialStore, Notifier, StatusIndicator } from './ports.js';
@@ -400,6 +402,7 @@ export class Desk {
       remembered: remembered
         ? { userId: remembered.userId, outcomeId: remembered.outcomeId ?? null, method: remembered.method }
         : { userId: null, outcomeId: null, method: null },
+      external: this.externalView(user.id),
     });
     this.refreshDirectory();
     this.options.status?.setStatus(statusLabel(agent.state.status));
@@ -427,7 +430,22 @@ export class Desk {
     this.options.status?.setStatus('Offline');
   }
 
+  /** The panel's external-number part: IT's dial plan, the remembered choice, the recent numbers. */
+  private externalView(agentId: string): ExternalTransferView | undefined {
+    const plan = this.options.provisioning.dialPlan;
+    if (plan === undefined) return undefined;
+    const { choices } = this.options.store;
+    const remembered = choices.get(agentId, 'external-transfer');
+    const recent = choices.recentNumbers(agentId).map(({ number, name }) => ({ number, name }));
+    return {
+      dialPlan: plan,
+      remembered: remembered ? { number: remembered.userId, name: recent.find((r) => r.number === remembered.userId)?.name ?? remembered.userId, outcomeId: remembered.outcomeId ?? null, method: remembered.method } : null,
+      recent,
+    };
+  }
+
   private async startTransfer(p: ValidatedPayload<'transfer.start'>): Promise<{ transferId: string }> {
+    if (p.number !== undefined) return this.startExternalTransfer({ ...p, number: p.number });
     const s = this.session();
     const doc = this.options.provisioning;
     const target = doc.roster.find((u) => u.id === p.userId);
@@ -472,6 +490,55 @@ export class Desk {
     if (doc.policies.rememberChoices) {
       this.options.store.choices.set(s.user.id, 'user-transfer', { userId: target.id, outcomeId: outcome.id, method, updatedAt: this.now() });
       this.update({ remembered: { userId: target.id, outcomeId: outcome.id, method } });
+    }
+    const { [`transfer:${callId}`]: _sent, ...drafts } = this.state.drafts;
+    this.update({ drafts });
+    return { transferId: view.id };
+  }
+
+  /**
+   * To a number outside the directory: refused, with the dial plan's reason, unless IT's plan allows
+   * it; dialled in E.164 through the SIP server. Same outcome, note and History as for a colleague.
+   */
+  private async startExternalTransfer(p: ValidatedPayload<'transfer.start'> & { readonly number: string }): Promise<{ transferId: string }> {
+    const s = this.session();
+    const doc = this.options.provisioning;
+    const verdict = checkNumber(p.number, doc.dialPlan);
+    if (!verdict.ok) throw new DeskError(`dial-plan-${verdict.code}`, verdict.message);
+    const outcome = doc.outcomes.find((o) => o.id === p.outcomeId);
+    if (!outcome) throw new DeskError('unknown-outcome', 'Choose an outcome from the list.');
+    if (!outcomeApplies(outcome, p.method, s.user.team)) {
+      throw new DeskError('outcome-not-applicable', `“${outcome.label}” is not an outcome your administrator allows for a ${p.method} transfer from your team.`);
+    }
+    if ([...p.note].length > doc.policies.noteMaxLength) {
+      throw new DeskError('note-too-long', `The note is longer than ${doc.policies.noteMaxLength} characters.`);
+    }
+    const callId = p.callId;
+    const call = this.call(callId);
+    const underway = s.transfers.forCall(callId);
+    if (underway !== null && underway.role === 'initiator' && !isSettled(underway.state.phase)) return { transferId: underway.id };
+    // IT's name for a speed-dial number; otherwise the number as the agent reads it.
+    const speedDial = doc.dialPlan?.speedDial.find((entry) => {
+      const known = checkNumber(entry.number, doc.dialPlan);
+      return known.ok && known.e164 === verdict.e164;
+    });
+    const name = speedDial?.name ?? verdict.display;
+    const contactId = this.meta.get(callId)?.contactId ?? contactIdFor(call);
+    const method = p.method;
+    const start = (): Promise<TransferView> => s.transfers.start({
+      method,
+      contactCallId: callId,
+      recipient: { kind: 'external', number: verdict.e164, name, uri: externalUri(verdict.e164, doc.sip.domain) },
+      outcome: { id: outcome.id, label: outcome.label },
+      note: p.note,
+      contact: { id: contactId, name: call.remoteName ?? userOf(call.remoteUri), number: userOf(call.remoteUri) },
+    });
+    const view = await (method === 'warm' ? s.live.run(callId, start) : start());
+    if (doc.policies.rememberChoices) {
+      const { choices } = this.options.store;
+      choices.set(s.user.id, 'external-transfer', { userId: verdict.e164, outcomeId: outcome.id, method, updatedAt: this.now() });
+      choices.addRecentNumber(s.user.id, { number: verdict.e164, name, usedAt: this.now() });
+      this.update({ external: this.externalView(s.user.id) });
     }
     const { [`transfer:${callId}`]: _sent, ...drafts } = this.state.drafts;
     this.update({ drafts });

@@ -14,3 +14,7 @@ export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 
 /** Links Baton dials when clicked (click-to-dial from a CRM or a web page). */
 export const DIAL_SCHEMES = ['tel', 'sip', 'sips'] as const;
+
+/** The media host's page (renderer/mediaHost, its own bundle entry): hidden, it owns every call's media. */
+export const MEDIA_HOST_PATH = '/mediaHost/index.html';
+export const APP_MEDIA_HOST_URL = `${APP_ORIGIN}${MEDIA_HOST_PATH}`;

@@ -3,9 +3,26 @@
  * sender is checked (SenderPolicy), the command name looked up in COMMANDS and the payload
  * validated by its schema before anything runs. Refusals are typed `CommandOutcome` errors the
  * renderer can show — never a thrown error, which Electron would flatten into an opaque string.
+ *
+ * Two kinds of page attach: the UI (the desk's view: snapshots, patches, commands) and the media
+ * host (the hidden page that owns every call's WebRTC: media requests and media.state only). Which
+ * is which is main's knowledge (`isMediaHost`: the webContents it created for media), never the
+ * page's claim. The UI may reload, crash or close without the calls' media noticing; only a new
+ * media host makes the calls move (Desk.mediaEngineAttached).
  */
-import { isCommandName, parseCommand, type CommandName, type CommandOutcome, type EventName, type EventPayloads } from '../../shared/ipc.js';
+import {
+  isCommandName,
+  isMediaHostCommand,
+  isMediaHostEvent,
+  parseCommand,
+  type CommandName,
+  type CommandOutcome,
+  type EventName,
+  type EventPayloads,
+  type MediaHostState,
+} from '../../shared/ipc.js';
 import type { DeskState } from '../../shared/desk.js';
+import { mediaHostState, sameMediaHostState } from '../core/media/mediaHostState.js';
 import type { MediaRequestSink } from '../core/media/rendererMediaPort.js';
 import { CHANNELS } from './channels.js';
 import type { IpcSenderInfo, SenderPolicy } from './senderPolicy.js';
@@ -47,6 +64,8 @@ export interface IpcBridgeOptions {
   readonly media: IpcMedia;
   /** Our webContents by id (the sender of an attach), or undefined. */
   readonly renderer: (webContentsId: number) => RendererPort | undefined;
+  /** True for the webContents main created as the media host (its only media engine). */
+  readonly isMediaHost: (webContentsId: number) => boolean;
   readonly log?: (message: string) => void;
 }
 
@@ -55,7 +74,11 @@ type Refusal = CommandOutcome<CommandName> & { readonly ok: false };
 const refuse = (code: string, message: string): Refusal => ({ ok: false, error: { code, message } });
 
 export class IpcBridge {
+  /** The UI page that attached last: desk events go there. */
   private attached: RendererPort | undefined;
+  /** The media host whose engine main's calls use now. */
+  private mediaHost: RendererPort | undefined;
+  private mediaStateSent: MediaHostState | undefined;
   private readonly onAttach = (event: IpcSenderInfo): void => this.attach(event);
 
   constructor(private readonly options: IpcBridgeOptions) {
@@ -63,24 +86,40 @@ export class IpcBridge {
     options.ipcMain.on(CHANNELS.attach, this.onAttach);
   }
 
-  /** Sends an event to the attached renderer; dropped when none is attached (it gets a snapshot on attach). */
+  /**
+   * Sends an event where it belongs — media events to the media host, the rest to the UI — and
+   * drops it when that page is not attached (it gets a snapshot or media.state on attach). Every
+   * desk change also refreshes the media host's media.state when that changed.
+   */
   publish<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    const target = this.attached;
-    if (!target || target.isDestroyed()) return;
-    target.send(CHANNELS.event, event, payload);
+    const target = isMediaHostEvent(event) ? this.mediaHost : this.attached;
+    if (target && !target.isDestroyed()) target.send(CHANNELS.event, event, payload);
+    if (event === 'desk.patch' || event === 'desk.snapshot') this.syncMediaState();
   }
 
-  /** The renderer with this webContents reloaded, crashed or closed: its media engine is gone. */
+  /** True while a UI page is attached. */
+  get uiAttached(): boolean {
+    return this.attached !== undefined;
+  }
+
+  /**
+   * The page with this webContents reloaded, crashed or closed. The UI going costs the calls
+   * nothing; the media host going takes the engine with it (what it was asked fails now).
+   */
   rendererLost(webContentsId: number): void {
-    if (this.attached?.id !== webContentsId) return;
-    this.attached = undefined;
-    this.options.media.detach();
+    if (this.attached?.id === webContentsId) this.attached = undefined;
+    if (this.mediaHost?.id === webContentsId) {
+      this.mediaHost = undefined;
+      this.mediaStateSent = undefined;
+      this.options.media.detach();
+    }
   }
 
   dispose(): void {
     this.options.ipcMain.removeHandler(CHANNELS.invoke);
     this.options.ipcMain.removeListener(CHANNELS.attach, this.onAttach);
     if (this.attached) this.rendererLost(this.attached.id);
+    if (this.mediaHost) this.rendererLost(this.mediaHost.id);
   }
 
   async invoke(event: IpcSenderInfo, command: unknown, payload: unknown): Promise<CommandOutcome<CommandName>> {
@@ -92,6 +131,11 @@ export class IpcBridge {
     if (!isCommandName(command)) {
       this.options.log?.(`refused IPC: unknown command ${describe(command)}`);
       return refuse('unknown-command', `Unknown command: ${describe(command)}`);
+    }
+    // The media host may only answer media requests; the UI may do anything else.
+    if (this.options.isMediaHost(event.sender.id) !== isMediaHostCommand(command)) {
+      this.options.log?.(`refused IPC: ${command} from the ${this.options.isMediaHost(event.sender.id) ? 'media host' : 'UI'}`);
+      return refuse('forbidden-command', `${command} is not for this window.`);
     }
     const parsed = parseCommand(command, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
@@ -106,8 +150,8 @@ export class IpcBridge {
   }
 
   private mediaReply(event: IpcSenderInfo, reply: { requestId: number; ok: boolean; value?: unknown; error?: string }): CommandOutcome<CommandName> {
-    // Only the renderer that was asked may answer: a stale window must not settle a new call's SDP.
-    if (this.attached?.id !== event.sender.id) return refuse('not-attached', 'This window has no audio engine attached.');
+    // Only the media host that was asked may answer: a stale one must not settle a new call's SDP.
+    if (this.mediaHost?.id !== event.sender.id) return refuse('not-attached', 'This window has no audio engine attached.');
     this.options.media.reply(reply.requestId, reply.ok, reply.value, reply.error);
     return { ok: true, value: undefined };
   }
@@ -119,13 +163,29 @@ export class IpcBridge {
       this.options.log?.(`refused attach: ${verdict.ok ? 'no such window' : verdict.reason}`);
       return;
     }
-    if (this.attached && this.attached.id !== target.id) this.options.media.detach();
-    // A page asking again (to resync its mirror) keeps its engine; a new page brings a new one.
-    const newEngine = this.attached?.id !== target.id;
-    this.attached = target;
+    if (!this.options.isMediaHost(target.id)) {
+      // A UI page (new, reloaded, or asking again to resync its mirror): a snapshot, nothing else.
+      this.attached = target;
+      this.publish('desk.snapshot', this.options.desk.snapshot());
+      return;
+    }
+    if (this.mediaHost && this.mediaHost.id !== target.id) this.options.media.detach();
+    // A media host asking again keeps its engine; a new one (restarted after a crash) brings a new one.
+    const newEngine = this.mediaHost?.id !== target.id;
+    this.mediaHost = target;
+    this.mediaStateSent = undefined;
     this.options.media.attach((requestId, request) => this.publish('media.request', { requestId, request }));
-    this.publish('desk.snapshot', this.options.desk.snapshot());
+    this.syncMediaState();
     if (newEngine) this.options.desk.mediaEngineAttached();
+  }
+
+  private syncMediaState(): void {
+    const target = this.mediaHost;
+    if (!target || target.isDestroyed()) return;
+    const next = mediaHostState(this.options.desk.snapshot());
+    if (sameMediaHostState(this.mediaStateSent, next)) return;
+    this.mediaStateSent = next;
+    target.send(CHANNELS.event, 'media.state', next);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * The one window. Closing it hides it instead: the window's renderer is the audio engine of every
- * call, so destroying it would silence calls that main still holds. Quit goes through the tray
- * menu, the app menu (macOS) or the OS ending the session.
+ * The agent's window (the UI; the calls' audio lives in the media host, mediaHostWindow.ts).
+ * Closing it hides it instead: Baton keeps working from the tray, and the window comes back as it
+ * was. Quit goes through the tray menu, the app menu (macOS) or the OS ending the session.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { PRODUCT_NAME } from './appIdentity.js';
@@ -43,7 +43,7 @@ export interface MainWindowOptions {
   readonly isQuitting: () => boolean;
   /** Windows is ending the session (log-off, shutdown): let the window close. */
   readonly onSessionEnd: () => void;
-  /** The renderer (and its media engine) reloaded, crashed or closed. */
+  /** The UI page reloaded, crashed or closed (the calls' media does not depend on it). */
   readonly onRendererLost: (webContentsId: number) => void;
   readonly log?: (message: string) => void;
 }
@@ -64,7 +64,7 @@ export function createMainWindow(options: MainWindowOptions): MainWindowPort {
   contents.on('render-process-gone', () => options.onRendererLost(id));
   contents.on('destroyed', () => options.onRendererLost(id));
   contents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
-    // A reload starts a new document: the old page's media engine and its pending answers are gone.
+    // A reload starts a new document: the old page is no longer the one desk events go to.
     if (isMainFrame && !isInPlace) options.onRendererLost(id);
   });
   window.on('session-end', () => options.onSessionEnd());

@@ -1,12 +1,10 @@
 /**
- * Wires the engine to main through `window.baton`: every `media.request` event runs against the
- * engine and is answered with a `media.reply` command; the ring tone follows the desk state (rings
- * while an inbound call is ringing). Call once at startup, before or instead of the UI's own
- * `baton.attach()`: attaching tells main "my media engine is ready" and brings a snapshot.
+ * Wires the engine to main through the media host's `window.baton` (shared/ipc.ts MediaHostApi):
+ * every `media.request` event runs against the engine and is answered with a `media.reply`
+ * command; the ring tone follows main's media.state (rings while an inbound call is ringing). Call
+ * once at startup: attaching tells main "this media engine is ready" and brings a media.state.
  */
-import type { CallView, DeskState } from '../../shared/desk.js';
-import { applyItems, KEYED_LISTS } from '../../shared/deskPatch.js';
-import type { BatonApi, MediaRequest } from '../../shared/ipc.js';
+import type { MediaHostApi, MediaHostState, MediaRequest } from '../../shared/ipc.js';
 import { createMediaEngine, harnessMediaOptions, type MediaEngine, type MediaEngineOptions } from './mediaEngine.js';
 import { runMediaRequest } from './mediaRequests.js';
 
@@ -20,6 +18,8 @@ export interface AttachOptions {
   /** Call baton.attach() now (default true). */
   readonly announce?: boolean;
   readonly onError?: (message: string, request: MediaRequest) => void;
+  /** Every media.state main sends (after the ringer followed it). */
+  readonly onState?: (state: MediaHostState) => void;
 }
 
 export interface AttachedMediaEngine {
@@ -31,7 +31,7 @@ export interface AttachedMediaEngine {
 /** `media.reply` caps error text at 1000 characters. */
 const MAX_ERROR = 900;
 
-export function attachMediaEngine(baton: BatonApi, options: AttachOptions = {}): AttachedMediaEngine {
+export function attachMediaEngine(baton: MediaHostApi, options: AttachOptions = {}): AttachedMediaEngine {
   const engine = options.engine ?? createMediaEngine(options.media ?? harnessMediaOptions());
   const subscriptions: Array<() => void> = [];
 
@@ -48,17 +48,14 @@ export function attachMediaEngine(baton: BatonApi, options: AttachOptions = {}):
     }),
   );
 
-  if (options.ring ?? true) {
-    let calls: readonly CallView[] = [];
-    const follow = (next: readonly CallView[] | undefined): void => {
-      if (next === undefined) return;
-      calls = next;
-      if (calls.some((c) => c.direction === 'inbound' && c.state === 'ringing')) engine.ringer.start();
+  const ring = options.ring ?? true;
+  subscriptions.push(
+    baton.on('media.state', (state) => {
+      if (ring && state.ringing) engine.ringer.start();
       else engine.ringer.stop();
-    };
-    subscriptions.push(baton.on('desk.snapshot', (state: DeskState) => follow(state.calls)));
-    subscriptions.push(baton.on('desk.patch', ({ changes, items }) => follow(changes.calls ?? (items?.calls ? applyItems(calls, items.calls, KEYED_LISTS.calls) : undefined))));
-  }
+      options.onState?.(state);
+    }),
+  );
 
   if (options.announce ?? true) baton.attach();
 
@@ -72,7 +69,7 @@ export function attachMediaEngine(baton: BatonApi, options: AttachOptions = {}):
   };
 }
 
-async function reply(baton: BatonApi, payload: { requestId: number; ok: boolean; value?: unknown; error?: string }): Promise<void> {
+async function reply(baton: MediaHostApi, payload: { requestId: number; ok: boolean; value?: unknown; error?: string }): Promise<void> {
   // Main may be gone (reload, quit): nothing to do with a reply nobody waits for.
   await baton.invoke('media.reply', payload).catch(() => undefined);
 }

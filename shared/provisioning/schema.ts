@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { MAX_NOTE_CHARS } from '../transfer/context.js';
+import { checkNumber } from '../transfer/dialPlan.js';
 import { DEFAULT_SHORTCUT_KEYS, SHORTCUT_ACTIONS, type ShortcutAction } from './shortcutDefaults.js';
 
 export { SHORTCUT_ACTIONS, type ShortcutAction } from './shortcutDefaults.js';
@@ -139,6 +140,33 @@ const policies = z.strictObject({
   shortcuts: shortcutPolicy.optional(),
 });
 
+/** An E.164 prefix: "+" and up to 15 digits ("+" alone: every country). */
+const e164Prefix = z.string({ error: 'an E.164 prefix such as "+44" or "+1555"' }).regex(/^[+][0-9]{0,15}$/, { error: 'an E.164 prefix such as "+44" or "+1555" ("+" then digits)' });
+
+/**
+ * Transfers to external numbers. Absent: the panel offers none. Numbers are read in `defaultRegion`,
+ * sent in E.164 through the SIP server (sip:+<digits>@<sip.domain>), and must start with an `allow`
+ * prefix and none of `deny`; emergency numbers (the usual ones, and `emergency`) are never allowed.
+ */
+const dialPlan = z
+  .strictObject({
+    defaultRegion: z.string({ error: 'a two-letter region code such as "US" or "GB"' }).regex(/^[A-Z]{2}$/, { error: 'a two-letter region code in capitals, such as "US" or "GB"' }),
+    allow: z.array(e164Prefix, { error: 'a list of E.164 prefixes' }).min(1, { error: 'at least one prefix ("+" allows every country)' }).max(200),
+    deny: z.array(e164Prefix, { error: 'a list of E.164 prefixes' }).max(200).default([]),
+    emergency: z.array(z.string().regex(/^[0-9]{2,6}$/, { error: 'an emergency number of 2–6 digits' })).max(50).default([]),
+    speedDial: z
+      .array(z.strictObject({ name: label, number: z.string({ error: 'a phone number' }).min(1).max(40) }), { error: 'a list of { name, number }' })
+      .max(200, { error: 'at most 200 speed-dial entries' })
+      .default([]),
+  })
+  .superRefine((plan, ctx) => {
+    // A speed-dial entry the plan itself would refuse would fail only when an agent clicks it.
+    plan.speedDial.forEach((entry, i) => {
+      const verdict = checkNumber(entry.number, plan);
+      if (!verdict.ok) ctx.addIssue({ code: 'custom', path: ['speedDial', i, 'number'], message: `a number the dial plan allows (${verdict.message})` });
+    });
+  });
+
 export const provisioningSchema = z
   .strictObject({
     version: z.literal(PROVISIONING_VERSION, { error: `version ${PROVISIONING_VERSION} (the version this Baton understands)` }),
@@ -169,6 +197,7 @@ export const provisioningSchema = z
     dispositions: z.array(disposition, { error: 'a list of disposition codes' }).min(1, { error: 'at least one disposition code' }),
     notReadyReasons: z.array(label).min(1).default(['Break', 'Lunch', 'Training']),
     policies: policies.default({ nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true }),
+    dialPlan: dialPlan.optional(),
   })
   .superRefine((doc, ctx) => {
     unique(doc.roster, 'roster', 'user id', ctx);
@@ -196,6 +225,7 @@ export type RosterUser = ProvisioningDocument['roster'][number];
 export type TransferOutcome = ProvisioningDocument['outcomes'][number];
 export type DispositionCode = ProvisioningDocument['dispositions'][number];
 export type Policies = ProvisioningDocument['policies'];
+export type ProvisionedDialPlan = NonNullable<ProvisioningDocument['dialPlan']>;
 
 /** The user's own settings: only what is theirs to choose; the rest is IT's. */
 export const userSettingsSchema = z.strictObject({

@@ -38,6 +38,12 @@
  *       +--recipientCancelled--> cancelled
  *       +--referRefused(r) (the initiator ends the consult: the contact's phone takes no REFER)--> failed(r)
  *
+ * EXTERNAL (initiator only: the far end runs no Baton and keeps no copy). As the initiator above,
+ * except that the initiator calls the consult off itself:
+ *   consultRinging | consulting --initiatorCancelled--> cancelled (the consult ends, the contact stays)
+ *   consulting --recipientCancelled (the external party hung up)--> cancelled
+ *   completing --referRefused(r) (no Replaces: the consult was ended first, nothing to go back to)--> failed(r)
+ *
  * BOTH, from every phase not yet settled:
  *   contactHungUp --> failed(contact-hung-up)
  *   peerConnectionLost --> failed(connection-lost); ignored in referring (cold needs no consult)
@@ -57,7 +63,7 @@
  */
 import { assertNever } from './assertNever.js';
 import type { TransferFailureReason, TransferMethod, TransferPhase, TransferRole, TransferState } from './transferModel.js';
-import { isReachable } from './transferModel.js';
+import { isReachable, targetOf } from './transferModel.js';
 import type { TransferAction, TransferRuleError } from './transferRules.js';
 import { checkAction, ruleError } from './transferRules.js';
 
@@ -84,14 +90,17 @@ export type TransferEvent =
    */
   | { readonly type: 'contactArrived' }
   /**
-   * the contact's phone will take no REFER (405, 501, 603). Initiator: the transfer fails instead of
-   * going back to the consult; recipient: the initiator ended the consult saying so
+   * the contact's phone will take no REFER (405, 501, 603), or — external, without Replaces — the
+   * REFER made after ending the consult failed. Initiator: the transfer fails instead of going back
+   * to the consult; recipient: the initiator ended the consult saying so
    */
   | { readonly type: 'referRefused'; readonly reason: TransferFailureReason }
   /** initiator pressed Complete */
   | { readonly type: 'completeRequested' }
   /** the recipient ended the consult with the cancel reason (its own command, or news to the initiator) */
   | { readonly type: 'recipientCancelled' }
+  /** external number: the initiator called the consult off (its own command) */
+  | { readonly type: 'initiatorCancelled' }
   /** the contact's call ended */
   | { readonly type: 'contactHungUp' }
   /** the other agent's connection dropped */
@@ -117,7 +126,7 @@ const UNTIL_SETTLED_FAILS: Steps = {
 };
 
 export function transferTransition(state: TransferState, event: TransferEvent): TransferResult {
-  if (!isReachable(state.role, state.phase)) return refuse(state, 'not-in-phase');
+  if (!isReachable(state.role, state.phase, targetOf(state))) return refuse(state, 'not-in-phase');
   switch (event.type) {
     case 'confirmed':
       // A repeated Confirm is a no-op only if it asks for the same transfer.
@@ -136,6 +145,9 @@ export function transferTransition(state: TransferState, event: TransferEvent): 
     case 'recipientCancelled':
       if (state.role === 'recipient') return command(state, 'cancel', { ...state, phase: 'cancelled' });
       return by(state, { consulting: 'cancelled', completing: 'cancelled', ...SETTLED_IGNORES });
+    case 'initiatorCancelled':
+      if (state.role !== 'initiator') return refuse(state, 'wrong-role');
+      return command(state, 'cancel', { ...state, phase: 'cancelled' });
     case 'consultAnswered':
       return by(state, { consultRinging: 'consulting', consulting: 'stay', completing: 'stay' });
     case 'consultFailed':
@@ -182,7 +194,7 @@ function lateSuccess({ failure }: TransferState): boolean {
 
 function command(state: TransferState, action: TransferAction, next: TransferState): TransferResult {
   // Hold state plays no part in these actions.
-  const check = checkAction(state.role, state.phase, true, action);
+  const check = checkAction(state.role, state.phase, true, action, targetOf(state));
   if (!check.ok) return { ok: false, state, error: check.error };
   if (check.noop) return { ok: true, state, changed: false };
   return { ok: true, state: next, changed: true };

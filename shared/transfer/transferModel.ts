@@ -10,6 +10,13 @@ export type TransferRole = 'initiator' | 'recipient';
 
 export type TransferMethod = 'warm' | 'cold';
 
+/**
+ * Who the contact is handed to: a colleague on Baton ('user'), or a number outside the directory
+ * ('external': a supplier, a partner's line, a mobile). An external party runs no Baton, so it gets
+ * no context, has no toast and no Cancel button: the initiator alone decides the consult's end.
+ */
+export type TransferTargetKind = 'user' | 'external';
+
 export const TRANSFER_PHASES = [
   /** Initiator only: the transfer form is open (colleague, method, outcome, note). */
   'choosing',
@@ -30,7 +37,10 @@ export const TRANSFER_PHASES = [
   'completing',
   /** The contact is with the recipient. */
   'completed',
-  /** Called off: the form was dismissed, or the recipient cancelled the consult. */
+  /**
+   * Called off: the form was dismissed, or the recipient cancelled the consult — for an external
+   * number, the initiator, or the external party hanging up the consult.
+   */
   'cancelled',
   /** Did not happen (see TransferFailure); the contact, if still there, stays with the initiator. */
   'failed',
@@ -89,11 +99,18 @@ export interface TransferState {
    * initiator is told why (during: 'completing'); a new complete clears it.
    */
   readonly failure: TransferFailure | null;
+  /** Absent for a colleague ('user'), the only kind a recipient's copy can be. */
+  readonly target?: TransferTargetKind;
+}
+
+export function targetOf(state: TransferState): TransferTargetKind {
+  return state.target ?? 'user';
 }
 
 /** The initiator opened the transfer form on a call with a contact. */
-export function initiatorTransfer(): TransferState {
-  return { role: 'initiator', phase: 'choosing', method: null, failure: null };
+export function initiatorTransfer(target: TransferTargetKind = 'user'): TransferState {
+  const state: TransferState = { role: 'initiator', phase: 'choosing', method: null, failure: null };
+  return target === 'user' ? state : { ...state, target };
 }
 
 /**
@@ -105,7 +122,11 @@ export function recipientTransfer(method: TransferMethod): TransferState {
   return { role: 'recipient', phase, method, failure: null };
 }
 
-/** Phases a role's copy can ever be in; the recipient never chooses and never sends a REFER. */
-export function isReachable(role: TransferRole, phase: TransferPhase): boolean {
-  return role === 'initiator' || (phase !== 'choosing' && phase !== 'completing');
+/**
+ * Phases a role's copy can ever be in; the recipient never chooses and never sends a REFER. An
+ * external party runs no Baton, so an external transfer has no recipient's copy at all.
+ */
+export function isReachable(role: TransferRole, phase: TransferPhase, target: TransferTargetKind = 'user'): boolean {
+  if (role === 'initiator') return true;
+  return target === 'user' && phase !== 'choosing' && phase !== 'completing';
 }

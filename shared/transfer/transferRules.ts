@@ -1,5 +1,5 @@
 /**
- * Who may do what during a user transfer. The single source for the buttons the renderer enables
+ * Who may do what during a transfer, to a colleague ('user') or to an external number ('external'). The single source for the buttons the renderer enables
  * (`allowedActions`) and the commands main accepts (`checkAction`): main checks every command here
  * even if a button was wrongly enabled.
  *
@@ -9,8 +9,12 @@
  *   Complete, Cancel after the contact hung up). Commands are idempotent, so a repeat is not an error;
  * - refused with a TransferRuleError whose `code` is stable for the UI and logs.
  * Buttons show only the first kind.
+ *
+ * Who may cancel a consult depends on the target: a colleague's consult is the colleague's to cancel
+ * (the initiator is waiting for its answer); an external party runs no Baton, so its consult is the
+ * initiator's to cancel — hanging up on the external party and taking the contact back.
  */
-import type { TransferPhase, TransferRole, TransferState } from './transferModel.js';
+import type { TransferPhase, TransferRole, TransferState, TransferTargetKind } from './transferModel.js';
 import { isReachable } from './transferModel.js';
 
 export const TRANSFER_ACTIONS = [
@@ -24,7 +28,7 @@ export const TRANSFER_ACTIONS = [
   'decline',
   /** initiator: hand the contact over after the consult */
   'complete',
-  /** recipient: call off the consult */
+  /** recipient of a colleague's transfer, initiator of an external one: call off the consult */
   'cancel',
   'holdContact',
   'unholdContact',
@@ -113,6 +117,20 @@ const INITIATOR: PhaseRules = {
   failed: { ...OWN_CONTACT, hangUpConsult: 'yes' },
 };
 
+/**
+ * An external number: the initiator's table for a colleague, except that the consult (ringing or
+ * answered) is the initiator's to call off, which a hang-up of the consult leg means too.
+ */
+const EXTERNAL_CANCEL = { cancel: 'yes', hangUpConsult: 'not-in-phase' } as const;
+const EXTERNAL_INITIATOR: PhaseRules = {
+  ...INITIATOR,
+  consultRinging: { ...INITIATOR.consultRinging, ...EXTERNAL_CANCEL },
+  consulting: { ...INITIATOR.consulting, ...EXTERNAL_CANCEL },
+  completing: { ...INITIATOR.completing, cancel: 'refer-in-progress' },
+  cancelled: { ...INITIATOR.cancelled, cancel: 'noop' },
+  failed: { ...INITIATOR.failed, cancel: 'noop' },
+};
+
 const RECIPIENT: PhaseRules = {
   choosing: {},
   referring: { accept: 'yes', decline: 'yes', ...NOT_YOURS },
@@ -126,9 +144,9 @@ const RECIPIENT: PhaseRules = {
 };
 
 /** Refusals that hold in every phase, so their code names the rule rather than the moment. */
-function roleWide(role: TransferRole, action: TransferAction): TransferRuleCode | null {
+function roleWide(role: TransferRole, action: TransferAction, target: TransferTargetKind): TransferRuleCode | null {
   if (role === 'initiator') {
-    if (action === 'cancel') return 'initiator-cannot-cancel';
+    if (action === 'cancel' && target === 'user') return 'initiator-cannot-cancel';
     if (action === 'accept' || action === 'decline') return 'wrong-role';
   } else {
     if (action === 'complete') return 'recipient-cannot-complete';
@@ -142,11 +160,12 @@ export function checkAction(
   phase: TransferPhase,
   contactHeld: boolean,
   action: TransferAction,
+  target: TransferTargetKind = 'user',
 ): ActionCheck {
-  const refused = roleWide(role, action);
+  const refused = roleWide(role, action, target);
   if (refused !== null) return { ok: false, error: ruleError(refused) };
-  const table = role === 'initiator' ? INITIATOR : RECIPIENT;
-  const verdict = isReachable(role, phase) ? (table[phase][action] ?? 'not-in-phase') : 'not-in-phase';
+  const table = role === 'recipient' ? RECIPIENT : target === 'external' ? EXTERNAL_INITIATOR : INITIATOR;
+  const verdict = isReachable(role, phase, target) ? (table[phase][action] ?? 'not-in-phase') : 'not-in-phase';
   switch (verdict) {
     case 'yes':
       return { ok: true, noop: false };
@@ -166,10 +185,11 @@ export function allowedActions(
   role: TransferRole,
   phase: TransferPhase,
   contactHeld: boolean,
+  target: TransferTargetKind = 'user',
 ): ReadonlySet<TransferAction> {
   return new Set(
     TRANSFER_ACTIONS.filter((action) => {
-      const check = checkAction(role, phase, contactHeld, action);
+      const check = checkAction(role, phase, contactHeld, action, target);
       return check.ok && !check.noop;
     }),
   );

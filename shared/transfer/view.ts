@@ -16,8 +16,8 @@ export interface TransferView {
   readonly state: TransferState;
   readonly contactCallId: string | null;
   readonly consultCallId: string | null;
-  /** The other agent. */
-  readonly counterpart: { readonly name: string; readonly uri: string };
+  /** The other agent; for an external transfer (state.target), the number's name and E.164 `number`. */
+  readonly counterpart: { readonly name: string; readonly uri: string; readonly number?: string };
   readonly contact: ContactInfo | null;
   readonly outcome: { readonly id: string; readonly label: string } | null;
   readonly note: string;

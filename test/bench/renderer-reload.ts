@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
-import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import { MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS } from '../../shared/ipc.js';
 import type { MediaStats } from '../../shared/media.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { startLab } from '../lab/lab.js';
@@ -37,6 +37,7 @@ import { waitFor } from '../support/waitFor.js';
 import globalSetup from '../e2e/globalSetup.js';
 import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
 import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
+import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { startBridgeServer, type BridgeServer } from '../e2e/harness/bridgeServer.js';
 import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
 import { ms, summarize } from './stats.js';
@@ -46,7 +47,6 @@ const RELOADS_PER_CALL = 2;
 const OUTBOUND_CALLS = Math.max(0, Number(process.env.BENCH_OUTBOUND_CALLS ?? 5));
 const COLLEAGUE_CALLS = Math.max(0, Number(process.env.BENCH_COLLEAGUE_CALLS ?? 5));
 const REFERENCE_CALLS = Math.max(0, Number(process.env.BENCH_REFERENCE_CALLS ?? 5));
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
 const POLL_MS = 5;
 
 interface Sample {
@@ -155,16 +155,18 @@ async function openDeskPage(browser: Browser, server: BridgeServer, desk: AgentE
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  // The page reloaded here is the agent's media host (what owns the calls' media): its reload is
+  // what a media host crash costs. A UI reload costs the calls nothing (test/e2e/mediaHost.spec.ts).
   const args: BridgeClientArgs = {
-    url: server.bridgeUrl(desk.token),
-    commands: COMMAND_NAMES,
-    events: Object.keys(EVENTS),
+    url: server.bridgeUrl(desk.token, 'media'),
+    commands: Object.keys(MEDIA_HOST_COMMANDS),
+    events: Object.keys(MEDIA_HOST_EVENTS),
     mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
   };
   // tsx compiles with esbuild's keepNames, which wraps functions in a `__name(…)` helper the page
   // lacks: the serialised bridge gets a no-op one.
   await page.addInitScript({ content: `var __name = (f) => f;\n(${installBatonBridge.toString()})(${JSON.stringify(args)});` });
-  await page.goto('/');
+  await page.goto(MEDIA_HOST_PATH);
   await desk.until('the page attached', () => desk.mediaAttached, 10_000).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${problems.join('\n')}`);
   });

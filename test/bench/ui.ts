@@ -40,7 +40,7 @@ const STORM_RATE = 500;
 const CALLS = Math.max(11, Number(process.env.BENCH_UI_CALLS ?? 100));
 const TRANSFERS = Math.max(11, Number(process.env.BENCH_UI_TRANSFERS ?? 100));
 const QUERIES = ['user 1', 'team-3', 'a', 'ready', 'user 42', 'zz', 'sam', 'user 4999'];
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 const STATUSES: readonly AgentStatus[] = [{ kind: 'Ready' }, { kind: 'Dispositioning' }, { kind: 'OnCall' }, { kind: 'NotReady', reason: 'Lunch' }, { kind: 'Offline' }];
 
 function entry(i: number, turn = 0): DirectoryEntryView {

@@ -17,7 +17,7 @@ import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js'
 import { ConnectEndpoint } from './harness/connectEndpoint.js';
 import { BUNDLE_DIR } from './harness/paths.js';
 
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 
 let lab: Lab;
 let server: BridgeServer;

@@ -118,14 +118,21 @@ test('npm start with no provisioning and no window: the demo desk in the browser
   let kamailio: number | undefined;
   try {
     const started = Date.now();
-    await expect.poll(() => /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'npm start printed the desk URL' }).toBeTruthy();
+    await expect.poll(() => /BATON_MEDIA_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'npm start printed the desk and media URLs' }).toBeTruthy();
     const url = /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1] ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{43}$/);
     expect(demo.output()).toContain('No Baton window here: this session has no display');
     const runDir = /pid file in (\S+)\)/.exec(demo.output())?.[1];
     expect(runDir, 'the demo says where its Kamailio runs').toBeTruthy();
 
+    const mediaUrl = /BATON_MEDIA_URL=(\S+)/.exec(demo.output())?.[1] ?? '';
+    expect(mediaUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mediaHost\/index\.html#token=[\w-]{43}$/);
+
     const context = await browser.newContext({ permissions: ['microphone'], viewport: { width: 1280, height: 960 } });
+    // The media host first, in its own tab, as the demo says: it plays the calls' audio.
+    const media = await context.newPage();
+    await media.goto(mediaUrl);
+    expect(media.url()).not.toContain('token');
     const page = await context.newPage();
     await page.goto(url);
     // The token moved out of the address bar; the desk is signed in as the demo agent, Ready.

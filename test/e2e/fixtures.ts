@@ -3,6 +3,9 @@
  * Node whose media engine is the real renderer bundle in Chromium, the customer bot and Node
  * colleagues. See README.md in this folder.
  *
+ * Each agent gets two pages, as the product has two renderers: its media host (the hidden page
+ * that owns the calls' media; `mediaHostOf(page)`) and its UI page (what `agentPage` returns).
+ *
  *   import { test, expect, invoke } from './fixtures.js';
  *   test('…', async ({ agentPage, agent, customer }) => { const page = await agentPage('alice'); … });
  */
@@ -13,12 +16,14 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 import { labDocument, createTestDesk, type TestDesk } from '../support/deskFixture.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { startLab, type Lab } from '../lab/lab.js';
-import { COMMAND_NAMES, type CommandName, type CommandOutcome, type CommandPayload, type EventName } from '../../shared/ipc.js';
+import { COMMAND_NAMES, MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS, type CommandName, type CommandOutcome, type CommandPayload, type EventName } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
 import { installBatonBridge, type BridgeClientArgs } from './harness/bridgeClient.js';
 import { installPartyMicrophone, type PartyMicrophoneArgs } from './harness/fakeMicrophone.js';
+import { useMediaHostPage } from './harness/pageOracle.js';
+import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { BUNDLE_DIR } from './harness/paths.js';
 import { TONES } from '../support/partyTones.js';
 
@@ -26,7 +31,7 @@ export { expect };
 export type { AgentEndpoint } from './harness/agentEndpoint.js';
 
 /** Every event of the contract, checked against EventPayloads at compile time (as the preload does). */
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 
 /** renderer/media's MEDIA_OPTIONS_GLOBAL; test code may not import renderer/, so the name is repeated here. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
@@ -55,8 +60,19 @@ export interface AgentPageOptions {
   readonly waitForMedia?: boolean;
   /** A page path other than `/`. */
   readonly path?: string;
-  /** The tone the page's microphone sends (default toneOf(userId)). */
+  /** The tone the media host's microphone sends (default toneOf(userId)). */
   readonly toneHz?: number;
+  /** Open the agent's media host page first (default true; false: a UI page alone, no media engine). */
+  readonly mediaHost?: boolean;
+}
+
+const mediaHosts = new WeakMap<Page, Page>();
+
+/** The media host page opened with an agent's UI page (the page whose engine plays its calls). */
+export function mediaHostOf(page: Page): Page {
+  const host = mediaHosts.get(page);
+  if (!host) throw new Error('this page was opened without a media host');
+  return host;
 }
 
 export interface WorkerFixtures {
@@ -68,11 +84,28 @@ export interface WorkerFixtures {
   bridge: BridgeServer;
 }
 
+/** The browser side shared by agentPage and openMediaHost: one context per agent, fault watching. */
+export interface AgentPages {
+  readonly bridge: BridgeServer;
+  context(userId: string, signIn: boolean, given?: BrowserContext): Promise<{ context: BrowserContext; watch: (page: Page, who: string) => string[]; endpoint: AgentEndpoint }>;
+}
+
+function bridgeUrlOf(pages: AgentPages, endpoint: AgentEndpoint, role: 'ui' | 'media'): string {
+  return pages.bridge.bridgeUrl(endpoint.token, role);
+}
+
 export interface TestFixtures {
+  /** Browser contexts of the agents' pages (internal to agentPage and openMediaHost). */
+  pages: AgentPages;
   /** The Node desk (main's side) of a roster user, created on first use; signed in when `signIn` is true. */
   agent: (userId: string, options?: { readonly signIn?: boolean }) => Promise<AgentEndpoint>;
-  /** A Chromium page showing the production bundle, wired to `agent(userId)` through the bridge. */
+  /**
+   * A Chromium page showing the production bundle, wired to `agent(userId)` through the bridge —
+   * its UI page; its media host page (opened first, in the same context) is `mediaHostOf(page)`.
+   */
   agentPage: (userId: string, options?: AgentPageOptions) => Promise<Page>;
+  /** A new media host page for `agent(userId)` (its engine takes the calls over from any older one). */
+  openMediaHost: (userId: string, options?: { readonly toneHz?: number; readonly context?: BrowserContext }) => Promise<Page>;
   /** A caller bot (SIP user "customer", 330 Hz tone) that follows REFER; registered. */
   customer: CustomerBot;
   /** A colleague desk entirely in Node (wrtc media sending toneOf(userId)), signed in; no page. */
@@ -123,57 +156,103 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     for (const endpoint of endpoints.values()) bridge.unregister(endpoint);
   },
 
-  agentPage: async ({ browser, bridge, agent }, use, testInfo) => {
-    const contexts: BrowserContext[] = [];
-    // An uncaught page error, or a request of the app's own origin that failed, fails the test that
-    // caused it (checked once the test body is done, so every page of the test is covered).
-    const faults: string[] = [];
+  agentPage: async ({ openMediaHost, pages }, use) => {
     await use(async (userId, options = {}) => {
-      const endpoint = await agent(userId, { signIn: options.signedIn ?? true });
-      const context = await browser.newContext({ baseURL: bridge.origin, permissions: ['microphone'] });
-      contexts.push(context);
+      const wantsHost = options.mediaHost ?? true;
+      const { context, watch, endpoint } = await pages.context(userId, options.signedIn ?? true);
+      const host = wantsHost ? await openMediaHost(userId, { context, ...(options.toneHz !== undefined ? { toneHz: options.toneHz } : {}) }) : undefined;
       const page = await context.newPage();
-      // What went wrong in the page, for the error when its engine never attaches.
-      const problems: string[] = [];
-      const own = (url: string): boolean => url.startsWith(bridge.origin);
-      page.on('pageerror', (error) => {
-        problems.push(`page error: ${error.message}`);
-        faults.push(`${userId}'s page threw: ${error.message}`);
-        console.error(`[${userId} page] ${error.message}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() < 400) return;
-        problems.push(`HTTP ${response.status()} ${response.url()}`);
-        if (own(response.url())) faults.push(`${userId}'s page got HTTP ${response.status()} for ${response.url()}`);
-      });
-      page.on('requestfailed', (request) => {
-        const why = request.failure()?.errorText ?? '';
-        problems.push(`request failed: ${request.url()} ${why}`);
-        // A reload or close aborts what the page was still loading: the test asked for that.
-        if (own(request.url()) && why !== 'net::ERR_ABORTED') faults.push(`${userId}'s page request failed: ${request.url()} ${why}`);
-      });
+      const problems = watch(page, `${userId}'s page`);
       const args: BridgeClientArgs = {
-        url: bridge.bridgeUrl(endpoint.token),
+        url: bridgeUrlOf(pages, endpoint, 'ui'),
         commands: COMMAND_NAMES,
         events: Object.keys(EVENTS),
+      };
+      await page.addInitScript(installBatonBridge, args);
+      await page.goto(options.path ?? '/');
+      if (host) mediaHosts.set(page, host);
+      if (options.waitForMedia ?? true) {
+        await endpoint.until('its UI page attached', () => endpoint.uiAttached && (!wantsHost || endpoint.mediaAttached), 10_000).catch((error: unknown) => {
+          throw new Error(`${String(error)}${problems.length ? `\n${problems.join('\n')}` : ' (no page error, no failed request)'}`);
+        });
+      }
+      return page;
+    });
+  },
+
+  openMediaHost: async ({ pages }, use) => {
+    await use(async (userId, options = {}) => {
+      const { context, watch, endpoint } = options.context ? { ...(await pages.context(userId, false, options.context)) } : await pages.context(userId, false);
+      const page = await context.newPage();
+      const problems = watch(page, `${userId}'s media host`);
+      const args: BridgeClientArgs = {
+        url: bridgeUrlOf(pages, endpoint, 'media'),
+        commands: Object.keys(MEDIA_HOST_COMMANDS),
+        events: Object.keys(MEDIA_HOST_EVENTS),
         mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
       };
       await page.addInitScript(installBatonBridge, args);
       // Its own microphone: the agent's party tone, so listeners can tell who they hear.
       const microphone: PartyMicrophoneArgs = { hz: options.toneHz ?? toneOf(userId), amplitude: 0.25, recordName: MICROPHONE_REQUESTS_GLOBAL };
       await page.addInitScript(installPartyMicrophone, microphone);
-      await page.goto(options.path ?? '/');
-      if (options.waitForMedia ?? true) {
-        await endpoint.until('its page attached a media engine', () => endpoint.mediaAttached, 10_000).catch((error: unknown) => {
+      const before = endpoint.mediaLog.length;
+      await page.goto(MEDIA_HOST_PATH);
+      useMediaHostPage(endpoint, page);
+      await endpoint
+        .until('its media host attached', () => endpoint.mediaAttached && endpoint.mediaLog.length >= before, 10_000)
+        .catch((error: unknown) => {
           throw new Error(`${String(error)}${problems.length ? `\n${problems.join('\n')}` : ' (no page error, no failed request)'}`);
         });
-      }
       return page;
+    });
+  },
+
+  pages: async ({ browser, bridge, agent }, use, testInfo) => {
+    const contexts: BrowserContext[] = [];
+    const byUser = new Map<string, BrowserContext>();
+    // An uncaught page error, or a request of the app's own origin that failed, fails the test that
+    // caused it (checked once the test body is done, so every page of the test is covered).
+    const faults: string[] = [];
+    const own = (url: string): boolean => url.startsWith(bridge.origin);
+    const watch = (page: Page, who: string): string[] => {
+      // What went wrong in the page, for the error when it never attaches.
+      const problems: string[] = [];
+      page.on('pageerror', (error) => {
+        problems.push(`page error: ${error.message}`);
+        faults.push(`${who} threw: ${error.message}`);
+        console.error(`[${who}] ${error.message}`);
+      });
+      page.on('response', (response) => {
+        if (response.status() < 400) return;
+        problems.push(`HTTP ${response.status()} ${response.url()}`);
+        if (own(response.url())) faults.push(`${who} got HTTP ${response.status()} for ${response.url()}`);
+      });
+      page.on('requestfailed', (request) => {
+        const why = request.failure()?.errorText ?? '';
+        problems.push(`request failed: ${request.url()} ${why}`);
+        // A reload or close aborts what the page was still loading: the test asked for that.
+        if (own(request.url()) && why !== 'net::ERR_ABORTED') faults.push(`${who} request failed: ${request.url()} ${why}`);
+      });
+      return problems;
+    };
+    await use({
+      bridge,
+      context: async (userId, signIn, given) => {
+        const endpoint = await agent(userId, { signIn });
+        let context = given ?? byUser.get(userId);
+        if (!context || !contexts.includes(context)) {
+          context = await browser.newContext({ baseURL: bridge.origin, permissions: ['microphone'] });
+          contexts.push(context);
+        }
+        // The agent's pages share one context: one profile, so device ids mean the same in both.
+        byUser.set(userId, context);
+        return { context, watch, endpoint };
+      },
     });
     for (const [index, context] of contexts.entries()) {
       if (testInfo.status !== testInfo.expectedStatus) {
-        for (const page of context.pages()) {
-          await testInfo.attach(`page-${index}-at-failure.png`, { body: await page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
+        for (const [n, page] of context.pages().entries()) {
+          await testInfo.attach(`page-${index}-${n}-at-failure.png`, { body: await page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
         }
       }
       await context.close();

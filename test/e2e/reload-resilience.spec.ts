@@ -1,8 +1,8 @@
 /**
- * A renderer that reloads, closes or is absent loses nothing (issue 9): the disposition form's typed
- * fields come back after a reload; a page closed and another opened for the same agent takes the
- * call over with audio both ways; a far end that refuses the re-INVITE is retried until audio
- * returns, and reported when it never does; with no page at all, an incoming warm transfer still
+ * A renderer that reloads, closes or is absent loses nothing: the disposition form's typed fields
+ * come back after a UI reload; a media host closed and another opened for the same agent takes the
+ * call over with audio both ways; a far end that refuses the re-INVITE after a media host reload is
+ * retried until audio returns, and reported when it never does; with no page at all, an incoming warm transfer still
  * raises the OS notification through main's notifier port.
  */
 import type { Page } from '@playwright/test';
@@ -10,7 +10,7 @@ import type { Call } from '../../electron/core/sip/call.js';
 import type { CustomerBot } from '../lab/bots.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
+import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 import { callWith, pageEar } from './harness/pageOracle.js';
 import { refuseReinvites } from './harness/reinviteFaults.js';
 
@@ -81,13 +81,13 @@ test('reload on the disposition screen: the chosen code and the typed note come 
   expect(alice.state().drafts[`disposition:${callId}`]).toBeUndefined();
 });
 
-test('the page closed, then a new page opened for the same agent: the call continues and audio returns both ways', async ({ agentPage, agent, customer }) => {
+test('the media host closed, then a new one opened for the same agent: the call continues and audio returns both ways', async ({ agentPage, agent, customer, openMediaHost }) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const { call, callId } = await customerCallsAlice(page, alice, customer);
 
-  await page.close();
-  await alice.until('the closed page let go of the engine', () => !alice.mediaAttached, 5000);
+  await mediaHostOf(page).close();
+  await alice.until('the closed media host let go of the engine', () => !alice.mediaAttached, 5000);
   // No page: main keeps the call, no BYE went out, the desk still says On call.
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(call.state).toBe('established');
@@ -95,18 +95,19 @@ test('the page closed, then a new page opened for the same agent: the call conti
 
   const since = alice.mediaLog.length;
   const openedAt = Date.now();
-  const next = await agentPage('alice');
+  await openMediaHost('alice');
+  const next = page;
   const attachedAt = Date.now();
-  await expect.poll(() => sessionsOpenedSince(alice, since).length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new page within the promise' }).toBe(1);
+  await expect.poll(() => sessionsOpenedSince(alice, since).length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new media host within the promise' }).toBe(1);
   await waitFor('the renegotiation finished within the promise', () => answerApplied(alice, since), RELOAD_PROMISE_MS);
   await audioBothWays(next, alice, call, callId, RELOAD_PROMISE_MS);
-  console.log(`[reload-resilience] new page → audio both ways: ${Date.now() - openedAt} ms (${Date.now() - attachedAt} ms after it attached)`);
+  console.log(`[reload-resilience] new media host → audio both ways: ${Date.now() - openedAt} ms (${Date.now() - attachedAt} ms after it attached)`);
   await expect(next.getByRole('region', { name: /^Call with: / })).toBeVisible();
   expect(await invoke(next, 'call.hangUp', { callId })).toEqual({ ok: true, value: undefined });
   await waitFor('the customer sees the end', () => call.state === 'ended', 5000);
 });
 
-test('the far end refuses the re-INVITE after a reload: main retries, audio returns; refused for good, the agent is told, and the next reload restores it', async ({
+test('the far end refuses the re-INVITE after a media host reload: main retries, audio returns; refused for good, the agent is told, and the next reload restores it', async ({
   agentPage,
   agent,
   customer,
@@ -114,13 +115,15 @@ test('the far end refuses the re-INVITE after a reload: main retries, audio retu
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const { call, callId } = await customerCallsAlice(page, alice, customer);
+  // The media host reloads (its engine is what a take-over replaces); the UI page shows the outcome.
+  const host = mediaHostOf(page);
 
   // Refused once with 491 (glare) and once with 500 (an unseen ACK): retried, no notice.
   const faults = refuseReinvites(call, [491, 500]);
   let since = alice.mediaLog.length;
   let reloadedAt = Date.now();
-  await page.reload();
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await host.reload();
+  await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   await waitFor('the renegotiation finished, two refusals included, within the promise', () => answerApplied(alice, since), RELOAD_WITH_TWO_REFUSALS_MS);
   await audioBothWays(page, alice, call, callId, RELOAD_PROMISE_MS);
   console.log(`[reload-resilience] reload with two refusals → audio both ways: ${Date.now() - reloadedAt} ms`);
@@ -132,7 +135,7 @@ test('the far end refuses the re-INVITE after a reload: main retries, audio retu
   // Refused every time: main gives up after its retries, keeps the call, and says so.
   faults.refuseAll(500);
   since = alice.mediaLog.length;
-  await page.reload();
+  await host.reload();
   const told = await alice.until('a notice about the lost audio', (s) => s.notices.length > 0, 15_000);
   expect(told.notices.map((n) => n.text)).toEqual([expect.stringMatching(/Audio could not be restored for the call with/)]);
   expect(faults.refused.length).toBeGreaterThan(2);
@@ -145,8 +148,8 @@ test('the far end refuses the re-INVITE after a reload: main retries, audio retu
   faults.restore();
   since = alice.mediaLog.length;
   reloadedAt = Date.now();
-  await page.reload();
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await host.reload();
+  await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   await waitFor('the renegotiation finished within the promise', () => answerApplied(alice, since), RELOAD_PROMISE_MS);
   await audioBothWays(page, alice, call, callId, RELOAD_PROMISE_MS);
   console.log(`[reload-resilience] reload after recovery → audio both ways: ${Date.now() - reloadedAt} ms`);

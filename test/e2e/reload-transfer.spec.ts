@@ -1,6 +1,6 @@
 /**
- * Renderer reloads around a warm transfer (issue 9): a half-typed transfer note comes back from
- * main's draft, and a reload during the consult brings both legs back as they were — consult audio
+ * Reloads around a warm transfer: a half-typed transfer note comes back from main's draft after a
+ * UI reload, and a media host reload during the consult brings both legs back as they were — consult audio
  * both ways, the contact still held — while main keeps enforcing the rules (the initiator still
  * cannot cancel) and the transfer never changes phase; Complete then works.
  */
@@ -9,14 +9,14 @@ import type { TestDesk } from '../support/deskFixture.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { CustomerBot } from '../lab/bots.js';
-import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
+import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 
 /**
  * The consult's far end here is a Node desk on libwebrtc (wrtc), which keeps its DTLS client role
  * through the take-over re-INVITE (wrtc refuses to move an established transport's role), so it
  * must restart the handshake itself and the audio waits for its retransmission backoff: measured
- * 3.9–6.9 s here, and the reason media is to move out of the reloading page altogether (the
- * "media host" issue). A Baton desk on Chromium answers as DTLS server and is back within
+ * 3.9–6.9 s here — the reason the media lives in a media host that a UI reload never touches
+ * (mediaHost.spec.ts); only the media host's own crash still costs this. A Baton desk on Chromium answers as DTLS server and is back within
  * RELOAD_PROMISE_MS (the third test below).
  */
 const LIBWEBRTC_CLIENT_PROMISE_MS = 9000;
@@ -60,7 +60,7 @@ async function bobAccepts(bob: TestDesk, alice: AgentEndpoint) {
   return { bobTransferId, transferId: consulting.transfers[0]?.id ?? '', note: offered.transfers[0]?.note };
 }
 
-test('reload during a warm consult: both legs come back as they were, the initiator still cannot cancel, complete works', async ({ agentPage, agent, customer, nodeDesk }) => {
+test('media host reload during a warm consult: both legs come back as they were, the initiator still cannot cancel, complete works', async ({ agentPage, agent, customer, nodeDesk }) => {
   const { bob, page, alice, callId, contact } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
   const started = await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'Invoice address', acknowledgedWarning: false });
   expect(started).toMatchObject({ ok: true });
@@ -78,12 +78,12 @@ test('reload during a warm consult: both legs come back as they were, the initia
 
   const reloadedAt = Date.now();
   const mark = (what: string): void => console.log(`[reload-transfer] ${what}: ${Date.now() - reloadedAt} ms`);
-  await page.reload();
-  // While no page is attached, main holds everything as it was.
+  await mediaHostOf(page).reload();
+  // While no media host is attached, main holds everything as it was.
   expect(contact.state).toBe('established');
   expect(alice.state().transfers[0]?.state).toEqual(before.transfers[0]?.state);
 
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   mark('attached');
   await expect
     .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
@@ -126,8 +126,8 @@ test('reload during a warm consult: both legs come back as they were, the initia
 });
 
 test('a half-typed transfer note survives a reload (in main and on screen), and the transfer confirmed after it reaches the consult', async ({ agentPage, agent, customer, nodeDesk }) => {
-  // Consult media prepared when the panel opened belongs to the engine of the page that reloaded:
-  // Desk.mediaEngineAttached() drops it, and the restored panel prepares anew (this test caught it).
+  // A UI reload: consult media prepared when the panel opened stays in the media host, and the
+  // restored panel's own prepare finds it there.
   const { bob, page, alice, callId } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
   let panel = await openTransferPanel(page);
   await page.getByRole('radio', { name: /Bob \(lab\)/ }).check();
@@ -140,7 +140,7 @@ test('a half-typed transfer note survives a reload (in main and on screen), and 
     .toMatchObject({ note: 'Customer wants the invoice re-sent to', userId: 'bob', outcomeId: 'billing-question', method: 'warm' });
   const draftBefore = alice.state().drafts[`transfer:${callId}`];
   await page.reload();
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await alice.until('the reloaded UI attached', () => alice.uiAttached);
   expect(alice.state().drafts[`transfer:${callId}`]).toEqual(draftBefore);
   panel = await openTransferPanel(page);
   const note = panel.getByLabel('Note (optional)');
@@ -161,7 +161,7 @@ test('a half-typed transfer note survives a reload (in main and on screen), and 
   await ear.untilHearsOnly(await ear.callWith('bob'), TONES.bob, 8000);
 });
 
-test('reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({ agentPage, agent, customer }) => {
+test('media host reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({ agentPage, agent, customer }) => {
   // Both desks are Chromium pages here, as two Baton desks are: libwebrtc at both ends of the consult.
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
@@ -187,8 +187,8 @@ test('reload during a warm consult with a colleague on his own page: he answers 
   const sessionsBefore = new Set(alice.openMediaSessions());
 
   const reloadedAt = Date.now();
-  await page.reload();
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await mediaHostOf(page).reload();
+  await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   await expect
     .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
     .toBe(2);

@@ -1,15 +1,16 @@
 /**
- * A renderer reload during a call loses no call: main keeps the dialog, the new page's engine takes
- * the call over with one re-INVITE (fresh ICE and DTLS), and alice and the customer hear each other
- * again, within the product's promise.
+ * A media host reload during a call loses no call: main keeps the dialog, the reloaded media host's
+ * new engine takes the call over with one re-INVITE (fresh ICE and DTLS), and alice and the customer
+ * hear each other again, within the product's promise. (A UI reload touches no media at all:
+ * mediaHost.spec.ts.)
  */
 import type { Call } from '../../electron/core/sip/call.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, keepScreenshot, RELOAD_PROMISE_MS, test } from './fixtures.js';
+import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test } from './fixtures.js';
 import { pageEar } from './harness/pageOracle.js';
 
-test('reload during an active call: no BYE, audio back both ways; a held call stays held', async ({ agentPage, agent, customer }) => {
+test('media host reload during an active call: no BYE, audio back both ways; a held call stays held', async ({ agentPage, agent, customer }) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const ear = pageEar(page, alice);
@@ -23,10 +24,10 @@ test('reload during an active call: no BYE, audio back both ways; a held call st
   await invoke(page, 'call.hold', { callId });
   const reloadedAt = Date.now();
   const mark = (what: string): void => console.log(`[reload] ${what}: ${Date.now() - reloadedAt} ms after the reload`);
-  await page.reload();
+  await mediaHostOf(page).reload();
   // Meanwhile main kept the call: the customer's side never saw a BYE.
   expect(call.state).toBe('established');
-  await alice.until('the new page attached', () => alice.mediaAttached);
+  await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   mark('attached');
   await expect.poll(() => alice.openMediaSessions().length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new engine within the promise' }).toBeGreaterThan(0);
   mark('the call on the new engine');

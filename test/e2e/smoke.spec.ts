@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { Call } from '../../electron/core/sip/call.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import { expect, invoke, invokeRaw, keepScreenshot, MICROPHONE_REQUESTS_GLOBAL, test } from './fixtures.js';
+import { expect, invoke, invokeRaw, keepScreenshot, mediaHostOf, MICROPHONE_REQUESTS_GLOBAL, test } from './fixtures.js';
 import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
 import { pageEar } from './harness/pageOracle.js';
 
@@ -19,8 +19,10 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.direction === 'inbound' && c.state === 'ringing'));
   const callId = ringing.calls[0]?.id ?? '';
+  // The ring tone, the call's audio and the microphone live in alice's media host, not her UI page.
+  const host = mediaHostOf(page);
   const playing = (kind: 'ringer' | 'call') =>
-    page.evaluate((k) => [...document.querySelectorAll<HTMLAudioElement>(`audio[data-baton-audio="${k}"]`)].filter((a) => !a.paused).length, kind);
+    host.evaluate((k) => [...document.querySelectorAll<HTMLAudioElement>(`audio[data-baton-audio="${k}"]`)].filter((a) => !a.paused).length, kind);
   await expect.poll(() => playing('ringer'), { message: 'the ring tone plays' }).toBe(1);
   await keepScreenshot(page, 'smoke-incoming');
 
@@ -35,7 +37,7 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   await ear.untilHearsOnly(callId, TONES.customer, 8000);
   expect((await alice.mediaStats()).iceState).toMatch(/^(connected|completed)$/);
   // The tone came through the product's own microphone code: it asked getUserMedia with processing on.
-  const asked = await page.evaluate((name) => (window as unknown as Record<string, MicrophoneRequest[]>)[name] ?? [], MICROPHONE_REQUESTS_GLOBAL);
+  const asked = await host.evaluate((name) => (window as unknown as Record<string, MicrophoneRequest[]>)[name] ?? [], MICROPHONE_REQUESTS_GLOBAL);
   expect(asked.map((r) => r.constraints)).toContainEqual({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
   await expect.poll(() => playing('ringer'), { message: 'the ring tone stopped' }).toBe(0);
   expect(await playing('call')).toBe(1);
@@ -61,7 +63,8 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   await waitFor('the customer to see the end', () => call.state === 'ended', 5000);
   await alice.until('no call left', (s) => s.calls.every((c) => c.state === 'ended'));
   await expect.poll(() => alice.openMediaSessions(), { message: 'main closed every media session' }).toEqual([]);
-  await expect(page.locator('audio[data-baton-audio="call"]')).toHaveCount(0);
+  await expect(host.locator('audio[data-baton-audio="call"]')).toHaveCount(0);
+  await expect(page.locator('audio')).toHaveCount(0); // the UI page plays nothing itself
   expect(alice.mediaLog.filter((e) => e.reply && !e.reply.ok).map((e) => `${e.request.op}: ${e.reply?.error}`)).toEqual([]);
   await keepScreenshot(page, 'smoke-after-hang-up');
 });

@@ -146,7 +146,7 @@ test('cold transfer: pick a Ready colleague, outcome and note; the colleague acc
   await alicePage.getByRole('button', { name: 'Transfer' }).click();
   const panel = alicePage.getByRole('form', { name: /^Transfer / });
   await expect(panel.getByRole('radio', { name: 'User' })).toBeChecked();
-  await expect(panel.getByRole('radio', { name: /External number/ })).toBeDisabled();
+  await expect(panel.getByRole('radio', { name: /External number/ })).toBeEnabled();
   await expect(panel.getByRole('searchbox', { name: 'Search colleagues' })).toBeFocused();
   await screen(alicePage, '10-transfer-panel-empty');
   await accessible(alicePage, 'transfer panel');

@@ -205,3 +205,67 @@ export function createDesk(
   });
   return desk;
 }
+
+/** How the lab's PSTN answers one number. */
+export type PstnBehaviour = 'answer' | 'busy' | 'no-answer';
+
+/** Numbers of the lab's PSTN range (Kamailio routes +1 555 xxx xxxx to the gateway user "pstn"). */
+export const PSTN_NUMBERS = {
+  answers: '+15550100100',
+  busy: '+15550100101',
+  noAnswer: '+15550100102',
+  /** Refused by lab.json's dial plan (deny "+1555019"). */
+  denied: '+15550190000',
+} as const;
+
+export interface PstnBot extends TestAgent {
+  /** Per dialled number (E.164); numbers not listed answer. */
+  readonly behaviour: Map<string, PstnBehaviour>;
+  /** Every call that reached the gateway, with the number dialled. */
+  readonly reached: Array<{ readonly number: string; readonly call: Call }>;
+  /** How long a 'no-answer' number rings before the gateway gives up (480). */
+  noAnswerMs: number;
+}
+
+/**
+ * The lab's "PSTN": one gateway registered as "pstn" behind Kamailio's number route, answering, busy
+ * or ringing out per dialled number, with its own tone. Like a carrier gateway it takes an INVITE with
+ * Replaces for a call of its own (a warm transfer completing) from anyone.
+ */
+export function createPstn(lab: Lab, options: AgentOptions = {}): PstnBot {
+  const agent = createAgent(lab, 'pstn', { ...labPassword(lab, 'pstn'), ...options });
+  const bot: PstnBot = Object.assign(agent, {
+    behaviour: new Map<string, PstnBehaviour>([
+      [PSTN_NUMBERS.busy, 'busy'],
+      [PSTN_NUMBERS.noAnswer, 'no-answer'],
+    ]),
+    reached: [] as Array<{ number: string; call: Call }>,
+    noAnswerMs: 2000,
+  });
+  agent.phone.authorizeReplaces(() => true);
+  agent.phone.events.on('incomingCall', (call) => {
+    const number = /<?sips?:([^@;>]+)@/.exec(call.header('To') ?? '')?.[1] ?? '';
+    bot.reached.push({ number, call });
+    // A call replacing one of ours is the same conversation going on with someone else: answer it.
+    const behaviour = call.replaces ? 'answer' : (bot.behaviour.get(number) ?? 'answer');
+    if (behaviour === 'answer') void call.answer().catch(() => {});
+    else if (behaviour === 'busy') void call.decline(486).catch(() => {});
+    else {
+      const giveUp = setTimeout(() => {
+        if (call.state === 'ringing') void rejectWith(call, 480);
+      }, bot.noAnswerMs);
+      call.events.on('ended', () => clearTimeout(giveUp));
+    }
+  });
+  return bot;
+}
+
+/** A final response the Call API does not offer (480 Temporarily Unavailable: nobody answered). */
+async function rejectWith(call: Call, statusCode: number): Promise<void> {
+  const session = call.session as unknown as { reject?: (options: { statusCode: number }) => void };
+  try {
+    session.reject?.({ statusCode });
+  } catch {
+    // already ended
+  }
+}

@@ -265,6 +265,11 @@ request_route {
 		sl_send_reply("484", "Address Incomplete");
 		exit;
 	}
+	# The lab's "PSTN": E.164 numbers +1 555 xxx xxxx go to the gateway user "pstn", which answers,
+	# is busy or rings out per number. The dialled number stays in the To header.
+	if ($rU =~ "^[+]1555[0-9]{7}$") {
+		$rU = "pstn";
+	}
 	route(LOCATION);
 	route(RELAY);
 }

@@ -144,3 +144,37 @@ describe('keyboard shortcut policy (optional)', () => {
     expect(issues.find((i) => i.path === path)?.expected).toMatch(expected);
   });
 });
+
+describe('the dial plan for external transfers (dialPlan)', () => {
+  const plan = (dialPlan: unknown): Record<string, unknown> => ({ ...base(), dialPlan });
+  it('is optional: left out, transfers to external numbers are off', () => {
+    const doc = base();
+    delete doc.dialPlan;
+    const result = parseProvisioning(JSON.stringify(doc), SRC);
+    expect(result.ok && result.value.dialPlan).toBeUndefined();
+  });
+  it('fills deny, emergency and speedDial when left out', () => {
+    const result = parseProvisioning(JSON.stringify(plan({ defaultRegion: 'GB', allow: ['+44'] })), SRC);
+    expect(result.ok && result.value.dialPlan).toEqual({ defaultRegion: 'GB', allow: ['+44'], deny: [], emergency: [], speedDial: [] });
+  });
+  it.each([
+    [{ defaultRegion: 'gb', allow: ['+44'] }, 'dialPlan.defaultRegion', /two-letter region/],
+    [{ defaultRegion: 'GB', allow: [] }, 'dialPlan.allow', /at least one prefix/],
+    [{ defaultRegion: 'GB', allow: ['44'] }, 'dialPlan.allow[0]', /E\.164 prefix/],
+    [{ defaultRegion: 'GB', allow: ['+44'], emergency: ['9'] }, 'dialPlan.emergency[0]', /2–6 digits/],
+    [{ defaultRegion: 'GB', allow: ['+44'], dialplan: true }, 'dialPlan', /dialplan/],
+  ])('refuses %j at %s', (dialPlan, path, expected) => {
+    const issues = issuesOf(plan(dialPlan));
+    expect(issues.some((i) => i.path.startsWith(`$.${path}`) && expected.test(`${i.path} ${i.expected}`))).toBe(true);
+  });
+  it.each([
+    ['a number outside the allowed prefixes', '+33 1 23 45 67 89', /only to numbers starting \+44/],
+    ['an emergency number', '999', /Emergency numbers/],
+    ['a denied prefix', '+44 909 879 0000', /does not allow transfers to numbers starting \+449/],
+    ['not a phone number', 'call me', /has digits/],
+  ])('refuses a speed-dial entry with %s, saying why', (_why, number, expected) => {
+    const issues = issuesOf(plan({ defaultRegion: 'GB', allow: ['+44'], deny: ['+449'], speedDial: [{ name: 'X', number }] }));
+    const issue = issues.find((i) => i.path === '$.dialPlan.speedDial[0].number');
+    expect(issue?.expected).toMatch(expected);
+  });
+});

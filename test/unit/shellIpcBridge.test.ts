@@ -60,8 +60,9 @@ class FakeDesk implements IpcDesk {
     this.calls.push({ command, payload });
     return { ok: true, value: command === 'call.dial' ? { callId: 'c1' } : undefined } as CommandOutcome<CommandName>;
   }
+  state = { version: 7, calls: [] } as unknown as DeskState;
   snapshot(): DeskState {
-    return { version: 7 } as DeskState;
+    return this.state;
   }
   engineAttachments = 0;
   mediaEngineAttached(): void {
@@ -80,10 +81,20 @@ function setup() {
   const media = new RendererMediaPort(1000);
   const window = new FakeRenderer(1);
   const stranger = new FakeRenderer(2);
+  const host = new FakeRenderer(3);
   senders.trust(window.id);
+  senders.trust(host.id);
   const logs: string[] = [];
-  const bridge = new IpcBridge({ ipcMain, senders, desk, media, renderer: (id) => [window, stranger].find((r) => r.id === id), log: (m) => logs.push(m) });
-  return { ipcMain, desk, media, window, stranger, bridge, logs };
+  const bridge = new IpcBridge({
+    ipcMain,
+    senders,
+    desk,
+    media,
+    renderer: (id) => [window, stranger, host].find((r) => r.id === id),
+    isMediaHost: (id) => id === host.id,
+    log: (m) => logs.push(m),
+  });
+  return { ipcMain, desk, media, window, stranger, host, bridge, logs };
 }
 
 describe('IPC bridge: refusals', () => {
@@ -146,42 +157,91 @@ describe('IPC bridge: the happy path', () => {
     expect(desk.calls).toEqual([{ command: 'call.dial', payload: { target: '1001' } }]);
   });
 
-  it('on attach sends a snapshot and routes media requests to that window; its replies settle them', async () => {
-    const { ipcMain, media, window } = setup();
+  it('on a UI attach sends a snapshot; media requests go to the media host, whose replies settle them', async () => {
+    const { ipcMain, media, window, host } = setup();
     ipcMain.send(CHANNELS.attach, from(1));
-    expect(window.sent[0]).toEqual({ channel: CHANNELS.event, args: ['desk.snapshot', { version: 7 }] });
+    expect(window.sent[0]).toEqual({ channel: CHANNELS.event, args: ['desk.snapshot', { version: 7, calls: [] }] });
+    expect(media.attached).toBe(false); // the UI is no media engine
+    ipcMain.send(CHANNELS.attach, from(3));
+    expect(host.sent[0]).toEqual({ channel: CHANNELS.event, args: ['media.state', { ringing: false, devices: null }] });
     const opened = media.open('call-1');
-    const request = window.sent[1]!;
+    const request = host.sent[1]!;
     expect(request.args[0]).toBe('media.request');
     const { requestId } = request.args[1] as { requestId: number };
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId, ok: true })).toEqual({ ok: true, value: undefined });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'media.reply', { requestId, ok: true })).toEqual({ ok: true, value: undefined });
     await expect(opened).resolves.toMatchObject({ id: 'call-1' });
+    expect(window.sent.map((s) => s.args[0])).toEqual(['desk.snapshot']);
   });
 
-  it('refuses media replies from a window that is not attached', async () => {
+  it('refuses media replies from a media host that is not attached', async () => {
     const { ipcMain } = setup();
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'not-attached' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'not-attached' } });
   });
 
-  it('fails pending media requests at once when the renderer reloads or crashes', async () => {
-    const { ipcMain, media, bridge, window } = setup();
+  it('keeps each page to its side: the UI may not answer media requests, the media host may not drive the desk', async () => {
+    const { ipcMain, desk } = setup();
     ipcMain.send(CHANNELS.attach, from(1));
+    ipcMain.send(CHANNELS.attach, from(3));
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'call.dial', { target: '1001' })).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'session.signOut', {})).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
+    expect(desk.calls).toEqual([]);
+  });
+
+  it('fails pending media requests at once when the media host reloads or crashes', async () => {
+    const { ipcMain, media, bridge, host } = setup();
+    ipcMain.send(CHANNELS.attach, from(3));
     const pending = media.open('call-2');
-    bridge.rendererLost(window.id);
+    bridge.rendererLost(host.id);
     await expect(pending).rejects.toThrow(/closed/);
+    expect(media.attached).toBe(false);
+  });
+
+  it('a UI reload, crash or close touches no media: nothing fails, no call moves', async () => {
+    const { ipcMain, media, bridge, desk, window, host } = setup();
+    ipcMain.send(CHANNELS.attach, from(3));
+    ipcMain.send(CHANNELS.attach, from(1));
+    const pending = media.open('call-3');
+    bridge.rendererLost(window.id);
     bridge.publish('desk.patch', { version: 8, changes: {} });
     expect(window.sent.filter((s) => s.args[0] === 'desk.patch')).toEqual([]);
+    ipcMain.send(CHANNELS.attach, from(1)); // the reloaded UI
+    expect(media.attached).toBe(true);
+    expect(desk.engineAttachments).toBe(1);
+    const request = host.sent.find((s) => s.args[0] === 'media.request')!;
+    const { requestId } = request.args[1] as { requestId: number };
+    await ipcMain.invoke(CHANNELS.invoke, from(3), 'media.reply', { requestId, ok: true });
+    await expect(pending).resolves.toMatchObject({ id: 'call-3' });
   });
 
-  it('hands live calls to a new engine only: after a reload, not when the same page asks to resync', () => {
-    const { ipcMain, bridge, desk, window } = setup();
-    ipcMain.send(CHANNELS.attach, from(1));
+  it('hands live calls to a new engine only: after the media host restarts, not when it asks again', () => {
+    const { ipcMain, bridge, desk, host } = setup();
+    ipcMain.send(CHANNELS.attach, from(3));
     expect(desk.engineAttachments).toBe(1);
-    ipcMain.send(CHANNELS.attach, from(1)); // the page's mirror missed a patch
+    ipcMain.send(CHANNELS.attach, from(3));
     expect(desk.engineAttachments).toBe(1);
-    bridge.rendererLost(window.id); // reload
-    ipcMain.send(CHANNELS.attach, from(1));
+    bridge.rendererLost(host.id); // crash or reload
+    ipcMain.send(CHANNELS.attach, from(3));
     expect(desk.engineAttachments).toBe(2);
+  });
+
+  it('tells the media host when to ring and which devices to use, only when that changes', () => {
+    const { ipcMain, bridge, desk, host } = setup();
+    ipcMain.send(CHANNELS.attach, from(3));
+    const states = (): unknown[] => host.sent.filter((s) => s.args[0] === 'media.state').map((s) => s.args[1]);
+    desk.state = { version: 8, calls: [{ id: 'c1', direction: 'inbound', state: 'ringing' }] } as unknown as DeskState;
+    bridge.publish('desk.patch', { version: 8, changes: {} });
+    desk.state = { version: 9, calls: [{ id: 'c1', direction: 'inbound', state: 'ringing' }], notices: [] } as unknown as DeskState;
+    bridge.publish('desk.patch', { version: 9, changes: {} }); // nothing the media host needs changed
+    const devices = { microphone: { id: 'm1', label: 'Headset' }, speaker: { id: null, label: null }, ringer: { id: null, label: null } };
+    desk.state = { version: 10, calls: [{ id: 'c1', direction: 'inbound', state: 'established' }], settings: { devices } } as unknown as DeskState;
+    bridge.publish('desk.patch', { version: 10, changes: {} });
+    expect(states()).toEqual([
+      { ringing: false, devices: null },
+      { ringing: true, devices: null },
+      { ringing: false, devices },
+    ]);
+    expect(host.sent.some((s) => s.args[0] === 'desk.patch')).toBe(false);
   });
 
   it('publishes events to the attached window only, and not once it is destroyed', () => {

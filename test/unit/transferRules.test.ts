@@ -120,6 +120,7 @@ const EVENTS: Readonly<Record<string, TransferEvent>> = {
   'referRefused(refer-unsupported)': { type: 'referRefused', reason: 'refer-unsupported' },
   completeRequested: { type: 'completeRequested' },
   recipientCancelled: { type: 'recipientCancelled' },
+  initiatorCancelled: { type: 'initiatorCancelled' },
   contactHungUp: { type: 'contactHungUp' },
   peerConnectionLost: { type: 'peerConnectionLost' },
 };
@@ -140,6 +141,7 @@ const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = 
                                'x     fail  x     x     fail  =     =     =',
     completeRequested:         'x     x     x     cmp   =     =     x     x',
     recipientCancelled:        'x     x     x     canc  canc  x     =     =',
+    initiatorCancelled:        'x     x     x     x     x     x     x     x',
     contactHungUp:             'fail  fail  fail  fail  fail  =     =     =',
     peerConnectionLost:        'x     =     fail  fail  fail  =     =     =',
   },
@@ -158,6 +160,7 @@ const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = 
                                'x     x     x     fail  x     =     =     =',
     completeRequested:         'x     x     x     x     x     x     x     x',
     recipientCancelled:        'x     x     x     canc  x     x     =     =',
+    initiatorCancelled:        'x     x     x     x     x     x     x     x',
     contactHungUp:             'x     fail  fail  fail  x     =     =     =',
     peerConnectionLost:        'x     =     fail  fail  x     =     =     =',
   },
@@ -317,4 +320,116 @@ const DISPOSITIONS: readonly (readonly [string, TransferCall, DispositionDue, Tr
 ];
 it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, expected, state) => {
   expect(dispositionDue(state, call)).toBe(expected);
+});
+
+// ─── External number ──────────────────────────────────────────────────────────────────────────────
+// The far end runs no Baton: no recipient's copy exists, and the initiator calls the consult off
+// itself (Cancel, or a hang-up of the consult leg, which the call controls send as Cancel).
+const EXTERNAL_ACTION_GRID: readonly (readonly [TransferPhase, 'held' | 'not held', string])[] = [
+  //                            confirm dismiss accept decline complete cancel hold unhold hangUpContact hangUpConsult
+  ['choosing',       'held',     'Y       Y       .      .       .        .      =    Y      Y             .'],
+  ['choosing',       'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
+  ['referring',      'held',     '=       .       .      .       .        .      .    .      .             .'],
+  ['referring',      'not held', '=       .       .      .       .        .      .    .      .             .'],
+  ['consultRinging', 'held',     '=       .       .      .       .        Y      =    .      .             .'],
+  ['consultRinging', 'not held', '=       .       .      .       .        Y      Y    .      .             .'],
+  ['consulting',     'held',     '=       .       .      .       Y        Y      =    .      .             .'],
+  ['consulting',     'not held', '=       .       .      .       Y        Y      Y    .      .             .'],
+  ['completing',     'held',     '=       .       .      .       =        .      .    .      .             .'],
+  ['completing',     'not held', '=       .       .      .       =        .      .    .      .             .'],
+  ['completed',      'held',     '.       .       .      .       =        .      .    .      .             .'],
+  ['completed',      'not held', '.       .       .      .       =        .      .    .      .             .'],
+  ['cancelled',      'held',     '.       =       .      .       .        =      =    Y      Y             .'],
+  ['cancelled',      'not held', '.       =       .      .       .        =      Y    =      Y             .'],
+  ['failed',         'held',     '.       .       .      .       .        =      =    Y      Y             Y'],
+  ['failed',         'not held', '.       .       .      .       .        =      Y    =      Y             Y'],
+];
+
+describe('external number: allowedActions / checkAction for every phase × contact hold × action', () => {
+  it('the grid covers every phase and hold state once, and every action', () => {
+    expect(new Set(EXTERNAL_ACTION_GRID.map(([phase, held]) => `${phase} ${held}`)).size).toBe(TRANSFER_PHASES.length * 2);
+    for (const [, , row] of EXTERNAL_ACTION_GRID) expect(cells(row)).toHaveLength(ACTION_COLUMNS.length);
+  });
+  const cases = EXTERNAL_ACTION_GRID.flatMap(([phase, held, row]) =>
+    cells(row).map((expected, i) => ({ phase, held, action: ACTION_COLUMNS[i] ?? 'confirm', expected })),
+  );
+  it.each(cases)('initiator · $phase · contact $held · $action → $expected', ({ phase, held, action, expected }) => {
+    const contactHeld = held === 'held';
+    expect(allowedActions('initiator', phase, contactHeld, 'external').has(action)).toBe(expected === 'Y');
+    const check = checkAction('initiator', phase, contactHeld, action, 'external');
+    if (expected !== '.') expect(check).toEqual({ ok: true, noop: expected === '=' });
+    else expect(check.ok ? '' : check.error.message).not.toBe('');
+  });
+  it('differs from a colleague transfer only in who may cancel', () => {
+    for (const [phase, held] of EXTERNAL_ACTION_GRID) {
+      const contactHeld = held === 'held';
+      const user = new Set(allowedActions('initiator', phase, contactHeld));
+      const external = new Set(allowedActions('initiator', phase, contactHeld, 'external'));
+      external.delete('cancel');
+      expect(external).toEqual(user);
+    }
+  });
+  it.each([
+    ['completing', 'cancel', 'refer-in-progress'],
+    ['completed', 'cancel', 'not-in-phase'],
+    ['consulting', 'hangUpConsult', 'not-in-phase'],
+  ] as const)('initiator in %s, %s is refused: %s', (phase, action, code) => {
+    const check = checkAction('initiator', phase, true, action, 'external');
+    expect(check.ok ? null : check.error.code).toBe(code);
+  });
+  it('there is no recipient side: every recipient action is refused', () => {
+    for (const phase of TRANSFER_PHASES) {
+      expect(allowedActions('recipient', phase, true, 'external').size).toBe(0);
+      for (const action of TRANSFER_ACTIONS) expect(checkAction('recipient', phase, true, action, 'external').ok).toBe(false);
+    }
+  });
+});
+
+// The external initiator's moves: a colleague initiator's, but for its own Cancel.
+const EXTERNAL_MOVES: Readonly<Record<string, string>> = {
+  ...MOVES.initiator,
+  //                          cho   ref   rng   con   cmp   done  canc  fail
+  initiatorCancelled:        'x     x     canc  canc  x     x     =     =',
+};
+const eConsulting = after(initiatorTransfer('external'), ev('confirmed(warm)'), ev('consultAnswered'));
+const EXTERNAL: Readonly<Record<TransferPhase, TransferState>> = {
+  choosing: initiatorTransfer('external'),
+  referring: after(initiatorTransfer('external'), ev('confirmed(cold)')),
+  consultRinging: after(initiatorTransfer('external'), ev('confirmed(warm)')),
+  consulting: eConsulting,
+  completing: after(eConsulting, ev('completeRequested')),
+  completed: after(initiatorTransfer('external'), ev('confirmed(cold)'), ev('referSucceeded')),
+  cancelled: after(eConsulting, ev('initiatorCancelled')),
+  failed: after(initiatorTransfer('external'), ev('confirmed(warm)'), ev('consultFailed(busy)')),
+};
+
+describe('external number: transferTransition for every phase × event', () => {
+  it('the grid covers every event', () => expect(Object.keys(EXTERNAL_MOVES).sort()).toEqual(Object.keys(EVENTS).sort()));
+  const cases = Object.entries(EXTERNAL_MOVES).flatMap(([label, row]) =>
+    cells(row).map((cell, i) => ({ phase: COLUMNS[i] ?? 'choosing', label, cell })),
+  );
+  it.each(cases)('initiator in $phase, $label → $cell', ({ phase, label, cell }) => {
+    const before = EXTERNAL[phase];
+    const result = transferTransition(before, ev(label));
+    if (cell === 'x') expect(result).toMatchObject({ ok: false, state: before });
+    else if (cell === '=') expect(result).toEqual({ ok: true, state: before, changed: false });
+    else expect(result).toMatchObject({ ok: true, changed: true, state: { phase: SHORT[cell], target: 'external' } });
+  });
+  it('a cancel during the consult leaves the contact with the initiator, held until it chooses, and owes a blank wrap-up', () => {
+    const cancelled = EXTERNAL.cancelled;
+    expect(contactOwner(cancelled.phase)).toBe('initiator');
+    expect(allowedActions('initiator', cancelled.phase, true, 'external')).toEqual(new Set(['unholdContact', 'hangUpContact']));
+    expect(dispositionDue(cancelled, 'contact')).toBe('blank');
+    expect(dispositionDue(cancelled, 'consult')).toBe('none');
+  });
+  it('a completed external transfer prefills the wrap-up with the outcome', () => {
+    expect(dispositionDue(after(EXTERNAL.completing, ev('referSucceeded')), 'contact')).toBe('prefilled');
+  });
+  it('without Replaces the consult is gone before the REFER: its failure ends the transfer', () => {
+    expect(after(EXTERNAL.completing, { type: 'referRefused', reason: 'busy' })).toMatchObject({ phase: 'failed', failure: { reason: 'busy', during: 'completing' } });
+  });
+  it('a colleague initiator may not use the external cancel', () => {
+    const result = transferTransition(I.consulting, ev('initiatorCancelled'));
+    expect(result.ok ? null : result.error.code).toBe('initiator-cannot-cancel');
+  });
 });

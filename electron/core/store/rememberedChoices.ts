@@ -9,12 +9,28 @@ export interface RememberedChoice {
   readonly updatedAt: number;
 }
 
-/** Kinds of transfer the panel offers; each remembers its own last choice. */
-export type ChoiceKind = 'user-transfer';
+/**
+ * Kinds of transfer the panel offers; each remembers its own last choice. For 'external-transfer'
+ * `userId` holds the number (E.164).
+ */
+export type ChoiceKind = 'user-transfer' | 'external-transfer';
+
+/** An external number transferred to lately, with the name it had then (speed dial, or the number). */
+export interface RecentNumber {
+  readonly number: string;
+  readonly name: string;
+  readonly usedAt: number;
+}
+
+/** How many recent numbers are kept per agent. */
+export const RECENT_NUMBERS_KEPT = 8;
 
 export interface RememberedChoices {
   get(agent: string, kind: ChoiceKind): RememberedChoice | undefined;
   set(agent: string, kind: ChoiceKind, choice: RememberedChoice): void;
+  /** Newest first, at most RECENT_NUMBERS_KEPT. */
+  recentNumbers(agent: string): RecentNumber[];
+  addRecentNumber(agent: string, recent: RecentNumber): void;
   /** The admin turned remembering off, or the agent asked to forget. */
   forget(agent: string): void;
 }
@@ -30,6 +46,10 @@ export class SqliteRememberedChoices implements RememberedChoices {
   private readonly select: Statement<[string, string], Row>;
   private readonly upsert: Statement;
   private readonly remove: Statement<[string]>;
+  private readonly selectRecent: Statement<[string, number], { number: string; name: string; used_at: number }>;
+  private readonly upsertRecent: Statement;
+  private readonly trimRecent: Statement<[string, string, number]>;
+  private readonly removeRecent: Statement<[string]>;
 
   constructor(db: Database) {
     this.select = db.prepare(`SELECT user_id, outcome_id, method, updated_at FROM remembered_choice WHERE agent = ? AND kind = ?`);
@@ -41,6 +61,16 @@ export class SqliteRememberedChoices implements RememberedChoices {
          method = excluded.method, updated_at = excluded.updated_at`,
     );
     this.remove = db.prepare(`DELETE FROM remembered_choice WHERE agent = ?`);
+    this.selectRecent = db.prepare(`SELECT number, name, used_at FROM recent_number WHERE agent = ? ORDER BY used_at DESC, number LIMIT ?`);
+    this.upsertRecent = db.prepare(
+      `INSERT INTO recent_number (agent, number, name, used_at) VALUES (@agent, @number, @name, @usedAt)
+       ON CONFLICT (agent, number) DO UPDATE SET name = excluded.name, used_at = excluded.used_at`,
+    );
+    this.trimRecent = db.prepare(
+      `DELETE FROM recent_number WHERE agent = ? AND number NOT IN
+         (SELECT number FROM recent_number WHERE agent = ? ORDER BY used_at DESC, number LIMIT ?)`,
+    );
+    this.removeRecent = db.prepare(`DELETE FROM recent_number WHERE agent = ?`);
   }
 
   get(agent: string, kind: ChoiceKind): RememberedChoice | undefined {
@@ -58,7 +88,17 @@ export class SqliteRememberedChoices implements RememberedChoices {
     this.upsert.run({ agent, kind, userId: choice.userId, outcomeId: choice.outcomeId ?? null, method: choice.method, updatedAt: choice.updatedAt });
   }
 
+  recentNumbers(agent: string): RecentNumber[] {
+    return this.selectRecent.all(agent, RECENT_NUMBERS_KEPT).map((r) => ({ number: r.number, name: r.name, usedAt: r.used_at }));
+  }
+
+  addRecentNumber(agent: string, recent: RecentNumber): void {
+    this.upsertRecent.run({ agent, number: recent.number, name: recent.name, usedAt: recent.usedAt });
+    this.trimRecent.run(agent, agent, RECENT_NUMBERS_KEPT);
+  }
+
   forget(agent: string): void {
     this.remove.run(agent);
+    this.removeRecent.run(agent);
   }
 }

@@ -12,6 +12,13 @@
  * Beside SIP, the agents tell each other what only one of them sees (transferStatus.ts): the
  * contact arrived, a cold transfer is withdrawn, the contact hung up mid-consult.
  *
+ * To an external number (target 'external') the far end runs no Baton: no context, no secret, no
+ * status words. Cold = REFER to `sip:<E.164>@<domain>` through the SIP server; warm = contact held,
+ * a plain consult call to the number, which the initiator may cancel (the consult ends, the contact
+ * stays held here) or complete: REFER with Replaces, or — for a contact phone without Replaces — the
+ * consult ended first and the contact REFERred to the number, a failure of which then ends the
+ * transfer (there is no consult to go back to).
+ *
  * Trust (docs/TRUST.md): each transfer has a secret (`token`, 128 random bits) that only the
  * recipient (context) and the contact's phone (Refer-To parameter) are given. A context is taken
  * only from the roster colleague it names as initiator, and nothing in it is written to History
@@ -42,10 +49,12 @@ import {
   initiatorTransfer,
   isSettled,
   recipientTransfer,
+  targetOf,
   transferTransition,
   type TransferAction,
   type TransferCall,
   type TransferEvent,
+  type TransferFailureReason,
   type TransferMethod,
   type TransferRuleError,
   type TransferState,
@@ -78,11 +87,22 @@ export interface TransferTarget {
   readonly uri: string;
 }
 
+/** A number outside the directory, already checked against the dial plan. */
+export interface ExternalTarget {
+  readonly kind: 'external';
+  /** E.164, as sent. */
+  readonly number: string;
+  /** The speed-dial name, or the number as the agent reads it. */
+  readonly name: string;
+  /** Where it is dialled: `sip:<E.164>@<domain>`, through the SIP server. */
+  readonly uri: string;
+}
+
 export interface StartTransfer {
   readonly method: TransferMethod;
   /** Our call with the contact. */
   readonly contactCallId: string;
-  readonly recipient: TransferTarget;
+  readonly recipient: TransferTarget | ExternalTarget;
   readonly outcome: { readonly id: string; readonly label: string };
   readonly note: string;
   readonly contact: ContactInfo;
@@ -201,7 +221,7 @@ interface Transfer {
   token: string;
   contactCall: Call | null;
   consultCall: Call | null;
-  counterpart: { name: string; uri: string };
+  counterpart: { name: string; uri: string; number?: string };
   contact: ContactInfo | null;
   outcome: { id: string; label: string } | null;
   note: string;
@@ -230,6 +250,11 @@ interface Transfer {
    * (the attempt failed, the consult goes on). Still this transfer's, so they owe nothing.
    */
   failedAttempts: Call[];
+  /**
+   * Initiator, external, warm without Replaces: the consult was ended before the REFER, so a failed
+   * REFER ends the transfer instead of going back to the consult.
+   */
+  consultGone: boolean;
 }
 
 /** How long, and how many, secrets of settled transfers are remembered to refuse a late INVITE. */
@@ -352,14 +377,16 @@ export class Transfers {
     if (existing) return this.view(existing);
     const problem = noteProblem(request.note);
     if (problem) throw new TransferContextError('note-too-long', problem);
+    const external = 'kind' in request.recipient ? request.recipient : null;
 
     const t: Transfer = {
       id: randomUUID(),
-      state: initiatorTransfer(),
-      token: randomBytes(16).toString('base64url'),
+      state: initiatorTransfer(external ? 'external' : 'user'),
+      // An external party is given no secret: nothing at its end could check one.
+      token: external ? '' : randomBytes(16).toString('base64url'),
       contactCall,
       consultCall: null,
-      counterpart: { name: request.recipient.name, uri: request.recipient.uri },
+      counterpart: { name: request.recipient.name, uri: request.recipient.uri, ...(external ? { number: external.number } : {}) },
       contact: request.contact,
       outcome: request.outcome,
       note: request.note,
@@ -374,7 +401,9 @@ export class Transfers {
       from: null,
       tookOverConsult: false,
       failedAttempts: [],
+      consultGone: false,
     };
+    if (external) return this.startExternal(t, request.method, contactCall);
     const context = this.contextFor(t, request.method);
     // Encode before anything is sent: a context that cannot be sent is refused while the panel is open.
     const json = contextJson(context);
@@ -388,6 +417,48 @@ export class Transfers {
     return this.view(t);
   }
 
+  private async startExternal(t: Transfer, method: TransferMethod, contactCall: Call): Promise<TransferView> {
+    this.transfers.set(t.id, t);
+    this.apply(t, { type: 'confirmed', method });
+    this.record(t, 'transfer-started', this.options.agent, `${method} transfer to ${this.externalName(t)}`);
+    contactCall.events.on('ended', () => this.onContactEnded(t));
+    if (method === 'cold') void this.referToNumber(t);
+    else await this.startConsult(t, null);
+    return this.view(t);
+  }
+
+  /** "Supplier hotline (+15550100100)", or the number alone when that is all the agent typed. */
+  private externalName(t: Transfer): string {
+    const { name, number } = t.counterpart;
+    return number === undefined || name === number ? name : `${name} (${number})`;
+  }
+
+  /**
+   * External: the contact's phone is sent to the number through the SIP server (cold, or warm once
+   * the consult is gone); its NOTIFYs report the number's answer as for a colleague.
+   */
+  private async referToNumber(t: Transfer): Promise<void> {
+    const contactCall = this.contactCallOf(t);
+    const target = this.phone.targetUri(t.counterpart.uri);
+    try {
+      await contactCall.refer(
+        { user: target.user ?? '', host: target.host, ...(target.port ? { port: target.port } : {}), params: {} },
+        { onProgress: (p) => this.onReferProgress(t, p) },
+      );
+      this.apply(t, { type: 'referAccepted' });
+      this.armReferTimeout(t);
+    } catch {
+      const refused = contactCall.peer.refer.kind === 'refused-method';
+      this.referFailed(t, refused ? 'refer-unsupported' : 'refer-rejected');
+      this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone refused the transfer');
+    }
+  }
+
+  /** A REFER did not hand the contact over: back to the consult if there is one, else the transfer fails. */
+  private referFailed(t: Transfer, reason: TransferFailureReason): void {
+    this.apply(t, t.consultGone ? { type: 'referRefused', reason } : { type: 'referFailed', reason });
+  }
+
   /** Complete a warm transfer (initiator only). */
   async complete(id: string): Promise<TransferView> {
     const t = this.find(id);
@@ -396,6 +467,10 @@ export class Transfers {
     const contact = t.contactCall;
     if (!consult || !contact) throw new TransferRuleViolation({ kind: 'transfer-rule', code: 'not-in-phase', message: 'The consult is not connected.' });
     this.apply(t, { type: 'completeRequested' });
+    if (targetOf(t.state) === 'external') {
+      await this.completeExternal(t, contact, consult);
+      return this.view(t);
+    }
     // Replaces whenever the contact's phone declares it: its new call takes over the consult in one
     // step. A phone that does not would fold the Replaces into its new INVITE's Request-URI, so it is
     // sent to the recipient's end of the consult with the secret alone.
@@ -410,6 +485,28 @@ export class Transfers {
       else this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
     }
     return this.view(t);
+  }
+
+  /**
+   * External, warm: with Replaces the contact's phone takes over the consult at the far end in one
+   * step. Without, a REFER to the consult's far end would ring it a second time while we still talk
+   * to it, so the consult ends first and the contact is sent to the number.
+   */
+  private async completeExternal(t: Transfer, contact: Call, consult: Call): Promise<void> {
+    if (contact.peerSupportsReplaces) {
+      try {
+        await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p), replaces: true });
+        this.apply(t, { type: 'referAccepted' });
+        this.armReferTimeout(t);
+      } catch {
+        if (contact.peer.refer.kind === 'refused-method') this.contactCannotBeTransferred(t);
+        else this.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
+      }
+      return;
+    }
+    t.consultGone = true;
+    await consult.hangUp().catch(() => {});
+    await this.referToNumber(t);
   }
 
   /**
@@ -450,10 +547,19 @@ export class Transfers {
     return this.view(t);
   }
 
-  /** Cancel a warm transfer (recipient only): the consult ends, the contact stays with the initiator. */
+  /**
+   * Cancel a warm transfer — the recipient's (a colleague's transfer) or the initiator's (an
+   * external number's): the consult ends, the contact stays with the initiator, held.
+   */
   async cancel(id: string): Promise<TransferView> {
     const t = this.find(id);
     if (!this.permit(t, 'cancel')) return this.view(t);
+    if (t.state.role === 'initiator') {
+      this.apply(t, { type: 'initiatorCancelled' });
+      this.record(t, 'transfer-cancelled', this.options.agent, `cancelled before handing over to ${this.externalName(t)}`);
+      await t.consultCall?.hangUp().catch(() => {});
+      return this.view(t);
+    }
     this.apply(t, { type: 'recipientCancelled' });
     this.record(t, 'transfer-cancelled', this.options.agent, 'cancelled by the recipient');
     await t.consultCall?.hangUp(CANCEL_REASON);
@@ -471,7 +577,7 @@ export class Transfers {
     const t = this.byCall(callId);
     const consult = t?.consultCall;
     if (!t || !consult || consult.id !== callId) return false;
-    if (t.state.role === 'recipient' && t.state.phase === 'consulting') {
+    if (this.consultHangUpCancels(t)) {
       await this.cancel(t.id);
       return true;
     }
@@ -492,7 +598,7 @@ export class Transfers {
     const isConsult = t.consultCall?.id === callId;
     const action: TransferAction = isConsult
       ? command === 'hangUp'
-        ? t.state.role === 'recipient' && t.state.phase === 'consulting'
+        ? this.consultHangUpCancels(t)
           ? 'cancel'
           : 'hangUpConsult'
         : 'accept' // hold/unhold of the consult itself is the agents' own business
@@ -502,8 +608,15 @@ export class Transfers {
           ? 'unholdContact'
           : 'hangUpContact';
     if (isConsult && command !== 'hangUp') return;
-    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action);
+    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action, targetOf(t.state));
     if (!check.ok) throw new TransferRuleViolation(check.error);
+  }
+
+  /** Whoever may cancel the consult (see transferRules) does so by hanging it up. */
+  private consultHangUpCancels(t: Transfer): boolean {
+    const { role, phase } = t.state;
+    if (role === 'recipient') return phase === 'consulting';
+    return targetOf(t.state) === 'external' && (phase === 'consultRinging' || phase === 'consulting');
   }
 
   /** Media prepared in an engine that is gone (the window reloaded) is useless: drop it. */
@@ -604,7 +717,7 @@ export class Transfers {
     let reason = reasonForStatus(progress.status, t.rang);
     // Warm: the contact's new call failing is not the contact leaving — its call with us is still up.
     if (reason === 'contact-hung-up' && t.state.method === 'warm' && t.contactCall?.state === 'established') reason = 'not-connected';
-    this.apply(t, { type: 'referFailed', reason });
+    this.referFailed(t, reason);
     this.record(t, 'transfer-failed', this.options.agent, `not connected (${progress.status})`);
     this.withdraw(t);
   }
@@ -619,7 +732,7 @@ export class Transfers {
       // The machine judges late news (a word after our own bound ran out) and refuses the rest.
       if (!this.apply(t, { type: 'referSucceeded' })) return;
       this.clearTimers(t);
-      this.record(t, 'transfer-completed', this.options.agent, `handed to ${t.counterpart.name}`);
+      this.record(t, 'transfer-completed', this.options.agent, `handed to ${targetOf(t.state) === 'external' ? this.externalName(t) : t.counterpart.name}`);
     }
     if (via === 'notify') this.leaveContact(t);
     else if (t.later.size === 0) this.later(t, this.handoverGraceMs, () => this.leaveContact(t));
@@ -642,7 +755,7 @@ export class Transfers {
         return;
       }
       if (t.state.phase === 'referring' || t.state.phase === 'completing') {
-        this.apply(t, { type: 'referFailed', reason: 'refer-ignored' });
+        this.referFailed(t, 'refer-ignored');
         this.record(t, 'transfer-failed', this.options.agent, 'the contact’s phone did not act on the transfer');
         this.withdraw(t);
       }
@@ -675,7 +788,8 @@ export class Transfers {
 
   // ── warm ───────────────────────────────────────────────────────────────────────────────────
 
-  private async startConsult(t: Transfer, context: TransferContext): Promise<void> {
+  /** `context` null: an external number, which is called like any other number. */
+  private async startConsult(t: Transfer, context: TransferContext | null): Promise<void> {
     const contactCall = this.contactCallOf(t);
     const prepared = this.takePrepared(contactCall.id);
     // The hold and the consult INVITE go out together: the recipient's toast should not wait for
@@ -686,7 +800,8 @@ export class Transfers {
     const holding = contactCall.held ? Promise.resolve() : contactCall.hold();
     let consult: Call;
     try {
-      consult = await this.phone.call(t.counterpart.uri, [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`], prepared);
+      const headers = context ? [`${TRANSFER_CONTEXT_HEADER}: ${encodeContextHeader(context)}`] : [];
+      consult = await this.phone.call(t.counterpart.uri, headers, prepared);
     } catch {
       await holding.catch(() => {});
       this.apply(t, { type: 'consultFailed', reason: 'not-connected' });
@@ -711,7 +826,8 @@ export class Transfers {
       if (state === 'ringing') t.rang = true;
       if (state !== 'established') return;
       this.apply(t, { type: 'consultAnswered' });
-      this.watchConsult(t);
+      // An external party is not a colleague's desk that may vanish unseen: its network ends calls.
+      if (targetOf(t.state) === 'user') this.watchConsult(t);
     });
     consult.events.on('ended', (end) => this.onConsultEnded(t, end));
     this.changed(t);
@@ -745,7 +861,8 @@ export class Transfers {
       }
     } else if (phase === 'consulting' && end.reason === 'hung-up-remote' && role === 'initiator' && !t.consultCall?.remoteReason?.includes(CONTACT_ARRIVED_TEXT)) {
       this.apply(t, { type: 'recipientCancelled' });
-      this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
+      if (targetOf(t.state) === 'external') this.record(t, 'transfer-cancelled', this.options.agent, `${this.externalName(t)} hung up the consult`);
+      else this.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
     } else if (phase === 'completing' && role === 'initiator' && end.reason === 'hung-up-remote' && t.consultCall?.remoteReason?.includes(CANCEL_TEXT)) {
       // The recipient cancelled as our REFER went out: the contact, not yet gone, stays with us. Its
       // phone may still call the recipient with the secret, which the recipient then refuses.
@@ -1114,6 +1231,7 @@ export class Transfers {
       from,
       tookOverConsult: false,
       failedAttempts: [],
+      consultGone: false,
     };
     this.transfers.set(t.id, t);
     return t;
@@ -1189,7 +1307,7 @@ export class Transfers {
 
   /** Runs the rules for a command: throws when refused, false when it is a harmless repeat. */
   private permit(t: Transfer, action: TransferAction): boolean {
-    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action);
+    const check = checkAction(t.state.role, t.state.phase, this.contactHeld(t), action, targetOf(t.state));
     if (!check.ok) throw new TransferRuleViolation(check.error);
     return !check.noop;
   }
@@ -1263,7 +1381,7 @@ export class Transfers {
       history: t.history,
       contextProblem: t.contextProblem,
       contactHeld,
-      allowed: [...allowedActions(t.state.role, t.state.phase, contactHeld)],
+      allowed: [...allowedActions(t.state.role, t.state.phase, contactHeld, targetOf(t.state))],
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * The transfer form for one call: type (User; External number to come), colleague, Warm/Cold,
- * outcome, note. The remembered colleague and outcome arrive already chosen, shown as values with a
+ * The transfer form for one call: type (User or External number), colleague or number, Warm/Cold,
+ * outcome, note. External numbers are offered when IT set a dial plan (ExternalNumberPicker). The remembered colleague and outcome arrive already chosen, shown as values with a
  * pencil to change them, so a repeat transfer is one click on Confirm. Fields are saved as a draft
  * in main. Opening the panel sends `transfer.prepare` (main readies the consult's media meanwhile).
  */
@@ -15,6 +15,8 @@ import { Keys, useKeymap } from '../shortcuts/KeyHint.js';
 import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
 import { PencilIcon } from './PencilIcon.js';
 import { UserPicker } from './UserPicker.js';
+import { ExternalNumberPicker } from './ExternalNumberPicker.js';
+import { checkNumber } from '../../../shared/transfer/dialPlan.js';
 import { useStartTransfer } from './useStartTransfer.js';
 
 function text(value: unknown): string | null {
@@ -39,12 +41,17 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const allOutcomes = desk?.outcomes ?? [];
   const policy = desk?.policies.nonRecommendedTransfer ?? 'warn';
   const maxNote = desk?.policies.noteMaxLength ?? 500;
+  const external = desk?.external;
 
   // Draft first (what the agent was typing), then the remembered choice.
   const [initial] = useState(() => {
     const userId = text(draft?.userId) ?? remembered.userId;
-    const outcomeId = text(draft?.outcomeId) ?? remembered.outcomeId;
+    const targetKind: 'user' | 'external' = draft?.targetKind === 'external' && external ? 'external' : 'user';
+    const rememberedExternal = external?.remembered ?? null;
+    const outcomeId = text(draft?.outcomeId) ?? (targetKind === 'external' ? rememberedExternal?.outcomeId : remembered.outcomeId) ?? null;
     return {
+      targetKind,
+      number: text(draft?.number) ?? rememberedExternal?.number ?? null,
       userId,
       outcomeId: outcomeId && allOutcomes.some((o) => o.id === outcomeId) ? outcomeId : null,
       method: isMethod(draft?.method) ? draft.method : (remembered.method ?? 'warm'),
@@ -52,6 +59,9 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     };
   });
   const [userId, setUserId] = useState<string | null>(initial.userId);
+  const [targetKind, setTargetKind] = useState<'user' | 'external'>(initial.targetKind);
+  const [number, setNumber] = useState<string>(initial.number ?? '');
+  const [editingNumber, setEditingNumber] = useState(initial.number === null);
   const [outcomeId, setOutcomeId] = useState<string | null>(initial.outcomeId);
   const [method, setMethod] = useState<TransferMethod>(initial.method);
   // IT may reserve an outcome for one method: main refuses the others, so they are not offered.
@@ -62,7 +72,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const saver = useDraftSaver(`transfer:${callId}`, { userId, outcomeId, method, note });
+  const saver = useDraftSaver(`transfer:${callId}`, { userId, outcomeId, method, note, targetKind, number });
 
   useEffect(() => {
     void send('transfer.prepare', { callId }, { quiet: true });
@@ -79,7 +89,10 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const noteLength = [...note].length;
   const noteTooLong = noteLength > maxNote;
   const blocked = policy === 'block' && selected !== undefined && !selected.recommended;
-  const ready = userId !== null && outcome !== undefined && !noteTooLong && !blocked && !busy;
+  const numberVerdict = targetKind === 'external' ? checkNumber(number, external?.dialPlan) : null;
+  const targetReady = targetKind === 'external' ? numberVerdict?.ok === true : userId !== null && !blocked;
+  const ready = targetReady && outcome !== undefined && !noteTooLong && !busy;
+  const rememberedName = external?.remembered?.number === number ? external.remembered.name : number;
 
   const changeUser = (id: string): void => {
     setUserId(id);
@@ -88,11 +101,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   };
 
   const submit = async (acknowledged: boolean): Promise<void> => {
-    if (!ready || userId === null || !outcome) return;
+    if (!ready || !outcome) return;
+    const target = targetKind === 'external' ? { number } : userId !== null ? { userId } : null;
+    if (target === null) return;
     saver.cancel();
     setBusy(true);
     setRefusal(null);
-    const result = await start({ callId, userId, outcomeId: outcome.id, method, note }, acknowledged);
+    const result = await start({ callId, ...target, outcomeId: outcome.id, method, note }, acknowledged);
     setBusy(false);
     if (result.kind === 'refused') setRefusal(result.message);
     if (result.kind === 'started') dispatch(focusRequested({ kind: 'transferActions', transferId: result.transferId }));
@@ -136,18 +151,53 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
       <fieldset className="segmented">
         <legend className="field__label">Transfer to</legend>
         <label className="segmented__option">
-          <input type="radio" name="transfer-type" value="user" checked readOnly />
+          <input type="radio" name={`transfer-type-${callId}`} value="user" checked={targetKind === 'user'} onChange={() => setTargetKind('user')} />
           <span>User</span>
         </label>
-        <label className="segmented__option segmented__option--disabled">
-          <input type="radio" name="transfer-type" value="external" disabled />
+        <label className={`segmented__option${external ? '' : ' segmented__option--disabled'}`}>
+          <input
+            type="radio"
+            name={`transfer-type-${callId}`}
+            value="external"
+            checked={targetKind === 'external'}
+            disabled={!external}
+            onChange={() => {
+              setTargetKind('external');
+              setRefusal(null);
+              if (outcomeId === null && external?.remembered?.outcomeId) setOutcomeId(external.remembered.outcomeId);
+            }}
+          />
           <span>
-            External number <span className="soon">coming soon</span>
+            External number{!external && <span className="soon">not set up by your administrator</span>}
           </span>
         </label>
       </fieldset>
 
-      {editingUser || userId === null ? (
+      {targetKind === 'external' && external ? (
+        editingNumber || number === '' ? (
+          <ExternalNumberPicker
+            external={external}
+            value={number}
+            onChange={(n) => {
+              setNumber(n);
+              setRefusal(null);
+            }}
+            autoFocus
+          />
+        ) : (
+          <div className="chosen">
+            <span className="field__label" id="chosen-number-label">
+              Number
+            </span>
+            <div className="chosen__value" aria-labelledby="chosen-number-label" role="group">
+              <span className="chosen__text">{rememberedName === number ? number : `${rememberedName} · ${number}`}</span>
+              <button type="button" className="icon-button" aria-label="Edit number" title="Change number" onClick={() => setEditingNumber(true)}>
+                <PencilIcon />
+              </button>
+            </div>
+          </div>
+        )
+      ) : editingUser || userId === null ? (
         <UserPicker directory={directory} selectedId={userId} policy={policy} onSelect={changeUser} autoFocus />
       ) : (
         <div className="chosen">
@@ -163,7 +213,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
           </div>
         </div>
       )}
-      {nonRecommendedHint}
+      {targetKind === 'user' && nonRecommendedHint}
 
       <fieldset className="segmented">
         <legend className="field__label">Method</legend>
@@ -172,7 +222,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             <input type="radio" name={`transfer-method-${callId}`} value={m} checked={method === m} onChange={() => setMethod(m)} />
             <span>
               {m === 'warm' ? 'Warm' : 'Cold'}
-              <span className="segmented__hint">{m === 'warm' ? 'talk to your colleague first' : 'hand over directly'}</span>
+              <span className="segmented__hint">{m === 'warm' ? (targetKind === 'external' ? 'talk to them first' : 'talk to your colleague first') : 'hand over directly'}</span>
             </span>
           </label>
         ))}

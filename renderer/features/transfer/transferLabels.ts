@@ -16,8 +16,17 @@ const FAILURES: Readonly<Record<TransferFailureReason, string>> = {
   'not-connected': 'the call to your colleague could not be connected',
 };
 
-export function failureText(reason: TransferFailureReason): string {
-  return FAILURES[reason];
+/** The same causes for an external number, whose far end is a phone network, not a colleague. */
+const EXTERNAL_FAILURES: Partial<Readonly<Record<TransferFailureReason, string>>> = {
+  declined: 'the number refused the call',
+  busy: 'the number is busy',
+  'no-answer': 'nobody answered',
+  'not-signed-in': 'the number could not be reached',
+  'not-connected': 'the call to the number could not be connected',
+};
+
+export function failureText(reason: TransferFailureReason, target: 'user' | 'external' = 'user'): string {
+  return (target === 'external' ? EXTERNAL_FAILURES[reason] : undefined) ?? FAILURES[reason];
 }
 
 /** One sentence saying where the transfer stands, from this agent's side. */
@@ -27,7 +36,8 @@ export function transferHeadline(t: TransferView): string {
 }
 
 function headline(t: TransferView): string {
-  const other = t.counterpart.name;
+  const external = t.state.target === 'external';
+  const other = external && t.counterpart.number !== undefined && t.counterpart.number !== t.counterpart.name ? `${t.counterpart.name} (${t.counterpart.number})` : t.counterpart.name;
   const contact = t.contact?.name ?? 'The contact';
   const warm = t.state.method === 'warm';
   if (t.role === 'initiator') {
@@ -45,13 +55,14 @@ function headline(t: TransferView): string {
       case 'completed':
         return `${contact} was transferred to ${other}.`;
       case 'cancelled':
+        if (external) return `The transfer to ${other} is off. ${contact} is still with you${t.contactHeld ? ', on hold until you take them off' : ''}.`;
         return `${other} cancelled the transfer. ${contact} is still with you.`;
       case 'failed':
         if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer to ${other} is off.`;
         if (t.state.failure?.reason === 'refer-unsupported') {
           return `${contact}’s phone cannot be transferred, so ${contact} stays with you${t.contactHeld ? ', on hold until you take them off' : ''}.`;
         }
-        return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}. ${contact} is still with you.`;
+        return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason, external ? 'external' : 'user')}` : ''}. ${contact} is still with you.`;
     }
   }
   switch (t.state.phase) {

@@ -12,7 +12,9 @@ import { focusCall, transferPanelClosed, transferPanelOpened, transferWarningRai
 
 export interface TransferRequest {
   readonly callId: string;
-  readonly userId: string;
+  /** A colleague, or (below) an external number as typed; exactly one. */
+  readonly userId?: string;
+  readonly number?: string;
   readonly outcomeId: string;
   readonly method: TransferMethod;
   readonly note: string;

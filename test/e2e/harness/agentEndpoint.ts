@@ -2,7 +2,8 @@
  * One agent as main runs it, minus Electron: a Desk (real store, lab provisioning, RendererMediaPort
  * as its media) behind main's own IpcBridge (electron/shell/ipcBridge.ts), exactly as electron/main.ts
  * wires them. Only the transport differs: each WebSocket connection that presented this agent's token
- * plays the part of a webContents (a "renderer"), and ipcMain is a small in-process stand-in.
+ * plays the part of a webContents — the UI page's, or the media host page's (role 'media') — and
+ * ipcMain is a small in-process stand-in.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,6 +82,8 @@ export class ConnectionSenderPolicy extends SenderPolicy {
 /** A connected page, as main's bridge sees a webContents. */
 export interface Connection extends RendererPort {
   readonly origin: string;
+  /** The agent's UI page, or its media host page (`&role=media` in the bridge URL). */
+  readonly role: 'ui' | 'media';
   close(): void;
 }
 
@@ -104,6 +107,8 @@ export class AgentEndpoint {
   readonly dialRequests: string[] = [];
   /** Every media request and reply, in order (the engine's side of each call). */
   readonly mediaLog: MediaExchange[] = [];
+  /** Every SIP message the desk's phone sent or received, in order: its first line (and when). */
+  readonly sipLog: Array<{ readonly direction: 'sent' | 'received'; readonly firstLine: string; readonly at: number }> = [];
   readonly dir: string;
   private readonly ipcMain = new LoopbackIpcMain();
   private readonly senders = new ConnectionSenderPolicy();
@@ -139,6 +144,7 @@ export class AgentEndpoint {
       status: { setStatus: (text) => void this.trayTexts.push(text) },
       phone: { backoff: { initialMs: 100, maxMs: 1000 } },
       transfers: { consultPingMs: 500, referTimeoutMs: 5000 },
+      sipTrace: (direction, message) => void this.sipLog.push({ direction, firstLine: message.slice(0, message.indexOf('\r\n') >>> 0).slice(0, 200), at: Date.now() }),
       ...options.desk,
     });
     this.bridge = new IpcBridge({
@@ -147,6 +153,7 @@ export class AgentEndpoint {
       desk: this.desk,
       media: this.recordingMedia(),
       renderer: (id) => this.connections.get(id),
+      isMediaHost: (id) => this.connections.get(id)?.role === 'media',
     });
     // As electron/main.ts: the desk's events go to whichever page attached.
     this.subscriptions = [
@@ -194,9 +201,14 @@ export class AgentEndpoint {
     return waitFor(`${this.userId}: ${what}`, () => (predicate(this.desk.snapshot()) ? this.desk.snapshot() : undefined), timeoutMs);
   }
 
-  /** True while a page's media engine is attached (it called baton.attach()). */
+  /** True while a media host page's engine is attached (it called baton.attach()). */
   get mediaAttached(): boolean {
     return this.media.attached;
+  }
+
+  /** True while a UI page is attached (it called baton.attach()). */
+  get uiAttached(): boolean {
+    return this.bridge.uiAttached;
   }
 
   /** Media session ids main opened in the page and has not closed, oldest first. */

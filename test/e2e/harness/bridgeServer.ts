@@ -5,6 +5,8 @@
  *
  * A bridge connection must present a registered agent token (`/bridge?token=…`) and come from our
  * own origin; anything else is refused at the handshake (401 / 403) and never reaches a Desk.
+ * `&role=media` marks the agent's media host page (in Electron, main knows its own media host's
+ * webContents; here the page holding the token says which one it is).
  *
  * Wire format (JSON text frames), the three channels of electron/shell/channels.ts:
  *   page → server  {"channel":"baton:invoke","id":7,"args":[command,payload]}   answered by {"reply":7,"value":outcome}
@@ -21,11 +23,15 @@ import { SECURITY_HEADERS } from '../../../electron/shell/contentSecurityPolicy.
 import { CHANNELS } from '../../../electron/shell/channels.js';
 import type { Connection } from './agentEndpoint.js';
 import { CONTENT_TYPES } from '../../../electron/shell/appProtocol.js';
+import { MEDIA_HOST_PATH } from '../../../electron/shell/appIdentity.js';
 import { BRIDGE_SCRIPT_PATH, browserPageScript, withBridgeScript, type BrowserPageOptions } from './browserPage.js';
 
 /** SDP is ≤ 64 kB (RendererMediaPort's cap) and commands are small: anything bigger is refused. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 export const BRIDGE_PATH = '/bridge';
+
+/** The agent's UI page, or its media host page (the one that owns the calls' media). */
+export type PageRole = 'ui' | 'media';
 
 /** What the server needs of an agent's endpoint (agentEndpoint.ts, connectEndpoint.ts). */
 export interface BridgeEndpoint {
@@ -39,8 +45,8 @@ export interface BridgeEndpoint {
 export interface BridgeServer {
   /** http://127.0.0.1:PORT */
   readonly origin: string;
-  /** ws://127.0.0.1:PORT/bridge?token=… for an agent. */
-  bridgeUrl(token: string): string;
+  /** ws://127.0.0.1:PORT/bridge?token=… for an agent's UI page, or its media host page. */
+  bridgeUrl(token: string, role?: PageRole): string;
   register(endpoint: BridgeEndpoint): void;
   unregister(endpoint: BridgeEndpoint): void;
   /** Handshakes refused so far (wrong token, wrong origin, wrong path). */
@@ -102,14 +108,14 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      attachConnection(endpoint, ws, nextConnectionId++, req.headers.origin ?? origin);
+      attachConnection(endpoint, ws, nextConnectionId++, req.headers.origin ?? origin, url.searchParams.get('role') === 'media' ? 'media' : 'ui');
       ws.once('close', () => sockets.delete(ws));
     });
   });
 
   return {
     origin,
-    bridgeUrl: (token) => `ws://127.0.0.1:${address.port}${BRIDGE_PATH}?token=${encodeURIComponent(token)}`,
+    bridgeUrl: (token, role = 'ui') => `ws://127.0.0.1:${address.port}${BRIDGE_PATH}?token=${encodeURIComponent(token)}${role === 'media' ? '&role=media' : ''}`,
     register: (endpoint) => void endpoints.add(endpoint),
     unregister: (endpoint) => void endpoints.delete(endpoint),
     get refused() {
@@ -124,13 +130,14 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
   };
 }
 
-function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, origin: string): void {
+function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, origin: string, role: PageRole): void {
   const send = (message: unknown): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
   endpoint.connected({
     id,
     origin,
+    role,
     send: (channel, ...args) => send({ channel, args }),
     isDestroyed: () => ws.readyState !== ws.OPEN,
     close: () => ws.close(1001, 'desk closed'),
@@ -208,7 +215,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     const inside = relative(root, file);
     if (inside.startsWith('..') || isAbsolute(inside)) return fail(404);
     if (!(await stat(file)).isFile()) return fail(404);
-    if (page && wanted === '/index.html') return send(Buffer.from(withBridgeScript(await readFile(file, 'utf8'))), 'text/html; charset=utf-8');
+    if (page && (wanted === '/index.html' || wanted === MEDIA_HOST_PATH)) return send(Buffer.from(withBridgeScript(await readFile(file, 'utf8'))), 'text/html; charset=utf-8');
     const body = await readFile(file);
     res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);

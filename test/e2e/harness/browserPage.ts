@@ -5,8 +5,14 @@
  * (`/#token=…`, never sent to the server in a request line or a Referer); the script moves it to
  * the tab's sessionStorage and clears it from the address bar, so a reload keeps working and the
  * token does not end up in screenshots. Another page may join with the same URL.
+ *
+ * The media host (MEDIA_HOST_PATH) is a page of its own here too, opened with the same `#token=`:
+ * on that path the script builds the media side of `window.baton` (media requests and media.state
+ * only) and says so to the bridge (`role=media`); the desk's UI page may then reload freely.
  */
 import { installBatonBridge, type BridgeClientArgs } from './bridgeClient.js';
+import { MEDIA_HOST_PATH } from '../../../electron/shell/appIdentity.js';
+import { MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS } from '../../../shared/ipc.js';
 
 export const BRIDGE_SCRIPT_PATH = '/baton-bridge.js';
 
@@ -19,7 +25,8 @@ export interface BrowserPageOptions {
 }
 
 export function browserPageScript(options: BrowserPageOptions): string {
-  const fixed = JSON.stringify({ commands: options.commands, events: options.events, mediaOptions: options.mediaOptions });
+  const media = { commands: Object.keys(MEDIA_HOST_COMMANDS), events: Object.keys(MEDIA_HOST_EVENTS) };
+  const fixed = JSON.stringify({ commands: options.commands, events: options.events, mediaOptions: options.mediaOptions, media, mediaPath: MEDIA_HOST_PATH });
   // The function's own source, as Playwright's addInitScript sends it; `__name` is the helper some
   // TypeScript runners insert to keep function names, defined here as the identity.
   return `"use strict";
@@ -34,8 +41,9 @@ export function browserPageScript(options: BrowserPageOptions): string {
   } else {
     token = sessionStorage.getItem('baton.token') || '';
   }
-  var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + ${JSON.stringify(options.bridgePath)} + '?token=' + encodeURIComponent(token);
-  var args = { url: url, commands: fixed.commands, events: fixed.events };
+  var isMedia = location.pathname === fixed.mediaPath;
+  var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + ${JSON.stringify(options.bridgePath)} + '?token=' + encodeURIComponent(token) + (isMedia ? '&role=media' : '');
+  var args = isMedia ? { url: url, commands: fixed.media.commands, events: fixed.media.events } : { url: url, commands: fixed.commands, events: fixed.events };
   if (fixed.mediaOptions) args.mediaOptions = fixed.mediaOptions;
   (${installBatonBridge.toString()})(args);
 })();

@@ -45,7 +45,7 @@ export class ConnectEndpoint implements BridgeEndpoint {
     };
     const connectDesk = new ConnectDesk({ connectionFile: this.connectionFile, credentials, onConnected: (c) => this.takeOver(c, credentials) });
     this.slot = new DeskSlot(connectDesk);
-    this.bridge = new IpcBridge({ ipcMain: this.ipcMain, senders: this.senders, desk: this.slot, media: this.media, renderer: (id) => this.connections.get(id) });
+    this.bridge = new IpcBridge({ ipcMain: this.ipcMain, senders: this.senders, desk: this.slot, media: this.media, renderer: (id) => this.connections.get(id), isMediaHost: (id) => this.connections.get(id)?.role === 'media' });
     this.subscriptions.push(connectDesk.events.on('patch', (patch) => this.bridge.publish('desk.patch', patch)));
   }
 

@@ -50,6 +50,22 @@ import type { AgentEndpoint } from './agentEndpoint.js';
 
 export { describeHearing, isDead, noToneHeard, onlyToneHeard, toneHeard, type CallHearing } from '../../support/audioOracle.js';
 
+const mediaHostPages = new WeakMap<AgentEndpoint, Page>();
+
+/**
+ * The agent's media host page: its engine plays the calls, so the oracle listens there whichever
+ * page a test hands it (the UI page has no media). The newest one opened wins.
+ */
+export function useMediaHostPage(agent: AgentEndpoint, page: Page): void {
+  mediaHostPages.set(agent, page);
+}
+
+/** Where `agent`'s call audio plays: its media host page, else (no media host opened) `page` itself. */
+export function mediaPageOf(agent: AgentEndpoint, page: Page): Page {
+  const host = mediaHostPages.get(agent);
+  return host && !host.isClosed() ? host : page;
+}
+
 /** The Node oracle's detector frame. */
 const FRAME_MS = 20;
 /** The page analyser holds 32768 samples (its largest FFT): 680 ms at 48 kHz, so windows stop at 600 ms. */
@@ -159,7 +175,7 @@ export async function pageSessionHearing(
   if (!agent.openMediaSessions().includes(sessionId)) return readingOf(label, closedHearing(frequencies), options);
   const before = await packetsOf(agent, sessionId);
   const startedAt = performance.now();
-  const audio = await page.evaluate(capturePageAudio, { sessionId, windowMs, maxWindowMs: MAX_WINDOW_MS });
+  const audio = await mediaPageOf(agent, page).evaluate(capturePageAudio, { sessionId, windowMs, maxWindowMs: MAX_WINDOW_MS });
   const after = await packetsOf(agent, sessionId);
   const spanMs = performance.now() - startedAt;
   if (before === undefined || after === undefined) return readingOf(label, closedHearing(frequencies), options);

@@ -21,6 +21,7 @@ import { COMMAND_NAMES, type EventName } from '../../../shared/ipc.js';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import { AgentEndpoint } from '../../e2e/harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from '../../e2e/harness/bridgeServer.js';
+import { MEDIA_HOST_PATH } from '../../../electron/shell/appIdentity.js';
 import { BUNDLE_DIR, REPO_ROOT } from '../../e2e/harness/paths.js';
 import { LabError, startLab, type Lab } from '../lab.js';
 import { startDemoBots, type DemoBots } from './demoBots.js';
@@ -28,7 +29,7 @@ import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
 
 const USAGE = 'usage: npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
 /** The preload's event set; every event of the contract (checked against EventPayloads). */
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true };
+const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
 /** renderer/media's MEDIA_OPTIONS_GLOBAL: the demo's media stays on 127.0.0.1. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
 
@@ -167,14 +168,19 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
     await endpoint.desk.handle('agent.setStatus', { kind: 'Ready' });
   }
   const url = `${server.origin}/#token=${endpoint.token}`;
+  // The calls' audio lives in a page of its own (the media host), as in the app's hidden window.
+  const mediaUrl = `${server.origin}${MEDIA_HOST_PATH}#token=${endpoint.token}`;
   console.log('');
   if (args.windowUnavailable) console.log(`No Baton window here: ${args.windowUnavailable}`);
   console.log(`Baton ${demo ? 'demo desk' : 'desk'} in your browser (loopback only; the token in the link is the key to this desk):`);
   console.log(`  ${url}`);
+  console.log('and, in a tab of its own that stays open (the calls\' audio: the desk tab may reload freely):');
+  console.log(`  ${mediaUrl}`);
   if (demo) console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
   if (demo) console.log(`Signed in as ${doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT}, Ready. The customer calls within seconds.`);
   console.log(demo ? 'Ctrl+C stops the desk, the bots and Kamailio.' : 'Ctrl+C stops the desk.');
   console.log(`BATON_DESK_URL=${url}`);
+  console.log(`BATON_MEDIA_URL=${mediaUrl}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -1,0 +1,38 @@
+/**
+ * The media host's entry: a hidden page with no UI that owns every call's media — the WebRTC
+ * engine (renderer/media), the microphone, speaker, ringer and DTMF. It talks to main only through
+ * its own `window.baton` (shared/ipc.ts MediaHostApi: media requests, media.state). The UI page can
+ * reload, crash or close; this page, and the calls' audio, go on.
+ */
+import type { MediaHostApi, MediaHostState } from '../../shared/ipc.js';
+import { choiceFromSettings } from '../features/settings/deviceSync.js';
+import { attachMediaEngine } from '../media/index.js';
+
+function findMediaHostApi(): MediaHostApi | null {
+  const api = (window as unknown as { baton?: MediaHostApi }).baton;
+  return api && typeof api.invoke === 'function' && typeof api.attach === 'function' ? api : null;
+}
+
+const baton = findMediaHostApi();
+if (!baton) {
+  console.error('[baton] the media host cannot reach main (window.baton is missing)');
+} else {
+  let devices: MediaHostState['devices'] = null;
+  // Main's devices (the agent's choice or IT's policy), found by id, else by label, else the default —
+  // again whenever devices come and go, so a headset plugged in later is picked up.
+  const applyDevices = async (): Promise<void> => {
+    if (devices === null) return;
+    const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
+    const choice = choiceFromSettings(devices, available);
+    await media.engine.setDevices({ microphoneId: choice.microphoneId ?? '', speakerId: choice.speakerId ?? '', ringerId: choice.ringerId ?? '' });
+  };
+  const media = attachMediaEngine(baton, {
+    onState: (state) => {
+      if (JSON.stringify(state.devices) === JSON.stringify(devices)) return;
+      devices = state.devices;
+      void applyDevices().catch((error: unknown) => console.warn('[baton] an audio device could not be used', error));
+    },
+  });
+  navigator.mediaDevices?.addEventListener('devicechange', () => void applyDevices().catch(() => undefined));
+  window.addEventListener('pagehide', () => void media.dispose());
+}
