@@ -67,7 +67,9 @@ function startDemo(): Demo {
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': npm leaves on Ctrl+C at once, while the demo it started (holding the same
+  // output) is still stopping Kamailio and the bots and has yet to say so.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, output: () => text, exited };
 }
 
