@@ -62,7 +62,13 @@ export function LiveRegions() {
     }
     rung.current = now;
     if (said.length === 0) return;
-    const keys = [keymap.answer && `${keymap.answer} answers`, keymap.decline && `${keymap.decline} declines`].filter(Boolean).join(', ');
+    // With more than one thing ringing, say what the answer key takes (plain calls come first) and
+    // how to reach the transfer offer, rather than let "A answers" point at the wrong one.
+    const first = incoming[0];
+    const keys =
+      incoming.length + offers.length > 1
+        ? [first && keymap.answer && `${keymap.answer} answers ${callName(first)}`, offers.length > 0 && keymap.toasts && `${keymap.toasts} goes to the transfer offer`].filter(Boolean).join(', ')
+        : [keymap.answer && `${keymap.answer} answers`, keymap.decline && `${keymap.decline} declines`].filter(Boolean).join(', ');
     setUrgent((previous) => fresh(previous, `${said.join(' ')}${keys ? ` Press ${keys}.` : ''}`));
     if (!busyElsewhere()) dispatch(focusRequested({ kind: 'ringing' }));
   }, [incoming, offers, keymap, dispatch]);

@@ -78,7 +78,10 @@ function headline(t: TransferView): string {
       return `You cancelled the transfer. ${contact} stays with ${other}.`;
     case 'failed':
       if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer from ${other} is off.`;
-      return `The transfer did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}.`;
+      // The recipient's own answer is told as theirs, not in the initiator's words ("your colleague declined").
+      if (t.state.failure?.reason === 'declined' || t.state.failure?.reason === 'busy') return `You declined the transfer from ${other}. ${contact} stays with ${other}.`;
+      if (t.state.failure?.reason === 'no-answer') return `The transfer from ${other} rang out. ${contact} stays with ${other}.`;
+      return `The transfer from ${other} did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}.`;
     case 'choosing':
     case 'completing':
       return `Transfer from ${other}`;
