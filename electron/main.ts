@@ -173,6 +173,7 @@ async function start(): Promise<void> {
     mediaHost = new MediaHost({
       // electronegativity-reviewed: CONTEXT_ISOLATION_JS_CHECK — mediaHostPreferences() spreads secureWebPreferences (contextIsolation: true), tested
       // electronegativity-reviewed: SANDBOX_JS_CHECK — sandbox: true there, and app.enableSandbox() above covers every renderer
+      // electronegativity-reviewed: AUXCLICK_JS_CHECK — mediaHostPreferences() spreads secureWebPreferences (Auxclick disabled) and MediaHost applies hardenWebContents (new windows denied)
       create: (options) => new BrowserWindow(options),
       preloadPath: join(here, 'mediaPreload.cjs'),
       url: APP_MEDIA_HOST_URL,
