@@ -75,8 +75,8 @@ function createBatonApi(ipc: IpcRendererPort): BatonApi {
       if (typeof listener !== 'function') throw new TypeError('A listener must be a function.');
       let set = subscribers.get(event);
       if (!set) subscribers.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => void set.delete(listener as (payload: never) => void);
+      set.add(listener);
+      return () => void set.delete(listener);
     },
     attach(): void {
       ipc.send(CHANNELS.attach);
@@ -85,5 +85,6 @@ function createBatonApi(ipc: IpcRendererPort): BatonApi {
   return Object.freeze(api);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS, and require('electron') is the one module it may load
 const electron = require('electron') as typeof ElectronModule;
 electron.contextBridge.exposeInMainWorld('baton', createBatonApi(electron.ipcRenderer));

@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './app/App.js';
+import { NoDesk } from './app/NoDesk.js';
 import { findBaton } from './app/baton.js';
 import { BatonProvider } from './app/commands.js';
 import { connectDesk } from './app/deskSync.js';
@@ -19,7 +20,7 @@ const root = document.getElementById('root');
 const baton = findBaton();
 
 if (root && !baton) {
-  root.textContent = 'Baton cannot reach its main process (window.baton is missing).';
+  createRoot(root).render(<NoDesk />);
 } else if (root && baton) {
   const store = createAppStore();
   // The devices are main's (the agent's choice or IT's policy); the media host applies them. This

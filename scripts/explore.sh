@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
 done
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 install_node_modules
-# About 20 s a sequence on two cores; shrinking a failure runs it again many times.
+# About 5 s a sequence on two cores; shrinking a failure runs it again many times.
 limit_ms=$(( runs * 30000 + 600000 ))
-EXPLORE_RUNS=$runs EXPLORE_ACTIONS=$actions EXPLORE_SEED=$seed EXPLORE_TIME_LIMIT_MS=$limit_ms \
+EXPLORE_PROGRESS=1 EXPLORE_RUNS=$runs EXPLORE_ACTIONS=$actions EXPLORE_SEED=$seed EXPLORE_TIME_LIMIT_MS=$limit_ms \
   exec bash scripts/loopback-only.sh npx vitest run test/integration/explorer.test.ts -t walks

@@ -7,8 +7,16 @@
 # - The Electron window opens where it can; where it cannot (no display, or the Electron binary
 #   cannot be downloaded) the same production bundle is served on http://127.0.0.1:PORT through the
 #   loopback bridge, and the URL is printed. BATON_NO_WINDOW=1 asks for that fallback.
-# Ctrl+C stops everything it started.
+# Ctrl+C stops everything it started. The demo binds 127.0.0.1 only: its processes see only the
+# loopback interface (scripts/loopback-preload.sh), WebRTC's gathering included.
 source "$(dirname "$0")/lib.sh"
+
+# The demo's processes (Kamailio, the bots' WebRTC, the desk, Electron) see only 127.0.0.1.
+loopback_only_demo() {
+  local preload
+  preload=$(bash "$(dirname "$0")/loopback-preload.sh") || exit 1
+  export LD_PRELOAD="$preload${LD_PRELOAD:+:$LD_PRELOAD}"
+}
 
 # The binary is fetched below, on its own, so that a machine that cannot download it still installs.
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 install_node_modules
@@ -47,12 +55,14 @@ fi
 if [ -z "$no_window" ]; then
   npm run build
   if [ -n "$provisioned" ]; then exec npx electron . "$@"; fi
+  loopback_only_demo
   exec npx tsx test/lab/demo/start.ts --electron
 fi
 
 echo "» building the renderer bundle"
 npx vite build --logLevel warn
 if [ -z "$provisioned" ]; then
+  loopback_only_demo
   exec npx tsx test/lab/demo/start.ts --window-unavailable "$no_window"
 fi
 if [ -z "$provisioning_file" ]; then

@@ -38,10 +38,18 @@ if { { [ -f tools/node_modules/.package-lock.json ] && [ ! tools/package-lock.js
    && node scripts/security-gate.mjs --json "$results/security-gate.json"; then :; else
   status=1; [ -s "$results/security-gate.json" ] || echo '{"passed":0,"failed":1}' > "$results/security-gate.json"
 fi
+echo "» lint (ESLint with type information, Prettier; both from tools/)"
+node scripts/lint.mjs --json "$results/lint.json" || { status=1; [ -s "$results/lint.json" ] || echo '{"passed":0,"failed":1}' > "$results/lint.json"; }
 echo "» vitest (unit + integration)"
-bash scripts/loopback-only.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
+vitest_exit=0
+bash scripts/loopback-only.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || vitest_exit=$?
+[ "$vitest_exit" -eq 0 ] || status=1
 echo "» playwright (E2E: the renderer bundle in Chromium against the core)"
-BATON_E2E_JSON="$results/playwright.json" bash scripts/loopback-only.sh npx playwright test || status=1
-# A runner that died before writing its report counts as failed, as do hook and setup failures.
-node scripts/totals.mjs "$results" --expect typecheck,security-gate,vitest,playwright || status=1
+playwright_exit=0
+BATON_E2E_JSON="$results/playwright.json" bash scripts/loopback-only.sh npx playwright test || playwright_exit=$?
+[ "$playwright_exit" -eq 0 ] || status=1
+# A runner that died before writing its report counts as failed, as do hook and setup failures, and
+# a runner that exited non-zero for something its report leaves out (vitest's unhandled errors).
+node scripts/totals.mjs "$results" --expect typecheck,security-gate,lint,vitest,playwright \
+  --exit "vitest=$vitest_exit,playwright=$playwright_exit" || status=1
 exit $status

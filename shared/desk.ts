@@ -3,7 +3,7 @@
  * (a snapshot on attach, then top-level patches). Plain data; the renderer invents none of it.
  */
 import type { AgentStatus } from './agentState.js';
-import type { CallDirection, CallEnd, CallState, PhoneErrorCode, RegistrationState } from './phone.js';
+import type { CallDirection, CallEnd, CallState, RegistrationState } from './phone.js';
 import type { CallKind } from './provisioning/applicability.js';
 import type { ShortcutPolicy } from './provisioning/schema.js';
 import type { TransferMethod } from './transfer/transferModel.js';
@@ -12,7 +12,8 @@ import type { TransferView } from './transfer/view.js';
 
 export interface SessionView {
   readonly registration: RegistrationState;
-  readonly error: { readonly code: PhoneErrorCode | string; readonly message: string } | null;
+  /** `code`: a PhoneErrorCode, or the code of an error from outside the phone (provisioning, store). */
+  readonly error: { readonly code: string; readonly message: string } | null;
   /** The signed-in roster user, or null before sign-in. */
   readonly user: { readonly id: string; readonly name: string; readonly aor: string } | null;
   /** Roster users who may sign in on this computer (for the sign-in screen). */

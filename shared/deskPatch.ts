@@ -163,7 +163,7 @@ export function diffDesk(before: DeskState, changes: Partial<DeskState>): Omit<D
   }
   const hasItems = Object.keys(items).length > 0;
   if (Object.keys(whole).length === 0 && !hasItems) return null;
-  return { changes: whole as Partial<DeskState>, ...(hasItems ? { items: items as DeskItemChanges } : {}) };
+  return { changes: whole, ...(hasItems ? { items } : {}) };
 }
 
 function diffDrafts(before: DeskState['drafts'], after: DeskState['drafts']): DeskItemChanges['drafts'] | null {

@@ -1,15 +1,25 @@
 /**
  * A contact's History tab: what happened to the contact, who did it, with what outcome and note.
  * Entries travel inside transfer contexts, so each has a stable id and the store de-duplicates.
+ * ContactHistoryEntry is the one entry type the desk, the renderer and transfer contexts speak; the
+ * store keeps rows of ids only (StoredHistoryEntry), named again on reading (historyAdapter.ts).
  */
 
-export type ContactHistoryKind =
-  | 'call'
-  | 'transfer-started'
-  | 'transfer-completed'
-  | 'transfer-cancelled'
-  | 'transfer-failed'
-  | 'disposition';
+export const CONTACT_HISTORY_KINDS = [
+  'call',
+  'transfer-started',
+  'transfer-completed',
+  'transfer-cancelled',
+  'transfer-failed',
+  'disposition',
+] as const;
+
+export type ContactHistoryKind = (typeof CONTACT_HISTORY_KINDS)[number];
+
+/** Whether a kind read from a store row or a colleague's document is one this version knows. */
+export function isContactHistoryKind(kind: string): kind is ContactHistoryKind {
+  return (CONTACT_HISTORY_KINDS as readonly string[]).includes(kind);
+}
 
 export interface HistoryActor {
   readonly id: string;

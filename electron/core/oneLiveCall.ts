@@ -25,6 +25,11 @@ export interface OneLiveCallOptions {
   /** Throws (with the rule's sentence) when the transfer rules forbid holding this call now. */
   readonly checkHold: (call: Call) => void;
   readonly nameOf: (call: Call) => string;
+  /**
+   * Whether a call still being placed has already been called off (a CANCEL on its way): it can no
+   * longer go live, so it does not stop another call from connecting.
+   */
+  readonly callingOff?: (call: Call) => boolean;
 }
 
 /** A call the agent talks on: connected and not held by us. */
@@ -46,6 +51,8 @@ export class OneLiveCall {
       await this.holdAllBut(keep);
       return connect();
     });
+    // The caller awaits `next` and sees its error; the queue only needs it settled.
+    // eslint-disable-next-line baton/no-swallowed-error -- the error reaches the caller through `next`
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -53,9 +60,15 @@ export class OneLiveCall {
   private async holdAllBut(keep: string | null): Promise<void> {
     const calls = this.options.calls();
     // A call still being placed would go live on its own when answered, beside the one connected now.
-    const placing = calls.find((c) => c.id !== keep && c.direction === 'outbound' && (c.state === 'calling' || c.state === 'ringing'));
+    const placing = calls.find(
+      (c) =>
+        c.id !== keep && c.direction === 'outbound' && (c.state === 'calling' || c.state === 'ringing') && !this.options.callingOff?.(c),
+    );
     if (placing) {
-      throw new LiveCallRefusal('call-being-placed', `You are still calling ${this.options.nameOf(placing)}: wait for the answer or hang up that call first.`);
+      throw new LiveCallRefusal(
+        'call-being-placed',
+        `You are still calling ${this.options.nameOf(placing)}: wait for the answer or hang up that call first.`,
+      );
     }
     for (const call of calls) {
       if (call.id === keep || !isLive(call)) continue;
@@ -64,12 +77,18 @@ export class OneLiveCall {
         this.options.checkHold(call);
       } catch (error) {
         const why = error instanceof Error ? ` ${error.message}` : '';
-        throw new LiveCallRefusal('live-call-cannot-hold', `The call with ${name} cannot be put on hold now, so nothing else was connected.${why}`);
+        throw new LiveCallRefusal(
+          'live-call-cannot-hold',
+          `The call with ${name} cannot be put on hold now, so nothing else was connected.${why}`,
+        );
       }
       try {
         await call.hold();
       } catch {
-        throw new LiveCallRefusal('live-call-hold-failed', `The call with ${name} could not be put on hold, so nothing else was connected. Try again, or end that call first.`);
+        throw new LiveCallRefusal(
+          'live-call-hold-failed',
+          `The call with ${name} could not be put on hold, so nothing else was connected. Try again, or end that call first.`,
+        );
       }
     }
   }

@@ -23,6 +23,7 @@ export function parseDialLink(link: string): string | null {
   } catch {
     return null;
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f<>"]/.test(rest)) return null;
   return scheme === 'tel' ? telTarget(rest) : sipTarget(scheme, rest);
 }

@@ -74,8 +74,11 @@ type Refusal = CommandOutcome<CommandName> & { readonly ok: false };
 const refuse = (code: string, message: string): Refusal => ({ ok: false, error: { code, message } });
 
 export class IpcBridge {
-  /** The UI page that attached last: desk events go there. */
-  private attached: RendererPort | undefined;
+  /**
+   * The UI pages attached: desk events go to each. Electron has one UI window; the browser
+   * fallback may have several tabs on one desk, and each shows it live.
+   */
+  private readonly attached = new Map<number, RendererPort>();
   /** The media host whose engine main's calls use now. */
   private mediaHost: RendererPort | undefined;
   private mediaStateSent: MediaHostState | undefined;
@@ -92,14 +95,14 @@ export class IpcBridge {
    * desk change also refreshes the media host's media.state when that changed.
    */
   publish<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    const target = isMediaHostEvent(event) ? this.mediaHost : this.attached;
-    if (target && !target.isDestroyed()) target.send(CHANNELS.event, event, payload);
+    const targets = isMediaHostEvent(event) ? (this.mediaHost ? [this.mediaHost] : []) : this.attached.values();
+    for (const target of targets) if (!target.isDestroyed()) target.send(CHANNELS.event, event, payload);
     if (event === 'desk.patch' || event === 'desk.snapshot') this.syncMediaState();
   }
 
   /** True while a UI page is attached. */
   get uiAttached(): boolean {
-    return this.attached !== undefined;
+    return this.attached.size > 0;
   }
 
   /**
@@ -107,7 +110,7 @@ export class IpcBridge {
    * nothing; the media host going takes the engine with it (what it was asked fails now).
    */
   rendererLost(webContentsId: number): void {
-    if (this.attached?.id === webContentsId) this.attached = undefined;
+    this.attached.delete(webContentsId);
     if (this.mediaHost?.id === webContentsId) {
       this.mediaHost = undefined;
       this.mediaStateSent = undefined;
@@ -118,7 +121,7 @@ export class IpcBridge {
   dispose(): void {
     this.options.ipcMain.removeHandler(CHANNELS.invoke);
     this.options.ipcMain.removeListener(CHANNELS.attach, this.onAttach);
-    if (this.attached) this.rendererLost(this.attached.id);
+    for (const id of [...this.attached.keys()]) this.rendererLost(id);
     if (this.mediaHost) this.rendererLost(this.mediaHost.id);
   }
 
@@ -164,9 +167,10 @@ export class IpcBridge {
       return;
     }
     if (!this.options.isMediaHost(target.id)) {
-      // A UI page (new, reloaded, or asking again to resync its mirror): a snapshot, nothing else.
-      this.attached = target;
-      this.publish('desk.snapshot', this.options.desk.snapshot());
+      // A UI page (new, reloaded, or asking again to resync its mirror): a snapshot, to it alone.
+      this.attached.set(target.id, target);
+      if (!target.isDestroyed()) target.send(CHANNELS.event, 'desk.snapshot', this.options.desk.snapshot());
+      this.syncMediaState();
       return;
     }
     if (this.mediaHost && this.mediaHost.id !== target.id) this.options.media.detach();

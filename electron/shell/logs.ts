@@ -29,7 +29,7 @@ export function crashDumpFiles(dir: string): string[] {
     }
     for (const name of names) {
       const path = join(folder, name);
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(path).isDirectory();
       } catch {

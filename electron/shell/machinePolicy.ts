@@ -149,12 +149,13 @@ export function parseRegQuery(output: string): Raw {
 }
 
 function parseJsonObject(text: string, source: string, issues: string[]): Raw {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Raw;
+    parsed = JSON.parse(text);
   } catch {
-    // reported below
+    parsed = undefined; // not JSON at all: reported below, like JSON that is not an object
   }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Raw;
   issues.push(`${source}: expected a JSON object`);
   return {};
 }

@@ -7,7 +7,7 @@
  * wherever it appears, with a message saying so.
  */
 import { z } from 'zod';
-import { MAX_NOTE_CHARS } from '../transfer/context.js';
+import { DEFAULT_NOTE_MAX_CHARS, MAX_NOTE_CHARS } from '../notes.js';
 import { checkNumber } from '../transfer/dialPlan.js';
 import { DEFAULT_SHORTCUT_KEYS, SHORTCUT_ACTIONS, type ShortcutAction } from './shortcutDefaults.js';
 
@@ -135,7 +135,7 @@ export type ShortcutPolicy = z.infer<typeof shortcutPolicy>;
 
 const policies = z.strictObject({
   nonRecommendedTransfer: z.enum(NON_RECOMMENDED_TRANSFER_POLICIES, { error: '"warn", "block" or "allow"' }).default('warn'),
-  noteMaxLength: z.number({ error: 'a number' }).int({ error: 'a whole number' }).min(1, { error: 'at least 1' }).max(MAX_NOTE_CHARS, { error: `at most ${MAX_NOTE_CHARS} (the note travels in the transfer context)` }).default(500),
+  noteMaxLength: z.number({ error: 'a number' }).int({ error: 'a whole number' }).min(1, { error: 'at least 1' }).max(MAX_NOTE_CHARS, { error: `at most ${MAX_NOTE_CHARS} (the note travels in the transfer context)` }).default(DEFAULT_NOTE_MAX_CHARS),
   rememberChoices: z.boolean({ error: 'true or false' }).default(true),
   shortcuts: shortcutPolicy.optional(),
 });
@@ -196,7 +196,7 @@ export const provisioningSchema = z
     outcomes: z.array(outcome, { error: 'a list of transfer outcomes' }).min(1, { error: 'at least one transfer outcome' }),
     dispositions: z.array(disposition, { error: 'a list of disposition codes' }).min(1, { error: 'at least one disposition code' }),
     notReadyReasons: z.array(label).min(1).default(['Break', 'Lunch', 'Training']),
-    policies: policies.default({ nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true }),
+    policies: policies.default({ nonRecommendedTransfer: 'warn', noteMaxLength: DEFAULT_NOTE_MAX_CHARS, rememberChoices: true }),
     dialPlan: dialPlan.optional(),
   })
   .superRefine((doc, ctx) => {

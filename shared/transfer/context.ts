@@ -7,13 +7,14 @@
  * Decoding treats the document as hostile: the call must work whatever arrives, so every failure is
  * a value ("context unreadable"), never a throw.
  */
-import type { ContactHistoryEntry, ContactHistoryKind } from '../history.js';
+import { isContactHistoryKind, type ContactHistoryEntry } from '../history.js';
 import type { TransferMethod } from './transferModel.js';
+import { MAX_NOTE_CHARS } from '../notes.js';
 
 export const TRANSFER_CONTEXT_VERSION = 1;
 /** Encoded size cap: keeps every SIP message we send far below Kamailio's 16 kB read buffer. */
 export const MAX_ENCODED_CONTEXT = 4096;
-export const MAX_NOTE_CHARS = 1000;
+export { MAX_NOTE_CHARS };
 /**
  * The note's share of the encoded cap, in bytes of its JSON form: 1000 characters of plain text,
  * line breaks or quotes always fit; 1000 CJK characters (3 bytes each) or emoji (4) would not, and
@@ -152,15 +153,6 @@ function decodeContextBytes(bytes: Uint8Array): DecodedContext {
   return context ? { ok: true, context } : { ok: false, problem: 'shape' };
 }
 
-const HISTORY_KINDS: ReadonlySet<string> = new Set<ContactHistoryKind>([
-  'call',
-  'transfer-started',
-  'transfer-completed',
-  'transfer-cancelled',
-  'transfer-failed',
-  'disposition',
-]);
-
 /** Builds a context from untrusted data, field by field; null if any required field is wrong. */
 function readContext(raw: Record<string, unknown>): TransferContext | null {
   const contact = record(raw.contact);
@@ -211,7 +203,7 @@ function readHistoryEntry(item: unknown): ContactHistoryEntry | null {
   const id = text(raw.id);
   const contactId = text(raw.contactId);
   const at = text(raw.at);
-  const kind = typeof raw.kind === 'string' && HISTORY_KINDS.has(raw.kind) ? (raw.kind as ContactHistoryKind) : null;
+  const kind = typeof raw.kind === 'string' && isContactHistoryKind(raw.kind) ? raw.kind : null;
   const actorId = actor ? text(actor.id) : null;
   const actorName = actor ? text(actor.name) : null;
   if (!id || !contactId || !at || !kind || actorId === null || actorName === null) return null;

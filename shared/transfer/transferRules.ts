@@ -13,6 +13,12 @@
  * Who may cancel a consult depends on the target: a colleague's consult is the colleague's to cancel
  * (the initiator is waiting for its answer); an external party runs no Baton, so its consult is the
  * initiator's to cancel — hanging up on the external party and taking the contact back.
+ *
+ * Once the contact has hung up (`contact: 'gone'`) nothing acts on the contact's call any more: no
+ * hold or take-off-hold, no transfer of it (confirm, complete), and its hang-up is already done. The
+ * phase alone cannot say so — a transfer that failed or was cancelled stays so when the contact
+ * leaves afterwards — so the caller tells; 'up' is the default, and the phase tables below are the
+ * rules while the contact is there.
  */
 import type { TransferPhase, TransferRole, TransferState, TransferTargetKind } from './transferModel.js';
 import { isReachable } from './transferModel.js';
@@ -51,6 +57,8 @@ export type TransferRuleCode =
   | 'contact-in-transfer'
   /** the contact's call is the other agent's at this point */
   | 'not-your-contact'
+  /** the contact hung up: there is no call to hold, take back or hand over */
+  | 'contact-gone'
   /** the action belongs to the other side of the transfer */
   | 'wrong-role'
   | 'not-in-phase';
@@ -72,6 +80,7 @@ const MESSAGES: Readonly<Record<TransferRuleCode, string>> = {
   'refer-in-progress': 'The contact is being handed over; wait for the result.',
   'contact-in-transfer': 'The contact is being transferred; it cannot be hung up now.',
   'not-your-contact': 'The contact is not on your call at this point of the transfer.',
+  'contact-gone': 'The contact has hung up.',
   'wrong-role': 'This belongs to the other side of the transfer.',
   'not-in-phase': 'This is not possible at this point of the transfer.',
 };
@@ -113,7 +122,8 @@ const INITIATOR: PhaseRules = {
   completing: { ...INITIATOR_MID_CONSULT, complete: 'noop', holdContact: 'refer-in-progress' },
   completed: { complete: 'noop', ...NOT_YOURS },
   cancelled: { dismiss: 'noop', ...OWN_CONTACT },
-  // The consult may outlive a failure (the contact hung up mid-consult): either side ends it.
+  // The consult may outlive a failure (the contact hung up mid-consult): either side ends it. The
+  // contact's buttons are for a failure the contact is still there for (CONTACT_GONE otherwise).
   failed: { ...OWN_CONTACT, hangUpConsult: 'yes' },
 };
 
@@ -143,6 +153,30 @@ const RECIPIENT: PhaseRules = {
   failed: { cancel: 'noop', decline: 'noop', hangUpConsult: 'yes', ...NOT_YOURS },
 };
 
+/**
+ * Whether the contact's call is still up where this desk can see it. 'gone' once it ended (the
+ * contact hung up, or the network lost it). A desk that never had the contact's call (a recipient
+ * before the contact arrives) says 'up': its contact actions are refused as not its own anyway.
+ */
+export type ContactPresence = 'up' | 'gone';
+
+/**
+ * What a gone contact makes of the acts the phase tables allow: refusals and repeats stand as they
+ * are; an act on the contact's call becomes a refusal, or — its hang-up — a repeat.
+ */
+const CONTACT_GONE: Partial<Readonly<Record<TransferAction, Verdict>>> = {
+  confirm: 'contact-gone',
+  complete: 'contact-gone',
+  holdContact: 'contact-gone',
+  unholdContact: 'contact-gone',
+  hangUpContact: 'noop',
+};
+
+function withContact(verdict: Verdict, action: TransferAction, contact: ContactPresence): Verdict {
+  if (contact === 'up' || (verdict !== 'yes' && verdict !== 'toggle')) return verdict;
+  return CONTACT_GONE[action] ?? verdict;
+}
+
 /** Refusals that hold in every phase, so their code names the rule rather than the moment. */
 function roleWide(role: TransferRole, action: TransferAction, target: TransferTargetKind): TransferRuleCode | null {
   if (role === 'initiator') {
@@ -161,11 +195,13 @@ export function checkAction(
   contactHeld: boolean,
   action: TransferAction,
   target: TransferTargetKind = 'user',
+  contact: ContactPresence = 'up',
 ): ActionCheck {
   const refused = roleWide(role, action, target);
   if (refused !== null) return { ok: false, error: ruleError(refused) };
   const table = role === 'recipient' ? RECIPIENT : target === 'external' ? EXTERNAL_INITIATOR : INITIATOR;
-  const verdict = isReachable(role, phase, target) ? (table[phase][action] ?? 'not-in-phase') : 'not-in-phase';
+  const listed = isReachable(role, phase, target) ? (table[phase][action] ?? 'not-in-phase') : 'not-in-phase';
+  const verdict = withContact(listed, action, contact);
   switch (verdict) {
     case 'yes':
       return { ok: true, noop: false };
@@ -186,10 +222,11 @@ export function allowedActions(
   phase: TransferPhase,
   contactHeld: boolean,
   target: TransferTargetKind = 'user',
+  contact: ContactPresence = 'up',
 ): ReadonlySet<TransferAction> {
   return new Set(
     TRANSFER_ACTIONS.filter((action) => {
-      const check = checkAction(role, phase, contactHeld, action, target);
+      const check = checkAction(role, phase, contactHeld, action, target, contact);
       return check.ok && !check.noop;
     }),
   );

@@ -55,7 +55,7 @@ export function syntheticMicrophone(toneHz: number): { stream: () => MediaStream
     stream: () => {
       const track = source.createTrack();
       tracks.push(track);
-      return new wrtc.MediaStream([track]) as unknown as MediaStream;
+      return new wrtc.MediaStream([track]);
     },
     /** Stops feeding frames while no stock call is up (so it loads no one else's measurements). */
     pause,

@@ -23,6 +23,7 @@ import type { AgentStatus } from '../../shared/agentState.js';
 import { AgentStateDesk, PresenceDirectory, buildPidf, parsePidf } from '../../electron/core/presence/index.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { startLab, type Lab } from '../lab/lab.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor } from '../support/waitFor.js';
 import { ms, summarize } from './stats.js';
 
@@ -205,7 +206,7 @@ export async function run(): Promise<void> {
     console.log(`goal p99 ≤ 500 ms (all watchers): ${summarize(allSeen).p99 <= 500 ? 'met' : 'NOT met'}; SIP failures seen by bots: ${failures}`);
     await directory.dispose();
   } finally {
-    await phone.stop().catch(() => undefined);
+    await phone.stop().catch(bestEffort('stopping the watching phone')); // the lab's stop below ends everything
     desk.dispose();
     for (const bot of bots) bot.close();
     await lab.stop();

@@ -30,6 +30,7 @@ import WebSocket from 'ws';
 import type { AgentStatus } from '../../shared/agentState.js';
 import { buildPidf, parsePidf } from '../../electron/core/presence/index.js';
 import { startLab, type Lab } from '../lab/lab.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor, within } from '../support/waitFor.js';
 import { ms, summarize } from './stats.js';
 
@@ -301,8 +302,10 @@ function kamailioCpuMs(lab: Lab): number {
       // After "pid (comm) ": state ppid pgrp … utime is field 14, stime 15 (1-based, whole line).
       if (Number(fields[2]) !== group) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process went away.
+    } catch (error) {
+      // A process that went away between the listing and the read (ENOENT, ESRCH) has no ticks left to count.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESRCH') throw error;
     }
   }
   return ticks * 10; // USER_HZ = 100 on Linux.
@@ -445,7 +448,8 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       bot.publish({ kind: 'NotReady', reason });
       await new Promise((resolve) => setTimeout(resolve, CHANGE_GAP_MS));
     }
-    await waitFor('every change seen', () => pending.size === 0, 15_000, 5).catch(() => undefined);
+    // Changes never seen stay in `pending` and are reported as lost below, so a timeout here is measured, not hidden.
+    await waitFor('every change seen', () => pending.size === 0, 15_000, 5).catch(bestEffort('waiting for every change'));
     loop2.disable();
     const cpu3 = kamailioCpuMs(lab);
     return {

@@ -14,6 +14,7 @@ import { CORPUS, INVITE_WITH_SDP } from '../fixtures/sip/corpus.js';
 import { SipIngress } from '../../electron/core/sip/ingress/sipIngress.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { startBurstPeer } from '../support/burstPeer.js';
 
 const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
@@ -103,8 +104,9 @@ export async function run(): Promise<void> {
         `event-loop stall p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, longest ${(histogram.max / 1e6).toFixed(1)} ms`,
     );
   } finally {
-    for (const call of phone.calls()) await call.hangUp().catch(() => {});
-    await phone.stop().catch(() => {});
+    // Teardown after the figures are printed: a call the burst left half-open may refuse to hang up.
+    for (const call of phone.calls()) await call.hangUp().catch(bestEffort('hanging up after the burst'));
+    await phone.stop().catch(bestEffort('stopping the phone after the burst'));
     await media.dispose();
     await peer.close();
   }

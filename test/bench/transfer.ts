@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk } from '../lab/bots.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
 import type { TestAgent } from '../support/agents.js';
@@ -63,7 +64,7 @@ async function oursScene(lab: Lab): Promise<OursScene> {
   const notified = new Next<number>();
   bob.transfers.events.on('incoming', ({ transfer }) => {
     notified.fill(performance.now());
-    void bob.transfers.accept(transfer.id).catch(() => {});
+    void bob.transfers.accept(transfer.id).catch(bestEffort('accepting the transfer')); // a failed accept times the step out, which is reported
   });
   // The customer bot pushes each call it makes for a REFER onto `followed` right after sending its
   // INVITE (an answer needs a round trip, so nothing is missed): time it from there.
@@ -100,7 +101,8 @@ async function oursScene(lab: Lab): Promise<OursScene> {
   }
 
   async function hangUpAll(): Promise<void> {
-    for (const a of agents) for (const call of a.phone.calls()) void call.hangUp().catch(() => {});
+    // The wait below fails the run if any call outlives this.
+    for (const a of agents) for (const call of a.phone.calls()) void call.hangUp().catch(bestEffort('hanging up between rounds'));
     await until('every call, session and media gone', () =>
       agents.every((a) => a.phone.calls().length === 0 && a.phone.sessionCount() === 0 && a.media.openSessions().length === 0),
     );
@@ -223,7 +225,7 @@ export async function run(): Promise<void> {
       console.log(`note: in ${ours.unpreparedAtConfirm} of ${TRANSFERS} warm transfers prepare() had opened no consult media by Confirm`);
     }
   } finally {
-    for (const scene of scenes.reverse()) await scene.dispose().catch(() => {});
+    for (const scene of scenes.reverse()) await scene.dispose().catch(bestEffort('disposing a scene')); // the lab's stop ends what is left
     await lab.stop();
   }
 }

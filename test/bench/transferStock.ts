@@ -12,6 +12,7 @@
  */
 import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, Web, type Notification, type Session, type URI } from 'sip.js';
 import type { Lab } from '../lab/lab.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor, within } from '../support/waitFor.js';
 import { bareSdhFactory, bareSessionCount, bareUserAgent, installWebGlobals, loopbackModifier, syntheticMicrophone } from './bareSipJs.js';
 
@@ -86,7 +87,8 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
     onInvite: (invitation: Invitation) => {
       const acked = new Promise<void>((resolve) => (invitation.delegate = { onAck: () => resolve() }));
       arrivedAtInitiator.fill({ leg: invitation, acked });
-      void invitation.accept({ sessionDescriptionHandlerModifiers: [loopbackModifier] }).catch(() => {});
+      // A failed answer leaves the step waiting for the ACK, which times out and is reported.
+      void invitation.accept({ sessionDescriptionHandlerModifiers: [loopbackModifier] }).catch(bestEffort('answering at the initiator'));
     },
   };
   // The recipient: notified = onInvite (the first INVITE of a transfer, not the one with Replaces).
@@ -95,7 +97,8 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
     onInvite: (invitation: Invitation) => {
       const at = performance.now();
       if (!invitation.request.hasHeader('Replaces')) notified.fill(at);
-      void invitation.accept({ sessionDescriptionHandlerModifiers: [loopbackModifier] }).catch(() => {});
+      // A failed answer times the transfer's step out, which is reported.
+      void invitation.accept({ sessionDescriptionHandlerModifiers: [loopbackModifier] }).catch(bestEffort('answering at the recipient'));
     },
   };
   // The contact follows REFERs by itself; catch the Inviter it makes to time its establishment.
@@ -126,8 +129,9 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
   function refer(leg: Invitation, target: URI | Session): Promise<unknown> {
     return leg.refer(target, {
       onNotify: (notification: Notification) => {
-        void notification.accept().catch(() => {});
-        if (/^SIP\/2\.0\s+2\d\d/.test(notification.request.body.trimStart())) void leg.bye().catch(() => {});
+        // The transfer is timed by the recipient's answer; these only tidy the initiator's side.
+        void notification.accept().catch(bestEffort('accepting a NOTIFY'));
+        if (/^SIP\/2\.0\s+2\d\d/.test(notification.request.body.trimStart())) void leg.bye().catch(bestEffort('ending the transferred leg'));
       },
     });
   }
@@ -135,10 +139,11 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
   async function hangUpAll(): Promise<void> {
     for (const ua of agents) {
       for (const session of Object.values(ua._sessions)) {
-        if (session.state === SessionState.Established) void session.bye().catch(() => {});
+        // The wait below fails the run if any session outlives this.
+        if (session.state === SessionState.Established) void session.bye().catch(bestEffort('ending a session'));
         else if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
-          if (session instanceof Inviter) void session.cancel().catch(() => {});
-          else if (session instanceof Invitation) void session.reject().catch(() => {});
+          if (session instanceof Inviter) void session.cancel().catch(bestEffort('cancelling a session'));
+          else if (session instanceof Invitation) void session.reject().catch(bestEffort('refusing a session'));
         }
       }
     }

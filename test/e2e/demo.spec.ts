@@ -3,14 +3,19 @@
  * README says: the demo starts (private Kamailio, bots, a desk signed in as the demo agent), serves
  * the production bundle in the browser fallback and prints its URL. In Chromium, the agent takes
  * the customer's calls and hands them over cold and warm to the demo's colleagues, who accept as
- * bots. Ctrl+C (SIGINT to the process group, as a terminal sends it) leaves no process behind.
+ * bots. Ctrl+C (SIGINT to the process group, as a terminal sends it) leaves no process behind, and
+ * no folder: the demo runs with a temporary directory of the test's own (TMPDIR), empty of Baton's
+ * folders afterwards, and Kamailio's run folder is gone. The demo's processes run with the preload
+ * that shows them only 127.0.0.1 (what it does: test/integration/demoLoopback.test.ts).
  *
  * BATON_UPDATE_DOCS=1 also writes the README's two screenshots to docs/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { test, expect } from './harness/pageFaults.js';
 import { REPO_ROOT } from './harness/paths.js';
 
 // Not under test-results/: every Playwright run empties that folder, another run's included.
@@ -28,7 +33,8 @@ function processTree(root: number): number[] {
       list.push(Number(entry));
       children.set(ppid, list);
     } catch {
-      // gone meanwhile
+      // Gone meanwhile: a process that exited has no children to list.
+      continue;
     }
   }
   const all: number[] = [];
@@ -56,8 +62,8 @@ interface Demo {
   readonly exited: Promise<number | null>;
 }
 
-function startDemo(): Demo {
-  const env = { ...process.env };
+function startDemo(tmp: string): Demo {
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   delete env.BATON_PROVISIONING;
@@ -106,21 +112,30 @@ test.afterEach(() => {
   if (pid === undefined || done) return;
   try {
     process.kill(-pid, 'SIGKILL');
-  } catch {
-    // the group is gone already
+  } catch (error) {
+    // ESRCH: the group is gone already, nothing left to stop.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 });
 
-test('npm start with no provisioning and no window: the demo desk in the browser, a cold and a warm transfer, Ctrl+C leaves nothing', async ({ browser }) => {
+test('npm start with no provisioning and no window: the demo desk in the browser, a cold and a warm transfer, Ctrl+C leaves nothing', async ({
+  browser,
+}) => {
   test.setTimeout(300_000);
   const step = (what: string): void => console.log(`[demo] ${what}`);
-  const demo = startDemo();
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-demo-spec-'));
+  const demo = startDemo(tmp);
   running = demo;
-  let tree: number[] = [];
+  let tree: number[] | undefined;
   let kamailio: number | undefined;
   try {
     const started = Date.now();
-    await expect.poll(() => /BATON_MEDIA_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'npm start printed the desk and media URLs' }).toBeTruthy();
+    await expect
+      .poll(() => /BATON_MEDIA_URL=(\S+)/.exec(demo.output())?.[1], {
+        timeout: 90_000,
+        message: 'npm start printed the desk and media URLs',
+      })
+      .toBeTruthy();
     const url = /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1] ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{43}$/);
     expect(demo.output()).toContain('No Baton window here: this session has no display');
@@ -167,10 +182,12 @@ test('npm start with no provisioning and no window: the demo desk in the browser
     await page.getByRole('button', { name: 'Transfer' }).click();
     await expect(panel).toBeVisible();
     // The panel remembers the last colleague and outcome (the demo's policy); change what differs.
-    if (await panel.getByRole('button', { name: 'Edit colleague' }).isVisible()) await expect(panel.getByRole('group', { name: 'Colleague' })).toContainText('Ana Lima');
+    if (await panel.getByRole('button', { name: 'Edit colleague' }).isVisible())
+      await expect(panel.getByRole('group', { name: 'Colleague' })).toContainText('Ana Lima');
     else await panel.getByRole('radio', { name: /Ana Lima/ }).check();
     await panel.getByRole('radio', { name: /Warm/ }).check();
-    if (await panel.getByRole('button', { name: 'Edit outcome' }).isVisible()) await panel.getByRole('button', { name: 'Edit outcome' }).click();
+    if (await panel.getByRole('button', { name: 'Edit outcome' }).isVisible())
+      await panel.getByRole('button', { name: 'Edit outcome' }).click();
     await panel.getByLabel('Outcome').selectOption({ label: 'Technical issue' });
     await panel.getByRole('button', { name: 'Confirm transfer' }).click();
     const status = page.getByRole('region', { name: 'Warm transfer to Ana Lima', exact: true });
@@ -185,17 +202,41 @@ test('npm start with no provisioning and no window: the demo desk in the browser
     await context.close();
 
     tree = processTree(demo.child.pid ?? -1);
+    const demoProcess = tree.find((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('test/lab/demo/start.ts') &&
+          readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node'
+        );
+      } catch {
+        return false;
+      }
+    });
+    const environ = demoProcess === undefined ? '' : readFileSync(`/proc/${demoProcess}/environ`, 'utf8');
+    expect(
+      environ.split('\0').find((v) => v.startsWith('LD_PRELOAD=')),
+      'the demo sees only 127.0.0.1',
+    ).toMatch(/loopback-interfaces\.so/);
     const pidText = existsSync(join(runDir ?? '', 'kamailio.pid')) ? readFileSync(join(runDir ?? '', 'kamailio.pid'), 'utf8').trim() : '';
     kamailio = pidText ? Number(pidText) : undefined;
     expect(kamailio !== undefined && alive(kamailio), 'Kamailio runs while the demo does').toBe(true);
   } finally {
     // Ctrl+C in the terminal: SIGINT to the foreground process group.
-    if (demo.child.pid !== undefined && demo.child.exitCode === null && demo.child.signalCode === null) process.kill(-demo.child.pid, 'SIGINT');
+    if (demo.child.pid !== undefined && demo.child.exitCode === null && demo.child.signalCode === null)
+      process.kill(-demo.child.pid, 'SIGINT');
     const exit = await Promise.race([demo.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
     if (exit === 'hung' && demo.child.pid !== undefined) process.kill(-demo.child.pid, 'SIGKILL');
     expect(exit, `npm start exited after Ctrl+C\n${demo.output().slice(-2000)}`).not.toBe('hung');
   }
   expect(demo.output()).toContain('nothing this demo started is running any more');
-  const left = [...tree, ...(kamailio !== undefined ? [kamailio] : [])].filter(alive);
+  const left = [...(tree ?? []), ...(kamailio !== undefined ? [kamailio] : [])].filter(alive);
   expect(left, 'processes left after Ctrl+C').toEqual([]);
+  // Folders: the desk's and the bots' stores, the bundle copy (tsx's own compile cache may stay).
+  expect(
+    readdirSync(tmp).filter((name) => name.startsWith('baton-')),
+    'folders left after Ctrl+C',
+  ).toEqual([]);
+  const runDir = /pid file in (\S+)\)/.exec(demo.output())?.[1];
+  expect(runDir !== undefined && existsSync(runDir), "Kamailio's run folder left after Ctrl+C").toBe(false);
+  rmSync(tmp, { recursive: true, force: true });
 });

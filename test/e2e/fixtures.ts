@@ -12,7 +12,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { test as base, expect } from './harness/pageFaults.js';
 import { labDocument, createTestDesk, type TestDesk } from '../support/deskFixture.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { startLab, type Lab } from '../lab/lab.js';
@@ -87,7 +88,7 @@ export interface WorkerFixtures {
 /** The browser side shared by agentPage and openMediaHost: one context per agent, fault watching. */
 export interface AgentPages {
   readonly bridge: BridgeServer;
-  context(userId: string, signIn: boolean, given?: BrowserContext): Promise<{ context: BrowserContext; watch: (page: Page, who: string) => string[]; endpoint: AgentEndpoint }>;
+  context(userId: string, signIn: boolean, given?: BrowserContext): Promise<{ context: BrowserContext; watch: (page: Page, who: string) => readonly string[]; endpoint: AgentEndpoint }>;
 }
 
 function bridgeUrlOf(pages: AgentPages, endpoint: AgentEndpoint, role: 'ui' | 'media'): string {
@@ -207,33 +208,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     });
   },
 
-  pages: async ({ browser, bridge, agent }, use, testInfo) => {
+  pages: async ({ browser, bridge, agent, pageFaults }, use, testInfo) => {
     const contexts: BrowserContext[] = [];
     const byUser = new Map<string, BrowserContext>();
-    // An uncaught page error, or a request of the app's own origin that failed, fails the test that
-    // caused it (checked once the test body is done, so every page of the test is covered).
-    const faults: string[] = [];
-    const own = (url: string): boolean => url.startsWith(bridge.origin);
-    const watch = (page: Page, who: string): string[] => {
-      // What went wrong in the page, for the error when it never attaches.
-      const problems: string[] = [];
-      page.on('pageerror', (error) => {
-        problems.push(`page error: ${error.message}`);
-        faults.push(`${who} threw: ${error.message}`);
-        console.error(`[${who}] ${error.message}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() < 400) return;
-        problems.push(`HTTP ${response.status()} ${response.url()}`);
-        if (own(response.url())) faults.push(`${who} got HTTP ${response.status()} for ${response.url()}`);
-      });
-      page.on('requestfailed', (request) => {
-        const why = request.failure()?.errorText ?? '';
-        problems.push(`request failed: ${request.url()} ${why}`);
-        // A reload or close aborts what the page was still loading: the test asked for that.
-        if (own(request.url()) && why !== 'net::ERR_ABORTED') faults.push(`${who} request failed: ${request.url()} ${why}`);
-      });
-      return problems;
+    // Every page is watched by the automatic pageFaults fixture (harness/pageFaults.ts): an uncaught
+    // page error or a failed request of the bridge's origin fails the test. Here pages get their
+    // names, and the problems list feeds the error of a page that never attaches.
+    pageFaults.ownOrigin(bridge.origin);
+    const watch = (page: Page, who: string): readonly string[] => {
+      pageFaults.name(page, who);
+      return pageFaults.problemsOf(page);
     };
     await use({
       bridge,
@@ -256,9 +240,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         }
       }
       await context.close();
-    }
-    if (faults.length > 0 && testInfo.status === testInfo.expectedStatus) {
-      throw new Error(`The app's pages went wrong during the test:\n${faults.join('\n')}`);
     }
   },
 

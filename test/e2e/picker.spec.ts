@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect } from '@playwright/test';
+import { test, expect } from './harness/pageFaults.js';
 import type { DeskState, DirectoryEntryView } from '../../shared/desk.js';
 import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
 import type { Connection } from './harness/agentEndpoint.js';

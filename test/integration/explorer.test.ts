@@ -5,37 +5,70 @@
  * desks and two customer bots through the real Kamailio, and after every step compared with a pure model
  * (test/support/explorer/model.ts, built on the shared transfer rules).
  *
- * After every step:
+ * The model. Calls are legs (one SIP dialog, seen from both ends: who placed it, ringing or up,
+ * which agents hold it, which are muted); a transfer is the initiator's and the recipient's copies
+ * of the shared TransferState, moved only by the shared machine (transferTransition) and judged by
+ * the shared rules (checkAction); dispositions owed come from dispositionDue. The desk's own rules
+ * are written out there: one live call at a time, sign-out and quit refused while a call is up. A
+ * repeated Confirm for a transfer under way follows the machine: the same transfer is a no-op,
+ * another method (or colleague) is refused.
+ *
+ * How sequences are made (test/support/explorer/generation.ts): each move is either a weighted
+ * random pick among the actions possible in the model's state (by kind first, so a transfer, an
+ * accept or a complete is as likely as a dial whenever it can happen), or the next step of a
+ * planned path towards one transfer ending (call in → answer → cold or warm transfer → accept or
+ * decline → complete, recipient's cancel or hang-up, the customer leaving, the initiator trying to
+ * hang up), taken from wherever the state is, so random moves interleave with planned ones.
+ *
+ * Invariants after every step:
  * - main's answer (done, or refused with a code) is the one the model predicts from the rules;
  * - every call, seen from both ends, is in the state the model predicts (ringing or up, who holds
  *   it), so no call ends that nobody ended and none survives that should have ended;
  * - each desk's transfers (role, method, phase) and owed wrap-ups (blank or prefilled) are the
  *   model's; no call is ever owed two wrap-ups; at most one call per desk is live;
- * - who hears whom, by tone: on every call that is up, each end hears exactly the other party, or
- *   silence when the other holds or is muted (test/support/audioOracle.ts).
+ * - who hears whom, by tone (test/support/audioOracle.ts): on every call that is up, each end hears
+ *   exactly the other party's tone; silence (packets, no tone) when the other end holds or is
+ *   muted — so a held customer hears no agent; and an end that holds the call receives no media at
+ *   all — so no agent hears a call that is not theirs now.
  * At the end of a sequence everything is hung up and no SIP session, no call and no media session
  * may be left at any desk or bot.
  *
+ * At the end of the run a coverage table says how often each action ran (done or refused, by code)
+ * and each transfer ending was reached; with the CI budget the run fails unless complete, cancel,
+ * accept and decline were each carried out at least once, so a generation that stops reaching the
+ * transfer space fails rather than passing by walking nowhere.
+ *
  * Seeded and shrinking: a failure prints the seed, and the shrunk sequence as a `replay([...])`
- * call to paste into a regression test below. `npm test` runs a few sequences with a fixed seed
- * (EXPLORE_RUNS, default 8); `npm run explore -- --runs 50` runs more with a new seed each time.
+ * call to paste into a regression test below; shrinking stops at the time limit. `npm test` runs
+ * EXPLORE_RUNS sequences (default 12, about a minute on 2 cores) of up to EXPLORE_ACTIONS (14) with a fixed seed;
+ * `npm run explore -- --runs 50 [--seed S]` runs more, with a new seed unless one is given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startLab, type Lab } from '../lab/lab.js';
 import { labDocument } from '../support/deskFixture.js';
 import { waitFor } from '../support/waitFor.js';
-import { AGENTS, CUSTOMERS, apply, deskLegs, initialModel, isAgent, legsOf, offerAt, otherEnd, ringingAt, type Action, type Agent, type Model } from '../support/explorer/model.js';
+import { Coverage } from '../support/explorer/coverage.js';
+import { actionFor, applicable, movesArbitrary, type Move } from '../support/explorer/generation.js';
+import { AGENTS, apply, initialModel, type Action, type Agent, type Model } from '../support/explorer/model.js';
 import { World, type Observation } from '../support/explorer/world.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { isSettled, type TransferState } from '../../shared/transfer/index.js';
 
-const RUNS = Number(process.env.EXPLORE_RUNS ?? 8);
+const RUNS = Number(process.env.EXPLORE_RUNS ?? 12);
 /** Fixed for `npm test`, so CI replays the same sequences; `npm run explore` draws a new one each time. */
 const SEED = Number(process.env.EXPLORE_SEED ?? 20261207);
 const MAX_ACTIONS = Number(process.env.EXPLORE_ACTIONS ?? 14);
-/** The whole property, shrinking included, stops after this long (fast-check keeps what it found). */
-const TIME_LIMIT_MS = Number(process.env.EXPLORE_TIME_LIMIT_MS ?? 240_000);
+/**
+ * The whole property, shrinking included, stops after this long: fast-check reports the smallest
+ * failing sequence found so far. Runs it cuts short without a failure show in the count of
+ * sequences the coverage table prints, and fail the coverage check if too little was walked.
+ */
+const TIME_LIMIT_MS = Number(process.env.EXPLORE_TIME_LIMIT_MS ?? 180_000);
+/** One line a sequence (and the first line of each failure, shrinking included), for long runs. */
+const PROGRESS = Boolean(process.env.EXPLORE_PROGRESS ?? process.env.EXPLORE_VERBOSE);
+/** Fewer runs (a quick local try) are not expected to reach every transfer action. */
+const COVERAGE_FROM_RUNS = 8;
 
 let lab: Lab;
 let doc: ProvisioningDocument;
@@ -105,21 +138,21 @@ async function settle(world: World, m: Model, after: string): Promise<Observatio
   }
 }
 
-let stepsRun = 0;
-
 async function step(world: World, box: Box, action: Action): Promise<void> {
   const what = label(action);
-  stepsRun += 1;
   if (process.env.EXPLORE_VERBOSE) console.log(`[explorer] ${what}`);
   const { model, verdict: predictedVerdict } = apply(box.m, action);
   const verdict = await world.perform(box.m, action);
-  expect(verdict, `main's answer to ${what}`).toEqual(predictedVerdict);
+  coverage.record(box.m, action, verdict, verdict.ok === predictedVerdict.ok ? model : box.m);
+  if (JSON.stringify(verdict) !== JSON.stringify(predictedVerdict)) {
+    throw new Error(`main answered ${JSON.stringify(verdict)} to ${what}; the model says ${JSON.stringify(predictedVerdict)}`);
+  }
   box.m = model;
   const observed = await settle(world, box.m, what);
   expect(observed.duplicateDues, 'a call owed two wrap-ups').toEqual([]);
   for (const a of AGENTS) expect(observed.live[a], `${a}'s live calls after ${what}`).toBeLessThanOrEqual(1);
   const unheard = await world.checkHearing(box.m, observed);
-  expect(unheard, `who hears whom after ${what}`).toEqual([]);
+  if (unheard.length > 0) throw new Error(`who hears whom after ${what}:\n  ${unheard.join('\n  ')}`);
 }
 
 /** Everything hung up: no call, SIP session or media session may be left anywhere. */
@@ -145,98 +178,34 @@ async function replay(actions: readonly Action[]): Promise<void> {
   }
 }
 
-// ── the actions ────────────────────────────────────────────────────────────────────────────────
+// ── the sequences ──────────────────────────────────────────────────────────────────────────────
 
 function label(action: Action): string {
   return JSON.stringify(action);
 }
 
-/** Worth trying now: the parties exist in the needed state (refusals are still tried and checked). */
-function applicable(m: Model, action: Action): boolean {
-  const agentIn = (a: Agent): boolean => m.signedIn[a];
-  switch (action.type) {
-    case 'dial':
-      return legsOf(m, action.from).length === 0;
-    case 'agentDials':
-      return agentIn(action.agent) && legsOf(m, action.to).length === 0;
-    case 'answer':
-    case 'decline':
-      return agentIn(action.agent) && ringingAt(m, action.agent) !== undefined;
-    case 'hold':
-    case 'unhold':
-    case 'mute':
-    case 'hangUp':
-      return agentIn(action.agent) && deskLegs(m, action.agent)[action.nth] !== undefined;
-    case 'customerHangsUp':
-      return legsOf(m, action.customer).length > 0;
-    case 'transfer': {
-      const leg = deskLegs(m, action.agent)[action.nth];
-      return agentIn(action.agent) && action.to !== action.agent && leg !== undefined && leg.up && !isAgent(otherEnd(leg, action.agent));
-    }
-    case 'acceptOffer':
-    case 'declineOffer':
-      return agentIn(action.agent) && offerAt(m, action.agent) !== undefined;
-    case 'complete':
-    case 'cancel':
-      return agentIn(action.agent) && m.transfers.some((t) => (t.initiator === action.agent && t.init.phase === 'consulting') || (t.recipient === action.agent && t.rec?.phase === 'consulting'));
-    case 'signOut':
-    case 'quitAttempt':
-      return agentIn(action.agent);
-    case 'signIn':
-      return !agentIn(action.agent);
-    case 'fileDispositions':
-      return agentIn(action.agent) && m.dues.some((d) => d.agent === action.agent);
-  }
-}
-
-/** Every action worth trying in this state, in a fixed order; the likelier ones listed more than once. */
-function candidates(m: Model): Action[] {
-  const all: Action[] = [];
-  const twice = (a: Action): void => void all.push(a, a);
-  for (const c of CUSTOMERS) {
-    for (const a of AGENTS) {
-      twice({ type: 'dial', from: c, to: a });
-      all.push({ type: 'agentDials', agent: a, to: c });
-    }
-    all.push({ type: 'customerHangsUp', customer: c });
-  }
-  for (const a of AGENTS) {
-    twice({ type: 'answer', agent: a });
-    all.push({ type: 'decline', agent: a });
-    for (let n = 0; n < 3; n += 1) {
-      all.push({ type: 'hold', agent: a, nth: n }, { type: 'unhold', agent: a, nth: n }, { type: 'hangUp', agent: a, nth: n });
-      all.push({ type: 'mute', agent: a, nth: n, muted: true }, { type: 'mute', agent: a, nth: n, muted: false });
-      for (const to of AGENTS) {
-        twice({ type: 'transfer', agent: a, nth: n, method: 'warm', to });
-        twice({ type: 'transfer', agent: a, nth: n, method: 'cold', to });
-      }
-    }
-    twice({ type: 'acceptOffer', agent: a });
-    all.push({ type: 'declineOffer', agent: a });
-    twice({ type: 'complete', agent: a });
-    all.push({ type: 'cancel', agent: a }, { type: 'signOut', agent: a }, { type: 'quitAttempt', agent: a }, { type: 'signIn', agent: a }, { type: 'fileDispositions', agent: a });
-  }
-  return all.filter((action) => applicable(m, action));
-}
+const coverage = new Coverage();
 
 /**
- * Plays one sequence: each choice picks among the actions worth trying at that point, so every
- * generated sequence is a real one and shrinking (towards fewer, smaller choices) stays meaningful.
+ * Plays one sequence of moves; each resolves to an action from the model's state, so every played
+ * sequence is a real one and the printed replay is the flat list of actions.
  */
-async function play(choices: readonly number[]): Promise<void> {
+async function play(moves: readonly Move[]): Promise<void> {
+  coverage.runs += 1;
   const world = await World.start(lab, doc);
   const done: Action[] = [];
   try {
     const box: Box = { m: initialModel() };
-    for (const choice of choices) {
-      const options = candidates(box.m);
-      const action = options[choice % Math.max(options.length, 1)];
+    for (const move of moves) {
+      const action = actionFor(box.m, move);
       if (!action) break;
       done.push(action);
       await step(world, box, action);
     }
     await finalCheck(world);
+    if (PROGRESS) console.log(`[explorer] sequence ${coverage.runs}: ${done.length} steps agree with the model`);
   } catch (error) {
+    if (PROGRESS) console.log(`[explorer] sequence ${coverage.runs} failed after ${done.length} steps: ${(error instanceof Error ? error.message : String(error)).split('\n').slice(0, 4).join('\n')}`);
     const lines = done.map((a) => `      ${label(a)},`).join('\n');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n\nReplay as a regression test:\n  it('…', () =>\n    replay([\n${lines}\n    ]));`);
   } finally {
@@ -247,13 +216,22 @@ async function play(choices: readonly number[]): Promise<void> {
 describe('the explorer', () => {
   it(`walks ${RUNS} random sequences of up to ${MAX_ACTIONS} actions (seed ${SEED}) and the desks always agree with the model`, async () => {
     console.log(`[explorer] seed ${SEED}, ${RUNS} runs of up to ${MAX_ACTIONS} actions (replay: EXPLORE_SEED=${SEED})`);
-    stepsRun = 0;
-    await fc.assert(fc.asyncProperty(fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: MAX_ACTIONS }), play), {
-      numRuns: RUNS,
-      seed: SEED,
-      plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
-    });
-    console.log(`[explorer] ${stepsRun} steps compared with the model`);
+    const started = Date.now();
+    try {
+      await fc.assert(fc.asyncProperty(movesArbitrary(MAX_ACTIONS), play), {
+        numRuns: RUNS,
+        seed: SEED,
+        plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
+      });
+    } finally {
+      console.log(`${coverage.table()}\n[explorer] ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${SEED}`);
+    }
+    if (RUNS >= COVERAGE_FROM_RUNS) {
+      const missing = (['complete', 'cancel', 'acceptOffer', 'declineOffer'] as const).filter((type) => coverage.done(type) === 0);
+      expect(missing, 'transfer actions the explorer never carried out (its generation no longer reaches them)').toEqual([]);
+      const endings = ['warm completed', 'cold completed', 'warm cancelled by the recipient'].filter((o) => coverage.reached(o) === 0);
+      expect(endings, 'transfer endings the explorer never reached').toEqual([]);
+    }
   }, TIME_LIMIT_MS + 120_000);
 });
 
@@ -274,11 +252,56 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'customerHangsUp', customer: 'customer' },
     ]));
 
-  it('Confirm pressed again while the consult still rings is the no-op the rules say, not "still calling"', () =>
+  it('a consult that outlived its transfer and a new consult between the same two desks: each hears only its own call', () =>
+    replay([
+      { type: 'signOut', agent: 'alice' },
+      { type: 'dial', from: 'customer2', to: 'carol' },
+      { type: 'answer', agent: 'carol' },
+      { type: 'transfer', agent: 'carol', nth: 0, method: 'warm', to: 'bob' },
+      { type: 'acceptOffer', agent: 'bob' },
+      { type: 'customerHangsUp', customer: 'customer2' },
+      { type: 'dial', from: 'customer', to: 'bob' },
+      { type: 'answer', agent: 'bob' },
+      { type: 'transfer', agent: 'bob', nth: 1, method: 'warm', to: 'carol' },
+      { type: 'acceptOffer', agent: 'carol' },
+      { type: 'complete', agent: 'bob' },
+    ]));
+
+  it('resuming a referred customer\'s call still ringing at the recipient is refused by the transfer rules: not your contact yet', () =>
+    replay([
+      { type: 'dial', from: 'customer', to: 'bob' },
+      { type: 'answer', agent: 'bob' },
+      { type: 'transfer', agent: 'bob', nth: 0, method: 'cold', to: 'alice' },
+      { type: 'unhold', agent: 'alice', nth: 0 },
+      { type: 'hold', agent: 'alice', nth: 0 },
+      { type: 'acceptOffer', agent: 'alice' },
+    ]));
+
+  it('Confirm pressed again for the same transfer while the consult still rings is the no-op the rules say, not "still calling"', () =>
     replay([
       { type: 'agentDials', agent: 'bob', to: 'customer' },
       { type: 'dial', from: 'customer2', to: 'bob' },
       { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'carol' },
+      { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'carol' },
+    ]));
+
+  it('Confirm pressed again for another colleague while the consult rings is refused, and the first consult goes on to completion', () =>
+    replay([
+      { type: 'agentDials', agent: 'bob', to: 'customer' },
+      { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'carol' },
       { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'alice' },
+      { type: 'acceptOffer', agent: 'carol' },
+      { type: 'complete', agent: 'bob' },
+    ]));
+
+  it('Confirm pressed again with the other method is refused by the transfer machine, while the consult rings and once it is up', () =>
+    replay([
+      { type: 'dial', from: 'customer', to: 'alice' },
+      { type: 'answer', agent: 'alice' },
+      { type: 'transfer', agent: 'alice', nth: 0, method: 'warm', to: 'bob' },
+      { type: 'transfer', agent: 'alice', nth: 0, method: 'cold', to: 'bob' },
+      { type: 'acceptOffer', agent: 'bob' },
+      { type: 'transfer', agent: 'alice', nth: 0, method: 'cold', to: 'bob' },
+      { type: 'cancel', agent: 'bob' },
     ]));
 });

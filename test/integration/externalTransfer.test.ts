@@ -166,6 +166,36 @@ describe('transfer to an external number', () => {
     expect((await history(s)).find((e) => e.kind === 'transfer-cancelled')?.detail).toContain(PSTN_NUMBERS.answers);
   });
 
+  it('warm, cancelled while the number still rings: the contact is taken back at once and hears the agent', async () => {
+    const s = await scene();
+    s.pstn.noAnswerMs = 20_000; // rings until called off
+    await start(s, 'warm', PSTN_NUMBERS.noAnswer);
+    const ringing = await settled(s, 'consultRinging');
+    const atPstn = await waitFor('the number rings', () => s.pstn.reached.find((r) => r.number === PSTN_NUMBERS.noAnswer)?.call);
+    await waitFor('the consult rings at Alice’s end', () => s.alice.state().calls.find((c) => c.id === ringing.consultCallId)?.state === 'ringing');
+    await ok(s.alice, 'transfer.cancel', { transferId: ringing.id });
+    // At once: the called-off consult is not a call still being placed.
+    await ok(s.alice, 'transfer.unholdContact', { transferId: ringing.id });
+    await untilHearsOnly(s.toAlice, TONES.alice);
+    await waitFor('the number stopped ringing', () => atPstn.state === 'ended');
+    expect(s.alice.state().transfers.find((t) => t.id === ringing.id)?.state.phase).toBe('cancelled');
+  });
+
+  it('Confirm pressed again: the same transfer is a no-op, another method or number is refused by the rules', async () => {
+    const s = await scene();
+    const first = (await ok(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' })) as { transferId: string };
+    const again = (await ok(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' })) as { transferId: string };
+    expect(again.transferId).toBe(first.transferId);
+    const otherMethod = await refused(s.alice, 'transfer.start', { callId: s.callId, method: 'cold', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' });
+    expect(otherMethod.code).toBe('not-in-phase');
+    const otherNumber = await refused(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.busy, outcomeId: 'billing-question', note: '' });
+    expect(otherNumber.code).toBe('not-in-phase');
+    await settled(s, 'consulting');
+    expect(s.alice.state().transfers).toHaveLength(1);
+    expect(s.pstn.reached.map((r) => r.number)).toEqual([PSTN_NUMBERS.answers]);
+    expect(s.customer.referrals).toHaveLength(0);
+  });
+
   it('busy (cold): reported as busy, the contact stays with the agent', async () => {
     const s = await scene();
     await start(s, 'cold', PSTN_NUMBERS.busy);

@@ -176,7 +176,10 @@ describe('hang-ups during a warm transfer', () => {
     expect(transferHeadline(aliceView)).toBe('Dana Customer hung up. The transfer to Bob is off.');
     // Bob has no Cancel to press for a transfer that is over; either side may end the consult.
     expect(bobView.allowed).toEqual(['hangUpConsult']);
-    expect(aliceView.allowed).toContain('hangUpConsult');
+    // Nor has Alice anything to do with a contact who is gone: no hold, no take-back, no Complete.
+    expect(aliceView.allowed).toEqual(['hangUpConsult']);
+    expect(aliceView.contactHeld).toBe(false);
+    expect(await s.alice.transfers.unholdContact(started.id).then(() => 'ok', (e: unknown) => String(e))).toMatch(/hung up/);
     const aliceConsult = consultOf(s.alice, started.id);
     const bobConsult = consultOf(s.bob, started.id);
     await talking(aliceConsult, TONES.bob, bobConsult, TONES.alice);
@@ -403,6 +406,18 @@ describe('every failure reaches the view in its own words', () => {
 });
 
 describe('what an independent attempt to break the transfers found', () => {
+  it('Confirm pressed again for a colleague: the same transfer is a no-op, another method or colleague is refused', async () => {
+    const s = await scene({ bobPolicy: 'manual' });
+    const first = await s.alice.transfers.start(request(s, 'warm'));
+    expect((await s.alice.transfers.start(request(s, 'warm'))).id).toBe(first.id);
+    await expect(s.alice.transfers.start(request(s, 'cold'))).rejects.toMatchObject({ code: 'not-in-phase' });
+    const toCarol = { ...request(s, 'warm'), recipient: { userId: 'carol', name: 'Carol', uri: `sip:carol@${lab.domain}` } };
+    await expect(s.alice.transfers.start(toCarol)).rejects.toMatchObject({ code: 'not-in-phase' });
+    expect(s.alice.transfers.list()).toHaveLength(1);
+    expect(s.alice.transfers.get(first.id).state).toMatchObject({ phase: 'consultRinging', method: 'warm' });
+    await hangUpAll(s.alice, s.bob, s.customer);
+  });
+
   it('a second transfer of a call whose first attempt failed is guarded by its own rules, and alone owes the wrap-up', async () => {
     const s = await scene();
     s.customer.referPolicy = 'reject';

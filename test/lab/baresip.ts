@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../support/waitFor.js';
 import type { Lab } from './lab.js';
-import { describeHeard, heardInRecording, writeToneWav, type Heard } from './recording.js';
+import { describeHeard, heardInRecording, steadyIn, writeToneWav, type Heard } from './recording.js';
+import { signalGroup } from './signalGroup.js';
+import { bestEffort } from './bestEffort.js';
 
 export interface BaresipOptions {
   /** User part of the phone's AOR (sip:<user>@127.0.0.1). */
@@ -131,7 +133,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
     });
     control.write(`${Buffer.byteLength(json)}:${json},`);
     const response = await answered;
-    if (response['ok'] === false) throw new Error(`baresip (${options.user}) refused ${name} ${params}: ${String(response['data'] ?? '')}`);
+    if (response['ok'] === false) throw new Error(`baresip (${options.user}) refused ${name} ${params}: ${JSON.stringify(response['data'] ?? '')}`);
     return response;
   };
 
@@ -173,7 +175,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
           if (!decodedSince(hearsOptions.since)) return undefined;
           const heard = phone.heard(tones, 1);
           last = heard;
-          const present = hz === undefined || (heard.tones.get(hz) ?? 0) >= HEARD_AT;
+          const present = hz === undefined || ((heard.tones.get(hz) ?? 0) >= HEARD_AT && steadyIn(heard, hz, HEARD_AT));
           const ok = heard.seconds >= 0.9 && present && absent.every((other) => (heard.tones.get(other) ?? 0) < ABSENT_BELOW);
           return ok ? heard : undefined;
         },
@@ -181,7 +183,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
         200,
       );
     } catch (error) {
-      throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing new (no dump, or the dump stopped growing)'}`);
+      throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing new (no dump, or the dump stopped growing)'}`, { cause: error });
     }
   };
 
@@ -287,7 +289,8 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
       const running = child;
       if (running === undefined || running.pid === undefined) return;
       if (control !== undefined) {
-        await command('quit').catch(() => undefined);
+        // A baresip that no longer answers its control socket is killed below all the same.
+        await command('quit').catch(bestEffort('asking baresip to quit'));
         control.destroy();
       }
       const inTime = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
@@ -394,14 +397,6 @@ function freeTcpPort(): Promise<number> {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: already gone.
-  }
 }
 
 function tail(text: string): string {

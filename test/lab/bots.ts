@@ -11,6 +11,7 @@ import type { Call } from '../../electron/core/sip/call.js';
 import type { IncomingReferral } from '../../electron/core/sip/phone.js';
 import { createAgent, type AgentOptions, type TestAgent } from '../support/agents.js';
 import type { Lab } from './lab.js';
+import { bestEffort } from './bestEffort.js';
 
 export type ReferPolicy =
   /** accept and call the target, like the stacks measured in the lab */
@@ -60,6 +61,7 @@ export function createCustomer(lab: Lab, name: string, options: CustomerOptions 
     referrals: [] as IncomingReferral[],
     followed: [] as Call[],
     referRejectStatus: 603,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: Object.assign infers `string` from the bare literal
     referPolicy: 'follow' as ReferPolicy,
     beforeFollow: undefined as (() => Promise<void>) | undefined,
     finalNotifyDelayMs: undefined as number | 'never' | undefined,
@@ -81,7 +83,7 @@ export function createCustomer(lab: Lab, name: string, options: CustomerOptions 
         return;
       }
       bot.followed.push(await referral.follow());
-    })().catch(() => {});
+    })().catch(bestEffort(`${name} following a REFER`)); // the scenario checks what the bot followed
   });
   return bot;
 }
@@ -198,10 +200,11 @@ export function createDesk(
   transfers.events.on('dispositionDue', (d) => desk.dispositions.push({ ...d }));
   transfers.events.on('incoming', ({ transfer }) => {
     desk.toasts.push(transfer);
-    if (desk.incomingPolicy === 'accept') void transfers.accept(transfer.id).catch(() => {});
-    if (desk.incomingPolicy === 'decline') void transfers.decline(transfer.id).catch(() => {});
+    // The scenario judges the outcome on both desks; a refused step shows there.
+    if (desk.incomingPolicy === 'accept') void transfers.accept(transfer.id).catch(bestEffort('accepting a transfer'));
+    if (desk.incomingPolicy === 'decline') void transfers.decline(transfer.id).catch(bestEffort('declining a transfer'));
     // Busy: the phone itself refuses (486), as when the agent is in do-not-disturb.
-    if (desk.incomingPolicy === 'busy') void desk.phone.calls().find((c) => c.state === 'ringing')?.decline(486).catch(() => {});
+    if (desk.incomingPolicy === 'busy') void desk.phone.calls().find((c) => c.state === 'ringing')?.decline(486).catch(bestEffort('refusing a call busy'));
   });
   return desk;
 }
@@ -248,8 +251,9 @@ export function createPstn(lab: Lab, options: AgentOptions = {}): PstnBot {
     bot.reached.push({ number, call });
     // A call replacing one of ours is the same conversation going on with someone else: answer it.
     const behaviour = call.replaces ? 'answer' : (bot.behaviour.get(number) ?? 'answer');
-    if (behaviour === 'answer') void call.answer().catch(() => {});
-    else if (behaviour === 'busy') void call.decline(486).catch(() => {});
+    // The caller's side shows whether the answer or refusal went through; the test checks it there.
+    if (behaviour === 'answer') void call.answer().catch(bestEffort('answering'));
+    else if (behaviour === 'busy') void call.decline(486).catch(bestEffort('refusing a call busy'));
     else {
       const giveUp = setTimeout(() => {
         if (call.state === 'ringing') void rejectWith(call, 480);
@@ -261,11 +265,10 @@ export function createPstn(lab: Lab, options: AgentOptions = {}): PstnBot {
 }
 
 /** A final response the Call API does not offer (480 Temporarily Unavailable: nobody answered). */
-async function rejectWith(call: Call, statusCode: number): Promise<void> {
-  const session = call.session as unknown as { reject?: (options: { statusCode: number }) => void };
-  try {
-    session.reject?.({ statusCode });
-  } catch {
-    // already ended
-  }
+function rejectWith(call: Call, statusCode: number): Promise<void> {
+  const session = call.session as unknown as { reject?: (options: { statusCode: number }) => Promise<void> };
+  // A call that ended meanwhile (the caller gave up) has nothing left to refuse.
+  return Promise.resolve()
+    .then(() => session.reject?.({ statusCode }))
+    .catch(bestEffort(`refusing a call with ${statusCode}`));
 }

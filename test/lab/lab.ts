@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { createSocket } from 'node:dgram';
 import { isSafeToken, renderKamailioConfig, type KamailioConfigInput } from './kamailio-config.js';
 import { startRtpengine, type Rtpengine } from './rtpengine.js';
+import { signalGroup, signalProcess } from './signalGroup.js';
 
 export interface LabUser {
   readonly user: string;
@@ -484,14 +485,6 @@ function trackGroup(pid: number): void {
   });
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
 interface Running {
   readonly child: ChildProcess;
   readonly pid: number;
@@ -627,11 +620,7 @@ class KamailioLab implements Lab {
   private async terminate(): Promise<void> {
     const running = this.running;
     if (running === undefined) return;
-    try {
-      process.kill(running.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
+    signalProcess(running.pid, 'SIGTERM');
     const inTime = await Promise.race([running.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!inTime) signalGroup(running.pid, 'SIGKILL');
     await running.exited;

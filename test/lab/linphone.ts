@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../support/waitFor.js';
 import type { Lab } from './lab.js';
-import { describeHeard, heardInRecording, writeToneWav, type Heard } from './recording.js';
+import { describeHeard, heardInRecording, steadyIn, writeToneWav, type Heard } from './recording.js';
+import { signalGroup } from './signalGroup.js';
+import { bestEffort } from './bestEffort.js';
 
 export interface LinphoneOptions {
   /** User part of the phone's AOR (sip:<user>@127.0.0.1). */
@@ -259,7 +261,7 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
     async hangUpAll() {
       if (child?.stdin?.writable !== true) return;
       send('terminate all');
-      await waitFor(`${options.user}'s calls ended`, () => [...calls.values()].every((c) => c.state === 'ended'), 5_000).catch(() => undefined);
+      await waitFor(`${options.user}'s calls ended`, () => [...calls.values()].every((c) => c.state === 'ended'), 5_000).catch(bestEffort(`waiting for ${options.user}'s calls to end`)); // the stop that follows ends them regardless
     },
 
     callWith(user) {
@@ -285,14 +287,14 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
           () => {
             const heard = phone.heard(call, [hz, ...absent], 1);
             last = heard;
-            const ok = heard.seconds >= 0.9 && (heard.tones.get(hz) ?? 0) >= heardAt && absent.every((other) => (heard.tones.get(other) ?? 0) < absentBelow);
+            const ok = heard.seconds >= 0.9 && (heard.tones.get(hz) ?? 0) >= heardAt && steadyIn(heard, hz, heardAt) && absent.every((other) => (heard.tones.get(other) ?? 0) < absentBelow);
             return ok ? heard : undefined;
           },
           hearsOptions.timeoutMs ?? 8_000,
           200,
         );
       } catch (error) {
-        throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing (no recording)'}`);
+        throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing (no recording)'}`, { cause: error });
       }
     },
 
@@ -310,7 +312,7 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
           200,
         );
       } catch (error) {
-        throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing (no recording)'}`);
+        throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing (no recording)'}`, { cause: error });
       }
     },
 
@@ -321,8 +323,9 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
       if (running === undefined || running.pid === undefined) return;
       try {
         send('quit');
-      } catch {
-        // Its stdin is already closed.
+      } catch (error) {
+        // Its stdin is already closed: it is exiting, and is killed below if it does not.
+        bestEffort('asking linphonec to quit')(error);
       }
       const inTime = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
       if (!inTime) signalGroup(running.pid, 'SIGKILL');
@@ -380,14 +383,6 @@ reg_expires=600
 reg_sendregister=1
 publish=0
 `;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: already gone.
-  }
 }
 
 function tail(text: string): string {

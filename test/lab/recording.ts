@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { framedToneAmplitudes, int16ToFloat } from '../support/goertzel.js';
+import { framedTones, int16ToFloat } from '../support/goertzel.js';
 
 /** Same level as the Node engine's synthetic microphone: a quarter of full scale. */
 const TONE_AMPLITUDE = 0.25;
@@ -85,6 +85,23 @@ export interface Heard {
   readonly sampleRate: number;
   /** True when the file did not say its rate yet and it was inferred (see heardInRecording). */
   readonly rateInferred: boolean;
+  /** Amplitude at each asked tone in each 20 ms frame, oldest first (absent: nothing was measured). */
+  readonly frameTones?: ReadonlyMap<number, readonly number[]>;
+}
+
+/** Share of the frames a tone must be in to count as heard, as the audio oracle has it (test/support/audioOracle.ts). */
+const STEADY_SHARE = 0.8;
+
+/** How many frames carry `hz` at `heardAt` or more, out of how many. */
+function framesWith(heard: Heard, hz: number, heardAt: number): { readonly with: number; readonly of: number } {
+  const frames = heard.frameTones?.get(hz) ?? [];
+  return { with: frames.filter((amplitude) => amplitude >= heardAt).length, of: frames.length };
+}
+
+/** `hz` is in at least 80 % of the frames at `heardAt` or more: heard throughout, not in bursts (a choppy stream is not a party heard). */
+export function steadyIn(heard: Heard, hz: number, heardAt: number): boolean {
+  const frames = framesWith(heard, hz, heardAt);
+  return frames.of > 0 && frames.with >= STEADY_SHARE * frames.of;
 }
 
 /** Rates a phone's recorder may write: the clock of G.711 (and GSM, G.729), wideband speex, Opus. */
@@ -108,11 +125,16 @@ function measure(samples: Float32Array, sampleRate: number, tones: readonly numb
   const take = Math.min(samples.length, Math.round(seconds * sampleRate));
   const tail = samples.subarray(samples.length - take);
   const frame = Math.round((sampleRate * FRAME_MS) / 1000);
-  return { tones: framedToneAmplitudes(tail, sampleRate, tones, frame), seconds: take / sampleRate, sampleRate, rateInferred };
+  const framed = framedTones(tail, sampleRate, tones, frame);
+  return { tones: framed.means, frameTones: framed.frames, seconds: take / sampleRate, sampleRate, rateInferred };
 }
 
-/** "330 Hz 0.24, 440 Hz 0.00 over 1.0 s", for failure messages. */
+/** "330 Hz 0.24, 440 Hz 0.00 over 1.0 s" ("330 Hz 0.06 (choppy: in 12 of 50 frames)" for a tone that breaks up), for failure messages. */
 export function describeHeard(heard: Heard): string {
-  const parts = [...heard.tones].map(([hz, amplitude]) => `${hz} Hz ${amplitude.toFixed(2)}`);
+  const parts = [...heard.tones].map(([hz, amplitude]) => {
+    const frames = framesWith(heard, hz, 0.05);
+    const choppy = frames.with > 0 && frames.with < STEADY_SHARE * frames.of ? ` (choppy: in ${frames.with} of ${frames.of} frames)` : '';
+    return `${hz} Hz ${amplitude.toFixed(2)}${choppy}`;
+  });
   return `${parts.join(', ')} over ${heard.seconds.toFixed(1)} s at ${heard.sampleRate} Hz${heard.rateInferred ? ' (inferred)' : ''}`;
 }

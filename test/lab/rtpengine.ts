@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { signalGroup } from './signalGroup.js';
 
 export interface Rtpengine {
   /** UDP port of the control protocol on 127.0.0.1. */
@@ -129,14 +130,6 @@ export function pingOnce(ngPort: number, timeoutMs = 300): Promise<boolean> {
     socket.on('message', (message) => finish(message.toString('latin1') === `${cookie} d6:result4:ponge`));
     socket.send(`${cookie} d7:command4:pinge`, ngPort, '127.0.0.1');
   });
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: already gone.
-  }
 }
 
 function isExecutableFile(path: string): boolean {

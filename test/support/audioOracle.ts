@@ -8,14 +8,20 @@
  * terms of parties: "bob's call with customer hears 440 Hz and nothing else".
  *
  * Three outcomes are kept apart on purpose:
- * - a tone heard: its mean amplitude over the window is at least `heardAt` (default 0.05; our
- *   engines send 0.25 of full scale and Opus delivers ≈ 0.25);
- * - silence: RTP packets keep arriving (a muted or holding far end), and no party tone reaches
- *   `absentBelow` (default 0.02; a tone 110 Hz away leaks ≈ 0.006 into the detector, up to 0.01
- *   for the moment it starts; a 330 Hz tone reads 0.0003 at 660 Hz, its second harmonic);
+ * - a tone heard: steadily, not in bursts. Its amplitude reaches `heardAt` (default 0.05; our
+ *   engines send 0.25 of full scale and Opus delivers ≈ 0.25) in at least `steadyShare` (80 %) of
+ *   the window's 20 ms frames, over at least `minHeardMs` (300 ms) of received audio, with packets
+ *   flowing. Audio that breaks up (the tone in 100 ms of 400) is not "hearing" a party: it is
+ *   described as choppy;
+ * - silence: RTP packets keep arriving (a muted or holding far end), and the audio is quiet —
+ *   its RMS level under `silentBelow` (default 0.01, −40 dBFS; a party's tone is 0.18; muted and
+ *   held far ends read 0.0000–0.0002 over Opus here, comfort noise is specified near −60 dBFS) with
+ *   no party tone reaching `absentBelow` (default 0.02; a tone 110 Hz away leaks ≈ 0.006 into the
+ *   detector, up to 0.01 for the moment it starts; a 330 Hz tone reads 0.0003 at 660 Hz, its second
+ *   harmonic). Noise, speech or a tone no party sends are sound, not silence;
  * - dead media: no packets at all in the window (no session, a closed one, or nothing arriving).
  *   Dead media is never silence: `hearsNoTone` is false for it.
- * Readings between the two thresholds satisfy neither "hears" nor "does not hear", so a wait keeps
+ * Readings between the thresholds satisfy neither "hears" nor "does not hear", so a wait keeps
  * polling through a fade instead of deciding on it.
  *
  * Only calls whose media runs in the Node engine can be heard (lab agents, bots, Node desks); a call
@@ -43,6 +49,14 @@ export { PARTY_TONES, TONES } from './partyTones.js';
 export const HEARD_AT = 0.05;
 /** Mean amplitude under which a tone counts as not heard. */
 export const ABSENT_BELOW = 0.02;
+/** RMS level of the received audio under which it counts as silence (−40 dBFS). */
+export const SILENT_BELOW = 0.01;
+/** Share of the window's frames a tone must be in to count as heard: a tone that breaks up is not. */
+export const STEADY_SHARE = 0.8;
+/** Received audio a tone must be heard over, at least. */
+export const MIN_HEARD_MS = 300;
+/** The detector's frame (the engines' FRAME of 20 ms Hann-windowed Goertzel). */
+export const FRAME_MS = 20;
 /** How far back a reading looks by default: 20 Opus packets, 20 detector frames. */
 export const WINDOW_MS = 400;
 
@@ -53,6 +67,12 @@ export interface OracleOptions {
   readonly heardAt?: number;
   /** Default ABSENT_BELOW. */
   readonly absentBelow?: number;
+  /** Default SILENT_BELOW. */
+  readonly silentBelow?: number;
+  /** Default STEADY_SHARE. */
+  readonly steadyShare?: number;
+  /** Default MIN_HEARD_MS. */
+  readonly minHeardMs?: number;
   /** The tones other parties may send, checked by hearsOnly/hearsNoTone (default PARTY_TONES). */
   readonly partyTones?: readonly number[];
 }
@@ -72,9 +92,14 @@ export interface CallHearing {
   readonly tones: ReadonlyMap<number, number>;
   /** RMS of the received audio over the window, whatever its frequencies. */
   readonly level: number;
+  /** Amplitude at each tone in each 20 ms frame of the window, oldest first. */
+  readonly frameTones: ReadonlyMap<number, readonly number[]>;
   /** The thresholds this reading is judged by. */
   readonly heardAt: number;
   readonly absentBelow: number;
+  readonly silentBelow: number;
+  readonly steadyShare: number;
+  readonly minHeardMs: number;
   readonly partyTones: readonly number[];
 }
 
@@ -119,9 +144,19 @@ export function readingOf(label: string, heard: Hearing, options: OracleOptions 
     spanMs: heard.spanMs,
     tones: heard.tones,
     level: heard.level,
+    frameTones: heard.frameTones,
+    ...thresholds(options),
+    partyTones: options.partyTones ?? PARTY_TONES,
+  };
+}
+
+function thresholds(options: OracleOptions): Pick<CallHearing, 'heardAt' | 'absentBelow' | 'silentBelow' | 'steadyShare' | 'minHeardMs'> {
+  return {
     heardAt: options.heardAt ?? HEARD_AT,
     absentBelow: options.absentBelow ?? ABSENT_BELOW,
-    partyTones: options.partyTones ?? PARTY_TONES,
+    silentBelow: options.silentBelow ?? SILENT_BELOW,
+    steadyShare: options.steadyShare ?? STEADY_SHARE,
+    minHeardMs: options.minHeardMs ?? MIN_HEARD_MS,
   };
 }
 
@@ -141,17 +176,29 @@ function quiet(label: string, media: 'closed' | 'none', options: OracleOptions, 
     spanMs: 0,
     tones: new Map(tones.map((hz) => [hz, 0])),
     level: 0,
-    heardAt: options.heardAt ?? HEARD_AT,
-    absentBelow: options.absentBelow ?? ABSENT_BELOW,
+    frameTones: new Map(tones.map((hz) => [hz, []])),
+    ...thresholds(options),
     partyTones,
   };
 }
 
 // Judgements of one reading: pure, so one measurement can be checked several ways.
 
-/** `hz` is heard (packets flowing, amplitude at least heardAt). */
+/** How many of the window's frames carry `hz` at heardAt or more, out of how many frames. */
+export function framesWithTone(h: CallHearing, hz: number): { readonly with: number; readonly of: number } {
+  const frames = h.frameTones.get(hz) ?? [];
+  return { with: frames.filter((amplitude) => amplitude >= h.heardAt).length, of: frames.length };
+}
+
+/** `hz` is in at least steadyShare of the frames, over at least minHeardMs of audio: heard throughout, not in bursts. */
+export function toneSteady(h: CallHearing, hz: number): boolean {
+  const frames = framesWithTone(h, hz);
+  return frames.of * FRAME_MS >= h.minHeardMs && frames.with >= h.steadyShare * frames.of;
+}
+
+/** `hz` is heard: packets flowing, its mean amplitude at least heardAt, and steadily (toneSteady). */
 export function toneHeard(h: CallHearing, hz: number): boolean {
-  return h.packetsFlowing && (h.tones.get(hz) ?? 0) >= h.heardAt;
+  return h.packetsFlowing && (h.tones.get(hz) ?? 0) >= h.heardAt && toneSteady(h, hz);
 }
 
 /** `hz` is heard, and no other party tone is. */
@@ -159,9 +206,12 @@ export function onlyToneHeard(h: CallHearing, hz: number): boolean {
   return toneHeard(h, hz) && h.partyTones.every((other) => other === hz || (h.tones.get(other) ?? 0) < h.absentBelow);
 }
 
-/** Silence: packets flowing, no party tone. Never true of dead media. */
+/**
+ * Silence: packets flowing, the audio's level under silentBelow and no party tone. Never true of
+ * dead media, nor of noise, speech or a tone no party sends (sound, though no one's tone).
+ */
 export function noToneHeard(h: CallHearing): boolean {
-  return h.packetsFlowing && h.partyTones.every((hz) => (h.tones.get(hz) ?? 0) < h.absentBelow);
+  return h.packetsFlowing && h.level < h.silentBelow && h.partyTones.every((hz) => (h.tones.get(hz) ?? 0) < h.absentBelow);
 }
 
 /** Dead media: not one RTP packet in the window, or no media session at all. */
@@ -171,19 +221,29 @@ export function isDead(h: CallHearing): boolean {
 
 /**
  * "bob's call with customer hears 440 Hz (0.31) and 660 Hz (0.02); 48 packets in 400 ms".
- * Tones under half of absentBelow (neighbours' leakage, coding noise) are left out; a call with no
- * media says so instead.
+ * Tones under half of absentBelow (neighbours' leakage, coding noise) are left out; a tone that
+ * breaks up says in how many frames it was ("440 Hz (0.06, choppy: in 5 of 20 frames)"); sound
+ * that is no party's tone says its level; a call with no media says so instead.
  */
 export function describeHearing(h: CallHearing): string {
   if (h.media === 'none') return `${h.label} has no media yet (no SDH): dead media`;
   if (h.media === 'closed') return `${h.label} has no media any more (session or call closed): dead media`;
   const audible = [...h.tones].filter(([, amplitude]) => amplitude >= h.absentBelow / 2).sort((a, b) => b[1] - a[1]);
+  const described = ([hz, amplitude]: [number, number]): string => {
+    const frames = framesWithTone(h, hz);
+    const choppy = frames.with > 0 && frames.with < h.steadyShare * frames.of ? `, choppy: in ${frames.with} of ${frames.of} frames` : '';
+    return `${hz} Hz (${amplitude.toFixed(2)}${choppy})`;
+  };
   const what =
     audible.length === 0
-      ? `hears no tone (level ${h.level.toFixed(3)})`
-      : `hears ${audible.map(([hz, amplitude]) => `${hz} Hz (${amplitude.toFixed(2)})`).join(' and ')}`;
+      ? h.level < h.silentBelow
+        ? `hears no tone (level ${h.level.toFixed(3)})`
+        : `hears no party tone but sound at level ${h.level.toFixed(3)} (noise, speech or another tone: not silence)`
+      : `hears ${audible.map(described).join(' and ')}`;
+  const frameCount = Math.max(0, ...[...h.frameTones.values()].map((frames) => frames.length));
+  const short = frameCount * FRAME_MS < h.minHeardMs ? `; only ${frameCount * FRAME_MS} ms of audio` : '';
   const flow = h.packets === 0 ? `no packets in ${h.spanMs.toFixed(0)} ms: dead media` : `${h.packets} packets in ${h.spanMs.toFixed(0)} ms`;
-  return `${h.label} ${what}; ${flow}`;
+  return `${h.label} ${what}${short}; ${flow}`;
 }
 
 // Predicates on a call, for waitFor and expect.
@@ -198,7 +258,7 @@ export async function hearsOnly(call: Call, hz: number, options?: OracleOptions)
   return onlyToneHeard(await hearing(call, options, [hz]), hz);
 }
 
-/** True when `call` receives packets that carry no party tone (a muted or holding far end). */
+/** True when `call` receives packets that carry quiet audio and no party tone (a muted or holding far end). */
 export async function hearsNoTone(call: Call, options?: OracleOptions): Promise<boolean> {
   return noToneHeard(await hearing(call, options));
 }
@@ -246,9 +306,9 @@ export function untilHearsOnly(call: Call, hz: number, timeoutMs?: number, optio
   return untilHearing(`${labelOf(call)} to hear only ${hz} Hz`, call, (h) => onlyToneHeard(h, hz), timeoutMs, options, [hz]);
 }
 
-/** Waits until `call` hears silence: packets flowing, no party tone. */
+/** Waits until `call` hears silence: packets flowing, quiet audio, no party tone. */
 export function untilHearsNoTone(call: Call, timeoutMs?: number, options?: OracleOptions): Promise<CallHearing> {
-  return untilHearing(`${labelOf(call)} to hear silence (packets, no tone)`, call, noToneHeard, timeoutMs, options);
+  return untilHearing(`${labelOf(call)} to hear silence (packets, quiet audio)`, call, noToneHeard, timeoutMs, options);
 }
 
 /** Waits until `call` receives no RTP at all. */

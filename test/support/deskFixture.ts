@@ -2,7 +2,7 @@
  * A whole desk (the composition root) in Node, as main runs it: real Kamailio, real SQLite file,
  * real WebRTC through the Node engine; only the OS ports are small recording fakes.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Desk, type DeskOptions } from '../../electron/core/desk.js';
@@ -90,6 +90,8 @@ export function createTestDesk(doc: ProvisioningDocument, options: Partial<DeskO
       await desk.dispose().catch(() => {});
       await media.dispose().catch(() => {});
       store.close();
+      // A folder the caller gave is theirs to keep (a restart reopens it); one made here is removed.
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

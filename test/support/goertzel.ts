@@ -74,6 +74,33 @@ export function windowedToneAmplitude(samples: ArrayLike<number>, sampleRate: nu
   return gain === 0 ? 0 : (2 * Math.sqrt(Math.max(power, 0))) / gain;
 }
 
+/** Each tone's amplitude frame by frame, and its mean over the frames. */
+export interface FramedTones {
+  /** Mean amplitude of each tone over the frames (0 with no whole frame). */
+  readonly means: Map<number, number>;
+  /** Amplitude of each tone in each frame, oldest first: whether a tone was there throughout or in bursts. */
+  readonly frames: Map<number, number[]>;
+}
+
+/**
+ * Each of `frequencies` in `samples` cut into frames of `frameSamples` (a short frame follows a tone
+ * that starts or stops): per frame, and the mean over all of them. A trailing partial frame is left
+ * out.
+ */
+export function framedTones(samples: ArrayLike<number>, sampleRate: number, frequencies: readonly number[], frameSamples: number): FramedTones {
+  if (!(Number.isInteger(frameSamples) && frameSamples > 0)) throw new RangeError(`frameSamples out of range: ${frameSamples}`);
+  const count = Math.floor(samples.length / frameSamples);
+  const frames = new Map<number, number[]>(frequencies.map((hz) => [hz, []]));
+  const frame = new Float64Array(frameSamples);
+  for (let f = 0; f < count; f += 1) {
+    for (let i = 0; i < frameSamples; i += 1) frame[i] = samples[f * frameSamples + i] ?? 0;
+    for (const hz of frequencies) frames.get(hz)?.push(windowedToneAmplitude(frame, sampleRate, hz));
+  }
+  const means = new Map<number, number>();
+  for (const [hz, amplitudes] of frames) means.set(hz, count === 0 ? 0 : amplitudes.reduce((a, b) => a + b, 0) / count);
+  return { means, frames };
+}
+
 /**
  * Mean amplitude of each of `frequencies` over `samples` cut into frames of `frameSamples` (a short
  * frame follows a tone that starts or stops; the mean over many says how steadily it was there).
@@ -85,13 +112,5 @@ export function framedToneAmplitudes(
   frequencies: readonly number[],
   frameSamples: number,
 ): Map<number, number> {
-  if (!(Number.isInteger(frameSamples) && frameSamples > 0)) throw new RangeError(`frameSamples out of range: ${frameSamples}`);
-  const frames = Math.floor(samples.length / frameSamples);
-  const sums = new Map<number, number>(frequencies.map((hz) => [hz, 0]));
-  const frame = new Float64Array(frameSamples);
-  for (let f = 0; f < frames; f += 1) {
-    for (let i = 0; i < frameSamples; i += 1) frame[i] = samples[f * frameSamples + i] ?? 0;
-    for (const hz of frequencies) sums.set(hz, (sums.get(hz) ?? 0) + windowedToneAmplitude(frame, sampleRate, hz));
-  }
-  return new Map(frequencies.map((hz) => [hz, frames === 0 ? 0 : (sums.get(hz) ?? 0) / frames]));
+  return framedTones(samples, sampleRate, frequencies, frameSamples).means;
 }

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { applyDeskPatch, applyItems, diffDesk, diffItems, sameData } from '../../shared/deskPatch.js';
 import type { BatonApi, EventName, EventPayloads } from '../../shared/ipc.js';
 import { deskReducer, initialDeskMirror, patchReceived, snapshotReceived, type DeskMirrorState } from '../../renderer/features/desk/deskSlice.js';
-import { connectDesk } from '../../renderer/app/deskSync.js';
+import { connectDesk, type FlushScheduler } from '../../renderer/app/deskSync.js';
 import { createAppStore } from '../../renderer/app/store.js';
 
 function desk(version: number, overrides: Partial<DeskState> = {}): DeskState {
@@ -202,11 +202,17 @@ function fakeBaton() {
   return { api: api as unknown as BatonApi & { attach: ReturnType<typeof vi.fn> }, emit, listeners };
 }
 
+/** Applies each patch as it comes (the frame-by-frame batching is tested on its own). */
+const immediately: FlushScheduler = (flush) => {
+  flush();
+  return () => {};
+};
+
 describe('desk sync (store + window.baton)', () => {
   it('asks for a snapshot at start, mirrors events, and resyncs once per gap', () => {
     const store = createAppStore();
     const baton = fakeBaton();
-    const stop = connectDesk(baton.api, store);
+    const stop = connectDesk(baton.api, store, undefined, immediately);
     expect(baton.api.attach).toHaveBeenCalledTimes(1);
 
     baton.emit('desk.snapshot', desk(1));
@@ -225,5 +231,35 @@ describe('desk sync (store + window.baton)', () => {
 
     stop();
     expect([...baton.listeners.values()].every((set) => set.size === 0)).toBe(true);
+  });
+
+  it('applies the patches of one frame together, in order, as one store change; a snapshot first applies what came before it', () => {
+    const store = createAppStore();
+    const baton = fakeBaton();
+    const frames: Array<() => void> = [];
+    const stop = connectDesk(baton.api, store, undefined, (flush) => {
+      frames.push(flush);
+      return () => void frames.splice(frames.indexOf(flush) >>> 0, 1);
+    });
+    baton.emit('desk.snapshot', desk(1));
+    let changes = 0;
+    const unsubscribe = store.subscribe(() => void changes++);
+    baton.emit('desk.patch', { version: 2, changes: { notReadyReasons: ['Break'] } });
+    baton.emit('desk.patch', { version: 3, changes: { notReadyReasons: ['Break', 'Training'] } });
+    expect(store.getState().desk.desk?.version).toBe(1); // not before the frame
+    expect(frames).toHaveLength(1); // one frame asked for, however many patches
+    frames[0]?.();
+    expect(store.getState().desk.desk).toMatchObject({ version: 3, notReadyReasons: ['Break', 'Training'] });
+    expect(changes).toBe(1);
+
+    baton.emit('desk.patch', { version: 4, changes: { notReadyReasons: ['Lunch'] } });
+    baton.emit('desk.snapshot', desk(4, { notReadyReasons: ['Lunch'] }));
+    expect(frames).toHaveLength(0); // the snapshot took the pending patch with it
+    expect(store.getState().desk).toMatchObject({ resyncNeeded: false, desk: { version: 4, notReadyReasons: ['Lunch'] } });
+    baton.emit('desk.patch', { version: 5, changes: {} });
+    stop();
+    expect(frames).toHaveLength(0); // stopping cancels the frame asked for
+    expect(store.getState().desk.desk?.version).toBe(4);
+    unsubscribe();
   });
 });

@@ -94,7 +94,7 @@ function setup() {
     isMediaHost: (id) => id === host.id,
     log: (m) => logs.push(m),
   });
-  return { ipcMain, desk, media, window, stranger, host, bridge, logs };
+  return { ipcMain, senders, desk, media, window, stranger, host, bridge, logs };
 }
 
 describe('IPC bridge: refusals', () => {
@@ -253,6 +253,28 @@ describe('IPC bridge: the happy path', () => {
     bridge.publish('desk.patch', { version: 4, changes: {} });
     expect(window.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch']);
     expect(stranger.sent).toEqual([]);
+  });
+
+  it('keeps every attached UI page live (two browser tabs on one desk): each gets the events; a resync snapshot goes to the asker only', () => {
+    const { ipcMain, senders, bridge, window, stranger, logs } = setup();
+    // A second tab of the browser fallback, trusted as its connection is (webContents 2 stands in for it).
+    senders.trust(stranger.id);
+    ipcMain.send(CHANNELS.attach, from(1));
+    ipcMain.send(CHANNELS.attach, from(2));
+    bridge.publish('desk.patch', { version: 8, changes: {} });
+    expect(window.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch']);
+    expect(stranger.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch']);
+    ipcMain.send(CHANNELS.attach, from(1)); // the first tab lost a patch and asks again
+    expect(window.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch', 'desk.snapshot']);
+    expect(stranger.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch']);
+    bridge.rendererLost(1); // the first tab closed: the second goes on
+    bridge.publish('desk.patch', { version: 9, changes: {} });
+    expect(window.sent).toHaveLength(3);
+    expect(stranger.sent.map((s) => s.args[0])).toEqual(['desk.snapshot', 'desk.patch', 'desk.patch']);
+    expect(bridge.uiAttached).toBe(true);
+    bridge.rendererLost(2);
+    expect(bridge.uiAttached).toBe(false);
+    expect(logs).toEqual([]);
   });
 
   it('removes its handlers on dispose', () => {

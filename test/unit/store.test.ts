@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { historyEntryIdOf, newHistoryEntryId, openStore, StoreOpenError, type ContactHistoryEntry, type Store } from '../../electron/core/store/index.js';
+import { historyEntryIdOf, newHistoryEntryId, openStore, StoreOpenError, type StoredHistoryEntry, type Store } from '../../electron/core/store/index.js';
 import { MIGRATIONS } from '../../electron/core/store/migrations/index.js';
 import { historyFromStore } from '../../electron/core/store/historyAdapter.js';
 import { receivedEntryId, senderOfReceivedId } from '../../shared/history.js';
@@ -26,7 +26,7 @@ function open(name = 'baton.db') {
   return result;
 }
 
-function entry(overrides: Partial<ContactHistoryEntry> = {}): ContactHistoryEntry {
+function entry(overrides: Partial<StoredHistoryEntry> = {}): StoredHistoryEntry {
   return { id: newHistoryEntryId(), contactId: 'c-1', at: 1000, kind: 'note', actor: 'alice', note: 'asked about invoice', origin: 'local', ...overrides };
 }
 
@@ -160,7 +160,7 @@ describe('contact history', () => {
 
   it('applies a batch all or nothing', () => {
     const { store } = open();
-    const bad = { ...entry({ id: 'ok-2' }), origin: 'elsewhere' } as unknown as ContactHistoryEntry;
+    const bad = { ...entry({ id: 'ok-2' }), origin: 'elsewhere' } as unknown as StoredHistoryEntry;
     expect(() => store.history.append([entry({ id: 'ok-1' }), bad])).toThrow();
     expect(store.history.list('c-1')).toEqual([]);
   });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferPhase, TransferRole, TransferState } from '../../shared/transfer/transferModel.js';
 import { TRANSFER_PHASES, initiatorTransfer, recipientTransfer } from '../../shared/transfer/transferModel.js';
-import type { DispositionDue, TransferAction, TransferCall, TransferRuleCode } from '../../shared/transfer/transferRules.js';
+import type { ContactPresence, DispositionDue, TransferAction, TransferCall, TransferRuleCode } from '../../shared/transfer/transferRules.js';
 import { TRANSFER_ACTIONS, allowedActions, checkAction } from '../../shared/transfer/transferRules.js';
 import { contactOwner, dispositionDue } from '../../shared/transfer/transferRules.js';
 import type { TransferEvent } from '../../shared/transfer/transferMachine.js';
@@ -16,49 +16,68 @@ const cells = (row: string): readonly string[] => row.trim().split(/\s+/);
 // ─── Who may do what ──────────────────────────────────────────────────────────────────────────────
 // Y = allowed (a button is shown)   = = accepted, nothing to do (a repeat, or overtaken by events)
 // . = refused with a rule error
+// The contact's call: held, not held, or gone (the contact hung up; the same whatever hold state is
+// reported for the ended call).
+type ContactColumn = 'held' | 'not held' | 'gone';
 const ACTION_COLUMNS: readonly TransferAction[] = ['confirm', 'dismiss', 'accept', 'decline', 'complete', 'cancel',
   'holdContact', 'unholdContact', 'hangUpContact', 'hangUpConsult'];
-const ACTION_GRID: readonly (readonly [TransferRole, TransferPhase, 'held' | 'not held', string])[] = [
+const ACTION_GRID: readonly (readonly [TransferRole, TransferPhase, ContactColumn, string])[] = [
   //                                            confirm dismiss accept decline complete cancel hold unhold hangUpContact hangUpConsult
   ['initiator', 'choosing',       'held',     'Y       Y       .      .       .        .      =    Y      Y             .'],
   ['initiator', 'choosing',       'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
+  ['initiator', 'choosing',       'gone',     '.       Y       .      .       .        .      .    .      =             .'],
   ['initiator', 'referring',      'held',     '=       .       .      .       .        .      .    .      .             .'],
   ['initiator', 'referring',      'not held', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'referring',      'gone',     '=       .       .      .       .        .      .    .      .             .'],
   ['initiator', 'consultRinging', 'held',     '=       .       .      .       .        .      =    .      .             .'],
   ['initiator', 'consultRinging', 'not held', '=       .       .      .       .        .      Y    .      .             .'],
+  ['initiator', 'consultRinging', 'gone',     '=       .       .      .       .        .      .    .      .             .'],
   ['initiator', 'consulting',     'held',     '=       .       .      .       Y        .      =    .      .             .'],
   ['initiator', 'consulting',     'not held', '=       .       .      .       Y        .      Y    .      .             .'],
+  ['initiator', 'consulting',     'gone',     '=       .       .      .       .        .      .    .      .             .'],
   ['initiator', 'completing',     'held',     '=       .       .      .       =        .      .    .      .             .'],
   ['initiator', 'completing',     'not held', '=       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completing',     'gone',     '=       .       .      .       =        .      .    .      .             .'],
   ['initiator', 'completed',      'held',     '.       .       .      .       =        .      .    .      .             .'],
   ['initiator', 'completed',      'not held', '.       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completed',      'gone',     '.       .       .      .       =        .      .    .      .             .'],
   ['initiator', 'cancelled',      'held',     '.       =       .      .       .        .      =    Y      Y             .'],
   ['initiator', 'cancelled',      'not held', '.       =       .      .       .        .      Y    =      Y             .'],
+  ['initiator', 'cancelled',      'gone',     '.       =       .      .       .        .      .    .      =             .'],
   ['initiator', 'failed',         'held',     '.       .       .      .       .        .      =    Y      Y             Y'],
   ['initiator', 'failed',         'not held', '.       .       .      .       .        .      Y    =      Y             Y'],
+  ['initiator', 'failed',         'gone',     '.       .       .      .       .        .      .    .      =             Y'],
   ['recipient', 'choosing',       'held',     '.       .       .      .       .        .      .    .      .             .'],
   ['recipient', 'choosing',       'not held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'choosing',       'gone',     '.       .       .      .       .        .      .    .      .             .'],
   ['recipient', 'referring',      'held',     '.       .       Y      Y       .        .      .    .      .             .'],
   ['recipient', 'referring',      'not held', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'referring',      'gone',     '.       .       Y      Y       .        .      .    .      .             .'],
   ['recipient', 'consultRinging', 'held',     '.       .       Y      Y       .        .      .    .      .             .'],
   ['recipient', 'consultRinging', 'not held', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'consultRinging', 'gone',     '.       .       Y      Y       .        .      .    .      .             .'],
   ['recipient', 'consulting',     'held',     '.       .       =      .       .        Y      .    .      .             .'],
   ['recipient', 'consulting',     'not held', '.       .       =      .       .        Y      .    .      .             .'],
+  ['recipient', 'consulting',     'gone',     '.       .       =      .       .        Y      .    .      .             .'],
   ['recipient', 'completing',     'held',     '.       .       .      .       .        .      .    .      .             .'],
   ['recipient', 'completing',     'not held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'completing',     'gone',     '.       .       .      .       .        .      .    .      .             .'],
   ['recipient', 'completed',      'held',     '.       .       =      .       .        .      =    Y      Y             .'],
   ['recipient', 'completed',      'not held', '.       .       =      .       .        .      Y    =      Y             .'],
+  ['recipient', 'completed',      'gone',     '.       .       =      .       .        .      .    .      =             .'],
   ['recipient', 'cancelled',      'held',     '.       .       .      .       .        =      .    .      .             .'],
   ['recipient', 'cancelled',      'not held', '.       .       .      .       .        =      .    .      .             .'],
+  ['recipient', 'cancelled',      'gone',     '.       .       .      .       .        =      .    .      .             .'],
   ['recipient', 'failed',         'held',     '.       .       .      =       .        =      .    .      .             Y'],
   ['recipient', 'failed',         'not held', '.       .       .      =       .        =      .    .      .             Y'],
+  ['recipient', 'failed',         'gone',     '.       .       .      =       .        =      .    .      .             Y'],
 ];
 
-describe('allowedActions / checkAction: every role × phase × contact hold × action', () => {
+describe('allowedActions / checkAction: every role × phase × contact (held, not held, gone) × action', () => {
   it('the grid covers every role, phase, hold state and action exactly once', () => {
     expect([...ACTION_COLUMNS].sort()).toEqual([...TRANSFER_ACTIONS].sort());
     const keys = ACTION_GRID.map(([role, phase, held]) => `${role} ${phase} ${held}`);
-    expect(new Set(keys).size).toBe(2 * TRANSFER_PHASES.length * 2);
+    expect(new Set(keys).size).toBe(2 * TRANSFER_PHASES.length * 3);
     for (const [, , , row] of ACTION_GRID) expect(cells(row)).toHaveLength(ACTION_COLUMNS.length);
   });
 
@@ -66,13 +85,26 @@ describe('allowedActions / checkAction: every role × phase × contact hold × a
     cells(row).map((expected, i) => ({ role, phase, held, action: ACTION_COLUMNS[i] ?? 'confirm', expected })),
   );
   it.each(cases)('$role · $phase · contact $held · $action → $expected', ({ role, phase, held, action, expected }) => {
-    const contactHeld = held === 'held';
-    expect(allowedActions(role, phase, contactHeld).has(action)).toBe(expected === 'Y');
-    const check = checkAction(role, phase, contactHeld, action);
-    if (expected !== '.') expect(check).toEqual({ ok: true, noop: expected === '=' });
-    else expect(check.ok ? '' : check.error.message).not.toBe('');
+    for (const [contactHeld, contact] of asCalled(held)) {
+      expect(allowedActions(role, phase, contactHeld, 'user', contact).has(action)).toBe(expected === 'Y');
+      const check = checkAction(role, phase, contactHeld, action, 'user', contact);
+      if (expected !== '.') expect(check).toEqual({ ok: true, noop: expected === '=' });
+      else expect(check.ok ? '' : check.error.message).not.toBe('');
+    }
+  });
+  it('a contact still there is what the rules assume when not told', () => {
+    for (const [role, phase, held] of ACTION_GRID) {
+      if (held === 'gone') continue;
+      expect(allowedActions(role, phase, held === 'held')).toEqual(allowedActions(role, phase, held === 'held', 'user', 'up'));
+    }
   });
 });
+
+/** The (contactHeld, contact) arguments a grid row stands for: a gone contact in either hold state. */
+function asCalled(held: ContactColumn): readonly (readonly [boolean, ContactPresence])[] {
+  if (held === 'gone') return [[true, 'gone'], [false, 'gone']];
+  return [[held === 'held', 'up']];
+}
 
 // Why a command is refused: the codes the UI and main's logs rely on.
 const REFUSALS: readonly (readonly [TransferRole, TransferPhase, boolean, TransferAction, TransferRuleCode])[] = [
@@ -99,6 +131,20 @@ const REFUSALS: readonly (readonly [TransferRole, TransferPhase, boolean, Transf
 it.each(REFUSALS)('%s · %s · held %s · %s is refused: %s', (role, phase, held, action, code) => {
   const check = checkAction(role, phase, held, action);
   expect(check.ok ? null : check.error.code).toBe(code);
+});
+// Once the contact has hung up, an act on its call is refused as what it is.
+it.each([
+  ['initiator', 'failed', true, 'unholdContact', 'user'],
+  ['initiator', 'failed', false, 'holdContact', 'user'],
+  ['initiator', 'failed', true, 'unholdContact', 'external'],
+  ['initiator', 'cancelled', true, 'unholdContact', 'external'],
+  ['initiator', 'choosing', false, 'confirm', 'user'],
+  ['initiator', 'consulting', true, 'complete', 'user'],
+  ['initiator', 'consulting', true, 'complete', 'external'],
+  ['recipient', 'completed', true, 'unholdContact', 'user'],
+] as const)('%s · %s · held %s · %s (%s), the contact gone, is refused: contact-gone', (role, phase, held, action, target) => {
+  const check = checkAction(role, phase, held, action, target, 'gone');
+  expect(check).toEqual({ ok: false, error: { kind: 'transfer-rule', code: 'contact-gone', message: 'The contact has hung up.' } });
 });
 
 // ─── The machine: every role × phase × event ──────────────────────────────────────────────────────
@@ -250,6 +296,24 @@ describe('transferTransition: what failures record, and what comes after them', 
     expect(back).toMatchObject({ phase: 'consulting', failure: { reason: 'refer-rejected', during: 'completing' } });
     expect(after(back, ev('completeRequested'))).toMatchObject({ phase: 'completing', failure: null });
   });
+  it.each([
+    ['a colleague', 'user', iConsulting],
+    ['an external number', 'external', after(initiatorTransfer('external'), ev('confirmed(warm)'), ev('consultAnswered'))],
+  ] as const)('the contact hangs up mid-consult with %s: the initiator is offered only the consult’s end', (_to, target, consulting) => {
+    const failed = after(consulting, ev('contactHungUp'));
+    expect(failed).toMatchObject({ phase: 'failed', failure: { reason: 'contact-hung-up' } });
+    for (const held of [true, false]) {
+      expect(allowedActions('initiator', failed.phase, held, target, 'gone')).toEqual(new Set(['hangUpConsult']));
+      expect(checkAction('initiator', failed.phase, held, 'hangUpContact', target, 'gone')).toEqual({ ok: true, noop: true });
+    }
+  });
+  it('the contact hangs up mid-consult: the recipient is offered only the consult’s end', () => {
+    const failed = after(rConsulting, ev('contactHungUp'));
+    expect(allowedActions('recipient', failed.phase, false, 'user', 'gone')).toEqual(new Set(['hangUpConsult']));
+  });
+  it('the contact hangs up after a warm transfer connected: the recipient gets no contact buttons', () => {
+    expect(allowedActions('recipient', 'completed', true, 'user', 'gone')).toEqual(new Set());
+  });
   it('a phone that takes no REFER leaves the initiator its contact, held until it chooses, and its consult to end', () => {
     const failed = after(I.completing, { type: 'referRefused', reason: 'refer-unsupported' });
     expect(allowedActions('initiator', failed.phase, true)).toEqual(new Set(['unholdContact', 'hangUpContact', 'hangUpConsult']));
@@ -325,48 +389,58 @@ it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, e
 // ─── External number ──────────────────────────────────────────────────────────────────────────────
 // The far end runs no Baton: no recipient's copy exists, and the initiator calls the consult off
 // itself (Cancel, or a hang-up of the consult leg, which the call controls send as Cancel).
-const EXTERNAL_ACTION_GRID: readonly (readonly [TransferPhase, 'held' | 'not held', string])[] = [
+const EXTERNAL_ACTION_GRID: readonly (readonly [TransferPhase, ContactColumn, string])[] = [
   //                            confirm dismiss accept decline complete cancel hold unhold hangUpContact hangUpConsult
   ['choosing',       'held',     'Y       Y       .      .       .        .      =    Y      Y             .'],
   ['choosing',       'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
+  ['choosing',       'gone',     '.       Y       .      .       .        .      .    .      =             .'],
   ['referring',      'held',     '=       .       .      .       .        .      .    .      .             .'],
   ['referring',      'not held', '=       .       .      .       .        .      .    .      .             .'],
+  ['referring',      'gone',     '=       .       .      .       .        .      .    .      .             .'],
   ['consultRinging', 'held',     '=       .       .      .       .        Y      =    .      .             .'],
   ['consultRinging', 'not held', '=       .       .      .       .        Y      Y    .      .             .'],
+  ['consultRinging', 'gone',     '=       .       .      .       .        Y      .    .      .             .'],
   ['consulting',     'held',     '=       .       .      .       Y        Y      =    .      .             .'],
   ['consulting',     'not held', '=       .       .      .       Y        Y      Y    .      .             .'],
+  ['consulting',     'gone',     '=       .       .      .       .        Y      .    .      .             .'],
   ['completing',     'held',     '=       .       .      .       =        .      .    .      .             .'],
   ['completing',     'not held', '=       .       .      .       =        .      .    .      .             .'],
+  ['completing',     'gone',     '=       .       .      .       =        .      .    .      .             .'],
   ['completed',      'held',     '.       .       .      .       =        .      .    .      .             .'],
   ['completed',      'not held', '.       .       .      .       =        .      .    .      .             .'],
+  ['completed',      'gone',     '.       .       .      .       =        .      .    .      .             .'],
   ['cancelled',      'held',     '.       =       .      .       .        =      =    Y      Y             .'],
   ['cancelled',      'not held', '.       =       .      .       .        =      Y    =      Y             .'],
+  ['cancelled',      'gone',     '.       =       .      .       .        =      .    .      =             .'],
   ['failed',         'held',     '.       .       .      .       .        =      =    Y      Y             Y'],
   ['failed',         'not held', '.       .       .      .       .        =      Y    =      Y             Y'],
+  ['failed',         'gone',     '.       .       .      .       .        =      .    .      =             Y'],
 ];
 
-describe('external number: allowedActions / checkAction for every phase × contact hold × action', () => {
+describe('external number: allowedActions / checkAction for every phase × contact (held, not held, gone) × action', () => {
   it('the grid covers every phase and hold state once, and every action', () => {
-    expect(new Set(EXTERNAL_ACTION_GRID.map(([phase, held]) => `${phase} ${held}`)).size).toBe(TRANSFER_PHASES.length * 2);
+    expect(new Set(EXTERNAL_ACTION_GRID.map(([phase, held]) => `${phase} ${held}`)).size).toBe(TRANSFER_PHASES.length * 3);
     for (const [, , row] of EXTERNAL_ACTION_GRID) expect(cells(row)).toHaveLength(ACTION_COLUMNS.length);
   });
   const cases = EXTERNAL_ACTION_GRID.flatMap(([phase, held, row]) =>
     cells(row).map((expected, i) => ({ phase, held, action: ACTION_COLUMNS[i] ?? 'confirm', expected })),
   );
   it.each(cases)('initiator · $phase · contact $held · $action → $expected', ({ phase, held, action, expected }) => {
-    const contactHeld = held === 'held';
-    expect(allowedActions('initiator', phase, contactHeld, 'external').has(action)).toBe(expected === 'Y');
-    const check = checkAction('initiator', phase, contactHeld, action, 'external');
-    if (expected !== '.') expect(check).toEqual({ ok: true, noop: expected === '=' });
-    else expect(check.ok ? '' : check.error.message).not.toBe('');
+    for (const [contactHeld, contact] of asCalled(held)) {
+      expect(allowedActions('initiator', phase, contactHeld, 'external', contact).has(action)).toBe(expected === 'Y');
+      const check = checkAction('initiator', phase, contactHeld, action, 'external', contact);
+      if (expected !== '.') expect(check).toEqual({ ok: true, noop: expected === '=' });
+      else expect(check.ok ? '' : check.error.message).not.toBe('');
+    }
   });
   it('differs from a colleague transfer only in who may cancel', () => {
     for (const [phase, held] of EXTERNAL_ACTION_GRID) {
-      const contactHeld = held === 'held';
-      const user = new Set(allowedActions('initiator', phase, contactHeld));
-      const external = new Set(allowedActions('initiator', phase, contactHeld, 'external'));
-      external.delete('cancel');
-      expect(external).toEqual(user);
+      for (const [contactHeld, contact] of asCalled(held)) {
+        const user = new Set(allowedActions('initiator', phase, contactHeld, 'user', contact));
+        const external = new Set(allowedActions('initiator', phase, contactHeld, 'external', contact));
+        external.delete('cancel');
+        expect(external).toEqual(user);
+      }
     }
   });
   it.each([

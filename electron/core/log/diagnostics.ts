@@ -106,7 +106,7 @@ export function provisioningWithoutSecrets(doc: ProvisioningDocument): unknown {
   const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & { sip: Record<string, unknown> };
   if (typeof copy.sip.server === 'string') copy.sip.server = withoutUserInfo(copy.sip.server);
   const cas = copy.sip.trustedCaCertificates;
-  if (Array.isArray(cas)) copy.sip.trustedCaCertificates = cas.map((pem) => (typeof pem === 'string' ? { sha256: certificateFingerprint(pem) } : pem));
+  if (Array.isArray(cas)) copy.sip.trustedCaCertificates = cas.map((pem: unknown) => (typeof pem === 'string' ? { sha256: certificateFingerprint(pem) } : pem));
   return scrubJson(copy);
 }
 

@@ -14,6 +14,7 @@ import { parseCommand, type CommandName, type CommandOutcome, type ValidatedPayl
 import type { ConnectView, DeskState } from '../../../shared/desk.js';
 import type { MediaPort } from '../../../shared/media.js';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
+import { DEFAULT_NOTE_MAX_CHARS } from '../../../shared/notes.js';
 import type { CredentialStore } from '../ports.js';
 import { Phone } from '../sip/phone.js';
 import { TypedEmitter } from '../typedEmitter.js';
@@ -98,7 +99,7 @@ export class ConnectDesk {
       outcomes: [],
       dispositionCodes: [],
       notReadyReasons: [],
-      policies: { nonRecommendedTransfer: 'allow', noteMaxLength: 500, rememberChoices: false },
+      policies: { nonRecommendedTransfer: 'allow', noteMaxLength: DEFAULT_NOTE_MAX_CHARS, rememberChoices: false },
       remembered: { userId: null, outcomeId: null, method: null },
       dispositionsDue: [],
       drafts: {},

@@ -6,6 +6,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
+import { DEFAULT_NOTE_MAX_CHARS } from '../../../shared/notes.js';
 import { PhoneError } from '../sip/phoneError.js';
 
 export type SavedConnection =
@@ -65,7 +66,7 @@ export function documentForAccount(connection: Extract<SavedConnection, { kind: 
     roster: [{ id: user, displayName: connection.displayName || user, sipUri: `sip:${user}@${domain}`, team: 'me' }],
     outcomes: [{ id: 'other', label: 'Other' }],
     dispositions: [{ id: 'resolved', label: 'Resolved' }],
-    policies: { nonRecommendedTransfer: 'allow', noteMaxLength: 500, rememberChoices: true },
+    policies: { nonRecommendedTransfer: 'allow', noteMaxLength: DEFAULT_NOTE_MAX_CHARS, rememberChoices: true },
   };
   const parsed = parseProvisioning(JSON.stringify(doc), 'connection');
   if (!parsed.ok) throw new Error(`These settings cannot be used: ${parsed.issues.map((i) => `${i.path} — expected ${i.expected}`).join('; ')}`);

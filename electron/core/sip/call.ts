@@ -206,6 +206,8 @@ export class Call {
     readonly sdh: () => BridgedSdh | undefined,
     onListenerError: (error: unknown) => void,
     onRefer: (call: Call, referral: Referral) => void,
+    /** The rejection handler for a best-effort step: logs what failed. */
+    private readonly logged: (what: string) => (error: unknown) => void,
   ) {
     this.events = new TypedEmitter<CallEvents>(onListenerError);
     this.remoteUri = session.remoteIdentity.uri.toString();
@@ -467,7 +469,8 @@ export class Call {
     this.endStatus = undefined;
     const session = this.session;
     if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
-      if (session instanceof Inviter) await session.cancel().catch(() => {});
+      // The transport error below ends the call whether or not the CANCEL went out.
+      if (session instanceof Inviter) await session.cancel().catch(this.logged('cancelling an unanswered call'));
     }
     unansweredInvite(session)?.failWithTransportError(new Error(CONNECTION_LOST));
     return true;
@@ -530,7 +533,9 @@ export class Call {
       await this.acked;
       const sdh = this.requireSdh();
       sdh.takeOver();
-      const status = await this.sendReinvite(() => sdh.takeOver());
+      let status = await this.sendReinvite(() => sdh.takeOver());
+      // A far end that cannot become DTLS server refuses our take-over's client offer: offer actpass.
+      if (status === 488 && sdh.dtlsClientRefused()) status = await this.sendReinvite(() => sdh.takeOver());
       if (status !== 200) throw new PhoneError('call-failed', `The far end refused the audio renegotiation (${status}).`, status);
     });
   }
@@ -700,6 +705,7 @@ export class Call {
     // The chain must survive a failed step; the caller still sees the failure.
     this.renegotiation = next.then(
       () => {},
+      // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `next`
       () => {},
     );
     return next;
@@ -728,7 +734,8 @@ export class Call {
         // The far end's own re-INVITE (its refresh, say) is still awaiting our ACK: SIP.js refuses to
         // start ours, after making our offer. Withdraw it and go again, as for a 491.
         if (cause instanceof Error && /ongoing re-INVITE|Reinvite in progress/i.test(cause.message)) {
-          await this.sdh()?.rollbackDescription().catch(() => {});
+          // The retry makes a fresh offer either way; a failed rollback leaves nothing to undo.
+          await this.sdh()?.rollbackDescription().catch(this.logged('withdrawing our offer before a retry'));
           return 491;
         }
         throw new PhoneError('invalid-state', 'The call could not be renegotiated now.', undefined, { cause });

@@ -115,7 +115,7 @@ export function unansweredInvite(session: Session): UnansweredInvite | undefined
 export function releaseReinviteWithoutAck(session: Session, onReleased: () => void): boolean {
   const dialog: unknown = session.dialog;
   if (dialog === null || typeof dialog !== 'object' || !('reinviteUserAgentServer' in dialog)) return false;
-  const holder = dialog as { reinviteUserAgentServer: unknown };
+  const holder: { reinviteUserAgentServer: unknown } = dialog;
   const server = holder.reinviteUserAgentServer;
   const transaction = transactionOf(server);
   if (!transaction) return false;

@@ -230,7 +230,8 @@ export class Phone {
     this.setRegistration('reconnecting');
     void ua.transport
       .disconnect()
-      .catch(() => {})
+      // The reconnect opens a fresh connection whether or not the dead one closed cleanly.
+      .catch(this.logged('closing the lost connection before reconnecting'))
       .then(() => this.reconnect());
   }
 
@@ -311,12 +312,14 @@ export class Phone {
     const id = randomUUID();
     const session = this.options.media.open(id);
     const offer = session.then((media) => media.createOffer({ direction: 'sendrecv' }));
-    offer.catch(() => {}); // a failed preparation only means the call makes its own offer
+    // A failed preparation only means the call makes its own offer.
+    offer.catch(this.logged('preparing an early offer'));
     return { id, session, offer };
   }
 
   releaseMedia(prepared: PreparedMedia): void {
-    void prepared.session.then((media) => media.close()).catch(() => {});
+    // A session that cannot close has lost its engine (renderer gone): nothing is left to release.
+    void prepared.session.then((media) => media.close()).catch(this.logged('releasing prepared media'));
   }
 
   /** Sends an out-of-dialog MESSAGE; resolves with the final status (2xx = delivered). */
@@ -382,7 +385,8 @@ export class Phone {
       reject: (statusCode = 603) => referral.reject({ statusCode }),
     };
     if (!this.events.has('referred')) {
-      void incoming.reject(603).catch(() => {});
+      // The REFER is refused either way; a failed 603 only means the far end times it out.
+      void incoming.reject(603).catch(this.logged('refusing a REFER nobody handles'));
       return;
     }
     this.events.emit('referred', incoming);
@@ -398,7 +402,8 @@ export class Phone {
       reject: (statusCode) => message.reject({ statusCode }),
     };
     if (!this.events.has('message')) {
-      void incoming.reject(415).catch(() => {});
+      // The MESSAGE is refused either way; a failed 415 only means the far end times it out.
+      void incoming.reject(415).catch(this.logged('refusing a MESSAGE nobody handles'));
       return;
     }
     this.events.emit('message', incoming);
@@ -421,7 +426,7 @@ export class Phone {
       const call = this.live.get(session);
       const prepared = this.preparedFor.get(session);
       this.preparedFor.delete(session); // the handler owns it now, and lets it go with the call
-      const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared);
+      const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared, (what) => this.logged(what));
       sdh.localHold = call?.answersHeld ?? false;
       sdh.muted = call?.answersSilent ?? false;
       this.sdhs.set(session, sdh);
@@ -480,7 +485,8 @@ export class Phone {
     // ingress refuses an INVITE that requires 100rel (420) before SIP.js sees it.
     invitation.progress().then(alert, (error: unknown) => {
       this.problem('could not send 180 Ringing; the call is refused', error);
-      invitation.reject({ statusCode: 500 }).catch(() => {});
+      // The transport that lost the 180 likely loses the 500 too; the far end then times out.
+      invitation.reject({ statusCode: 500 }).catch(this.logged('refusing the call with 500'));
     });
   }
 
@@ -534,6 +540,7 @@ export class Phone {
       () => this.sdhs.get(session),
       (error) => this.problem('a call listener threw', error),
       (from, referral) => this.onRefer(from, referral),
+      (what) => this.logged(what),
     );
     this.live.set(session, call);
     this.callEpoch.set(call, epoch);
@@ -684,8 +691,10 @@ export class Phone {
     const registerer = this.registerer;
     this.ua = undefined;
     this.registerer = undefined;
-    if (registerer) await registerer.dispose().catch(() => {});
-    if (ua) await withTimeout(ua.stop().catch(() => {}), 3000);
+    // Stopping goes on past a failed un-REGISTER or UA stop: the registration expires on its own, and
+    // the phone must end whatever the server or the connection does.
+    if (registerer) await registerer.dispose().catch(this.logged('un-registering while stopping'));
+    if (ua) await withTimeout(ua.stop().catch(this.logged('stopping the user agent')), 3000);
     this.live.clear();
   }
 
@@ -693,6 +702,14 @@ export class Phone {
     if (state === this._registration && !error) return;
     this._registration = state;
     this.events.emit('registration', error ? { state, error } : { state });
+  }
+
+  /**
+   * The rejection handler of a best-effort step whose failure changes nothing for anyone (a refusal
+   * the far end may already have given up on, a teardown): logged, never shown as a problem.
+   */
+  private logged(what: string): (error: unknown) => void {
+    return (error) => this.options.log?.('warn', `${what} failed`, error);
   }
 
   private problem(message: string, detail?: unknown): void {

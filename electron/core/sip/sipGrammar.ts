@@ -112,7 +112,7 @@ export async function checkSipGrammar(): Promise<GrammarCheck> {
     }
     // SIP.js reaches the grammar through `Grammar.parse`; a result offered only here proves the path.
     const probe = { probe: true };
-    const seen = generated.deliverWith({ take: (input, rule) => (input === 'probe@baton' && rule === 'Call_ID' ? probe : undefined) }, () =>
+    const seen = generated.deliverWith({ take: (input, rule) => (input === 'probe@baton' && rule === 'Call_ID' ? probe : undefined) }, (): unknown =>
       Grammar.parse('probe@baton', 'Call_ID'),
     );
     if (seen !== probe) return { ok: false, problem: "SIP.js's Grammar.parse does not go through the generated grammar module" };

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 
-/** What happened with a contact, as shown in the History tab and sent along in transfer contexts. */
-export interface ContactHistoryEntry {
+/**
+ * A History entry as the store keeps it: ids only (actor, outcome), Unix milliseconds. The desk and
+ * transfer contexts speak shared/history.ts's ContactHistoryEntry; historyAdapter.ts converts.
+ */
+export interface StoredHistoryEntry {
   /**
    * Stable across agents: created once where the entry is born and carried unchanged in transfer
    * contexts, so the same entry received twice (a retransmitted MESSAGE, a second transfer of the
@@ -27,9 +30,9 @@ export interface ContactHistoryEntry {
 /** The port the transfer module writes received context entries through. */
 export interface ContactHistory {
   /** Stores the entries whose id is new; returns how many were new. One transaction. */
-  append(entries: readonly ContactHistoryEntry[]): { readonly added: number };
+  append(entries: readonly StoredHistoryEntry[]): { readonly added: number };
   /** Newest first. `limit` defaults to 50 and is capped at 500. */
-  list(contactId: string, options?: { readonly limit?: number; readonly before?: number }): ContactHistoryEntry[];
+  list(contactId: string, options?: { readonly limit?: number; readonly before?: number }): StoredHistoryEntry[];
 }
 
 export const HISTORY_LIST_DEFAULT = 50;
@@ -45,7 +48,7 @@ export function newHistoryEntryId(): string {
  * A deterministic id for an entry that arrives without one (an older sender): the same content
  * always gives the same id, so a repeat is still recognised.
  */
-export function historyEntryIdOf(entry: Omit<ContactHistoryEntry, 'id' | 'origin'>): string {
+export function historyEntryIdOf(entry: Omit<StoredHistoryEntry, 'id' | 'origin'>): string {
   const parts = [entry.contactId, String(entry.at), entry.kind, entry.actor, entry.outcomeId ?? '', entry.note ?? ''];
   return `h-${createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32)}`;
 }
@@ -77,12 +80,12 @@ export class SqliteContactHistory implements ContactHistory {
     this.older = db.prepare(`SELECT * FROM contact_event WHERE contact_id = ? AND at < ? ORDER BY at DESC LIMIT ?`);
   }
 
-  append(entries: readonly ContactHistoryEntry[]): { readonly added: number } {
+  append(entries: readonly StoredHistoryEntry[]): { readonly added: number } {
     if (entries.length > HISTORY_APPEND_MAX) {
       throw new RangeError(`append takes at most ${HISTORY_APPEND_MAX} entries at a time, got ${entries.length}`);
     }
     for (const entry of entries) checkEntry(entry);
-    const run = this.db.transaction((batch: readonly ContactHistoryEntry[]) => {
+    const run = this.db.transaction((batch: readonly StoredHistoryEntry[]) => {
       let added = 0;
       for (const e of batch) {
         added += this.insert.run({
@@ -102,20 +105,20 @@ export class SqliteContactHistory implements ContactHistory {
     return { added: run(entries) };
   }
 
-  list(contactId: string, options: { readonly limit?: number; readonly before?: number } = {}): ContactHistoryEntry[] {
+  list(contactId: string, options: { readonly limit?: number; readonly before?: number } = {}): StoredHistoryEntry[] {
     const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? HISTORY_LIST_DEFAULT)), HISTORY_LIST_MAX);
     const rows = options.before === undefined ? this.newest.all(contactId, limit) : this.older.all(contactId, options.before, limit);
     return rows.map(toEntry);
   }
 }
 
-function checkEntry(entry: ContactHistoryEntry): void {
+function checkEntry(entry: StoredHistoryEntry): void {
   if (entry.id === '' || entry.contactId === '' || !Number.isFinite(entry.at)) {
     throw new TypeError(`history entry needs an id, a contact id and a time (got id=${JSON.stringify(entry.id)})`);
   }
 }
 
-function toEntry(row: Row): ContactHistoryEntry {
+function toEntry(row: Row): StoredHistoryEntry {
   return {
     id: row.id,
     contactId: row.contact_id,

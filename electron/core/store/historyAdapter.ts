@@ -2,10 +2,10 @@
  * Between the History entries the desk and transfer contexts speak (shared/history.ts: names and
  * labels included, ISO times) and the rows the store keeps (ids only; names come from the roster).
  */
-import { senderOfReceivedId, type ContactHistoryEntry as SharedEntry } from '../../../shared/history.js';
-import type { ContactHistoryEntry as StoredEntry } from './contactHistory.js';
+import { isContactHistoryKind, senderOfReceivedId, type ContactHistoryEntry } from '../../../shared/history.js';
+import type { StoredHistoryEntry } from './contactHistory.js';
 
-export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin'] = 'local'): StoredEntry {
+export function historyToStore(entry: ContactHistoryEntry, origin: StoredHistoryEntry['origin'] = 'local'): StoredHistoryEntry {
   const at = Date.parse(entry.at);
   return {
     id: entry.id,
@@ -25,8 +25,8 @@ export function historyToStore(entry: SharedEntry, origin: StoredEntry['origin']
  * transfer brought it: the colleague its id is namespaced under, or (the desk's own account of the
  * transfer, written as received) its actor.
  */
-export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, string>): SharedEntry {
-  const kind = KINDS.has(entry.kind) ? (entry.kind as SharedEntry['kind']) : 'call';
+export function historyFromStore(entry: StoredHistoryEntry, names: ReadonlyMap<string, string>): ContactHistoryEntry {
+  const kind = isContactHistoryKind(entry.kind) ? entry.kind : 'call';
   const name = (id: string): { id: string; name: string } => ({ id, name: names.get(id) ?? id });
   const via = entry.origin === 'transfer' ? name(senderOfReceivedId(entry.id) ?? entry.actor) : undefined;
   return {
@@ -43,4 +43,3 @@ export function historyFromStore(entry: StoredEntry, names: ReadonlyMap<string, 
   };
 }
 
-const KINDS: ReadonlySet<string> = new Set(['call', 'transfer-started', 'transfer-completed', 'transfer-cancelled', 'transfer-failed', 'disposition']);

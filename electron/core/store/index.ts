@@ -1,5 +1,5 @@
 export { openStore, StoreOpenError, type OpenedStore, type OpenStoreOptions, type Store, type StoreNotice } from './store.js';
-export { historyEntryIdOf, newHistoryEntryId, type ContactHistory, type ContactHistoryEntry } from './contactHistory.js';
+export { historyEntryIdOf, newHistoryEntryId, type ContactHistory, type StoredHistoryEntry } from './contactHistory.js';
 export type { ChoiceKind, RememberedChoice, RememberedChoices } from './rememberedChoices.js';
 export type { Disposition, Dispositions } from './dispositions.js';
 export type { AgentSettingsStore } from './agentSettings.js';

@@ -69,6 +69,7 @@ export function LiveRegions() {
       incoming.length + offers.length > 1
         ? [first && keymap.answer && `${keymap.answer} answers ${callName(first)}`, offers.length > 0 && keymap.toasts && `${keymap.toasts} goes to the transfer offer`].filter(Boolean).join(', ')
         : [keymap.answer && `${keymap.answer} answers`, keymap.decline && `${keymap.decline} declines`].filter(Boolean).join(', ');
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- an announcement is an event (what changed since the last render, read against refs), not state derivable during render; the live region must re-render with it
     setUrgent((previous) => fresh(previous, `${said.join(' ')}${keys ? ` Press ${keys}.` : ''}`));
     if (!busyElsewhere()) dispatch(focusRequested({ kind: 'ringing' }));
   }, [incoming, offers, keymap, dispatch]);
@@ -86,11 +87,13 @@ export function LiveRegions() {
     headlines.current = seen;
     if (latest !== null) {
       const line = latest;
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- an announcement is an event (what changed since the last render, read against refs), not state derivable during render; the live region must re-render with it
       setStatus((previous) => fresh(previous, line));
     }
   }, [transfers]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- an announcement is an event (what changed since the last render, read against refs), not state derivable during render; the live region must re-render with it
     if (announcement) setStatus((previous) => fresh(previous, announcement.text));
   }, [announcement]);
 

@@ -16,6 +16,7 @@
 import { createAction, type UnknownAction } from '@reduxjs/toolkit';
 import type { DeskState } from '../../../shared/desk.js';
 import { applyDeskPatch } from '../../../shared/deskPatch.js';
+import { applyPatchBatch } from './patchBatch.js';
 import type { EventPayloads } from '../../../shared/ipc.js';
 
 export interface DeskMirrorState {
@@ -31,6 +32,8 @@ export const initialDeskMirror: DeskMirrorState = { desk: null, resyncNeeded: fa
 
 export const snapshotReceived = createAction<DeskState>('desk/snapshotReceived');
 export const patchReceived = createAction<EventPayloads['desk.patch']>('desk/patchReceived');
+/** Patches that arrived within one frame, applied in order as one change (app/deskSync.ts). */
+export const patchesReceived = createAction<readonly EventPayloads['desk.patch'][]>('desk/patchesReceived');
 
 export function deskReducer(state: DeskMirrorState = initialDeskMirror, action: UnknownAction): DeskMirrorState {
   if (snapshotReceived.match(action)) {
@@ -49,6 +52,15 @@ export function deskReducer(state: DeskMirrorState = initialDeskMirror, action: 
       return { ...state, resyncNeeded: state.resyncNeeded || gap, droppedPatches: state.droppedPatches + 1 };
     }
     return { ...state, desk: applyDeskPatch(current, action.payload) };
+  }
+  if (patchesReceived.match(action)) {
+    // The run of patches that follow the mirror's version is applied at once; anything after a
+    // patch that does not follow goes through the one-patch rules above (ignored, or a resync).
+    const current = state.desk;
+    let run = 0;
+    while (current !== null && run < action.payload.length && action.payload[run]?.version === current.version + run + 1) run++;
+    const applied = current !== null && run > 0 ? { ...state, desk: applyPatchBatch(current, action.payload.slice(0, run)) } : state;
+    return action.payload.slice(run).reduce((mirror, patch) => deskReducer(mirror, patchReceived(patch)), applied);
   }
   return state;
 }

@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { DispositionDueView } from '../../../shared/desk.js';
+import { DEFAULT_NOTE_MAX_CHARS, noteChars } from '../../../shared/notes.js';
 import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { selectTransfers } from '../desk/selectors.js';
@@ -20,7 +21,7 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
   // it as the code): listed first and preselected.
   const codes = due.prefill && !provisioned.some((c) => c.id === due.prefill?.id) ? [due.prefill, ...provisioned] : provisioned;
   const transfers = useAppSelector(selectTransfers);
-  const maxNote = useAppSelector((s) => s.desk.desk?.policies.noteMaxLength ?? 500);
+  const maxNote = useAppSelector((s) => s.desk.desk?.policies.noteMaxLength ?? DEFAULT_NOTE_MAX_CHARS);
   const key = `disposition:${due.callId}`;
   const draft = useDraft(key);
   const send = useSend();
@@ -34,7 +35,7 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const saver = useDraftSaver(key, { codeId: codeId || null, note });
-  const noteLength = [...note].length;
+  const noteLength = noteChars(note);
   const tooLong = noteLength > maxNote;
 
   const submit = async (event: FormEvent): Promise<void> => {

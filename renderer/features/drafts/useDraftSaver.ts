@@ -32,7 +32,7 @@ export function useDraftSaver(key: string, fields: DraftFields): { readonly canc
     timer.current = window.setTimeout(() => {
       timer.current = null;
       lastSaved.current = serialized;
-      void send('draft.save', { key, fields: JSON.parse(serialized) as DraftFields as Record<string, string | boolean | null> }, { quiet: true });
+      void send('draft.save', { key, fields: JSON.parse(serialized) as DraftFields }, { quiet: true });
     }, DEBOUNCE_MS);
   }, [serialized, key, send, cancel]);
 

@@ -20,9 +20,11 @@ function remember(state: HistoryState, contactId: string, entry: ContactHistoryC
   return { ...Object.fromEntries(keep), [contactId]: entry };
 }
 
+const initialState: HistoryState = {};
+
 const historySlice = createSlice({
   name: 'history',
-  initialState: {} as HistoryState,
+  initialState,
   reducers: {
     historyRequested(state, action: PayloadAction<string>) {
       const before = state[action.payload];

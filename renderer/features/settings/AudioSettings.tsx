@@ -67,6 +67,7 @@ export function AudioSettings() {
 
   // What main keeps, shown as the devices present now (by id, else by the name IT gave).
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the form starts over from main's settings each time it opens or the device lists arrive; the agent edits it from there
     if (open && lists && settings) setChoice(choiceFromSettings(settings.devices, [...lists.microphones, ...lists.speakers]));
   }, [open, lists, settings]);
 

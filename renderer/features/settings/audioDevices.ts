@@ -22,7 +22,8 @@ let last: AudioDeviceChoice | null = null;
 /** The media engine calls this once it runs; returns a function that unregisters it. */
 export function registerAudioDeviceSink(next: AudioDeviceSink): () => void {
   sink = next;
-  if (last) void Promise.resolve(next.setDevices(last)).catch(() => undefined);
+  // The engine keeps the devices it has (the system's defaults); the agent can pick again in Settings.
+  if (last) void Promise.resolve(next.setDevices(last)).catch((error: unknown) => console.warn('[baton] the chosen audio devices could not be applied', error));
   return () => {
     if (sink === next) sink = null;
   };

@@ -50,7 +50,8 @@ export function syncAudioDevices(store: AppStore, baton: BatonApi): () => void {
   let migrated = false;
   const apply = async (devices: AgentSettingsView['devices']): Promise<void> => {
     const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
-    await applyAudioDevices(choiceFromSettings(devices, available)).catch(() => undefined);
+    // The engine keeps the devices it has (the system's defaults); the next change or devicechange tries again.
+    await applyAudioDevices(choiceFromSettings(devices, available)).catch((error: unknown) => console.warn('[baton] the audio devices could not be applied', error));
   };
   const check = (): void => {
     const settings = store.getState().desk.desk?.settings;
@@ -76,7 +77,7 @@ export function syncAudioDevices(store: AppStore, baton: BatonApi): () => void {
 
 /** A choice an older Baton kept in this browser profile moves to main once, then leaves the profile. */
 function migrateLegacyChoice(settings: AgentSettingsView, baton: BatonApi): void {
-  let raw: string | null = null;
+  let raw: string | null;
   try {
     raw = window.localStorage.getItem(LEGACY_KEY);
     window.localStorage.removeItem(LEGACY_KEY);
@@ -93,7 +94,8 @@ function migrateLegacyChoice(settings: AgentSettingsView, baton: BatonApi): void
       if (typeof id === 'string' && id.length > 0 && id.length <= 512 && unset && !settings.devicesFixed.includes(role)) devices[role] = { id, label: null };
     }
     if (Object.keys(devices).length > 0) void baton.invoke('settings.set', { devices });
-  } catch {
+  } catch (error) {
     // An unreadable old choice is simply dropped: the devices stay as main has them.
+    console.warn('[baton] an unreadable audio-device choice from an older Baton was dropped', error);
   }
 }

@@ -6,9 +6,11 @@ export interface SettingsState {
   readonly devices: AudioDeviceChoice;
 }
 
+const initialState: SettingsState = { devices: { microphoneId: null, speakerId: null, ringerId: null } };
+
 const settingsSlice = createSlice({
   name: 'settings',
-  initialState: { devices: { microphoneId: null, speakerId: null, ringerId: null } } as SettingsState,
+  initialState,
   reducers: {
     devicesChosen(state, action: PayloadAction<AudioDeviceChoice>) {
       return { ...state, devices: action.payload };

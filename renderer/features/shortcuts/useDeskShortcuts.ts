@@ -3,7 +3,7 @@
  * would (targets.ts picks which call or transfer), through the same actions, so focus lands in
  * the same place. A key that has nothing to act on says so in the polite live region.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useAppDispatch, useAppSelector, useStore } from '../../app/store.js';
 import { useCallActions } from '../calls/useCallActions.js';
 import { announced, focusRequested, shortcutHelpToggled } from '../desk/workspaceSlice.js';
@@ -34,8 +34,12 @@ export function useDeskShortcuts(): void {
   const keymap = useKeymap();
   const signedIn = useAppSelector((s) => s.desk.desk?.session.user != null);
   // The listener reads the newest of these without being re-added on every render.
+  // Updated right after each commit (never during render, which React may repeat or discard), and
+  // before any key can reach the listener.
   const latest = useRef({ actions, repeat, keymap });
-  latest.current = { actions, repeat, keymap };
+  useLayoutEffect(() => {
+    latest.current = { actions, repeat, keymap };
+  });
 
   useEffect(() => {
     if (!signedIn) return;

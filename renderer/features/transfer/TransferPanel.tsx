@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { TransferMethod } from '../../../shared/transfer/transferModel.js';
+import { DEFAULT_NOTE_MAX_CHARS, noteChars } from '../../../shared/notes.js';
 import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
@@ -40,7 +41,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const directory = desk?.directory ?? [];
   const allOutcomes = desk?.outcomes ?? [];
   const policy = desk?.policies.nonRecommendedTransfer ?? 'warn';
-  const maxNote = desk?.policies.noteMaxLength ?? 500;
+  const maxNote = desk?.policies.noteMaxLength ?? DEFAULT_NOTE_MAX_CHARS;
   const external = desk?.external;
 
   // Draft first (what the agent was typing), then the remembered choice.
@@ -86,7 +87,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
 
   const selected = userId ? directory.find((e) => e.userId === userId) : undefined;
   const outcome = outcomeId ? outcomes.find((o) => o.id === outcomeId) : undefined;
-  const noteLength = [...note].length;
+  const noteLength = noteChars(note);
   const noteTooLong = noteLength > maxNote;
   const blocked = policy === 'block' && selected !== undefined && !selected.recommended;
   const numberVerdict = targetKind === 'external' ? checkNumber(number, external?.dialPlan) : null;

@@ -7,8 +7,13 @@
  * thousands repaints a screenful, not the directory. Native radios move between rendered rows only,
  * so the windowed list handles the arrow keys itself, with the same meaning: select and focus the
  * next (or previous) pickable colleague, scrolled into view.
+ *
+ * A keystroke's cost stays within a frame in a directory of 5,000 (npm run bench -- ui): each
+ * entry's search text is lower-cased once, a query that extends an earlier one searches only its
+ * matches, rows are made only for the window, and a row renders again only when its entry,
+ * selection or policy changed.
  */
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DirectoryEntryView } from '../../../shared/desk.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
@@ -17,7 +22,8 @@ const WHOLE_LIST_MAX = 200;
 const ROW_PX = 52;
 const GROUP_PX = 28;
 
-type Row = { readonly kind: 'group'; readonly id: string; readonly text: string } | { readonly kind: 'entry'; readonly entry: DirectoryEntryView };
+type Row =
+  { readonly kind: 'group'; readonly id: string; readonly text: string } | { readonly kind: 'entry'; readonly entry: DirectoryEntryView };
 
 export interface UserPickerProps {
   readonly directory: readonly DirectoryEntryView[];
@@ -27,38 +33,126 @@ export interface UserPickerProps {
   readonly autoFocus?: boolean;
 }
 
-/** Name, user id and team, lower-cased; a query (one line) matches within one of them. */
+/**
+ * Name, user id and team, lower-cased; a query (one line) matches within one of them. Kept per
+ * entry object: a patch replaces only the entries that changed, so a presence change costs one
+ * string, not the directory's.
+ */
+const searchTexts = new WeakMap<DirectoryEntryView, string>();
 function searchText(entry: DirectoryEntryView): string {
-  return `${entry.name}\n${entry.userId}\n${entry.team}`.toLowerCase();
+  let text = searchTexts.get(entry);
+  if (text === undefined) {
+    text = `${entry.name}\n${entry.userId}\n${entry.team}`.toLowerCase();
+    searchTexts.set(entry, text);
+  }
+  return text;
 }
+
+interface Matches {
+  readonly recommended: readonly DirectoryEntryView[];
+  readonly others: readonly DirectoryEntryView[];
+}
+
+/** The matches, split as shown: recommended first, then the others. */
+function matches(directory: readonly DirectoryEntryView[], q: string): Matches {
+  const recommended: DirectoryEntryView[] = [];
+  const others: DirectoryEntryView[] = [];
+  for (const entry of directory) {
+    if (q && !searchText(entry).includes(q)) continue;
+    (entry.recommended ? recommended : others).push(entry);
+  }
+  return { recommended, others };
+}
+
+/** Queries answered per directory (collected with it), kept for the next keystroke. */
+const answered = new WeakMap<readonly DirectoryEntryView[], Map<string, Matches>>();
+const MATCHES_KEPT = 64;
+
+/**
+ * The matches for `q`, from what earlier queries found in the same directory: a query that extends
+ * one already answered searches only that one's matches (typing on), and one answered before is
+ * not searched again (deleting back).
+ */
+function matchesFrom(directory: readonly DirectoryEntryView[], q: string): Matches {
+  let cache = answered.get(directory);
+  if (!cache || cache.size > MATCHES_KEPT) {
+    cache = new Map();
+    answered.set(directory, cache);
+  }
+  const known = cache.get(q);
+  if (known) return known;
+  let narrowest: Matches | undefined;
+  let narrowestLength = -1;
+  for (const [query, found] of cache) {
+    if (query.length > narrowestLength && q.startsWith(query)) {
+      narrowest = found;
+      narrowestLength = query.length;
+    }
+  }
+  const result = narrowest
+    ? {
+        recommended: narrowest.recommended.filter((e) => searchText(e).includes(q)),
+        others: narrowest.others.filter((e) => searchText(e).includes(q)),
+      }
+    : matches(directory, q);
+  cache.set(q, result);
+  return result;
+}
+
+interface OptionProps {
+  readonly entry: DirectoryEntryView;
+  readonly group: string;
+  readonly selected: boolean;
+  readonly blocked: boolean;
+  readonly onSelect: (userId: string) => void;
+}
+
+/** One colleague; renders again only when its entry, selection or policy changed. */
+const Option = memo(function Option({ entry, group, selected, blocked, onSelect }: OptionProps) {
+  return (
+    <label className={`user-option${selected ? ' user-option--selected' : ''}${blocked ? ' user-option--blocked' : ''}`}>
+      <input type="radio" name={group} value={entry.userId} checked={selected} disabled={blocked} onChange={() => onSelect(entry.userId)} />
+      <span className="user-option__who">
+        <span className="user-option__name">{entry.name}</span>
+        <span className="user-option__team muted">{entry.team}</span>
+      </span>
+      <StatusBadge status={entry.status} />
+    </label>
+  );
+});
 
 export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus }: UserPickerProps) {
   const blockNonRecommended = policy === 'block';
   const [query, setQuery] = useState('');
   const name = useId();
   const q = query.trim().toLowerCase();
-  // Lower-cased once per directory change, not once per keystroke and entry.
-  const haystacks = useMemo(() => directory.map(searchText), [directory]);
-  const found = useMemo(() => (q ? directory.filter((_, i) => haystacks[i]?.includes(q)) : directory), [directory, haystacks, q]);
+  const { recommended, others } = useMemo(() => matchesFrom(directory, q), [directory, q]);
+  const found = recommended.length + others.length;
   // State, not a ref: the windowed list renders again once its scroll container exists.
   const [listElement, setListElement] = useState<HTMLDivElement | null>(null);
-  const recommended = found.filter((e) => e.recommended);
-  const others = found.filter((e) => !e.recommended);
-  const otherTitle = policy === 'block' ? 'Other states — not available for transfer' : policy === 'warn' ? 'Other states — not recommended' : 'Other states';
+  // The rows keep one callback whatever the parent passes, so a render of the panel re-renders no row.
+  const onSelectRef = useRef(onSelect);
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+  });
+  const select = useCallback((userId: string) => onSelectRef.current(userId), []);
+  const groupIds = useMemo<readonly [string, string]>(() => [`${name}-rec`, `${name}-other`], [name]);
+  const otherTitle =
+    policy === 'block'
+      ? 'Other states — not available for transfer'
+      : policy === 'warn'
+        ? 'Other states — not recommended'
+        : 'Other states';
 
-  const option = (entry: DirectoryEntryView): ReactNode => {
-    const blocked = blockNonRecommended && !entry.recommended;
-    return (
-      <label className={`user-option${entry.userId === selectedId ? ' user-option--selected' : ''}${blocked ? ' user-option--blocked' : ''}`}>
-        <input type="radio" name={name} value={entry.userId} checked={entry.userId === selectedId} disabled={blocked} onChange={() => onSelect(entry.userId)} />
-        <span className="user-option__who">
-          <span className="user-option__name">{entry.name}</span>
-          <span className="user-option__team muted">{entry.team}</span>
-        </span>
-        <StatusBadge status={entry.status} />
-      </label>
-    );
-  };
+  const option = (entry: DirectoryEntryView): ReactNode => (
+    <Option
+      entry={entry}
+      group={name}
+      selected={entry.userId === selectedId}
+      blocked={blockNonRecommended && !entry.recommended}
+      onSelect={select}
+    />
+  );
 
   return (
     <fieldset className="user-picker">
@@ -76,21 +170,21 @@ export function UserPicker({ directory, selectedId, policy, onSelect, autoFocus 
           // to whoever was chosen before the search): it picks the match when there is just one.
           if (e.key !== 'Enter') return;
           e.preventDefault();
-          const selectable = found.filter((entry) => !(blockNonRecommended && !entry.recommended));
+          const selectable = blockNonRecommended ? recommended : [...recommended, ...others];
           if (selectable.length === 1 && selectable[0]) onSelect(selectable[0].userId);
         }}
       />
       <div className="user-picker__list" ref={setListElement}>
-        {found.length === 0 && <p className="muted">No colleague matches “{query}”.</p>}
-        {found.length > WHOLE_LIST_MAX ? (
+        {found === 0 && <p className="muted">No colleague matches “{query}”.</p>}
+        {found > WHOLE_LIST_MAX ? (
           <WindowedOptions
             scroller={listElement}
             recommended={recommended}
             others={others}
-            groupIds={[`${name}-rec`, `${name}-other`]}
+            groupIds={groupIds}
             otherTitle={otherTitle}
             selectable={(e) => !(blockNonRecommended && !e.recommended)}
-            onSelect={onSelect}
+            onSelect={select}
             option={option}
           />
         ) : (
@@ -139,19 +233,32 @@ interface WindowedOptionsProps {
 }
 
 function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, selectable, onSelect, option }: WindowedOptionsProps) {
-  const rows = useMemo<Row[]>(
-    () => [
-      ...(recommended.length > 0 ? [{ kind: 'group' as const, id: groupIds[0], text: 'Recommended — Ready or Dispositioning' }] : []),
-      ...recommended.map((entry) => ({ kind: 'entry' as const, entry })),
-      ...(others.length > 0 ? [{ kind: 'group' as const, id: groupIds[1], text: otherTitle }] : []),
-      ...others.map((entry) => ({ kind: 'entry' as const, entry })),
-    ],
-    [recommended, others, groupIds, otherTitle],
-  );
+  // Rows by index, made for the rows in view only: a keystroke builds no list of thousands.
+  const recHeader = recommended.length > 0 ? 1 : 0;
+  const othersHeaderAt = recHeader + recommended.length;
+  const othersStart = othersHeaderAt + (others.length > 0 ? 1 : 0);
+  const count = othersStart + others.length;
+  const rowAt = (index: number): Row | undefined => {
+    if (index < recHeader) return { kind: 'group', id: groupIds[0], text: 'Recommended — Ready or Dispositioning' };
+    if (index < othersHeaderAt) {
+      const entry = recommended[index - recHeader];
+      return entry && { kind: 'entry', entry };
+    }
+    if (index < othersStart) return { kind: 'group', id: groupIds[1], text: otherTitle };
+    const entry = others[index - othersStart];
+    return entry && { kind: 'entry', entry };
+  };
+  const indexOf = (userId: string): number => {
+    const inRecommended = recommended.findIndex((e) => e.userId === userId);
+    if (inRecommended >= 0) return recHeader + inRecommended;
+    const inOthers = others.findIndex((e) => e.userId === userId);
+    return inOthers >= 0 ? othersStart + inOthers : -1;
+  };
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count,
     getScrollElement: () => scroller,
-    estimateSize: (index) => (rows[index]?.kind === 'group' ? GROUP_PX : ROW_PX),
+    estimateSize: (index) =>
+      (index === 0 && recHeader === 1) || (index === othersHeaderAt && othersStart > othersHeaderAt) ? GROUP_PX : ROW_PX,
     overscan: 8,
   });
   const focusAfterRender = useRef<string | null>(null);
@@ -167,13 +274,14 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
   });
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
-    const step = event.key === 'ArrowDown' || event.key === 'ArrowRight' ? 1 : event.key === 'ArrowUp' || event.key === 'ArrowLeft' ? -1 : 0;
+    const step =
+      event.key === 'ArrowDown' || event.key === 'ArrowRight' ? 1 : event.key === 'ArrowUp' || event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0 || !(event.target instanceof HTMLInputElement)) return;
     event.preventDefault();
-    const from = rows.findIndex((r) => r.kind === 'entry' && r.entry.userId === (event.target as HTMLInputElement).value);
-    for (let i = from + step, tries = 0; tries < rows.length; i += step, tries++) {
-      const index = (i + rows.length) % rows.length; // wraps, as native radio groups do
-      const row = rows[index];
+    const from = indexOf(event.target.value);
+    for (let i = from + step, tries = 0; tries < count; i += step, tries++) {
+      const index = (i + count) % count; // wraps, as native radio groups do
+      const row = rowAt(index);
       if (row?.kind !== 'entry' || !selectable(row.entry)) continue;
       focusAfterRender.current = row.entry.userId;
       onSelect(row.entry.userId);
@@ -185,10 +293,15 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
   return (
     <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} onKeyDown={onKeyDown}>
       {virtualizer.getVirtualItems().map((item) => {
-        const row = rows[item.index];
+        const row = rowAt(item.index);
         if (!row) return null;
         return (
-          <div key={row.kind === 'group' ? row.id : row.entry.userId} data-index={item.index} ref={virtualizer.measureElement} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
+          <div
+            key={row.kind === 'group' ? row.id : row.entry.userId}
+            data-index={item.index}
+            ref={virtualizer.measureElement}
+            style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+          >
             {row.kind === 'group' ? (
               <p className="user-picker__group" id={row.id}>
                 {row.text}

@@ -4,7 +4,9 @@
  * loads it before the bundle. The page carries its agent's token in the URL fragment
  * (`/#token=…`, never sent to the server in a request line or a Referer); the script moves it to
  * the tab's sessionStorage and clears it from the address bar, so a reload keeps working and the
- * token does not end up in screenshots. Another page may join with the same URL.
+ * token does not end up in screenshots. Another page may join with the same URL, and every tab
+ * shows the desk live. A tab without the token gets no `window.baton`: the page then says how to
+ * open the link npm start printed.
  *
  * The media host (MEDIA_HOST_PATH) is a page of its own here too, opened with the same `#token=`:
  * on that path the script builds the media side of `window.baton` (media requests and media.state
@@ -42,6 +44,8 @@ export function browserPageScript(options: BrowserPageOptions): string {
     token = sessionStorage.getItem('baton.token') || '';
   }
   var isMedia = location.pathname === fixed.mediaPath;
+  // Without the key there is no desk to reach: no window.baton, and the page says how to open it.
+  if (!token && !isMedia) return;
   var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + ${JSON.stringify(options.bridgePath)} + '?token=' + encodeURIComponent(token) + (isMedia ? '&role=media' : '');
   var args = isMedia ? { url: url, commands: fixed.media.commands, events: fixed.media.events } : { url: url, commands: fixed.commands, events: fixed.events };
   if (fixed.mediaOptions) args.mediaOptions = fixed.mediaOptions;

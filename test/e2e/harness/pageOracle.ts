@@ -15,8 +15,9 @@
  *   Hann-windowed Goertzel frames (test/support/goertzel.ts).
  * Each reading therefore takes about one window (400 ms by default).
  *
- * Heard, silence and dead media mean what they mean in audioOracle.ts: a tone at 0.05 or more; packets
- * flowing with every party tone under 0.02; no packet at all (or no session). The page microphones
+ * Heard, silence and dead media mean what they mean in audioOracle.ts: a tone at 0.05 or more in at
+ * least 80 % of the 20 ms frames over 300 ms or more; packets flowing with quiet audio (RMS under
+ * 0.01) and every party tone under 0.02; no packet at all (or no session). The page microphones
  * send their party's tone (fakeMicrophone.ts `installPartyMicrophone`).
  *
  *   const ear = pageEar(page, alice);
@@ -44,7 +45,7 @@ import {
   type Hearing,
   type OracleOptions,
 } from '../../support/audioOracle.js';
-import { framedToneAmplitudes } from '../../support/goertzel.js';
+import { framedTones } from '../../support/goertzel.js';
 import { PARTY_TONES } from '../../support/partyTones.js';
 import type { AgentEndpoint } from './agentEndpoint.js';
 
@@ -154,7 +155,7 @@ async function packetsOf(agent: AgentEndpoint, sessionId: string): Promise<numbe
 }
 
 function closedHearing(frequencies: readonly number[]): Hearing {
-  return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0 };
+  return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0, frameTones: new Map(frequencies.map((hz) => [hz, []])) };
 }
 
 /**
@@ -183,13 +184,15 @@ export async function pageSessionHearing(
   const samples = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   let sumOfSquares = 0;
   for (const sample of samples) sumOfSquares += sample * sample;
+  const framed = framedTones(samples, audio.sampleRate, frequencies, Math.round((audio.sampleRate * FRAME_MS) / 1000));
   return readingOf(
     label,
     {
       open: true,
       packets: after - before,
       spanMs,
-      tones: framedToneAmplitudes(samples, audio.sampleRate, frequencies, Math.round((audio.sampleRate * FRAME_MS) / 1000)),
+      tones: framed.means,
+      frameTones: framed.frames,
       level: samples.length === 0 ? 0 : Math.sqrt(sumOfSquares / samples.length),
     },
     options,
@@ -204,7 +207,7 @@ export interface PageEar {
   untilHearsOnly(callId: string, hz: number, timeoutMs?: number, options?: OracleOptions): Promise<CallHearing>;
   /** Waits until the call hears `hz` (others allowed). */
   untilHearsTone(callId: string, hz: number, timeoutMs?: number, options?: OracleOptions): Promise<CallHearing>;
-  /** Waits until the call hears silence: packets flowing, no party tone. */
+  /** Waits until the call hears silence: packets flowing, quiet audio, no party tone. */
   untilHearsNoTone(callId: string, timeoutMs?: number, options?: OracleOptions): Promise<CallHearing>;
   /** Waits until the call receives no RTP at all. */
   untilMediaDead(callId: string, timeoutMs?: number, options?: OracleOptions): Promise<CallHearing>;
@@ -237,7 +240,7 @@ export function pageEar(page: Page, agent: AgentEndpoint): PageEar {
     hearing,
     untilHearsOnly: (callId, hz, timeoutMs, options) => until(`to hear only ${hz} Hz`, callId, (h) => onlyToneHeard(h, hz), timeoutMs, options, [hz]),
     untilHearsTone: (callId, hz, timeoutMs, options) => until(`to hear ${hz} Hz`, callId, (h) => toneHeard(h, hz), timeoutMs, options, [hz]),
-    untilHearsNoTone: (callId, timeoutMs, options) => until('to hear silence (packets, no tone)', callId, noToneHeard, timeoutMs, options),
+    untilHearsNoTone: (callId, timeoutMs, options) => until('to hear silence (packets, quiet audio)', callId, noToneHeard, timeoutMs, options),
     untilMediaDead: (callId, timeoutMs, options) => until('to receive no media', callId, isDead, timeoutMs, options),
     callWith: async (remoteUser, timeoutMs) => (await callWith(agent, remoteUser, timeoutMs)).id,
   };

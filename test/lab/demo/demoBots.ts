@@ -9,7 +9,11 @@
  * Everyone "talks" with a tone of their own (colleagues 440–698 Hz, the customer 330 Hz).
  *
  * Bots act on what their desk shows (its state after each patch), as an agent would on the screen.
+ * Their stores live in one folder (`DemoBots.dir`), removed by dispose().
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import type { DeskState } from '../../../shared/desk.js';
 import type { Call } from '../../../electron/core/sip/call.js';
@@ -18,6 +22,7 @@ import { createAgent, type TestAgent } from '../../support/agents.js';
 import { createCustomer, type CustomerBot } from '../bots.js';
 import type { Lab } from '../lab.js';
 import { DEMO_AGENT, type ColleagueId } from './demoDocument.js';
+import { bestEffort } from '../bestEffort.js';
 
 export interface DemoBotsOptions {
   /** Pause before the customer calls again (default 4 s). */
@@ -34,6 +39,8 @@ export interface DemoBotsOptions {
 export interface DemoBots {
   readonly customer: CustomerBot;
   readonly colleagues: ReadonlyMap<ColleagueId, TestDesk>;
+  /** Where the colleagues' stores are; gone after dispose(). */
+  readonly dir: string;
   /** Stops the customer's redialling (tests drive it by hand then). */
   pauseCustomer(paused: boolean): void;
   dispose(): Promise<void>;
@@ -41,7 +48,10 @@ export interface DemoBots {
 
 type Part = 'accept' | 'decline' | 'accept-sometimes-cancel';
 
-const PARTS: Record<ColleagueId, { readonly part: Part; readonly toneHz: number; readonly status: 'Ready' | { readonly notReady: string } }> = {
+const PARTS: Record<
+  ColleagueId,
+  { readonly part: Part; readonly toneHz: number; readonly status: 'Ready' | { readonly notReady: string } }
+> = {
   ana: { part: 'accept', toneHz: 440, status: 'Ready' },
   ben: { part: 'accept', toneHz: 494, status: 'Ready' },
   cleo: { part: 'accept', toneHz: 523, status: { notReady: 'Lunch' } },
@@ -67,10 +77,14 @@ export async function startDemoBots(lab: Lab, doc: ProvisioningDocument, options
 
   const colleagues = new Map<ColleagueId, TestDesk>();
   const lines: TestAgent[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'baton-demo-bots-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const customer = createCustomer(lab, 'customer', { phone: { displayName: 'Jordan Blake' } });
   try {
     for (const [id, role] of Object.entries(PARTS) as Array<[ColleagueId, (typeof PARTS)[ColleagueId]]>) {
-      const desk = createTestDesk(doc, { toneHz: role.toneHz });
+      const deskDir = join(dir, id);
+      mkdirSync(deskDir);
+      const desk = createTestDesk(doc, { toneHz: role.toneHz, dir: deskDir });
       colleagues.set(id, desk);
       const signedIn = await desk.desk.handle('session.signIn', { userId: id, password: '' });
       if (!signedIn.ok) throw new Error(`${id} could not sign in: ${signedIn.error.message}`);
@@ -86,6 +100,7 @@ export async function startDemoBots(lab: Lab, doc: ProvisioningDocument, options
   } catch (error) {
     stopped = true;
     await Promise.allSettled([customer.dispose(), ...[...colleagues.values()].map((d) => d.dispose()), ...lines.map((l) => l.dispose())]);
+    removeDir();
     throw error;
   }
 
@@ -100,6 +115,7 @@ export async function startDemoBots(lab: Lab, doc: ProvisioningDocument, options
   return {
     customer,
     colleagues,
+    dir,
     pauseCustomer: (value) => void (paused = value),
     async dispose() {
       stopped = true;
@@ -107,6 +123,7 @@ export async function startDemoBots(lab: Lab, doc: ProvisioningDocument, options
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.allSettled([customer.dispose(), ...lines.map((l) => l.dispose()), ...[...colleagues.values()].map((d) => d.dispose())]);
+      removeDir();
     },
   };
 }
@@ -138,7 +155,12 @@ function playPart(id: ColleagueId, desk: TestDesk, part: Part, context: PartCont
         handled.add(`unhold:${t.id}`);
         context.later(1000, () => desk.desk.handle('transfer.unholdContact', { transferId: t.id }));
       }
-      if (part === 'accept-sometimes-cancel' && t.state.phase === 'consulting' && t.allowed.includes('cancel') && !handled.has(`consult:${t.id}`)) {
+      if (
+        part === 'accept-sometimes-cancel' &&
+        t.state.phase === 'consulting' &&
+        t.allowed.includes('cancel') &&
+        !handled.has(`consult:${t.id}`)
+      ) {
         handled.add(`consult:${t.id}`);
         consults++;
         if (consults % context.fayCancelsOneIn === 0) {
@@ -215,8 +237,11 @@ function customerBehaviour(
       if (!seenAt.has(call)) seenAt.set(call, now);
       if (call.state === 'established' && !connectedAt.has(call)) connectedAt.set(call, now);
       const since = connectedAt.get(call);
-      if (withColleague && since !== undefined && now - since > o.talkWithColleagueMs) void call.hangUp().catch(() => {});
-      if (call.state !== 'established' && now - (seenAt.get(call) ?? now) > 60_000) void call.hangUp().catch(() => {});
+      // A hang-up that fails finds the call already ending; the next sweep tries again if not.
+      if (withColleague && since !== undefined && now - since > o.talkWithColleagueMs)
+        void call.hangUp().catch(bestEffort('hanging up a finished call'));
+      if (call.state !== 'established' && now - (seenAt.get(call) ?? now) > 60_000)
+        void call.hangUp().catch(bestEffort('hanging up a stuck call'));
     }
     if (live.length > 0 || dialling) {
       idleSince = now;

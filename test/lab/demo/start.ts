@@ -10,7 +10,9 @@
  *   IpcBridge and sender checks in front of a Desk in this process), and the URL is printed.
  * - With --provisioning FILE (browser fallback for a real server): no lab, no bots, the sign-in screen.
  *
- * Ctrl+C (or SIGTERM) stops everything this process started, by pid; nothing is left behind.
+ * Ctrl+C (or SIGTERM) stops everything this process started, by pid, and removes the folders it
+ * made (bundle copy, stores); nothing is left behind. npm start runs it with only the loopback
+ * interface visible (scripts/loopback-preload.sh): it binds 127.0.0.1 only.
  * Never part of a packaged build (electron-builder.yml packages dist/ only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,7 +31,13 @@ import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
 
 const USAGE = 'usage: npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
 /** The preload's event set; every event of the contract (checked against EventPayloads). */
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 /** renderer/media's MEDIA_OPTIONS_GLOBAL: the demo's media stays on 127.0.0.1. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
 
@@ -76,7 +84,9 @@ let stopping: Promise<void> | undefined;
 function stopAll(code: number): Promise<void> {
   stopping ??= (async () => {
     for (const { what, stop } of cleanups.reverse()) {
-      await Promise.race([stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch((error: unknown) => console.error(`stopping ${what}: ${String(error)}`));
+      await Promise.race([stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch((error: unknown) =>
+        console.error(`stopping ${what}: ${String(error)}`),
+      );
     }
     console.log('» stopped: nothing this demo started is running any more.');
     process.exit(code);
@@ -109,6 +119,8 @@ async function main(): Promise<void> {
     console.log(`» Kamailio on ${lab.wsUrl} (private to this demo, pid file in ${lab.runDir})`);
     bots = await startDemoBots(lab, doc, { log: (m) => console.error(`  ${m}`) });
     const running = bots;
+    // After the bots stopped (or gave up stopping): their stores' folder goes either way.
+    cleanups.push({ what: "the bots' folder", stop: async () => rmSync(running.dir, { recursive: true, force: true }) });
     cleanups.push({ what: 'the bots', stop: () => running.dispose() });
     console.log('» bots signed in:');
     for (const c of Object.values(DEMO_COLLEAGUES)) console.log(`    ${c.name.padEnd(12)} ${c.part}`);
@@ -116,7 +128,9 @@ async function main(): Promise<void> {
   } else {
     const parsed = parseProvisioning(readFileSync(args.provisioning ?? '', 'utf8'), args.provisioning ?? '');
     if (!parsed.ok) {
-      console.error(`The provisioning document ${args.provisioning ?? ''} cannot be used:\n${parsed.issues.map((i) => `  ${i.path}: expected ${i.expected}`).join('\n')}`);
+      console.error(
+        `The provisioning document ${args.provisioning ?? ''} cannot be used:\n${parsed.issues.map((i) => `  ${i.path}: expected ${i.expected}`).join('\n')}`,
+      );
       process.exit(1);
     }
     doc = parsed.value;
@@ -132,10 +146,15 @@ async function openElectron(doc: ProvisioningDocument): Promise<void> {
   cleanups.push({ what: 'the demo folder', stop: async () => rmSync(dir, { recursive: true, force: true }) });
   const file = join(dir, 'provisioning.json');
   writeFileSync(file, JSON.stringify(doc));
-  const child: ChildProcess = spawn('npx', ['electron', '.', '--provisioning', file, `--user-data-dir=${join(dir, 'user-data')}`], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const child: ChildProcess = spawn('npx', ['electron', '.', '--provisioning', file, `--user-data-dir=${join(dir, 'user-data')}`], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   cleanups.push({ what: 'Electron', stop: () => stopChild(child) });
   child.once('exit', () => void stopAll(0));
-  console.log(`» Baton opened in its window; sign in as ${doc.roster[0]?.displayName ?? DEMO_AGENT} (no password). Ctrl+C here stops everything.`);
+  console.log(
+    `» Baton opened in its window; sign in as ${doc.roster[0]?.displayName ?? DEMO_AGENT} (no password). Ctrl+C here stops everything.`,
+  );
 }
 
 async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Args): Promise<void> {
@@ -160,6 +179,7 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   const userId = demo ? DEMO_AGENT : (doc.roster[0]?.id ?? DEMO_AGENT);
   const endpoint = new AgentEndpoint({ userId, provisioning: doc });
   server.register(endpoint);
+  cleanups.push({ what: "the desk's folder", stop: async () => rmSync(endpoint.dir, { recursive: true, force: true }) });
   cleanups.push({ what: 'the desk', stop: () => endpoint.dispose() });
   if (demo) {
     const signedIn = await endpoint.desk.handle('session.signIn', { userId: DEMO_AGENT, password: '' });
@@ -174,10 +194,13 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   if (args.windowUnavailable) console.log(`No Baton window here: ${args.windowUnavailable}`);
   console.log(`Baton ${demo ? 'demo desk' : 'desk'} in your browser (loopback only; the token in the link is the key to this desk):`);
   console.log(`  ${url}`);
-  console.log('and, in a tab of its own that stays open (the calls\' audio: the desk tab may reload freely):');
+  console.log("and, in a tab of its own that stays open (the calls' audio: the desk tab may reload freely):");
   console.log(`  ${mediaUrl}`);
   if (demo) console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
-  if (demo) console.log(`Signed in as ${doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT}, Ready. The customer calls within seconds.`);
+  if (demo)
+    console.log(
+      `Signed in as ${doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT}, Ready. The customer calls within seconds.`,
+    );
   console.log(demo ? 'Ctrl+C stops the desk, the bots and Kamailio.' : 'Ctrl+C stops the desk.');
   console.log(`BATON_DESK_URL=${url}`);
   console.log(`BATON_MEDIA_URL=${mediaUrl}`);

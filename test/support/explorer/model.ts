@@ -9,10 +9,13 @@
  * sign-out refused while a call is up, a disposition owed for every answered call that ends.
  *
  * Who hears whom follows from the legs: on a leg that is up, X hears Y when neither holds it and Y
- * is not muted on it; when only Y holds it, X hears silence (packets, no tone); a leg X holds is not
- * listened to (X asked not to receive).
+ * is not muted on it; when only Y holds it (or Y is muted), X hears silence (packets, no tone); on a
+ * leg X holds, X receives nothing at all (X asked the far end to send nothing).
+ *
+ * A repeated Confirm for a transfer under way is judged by the transfer machine (the same method a
+ * no-op, another method refused); another colleague is refused too.
  */
-import { checkAction, dispositionDue, initiatorTransfer, recipientTransfer, transferTransition, type TransferAction, type TransferEvent, type TransferState } from '../../../shared/transfer/index.js';
+import { checkAction, dispositionDue, initiatorTransfer, isSettled, recipientTransfer, transferTransition, type TransferAction, type TransferEvent, type TransferState } from '../../../shared/transfer/index.js';
 import { TONES } from '../partyTones.js';
 
 export const AGENTS = ['alice', 'bob', 'carol'] as const;
@@ -163,10 +166,16 @@ export function heldBy(leg: Leg, a: Agent): boolean {
   return leg.heldBy.includes(a);
 }
 
-/** What `listener` should hear on `leg`: a party's tone, silence, or nothing to check. */
-export function expectedHearing(leg: Leg, listener: Party): { readonly kind: 'tone'; readonly of: Party } | { readonly kind: 'silence' } | { readonly kind: 'unchecked' } {
+/**
+ * What `listener` should hear on `leg`: a party's tone; silence (packets, no tone: the other end
+ * holds or is muted); dead media (the listener holds, so the far end was asked to send nothing); or
+ * nothing to check (a leg still ringing).
+ */
+export type Hearing = { readonly kind: 'tone'; readonly of: Party } | { readonly kind: 'silence' } | { readonly kind: 'dead' } | { readonly kind: 'unchecked' };
+
+export function expectedHearing(leg: Leg, listener: Party): Hearing {
   if (!leg.up) return { kind: 'unchecked' };
-  if (isAgent(listener) && heldBy(leg, listener)) return { kind: 'unchecked' };
+  if (isAgent(listener) && heldBy(leg, listener)) return { kind: 'dead' };
   const talker = otherEnd(leg, listener);
   if (isAgent(talker) && (heldBy(leg, talker) || leg.mutedBy.includes(talker))) return { kind: 'silence' };
   return { kind: 'tone', of: talker };
@@ -352,9 +361,11 @@ function run(d: Draft, action: Action): Verdict {
     case 'hold':
     case 'unhold': {
       const leg = deskLegs(m, action.agent)[action.nth];
-      if (!leg || !leg.up) return refused('invalid-state');
+      if (!leg) return refused('invalid-state');
+      // The transfer rules first (main checks every call command against them), then the call's state.
       const check = guard(m, leg, action.agent, action.type);
       if (!check.ok) return check;
+      if (!leg.up) return refused('invalid-state');
       if (action.type === 'hold') {
         if (!heldBy(leg, action.agent)) d.setLeg(leg.key, { heldBy: [...leg.heldBy, action.agent].sort() });
         return OK;
@@ -449,7 +460,14 @@ function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>):
   const customer = otherEnd(leg, action.agent);
   if (isAgent(customer)) return refused('not-in-phase');
   const existing = roleOn(m, leg, action.agent);
-  if (existing && existing.state.role === 'initiator' && !['completed', 'cancelled', 'failed'].includes(existing.state.phase)) return OK; // a repeat
+  if (existing && existing.state.role === 'initiator' && !isSettled(existing.state.phase)) {
+    // Confirm again for a transfer under way: the machine judges it — the same method is a no-op,
+    // another method contradicts the transfer. The machine knows no colleagues, so another
+    // colleague is refused with the same rule's code (a Confirm that is not a repeat is not-in-phase).
+    const repeat = transferTransition(existing.state, { type: 'confirmed', method: action.method });
+    if (!repeat.ok) return refused(repeat.error.code);
+    return existing.t.recipient === action.to ? OK : refused('not-in-phase');
+  }
   if (action.method === 'warm') {
     const held = holdAllBut(d, action.agent, leg.key);
     if (!held.ok) return held;

@@ -11,7 +11,7 @@ import type { CommandName, CommandPayload } from '../../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import { createCustomer, type CustomerBot } from '../../lab/bots.js';
 import type { Lab } from '../../lab/lab.js';
-import { untilHearsNoTone, untilHearsOnly } from '../audioOracle.js';
+import { untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../audioOracle.js';
 import { createTestDesk, type TestDesk } from '../deskFixture.js';
 import { AGENTS, CUSTOMERS, TONE_OF, deskLegs, expectedHearing, isAgent, offerAt, ringingAt, type Action, type Agent, type Customer, type Model, type Party, type Verdict } from './model.js';
 
@@ -39,6 +39,8 @@ export interface Observation {
 export class World {
   readonly desks: Record<Agent, TestDesk>;
   readonly bots: Record<Customer, CustomerBot>;
+  /** Model leg key → the SIP Call-ID of the dialog it was matched to. */
+  private readonly dialogOf = new Map<number, string>();
 
   private constructor(desks: Record<Agent, TestDesk>, bots: Record<Customer, CustomerBot>) {
     this.desks = desks;
@@ -175,21 +177,26 @@ export class World {
   }
 
   /**
-   * Listens on every leg the model says is up: each end not holding hears the other's tone, or
-   * silence (packets, no tone) when the other holds or is muted. Resolves with the failures.
+   * Listens on every leg the model says is up: each end not holding hears the other's tone alone,
+   * or silence (packets, no tone) when the other holds or is muted; an end that holds receives
+   * nothing at all. So a held customer hears no agent, and no one hears a call not theirs.
+   * Resolves with the failures.
    */
   async checkHearing(model: Model, observed: Observation, timeoutMs = 5000): Promise<string[]> {
     const checks: Array<Promise<string | null>> = [];
+    const matched = this.match(model, observed);
     for (const leg of model.legs) {
       if (!leg.up) continue;
-      const real = observed.legs.find((o) => sameParties(o.parties, [leg.from, leg.to]) && o.up);
-      if (!real) continue; // state mismatches are reported by the comparison
+      const real = matched.get(leg.key);
+      if (!real || !real.up) continue; // state mismatches are reported by the comparison
       for (const listener of [leg.from, leg.to]) {
         const expected = expectedHearing(leg, listener);
         const call = real.calls.get(listener);
         if (!call || expected.kind === 'unchecked') continue;
-        const wait = expected.kind === 'tone' ? untilHearsOnly(call, TONE_OF[expected.of], timeoutMs) : untilHearsNoTone(call, timeoutMs);
-        checks.push(wait.then(() => null, (error: unknown) => `${listener} on the ${leg.from}–${leg.to} call should hear ${expected.kind === 'tone' ? expected.of : 'silence'}: ${error instanceof Error ? error.message : String(error)}`));
+        const wait =
+          expected.kind === 'tone' ? untilHearsOnly(call, TONE_OF[expected.of], timeoutMs) : expected.kind === 'silence' ? untilHearsNoTone(call, timeoutMs) : untilMediaDead(call, timeoutMs);
+        const should = expected.kind === 'tone' ? `hear ${expected.of} alone` : expected.kind === 'silence' ? 'hear silence (packets, no tone)' : 'receive nothing (it holds the call)';
+        checks.push(wait.then(() => null, (error: unknown) => `${listener} on the ${leg.from}–${leg.to} call should ${should}: ${error instanceof Error ? error.message : String(error)}`));
       }
     }
     return (await Promise.all(checks)).filter((x): x is string => x !== null);
@@ -213,6 +220,38 @@ export class World {
     return outcome.ok ? { ok: true } : { ok: false, code: outcome.error.code };
   }
 
+  /**
+   * Which real dialog each model leg is. Two legs may join the same two parties (a consult that
+   * outlived its transfer, and a new one between the same desks), so a leg keeps the dialog it was
+   * first matched to; a new leg takes an unclaimed dialog between its parties, one in the same
+   * state (up, held by the same agents) first.
+   */
+  match(model: Model, observed: Observation): Map<number, ObservedLeg> {
+    const byId = new Map(observed.legs.map((o) => [o.sipCallId, o]));
+    const result = new Map<number, ObservedLeg>();
+    const claimed = new Set<string>();
+    for (const leg of model.legs) {
+      const id = this.dialogOf.get(leg.key);
+      const o = id === undefined ? undefined : byId.get(id);
+      if (o && !claimed.has(o.sipCallId)) {
+        result.set(leg.key, o);
+        claimed.add(o.sipCallId);
+      }
+    }
+    const sameState = (leg: Model['legs'][number], o: ObservedLeg): boolean => o.up === leg.up && o.heldBy.join('+') === [...leg.heldBy].sort().join('+');
+    for (const pass of [sameState, (leg: Model['legs'][number], o: ObservedLeg) => o.up === leg.up, () => true]) {
+      for (const leg of model.legs) {
+        if (result.has(leg.key)) continue;
+        const o = observed.legs.find((x) => !claimed.has(x.sipCallId) && sameParties(x.parties, [leg.from, leg.to]) && pass(leg, x));
+        if (!o) continue;
+        result.set(leg.key, o);
+        claimed.add(o.sipCallId);
+        this.dialogOf.set(leg.key, o.sipCallId);
+      }
+    }
+    return result;
+  }
+
   /** The desk's call id for the agent's n-th call in the model (its order of arrival). */
   private nth(model: Model, a: Agent, n: number): string {
     return this.callIdOf(model, a, deskLegs(model, a)[n]?.key);
@@ -221,9 +260,7 @@ export class World {
   private callIdOf(model: Model, a: Agent, key: number | undefined): string {
     const leg = model.legs.find((l) => l.key === key);
     if (!leg) return 'none';
-    const other = leg.from === a ? leg.to : leg.from;
-    const observed = this.observe().legs.filter((o) => sameParties(o.parties, [a, other]));
-    const match = observed.find((o) => o.up === leg.up) ?? observed[0];
+    const match = key === undefined ? undefined : this.match(model, this.observe()).get(key);
     const call = match?.calls.get(a);
     if (call) return call.id;
     // Still ringing here with the far end's half not seen yet: the desk's only ringing call from there.

@@ -46,7 +46,6 @@ export type IngressReason =
   | 'refer-to-count'
   | 'refer-to-scheme'
   | 'refer-to-escape'
-  | 'bad-refer-to'
   | 'notify-no-event'
   | 'notify-no-subscription'
   // responses

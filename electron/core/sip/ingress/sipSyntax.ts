@@ -9,6 +9,7 @@ export const VIA_VALUE = /^SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z0-9\-.!%*_+`'~]+\s+[^\s
  * A Reason-Phrase SIP.js's grammar reads (RFC 3261 §25.1: reserved, unreserved, escaped, UTF-8
  * beyond ASCII, SP, HTAB): no controls, none of "#<>[\\]^`{|}, and % only as an escape.
  */
+// eslint-disable-next-line no-control-regex -- the class lists the control characters a phrase must not hold
 export const REASON_PHRASE = /^(?:[^\x00-\x08\x0a-\x1f"#%<>[\\\]^`{|}\x7f]|%[0-9A-Fa-f]{2})*$/;
 
 /**
@@ -29,7 +30,7 @@ export function grammarParse(value: string, rule: string, message?: ScannedMessa
   const k = key(value, rule);
   if (results?.has(k)) return results.get(k);
   const parsed: unknown = Grammar.parse(value, rule);
-  if (!results) resultsOf.set(message, (results = new Map()));
+  if (!results) resultsOf.set(message, (results = new Map<string, unknown>()));
   results.set(k, parsed);
   return parsed;
 }

@@ -1,0 +1,116 @@
+/**
+ * npm start's browser fallback, served exactly as test/lab/demo/start.ts serves it (the bridge
+ * server with its own `window.baton` script, pages opened with `/#token=…`), against a lab desk:
+ *
+ * - Two tabs on one desk both show it live. Each is a UI page of the same agent, like a reloaded
+ *   window: the agent changes state in one and sees it in the other, main's changes reach both,
+ *   and closing one leaves the other live. (Main owns the calls; a tab is a view with commands, so
+ *   a second view needs no take-over — the older tab going silent was the fault.)
+ * - A tab opened without the token (the address typed or bookmarked without `#token=…`) says, in
+ *   a heading and one sentence, to open the link npm start printed; it passes axe.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect } from './harness/pageFaults.js';
+import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { labDocument } from '../support/deskFixture.js';
+import { AgentEndpoint } from './harness/agentEndpoint.js';
+import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
+import { BUNDLE_DIR } from './harness/paths.js';
+
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
+
+let lab: Lab;
+let server: BridgeServer;
+let bundle: string;
+
+test.beforeAll(async () => {
+  lab = await startLab();
+  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
+  cpSync(BUNDLE_DIR, bundle, { recursive: true });
+  server = await startBridgeServer(bundle, {
+    browserPage: {
+      commands: COMMAND_NAMES,
+      events: Object.keys(EVENTS),
+      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true } },
+    },
+  });
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  await lab?.stop();
+  if (bundle) rmSync(bundle, { recursive: true, force: true });
+});
+
+const stateOf = (page: Page) => page.getByRole('status', { name: 'Your state' });
+
+test('two tabs on one desk: both live — a change in either shows in the other, main reaches both, one closing leaves the other live', async ({
+  browser,
+}) => {
+  const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
+  server.register(endpoint);
+  const context = await browser.newContext({ baseURL: server.origin });
+  try {
+    const signedIn = await endpoint.desk.handle('session.signIn', { userId: 'alice', password: '' });
+    expect(signedIn.ok).toBe(true);
+    await endpoint.until('registered', (s) => s.session.registration === 'registered');
+    const url = `/#token=${endpoint.token}`;
+    const first = await context.newPage();
+    await first.goto(url);
+    await expect(first.locator('.topbar__user')).toContainText('Alice');
+    const second = await context.newPage();
+    await second.goto(url);
+    await expect(second.locator('.topbar__user')).toContainText('Alice');
+
+    // The agent in the second tab; the first follows.
+    await second.getByRole('combobox', { name: 'Agent state' }).selectOption('Ready');
+    await expect(stateOf(second)).toHaveText('Ready');
+    await expect(stateOf(first)).toHaveText('Ready');
+    // In the first (the one that attached first, which used to go silent); the second follows.
+    await first.getByRole('combobox', { name: 'Agent state' }).selectOption({ index: 1 });
+    await expect(stateOf(first)).toHaveText(/^Not ready/);
+    await expect(stateOf(second)).toHaveText(/^Not ready/);
+    // Main's own change (as a supervisor's or the phone's would be) reaches both.
+    await endpoint.desk.handle('agent.setStatus', { kind: 'Ready' });
+    await expect(stateOf(first)).toHaveText('Ready');
+    await expect(stateOf(second)).toHaveText('Ready');
+
+    // One tab closes; the other stays live.
+    await first.close();
+    await endpoint.desk.handle('agent.setStatus', { kind: 'NotReady', reason: endpoint.state().notReadyReasons[0] ?? 'Break' });
+    await expect(stateOf(second)).toHaveText(/^Not ready/);
+    expect(endpoint.uiAttached).toBe(true);
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    server.unregister(endpoint);
+  }
+});
+
+test('a tab opened without the token says how to open the desk, and passes axe', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.origin });
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'This page is not connected to a desk' })).toBeVisible();
+    await expect(page.getByRole('main')).toContainText('Open the link that npm start printed in its terminal');
+    await expect(page.getByRole('main')).toContainText('#token=');
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    // And no attempt to reach a desk was made: the server refused no handshake.
+    expect(server.refused).toBe(0);
+  } finally {
+    await context.close();
+  }
+});
