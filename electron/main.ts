@@ -3,7 +3,25 @@
  * electron/shell. Every rule lives in a shell module with its own tests; what is left here is
  * wiring that only a real Electron can exercise.
  */
-import { app, BrowserWindow, crashReporter, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session, shell, systemPreferences, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  crashReporter,
+  dialog,
+  globalShortcut,
+  ipcMain,
+  Menu,
+  nativeImage,
+  net,
+  Notification,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  systemPreferences,
+  Tray,
+} from 'electron';
 import { dirname, join } from 'node:path';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -130,17 +148,28 @@ async function start(): Promise<void> {
   const policy = await readMachinePolicy(process.platform, process.env, nodePolicyReaders());
   const files = openAppLog(app, policy, { echo: !app.isPackaged });
   appLog = files;
-  files.info('Baton starting', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform, release: process.getSystemVersion(), policySources: policy.sources });
+  files.info('Baton starting', {
+    version: app.getVersion(),
+    electron: process.versions.electron,
+    platform: process.platform,
+    release: process.getSystemVersion(),
+    policySources: policy.sources,
+  });
   for (const issue of policy.issues) files.warn(`machine policy: ${issue}`);
   // The generated SIP grammar is put in place at install and build; an install that skipped scripts
   // ships SIP.js's stock one (same results, many times slower): say which one this package runs.
-  void checkSipGrammar().then((check) => (check.ok ? files.child('sip').info(`SIP grammar: ${check.detail}`) : files.child('sip').error(`SIP grammar: ${check.problem}`)));
+  void checkSipGrammar().then((check) =>
+    check.ok ? files.child('sip').info(`SIP grammar: ${check.detail}`) : files.child('sip').error(`SIP grammar: ${check.problem}`),
+  );
   startCrashReporter(crashReporter, policy, app.getVersion(), log);
   installPermissionHandlers(session.defaultSession, log);
 
   const userData = app.getPath('userData');
   const provisioningLog = files.child('provisioning');
-  const loader = new ProvisioningLoader({ sources: sourcesFromCommandLine(process.argv, process.env, process.platform, userData), log: (message) => provisioningLog.info(message) });
+  const loader = new ProvisioningLoader({
+    sources: sourcesFromCommandLine(process.argv, process.env, process.platform, userData),
+    log: (message) => provisioningLog.info(message),
+  });
   const loaded = await loader.load();
   const media = new RendererMediaPort();
   const senders = new SenderPolicy();
@@ -155,7 +184,10 @@ async function start(): Promise<void> {
     const userId = document.roster[0]?.id;
     if (userId !== undefined && credentials.load(userId) !== null) signIn = { userId, password: '' };
   } else if (!document && saved?.kind === 'provisioningUrl') {
-    const fromUrl = await new ProvisioningLoader({ sources: { url: saved.url, lastGoodFile: join(userData, 'provisioning.last-good.json') }, log }).load();
+    const fromUrl = await new ProvisioningLoader({
+      sources: { url: saved.url, lastGoodFile: join(userData, 'provisioning.last-good.json') },
+      log,
+    }).load();
     document = fromUrl.config?.document;
     if (fromUrl.issues.length > 0) log(`provisioning from the saved address: ${describeIssues(fromUrl.issues)}`);
   }
@@ -209,7 +241,12 @@ async function start(): Promise<void> {
     if (loaded.issues.length > 0) log(`no provisioning: ${describeIssues(loaded.issues)}`);
     let connected: (value: Connected) => void = () => {};
     const waiting = new Promise<Connected>((resolve) => (connected = resolve));
-    const connectDesk = new ConnectDesk({ connectionFile, credentials, ...(saved ? { saved } : {}), onConnected: (value) => connected(value) });
+    const connectDesk = new ConnectDesk({
+      connectionFile,
+      credentials,
+      ...(saved ? { saved } : {}),
+      onConnected: (value) => connected(value),
+    });
     slot = new DeskSlot(connectDesk);
     const through = new IpcBridge({ ipcMain, senders, desk: slot, media, renderer: ourContents, isMediaHost, log });
     bridge = through;
@@ -226,7 +263,11 @@ async function start(): Promise<void> {
   storeLog.info('local database open', { path: opened.store.path, migration: opened.migration });
   if (opened.notice) storeLog.error('local database unusable, moved aside', { ...opened.notice });
   const inForce = document;
-  const cas = trustedCas({ bundled: tls.rootCertificates, system: nodeSystemCertificates(tls), extra: await caSources(inForce.sip.trustedCaCertificates ?? [], policy.trustedCaFiles) });
+  const cas = trustedCas({
+    bundled: tls.rootCertificates,
+    system: nodeSystemCertificates(tls),
+    extra: await caSources(inForce.sip.trustedCaCertificates ?? [], policy.trustedCaFiles),
+  });
   for (const added of cas.added) files.info('trusted CA added', added);
   for (const issue of cas.issues) files.warn(`trusted CAs: ${issue}`);
   const diagnostics = (): Promise<{ path: string | null }> =>
@@ -237,7 +278,12 @@ async function start(): Promise<void> {
       log,
       gather: () => ({
         logFiles: files.files(),
-        about: { version: app.getVersion(), versions: process.versions, os: { platform: process.platform, release: process.getSystemVersion(), arch: process.arch, locale: app.getLocale() }, memory: process.memoryUsage() },
+        about: {
+          version: app.getVersion(),
+          versions: process.versions,
+          os: { platform: process.platform, release: process.getSystemVersion(), arch: process.arch, locale: app.getLocale() },
+          memory: process.memoryUsage(),
+        },
         provisioning: inForce,
         policy,
         store: opened.store,
@@ -247,7 +293,11 @@ async function start(): Promise<void> {
   const tray = new Tray(trayIcon());
   tray.setContextMenu(
     Menu.buildFromTemplate(
-      trayMenuTemplate({ show, quit: () => app.quit(), exportDiagnostics: () => void diagnostics().catch((error: unknown) => files.error('diagnostics export failed', { error })) }),
+      trayMenuTemplate({
+        show,
+        quit: () => app.quit(),
+        exportDiagnostics: () => void diagnostics().catch((error: unknown) => files.error('diagnostics export failed', { error })),
+      }),
     ),
   );
   const current = new Desk({
@@ -259,7 +309,11 @@ async function start(): Promise<void> {
     exportDiagnostics: diagnostics,
     store: opened.store,
     media,
-    notifier: new ElectronNotifier({ create: (options) => new Notification(options), focusWindow: show, isSupported: () => Notification.isSupported() }),
+    notifier: new ElectronNotifier({
+      create: (options) => new Notification(options),
+      focusWindow: show,
+      isSupported: () => Notification.isSupported(),
+    }),
     credentials,
     status: new TrayStatusIndicator(tray, process.platform, show),
   });
@@ -273,9 +327,13 @@ async function start(): Promise<void> {
     const fromSipJs = String(error.stack).includes(`${'node_modules'}/sip.js/`);
     if (!(fromSipJs && current.containSipThrow(error))) files.error('uncaught exception', { error });
   });
-  if (opened.notice) current.notice(`The local database could not be used (${opened.notice.reason}) and was moved to ${opened.notice.movedTo}. Nothing was deleted.`);
+  if (opened.notice)
+    current.notice(
+      `The local database could not be used (${opened.notice.reason}) and was moved to ${opened.notice.movedTo}. Nothing was deleted.`,
+    );
   // An issue names its source, a provisioning URL perhaps with IT's credentials in it: the agent reads it without them.
-  if (loaded.config && loaded.issues.length > 0) current.notice(`Provisioning problems (the last good settings stay in force):\n${scrubText(describeIssues(loaded.issues))}`);
+  if (loaded.config && loaded.issues.length > 0)
+    current.notice(`Provisioning problems (the last good settings stay in force):\n${scrubText(describeIssues(loaded.issues))}`);
 
   if (slot) slot.use(current);
   else slot = new DeskSlot(current);
@@ -310,7 +368,8 @@ async function start(): Promise<void> {
     app.quit();
   });
 
-  if (window) through.publish('desk.snapshot', current.snapshot()); // the Connect screen's window now shows the desk
+  if (window)
+    through.publish('desk.snapshot', current.snapshot()); // the Connect screen's window now shows the desk
   else window = openWindow(through);
   if (signIn) {
     const outcome = await current.handle('session.signIn', signIn);
@@ -318,7 +377,8 @@ async function start(): Promise<void> {
   }
   for (const target of earlyDials.splice(0)) current.dialRequest(target);
 
-  if (app.isPackaged) claimDialSchemes(app, { defaultApp: process.defaultApp === true, execPath: process.execPath, appPath: app.getAppPath() });
+  if (app.isPackaged)
+    claimDialSchemes(app, { defaultApp: process.defaultApp === true, execPath: process.execPath, appPath: app.getAppPath() });
   const microphone = await ensureMicrophoneAccess(systemPreferences, process.platform);
   if (!microphone.granted) current.notice(microphone.advice);
 
@@ -361,5 +421,8 @@ function closeStore(store: Store): void {
 
 /** Quitting must not hang on an unreachable SIP server. */
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  return Promise.race([work.catch((error: unknown) => log(`shutdown: ${String(error)}`)), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+  return Promise.race([
+    work.catch((error: unknown) => log(`shutdown: ${String(error)}`)),
+    new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+  ]);
 }

@@ -36,7 +36,10 @@ function createMediaHostApi(ipc: IpcRendererPort): MediaHostApi {
   const api: MediaHostApi = {
     invoke(command: 'media.reply', payload: unknown): Promise<CommandOutcome<'media.reply'>> {
       if (!has(COMMAND_SET, command)) {
-        return Promise.resolve({ ok: false, error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` },
+        });
       }
       return ipc.invoke(CHANNELS.invoke, command, payload) as Promise<CommandOutcome<'media.reply'>>;
     },

@@ -42,7 +42,13 @@ const COMMAND_SET: Record<CommandName, true> = {
   'media.reply': true,
 };
 
-const EVENT_SET: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENT_SET: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 
 type IpcRendererPort = Pick<ElectronModule.IpcRenderer, 'invoke' | 'send' | 'on'>;
 
@@ -66,7 +72,10 @@ function createBatonApi(ipc: IpcRendererPort): BatonApi {
   const api: BatonApi = {
     invoke<C extends CommandName>(command: C, payload: unknown): Promise<CommandOutcome<C>> {
       if (!has(COMMAND_SET, command)) {
-        return Promise.resolve({ ok: false, error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` },
+        });
       }
       return ipc.invoke(CHANNELS.invoke, command, payload) as Promise<CommandOutcome<C>>;
     },

@@ -41,7 +41,16 @@ export async function runGate({ log = console.log } = {}) {
   try {
     const staged = stage(staging);
     const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
-    const result = await runner({ input: staging, electronVersionOverride: electronVersion, isRelative: false, severitySet: 'informational', confidenceSet: 'tentative' }, false);
+    const result = await runner(
+      {
+        input: staging,
+        electronVersionOverride: electronVersion,
+        isRelative: false,
+        severitySet: 'informational',
+        confidenceSet: 'tentative',
+      },
+      false,
+    );
     return judge(result, staging, staged, log);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -101,7 +110,12 @@ function judge(result, staging, staged, log) {
     }
     const lines = sources.get(original(issue.file));
     const line = issue.location?.line ?? 0;
-    const review = lines && line > 0 ? reviewAt(lines, line, issue.id) : anywhere.has(issue.id) ? { id: issue.id, reason: '(reviewed in the source)' } : undefined;
+    const review =
+      lines && line > 0
+        ? reviewAt(lines, line, issue.id)
+        : anywhere.has(issue.id)
+          ? { id: issue.id, reason: '(reviewed in the source)' }
+          : undefined;
     if (review) reviewed.push({ ...finding, reason: review.reason });
     else open.push(finding);
   }
@@ -110,7 +124,9 @@ function judge(result, staging, staged, log) {
   for (const f of reviewed) log(`  ok    ${f.severity.padEnd(6)} ${f.id} at ${f.where} — reviewed: ${f.reason}`);
   for (const f of open) log(`  FAIL  ${f.severity.padEnd(6)} ${f.id} at ${f.where} — ${f.description}`);
   for (const e of unparsed) log(`  FAIL  not scanned: ${e}`);
-  log(`electronegativity: ${result.atomicChecks} atomic + ${result.globalChecks} global checks over ${staged.size} files; ${reviewed.length} reviewed, ${open.length} unreviewed HIGH/MEDIUM, ${unparsed.length} unparsed`);
+  log(
+    `electronegativity: ${result.atomicChecks} atomic + ${result.globalChecks} global checks over ${staged.size} files; ${reviewed.length} reviewed, ${open.length} unreviewed HIGH/MEDIUM, ${unparsed.length} unparsed`,
+  );
   // A reviewed finding is a suppression, not a pass: the scan itself is the one thing that passed.
   return { passed: 1, failed: open.length + unparsed.length, reviewed, open, unparsed };
 }
@@ -122,7 +138,12 @@ const SEVERITIES = ['critical', 'high', 'moderate', 'low', 'info'];
  * Reports only (see the header); `counts` is undefined when the audit could not run.
  */
 export function auditProduction({ log = console.log, timeoutMs = 60_000 } = {}) {
-  const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], { cwd: root, encoding: 'utf8', timeout: timeoutMs, shell: process.platform === 'win32' });
+  const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    shell: process.platform === 'win32',
+  });
   let report;
   try {
     report = JSON.parse(run.stdout || 'null');
@@ -131,7 +152,12 @@ export function auditProduction({ log = console.log, timeoutMs = 60_000 } = {}) 
   }
   const counts = report?.metadata?.vulnerabilities;
   if (!counts || report.error) {
-    const why = report?.error?.summary || report?.message || run.error?.message || (run.stderr || '').trim().split('\n').pop() || `exit ${run.status}`;
+    const why =
+      report?.error?.summary ||
+      report?.message ||
+      run.error?.message ||
+      (run.stderr || '').trim().split('\n').pop() ||
+      `exit ${run.status}`;
     log(`npm audit (production dependencies): not run — ${why}`);
     return { counts: undefined };
   }
@@ -139,7 +165,10 @@ export function auditProduction({ log = console.log, timeoutMs = 60_000 } = {}) 
     const titles = (v.via ?? []).map((via) => (typeof via === 'string' ? `via ${via}` : via.title)).join('; ');
     log(`  audit ${String(v.severity).padEnd(8)} ${name}@${v.range}: ${titles}${v.fixAvailable ? ' (fix available)' : ''}`);
   }
-  const summary = SEVERITIES.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`).join(', ') || 'no known advisories';
+  const summary =
+    SEVERITIES.filter((s) => counts[s])
+      .map((s) => `${counts[s]} ${s}`)
+      .join(', ') || 'no known advisories';
   log(`npm audit (production dependencies, reported, not failing): ${summary}`);
   return { counts };
 }
@@ -169,6 +198,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   const audit = auditProduction();
   const advisories = audit.counts ? SEVERITIES.reduce((n, s) => n + (audit.counts[s] ?? 0), 0) : null;
-  if (out) writeFileSync(out, JSON.stringify({ passed: summary.passed, failed: summary.failed, suppressed: summary.reviewed?.length ?? 0, auditAdvisories: advisories }));
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify({
+        passed: summary.passed,
+        failed: summary.failed,
+        suppressed: summary.reviewed?.length ?? 0,
+        auditAdvisories: advisories,
+      }),
+    );
   process.exit(summary.failed === 0 ? 0 : 1);
 }

@@ -31,7 +31,9 @@ export function totals(dir, expected = [], exits = {}) {
       reported.add(name); // already a failure: its exit status adds none
     }
   }
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const name = basename(file, '.json');
     const failedBefore = sum.failed;
     addReport(dir, file, name, sum, fail);

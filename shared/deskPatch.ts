@@ -53,7 +53,8 @@ export function applyDeskPatch(desk: DeskState, patch: DeskPatch): DeskState {
   if (!items) return next;
   for (const list of Object.keys(KEYED_LISTS) as KeyedList[]) {
     const change = items[list];
-    if (change) next = { ...next, [list]: applyItems(next[list], change as ItemChanges<never>, KEYED_LISTS[list] as (item: unknown) => string) };
+    if (change)
+      next = { ...next, [list]: applyItems(next[list], change as ItemChanges<never>, KEYED_LISTS[list] as (item: unknown) => string) };
   }
   if (items.drafts) {
     const drafts: Record<string, DeskState['drafts'][string]> = { ...next.drafts, ...items.drafts.put };
@@ -151,7 +152,11 @@ export function diffDesk(before: DeskState, changes: Partial<DeskState>): Omit<D
     if (key === 'version' || value === undefined) continue;
     if (key in KEYED_LISTS) {
       const list = key as KeyedList;
-      const diff = diffItems(before[list] as readonly unknown[], value as readonly unknown[], KEYED_LISTS[list] as (item: unknown) => string);
+      const diff = diffItems(
+        before[list] as readonly unknown[],
+        value as readonly unknown[],
+        KEYED_LISTS[list] as (item: unknown) => string,
+      );
       if (diff === 'whole') whole[key] = value;
       else if (diff) items[key] = diff;
     } else if (key === 'drafts') {

@@ -11,6 +11,7 @@ import type { AgentSettingsView, DeskState } from './desk.js';
 import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
+import { MAX_TYPED_NUMBER } from './transfer/dialPlan.js';
 
 const id = z.string().min(1).max(128);
 /** Free text the agent types: bounded, and stored/sent as data, never as SIP header text. */
@@ -56,7 +57,7 @@ export const COMMANDS = {
       /** A colleague from the roster… */
       userId: id.optional(),
       /** …or an external number as typed (main checks it against the dial plan and normalises it). */
-      number: z.string().min(1).max(40).optional(),
+      number: z.string().min(1).max(MAX_TYPED_NUMBER).optional(),
       outcomeId: id,
       note,
       /** The agent saw the non-recommended-state warning and confirmed anyway. */
@@ -138,8 +139,7 @@ export interface CommandError {
 }
 
 export type CommandOutcome<C extends CommandName> =
-  | { readonly ok: true; readonly value: CommandResults[C] }
-  | { readonly ok: false; readonly error: CommandError };
+  { readonly ok: true; readonly value: CommandResults[C] } | { readonly ok: false; readonly error: CommandError };
 
 /** Operations main asks of the renderer's media engine (the MediaPort, across IPC). */
 export type MediaRequest =
@@ -180,11 +180,14 @@ export interface EventPayloads {
 
 /**
  * The media host knows nothing of the desk but this: whether an inbound call rings (it plays the
- * ring tone) and the audio devices main holds (the agent's choice, or IT's by policy).
+ * ring tone), the audio devices main holds (the agent's choice, or IT's by policy), and whether
+ * anyone is signed in.
  */
 export interface MediaHostState {
   readonly ringing: boolean;
   readonly devices: AgentSettingsView['devices'] | null;
+  /** Someone is signed in: the media host keeps a spare connection with a gathered offer for the next outgoing call (absent: nobody). */
+  readonly signedIn?: true;
 }
 
 export type EventName = keyof EventPayloads;

@@ -19,13 +19,7 @@
  * Pure: compiles under the main and renderer configs, imports nothing.
  */
 
-export type OfferProblemReason =
-  | 'no-audio'
-  | 'unsupported-transport'
-  | 'no-ice'
-  | 'no-fingerprint'
-  | 'no-rtcp-mux'
-  | 'no-common-codec';
+export type OfferProblemReason = 'no-audio' | 'unsupported-transport' | 'no-ice' | 'no-fingerprint' | 'no-rtcp-mux' | 'no-common-codec';
 
 /** RFC 3261 §20.43 warn-codes used for refused offers. */
 export type OfferWarnCode = 302 | 304 | 305;
@@ -109,7 +103,10 @@ export function offerProblem(sdp: string): OfferProblem | null {
 
   if (!DTLS_PROFILES.has(audio.profile)) {
     if (!PLAIN_PROFILES.has(audio.profile)) {
-      return problem('unsupported-transport', `The offer's audio transport ${printable(audio.profile)} is not one WebRTC speaks; it needs UDP/TLS/RTP/SAVPF.`);
+      return problem(
+        'unsupported-transport',
+        `The offer's audio transport ${printable(audio.profile)} is not one WebRTC speaks; it needs UDP/TLS/RTP/SAVPF.`,
+      );
     }
     if (!ice || !fingerprint) {
       const sdes = has(audio.attributes, 'crypto');
@@ -129,7 +126,10 @@ export function offerProblem(sdp: string): OfferProblem | null {
 
   const offered = offeredCodecs(audio);
   if (!offered.some((codec) => codec !== null && OUR_CODECS.some((ours) => sameCodec(ours, codec)))) {
-    return problem('no-common-codec', `The offer has no voice codec in common with ours (offered: ${describeCodecs(audio, offered)}; ours: ${OUR_CODEC_NAMES}).`);
+    return problem(
+      'no-common-codec',
+      `The offer has no voice codec in common with ours (offered: ${describeCodecs(audio, offered)}; ours: ${OUR_CODEC_NAMES}).`,
+    );
   }
   return null;
 }
@@ -147,7 +147,8 @@ function problem(reason: OfferProblemReason, detail: string): OfferProblem {
 }
 
 function noAudioDetail(sections: readonly Section[]): string {
-  if (sections.some((section) => section.media === 'audio')) return 'The offer declines its audio stream (port 0); there is nothing to answer.';
+  if (sections.some((section) => section.media === 'audio'))
+    return 'The offer declines its audio stream (port 0); there is nothing to answer.';
   if (sections.length === 0) return 'The offer has no media stream (no m= line); an audio stream is needed.';
   const kinds = [...new Set(sections.map((section) => printable(section.media)))].join(', ');
   return `The offer has no audio stream (offered: ${kinds}); an audio stream is needed.`;
@@ -170,7 +171,9 @@ function sameCodec(ours: Codec, offered: Codec): boolean {
 
 function describeCodecs(section: Section, codecs: ReadonlyArray<Codec | null>): string {
   const names = codecs.map((codec, index) =>
-    codec === null ? `payload ${printable(section.formats[index] ?? '?')}` : `${printable(codec.name)}/${codec.rate}${codec.channels === 1 ? '' : `/${codec.channels}`}`,
+    codec === null
+      ? `payload ${printable(section.formats[index] ?? '?')}`
+      : `${printable(codec.name)}/${codec.rate}${codec.channels === 1 ? '' : `/${codec.channels}`}`,
   );
   if (names.length === 0) return 'none';
   const shown = names.slice(0, MAX_NAMED_CODECS).join(', ');

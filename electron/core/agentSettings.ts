@@ -34,7 +34,10 @@ export class AgentSettings {
   view(): AgentSettingsView {
     const fixed = this.fixedRoles();
     const devices = Object.fromEntries(
-      AUDIO_DEVICE_ROLES.map((role) => [role, fixed.includes(role) ? this.policyDevice(role) : readDevice(this.store.get(COMPUTER, `device.${role}`))]),
+      AUDIO_DEVICE_ROLES.map((role) => [
+        role,
+        fixed.includes(role) ? this.policyDevice(role) : readDevice(this.store.get(COMPUTER, `device.${role}`)),
+      ]),
     ) as Record<AudioDeviceRole, AudioDeviceSetting>;
     return { devices, devicesFixed: fixed, globalShortcuts: this.store.get(COMPUTER, 'globalShortcuts') === true };
   }

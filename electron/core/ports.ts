@@ -6,7 +6,10 @@
 /** OS-level notifications (the warm-transfer toast reaches a recipient even in another app). */
 export interface Notifier {
   /** Shows a notification; `onClick` brings the call forward. Returns a handle to close it. */
-  show(notification: { readonly id: string; readonly title: string; readonly body: string; readonly urgent: boolean }, onClick: () => void): {
+  show(
+    notification: { readonly id: string; readonly title: string; readonly body: string; readonly urgent: boolean },
+    onClick: () => void,
+  ): {
     close(): void;
   };
 }

@@ -59,7 +59,11 @@ export function createAppRequestHandler(options: AppRequestHandlerOptions): (req
       const target = await real(file);
       if (!isInside(root, target)) return plain(404, 'Not found');
       const body = await read(target);
-      const headers = { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
+      const headers = {
+        ...SECURITY_HEADERS,
+        'Content-Type': CONTENT_TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
+        'Cache-Control': 'no-cache',
+      };
       return new Response(request.method === 'HEAD' ? null : Buffer.from(body), { status: 200, headers });
     } catch {
       return plain(404, 'Not found');

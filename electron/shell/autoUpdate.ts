@@ -23,7 +23,9 @@ export function decideUpdates(policy: Pick<MachinePolicy, 'autoUpdate' | 'update
 }
 
 /** electron-updater's `autoUpdater`, if the package is present and looks right. */
-export async function loadElectronUpdater(importer: (specifier: string) => Promise<unknown> = (specifier) => import(specifier)): Promise<UpdaterPort | undefined> {
+export async function loadElectronUpdater(
+  importer: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
+): Promise<UpdaterPort | undefined> {
   let module: unknown;
   try {
     module = await importer('electron-updater');

@@ -8,14 +8,25 @@ import { PRODUCT_NAME } from './appIdentity.js';
 
 /** The parts of Electron's crashReporter used here; Electron's own object satisfies it. */
 export interface CrashReporterPort {
-  start(options: { submitURL?: string; uploadToServer?: boolean; productName?: string; compress?: boolean; globalExtra?: Record<string, string> }): void;
+  start(options: {
+    submitURL?: string;
+    uploadToServer?: boolean;
+    productName?: string;
+    compress?: boolean;
+    globalExtra?: Record<string, string>;
+  }): void;
 }
 
 export interface CrashReporting {
   readonly uploading: boolean;
 }
 
-export function startCrashReporter(port: CrashReporterPort, policy: { readonly crashReportUrl: string | undefined }, version: string, log: (message: string) => void): CrashReporting {
+export function startCrashReporter(
+  port: CrashReporterPort,
+  policy: { readonly crashReportUrl: string | undefined },
+  version: string,
+  log: (message: string) => void,
+): CrashReporting {
   const url = policy.crashReportUrl;
   try {
     port.start({

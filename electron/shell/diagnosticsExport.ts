@@ -8,7 +8,11 @@ import { writeDiagnostics, type DiagnosticsInput } from '../core/log/diagnostics
 
 /** The parts of Electron's dialog and shell used here. */
 export interface SaveDialogPort {
-  showSaveDialog(options: { title: string; defaultPath: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<{ canceled: boolean; filePath?: string }>;
+  showSaveDialog(options: {
+    title: string;
+    defaultPath: string;
+    filters: Array<{ name: string; extensions: string[] }>;
+  }): Promise<{ canceled: boolean; filePath?: string }>;
 }
 export interface ShowInFolderPort {
   showItemInFolder(fullPath: string): void;

@@ -42,21 +42,30 @@ export function globalKeysEnabled(policy: ShortcutPolicy | undefined, desk: Desk
 }
 
 export function globalAccelerators(policy: ShortcutPolicy | undefined): Readonly<Record<GlobalKeyAction, string>> {
-  return { answer: policy?.global?.answer ?? DEFAULT_GLOBAL_ACCELERATORS.answer, hangUp: policy?.global?.hangUp ?? DEFAULT_GLOBAL_ACCELERATORS.hangUp };
+  return {
+    answer: policy?.global?.answer ?? DEFAULT_GLOBAL_ACCELERATORS.answer,
+    hangUp: policy?.global?.hangUp ?? DEFAULT_GLOBAL_ACCELERATORS.hangUp,
+  };
 }
 
 /** Answer: the oldest plain call ringing in, else the oldest transfer offered to this agent. */
 export function answerCommand(desk: DeskState): GlobalCommand | null {
   const inTransfer = new Set(desk.transfers.flatMap((t) => [t.contactCallId, t.consultCallId]));
-  const plain = desk.calls.find((c) => c.direction === 'inbound' && c.state === 'ringing' && c.transferId === null && !inTransfer.has(c.id));
+  const plain = desk.calls.find(
+    (c) => c.direction === 'inbound' && c.state === 'ringing' && c.transferId === null && !inTransfer.has(c.id),
+  );
   if (plain) return { command: 'call.answer', payload: { callId: plain.id } };
-  const offer = desk.transfers.find((t) => t.role === 'recipient' && (t.state.phase === 'consultRinging' || t.state.phase === 'referring') && t.allowed.includes('accept'));
+  const offer = desk.transfers.find(
+    (t) => t.role === 'recipient' && (t.state.phase === 'consultRinging' || t.state.phase === 'referring') && t.allowed.includes('accept'),
+  );
   return offer ? { command: 'transfer.accept', payload: { transferId: offer.id } } : null;
 }
 
 /** Hang up: the live call (the one the agent talks on), else a call of theirs still ringing out. */
 export function hangUpCommand(desk: DeskState): GlobalCommand | null {
-  const call = desk.calls.find((c) => c.live) ?? desk.calls.find((c) => c.direction === 'outbound' && (c.state === 'calling' || c.state === 'ringing'));
+  const call =
+    desk.calls.find((c) => c.live) ??
+    desk.calls.find((c) => c.direction === 'outbound' && (c.state === 'calling' || c.state === 'ringing'));
   return call ? { command: 'call.hangUp', payload: { callId: call.id } } : null;
 }
 
@@ -88,7 +97,8 @@ export class GlobalShortcuts {
     const next = action === 'answer' ? answerCommand(desk) : hangUpCommand(desk);
     if (next === null) return;
     const outcome = await this.options.desk.handle(next.command, next.payload);
-    if (!outcome.ok) this.options.log(`system-wide ${action} key: ${next.command} refused (${outcome.error.code}): ${outcome.error.message}`);
+    if (!outcome.ok)
+      this.options.log(`system-wide ${action} key: ${next.command} refused (${outcome.error.code}): ${outcome.error.message}`);
   }
 
   dispose(): void {

@@ -142,7 +142,8 @@ export class IpcBridge {
     }
     const parsed = parseCommand(command, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
-    if (command === 'media.reply') return this.mediaReply(event, parsed.value as { requestId: number; ok: boolean; value?: unknown; error?: string });
+    if (command === 'media.reply')
+      return this.mediaReply(event, parsed.value as { requestId: number; ok: boolean; value?: unknown; error?: string });
     try {
       return await this.options.desk.handle(command, payload);
     } catch (error) {
@@ -152,7 +153,10 @@ export class IpcBridge {
     }
   }
 
-  private mediaReply(event: IpcSenderInfo, reply: { requestId: number; ok: boolean; value?: unknown; error?: string }): CommandOutcome<CommandName> {
+  private mediaReply(
+    event: IpcSenderInfo,
+    reply: { requestId: number; ok: boolean; value?: unknown; error?: string },
+  ): CommandOutcome<CommandName> {
     // Only the media host that was asked may answer: a stale one must not settle a new call's SDP.
     if (this.mediaHost?.id !== event.sender.id) return refuse('not-attached', 'This window has no audio engine attached.');
     this.options.media.reply(reply.requestId, reply.ok, reply.value, reply.error);

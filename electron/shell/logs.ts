@@ -13,8 +13,17 @@ export interface AppPathsPort {
   getPath(name: 'logs' | 'crashDumps'): string;
 }
 
-export function openAppLog(app: AppPathsPort, policy: Pick<MachinePolicy, 'logLevel' | 'sipTrace'>, options: { readonly echo?: boolean } = {}): AppLog {
-  return createAppLog({ dir: app.getPath('logs'), level: policy.logLevel ?? 'info', sipTrace: policy.sipTrace, ...(options.echo ? { echo: true } : {}) });
+export function openAppLog(
+  app: AppPathsPort,
+  policy: Pick<MachinePolicy, 'logLevel' | 'sipTrace'>,
+  options: { readonly echo?: boolean } = {},
+): AppLog {
+  return createAppLog({
+    dir: app.getPath('logs'),
+    level: policy.logLevel ?? 'info',
+    sipTrace: policy.sipTrace,
+    ...(options.echo ? { echo: true } : {}),
+  });
 }
 
 /** Crash dumps Electron's crashReporter left (Crashpad keeps them under `completed`/`pending` or flat). */

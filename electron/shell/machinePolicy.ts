@@ -56,7 +56,11 @@ type Raw = Readonly<Record<string, unknown>>;
 export const POLICY_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type PolicyLogLevel = (typeof POLICY_LOG_LEVELS)[number];
 export type PolicyDeviceRole = 'microphone' | 'speaker' | 'ringer';
-const DEVICE_KEYS: Readonly<Record<PolicyDeviceRole, string>> = { microphone: 'MicrophoneDevice', speaker: 'SpeakerDevice', ringer: 'RingerDevice' };
+const DEVICE_KEYS: Readonly<Record<PolicyDeviceRole, string>> = {
+  microphone: 'MicrophoneDevice',
+  speaker: 'SpeakerDevice',
+  ringer: 'RingerDevice',
+};
 
 export function machinePolicyFile(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
   return join(dirname(defaultPolicyPath(platform, env)), 'policy.json');
@@ -109,7 +113,11 @@ export async function readMachinePolicy(platform: NodeJS.Platform, env: NodeJS.P
     trustedCaFiles: (more.TrustedCaFiles?.value as string[] | undefined) ?? [],
     crashReportUrl: more.CrashReportUrl?.value as string | undefined,
     devices,
-    sources: [...new Set([autoUpdate?.source, updateUrl?.source, ...Object.values(more).map((m) => m.source)].filter((s): s is string => s !== undefined))],
+    sources: [
+      ...new Set(
+        [autoUpdate?.source, updateUrl?.source, ...Object.values(more).map((m) => m.source)].filter((s): s is string => s !== undefined),
+      ),
+    ],
     issues,
   };
 }
@@ -123,10 +131,15 @@ function readSupportKeys(source: string, values: Raw, into: Record<string, { val
     else into[key] = { value, source };
   };
   take('SipTrace', toBoolean, 'true/false or 1/0');
-  take('LogLevel', (v) => (typeof v === 'string' && (POLICY_LOG_LEVELS as readonly string[]).includes(v) ? v : undefined), `one of ${POLICY_LOG_LEVELS.join(', ')}`);
+  take(
+    'LogLevel',
+    (v) => (typeof v === 'string' && (POLICY_LOG_LEVELS as readonly string[]).includes(v) ? v : undefined),
+    `one of ${POLICY_LOG_LEVELS.join(', ')}`,
+  );
   take('TrustedCaFiles', toPathList, 'a file path, several separated by ";", or a list of paths');
   take('CrashReportUrl', toHttpsUrl, 'an https:// URL');
-  for (const key of Object.values(DEVICE_KEYS)) take(key, (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 256 ? v.trim() : undefined), 'a device name (or "default")');
+  for (const key of Object.values(DEVICE_KEYS))
+    take(key, (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 256 ? v.trim() : undefined), 'a device name (or "default")');
 }
 
 function toPathList(value: unknown): string[] | undefined {
@@ -180,7 +193,9 @@ export function nodePolicyReaders(): PolicyReaders {
   return {
     run: (file, args) =>
       new Promise((resolve) => {
-        execFile(file, [...args], { timeout: 5000, windowsHide: true, encoding: 'utf8' }, (error, stdout) => resolve(error ? null : stdout));
+        execFile(file, [...args], { timeout: 5000, windowsHide: true, encoding: 'utf8' }, (error, stdout) =>
+          resolve(error ? null : stdout),
+        );
       }),
     readText: async (path) => {
       try {

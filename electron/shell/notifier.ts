@@ -29,7 +29,10 @@ export class ElectronNotifier implements Notifier {
 
   constructor(private readonly options: ElectronNotifierOptions) {}
 
-  show(notification: { readonly id: string; readonly title: string; readonly body: string; readonly urgent: boolean }, onClick: () => void): { close(): void } {
+  show(
+    notification: { readonly id: string; readonly title: string; readonly body: string; readonly urgent: boolean },
+    onClick: () => void,
+  ): { close(): void } {
     if (this.options.isSupported && !this.options.isSupported()) return { close: () => {} };
     this.live.get(notification.id)?.close(); // one toast per id: a newer one replaces it
     const toast = this.options.create({

@@ -54,7 +54,10 @@ export interface ProtocolClientApp {
  * electron with our folder as argument; packaged, the installer has registered the schemes too
  * (electron-builder `protocols`), and on Windows the user or IT policy chooses the default app.
  */
-export function claimDialSchemes(app: ProtocolClientApp, launch: { readonly defaultApp: boolean; readonly execPath: string; readonly appPath: string }): string[] {
+export function claimDialSchemes(
+  app: ProtocolClientApp,
+  launch: { readonly defaultApp: boolean; readonly execPath: string; readonly appPath: string },
+): string[] {
   const claimed: string[] = [];
   // In development the OS must start electron with our folder; packaged, the app itself.
   const target: [string?, string[]?] = launch.defaultApp ? [launch.execPath, [launch.appPath]] : [];

@@ -32,7 +32,11 @@ export class TrayStatusIndicator implements StatusIndicator {
 }
 
 /** The tray's menu: the only way to quit while the window is hidden to the tray. */
-export function trayMenuTemplate(actions: { readonly show: () => void; readonly quit: () => void; readonly exportDiagnostics?: () => void }): MenuItemConstructorOptions[] {
+export function trayMenuTemplate(actions: {
+  readonly show: () => void;
+  readonly quit: () => void;
+  readonly exportDiagnostics?: () => void;
+}): MenuItemConstructorOptions[] {
   const exportItem = actions.exportDiagnostics;
   return [
     { label: `Show ${PRODUCT_NAME}`, click: () => actions.show() },

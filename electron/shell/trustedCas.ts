@@ -28,7 +28,11 @@ export interface TrustedCas {
   readonly issues: readonly string[];
 }
 
-export function trustedCas(options: { readonly bundled: readonly string[]; readonly system: CertificateStorePort | undefined; readonly extra: readonly CaSource[] }): TrustedCas {
+export function trustedCas(options: {
+  readonly bundled: readonly string[];
+  readonly system: CertificateStorePort | undefined;
+  readonly extra: readonly CaSource[];
+}): TrustedCas {
   const issues: string[] = [];
   const added: Array<{ source: string; subject: string; sha256: string }> = [];
   const extra: string[] = [];
@@ -38,7 +42,10 @@ export function trustedCas(options: { readonly bundled: readonly string[]; reado
     for (const one of read.pems) {
       try {
         const cert = new X509Certificate(one);
-        if (!cert.ca) issues.push(`${source}: ${cert.subject.replace(/\n/g, ', ')} is not a CA certificate; added anyway (a server certificate trusted directly)`);
+        if (!cert.ca)
+          issues.push(
+            `${source}: ${cert.subject.replace(/\n/g, ', ')} is not a CA certificate; added anyway (a server certificate trusted directly)`,
+          );
         added.push({ source, subject: cert.subject.replace(/\n/g, ', '), sha256: certificateFingerprint(one) });
         extra.push(one);
       } catch (error) {
@@ -72,15 +79,27 @@ export function certificatesIn(content: string | Uint8Array): { readonly pems: s
     try {
       return { pems: [new X509Certificate(bytes ?? Buffer.alloc(0)).toString()], problems: [] };
     } catch {
-      return { pems: [], problems: ['holds no certificate Baton can read: it is binary but not a DER certificate (a PKCS#12 .pfx/.p12 holds a private key: export only the CA certificate, e.g. `openssl pkcs12 -in FILE -nokeys -cacerts -out ca.pem`)'] };
+      return {
+        pems: [],
+        problems: [
+          'holds no certificate Baton can read: it is binary but not a DER certificate (a PKCS#12 .pfx/.p12 holds a private key: export only the CA certificate, e.g. `openssl pkcs12 -in FILE -nokeys -cacerts -out ca.pem`)',
+        ],
+      };
     }
   }
   const pems = splitPem(text);
   const problems: string[] = [];
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1] ?? '');
-  if (blocks.some((b) => b === 'TRUSTED CERTIFICATE')) problems.push('holds an OpenSSL "TRUSTED CERTIFICATE", which Baton does not read: convert it with `openssl x509 -in FILE -out ca.pem`');
-  if (blocks.some((b) => b === 'PKCS7' || b === 'CMS')) problems.push('holds a PKCS#7 bundle, which Baton does not read: extract its certificates with `openssl pkcs7 -print_certs -in FILE -out ca.pem`');
-  if (blocks.some((b) => b.endsWith('PRIVATE KEY'))) problems.push(`holds a private key${pems.length > 0 ? ', which Baton does not use' : ' and no certificate'}: give Baton only the CA's certificate, and keep the key where it belongs`);
+  if (blocks.some((b) => b === 'TRUSTED CERTIFICATE'))
+    problems.push('holds an OpenSSL "TRUSTED CERTIFICATE", which Baton does not read: convert it with `openssl x509 -in FILE -out ca.pem`');
+  if (blocks.some((b) => b === 'PKCS7' || b === 'CMS'))
+    problems.push(
+      'holds a PKCS#7 bundle, which Baton does not read: extract its certificates with `openssl pkcs7 -print_certs -in FILE -out ca.pem`',
+    );
+  if (blocks.some((b) => b.endsWith('PRIVATE KEY')))
+    problems.push(
+      `holds a private key${pems.length > 0 ? ', which Baton does not use' : ' and no certificate'}: give Baton only the CA's certificate, and keep the key where it belongs`,
+    );
   if (pems.length === 0 && problems.length === 0) {
     problems.push(
       text.trim() === ''
@@ -119,7 +138,8 @@ export async function readCaFiles(files: readonly string[]): Promise<{ readonly 
       try {
         const info = await handle.stat();
         if (!info.isFile()) issues.push(`${source}: not a regular file, not read (TrustedCaFiles names certificate files)`);
-        else if (info.size > MAX_CA_FILE_BYTES) issues.push(`${source}: ${info.size} bytes, larger than any CA file (at most ${MAX_CA_FILE_BYTES}); not read`);
+        else if (info.size > MAX_CA_FILE_BYTES)
+          issues.push(`${source}: ${info.size} bytes, larger than any CA file (at most ${MAX_CA_FILE_BYTES}); not read`);
         else sources.push({ source, pem: await handle.readFile() });
       } finally {
         await handle.close();

@@ -79,7 +79,11 @@ export function allowPermissionRequest(permission: string, details: PermissionRe
 }
 
 /** Chromium's synchronous permission checks (e.g. enumerateDevices labels): same rule, audio only. */
-export function allowPermissionCheck(permission: string, requestingOrigin: string, details: Pick<PermissionCheckHandlerHandlerDetails, 'mediaType' | 'isMainFrame'>): boolean {
+export function allowPermissionCheck(
+  permission: string,
+  requestingOrigin: string,
+  details: Pick<PermissionCheckHandlerHandlerDetails, 'mediaType' | 'isMainFrame'>,
+): boolean {
   if (permission !== 'media') return false;
   if (!isOurPage(requestingOrigin)) return false;
   return details.mediaType === undefined || details.mediaType === 'audio';
@@ -87,8 +91,12 @@ export function allowPermissionCheck(permission: string, requestingOrigin: strin
 
 /** The parts of Electron's Session used here. */
 export interface PermissionSession {
-  setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void, details: PermissionRequestInfo) => void): void;
-  setPermissionCheckHandler(handler: (contents: unknown, permission: string, requestingOrigin: string, details: PermissionCheckHandlerHandlerDetails) => boolean): void;
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void, details: PermissionRequestInfo) => void,
+  ): void;
+  setPermissionCheckHandler(
+    handler: (contents: unknown, permission: string, requestingOrigin: string, details: PermissionCheckHandlerHandlerDetails) => boolean,
+  ): void;
 }
 
 export function installPermissionHandlers(session: PermissionSession, log: (message: string) => void = () => {}): void {
@@ -97,5 +105,7 @@ export function installPermissionHandlers(session: PermissionSession, log: (mess
     if (!granted) log(`refused permission ${permission} for ${details.requestingUrl.slice(0, 200)}`);
     callback(granted);
   });
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => allowPermissionCheck(permission, requestingOrigin, details));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    allowPermissionCheck(permission, requestingOrigin, details),
+  );
 }

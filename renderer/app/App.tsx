@@ -48,7 +48,8 @@ function Desk({ name }: { readonly name: string }) {
   useDeskShortcuts();
   useFocusIntent();
 
-  const wrapUp = (focus?.kind === 'wrapUp' ? due.find((d) => d.callId === focus.callId) : undefined) ?? (focused === null ? due[0] : undefined);
+  const wrapUp =
+    (focus?.kind === 'wrapUp' ? due.find((d) => d.callId === focus.callId) : undefined) ?? (focused === null ? due[0] : undefined);
 
   useEffect(() => {
     // A filed wrap-up leaves nothing to show: fall back to the calls.
@@ -67,7 +68,12 @@ function Desk({ name }: { readonly name: string }) {
         <AgentStatePicker />
         <span className="topbar__spacer" />
         <span className="topbar__user">{name}</span>
-        <button type="button" className="button button--ghost" onClick={() => dispatch(shortcutHelpToggled(true))} {...keyShortcut(keymap, 'help', true)}>
+        <button
+          type="button"
+          className="button button--ghost"
+          onClick={() => dispatch(shortcutHelpToggled(true))}
+          {...keyShortcut(keymap, 'help', true)}
+        >
           Keyboard shortcuts
           <KeyHint spec={keymap.help} />
         </button>
@@ -99,7 +105,8 @@ function Desk({ name }: { readonly name: string }) {
               <p className="muted">Calls you take or place appear here. Transfers offered to you pop up at the top right.</p>
               {keymap.answer && (
                 <p className="muted shortcut-hint">
-                  <Keys spec={keymap.answer} /> answers what rings{keymap.help && (
+                  <Keys spec={keymap.answer} /> answers what rings
+                  {keymap.help && (
                     <>
                       {'; '}
                       <Keys spec={keymap.help} /> lists every shortcut

@@ -32,7 +32,10 @@ export function useSend(): Send {
       try {
         outcome = await baton.invoke(command, payload);
       } catch (error) {
-        outcome = { ok: false, error: { code: 'ipc-failed', message: error instanceof Error ? error.message : 'The command could not be sent.' } };
+        outcome = {
+          ok: false,
+          error: { code: 'ipc-failed', message: error instanceof Error ? error.message : 'The command could not be sent.' },
+        };
       }
       if (!outcome.ok && !options?.quiet && !options?.handles?.includes(outcome.error.code)) {
         dispatch(errorShown(outcome.error.message));

@@ -40,7 +40,11 @@ function png(size, { tray = false } = {}) {
       const inside = cx * cx + cy * cy <= r * r;
       const onBar = Math.abs(x - (size - 1 - y)) < size * 0.09 && x > size * 0.2 && x < size * 0.8;
       let rgba = [0, 0, 0, 0];
-      if (tray) rgba = onBar || (inside && !onBar && (x < size * 0.12 || y < size * 0.12 || x > size * 0.88 || y > size * 0.88)) ? [0, 0, 0, 255] : [0, 0, 0, 0];
+      if (tray)
+        rgba =
+          onBar || (inside && !onBar && (x < size * 0.12 || y < size * 0.12 || x > size * 0.88 || y > size * 0.88))
+            ? [0, 0, 0, 255]
+            : [0, 0, 0, 0];
       else if (inside) rgba = onBar ? [255, 255, 255, 255] : [30, 90 + Math.round((60 * y) / size), 200, 255];
       raw.set(rgba, i);
     }
@@ -49,7 +53,12 @@ function png(size, { tray = false } = {}) {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** ICO with PNG-compressed entries (valid since Windows Vista). */
@@ -75,7 +84,12 @@ function ico(sizes) {
 
 /** ICNS with PNG entries: ic07 128, ic08 256, ic09 512, ic10 1024. */
 function icns() {
-  const entries = [['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]].map(([type, s]) => {
+  const entries = [
+    ['ic07', 128],
+    ['ic08', 256],
+    ['ic09', 512],
+    ['ic10', 1024],
+  ].map(([type, s]) => {
     const data = png(s);
     const head = Buffer.alloc(8);
     head.write(type, 0, 'ascii');

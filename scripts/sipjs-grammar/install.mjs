@@ -39,7 +39,9 @@ try {
   let stock;
   if (installed.startsWith(GENERATED_MARK)) {
     if (!existsSync(stockPath)) {
-      throw new Error(`${shown(installedPath)} is generated but ${shown(stockPath)} is gone; reinstall SIP.js (rm -rf node_modules/sip.js && npm ci)`);
+      throw new Error(
+        `${shown(installedPath)} is generated but ${shown(stockPath)} is gone; reinstall SIP.js (rm -rf node_modules/sip.js && npm ci)`,
+      );
     }
     stock = readFileSync(stockPath, 'utf8');
   } else {

@@ -46,7 +46,11 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): Parse
   if (secrets.length > 0) {
     return {
       ok: false,
-      issues: secrets.map((path) => ({ source, path, expected: 'no password here: passwords go to the OS secure store, never the provisioning document' })),
+      issues: secrets.map((path) => ({
+        source,
+        path,
+        expected: 'no password here: passwords go to the OS secure store, never the provisioning document',
+      })),
     };
   }
   // reportInput: only to tell "missing" from "wrong type"; values are never copied into messages.
@@ -82,7 +86,8 @@ function expectation(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `only known keys (unknown: ${issue.keys.join(', ')})`;
     case 'invalid_type':
-      if (issue.message.startsWith('Invalid input')) return issue.input === undefined ? `a value (${issue.expected}), but it is missing` : `a ${issue.expected}`;
+      if (issue.message.startsWith('Invalid input'))
+        return issue.input === undefined ? `a value (${issue.expected}), but it is missing` : `a ${issue.expected}`;
       return issue.input === undefined ? `${issue.message}, but it is missing` : issue.message;
     case 'too_small':
     case 'too_big':

@@ -18,7 +18,11 @@ export const PROVISIONING_VERSION = 1;
 const id = z
   .string({ error: 'an id (letters, digits, . _ -)' })
   .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'an id of 1–64 letters, digits, ".", "_" or "-"' });
-const label = z.string({ error: 'a label' }).trim().min(1, { error: 'a non-empty label' }).max(80, { error: 'a label of at most 80 characters' });
+const label = z
+  .string({ error: 'a label' })
+  .trim()
+  .min(1, { error: 'a non-empty label' })
+  .max(80, { error: 'a label of at most 80 characters' });
 const hostname = z
   .string({ error: 'a domain name' })
   .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
@@ -32,7 +36,11 @@ const webSocketUrl = z.string({ error: 'a wss:// URL' }).superRefine((value, ctx
   } else if (url.username !== '' || url.password !== '') {
     // It would be written wherever the address is (logs, diagnostics, error messages), and sent to
     // the server as a second, unexpected login.
-    ctx.addIssue({ code: 'custom', message: 'a wss:// URL without a user name or password before "@" (each agent\'s password is typed at sign-in and kept in the OS\'s credential store)' });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a wss:// URL without a user name or password before "@" (each agent\'s password is typed at sign-in and kept in the OS\'s credential store)',
+    });
   }
 });
 
@@ -44,7 +52,9 @@ const sipUri = z
 const pemCertificate = z
   .string({ error: 'a PEM certificate' })
   .max(16_384, { error: 'a PEM certificate of at most 16 KB' })
-  .regex(/^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/, { error: 'one PEM certificate, from "-----BEGIN CERTIFICATE-----" to "-----END CERTIFICATE-----"' });
+  .regex(/^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/, {
+    error: 'one PEM certificate, from "-----BEGIN CERTIFICATE-----" to "-----END CERTIFICATE-----"',
+  });
 
 export const TRANSFER_METHODS = ['cold', 'warm'] as const;
 /** Where a disposition code can be filed. */
@@ -56,7 +66,10 @@ const rosterUser = z.strictObject({
   displayName: label,
   sipUri,
   team: id,
-  extension: z.string().regex(/^[0-9*#]{1,15}$/, { error: 'an extension of 1–15 digits' }).optional(),
+  extension: z
+    .string()
+    .regex(/^[0-9*#]{1,15}$/, { error: 'an extension of 1–15 digits' })
+    .optional(),
 });
 
 const outcome = z.strictObject({
@@ -64,7 +77,10 @@ const outcome = z.strictObject({
   label,
   appliesTo: z
     .strictObject({
-      methods: z.array(z.enum(TRANSFER_METHODS, { error: '"cold" or "warm"' })).min(1).optional(),
+      methods: z
+        .array(z.enum(TRANSFER_METHODS, { error: '"cold" or "warm"' }))
+        .min(1)
+        .optional(),
       teams: z.array(id).min(1).optional(),
     })
     .default({}),
@@ -75,7 +91,10 @@ const disposition = z.strictObject({
   label,
   appliesTo: z
     .strictObject({
-      callKinds: z.array(z.enum(CALL_KINDS, { error: `one of ${CALL_KINDS.join(', ')}` })).min(1).optional(),
+      callKinds: z
+        .array(z.enum(CALL_KINDS, { error: `one of ${CALL_KINDS.join(', ')}` }))
+        .min(1)
+        .optional(),
       teams: z.array(id).min(1).optional(),
     })
     .default({}),
@@ -84,20 +103,31 @@ const disposition = z.strictObject({
 /** A key as `aria-keyshortcuts` writes it: modifiers, then one character or a named key ("Control+Shift+T", "A", "F2"). */
 const shortcutKey = z
   .string({ error: 'a key such as "A", "F2" or "Control+Shift+T"' })
-  .regex(/^((Control|Alt|Shift|Meta)\+){0,3}([A-Z0-9?/.,;'#=-]|F([1-9]|1[0-9]|2[0-4])|Enter|Escape|Space|Home|End|PageUp|PageDown|Insert|Delete)$/, {
-    error: 'a key such as "A", "F2" or "Control+Shift+T" (modifiers Control, Alt, Shift, Meta; letters in capitals)',
-  })
-  .refine((value) => new Set(value.split('+').slice(0, -1)).size === value.split('+').length - 1, { error: 'a key that names each modifier once' });
+  .regex(
+    /^((Control|Alt|Shift|Meta)\+){0,3}([A-Z0-9?/.,;'#=-]|F([1-9]|1[0-9]|2[0-4])|Enter|Escape|Space|Home|End|PageUp|PageDown|Insert|Delete)$/,
+    {
+      error: 'a key such as "A", "F2" or "Control+Shift+T" (modifiers Control, Alt, Shift, Meta; letters in capitals)',
+    },
+  )
+  .refine((value) => new Set(value.split('+').slice(0, -1)).size === value.split('+').length - 1, {
+    error: 'a key that names each modifier once',
+  });
 
 /** An Electron accelerator for a system-wide key: at least one modifier, so it cannot swallow typing in other applications. */
 const globalAccelerator = z
   .string({ error: 'an accelerator such as "CommandOrControl+Shift+F9"' })
-  .regex(/^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)\+){1,4}([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|Insert|Delete|Home|End|PageUp|PageDown)$/, {
-    error: 'an accelerator with at least one modifier, such as "CommandOrControl+Shift+F9"',
-  });
+  .regex(
+    /^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)\+){1,4}([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|Insert|Delete|Home|End|PageUp|PageDown)$/,
+    {
+      error: 'an accelerator with at least one modifier, such as "CommandOrControl+Shift+F9"',
+    },
+  );
 
 const shortcutKeys = z.strictObject(
-  Object.fromEntries(SHORTCUT_ACTIONS.map((action) => [action, shortcutKey.nullable().optional()])) as Record<ShortcutAction, z.ZodOptional<z.ZodNullable<typeof shortcutKey>>>,
+  Object.fromEntries(SHORTCUT_ACTIONS.map((action) => [action, shortcutKey.nullable().optional()])) as Record<
+    ShortcutAction,
+    z.ZodOptional<z.ZodNullable<typeof shortcutKey>>
+  >,
 );
 
 export const GLOBAL_SHORTCUT_MODES = ['off', 'agent', 'on'] as const;
@@ -123,11 +153,17 @@ const shortcutPolicy = z
       const key = override === undefined ? DEFAULT_SHORTCUT_KEYS[action] : override;
       if (key === null) continue;
       const other = seen.get(key);
-      if (other) ctx.addIssue({ code: 'custom', path: ['keys', override === undefined ? other : action], message: `a key no other action uses ("${key}" is also ${override === undefined ? action : other}'s)` });
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', override === undefined ? other : action],
+          message: `a key no other action uses ("${key}" is also ${override === undefined ? action : other}'s)`,
+        });
       else seen.set(key, action);
     }
     const { answer, hangUp } = value.global ?? {};
-    if (answer && hangUp && answer === hangUp) ctx.addIssue({ code: 'custom', path: ['global', 'hangUp'], message: 'an accelerator other than the one that answers' });
+    if (answer && hangUp && answer === hangUp)
+      ctx.addIssue({ code: 'custom', path: ['global', 'hangUp'], message: 'an accelerator other than the one that answers' });
   });
 
 export type ShortcutKeys = z.infer<typeof shortcutKeys>;
@@ -135,13 +171,20 @@ export type ShortcutPolicy = z.infer<typeof shortcutPolicy>;
 
 const policies = z.strictObject({
   nonRecommendedTransfer: z.enum(NON_RECOMMENDED_TRANSFER_POLICIES, { error: '"warn", "block" or "allow"' }).default('warn'),
-  noteMaxLength: z.number({ error: 'a number' }).int({ error: 'a whole number' }).min(1, { error: 'at least 1' }).max(MAX_NOTE_CHARS, { error: `at most ${MAX_NOTE_CHARS} (the note travels in the transfer context)` }).default(DEFAULT_NOTE_MAX_CHARS),
+  noteMaxLength: z
+    .number({ error: 'a number' })
+    .int({ error: 'a whole number' })
+    .min(1, { error: 'at least 1' })
+    .max(MAX_NOTE_CHARS, { error: `at most ${MAX_NOTE_CHARS} (the note travels in the transfer context)` })
+    .default(DEFAULT_NOTE_MAX_CHARS),
   rememberChoices: z.boolean({ error: 'true or false' }).default(true),
   shortcuts: shortcutPolicy.optional(),
 });
 
 /** An E.164 prefix: "+" and up to 15 digits ("+" alone: every country). */
-const e164Prefix = z.string({ error: 'an E.164 prefix such as "+44" or "+1555"' }).regex(/^[+][0-9]{0,15}$/, { error: 'an E.164 prefix such as "+44" or "+1555" ("+" then digits)' });
+const e164Prefix = z
+  .string({ error: 'an E.164 prefix such as "+44" or "+1555"' })
+  .regex(/^[+][0-9]{0,15}$/, { error: 'an E.164 prefix such as "+44" or "+1555" ("+" then digits)' });
 
 /**
  * Transfers to external numbers. Absent: the panel offers none. Numbers are read in `defaultRegion`,
@@ -150,12 +193,22 @@ const e164Prefix = z.string({ error: 'an E.164 prefix such as "+44" or "+1555"' 
  */
 const dialPlan = z
   .strictObject({
-    defaultRegion: z.string({ error: 'a two-letter region code such as "US" or "GB"' }).regex(/^[A-Z]{2}$/, { error: 'a two-letter region code in capitals, such as "US" or "GB"' }),
-    allow: z.array(e164Prefix, { error: 'a list of E.164 prefixes' }).min(1, { error: 'at least one prefix ("+" allows every country)' }).max(200),
+    defaultRegion: z
+      .string({ error: 'a two-letter region code such as "US" or "GB"' })
+      .regex(/^[A-Z]{2}$/, { error: 'a two-letter region code in capitals, such as "US" or "GB"' }),
+    allow: z
+      .array(e164Prefix, { error: 'a list of E.164 prefixes' })
+      .min(1, { error: 'at least one prefix ("+" allows every country)' })
+      .max(200),
     deny: z.array(e164Prefix, { error: 'a list of E.164 prefixes' }).max(200).default([]),
-    emergency: z.array(z.string().regex(/^[0-9]{2,6}$/, { error: 'an emergency number of 2–6 digits' })).max(50).default([]),
+    emergency: z
+      .array(z.string().regex(/^[0-9]{2,6}$/, { error: 'an emergency number of 2–6 digits' }))
+      .max(50)
+      .default([]),
     speedDial: z
-      .array(z.strictObject({ name: label, number: z.string({ error: 'a phone number' }).min(1).max(40) }), { error: 'a list of { name, number }' })
+      .array(z.strictObject({ name: label, number: z.string({ error: 'a phone number' }).min(1).max(40) }), {
+        error: 'a list of { name, number }',
+      })
       .max(200, { error: 'at most 200 speed-dial entries' })
       .default([]),
   })
@@ -163,7 +216,8 @@ const dialPlan = z
     // A speed-dial entry the plan itself would refuse would fail only when an agent clicks it.
     plan.speedDial.forEach((entry, i) => {
       const verdict = checkNumber(entry.number, plan);
-      if (!verdict.ok) ctx.addIssue({ code: 'custom', path: ['speedDial', i, 'number'], message: `a number the dial plan allows (${verdict.message})` });
+      if (!verdict.ok)
+        ctx.addIssue({ code: 'custom', path: ['speedDial', i, 'number'], message: `a number the dial plan allows (${verdict.message})` });
     });
   });
 
@@ -190,7 +244,10 @@ export const provisioningSchema = z
        * Certificate authorities (PEM) that a wss:// server's certificate may chain to, besides the
        * public ones and the OS's: a PBX with a certificate from the company's own CA.
        */
-      trustedCaCertificates: z.array(pemCertificate, { error: 'a list of PEM certificates' }).max(20, { error: 'at most 20 certificates' }).optional(),
+      trustedCaCertificates: z
+        .array(pemCertificate, { error: 'a list of PEM certificates' })
+        .max(20, { error: 'at most 20 certificates' })
+        .optional(),
     }),
     roster: z.array(rosterUser, { error: 'a list of users' }).max(5000, { error: 'at most 5000 users' }),
     outcomes: z.array(outcome, { error: 'a list of transfer outcomes' }).min(1, { error: 'at least one transfer outcome' }),
@@ -207,7 +264,12 @@ export const provisioningSchema = z
     const checkTeams = (list: readonly { appliesTo: { teams?: readonly string[] | undefined } }[], key: string) =>
       list.forEach((item, i) =>
         item.appliesTo.teams?.forEach((team, t) => {
-          if (!teams.has(team)) ctx.addIssue({ code: 'custom', path: [key, i, 'appliesTo', 'teams', t], message: `a team of the roster (${[...teams].join(', ') || 'none'}), not "${team}"` });
+          if (!teams.has(team))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key, i, 'appliesTo', 'teams', t],
+              message: `a team of the roster (${[...teams].join(', ') || 'none'}), not "${team}"`,
+            });
         }),
       );
     checkTeams(doc.outcomes, 'outcomes');
@@ -239,7 +301,8 @@ function unique(list: readonly { id: string }[], key: string, what: string, ctx:
   const seen = new Map<string, number>();
   list.forEach((item, i) => {
     const first = seen.get(item.id);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `a unique ${what} ("${item.id}" is also at [${first}])` });
+    if (first !== undefined)
+      ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `a unique ${what} ("${item.id}" is also at [${first}])` });
     else seen.set(item.id, i);
   });
 }

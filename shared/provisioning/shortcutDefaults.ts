@@ -2,7 +2,19 @@
  * The desk's keyboard actions and the key each has unless IT rebinds it (provisioning
  * `policies.shortcuts.keys`). Plain data without zod, so the renderer can import it.
  */
-export const SHORTCUT_ACTIONS = ['answer', 'decline', 'hold', 'mute', 'hangUp', 'transfer', 'repeatTransfer', 'complete', 'cancel', 'toasts', 'help'] as const;
+export const SHORTCUT_ACTIONS = [
+  'answer',
+  'decline',
+  'hold',
+  'mute',
+  'hangUp',
+  'transfer',
+  'repeatTransfer',
+  'complete',
+  'cancel',
+  'toasts',
+  'help',
+] as const;
 export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number];
 
 /** Keys as `aria-keyshortcuts` writes them. */
@@ -22,4 +34,3 @@ export const DEFAULT_SHORTCUT_KEYS: Readonly<Record<ShortcutAction, string>> = {
 
 /** System-wide keys (Electron accelerators) when the agent or policy turns them on. */
 export const DEFAULT_GLOBAL_ACCELERATORS = { answer: 'CommandOrControl+Shift+F9', hangUp: 'CommandOrControl+Shift+F10' } as const;
-

@@ -46,8 +46,7 @@ export interface TransferContext {
 export type ContextProblem = 'oversize' | 'encoding' | 'json' | 'version' | 'shape';
 
 export type DecodedContext =
-  | { readonly ok: true; readonly context: TransferContext }
-  | { readonly ok: false; readonly problem: ContextProblem };
+  { readonly ok: true; readonly context: TransferContext } | { readonly ok: false; readonly problem: ContextProblem };
 
 export class TransferContextError extends Error {
   override readonly name = 'TransferContextError';
@@ -175,8 +174,19 @@ function readContext(raw: Record<string, unknown>): TransferContext | null {
     text(raw.sentAt),
   ];
   if (fields.some((f) => f === null)) return null;
-  const [transferId, token, contactId, contactName, contactNumber, outcomeId, outcomeLabel, initiatorId, initiatorName, initiatorUri, sentAt] =
-    fields as string[];
+  const [
+    transferId,
+    token,
+    contactId,
+    contactName,
+    contactNumber,
+    outcomeId,
+    outcomeLabel,
+    initiatorId,
+    initiatorName,
+    initiatorUri,
+    sentAt,
+  ] = fields as string[];
   const history: ContactHistoryEntry[] = [];
   for (const item of raw.history.slice(-MAX_HISTORY)) {
     const entry = readHistoryEntry(item);

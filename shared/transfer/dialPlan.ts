@@ -14,7 +14,15 @@
  * ("0112", "+49 (0) 112", "00112", "0011 61 000"). Only the whole remainder counts, so an ordinary
  * number that merely contains those digits (+49 30 112345) is dialled.
  */
-import { Metadata, getCountries, getCountryCallingCode, isSupportedCountry, parseDigits, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import {
+  Metadata,
+  getCountries,
+  getCountryCallingCode,
+  isSupportedCountry,
+  parseDigits,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js';
 
 export interface SpeedDial {
   readonly name: string;
@@ -44,23 +52,59 @@ export interface DialPlan {
  * South Africa's 10111/10177, and others' 08 and 101–104.
  */
 export const ALWAYS_EMERGENCY = [
-  '112', '911', '999', '000', '111', '110', '113', '114', '115', '116', '117', '118', '119', '120', '122', '133',
-  '140', '144', '166', '08', '15', '17', '18', '196', '100', '101', '102', '103', '104', '106', '107', '108', '190',
-  '191', '192', '193', '194', '197', '199', '061', '080', '085', '091', '092', '10111', '10177',
+  '112',
+  '911',
+  '999',
+  '000',
+  '111',
+  '110',
+  '113',
+  '114',
+  '115',
+  '116',
+  '117',
+  '118',
+  '119',
+  '120',
+  '122',
+  '133',
+  '140',
+  '144',
+  '166',
+  '08',
+  '15',
+  '17',
+  '18',
+  '196',
+  '100',
+  '101',
+  '102',
+  '103',
+  '104',
+  '106',
+  '107',
+  '108',
+  '190',
+  '191',
+  '192',
+  '193',
+  '194',
+  '197',
+  '199',
+  '061',
+  '080',
+  '085',
+  '091',
+  '092',
+  '10111',
+  '10177',
 ] as const;
 
 export type DialRefusal =
   /** IT set no dial plan: transfers to external numbers are off */
-  | 'no-dial-plan'
-  | 'empty'
-  | 'not-a-number'
-  | 'emergency'
-  | 'not-allowed'
-  | 'denied';
+  'no-dial-plan' | 'empty' | 'not-a-number' | 'emergency' | 'not-allowed' | 'denied';
 
-export type DialVerdict =
-  | { readonly ok: true; readonly e164: string; readonly display: string }
-  | DialRefused;
+export type DialVerdict = { readonly ok: true; readonly e164: string; readonly display: string } | DialRefused;
 
 export interface DialRefused {
   readonly ok: false;
@@ -91,9 +135,13 @@ export function checkNumber(input: string, plan: DialPlan | undefined): DialVerd
   const e164 = parsed.number;
   const display = parsed.formatInternational();
   const denied = plan.deny.find((prefix) => e164.startsWith(prefix));
-  if (denied !== undefined) return refuse('denied', `Your administrator does not allow transfers to numbers starting ${denied} (${display}).`);
+  if (denied !== undefined)
+    return refuse('denied', `Your administrator does not allow transfers to numbers starting ${denied} (${display}).`);
   if (!plan.allow.some((prefix) => e164.startsWith(prefix))) {
-    return refuse('not-allowed', `Your administrator allows transfers only to numbers starting ${plan.allow.join(', ')}; ${display} is not one.`);
+    return refuse(
+      'not-allowed',
+      `Your administrator allows transfers only to numbers starting ${plan.allow.join(', ')}; ${display} is not one.`,
+    );
   }
   return { ok: true, e164, display };
 }
@@ -132,7 +180,9 @@ function fullWidthToAscii(char: string): string {
 
 /** A character as an agent can find it: quoted when visible, its code point when not. */
 function nameOf(char: string): string {
-  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? `“${char}”` : `the character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char)
+    ? `“${char}”`
+    : `the character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**

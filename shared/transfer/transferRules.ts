@@ -69,9 +69,7 @@ export interface TransferRuleError {
   readonly message: string;
 }
 
-export type ActionCheck =
-  | { readonly ok: true; readonly noop: boolean }
-  | { readonly ok: false; readonly error: TransferRuleError };
+export type ActionCheck = { readonly ok: true; readonly noop: boolean } | { readonly ok: false; readonly error: TransferRuleError };
 
 const MESSAGES: Readonly<Record<TransferRuleCode, string>> = {
   'initiator-cannot-cancel': 'Only the colleague receiving the transfer can cancel it.',
@@ -258,8 +256,6 @@ export function dispositionDue(state: TransferState, ended: TransferCall): Dispo
   if (ended === 'contact') return phase === 'completed' ? 'blank' : 'none';
   // An answered consult that did not become the recipient's call is work to account for.
   const answered =
-    phase === 'consulting' ||
-    phase === 'cancelled' ||
-    (phase === 'failed' && failure !== null && failure.during === 'consulting');
+    phase === 'consulting' || phase === 'cancelled' || (phase === 'failed' && failure !== null && failure.during === 'consulting');
   return answered ? 'blank' : 'none';
 }

@@ -33,7 +33,12 @@ interface AudioSource {
 }
 
 /** A synthetic microphone: a sine fed in 10 ms frames, as the Node engine does. */
-export function syntheticMicrophone(toneHz: number): { stream: () => MediaStream; stop: () => void; pause: () => void; resume: () => void } {
+export function syntheticMicrophone(toneHz: number): {
+  stream: () => MediaStream;
+  stop: () => void;
+  pause: () => void;
+  resume: () => void;
+} {
   const Source = (wrtc.nonstandard as unknown as { RTCAudioSource: new () => AudioSource }).RTCAudioSource;
   const source = new Source();
   let phase = 0;

@@ -80,7 +80,9 @@ interface Probe {
 
 async function probe(wsUrl: string, domain: string): Promise<Probe> {
   const flags = [...MAIN_PROCESS_V8_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, ['--expose-gc', ...flags, join(buildDir, 'probe.js'), wsUrl, domain, String(ROSTER)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', ...flags, join(buildDir, 'probe.js'), wsUrl, domain, String(ROSTER)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -90,13 +92,27 @@ async function probe(wsUrl: string, domain: string): Promise<Probe> {
 
 export async function run(): Promise<void> {
   rmSync(buildDir, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', buildDir, '--sourceMap', 'false'], { encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      buildDir,
+      '--sourceMap',
+      'false',
+    ],
+    { encoding: 'utf8' },
+  );
   if (tsc.error) throw tsc.error; // type errors elsewhere still emit: the probe needs only our modules
   mkdirSync(buildDir, { recursive: true });
   writeFileSync(join(buildDir, 'package.json'), '{"type":"module"}');
   writeFileSync(join(buildDir, 'probe.js'), PROBE);
 
-  const plain = spawnSync(process.execPath, ['--expose-gc', '-e', 'gc(); console.log(process.memoryUsage().rss / 1048576)'], { encoding: 'utf8' });
+  const plain = spawnSync(process.execPath, ['--expose-gc', '-e', 'gc(); console.log(process.memoryUsage().rss / 1048576)'], {
+    encoding: 'utf8',
+  });
   const lab = await startLab();
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-rss-'));
   try {
@@ -105,10 +121,14 @@ export async function run(): Promise<void> {
     const runs: Probe[] = [];
     for (let i = 0; i < 3; i++) runs.push(await probe(lab.wsUrl, lab.domain));
     for (const r of runs) {
-      console.log(`  run: subscribed in ${(r.subscribedMs / 1000).toFixed(2)} s; RSS modules ${r.afterImports.toFixed(1)} MB → roster live ${r.loaded.toFixed(1)} MB; V8 heap used ${r.heapMb.toFixed(1)} of ${r.heapTotalMb.toFixed(1)} MB`);
+      console.log(
+        `  run: subscribed in ${(r.subscribedMs / 1000).toFixed(2)} s; RSS modules ${r.afterImports.toFixed(1)} MB → roster live ${r.loaded.toFixed(1)} MB; V8 heap used ${r.heapMb.toFixed(1)} of ${r.heapTotalMb.toFixed(1)} MB`,
+      );
     }
     const median = [...runs].sort((a, b) => a.loaded - b.loaded)[1]!;
-    console.log(`roster ${ROSTER} (${ROSTER - 1} subscriptions confirmed by NOTIFY), compiled core in plain node after GC: empty node ${Number(plain.stdout).toFixed(1)} MB; median RSS ${median.loaded.toFixed(1)} MB (V8 heap used ${median.heapMb.toFixed(1)} MB)`);
+    console.log(
+      `roster ${ROSTER} (${ROSTER - 1} subscriptions confirmed by NOTIFY), compiled core in plain node after GC: empty node ${Number(plain.stdout).toFixed(1)} MB; median RSS ${median.loaded.toFixed(1)} MB (V8 heap used ${median.heapMb.toFixed(1)} MB)`,
+    );
     console.log(`goal core RSS ≤ 80 MB: ${median.loaded <= 80 ? 'met' : 'NOT met'}`);
   } finally {
     await lab.stop();

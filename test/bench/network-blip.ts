@@ -62,7 +62,9 @@ export async function run(): Promise<void> {
     const b = summarize(blackholed);
     console.log(`network-blip (one call kept up throughout, loopback, Kamailio ${lab.wsUrl})`);
     console.log(`${'closed socket → refresh answered'.padEnd(40)} n ${c.n}  p50 ${ms(c.p50)}  p99 ${ms(c.p99)}`);
-    console.log(`${`black-holed socket → refresh answered`.padEnd(40)} n ${b.n}  p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  (dead-connection bound ${BLACKHOLE_BOUND_MS} ms)`);
+    console.log(
+      `${`black-holed socket → refresh answered`.padEnd(40)} n ${b.n}  p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  (dead-connection bound ${BLACKHOLE_BOUND_MS} ms)`,
+    );
     await customerLeg.hangUp();
   } finally {
     await agent.dispose();

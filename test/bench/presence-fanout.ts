@@ -70,7 +70,14 @@ class Bot {
   }
 
   subscribe(target: string): void {
-    this.send('SUBSCRIBE', target, target, `${token()}@bot`, [`Event: presence`, `Accept: application/pidf+xml`, `Expires: 3600`, `Contact: <sip:${this.name}@${this.name}.invalid;transport=ws>`], '');
+    this.send(
+      'SUBSCRIBE',
+      target,
+      target,
+      `${token()}@bot`,
+      [`Event: presence`, `Accept: application/pidf+xml`, `Expires: 3600`, `Contact: <sip:${this.name}@${this.name}.invalid;transport=ws>`],
+      '',
+    );
   }
 
   close(): void {
@@ -99,7 +106,11 @@ class Bot {
     const head = (split >= 0 ? text.slice(0, split) : text).split('\r\n');
     const body = split >= 0 ? text.slice(split + 4) : '';
     const first = head[0] ?? '';
-    const header = (name: string) => head.find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+    const header = (name: string) =>
+      head
+        .find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+        ?.slice(name.length + 1)
+        .trim();
     if (first.startsWith('SIP/2.0 ')) {
       const status = Number(first.split(' ')[1]);
       if (status >= 300) this.failures += 1;
@@ -142,13 +153,19 @@ export async function run(): Promise<void> {
   const lab = await startLab();
   await withLargerSharedMemory(lab);
   const bots = Array.from({ length: BOTS }, (_, i) => new Bot(lab, `bot-${i}`));
-  const phone = new Phone({ server: lab.wsUrl, aor: `sip:agent-0@${lab.domain}`, media: { open: () => Promise.reject(new Error('no media')) } });
+  const phone = new Phone({
+    server: lab.wsUrl,
+    aor: `sip:agent-0@${lab.domain}`,
+    media: { open: () => Promise.reject(new Error('no media')) },
+  });
   const desk = new AgentStateDesk(phone, { initial: { kind: 'Ready' }, agentId: 'agent-0' });
   try {
     const t0 = performance.now();
     await inBatches(bots, 50, (bot) => bot.connect());
     for (const bot of bots) bot.publish({ kind: 'Ready' });
-    console.log(`${BOTS} bots connected and published in ${((performance.now() - t0) / 1000).toFixed(2)} s (raw WebSocket SIP, one process)`);
+    console.log(
+      `${BOTS} bots connected and published in ${((performance.now() - t0) / 1000).toFixed(2)} s (raw WebSocket SIP, one process)`,
+    );
     await phone.start();
     await desk.published();
 
@@ -189,13 +206,18 @@ export async function run(): Promise<void> {
     const directory = new PresenceDirectory(phone, roster, { selfId: 'agent-0', concurrency: 16 });
     await waitFor('directory complete', () => directory.knownCount() === BOTS, 60_000, 10);
     loop.disable();
-    console.log(`directory of ${BOTS} (one SUBSCRIBE each, 16 in flight): all known in ${((performance.now() - d0) / 1000).toFixed(2)} s; event-loop delay meanwhile p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`);
+    console.log(
+      `directory of ${BOTS} (one SUBSCRIBE each, 16 in flight): all known in ${((performance.now() - d0) / 1000).toFixed(2)} s; event-loop delay meanwhile p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`,
+    );
     const inbound: number[] = [];
     for (let i = 0; i < BOT_CHANGES; i++) {
       const bot = bots[(i * 37) % BOTS]!;
       const reason = `b${i}`;
       const start = performance.now();
-      const arrived = directory.events.next('entry', (e) => e.user.id === bot.name && e.status.kind === 'NotReady' && e.status.reason === reason);
+      const arrived = directory.events.next(
+        'entry',
+        (e) => e.user.id === bot.name && e.status.kind === 'NotReady' && e.status.reason === reason,
+      );
       bot.publish({ kind: 'NotReady', reason });
       await arrived;
       inbound.push(performance.now() - start);
@@ -203,7 +225,9 @@ export async function run(): Promise<void> {
     }
     report(`directory: a colleague's PUBLISH → our directory entry`, inbound);
     const failures = bots.reduce((n, bot) => n + bot.failures, 0);
-    console.log(`goal p99 ≤ 500 ms (all watchers): ${summarize(allSeen).p99 <= 500 ? 'met' : 'NOT met'}; SIP failures seen by bots: ${failures}`);
+    console.log(
+      `goal p99 ≤ 500 ms (all watchers): ${summarize(allSeen).p99 <= 500 ? 'met' : 'NOT met'}; SIP failures seen by bots: ${failures}`,
+    );
     await directory.dispose();
   } finally {
     await phone.stop().catch(bestEffort('stopping the watching phone')); // the lab's stop below ends everything

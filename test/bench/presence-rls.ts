@@ -168,7 +168,10 @@ class Endpoint {
 
 function headerOf(head: readonly string[], name: string): string | undefined {
   const lower = `${name.toLowerCase()}:`;
-  return head.find((line) => line.toLowerCase().startsWith(lower))?.slice(lower.length).trim();
+  return head
+    .find((line) => line.toLowerCase().startsWith(lower))
+    ?.slice(lower.length)
+    .trim();
 }
 
 // ---- minimal multipart/related + RLMI reader (RFC 2387, RFC 4662) ---------------------------------
@@ -262,7 +265,10 @@ class Watcher {
     try {
       if (this.mode === 'rls') {
         const reading = readList(message.header('Content-Type') ?? message.header('c') ?? '', message.body);
-        if (TRACE) console.log(`  NOTIFY ${message.bytes} B, version ${reading.version}, fullState ${reading.fullState}, ${reading.resources} resources, ${reading.statuses.size} with PIDF, +${(message.at - traceZero).toFixed(0)} ms`);
+        if (TRACE)
+          console.log(
+            `  NOTIFY ${message.bytes} B, version ${reading.version}, fullState ${reading.fullState}, ${reading.resources} resources, ${reading.statuses.size} with PIDF, +${(message.at - traceZero).toFixed(0)} ms`,
+          );
         if (reading.fullState && this.firstFullStateAt === undefined) this.firstFullStateAt = message.at;
         for (const [uri, status] of reading.statuses) this.set(uri, status, message.at);
       } else {
@@ -371,18 +377,32 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       for (const extra of extras) {
         await extra.watcher.endpoint.connect();
         if (mode === 'rls') {
-          await within('extra list SUBSCRIBE', extra.watcher.endpoint.subscribe(`sip:${extra.list.name}@${lab.domain}`, ['Supported: eventlist', 'Accept: multipart/related, application/rlmi+xml, application/pidf+xml']), 10_000);
+          await within(
+            'extra list SUBSCRIBE',
+            extra.watcher.endpoint.subscribe(`sip:${extra.list.name}@${lab.domain}`, [
+              'Supported: eventlist',
+              'Accept: multipart/related, application/rlmi+xml, application/pidf+xml',
+            ]),
+            10_000,
+          );
         } else {
           await inBatches(bots, IN_FLIGHT, async (bot) => {
             await extra.watcher.endpoint.subscribe(bot.aor);
           });
         }
       }
-      await waitFor(`${extras.length} extra watchers know all`, () => extras.every((x) => x.watcher.known.size === BOTS), KNOWN_TIMEOUT_MS, 20).catch((error: unknown) => {
+      await waitFor(
+        `${extras.length} extra watchers know all`,
+        () => extras.every((x) => x.watcher.known.size === BOTS),
+        KNOWN_TIMEOUT_MS,
+        20,
+      ).catch((error: unknown) => {
         const known = extras.map((x) => x.watcher.known.size);
         throw new Error(`${String(error)}; known: ${known.join(',')}; Kamailio log tail:\n${lab.log().slice(-3000)}`);
       });
-      console.log(`${mode}: ${extras.length} extra watchers know all ${BOTS} after ${ms(performance.now() - x0)}; Kamailio CPU ${ms(kamailioCpuMs(lab) - xcpu)}`);
+      console.log(
+        `${mode}: ${extras.length} extra watchers know all ${BOTS} after ${ms(performance.now() - x0)}; Kamailio CPU ${ms(kamailioCpuMs(lab) - xcpu)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
 
@@ -396,7 +416,10 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       // rls sends no reply at all when it fails (see the log), hence the time limit.
       const status = await within(
         'the list SUBSCRIBE to be answered',
-        endpoint.subscribe(`sip:${LIST}@${lab.domain}`, ['Supported: eventlist', 'Accept: multipart/related, application/rlmi+xml, application/pidf+xml']),
+        endpoint.subscribe(`sip:${LIST}@${lab.domain}`, [
+          'Supported: eventlist',
+          'Accept: multipart/related, application/rlmi+xml, application/pidf+xml',
+        ]),
         10_000,
       ).catch((error: unknown) => {
         throw new Error(`${String(error)}; Kamailio log tail:\n${lab.log().slice(-3000)}`);
@@ -411,7 +434,9 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     try {
       await waitFor(`watcher knows all ${BOTS} (${mode})`, () => watcher.known.size === BOTS, KNOWN_TIMEOUT_MS, 5);
     } catch (error) {
-      console.error(`${mode}: known ${watcher.known.size}/${BOTS}, NOTIFYs ${watcher.notifies}, unreadable ${watcher.unreadable}; Kamailio log tail:\n${lab.log().slice(-4000)}`);
+      console.error(
+        `${mode}: known ${watcher.known.size}/${BOTS}, NOTIFYs ${watcher.notifies}, unreadable ${watcher.unreadable}; Kamailio log tail:\n${lab.log().slice(-4000)}`,
+      );
       throw error;
     }
     const allKnownMs = performance.now() - s0;
@@ -492,7 +517,9 @@ export async function run(): Promise<void> {
   for (const mode of MODES) {
     const result = await runMode(mode);
     results.push(result);
-    console.log(`${mode}: done (${result.failures.length} SIP failures${result.failures.length ? `: ${result.failures.slice(0, 3).join('; ')}` : ''})`);
+    console.log(
+      `${mode}: done (${result.failures.length} SIP failures${result.failures.length ? `: ${result.failures.slice(0, 3).join('; ')}` : ''})`,
+    );
   }
   const rows: [string, (r: ModeResult) => string][] = [
     ['watcher SUBSCRIBEs sent (bytes)', (r) => `${r.subscribes} (${kb(r.subscribeBytes)})`],

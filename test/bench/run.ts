@@ -6,11 +6,25 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const BENCHES = ['call-setup', 'store', 'core-rss', 'presence-fanout', 'presence-rls', 'transfer', 'sip-ingress', 'renderer-reload', 'network-blip', 'ui', 'soak'];
+const BENCHES = [
+  'call-setup',
+  'store',
+  'core-rss',
+  'presence-fanout',
+  'presence-rls',
+  'transfer',
+  'sip-ingress',
+  'renderer-reload',
+  'network-blip',
+  'ui',
+  'soak',
+];
 const here = dirname(fileURLToPath(import.meta.url));
 // `--name value` options go to the benches (`soak --n 50`); the other words name benches.
 const args = process.argv.slice(2);
-const options = args.flatMap((arg, i) => (arg.startsWith('--') ? [arg, ...(args[i + 1] !== undefined && !args[i + 1]?.startsWith('-') ? [args[i + 1] ?? ''] : [])] : []));
+const options = args.flatMap((arg, i) =>
+  arg.startsWith('--') ? [arg, ...(args[i + 1] !== undefined && !args[i + 1]?.startsWith('-') ? [args[i + 1] ?? ''] : [])] : [],
+);
 const chosen = args.filter((arg, i) => !arg.startsWith('-') && !(args[i - 1]?.startsWith('--') ?? false));
 let failed = 0;
 for (const name of chosen.length ? chosen : BENCHES) {

@@ -17,7 +17,9 @@ import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { bestEffort } from '../lab/bestEffort.js';
 import { startBurstPeer } from '../support/burstPeer.js';
 
-const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<
+  typeof Core.Parser.parseMessage
+>[1];
 
 // A full collection before each timing, so that no kind pays for the garbage of the one before
 // (stock parsing makes a lot). Node exposes gc() to a new context once the flag is set.
@@ -65,7 +67,9 @@ export async function run(): Promise<void> {
   const patchedParse = Grammar.parse;
   const rows: string[] = [];
   console.log('sip-ingress: µs of CPU per message (best of 9 rounds); ratio = stock / (ingress + patched parse)');
-  console.log(`${'kind'.padEnd(20)}${'stock'.padStart(9)}${'patched'.padStart(9)}${'ingress'.padStart(9)}${'ours'.padStart(9)}${'ratio'.padStart(8)}`);
+  console.log(
+    `${'kind'.padEnd(20)}${'stock'.padStart(9)}${'patched'.padStart(9)}${'ingress'.padStart(9)}${'ours'.padStart(9)}${'ratio'.padStart(8)}`,
+  );
   for (const { kind, text } of CORPUS) {
     Grammar.parse = stockParse;
     const stockUs = microseconds(() => Core.Parser.parseMessage(text, logger), 40);

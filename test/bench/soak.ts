@@ -131,7 +131,10 @@ async function scene(lab: Lab): Promise<Scene> {
   const bob = createTestDesk(doc, { toneHz: 660 });
   const customer = createCustomer(lab, 'soak-customer');
   await customer.phone.start();
-  for (const [d, userId] of [[alice, 'alice'], [bob, 'bob']] as const) {
+  for (const [d, userId] of [
+    [alice, 'alice'],
+    [bob, 'bob'],
+  ] as const) {
     await ok(d, 'session.signIn', { userId, password: '' });
     await ok(d, 'agent.setStatus', { kind: 'Ready' });
   }
@@ -140,26 +143,42 @@ async function scene(lab: Lab): Promise<Scene> {
   /** Files every wrap-up the desk owes: the transfer's outcome when prefilled, else "Resolved". */
   async function wrapUp(d: TestDesk): Promise<void> {
     for (const due of d.state().dispositionsDue) {
-      await ok(d, 'disposition.file', { callId: due.callId, codeId: due.prefill?.id ?? (due.callKind === 'consult' ? 'consult-only' : 'resolved'), note: '' });
+      await ok(d, 'disposition.file', {
+        callId: due.callId,
+        codeId: due.prefill?.id ?? (due.callKind === 'consult' ? 'consult-only' : 'resolved'),
+        note: '',
+      });
     }
   }
 
   async function transfer(method: 'warm' | 'cold'): Promise<void> {
     await customer.phone.call('alice');
-    const ringing = await when(alice, 'the customer ringing at Alice', (s) => s.calls.some((c) => c.direction === 'inbound' && c.state === 'ringing'));
+    const ringing = await when(alice, 'the customer ringing at Alice', (s) =>
+      s.calls.some((c) => c.direction === 'inbound' && c.state === 'ringing'),
+    );
     const callId = ringing.calls.find((c) => c.direction === 'inbound' && c.state === 'ringing')?.id ?? '';
     await ok(alice, 'call.answer', { callId });
     await when(alice, 'Alice on the call', (s) => s.calls.some((c) => c.id === callId && c.state === 'established'));
 
     if (method === 'warm') await ok(alice, 'transfer.prepare', { callId });
-    const { transferId } = await ok(alice, 'transfer.start', { callId, method, userId: 'bob', outcomeId: 'billing-question', note: 'Wants a refund for order #42' });
+    const { transferId } = await ok(alice, 'transfer.start', {
+      callId,
+      method,
+      userId: 'bob',
+      outcomeId: 'billing-question',
+      note: 'Wants a refund for order #42',
+    });
     await when(bob, 'the offer at Bob', (s) => s.transfers.some((t) => t.id === transferId && t.allowed.includes('accept')));
     await ok(bob, 'transfer.accept', { transferId });
     if (method === 'warm') {
       await when(alice, 'the consult answered', (s) => s.transfers.some((t) => t.id === transferId && t.allowed.includes('complete')));
       await ok(alice, 'transfer.complete', { transferId });
     }
-    await when(alice, 'Alice’s wrap-up due, her calls over', (s) => s.calls.length === 0 && s.dispositionsDue.some((d) => d.callId === callId));
+    await when(
+      alice,
+      'Alice’s wrap-up due, her calls over',
+      (s) => s.calls.length === 0 && s.dispositionsDue.some((d) => d.callId === callId),
+    );
     await wrapUp(alice);
 
     const handed = await when(bob, 'the contact with Bob', (s) => {
@@ -175,12 +194,16 @@ async function scene(lab: Lab): Promise<Scene> {
     // The shift's rule: nothing finished stays listed.
     const empty = (s: DeskState): boolean => s.calls.length === 0 && s.transfers.length === 0 && s.dispositionsDue.length === 0;
     await Promise.all([when(alice, 'Alice’s desk empty', empty), when(bob, 'Bob’s desk empty', empty)]);
-    await waitFor('every SIP.js session and media session gone', () =>
-      customer.phone.calls().length === 0 &&
-      [alice, bob].every((d) => d.desk.sipSessionCount() === 0 && d.media.openSessions().length === 0) &&
-      customer.phone.sessionCount() === 0 &&
-      customer.media.openSessions().length === 0,
-    STEP_MS, 2);
+    await waitFor(
+      'every SIP.js session and media session gone',
+      () =>
+        customer.phone.calls().length === 0 &&
+        [alice, bob].every((d) => d.desk.sipSessionCount() === 0 && d.media.openSessions().length === 0) &&
+        customer.phone.sessionCount() === 0 &&
+        customer.media.openSessions().length === 0,
+      STEP_MS,
+      2,
+    );
     // What the test bots themselves record about each call is not the desks' memory.
     customer.referrals.splice(0);
     customer.followed.splice(0);
@@ -301,8 +324,12 @@ export async function run(): Promise<void> {
   const rowAt = (done: number): boolean => done % every === 0;
   const lab = await startLab();
   try {
-    console.log(`soak: ${n} warm + ${n} cold transfers in a row, two desks and a customer bot, Kamailio ${lab.wsUrl}; a row every ${every}`);
-    console.log(`     heap after GC ${REST_MS / 1000} s after the row's last transfer (busy: right after it); pc = peer connections created/closed/collected; snapshot = Alice / Bob`);
+    console.log(
+      `soak: ${n} warm + ${n} cold transfers in a row, two desks and a customer bot, Kamailio ${lab.wsUrl}; a row every ${every}`,
+    );
+    console.log(
+      `     heap after GC ${REST_MS / 1000} s after the row's last transfer (busy: right after it); pc = peer connections created/closed/collected; snapshot = Alice / Bob`,
+    );
     const result = await soak(lab, { warm: n, cold: n, rowAt, onRow: (row) => console.log(formatRow(row)) });
     const [first, ...rest] = result.rows;
     const last = result.rows.at(-1);
@@ -311,11 +338,19 @@ export async function run(): Promise<void> {
     const snapshots = result.rows.flatMap((r) => [r.snapshotBytes.alice, r.snapshotBytes.bob]);
     const firstOf = (method: 'warm' | 'cold') => result.rows.find((r) => r.method === method);
     const lastOf = (method: 'warm' | 'cold') => result.rows.findLast((r) => r.method === method);
-    const timeFlat = (['warm', 'cold'] as const).every((m) => (lastOf(m)?.msPerTransfer ?? 0) <= 1.2 * (firstOf(m)?.msPerTransfer ?? Infinity));
+    const timeFlat = (['warm', 'cold'] as const).every(
+      (m) => (lastOf(m)?.msPerTransfer ?? 0) <= 1.2 * (firstOf(m)?.msPerTransfer ?? Infinity),
+    );
     const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
-    console.log(`goal heap after GC ≤ first row +10 % (${first.heapMb.toFixed(1)} → max ${maxHeap.toFixed(1)} MB over ${rest.length} later rows): ${verdict(maxHeap <= first.heapMb * 1.1)}`);
-    console.log(`goal snapshot bytes flat (${Math.min(...snapshots)}–${Math.max(...snapshots)} B): ${verdict(Math.max(...snapshots) - Math.min(...snapshots) <= 1024)}`);
-    console.log(`goal 0 peer connections closed but not collected (at the end, at rest): ${result.leftUncollected} — ${verdict(result.leftUncollected === 0)}`);
+    console.log(
+      `goal heap after GC ≤ first row +10 % (${first.heapMb.toFixed(1)} → max ${maxHeap.toFixed(1)} MB over ${rest.length} later rows): ${verdict(maxHeap <= first.heapMb * 1.1)}`,
+    );
+    console.log(
+      `goal snapshot bytes flat (${Math.min(...snapshots)}–${Math.max(...snapshots)} B): ${verdict(Math.max(...snapshots) - Math.min(...snapshots) <= 1024)}`,
+    );
+    console.log(
+      `goal 0 peer connections closed but not collected (at the end, at rest): ${result.leftUncollected} — ${verdict(result.leftUncollected === 0)}`,
+    );
     console.log(`goal time per transfer flat (last row ≤ first row +20 %, per method): ${verdict(timeFlat)}`);
   } finally {
     await lab.stop();

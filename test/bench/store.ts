@@ -33,10 +33,20 @@ function fill(path: string): void {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const insert = db.prepare(`INSERT INTO contact_event (id, contact_id, at, kind, actor, outcome_id, note, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'local')`);
+  const insert = db.prepare(
+    `INSERT INTO contact_event (id, contact_id, at, kind, actor, outcome_id, note, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'local')`,
+  );
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
-      insert.run(`ev-${i}`, `contact-${(i * 7919) % CONTACTS}`, 1_700_000_000_000 + i * 1000, i % 5 === 0 ? 'transfer' : 'note', `agent-${i % 500}`, i % 5 === 0 ? 'billing' : null, `note ${i}: customer asked about invoice ${i % 97}`);
+      insert.run(
+        `ev-${i}`,
+        `contact-${(i * 7919) % CONTACTS}`,
+        1_700_000_000_000 + i * 1000,
+        i % 5 === 0 ? 'transfer' : 'note',
+        `agent-${i % 500}`,
+        i % 5 === 0 ? 'billing' : null,
+        `note ${i}: customer asked about invoice ${i % 97}`,
+      );
     }
   });
   for (let i = 0; i < EVENTS; i += 50_000) batch(i, Math.min(EVENTS, i + 50_000));
@@ -51,7 +61,9 @@ export async function run(): Promise<void> {
     openStore(path).store.close();
     const t0 = performance.now();
     fill(path);
-    console.log(`fixture: ${EVENTS.toLocaleString('en')} events, ${CONTACTS.toLocaleString('en')} contacts, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `fixture: ${EVENTS.toLocaleString('en')} events, ${CONTACTS.toLocaleString('en')} contacts, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const openStarted = performance.now();
     const { store } = openStore(path);
@@ -61,7 +73,14 @@ export async function run(): Promise<void> {
     const write: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const agent = `agent-${i % 50}`;
-      time(write, () => store.choices.set(agent, 'user-transfer', { userId: `agent-${i % 500}`, outcomeId: 'billing', method: i % 2 ? 'warm' : 'cold', updatedAt: Date.now() }));
+      time(write, () =>
+        store.choices.set(agent, 'user-transfer', {
+          userId: `agent-${i % 500}`,
+          outcomeId: 'billing',
+          method: i % 2 ? 'warm' : 'cold',
+          updatedAt: Date.now(),
+        }),
+      );
       time(read, () => store.choices.get(agent, 'user-transfer'));
     }
     line('remembered choice: read', read);
@@ -81,7 +100,19 @@ export async function run(): Promise<void> {
     const append: number[] = [];
     const file: number[] = [];
     for (let i = 0; i < SAMPLES / 4; i++) {
-      time(append, () => store.history.append([{ id: newHistoryEntryId(), contactId: `contact-${i}`, at: Date.now(), kind: 'note', actor: 'alice', note: 'bench note', origin: 'local' }]));
+      time(append, () =>
+        store.history.append([
+          {
+            id: newHistoryEntryId(),
+            contactId: `contact-${i}`,
+            at: Date.now(),
+            kind: 'note',
+            actor: 'alice',
+            note: 'bench note',
+            origin: 'local',
+          },
+        ]),
+      );
       time(file, () => store.dispositions.file({ callId: `bench-call-${i}`, agent: 'alice', code: 'resolved', note: '', at: Date.now() }));
     }
     line('history append, 1 entry (committed)', append);

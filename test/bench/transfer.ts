@@ -78,7 +78,8 @@ async function oursScene(lab: Lab): Promise<OursScene> {
 
   const step = <T>(what: string, promise: Promise<T>): Promise<T> => within(`ours: ${what}`, promise, TIMINGS.stepTimeoutMs);
   const until = <T>(what: string, probe: () => T): Promise<NonNullable<T>> => waitFor(`ours: ${what}`, probe, TIMINGS.stepTimeoutMs, 2);
-  const phaseIs = (id: string, desk: typeof alice, phase: TransferView['state']['phase']) => () => desk.transfers.get(id).state.phase === phase;
+  const phaseIs = (id: string, desk: typeof alice, phase: TransferView['state']['phase']) => () =>
+    desk.transfers.get(id).state.phase === phase;
 
   async function customerCall(): Promise<Call> {
     const ringing = alice.nextIncoming(TIMINGS.stepTimeoutMs);
@@ -138,7 +139,10 @@ async function oursScene(lab: Lab): Promise<OursScene> {
       const t0 = performance.now();
       const started = await alice.transfers.start(request(contactLeg, 'warm'));
       const tNotified = await step('the consult at the recipient', toast);
-      await until('the consult answered at both desks', () => phaseIs(started.id, alice, 'consulting')() && phaseIs(started.id, bob, 'consulting')());
+      await until(
+        'the consult answered at both desks',
+        () => phaseIs(started.id, alice, 'consulting')() && phaseIs(started.id, bob, 'consulting')(),
+      );
       await sleep(TIMINGS.consultTalkMs);
       const connected = handover();
       const t1 = performance.now();
@@ -214,13 +218,22 @@ export async function run(): Promise<void> {
     const s = { cold: sum(results.stock.cold), warm: sum(results.stock.warm) };
     const seconds = ((performance.now() - began) / 1000).toFixed(0);
     const load = `load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores`;
-    console.log(`transfer (${TRANSFERS} cold + ${TRANSFERS} warm each, interleaved, loopback, Kamailio ${lab.wsUrl}, ${seconds} s, ${load})`);
+    console.log(
+      `transfer (${TRANSFERS} cold + ${TRANSFERS} warm each, interleaved, loopback, Kamailio ${lab.wsUrl}, ${seconds} s, ${load})`,
+    );
     console.log(row('cold: Confirm → recipient notified', o.cold.notified, s.cold.notified, verdict(o.cold.notified, s.cold.notified)));
     console.log(row('cold: Confirm → contact with recipient', o.cold.handover, s.cold.handover, verdict(o.cold.handover, s.cold.handover)));
     console.log(
-      row('warm: Confirm → recipient notified', o.warm.notified, s.warm.notified, verdict(o.warm.notified, s.warm.notified, { p50AtMost: WARM_NOTIFIED_P50_MS })),
+      row(
+        'warm: Confirm → recipient notified',
+        o.warm.notified,
+        s.warm.notified,
+        verdict(o.warm.notified, s.warm.notified, { p50AtMost: WARM_NOTIFIED_P50_MS }),
+      ),
     );
-    console.log(row('warm: Complete → contact with recipient', o.warm.handover, s.warm.handover, verdict(o.warm.handover, s.warm.handover)));
+    console.log(
+      row('warm: Complete → contact with recipient', o.warm.handover, s.warm.handover, verdict(o.warm.handover, s.warm.handover)),
+    );
     if (ours.unpreparedAtConfirm > 0) {
       console.log(`note: in ${ours.unpreparedAtConfirm} of ${TRANSFERS} warm transfers prepare() had opened no consult media by Confirm`);
     }

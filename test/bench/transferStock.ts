@@ -131,7 +131,8 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
       onNotify: (notification: Notification) => {
         // The transfer is timed by the recipient's answer; these only tidy the initiator's side.
         void notification.accept().catch(bestEffort('accepting a NOTIFY'));
-        if (/^SIP\/2\.0\s+2\d\d/.test(notification.request.body.trimStart())) void leg.bye().catch(bestEffort('ending the transferred leg'));
+        if (/^SIP\/2\.0\s+2\d\d/.test(notification.request.body.trimStart()))
+          void leg.bye().catch(bestEffort('ending the transferred leg'));
       },
     });
   }

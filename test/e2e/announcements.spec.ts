@@ -16,7 +16,21 @@ import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './har
 import { BUNDLE_DIR } from './harness/paths.js';
 
 function ringing(id: string, uri: string, name: string | null, transferId: string | null): CallView {
-  return { id, direction: 'inbound', state: 'ringing', remote: { uri, name }, held: false, live: false, remoteHeld: false, muted: false, startedAt: Date.now(), answeredAt: null, end: null, contactId: null, transferId };
+  return {
+    id,
+    direction: 'inbound',
+    state: 'ringing',
+    remote: { uri, name },
+    held: false,
+    live: false,
+    remoteHeld: false,
+    muted: false,
+    startedAt: Date.now(),
+    answeredAt: null,
+    end: null,
+    contactId: null,
+    transferId,
+  };
 }
 
 function deskState(withOffer: boolean): DeskState {
@@ -39,7 +53,10 @@ function deskState(withOffer: boolean): DeskState {
     version: 1,
     session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@127.0.0.1' }, signInUsers: [] },
     agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
-    calls: [ringing('c1', 'sip:jordan@127.0.0.1', 'Jordan Blake', null), ...(withOffer ? [ringing('consult', 'sip:cleo@127.0.0.1', 'Cleo Park', 't1')] : [])],
+    calls: [
+      ringing('c1', 'sip:jordan@127.0.0.1', 'Jordan Blake', null),
+      ...(withOffer ? [ringing('consult', 'sip:cleo@127.0.0.1', 'Cleo Park', 't1')] : []),
+    ],
     transfers: withOffer ? [offer] : [],
     directory: [],
     outcomes: [{ id: 'billing', label: 'Billing', methods: ['warm', 'cold'] }],
@@ -72,7 +89,13 @@ class ScriptedDesk implements BridgeEndpoint {
 }
 
 /** Every event of the contract, checked at compile time. */
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 
 let server: BridgeServer;
 let bundle: string;
@@ -96,7 +119,9 @@ test('one call ringing: the answer and decline keys are announced with it', asyn
   server.unregister(desk);
 });
 
-test('a call and a transfer offer ringing at once: the announcement says A answers the call, and how to reach the offer', async ({ page }) => {
+test('a call and a transfer offer ringing at once: the announcement says A answers the call, and how to reach the offer', async ({
+  page,
+}) => {
   const desk = new ScriptedDesk(true);
   server.register(desk);
   await page.goto(`${server.origin}/#token=${desk.token}`);

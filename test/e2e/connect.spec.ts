@@ -18,7 +18,13 @@ import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js'
 import { ConnectEndpoint } from './harness/connectEndpoint.js';
 import { BUNDLE_DIR } from './harness/paths.js';
 
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 
 let lab: Lab;
 let server: BridgeServer;
@@ -55,7 +61,9 @@ async function connectWith(page: Page, fields: { server: string; user: string; p
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
 }
 
-test('the Connect screen: each failure is a sentence to act on, nothing saved until the account registers, then the desk', async ({ browser }) => {
+test('the Connect screen: each failure is a sentence to act on, nothing saved until the account registers, then the desk', async ({
+  browser,
+}) => {
   const endpoint = new ConnectEndpoint();
   server.register(endpoint);
   const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
@@ -74,7 +82,9 @@ test('the Connect screen: each failure is a sentence to act on, nothing saved un
 
     const port = await closedPort();
     await connectWith(page, { server: `ws://127.0.0.1:${port}`, user: 'alice', password: 'correct-horse' });
-    await expect(alert).toHaveText(`Baton cannot reach 127.0.0.1:${port}. Check the server address and that this computer is on the company network (or VPN).`);
+    await expect(alert).toHaveText(
+      `Baton cannot reach 127.0.0.1:${port}. Check the server address and that this computer is on the company network (or VPN).`,
+    );
 
     await connectWith(page, { server: 'ws://sip.example.com', user: 'alice', password: 'correct-horse' });
     await expect(alert).toHaveText('The server address must start with wss:// (an encrypted connection).');

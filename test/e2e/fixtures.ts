@@ -17,7 +17,15 @@ import { test as base, expect } from './harness/pageFaults.js';
 import { labDocument, createTestDesk, type TestDesk } from '../support/deskFixture.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { startLab, type Lab } from '../lab/lab.js';
-import { COMMAND_NAMES, MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS, type CommandName, type CommandOutcome, type CommandPayload, type EventName } from '../../shared/ipc.js';
+import {
+  COMMAND_NAMES,
+  MEDIA_HOST_COMMANDS,
+  MEDIA_HOST_EVENTS,
+  type CommandName,
+  type CommandOutcome,
+  type CommandPayload,
+  type EventName,
+} from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
@@ -32,7 +40,13 @@ export { expect };
 export type { AgentEndpoint } from './harness/agentEndpoint.js';
 
 /** Every event of the contract, checked against EventPayloads at compile time (as the preload does). */
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 
 /** renderer/media's MEDIA_OPTIONS_GLOBAL; test code may not import renderer/, so the name is repeated here. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
@@ -50,7 +64,8 @@ export const RELOAD_PROMISE_MS = 3000;
 /** The tone a roster user sends from a page or a Node desk (test/support/partyTones.ts): alice 440, bob 660, carol 550. */
 export function toneOf(userId: string): number {
   const tone = (TONES as Readonly<Record<string, number | undefined>>)[userId];
-  if (tone === undefined) throw new Error(`${userId} has no party tone in test/support/partyTones.ts; give the page or desk a toneHz of its own`);
+  if (tone === undefined)
+    throw new Error(`${userId} has no party tone in test/support/partyTones.ts; give the page or desk a toneHz of its own`);
   return tone;
 }
 
@@ -88,7 +103,11 @@ export interface WorkerFixtures {
 /** The browser side shared by agentPage and openMediaHost: one context per agent, fault watching. */
 export interface AgentPages {
   readonly bridge: BridgeServer;
-  context(userId: string, signIn: boolean, given?: BrowserContext): Promise<{ context: BrowserContext; watch: (page: Page, who: string) => readonly string[]; endpoint: AgentEndpoint }>;
+  context(
+    userId: string,
+    signIn: boolean,
+    given?: BrowserContext,
+  ): Promise<{ context: BrowserContext; watch: (page: Page, who: string) => readonly string[]; endpoint: AgentEndpoint }>;
 }
 
 function bridgeUrlOf(pages: AgentPages, endpoint: AgentEndpoint, role: 'ui' | 'media'): string {
@@ -161,7 +180,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(async (userId, options = {}) => {
       const wantsHost = options.mediaHost ?? true;
       const { context, watch, endpoint } = await pages.context(userId, options.signedIn ?? true);
-      const host = wantsHost ? await openMediaHost(userId, { context, ...(options.toneHz !== undefined ? { toneHz: options.toneHz } : {}) }) : undefined;
+      const host = wantsHost
+        ? await openMediaHost(userId, { context, ...(options.toneHz !== undefined ? { toneHz: options.toneHz } : {}) })
+        : undefined;
       const page = await context.newPage();
       const problems = watch(page, `${userId}'s page`);
       const args: BridgeClientArgs = {
@@ -173,9 +194,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await page.goto(options.path ?? '/');
       if (host) mediaHosts.set(page, host);
       if (options.waitForMedia ?? true) {
-        await endpoint.until('its UI page attached', () => endpoint.uiAttached && (!wantsHost || endpoint.mediaAttached), 10_000).catch((error: unknown) => {
-          throw new Error(`${String(error)}${problems.length ? `\n${problems.join('\n')}` : ' (no page error, no failed request)'}`);
-        });
+        await endpoint
+          .until('its UI page attached', () => endpoint.uiAttached && (!wantsHost || endpoint.mediaAttached), 10_000)
+          .catch((error: unknown) => {
+            throw new Error(`${String(error)}${problems.length ? `\n${problems.join('\n')}` : ' (no page error, no failed request)'}`);
+          });
       }
       return page;
     });
@@ -183,7 +206,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   openMediaHost: async ({ pages }, use) => {
     await use(async (userId, options = {}) => {
-      const { context, watch, endpoint } = options.context ? { ...(await pages.context(userId, false, options.context)) } : await pages.context(userId, false);
+      const { context, watch, endpoint } = options.context
+        ? { ...(await pages.context(userId, false, options.context)) }
+        : await pages.context(userId, false);
       const page = await context.newPage();
       const problems = watch(page, `${userId}'s media host`);
       const args: BridgeClientArgs = {
@@ -194,7 +219,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       };
       await page.addInitScript(installBatonBridge, args);
       // Its own microphone: the agent's party tone, so listeners can tell who they hear.
-      const microphone: PartyMicrophoneArgs = { hz: options.toneHz ?? toneOf(userId), amplitude: 0.25, recordName: MICROPHONE_REQUESTS_GLOBAL };
+      const microphone: PartyMicrophoneArgs = {
+        hz: options.toneHz ?? toneOf(userId),
+        amplitude: 0.25,
+        recordName: MICROPHONE_REQUESTS_GLOBAL,
+      };
       await page.addInitScript(installPartyMicrophone, microphone);
       const before = endpoint.mediaLog.length;
       await page.goto(MEDIA_HOST_PATH);
@@ -236,7 +265,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     for (const [index, context] of contexts.entries()) {
       if (testInfo.status !== testInfo.expectedStatus) {
         for (const [n, page] of context.pages().entries()) {
-          await testInfo.attach(`page-${index}-${n}-at-failure.png`, { body: await page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
+          await testInfo.attach(`page-${index}-${n}-at-failure.png`, {
+            body: await page.screenshot().catch(() => Buffer.alloc(0)),
+            contentType: 'image/png',
+          });
         }
       }
       await context.close();
@@ -266,16 +298,18 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
 /** Runs `window.baton.invoke(command, payload)` in the page, as the UI would. */
 export function invoke<C extends CommandName>(page: Page, command: C, payload: CommandPayload<C>): Promise<CommandOutcome<C>> {
-  return page.evaluate(([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p), [command, payload] as const) as Promise<
-    CommandOutcome<C>
-  >;
+  return page.evaluate(
+    ([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p),
+    [command, payload] as const,
+  ) as Promise<CommandOutcome<C>>;
 }
 
 /** Sends a payload the types would refuse (to test main's validation). */
 export function invokeRaw(page: Page, command: string, payload: unknown): Promise<CommandOutcome<CommandName>> {
-  return page.evaluate(([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p), [command, payload] as const) as Promise<
-    CommandOutcome<CommandName>
-  >;
+  return page.evaluate(
+    ([c, p]) => (window as unknown as { baton: { invoke(c: string, p: unknown): Promise<unknown> } }).baton.invoke(c, p),
+    [command, payload] as const,
+  ) as Promise<CommandOutcome<CommandName>>;
 }
 
 /** Keeps a screenshot of the page as a test artifact (in the report and test-results/). */

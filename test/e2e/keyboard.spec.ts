@@ -73,7 +73,13 @@ async function answerByKeyboard(page: Page, keys: Keys, customer: CustomerBot): 
 }
 
 /** T opens the panel; pick bob by search, the method by arrows, the outcome by type-ahead; Enter confirms. */
-async function transferToBobByKeyboard(page: Page, keys: Keys, method: 'warm' | 'cold', outcomeInitial: string, note: string): Promise<void> {
+async function transferToBobByKeyboard(
+  page: Page,
+  keys: Keys,
+  method: 'warm' | 'cold',
+  outcomeInitial: string,
+  note: string,
+): Promise<void> {
   await keys.press('T');
   const panel = page.getByRole('form', { name: /^Transfer / });
   await expect(panel.getByRole('searchbox', { name: 'Search colleagues' })).toBeFocused();
@@ -114,7 +120,11 @@ async function fileByKeyboard(page: Page, keys: Keys, codeInitial: string | null
   await expect(form).toBeHidden();
 }
 
-test('cold transfer from the keyboard, then again with the remembered choice in at most 4 keystrokes', async ({ agentPage, agent, customer }) => {
+test('cold transfer from the keyboard, then again with the remembered choice in at most 4 keystrokes', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   test.setTimeout(90_000);
   const { alicePage, bobPage, alice, bob } = await twoReadyAgents(agentPage, agent);
   const a = new Keys(alicePage);
@@ -166,12 +176,18 @@ test('cold transfer from the keyboard, then again with the remembered choice in 
   await budget.press('Enter');
   await expect(bobPage.getByRole('region', { name: 'Incoming cold transfer from Alice (lab)' })).toBeVisible();
   expect(budget.count).toBeLessThanOrEqual(4);
-  test.info().annotations.push({ type: 'keystrokes', description: `ringing → confirmed cold transfer (remembered choice): ${budget.count}` });
+  test
+    .info()
+    .annotations.push({ type: 'keystrokes', description: `ringing → confirmed cold transfer (remembered choice): ${budget.count}` });
   await b.press('A');
   await expect(bobPage.getByRole('main').getByText('is yours now')).toBeVisible();
 });
 
-test('warm transfer completed from the keyboard: focus on Complete and Cancel, then Take contact off hold, then Hang up', async ({ agentPage, agent, customer }) => {
+test('warm transfer completed from the keyboard: focus on Complete and Cancel, then Take contact off hold, then Hang up', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   test.setTimeout(90_000);
   const { alicePage, bobPage, alice, bob } = await twoReadyAgents(agentPage, agent);
   const a = new Keys(alicePage);
@@ -182,13 +198,17 @@ test('warm transfer completed from the keyboard: focus on Complete and Cancel, t
   // Alice: the status line is spoken ("Calling Bob…"), focus rests on the transfer card meanwhile.
   await expect(polite(alicePage)).toContainText('Calling Bob (lab)…');
   await expect(alicePage.getByRole('region', { name: 'Warm transfer to Bob (lab)', exact: true })).toBeFocused();
-  await expect(urgent(bobPage)).toContainText('Warm transfer from Alice (lab): customer, Billing question. Note: Wants to change the billing address');
+  await expect(urgent(bobPage)).toContainText(
+    'Warm transfer from Alice (lab): customer, Billing question. Note: Wants to change the billing address',
+  );
   await keepScreenshot(bobPage, 'kb-10-warm-toast');
 
   // N jumps to the toasts (focus was already there; from the heading it goes back).
   await bobPage.getByRole('heading', { name: 'No call in front' }).focus();
   await b.press('N');
-  await expect(bobPage.getByRole('region', { name: 'Incoming warm transfer from Alice (lab)' }).getByRole('button', { name: 'Accept' })).toBeFocused();
+  await expect(
+    bobPage.getByRole('region', { name: 'Incoming warm transfer from Alice (lab)' }).getByRole('button', { name: 'Accept' }),
+  ).toBeFocused();
   await b.press('A');
 
   // Recipient: focus on Cancel; initiator: focus on Complete.
@@ -224,7 +244,11 @@ test('warm transfer completed from the keyboard: focus on Complete and Cancel, t
   await bob.until('bob ready', (s) => s.agent.status.kind === 'Ready');
 });
 
-test('warm transfer cancelled from the keyboard: Escape returns to Transfer, X cancels, the initiator takes the contact back', async ({ agentPage, agent, customer }) => {
+test('warm transfer cancelled from the keyboard: Escape returns to Transfer, X cancels, the initiator takes the contact back', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   test.setTimeout(90_000);
   const { alicePage, bobPage, alice, bob } = await twoReadyAgents(agentPage, agent);
   const a = new Keys(alicePage);
@@ -255,7 +279,9 @@ test('warm transfer cancelled from the keyboard: Escape returns to Transfer, X c
   await expect(alicePage.getByRole('button', { name: 'Transfer' })).toBeFocused();
 
   await transferToBobByKeyboard(alicePage, a, 'warm', 'O', 'Not sure this is billing');
-  await expect(bobPage.getByRole('region', { name: 'Incoming warm transfer from Alice (lab)' }).getByRole('button', { name: 'Accept' })).toBeFocused();
+  await expect(
+    bobPage.getByRole('region', { name: 'Incoming warm transfer from Alice (lab)' }).getByRole('button', { name: 'Accept' }),
+  ).toBeFocused();
   await b.press('Enter');
   const cancel = bobPage.getByRole('button', { name: 'Cancel transfer' });
   await expect(cancel).toBeFocused();

@@ -18,8 +18,14 @@ const DIALOG_REQUEST = /^(INVITE|BYE|UPDATE|REFER|CANCEL|ACK|PRACK) /;
 /** What alice's side sent and asked from `since` on, apart from the oracle's own getStats. */
 function activitySince(agent: AgentEndpoint, since: { sip: number; media: number }): { sip: string[]; media: string[] } {
   return {
-    sip: agent.sipLog.slice(since.sip).filter((m) => m.direction === 'sent' && DIALOG_REQUEST.test(m.firstLine)).map((m) => m.firstLine),
-    media: agent.mediaLog.slice(since.media).filter((e) => e.request.op !== 'getStats').map((e) => e.request.op),
+    sip: agent.sipLog
+      .slice(since.sip)
+      .filter((m) => m.direction === 'sent' && DIALOG_REQUEST.test(m.firstLine))
+      .map((m) => m.firstLine),
+    media: agent.mediaLog
+      .slice(since.media)
+      .filter((e) => e.request.op !== 'getStats')
+      .map((e) => e.request.op),
   };
 }
 
@@ -49,7 +55,10 @@ async function sessionOf(agent: AgentEndpoint, callId: string): Promise<string> 
   return (await sdh.session()).id;
 }
 
-test('UI reload during a call and during a held call: no SIP sent, no media asked, audio continuous at both ends', async ({ agentPage, agent }) => {
+test('UI reload during a call and during a held call: no SIP sent, no media asked, audio continuous at both ends', async ({
+  agentPage,
+  agent,
+}) => {
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
   const page = await agentPage('alice');
@@ -102,7 +111,11 @@ test('UI reload during a call and during a held call: no SIP sent, no media aske
   expect(activitySince(alice, sinceWrapUp)).toEqual({ sip: [], media: [] });
 });
 
-test('UI reload during a warm consult: no SIP sent, the consult audio continuous at both ends, the contact still held', async ({ agentPage, agent, customer }) => {
+test('UI reload during a warm consult: no SIP sent, the consult audio continuous at both ends, the contact still held', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
   expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
@@ -114,7 +127,16 @@ test('UI reload during a warm consult: no SIP sent, the consult audio continuous
   expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
   const contact = await dialing;
   await untilHearsOnly(contact, TONES.alice, 8000);
-  expect(await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false })).toMatchObject({ ok: true });
+  expect(
+    await invoke(page, 'transfer.start', {
+      callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'billing-question',
+      note: '',
+      acknowledgedWarning: false,
+    }),
+  ).toMatchObject({ ok: true });
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
   expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
@@ -151,7 +173,12 @@ async function crashMediaHost(page: Page): Promise<void> {
   await mediaHostOf(page).close({ runBeforeUnload: false });
 }
 
-test('the media host crashes during a call: a new one takes the call over, audio back both ways', async ({ agentPage, agent, customer, openMediaHost }) => {
+test('the media host crashes during a call: a new one takes the call over, audio back both ways', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const dialing = customer.phone.call('alice');
@@ -174,7 +201,12 @@ test('the media host crashes during a call: a new one takes the call over, audio
   await expect(page.getByRole('region', { name: /^Call with: / })).toBeVisible();
 });
 
-test('the media host crashes during a warm consult: both legs come back, the contact still held', async ({ agentPage, agent, customer, openMediaHost }) => {
+test('the media host crashes during a warm consult: both legs come back, the contact still held', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
   expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
@@ -186,7 +218,16 @@ test('the media host crashes during a warm consult: both legs come back, the con
   expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
   const contact = await dialing;
   await untilHearsOnly(contact, TONES.alice, 8000);
-  expect(await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false })).toMatchObject({ ok: true });
+  expect(
+    await invoke(page, 'transfer.start', {
+      callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'billing-question',
+      note: '',
+      acknowledgedWarning: false,
+    }),
+  ).toMatchObject({ ok: true });
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
   expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');

@@ -43,45 +43,56 @@ async function phoneHearsPage(phone: LinphonePhone, call: LinphoneCall): Promise
 async function answerOnPage(page: Page, alice: AgentEndpoint): Promise<string> {
   const ringing = await alice.until('a ringing call', (s) => s.calls.some((c) => c.state === 'ringing'));
   const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
-  await page.getByRole('button', { name: /^Answer/ }).first().click();
+  await page
+    .getByRole('button', { name: /^Answer/ })
+    .first()
+    .click();
   await alice.until('connected', (s) => s.calls.some((c) => c.id === callId && c.state === 'established'));
   return callId;
 }
 
-relayTest('a plain-RTP phone behind rtpengine calls the page: Chromium takes the one-m-line offer without BUNDLE, audio both ways', async ({ agentPage, agent, phone }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const call = await phone.call('alice');
-  const callId = await answerOnPage(page, alice);
+relayTest(
+  'a plain-RTP phone behind rtpengine calls the page: Chromium takes the one-m-line offer without BUNDLE, audio both ways',
+  async ({ agentPage, agent, phone }) => {
+    const page = await agentPage('alice');
+    const alice = await agent('alice');
+    const call = await phone.call('alice');
+    const callId = await answerOnPage(page, alice);
 
-  const offer = alice.replies('acceptOffer').at(-1);
-  expect(offer?.reply?.ok, 'the page engine answered the relay’s offer').toBe(true);
-  const offered = offer?.request.op === 'acceptOffer' ? offer.request.sdp : '';
-  expect(offered).toMatch(/a=mid:/);
-  expect(offered).not.toMatch(/a=group:BUNDLE/);
+    const offer = alice.replies('acceptOffer').at(-1);
+    expect(offer?.reply?.ok, 'the page engine answered the relay’s offer').toBe(true);
+    const offered = offer?.request.op === 'acceptOffer' ? offer.request.sdp : '';
+    expect(offered).toMatch(/a=mid:/);
+    expect(offered).not.toMatch(/a=group:BUNDLE/);
 
-  await pageHearsPhone(page, alice, callId);
-  await phoneHearsPage(phone, call);
-  await keepScreenshot(page, 'relay-call-from-phone');
-  await invoke(page, 'call.hangUp', { callId });
-});
+    await pageHearsPhone(page, alice, callId);
+    await phoneHearsPage(phone, call);
+    await keepScreenshot(page, 'relay-call-from-phone');
+    await invoke(page, 'call.hangUp', { callId });
+  },
+);
 
-relayTest('the page calls the phone: Chromium takes the relay’s answer without BUNDLE, audio both ways', async ({ agentPage, agent, phone }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const dialled = await invoke(page, 'call.dial', { target: 'deskphone' });
-  expect(dialled.ok).toBe(true);
-  const call = await phone.nextIncoming();
-  await phone.answer(call);
-  const callId = (await alice.until('connected', (s) => s.calls.some((c) => c.state === 'established'))).calls.find((c) => c.state === 'established')?.id ?? '';
+relayTest(
+  'the page calls the phone: Chromium takes the relay’s answer without BUNDLE, audio both ways',
+  async ({ agentPage, agent, phone }) => {
+    const page = await agentPage('alice');
+    const alice = await agent('alice');
+    const dialled = await invoke(page, 'call.dial', { target: 'deskphone' });
+    expect(dialled.ok).toBe(true);
+    const call = await phone.nextIncoming();
+    await phone.answer(call);
+    const callId =
+      (await alice.until('connected', (s) => s.calls.some((c) => c.state === 'established'))).calls.find((c) => c.state === 'established')
+        ?.id ?? '';
 
-  const answer = alice.replies('applyAnswer').at(-1);
-  expect(answer?.reply?.ok, 'the page engine applied the relay’s answer').toBe(true);
-  const answered = answer?.request.op === 'applyAnswer' ? answer.request.sdp : '';
-  expect(answered).toMatch(/a=mid:/);
-  expect(answered).not.toMatch(/a=group:BUNDLE/);
+    const answer = alice.replies('applyAnswer').at(-1);
+    expect(answer?.reply?.ok, 'the page engine applied the relay’s answer').toBe(true);
+    const answered = answer?.request.op === 'applyAnswer' ? answer.request.sdp : '';
+    expect(answered).toMatch(/a=mid:/);
+    expect(answered).not.toMatch(/a=group:BUNDLE/);
 
-  await pageHearsPhone(page, alice, callId);
-  await phoneHearsPage(phone, call);
-  await phone.hangUpAll();
-});
+    await pageHearsPhone(page, alice, callId);
+    await phoneHearsPage(phone, call);
+    await phone.hangUpAll();
+  },
+);

@@ -36,7 +36,11 @@ test.afterAll(async () => {
   await Promise.all([app, foreign].map((server) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))));
 });
 
-test('records an error or an own-origin 404 in the bare page, a context the spec made, and browser.newPage(); not a foreign 404', async ({ page, browser, pageFaults }) => {
+test('records an error or an own-origin 404 in the bare page, a context the spec made, and browser.newPage(); not a foreign 404', async ({
+  page,
+  browser,
+  pageFaults,
+}) => {
   const throwLater = (message: string): void => {
     setTimeout(() => {
       throw new Error(message);

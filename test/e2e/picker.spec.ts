@@ -16,7 +16,13 @@ import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './har
 import { BUNDLE_DIR } from './harness/paths.js';
 
 const USERS = 1000;
-const EVENTS: Record<EventName, true> = { 'desk.snapshot': true, 'desk.patch': true, 'media.request': true, 'desk.dialRequest': true, 'media.state': true };
+const EVENTS: Record<EventName, true> = {
+  'desk.snapshot': true,
+  'desk.patch': true,
+  'media.request': true,
+  'desk.dialRequest': true,
+  'media.state': true,
+};
 
 /** Colleagues "User 0000" … in main's order (all Ready: one recommended group). */
 const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => {

@@ -39,7 +39,10 @@ async function audioBothWays(page: Page, alice: AgentEndpoint, call: Call, callI
 
 /** Media sessions main opened in the page after `since` (an index into mediaLog). */
 function sessionsOpenedSince(alice: AgentEndpoint, since: number): string[] {
-  return alice.mediaLog.slice(since).filter((e) => e.request.op === 'open' && e.reply?.ok).map((e) => e.request.sessionId);
+  return alice.mediaLog
+    .slice(since)
+    .filter((e) => e.request.op === 'open' && e.reply?.ok)
+    .map((e) => e.request.sessionId);
 }
 
 /** The page's engine answered a re-INVITE offer of main's since `since` (the renegotiation finished). */
@@ -81,7 +84,12 @@ test('reload on the disposition screen: the chosen code and the typed note come 
   expect(alice.state().drafts[`disposition:${callId}`]).toBeUndefined();
 });
 
-test('the media host closed, then a new one opened for the same agent: the call continues and audio returns both ways', async ({ agentPage, agent, customer, openMediaHost }) => {
+test('the media host closed, then a new one opened for the same agent: the call continues and audio returns both ways', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const { call, callId } = await customerCallsAlice(page, alice, customer);
@@ -98,10 +106,17 @@ test('the media host closed, then a new one opened for the same agent: the call 
   await openMediaHost('alice');
   const next = page;
   const attachedAt = Date.now();
-  await expect.poll(() => sessionsOpenedSince(alice, since).length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new media host within the promise' }).toBe(1);
+  await expect
+    .poll(() => sessionsOpenedSince(alice, since).length, {
+      timeout: RELOAD_PROMISE_MS,
+      message: 'the call moved to the new media host within the promise',
+    })
+    .toBe(1);
   await waitFor('the renegotiation finished within the promise', () => answerApplied(alice, since), RELOAD_PROMISE_MS);
   await audioBothWays(next, alice, call, callId, RELOAD_PROMISE_MS);
-  console.log(`[reload-resilience] new media host → audio both ways: ${Date.now() - openedAt} ms (${Date.now() - attachedAt} ms after it attached)`);
+  console.log(
+    `[reload-resilience] new media host → audio both ways: ${Date.now() - openedAt} ms (${Date.now() - attachedAt} ms after it attached)`,
+  );
   await expect(next.getByRole('region', { name: /^Call with: / })).toBeVisible();
   expect(await invoke(next, 'call.hangUp', { callId })).toEqual({ ok: true, value: undefined });
   await waitFor('the customer sees the end', () => call.state === 'ended', 5000);
@@ -124,7 +139,11 @@ test('the far end refuses the re-INVITE after a media host reload: main retries,
   let reloadedAt = Date.now();
   await host.reload();
   await alice.until('the reloaded media host attached', () => alice.mediaAttached);
-  await waitFor('the renegotiation finished, two refusals included, within the promise', () => answerApplied(alice, since), RELOAD_WITH_TWO_REFUSALS_MS);
+  await waitFor(
+    'the renegotiation finished, two refusals included, within the promise',
+    () => answerApplied(alice, since),
+    RELOAD_WITH_TWO_REFUSALS_MS,
+  );
   await audioBothWays(page, alice, call, callId, RELOAD_PROMISE_MS);
   console.log(`[reload-resilience] reload with two refusals → audio both ways: ${Date.now() - reloadedAt} ms`);
   expect(faults.refused).toEqual([491, 500]);
@@ -156,7 +175,12 @@ test('the far end refuses the re-INVITE after a media host reload: main retries,
   expect(call.state).toBe('established');
 });
 
-test('no page attached: an incoming warm transfer still raises the OS notification and the tray shows the state', async ({ agent, nodeDesk, customer, agentPage }) => {
+test('no page attached: an incoming warm transfer still raises the OS notification and the tray shows the state', async ({
+  agent,
+  nodeDesk,
+  customer,
+  agentPage,
+}) => {
   const alice = await agent('alice', { signIn: true });
   expect(await alice.desk.handle('agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
   expect(alice.mediaAttached).toBe(false);
@@ -170,7 +194,14 @@ test('no page attached: an incoming warm transfer still raises the OS notificati
   const contact = await dialing;
   const shownBefore = alice.notifications.length;
   expect(
-    await bob.desk.handle('transfer.start', { callId: contactCallId, method: 'warm', userId: 'alice', outcomeId: 'other', note: 'Needs a supervisor', acknowledgedWarning: false }),
+    await bob.desk.handle('transfer.start', {
+      callId: contactCallId,
+      method: 'warm',
+      userId: 'alice',
+      outcomeId: 'other',
+      note: 'Needs a supervisor',
+      acknowledgedWarning: false,
+    }),
   ).toMatchObject({ ok: true });
 
   // Main raised it through the notifier port, with no page to show a toast.

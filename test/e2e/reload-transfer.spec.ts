@@ -30,7 +30,12 @@ async function openTransferPanel(page: Page) {
 }
 
 /** alice (a page) talks with the customer; bob is a Node desk, Ready. */
-async function aliceWithCustomer(agentPage: (id: string) => Promise<Page>, agent: (id: string) => Promise<AgentEndpoint>, nodeDesk: (id: string) => Promise<TestDesk>, customer: CustomerBot) {
+async function aliceWithCustomer(
+  agentPage: (id: string) => Promise<Page>,
+  agent: (id: string) => Promise<AgentEndpoint>,
+  nodeDesk: (id: string) => Promise<TestDesk>,
+  customer: CustomerBot,
+) {
   const bob = await nodeDesk('bob');
   expect(await bob.desk.handle('agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
   const page = await agentPage('alice');
@@ -60,9 +65,21 @@ async function bobAccepts(bob: TestDesk, alice: AgentEndpoint) {
   return { bobTransferId, transferId: consulting.transfers[0]?.id ?? '', note: offered.transfers[0]?.note };
 }
 
-test('media host reload during a warm consult: both legs come back as they were, the initiator still cannot cancel, complete works', async ({ agentPage, agent, customer, nodeDesk }) => {
+test('media host reload during a warm consult: both legs come back as they were, the initiator still cannot cancel, complete works', async ({
+  agentPage,
+  agent,
+  customer,
+  nodeDesk,
+}) => {
   const { bob, page, alice, callId, contact } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
-  const started = await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'Invoice address', acknowledgedWarning: false });
+  const started = await invoke(page, 'transfer.start', {
+    callId,
+    method: 'warm',
+    userId: 'bob',
+    outcomeId: 'billing-question',
+    note: 'Invoice address',
+    acknowledgedWarning: false,
+  });
   expect(started).toMatchObject({ ok: true });
   const { bobTransferId, transferId } = await bobAccepts(bob, alice);
   // The consult: bob hears alice only, alice's page bob only; the held customer hears neither.
@@ -86,7 +103,10 @@ test('media host reload during a warm consult: both legs come back as they were,
   await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   mark('attached');
   await expect
-    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, {
+      timeout: RELOAD_PROMISE_MS,
+      message: 'both legs moved to the new engine within the promise',
+    })
     .toBe(2);
   mark('both legs on the new engine');
   expect(alice.openMediaSessions()).toHaveLength(2);
@@ -107,7 +127,10 @@ test('media host reload during a warm consult: both legs come back as they were,
   expect(after.transfers[0]?.state.phase).toBe('consulting');
   expect(bob.state().transfers[0]?.state.phase).toBe('consulting');
   expect(await invoke(page, 'transfer.cancel', { transferId })).toMatchObject({ ok: false, error: { code: 'initiator-cannot-cancel' } });
-  expect(await invoke(page, 'transfer.unholdContact', { transferId })).toMatchObject({ ok: false, error: { code: 'contact-held-during-transfer' } });
+  expect(await invoke(page, 'transfer.unholdContact', { transferId })).toMatchObject({
+    ok: false,
+    error: { code: 'contact-held-during-transfer' },
+  });
   expect(alice.state().transfers[0]?.state.phase).toBe('consulting');
   const status = page.getByRole('region', { name: 'Warm transfer to Bob (lab)', exact: true });
   await expect(status).toContainText(/on hold/);
@@ -117,7 +140,11 @@ test('media host reload during a warm consult: both legs come back as they were,
   // Complete from the reloaded page's button; bob takes the contact off hold and talks to them.
   await status.getByRole('button', { name: 'Complete transfer' }).click();
   // Bob may take the contact off hold once it has arrived at his desk (held): one command, accepted.
-  await bob.until('the contact arrived at bob, on hold', (s) => s.transfers.some((t) => t.id === bobTransferId && t.state.phase === 'completed' && t.contactHeld), 5000);
+  await bob.until(
+    'the contact arrived at bob, on hold',
+    (s) => s.transfers.some((t) => t.id === bobTransferId && t.state.phase === 'completed' && t.contactHeld),
+    5000,
+  );
   expect((await bob.desk.handle('transfer.unholdContact', { transferId: bobTransferId })).ok).toBe(true);
   const followed = await waitFor('the customer followed the transfer', () => customer.followed[0], 8000);
   await untilHearsOnly(followed, TONES.bob, 8000);
@@ -125,7 +152,12 @@ test('media host reload during a warm consult: both legs come back as they were,
   await alice.until('the transfer completed', (s) => s.transfers[0]?.state.phase === 'completed');
 });
 
-test('a half-typed transfer note survives a reload (in main and on screen), and the transfer confirmed after it reaches the consult', async ({ agentPage, agent, customer, nodeDesk }) => {
+test('a half-typed transfer note survives a reload (in main and on screen), and the transfer confirmed after it reaches the consult', async ({
+  agentPage,
+  agent,
+  customer,
+  nodeDesk,
+}) => {
   // A UI reload: consult media prepared when the panel opened stays in the media host, and the
   // restored panel's own prepare finds it there.
   const { bob, page, alice, callId } = await aliceWithCustomer(agentPage, agent, nodeDesk, customer);
@@ -161,7 +193,11 @@ test('a half-typed transfer note survives a reload (in main and on screen), and 
   await ear.untilHearsOnly(await ear.callWith('bob'), TONES.bob, 8000);
 });
 
-test('media host reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({ agentPage, agent, customer }) => {
+test('media host reload during a warm consult with a colleague on his own page: he answers the new engine as DTLS server, and the consult is back at once', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   // Both desks are Chromium pages here, as two Baton desks are: libwebrtc at both ends of the consult.
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
@@ -169,7 +205,16 @@ test('media host reload during a warm consult with a colleague on his own page: 
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const { callId } = await customerCallsAlice(page, alice, customer);
-  expect(await invoke(page, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false })).toMatchObject({ ok: true });
+  expect(
+    await invoke(page, 'transfer.start', {
+      callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'billing-question',
+      note: '',
+      acknowledgedWarning: false,
+    }),
+  ).toMatchObject({ ok: true });
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
   expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
@@ -190,7 +235,10 @@ test('media host reload during a warm consult with a colleague on his own page: 
   await mediaHostOf(page).reload();
   await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   await expect
-    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, { timeout: RELOAD_PROMISE_MS, message: 'both legs moved to the new engine within the promise' })
+    .poll(() => alice.openMediaSessions().filter((id) => !sessionsBefore.has(id)).length, {
+      timeout: RELOAD_PROMISE_MS,
+      message: 'both legs moved to the new engine within the promise',
+    })
     .toBe(2);
   // Each reading needs packets flowing through its own window, so the old engine's last audio
   // cannot pass for the new one's.

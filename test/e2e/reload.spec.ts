@@ -10,7 +10,11 @@ import { waitFor } from '../support/waitFor.js';
 import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test } from './fixtures.js';
 import { pageEar } from './harness/pageOracle.js';
 
-test('media host reload during an active call: no BYE, audio back both ways; a held call stays held', async ({ agentPage, agent, customer }) => {
+test('media host reload during an active call: no BYE, audio back both ways; a held call stays held', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
   const ear = pageEar(page, alice);
@@ -29,7 +33,12 @@ test('media host reload during an active call: no BYE, audio back both ways; a h
   expect(call.state).toBe('established');
   await alice.until('the reloaded media host attached', () => alice.mediaAttached);
   mark('attached');
-  await expect.poll(() => alice.openMediaSessions().length, { timeout: RELOAD_PROMISE_MS, message: 'the call moved to the new engine within the promise' }).toBeGreaterThan(0);
+  await expect
+    .poll(() => alice.openMediaSessions().length, {
+      timeout: RELOAD_PROMISE_MS,
+      message: 'the call moved to the new engine within the promise',
+    })
+    .toBeGreaterThan(0);
   mark('the call on the new engine');
   // Held before the reload, held after it: the customer still hears nothing of alice's room, and
   // alice (holding) receives nothing.

@@ -12,7 +12,11 @@ import { expect, invoke, invokeRaw, keepScreenshot, mediaHostOf, MICROPHONE_REQU
 import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
 import { pageEar } from './harness/pageOracle.js';
 
-test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTMF, hang-up leaves nothing', async ({ agentPage, agent, customer }) => {
+test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTMF, hang-up leaves nothing', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
 
@@ -22,7 +26,10 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   // The ring tone, the call's audio and the microphone live in alice's media host, not her UI page.
   const host = mediaHostOf(page);
   const playing = (kind: 'ringer' | 'call') =>
-    host.evaluate((k) => [...document.querySelectorAll<HTMLAudioElement>(`audio[data-baton-audio="${k}"]`)].filter((a) => !a.paused).length, kind);
+    host.evaluate(
+      (k) => [...document.querySelectorAll<HTMLAudioElement>(`audio[data-baton-audio="${k}"]`)].filter((a) => !a.paused).length,
+      kind,
+    );
   await expect.poll(() => playing('ringer'), { message: 'the ring tone plays' }).toBe(1);
   await keepScreenshot(page, 'smoke-incoming');
 
@@ -37,8 +44,14 @@ test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTM
   await ear.untilHearsOnly(callId, TONES.customer, 8000);
   expect((await alice.mediaStats()).iceState).toMatch(/^(connected|completed)$/);
   // The tone came through the product's own microphone code: it asked getUserMedia with processing on.
-  const asked = await host.evaluate((name) => (window as unknown as Record<string, MicrophoneRequest[]>)[name] ?? [], MICROPHONE_REQUESTS_GLOBAL);
-  expect(asked.map((r) => r.constraints)).toContainEqual({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+  const asked = await host.evaluate(
+    (name) => (window as unknown as Record<string, MicrophoneRequest[]>)[name] ?? [],
+    MICROPHONE_REQUESTS_GLOBAL,
+  );
+  expect(asked.map((r) => r.constraints)).toContainEqual({
+    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    video: false,
+  });
   await expect.poll(() => playing('ringer'), { message: 'the ring tone stopped' }).toBe(0);
   expect(await playing('call')).toBe(1);
   await keepScreenshot(page, 'smoke-established');

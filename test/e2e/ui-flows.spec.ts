@@ -35,7 +35,9 @@ async function screen(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(250);
   // Columns scroll on their own: grow the viewport to the tallest one so the picture shows it all.
   const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
-  const tallest = await page.evaluate(() => Math.max(0, ...[...document.querySelectorAll('.workspace, .sidebar')].map((e) => e.scrollHeight + e.getBoundingClientRect().top)));
+  const tallest = await page.evaluate(() =>
+    Math.max(0, ...[...document.querySelectorAll('.workspace, .sidebar')].map((e) => e.scrollHeight + e.getBoundingClientRect().top)),
+  );
   if (tallest > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.ceil(tallest) + 8 });
   const body = await page.screenshot({ fullPage: true });
   await page.setViewportSize(viewport);
@@ -192,7 +194,11 @@ test('cold transfer: pick a Ready colleague, outcome and note; the colleague acc
   await bob.until('bob ready again', (s) => s.agent.status.kind === 'Ready');
 });
 
-test('warm transfer completed: only Complete for the initiator, only Cancel for the recipient, then Take contact off hold', async ({ agentPage, agent, customer }) => {
+test('warm transfer completed: only Complete for the initiator, only Cancel for the recipient, then Take contact off hold', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const { alicePage, bobPage, alice, bob } = await twoAgents(agentPage, agent);
   const call = await customerCalls(alicePage, customer);
 
@@ -209,10 +215,15 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await screen(bobPage, '20-warm-toast-recipient');
   // Clicking the toast brings the offered call forward: the contact's info and note before answering.
   await toast.getByRole('button', { name: /^Warm transfer Alice \(lab\) wants to hand you customer/ }).click();
-  await expect(bobPage.getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true })).toContainText('Wants to change the billing address');
+  await expect(bobPage.getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true })).toContainText(
+    'Wants to change the billing address',
+  );
   await expect(toast).toBeHidden();
   await screen(bobPage, '20b-warm-offer-brought-forward');
-  await bobPage.getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true }).getByRole('button', { name: 'Accept' }).click();
+  await bobPage
+    .getByRole('region', { name: 'Warm transfer from Alice (lab)', exact: true })
+    .getByRole('button', { name: 'Accept' })
+    .click();
   const transferId = (await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting')).transfers[0]?.id ?? '';
   // The consult: alice and bob hear each other only; the held customer hears neither.
   const aliceEar = pageEar(alicePage, alice);
@@ -243,9 +254,18 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await accessible(bobPage, 'warm recipient');
 
   // Sent anyway (not through a button), main refuses them.
-  expect(await invoke(alicePage, 'transfer.cancel', { transferId })).toMatchObject({ ok: false, error: { code: 'initiator-cannot-cancel' } });
-  expect(await invoke(alicePage, 'transfer.unholdContact', { transferId })).toMatchObject({ ok: false, error: { code: 'contact-held-during-transfer' } });
-  expect(await invoke(bobPage, 'transfer.complete', { transferId })).toMatchObject({ ok: false, error: { code: 'recipient-cannot-complete' } });
+  expect(await invoke(alicePage, 'transfer.cancel', { transferId })).toMatchObject({
+    ok: false,
+    error: { code: 'initiator-cannot-cancel' },
+  });
+  expect(await invoke(alicePage, 'transfer.unholdContact', { transferId })).toMatchObject({
+    ok: false,
+    error: { code: 'contact-held-during-transfer' },
+  });
+  expect(await invoke(bobPage, 'transfer.complete', { transferId })).toMatchObject({
+    ok: false,
+    error: { code: 'recipient-cannot-complete' },
+  });
 
   await aliceStatus.getByRole('button', { name: 'Complete transfer' }).click();
   const offHold = bobPage.getByRole('button', { name: 'Take contact off hold' });
@@ -265,7 +285,11 @@ test('warm transfer completed: only Complete for the initiator, only Cancel for 
   await bob.until('bob ready', (s) => s.agent.status.kind === 'Ready');
 });
 
-test('the remembered colleague and outcome come preselected; the pencils change them; Ctrl+Shift+T repeats', async ({ agentPage, agent, customer }) => {
+test('the remembered colleague and outcome come preselected; the pencils change them; Ctrl+Shift+T repeats', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   test.setTimeout(120_000);
   const { alicePage, bobPage, alice } = await twoAgents(agentPage, agent);
   const acceptOnBob = async (method: 'Cold' | 'Warm'): Promise<void> => {
@@ -325,7 +349,11 @@ test('the remembered colleague and outcome come preselected; the pencils change 
   await expect(bobPage.getByRole('button', { name: 'Take contact off hold' })).toBeVisible();
 });
 
-test('warm transfer cancelled by the recipient: the recipient files a disposition, the initiator takes the contact off hold', async ({ agentPage, agent, customer }) => {
+test('warm transfer cancelled by the recipient: the recipient files a disposition, the initiator takes the contact off hold', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const { alicePage, bobPage, alice, bob } = await twoAgents(agentPage, agent);
   const call = await customerCalls(alicePage, customer);
   await alicePage.getByRole('button', { name: 'Transfer' }).click();
@@ -355,7 +383,11 @@ test('warm transfer cancelled by the recipient: the recipient files a dispositio
   await fileDisposition(alicePage, 'Resolved');
 });
 
-test('a colleague who is not Ready or Dispositioning: warned, listed after the recommended ones, confirmable', async ({ agentPage, agent, customer }) => {
+test('a colleague who is not Ready or Dispositioning: warned, listed after the recommended ones, confirmable', async ({
+  agentPage,
+  agent,
+  customer,
+}) => {
   const alicePage = await agentPage('alice');
   await agentPage('bob'); // signed in, still "Not ready (Just signed in)"
   await setReady(alicePage);

@@ -22,7 +22,12 @@ beforeAll(async () => {
   doc = labDocument(lab, { nonRecommendedTransfer: 'warn' });
 });
 afterEach(async () => {
-  await Promise.all(open.splice(0).reverse().map((o) => o.dispose()));
+  await Promise.all(
+    open
+      .splice(0)
+      .reverse()
+      .map((o) => o.dispose()),
+  );
 });
 afterAll(async () => lab?.stop());
 
@@ -92,14 +97,20 @@ describe('the desk', () => {
     expect(await refused(alice, 'session.signIn', { userId: 'mallory', password: '' })).toBe('unknown-user');
     expect(await refused(alice, 'call.dial', { target: 'bob' })).toBe('not-signed-in');
     expect(await refused(alice, 'call.dtmf', { callId: 'x', tones: '1\r\nINVITE' })).toBe('invalid-payload');
-    expect(await refused(alice, 'transfer.start', { callId: 'x', method: 'warm', userId: 'bob', outcomeId: 'other', note: 'n', extra: 1 })).toBe('invalid-payload');
+    expect(
+      await refused(alice, 'transfer.start', { callId: 'x', method: 'warm', userId: 'bob', outcomeId: 'other', note: 'n', extra: 1 }),
+    ).toBe('invalid-payload');
   });
 
   it('a colleague’s state reaches the directory; a non-recommended target needs confirming', async () => {
     const { alice, bob, customer } = await aliceBobAndCustomer();
-    await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready' && e.recommended));
+    await alice.until('bob ready in the directory', (s) =>
+      s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready' && e.recommended),
+    );
     await ok(bob, 'agent.setStatus', { kind: 'NotReady', reason: 'Lunch' });
-    await alice.until('bob not ready', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'NotReady' && !e.recommended));
+    await alice.until('bob not ready', (s) =>
+      s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'NotReady' && !e.recommended),
+    );
     // Ready and Dispositioning first.
     const { callId } = await inbound(alice, customer, 'alice');
     const code = await refused(alice, 'transfer.start', { callId, method: 'cold', userId: 'bob', outcomeId: 'other', note: '' });
@@ -141,7 +152,10 @@ describe('the desk', () => {
 
     await ok(alice, 'transfer.complete', { transferId });
     const bobDone = await bob.until('completed at bob', (s) => s.transfers[0]?.state.phase === 'completed' && s.calls.some((c) => c.held));
-    await alice.until('alice owes a prefilled disposition', (s) => s.dispositionsDue.length === 1 && s.agent.status.kind === 'Dispositioning');
+    await alice.until(
+      'alice owes a prefilled disposition',
+      (s) => s.dispositionsDue.length === 1 && s.agent.status.kind === 'Dispositioning',
+    );
     expect(alice.state().dispositionsDue[0]?.prefill).toEqual({ id: 'billing-question', label: 'Billing question' });
     await ok(alice, 'disposition.file', { callId, codeId: 'resolved', note: 'handed to Bob' });
     await alice.until('alice ready again', (s) => s.agent.status.kind === 'Ready' && s.dispositionsDue.length === 0);

@@ -92,12 +92,24 @@ function predicted(m: Model) {
     AGENTS.map((a) => [
       a,
       [
-        ...m.transfers.filter((t) => t.initiator === a && t.shownAtInitiator && listed(m, a, t.init, [t.contactLeg, t.consultLeg])).map((t) => `initiator:${t.method}:${t.init.phase}`),
-        ...m.transfers.filter((t) => t.recipient === a && t.rec && t.shownAtRecipient && listed(m, a, t.rec, [t.consultLeg, t.recipientLeg])).map((t) => `recipient:${t.method}:${t.rec?.phase ?? ''}`),
+        ...m.transfers
+          .filter((t) => t.initiator === a && t.shownAtInitiator && listed(m, a, t.init, [t.contactLeg, t.consultLeg]))
+          .map((t) => `initiator:${t.method}:${t.init.phase}`),
+        ...m.transfers
+          .filter((t) => t.recipient === a && t.rec && t.shownAtRecipient && listed(m, a, t.rec, [t.consultLeg, t.recipientLeg]))
+          .map((t) => `recipient:${t.method}:${t.rec?.phase ?? ''}`),
       ].sort(),
     ]),
   );
-  const dues = Object.fromEntries(AGENTS.map((a) => [a, m.dues.filter((d) => d.agent === a).map((d) => (d.prefilled ? 'prefilled' : 'blank')).sort()]));
+  const dues = Object.fromEntries(
+    AGENTS.map((a) => [
+      a,
+      m.dues
+        .filter((d) => d.agent === a)
+        .map((d) => (d.prefilled ? 'prefilled' : 'blank'))
+        .sort(),
+    ]),
+  );
   return { legs, transfers, dues };
 }
 
@@ -134,7 +146,9 @@ async function settle(world: World, m: Model, after: string): Promise<Observatio
       50,
     );
   } catch {
-    throw new Error(`After ${after}, the desks differ from the model.\nmodel: ${JSON.stringify(want, null, 1)}\nreal:  ${JSON.stringify(last ? seen(last) : null, null, 1)}`);
+    throw new Error(
+      `After ${after}, the desks differ from the model.\nmodel: ${JSON.stringify(want, null, 1)}\nreal:  ${JSON.stringify(last ? seen(last) : null, null, 1)}`,
+    );
   }
 }
 
@@ -158,11 +172,16 @@ async function step(world: World, box: Box, action: Action): Promise<void> {
 /** Everything hung up: no call, SIP session or media session may be left anywhere. */
 async function finalCheck(world: World): Promise<void> {
   await world.windDown();
-  await waitFor('every call over and every media session closed', () =>
-    [...Object.values(world.desks), ...Object.values(world.bots)].every((x) =>
-      'desk' in x ? x.state().calls.length === 0 && x.desk.sipSessionCount() === 0 && x.media.openSessions().length === 0 : x.phone.sessionCount() === 0 && x.media.openSessions().length === 0,
-    ),
-  8000);
+  await waitFor(
+    'every call over and every media session closed',
+    () =>
+      [...Object.values(world.desks), ...Object.values(world.bots)].every((x) =>
+        'desk' in x
+          ? x.state().calls.length === 0 && x.desk.sipSessionCount() === 0 && x.media.openSessions().length === 0
+          : x.phone.sessionCount() === 0 && x.media.openSessions().length === 0,
+      ),
+    8000,
+  );
 }
 
 async function replay(actions: readonly Action[]): Promise<void> {
@@ -205,34 +224,43 @@ async function play(moves: readonly Move[]): Promise<void> {
     await finalCheck(world);
     if (PROGRESS) console.log(`[explorer] sequence ${coverage.runs}: ${done.length} steps agree with the model`);
   } catch (error) {
-    if (PROGRESS) console.log(`[explorer] sequence ${coverage.runs} failed after ${done.length} steps: ${(error instanceof Error ? error.message : String(error)).split('\n').slice(0, 4).join('\n')}`);
+    if (PROGRESS)
+      console.log(
+        `[explorer] sequence ${coverage.runs} failed after ${done.length} steps: ${(error instanceof Error ? error.message : String(error)).split('\n').slice(0, 4).join('\n')}`,
+      );
     const lines = done.map((a) => `      ${label(a)},`).join('\n');
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n\nReplay as a regression test:\n  it('…', () =>\n    replay([\n${lines}\n    ]));`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n\nReplay as a regression test:\n  it('…', () =>\n    replay([\n${lines}\n    ]));`,
+    );
   } finally {
     await world.dispose();
   }
 }
 
 describe('the explorer', () => {
-  it(`walks ${RUNS} random sequences of up to ${MAX_ACTIONS} actions (seed ${SEED}) and the desks always agree with the model`, async () => {
-    console.log(`[explorer] seed ${SEED}, ${RUNS} runs of up to ${MAX_ACTIONS} actions (replay: EXPLORE_SEED=${SEED})`);
-    const started = Date.now();
-    try {
-      await fc.assert(fc.asyncProperty(movesArbitrary(MAX_ACTIONS), play), {
-        numRuns: RUNS,
-        seed: SEED,
-        plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
-      });
-    } finally {
-      console.log(`${coverage.table()}\n[explorer] ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${SEED}`);
-    }
-    if (RUNS >= COVERAGE_FROM_RUNS) {
-      const missing = (['complete', 'cancel', 'acceptOffer', 'declineOffer'] as const).filter((type) => coverage.done(type) === 0);
-      expect(missing, 'transfer actions the explorer never carried out (its generation no longer reaches them)').toEqual([]);
-      const endings = ['warm completed', 'cold completed', 'warm cancelled by the recipient'].filter((o) => coverage.reached(o) === 0);
-      expect(endings, 'transfer endings the explorer never reached').toEqual([]);
-    }
-  }, TIME_LIMIT_MS + 120_000);
+  it(
+    `walks ${RUNS} random sequences of up to ${MAX_ACTIONS} actions (seed ${SEED}) and the desks always agree with the model`,
+    async () => {
+      console.log(`[explorer] seed ${SEED}, ${RUNS} runs of up to ${MAX_ACTIONS} actions (replay: EXPLORE_SEED=${SEED})`);
+      const started = Date.now();
+      try {
+        await fc.assert(fc.asyncProperty(movesArbitrary(MAX_ACTIONS), play), {
+          numRuns: RUNS,
+          seed: SEED,
+          plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
+        });
+      } finally {
+        console.log(`${coverage.table()}\n[explorer] ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${SEED}`);
+      }
+      if (RUNS >= COVERAGE_FROM_RUNS) {
+        const missing = (['complete', 'cancel', 'acceptOffer', 'declineOffer'] as const).filter((type) => coverage.done(type) === 0);
+        expect(missing, 'transfer actions the explorer never carried out (its generation no longer reaches them)').toEqual([]);
+        const endings = ['warm completed', 'cold completed', 'warm cancelled by the recipient'].filter((o) => coverage.reached(o) === 0);
+        expect(endings, 'transfer endings the explorer never reached').toEqual([]);
+      }
+    },
+    TIME_LIMIT_MS + 120_000,
+  );
 });
 
 describe('defects the explorer found, kept as regression tests', () => {
@@ -267,7 +295,7 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'complete', agent: 'bob' },
     ]));
 
-  it('resuming a referred customer\'s call still ringing at the recipient is refused by the transfer rules: not your contact yet', () =>
+  it("resuming a referred customer's call still ringing at the recipient is refused by the transfer rules: not your contact yet", () =>
     replay([
       { type: 'dial', from: 'customer', to: 'bob' },
       { type: 'answer', agent: 'bob' },

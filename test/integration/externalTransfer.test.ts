@@ -23,7 +23,12 @@ beforeAll(async () => {
   doc = labDocument(lab);
 });
 afterEach(async () => {
-  await Promise.all(open.splice(0).reverse().map((o) => o.dispose()));
+  await Promise.all(
+    open
+      .splice(0)
+      .reverse()
+      .map((o) => o.dispose()),
+  );
 });
 afterAll(async () => lab?.stop());
 
@@ -81,12 +86,20 @@ async function settled(s: Scene, phase: TransferView['state']['phase']): Promise
 
 async function history(s: Scene): Promise<Array<{ kind: string; detail?: string; note?: string; outcome?: { label: string } }>> {
   const contactId = s.alice.state().transfers[0]?.contact?.id ?? '';
-  return (await ok(s.alice, 'history.list', { contactId })) as Array<{ kind: string; detail?: string; note?: string; outcome?: { label: string } }>;
+  return (await ok(s.alice, 'history.list', { contactId })) as Array<{
+    kind: string;
+    detail?: string;
+    note?: string;
+    outcome?: { label: string };
+  }>;
 }
 
 /** The PSTN's call for `number` (the newest), once it is up. */
 async function pstnCall(s: Scene, number: string): Promise<Call> {
-  return waitFor(`the PSTN answered ${number}`, () => s.pstn.reached.filter((r) => r.number === number && r.call.state === 'established').at(-1)?.call);
+  return waitFor(
+    `the PSTN answered ${number}`,
+    () => s.pstn.reached.filter((r) => r.number === number && r.call.state === 'established').at(-1)?.call,
+  );
 }
 
 describe('transfer to an external number', () => {
@@ -95,7 +108,11 @@ describe('transfer to an external number', () => {
     await start(s, 'cold', '+1 (555) 010-0100');
     const done = await settled(s, 'completed');
     expect(done.state.target).toBe('external');
-    expect(done.counterpart).toMatchObject({ name: 'Supplier hotline (lab PSTN)', number: PSTN_NUMBERS.answers, uri: `sip:${PSTN_NUMBERS.answers}@${lab.domain}` });
+    expect(done.counterpart).toMatchObject({
+      name: 'Supplier hotline (lab PSTN)',
+      number: PSTN_NUMBERS.answers,
+      uri: `sip:${PSTN_NUMBERS.answers}@${lab.domain}`,
+    });
     expect(s.customer.referrals[0]?.target.toString()).toContain(PSTN_NUMBERS.answers);
     const atPstn = await pstnCall(s, PSTN_NUMBERS.answers);
     const followed = await waitFor('the customer’s new call', () => s.customer.followed[0]);
@@ -110,7 +127,11 @@ describe('transfer to an external number', () => {
     expect(started?.detail).toContain(PSTN_NUMBERS.answers);
     expect(entries.find((e) => e.kind === 'transfer-completed')?.detail).toContain(PSTN_NUMBERS.answers);
     // Remembered like the colleague choice, and listed among the recent numbers.
-    expect(s.alice.state().external?.remembered).toMatchObject({ number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', method: 'cold' });
+    expect(s.alice.state().external?.remembered).toMatchObject({
+      number: PSTN_NUMBERS.answers,
+      outcomeId: 'billing-question',
+      method: 'cold',
+    });
     expect(s.alice.state().external?.recent[0]).toEqual({ number: PSTN_NUMBERS.answers, name: 'Supplier hotline (lab PSTN)' });
   });
 
@@ -126,7 +147,9 @@ describe('transfer to an external number', () => {
     await ok(s.alice, 'transfer.complete', { transferId: consulting.id });
     await settled(s, 'completed');
     const followed = await waitFor('the customer’s new call', () => s.customer.followed[0]);
-    await waitFor('the PSTN took the customer', () => s.pstn.reached.some((r) => r.call.replaces !== undefined && r.call.state === 'established'));
+    await waitFor('the PSTN took the customer', () =>
+      s.pstn.reached.some((r) => r.call.replaces !== undefined && r.call.state === 'established'),
+    );
     const replacing = s.pstn.reached.find((r) => r.call.replaces !== undefined)?.call;
     if (!replacing) throw new Error('no replacing call');
     await untilHearsOnly(followed, TONES.sixth);
@@ -172,7 +195,10 @@ describe('transfer to an external number', () => {
     await start(s, 'warm', PSTN_NUMBERS.noAnswer);
     const ringing = await settled(s, 'consultRinging');
     const atPstn = await waitFor('the number rings', () => s.pstn.reached.find((r) => r.number === PSTN_NUMBERS.noAnswer)?.call);
-    await waitFor('the consult rings at Alice’s end', () => s.alice.state().calls.find((c) => c.id === ringing.consultCallId)?.state === 'ringing');
+    await waitFor(
+      'the consult rings at Alice’s end',
+      () => s.alice.state().calls.find((c) => c.id === ringing.consultCallId)?.state === 'ringing',
+    );
     await ok(s.alice, 'transfer.cancel', { transferId: ringing.id });
     // At once: the called-off consult is not a call still being placed.
     await ok(s.alice, 'transfer.unholdContact', { transferId: ringing.id });
@@ -183,12 +209,36 @@ describe('transfer to an external number', () => {
 
   it('Confirm pressed again: the same transfer is a no-op, another method or number is refused by the rules', async () => {
     const s = await scene();
-    const first = (await ok(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' })) as { transferId: string };
-    const again = (await ok(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' })) as { transferId: string };
+    const first = (await ok(s.alice, 'transfer.start', {
+      callId: s.callId,
+      method: 'warm',
+      number: PSTN_NUMBERS.answers,
+      outcomeId: 'billing-question',
+      note: '',
+    })) as { transferId: string };
+    const again = (await ok(s.alice, 'transfer.start', {
+      callId: s.callId,
+      method: 'warm',
+      number: PSTN_NUMBERS.answers,
+      outcomeId: 'billing-question',
+      note: '',
+    })) as { transferId: string };
     expect(again.transferId).toBe(first.transferId);
-    const otherMethod = await refused(s.alice, 'transfer.start', { callId: s.callId, method: 'cold', number: PSTN_NUMBERS.answers, outcomeId: 'billing-question', note: '' });
+    const otherMethod = await refused(s.alice, 'transfer.start', {
+      callId: s.callId,
+      method: 'cold',
+      number: PSTN_NUMBERS.answers,
+      outcomeId: 'billing-question',
+      note: '',
+    });
     expect(otherMethod.code).toBe('not-in-phase');
-    const otherNumber = await refused(s.alice, 'transfer.start', { callId: s.callId, method: 'warm', number: PSTN_NUMBERS.busy, outcomeId: 'billing-question', note: '' });
+    const otherNumber = await refused(s.alice, 'transfer.start', {
+      callId: s.callId,
+      method: 'warm',
+      number: PSTN_NUMBERS.busy,
+      outcomeId: 'billing-question',
+      note: '',
+    });
     expect(otherNumber.code).toBe('not-in-phase');
     await settled(s, 'consulting');
     expect(s.alice.state().transfers).toHaveLength(1);
@@ -227,7 +277,16 @@ describe('transfer to an external number', () => {
       expect(error.code).toBe(code);
       expect(error.message).not.toBe('');
     }
-    expect(await refused(s.alice, 'transfer.start', { callId: s.callId, method: 'cold', number: PSTN_NUMBERS.answers, userId: 'bob', outcomeId: 'other', note: '' })).toMatchObject({ code: 'invalid-payload' });
+    expect(
+      await refused(s.alice, 'transfer.start', {
+        callId: s.callId,
+        method: 'cold',
+        number: PSTN_NUMBERS.answers,
+        userId: 'bob',
+        outcomeId: 'other',
+        note: '',
+      }),
+    ).toMatchObject({ code: 'invalid-payload' });
     expect(s.customer.referrals).toHaveLength(0);
     expect(s.pstn.reached).toHaveLength(0);
     expect(s.alice.state().transfers).toHaveLength(0);

@@ -120,14 +120,19 @@ describe('malformed frames and messages', () => {
 
   it('hands a MESSAGE with a binary S/MIME body, in a binary frame, to the phone byte for byte', async () => {
     // The start of a DER-encoded PKCS#7 enveloped-data (RFC 3261 §23.4.1): bytes that are no UTF-8.
-    const smime = Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0xff, 0x00, 0xc3, 0x28]);
+    const smime = Buffer.from([
+      0x30, 0x82, 0x01, 0x0a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0xff, 0x00, 0xc3, 0x28,
+    ]);
     const got: Array<{ contentType: string; body: Buffer }> = [];
     phone.events.on('message', (m) => {
       got.push({ contentType: m.contentType, body: Buffer.from(m.body, 'latin1') });
       void m.reject(415);
     });
     const { text, callId } = requestTo(peer, 'MESSAGE', {
-      headers: ['Content-Type: application/pkcs7-mime;smime-type=enveloped-data;name=smime.p7m', 'Content-Disposition: attachment;handling=required;filename=smime.p7m'],
+      headers: [
+        'Content-Type: application/pkcs7-mime;smime-type=enveloped-data;name=smime.p7m',
+        'Content-Disposition: attachment;handling=required;filename=smime.p7m',
+      ],
     });
     const head = text.replace(/Content-Length: 0\r\n\r\n$/, `Content-Length: ${smime.length}\r\n\r\n`);
     const answer = peer.responseTo(callId, 2000);
@@ -196,7 +201,17 @@ describe('malformed frames and messages', () => {
 
   it('drops a response with a malformed CSeq (SIP.js threw) and keeps answering', async () => {
     peer.send(
-      ['SIP/2.0 200 OK', 'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKnope', 'From: <sip:a@b>;tag=1', 'To: <sip:c@d>;tag=2', 'Call-ID: badcseq', 'CSeq: INVITE', 'Content-Length: 0', '', ''].join('\r\n'),
+      [
+        'SIP/2.0 200 OK',
+        'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKnope',
+        'From: <sip:a@b>;tag=1',
+        'To: <sip:c@d>;tag=2',
+        'Call-ID: badcseq',
+        'CSeq: INVITE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
     );
     await expectAlive();
     expect(transportOf(phone).ingress.stats.snapshot().refused['bad-response']).toBe(1);
@@ -207,7 +222,10 @@ describe('transfer guards', () => {
   it('refuses an INVITE whose Replaces is garbage with 400, and creates no call', async () => {
     let calls = 0;
     phone.events.on('incomingCall', () => (calls += 1));
-    const { text, callId } = requestTo(peer, 'INVITE', { headers: ['Replaces: ;;;to-tag', 'Content-Type: application/sdp'], body: sdpOf(INVITE_WITH_SDP) });
+    const { text, callId } = requestTo(peer, 'INVITE', {
+      headers: ['Replaces: ;;;to-tag', 'Content-Type: application/sdp'],
+      body: sdpOf(INVITE_WITH_SDP),
+    });
     expect(await statusOf(text, callId)).toBe(400);
     const two = requestTo(peer, 'INVITE', { headers: ['Replaces: a;to-tag=b;from-tag=c', 'Replaces: d;to-tag=e;from-tag=f'] });
     expect(await statusOf(two.text, two.callId)).toBe(400);
@@ -223,20 +241,27 @@ describe('transfer guards', () => {
       [['Refer-To: <sip:car%ZZol@127.0.0.1>'], 400],
       [['Refer-To: <sip:carol@127.0.0.1?Replaces=nonsense%3B%3B>'], 400],
     ] as const;
-    const invitesBefore = peer.received.filter((m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === 'INVITE').length;
+    const invitesBefore = peer.received.filter(
+      (m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === 'INVITE',
+    ).length;
     for (const [headers, status] of cases) {
       const { text, callId } = requestTo(peer, 'REFER', { toTag: 'deadbeef', headers: [...headers] });
       expect(await statusOf(text, callId), headers.join(' | ')).toBe(status);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const invitesAfter = peer.received.filter((m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === 'INVITE').length;
+    const invitesAfter = peer.received.filter(
+      (m) => m.scanned.startLine.kind === 'request' && m.scanned.startLine.method === 'INVITE',
+    ).length;
     expect(invitesAfter).toBe(invitesBefore);
   });
 
   it('lets a well-formed REFER with ;xfer= and an embedded Replaces reach SIP.js (481 there: no such dialog)', async () => {
     const { text, callId } = requestTo(peer, 'REFER', {
       toTag: 'deadbeef',
-      headers: ['Refer-To: <sip:carol@127.0.0.1;xfer=8f3a1c2d?Replaces=abc%3Bto-tag%3Dx%3Bfrom-tag%3Dy>', 'Referred-By: <sip:alice@127.0.0.1>'],
+      headers: [
+        'Refer-To: <sip:carol@127.0.0.1;xfer=8f3a1c2d?Replaces=abc%3Bto-tag%3Dx%3Bfrom-tag%3Dy>',
+        'Referred-By: <sip:alice@127.0.0.1>',
+      ],
     });
     expect(await statusOf(text, callId)).toBe(481); // SIP.js's own answer: the dialog is unknown
     expect(transportOf(phone).ingress.stats.snapshot().refused['bad-refer-to']).toBeUndefined();
@@ -245,7 +270,11 @@ describe('transfer guards', () => {
   it('answers a NOTIFY for no subscription with 481, in or out of a dialog', async () => {
     const out = requestTo(peer, 'NOTIFY', { headers: ['Event: message-summary', 'Subscription-State: active'] });
     expect(await statusOf(out.text, out.callId)).toBe(481);
-    const inside = requestTo(peer, 'NOTIFY', { toTag: 'nosuchtag', headers: ['Event: refer', 'Subscription-State: active', 'Content-Type: message/sipfrag'], body: 'SIP/2.0 200 OK\r\n' });
+    const inside = requestTo(peer, 'NOTIFY', {
+      toTag: 'nosuchtag',
+      headers: ['Event: refer', 'Subscription-State: active', 'Content-Type: message/sipfrag'],
+      body: 'SIP/2.0 200 OK\r\n',
+    });
     expect(await statusOf(inside.text, inside.callId)).toBe(481);
     const noEvent = requestTo(peer, 'NOTIFY', { toTag: 'x' });
     expect(await statusOf(noEvent.text, noEvent.callId)).toBe(489);
@@ -276,7 +305,10 @@ describe('transfer guards', () => {
     const toTag = /tag=([^;>\s]+)/.exec(/^To:.*$/m.exec(ok?.text ?? '')?.[0] ?? '')?.[1] ?? '';
     const sipCallId = call.sipCallId;
     const reinvite = [
-      `INVITE ${/^INVITE (\S+)/.exec(invite?.text ?? '')?.[1] ?? ''} SIP/2.0`.replace(/^INVITE \S+/, `INVITE sip:${peer.contactUser()}@127.0.0.1;transport=ws`),
+      `INVITE ${/^INVITE (\S+)/.exec(invite?.text ?? '')?.[1] ?? ''} SIP/2.0`.replace(
+        /^INVITE \S+/,
+        `INVITE sip:${peer.contactUser()}@127.0.0.1;transport=ws`,
+      ),
       `Via: SIP/2.0/WS 127.0.0.1;branch=z9hG4bKreinv1`,
       `From: <sip:bob@127.0.0.1>;tag=${toTag}`,
       `To: <sip:alice@127.0.0.1>;tag=${fromTag}`,

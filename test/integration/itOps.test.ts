@@ -50,7 +50,8 @@ describe('logs, SIP trace and diagnostics from a real run', () => {
       alice: createAppLog({ dir: mkdtempSync(join(tmpdir(), 'baton-logs-alice-')), level: 'debug', sipTrace: true }),
       bob: createAppLog({ dir: mkdtempSync(join(tmpdir(), 'baton-logs-bob-')), level: 'debug', sipTrace: true }),
     };
-    const desk = (who: 'alice' | 'bob', toneHz: number): TestDesk => createTestDesk(doc, { toneHz, log: logs[who], ...(logs[who].sipTrace ? { sipTrace: logs[who].sipTrace } : {}) });
+    const desk = (who: 'alice' | 'bob', toneHz: number): TestDesk =>
+      createTestDesk(doc, { toneHz, log: logs[who], ...(logs[who].sipTrace ? { sipTrace: logs[who].sipTrace } : {}) });
     const alice = desk('alice', 440);
     const bob = desk('bob', 660);
     const customer = createCustomer(lab, 'customer');
@@ -67,7 +68,13 @@ describe('logs, SIP trace and diagnostics from a real run', () => {
       const callId = ringing.calls[0]?.id ?? '';
       await ok(alice, 'call.answer', { callId });
       await alice.until('on call', (s) => s.agent.status.kind === 'OnCall');
-      const { transferId } = (await ok(alice, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: NOTE })) as { transferId: string };
+      const { transferId } = (await ok(alice, 'transfer.start', {
+        callId,
+        method: 'warm',
+        userId: 'bob',
+        outcomeId: 'billing-question',
+        note: NOTE,
+      })) as { transferId: string };
       await bob.until('bob sees the transfer', (s) => s.transfers.some((t) => t.id === transferId));
       expect(bob.state().transfers[0]?.note).toBe(NOTE); // the note did travel, so its absence below means something
       await ok(bob, 'transfer.accept', { transferId });
@@ -120,14 +127,24 @@ describe('logs, SIP trace and diagnostics from a real run', () => {
     store.close();
     const unpacked = mkdtempSync(join(tmpdir(), 'baton-diag-x-'));
     execFileSync('tar', ['-xzf', path, '-C', unpacked]);
-    expect(readdirSync(unpacked).sort()).toEqual(['about.json', 'crash-dumps.json', 'logs', 'policy.json', 'provisioning.json', 'recent.json', 'store.json']);
+    expect(readdirSync(unpacked).sort()).toEqual([
+      'about.json',
+      'crash-dumps.json',
+      'logs',
+      'policy.json',
+      'provisioning.json',
+      'recent.json',
+      'store.json',
+    ]);
     expect(readdirSync(join(unpacked, 'logs')).sort()).toEqual(['baton.log', 'sip-trace.log']);
     expect(readFileSync(join(unpacked, 'logs', 'baton.log'), 'utf8')).toBe(readFileSync(logs.alice.files()[0] ?? '', 'utf8'));
     const recent = JSON.parse(readFileSync(join(unpacked, 'recent.json'), 'utf8')) as { calls: string[]; transfers: string[] };
     expect(recent.calls.length).toBeGreaterThan(0);
     expect(recent.transfers.length).toBe(1);
     expect(JSON.parse(readFileSync(join(unpacked, 'store.json'), 'utf8'))).toMatchObject({ sound: true, integrity: ['ok'] });
-    expect(JSON.parse(readFileSync(join(unpacked, 'provisioning.json'), 'utf8'))).toMatchObject({ sip: { server: lab.wsUrl.replace(/\/?$/, '/') } });
+    expect(JSON.parse(readFileSync(join(unpacked, 'provisioning.json'), 'utf8'))).toMatchObject({
+      sip: { server: lab.wsUrl.replace(/\/?$/, '/') },
+    });
     const all = execFileSync('sh', ['-c', `cat ${unpacked}/*.json ${unpacked}/logs/*`], { encoding: 'utf8' });
     for (const password of Object.values(PASSWORDS)) expect(all).not.toContain(password);
     expect(all).not.toContain(NOTE);
@@ -145,18 +162,30 @@ describe('the SIP trace holds every message on the wire', () => {
       .filter((e) => e !== '')
       .map((e) => ({ direction: e.slice(0, e.indexOf('\n')), message: e.slice(e.indexOf('\n') + 1) }));
   }
-  const about = (callId: string, list: ReturnType<typeof entries>): string[] => list.filter((e) => e.message.includes(`Call-ID: ${callId}\r\n`)).map((e) => `${e.direction} ${e.message.slice(0, e.message.indexOf('\r\n'))}`);
+  const about = (callId: string, list: ReturnType<typeof entries>): string[] =>
+    list
+      .filter((e) => e.message.includes(`Call-ID: ${callId}\r\n`))
+      .map((e) => `${e.direction} ${e.message.slice(0, e.message.indexOf('\r\n'))}`);
 
   it('the ingress’s own answers and SIP in binary frames are in it; one huge message is cut', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-trace-'));
     const files = createAppLog({ dir, sipTrace: true });
     const peer = await startHostilePeer();
     const media = createWrtcMediaPort();
-    const phone = new Phone({ server: peer.url, aor: 'sip:alice@127.0.0.1', media, ...(files.sipTrace ? { sipTrace: files.sipTrace } : {}), backoff: { initialMs: 50, maxMs: 200 } });
+    const phone = new Phone({
+      server: peer.url,
+      aor: 'sip:alice@127.0.0.1',
+      media,
+      ...(files.sipTrace ? { sipTrace: files.sipTrace } : {}),
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
     try {
       await phone.start();
       // Refused by the ingress before SIP.js sees it: its 406 goes out on the wire.
-      const refused = requestTo(peer, 'INVITE', { headers: ['Accept: text/nobody-knows-this', 'Content-Type: application/sdp'], body: 'v=0\r\n' });
+      const refused = requestTo(peer, 'INVITE', {
+        headers: ['Accept: text/nobody-knows-this', 'Content-Type: application/sdp'],
+        body: 'v=0\r\n',
+      });
       const answered406 = peer.responseTo(refused.callId);
       peer.send(refused.text);
       expect((await answered406).text).toMatch(/^SIP\/2\.0 406 /);
@@ -174,11 +203,22 @@ describe('the SIP trace holds every message on the wire', () => {
       const grown = statSync(join(dir, 'sip-trace.log')).size - before;
 
       const list = entries(dir);
-      expect(about(refused.callId, list)).toEqual([`received INVITE sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 406 Not Acceptable']);
-      expect(about(options.callId, list)).toEqual([`received OPTIONS sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 200 OK']);
-      expect(about(big.callId, list)).toEqual([`received INFO sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`, 'sent SIP/2.0 513 Message Too Large']);
+      expect(about(refused.callId, list)).toEqual([
+        `received INVITE sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`,
+        'sent SIP/2.0 406 Not Acceptable',
+      ]);
+      expect(about(options.callId, list)).toEqual([
+        `received OPTIONS sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`,
+        'sent SIP/2.0 200 OK',
+      ]);
+      expect(about(big.callId, list)).toEqual([
+        `received INFO sip:${peer.contactUser()}@127.0.0.1;transport=ws SIP/2.0`,
+        'sent SIP/2.0 513 Message Too Large',
+      ]);
       expect(grown).toBeLessThan(TRACED_HEAD_BYTES + TRACED_BODY_BYTES);
-      expect(list.find((e) => e.message.startsWith('INFO '))?.message).toContain(`[… ${2 * 1024 * 1024 - TRACED_BODY_BYTES} more bytes not traced]`);
+      expect(list.find((e) => e.message.startsWith('INFO '))?.message).toContain(
+        `[… ${2 * 1024 * 1024 - TRACED_BODY_BYTES} more bytes not traced]`,
+      );
     } finally {
       await phone.stop().catch(() => {});
       await media.dispose();

@@ -56,13 +56,16 @@ describe('lab lifecycle', () => {
     }
   });
 
-  it('reports LabError exited, with Kamailio\'s log, when the port is taken', async () => {
+  it("reports LabError exited, with Kamailio's log, when the port is taken", async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, DOMAIN, resolve));
     const address = squatter.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      await expect(startLab({ port })).rejects.toMatchObject({ code: 'exited', message: expect.stringContaining('Address already in use') });
+      await expect(startLab({ port })).rejects.toMatchObject({
+        code: 'exited',
+        message: expect.stringContaining('Address already in use'),
+      });
     } finally {
       squatter.close();
     }
@@ -136,12 +139,22 @@ describe('routing without auth', () => {
 
   it('answers SUBSCRIBE and PUBLISH for presence and NOTIFYs the WebSocket watcher', async () => {
     const [alice, bob] = await Promise.all([SipSocket.open(lab.wsUrl), SipSocket.open(lab.wsUrl)]);
-    const subscribed = bob.request(outOfDialog('SUBSCRIBE', 'bob', 'sip:alice@127.0.0.1', { Event: 'presence', Expires: '60', Accept: 'application/pidf+xml' }));
+    const subscribed = bob.request(
+      outOfDialog('SUBSCRIBE', 'bob', 'sip:alice@127.0.0.1', { Event: 'presence', Expires: '60', Accept: 'application/pidf+xml' }),
+    );
     expect(status(await subscribed)).toBe(200);
     bob.send(replyTo(await bob.nextRequest('NOTIFY'), 200, 'OK'));
 
     const pidf = `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@127.0.0.1"><tuple id="t1"><status><basic>open</basic></status></tuple></presence>`;
-    const published = alice.request(outOfDialog('PUBLISH', 'alice', 'sip:alice@127.0.0.1', { Event: 'presence', Expires: '60', 'Content-Type': 'application/pidf+xml' }, pidf));
+    const published = alice.request(
+      outOfDialog(
+        'PUBLISH',
+        'alice',
+        'sip:alice@127.0.0.1',
+        { Event: 'presence', Expires: '60', 'Content-Type': 'application/pidf+xml' },
+        pidf,
+      ),
+    );
     expect(status(await published)).toBe(200);
     const notify = await bob.nextRequest('NOTIFY');
     expect(notify).toContain('<basic>open</basic>');
@@ -153,7 +166,14 @@ describe('routing without auth', () => {
 describe('digest auth', () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await startLab({ auth: { users: [{ user: 'alice', password: 'secret' }, { user: 'bob', password: 'b0b.pw' }] } });
+    lab = await startLab({
+      auth: {
+        users: [
+          { user: 'alice', password: 'secret' },
+          { user: 'bob', password: 'b0b.pw' },
+        ],
+      },
+    });
   });
   afterAll(async () => {
     await lab.stop();
@@ -187,13 +207,23 @@ describe('digest auth', () => {
   it('asks a caller from our domain to authenticate, then routes the request', async () => {
     const [alice, bob] = await Promise.all([SipSocket.open(lab.wsUrl), SipSocket.open(lab.wsUrl)]);
     const challenge = await alice.request(register('alice'));
-    const credentials = digest(header(challenge, 'WWW-Authenticate') ?? '', { user: 'alice', password: 'secret', method: 'REGISTER', uri: 'sip:127.0.0.1' });
+    const credentials = digest(header(challenge, 'WWW-Authenticate') ?? '', {
+      user: 'alice',
+      password: 'secret',
+      method: 'REGISTER',
+      uri: 'sip:127.0.0.1',
+    });
     expect(status(await alice.request(register('alice', { Authorization: credentials })))).toBe(200);
 
     const message = (extra: Record<string, string>): string => outOfDialog('MESSAGE', 'bob', 'sip:alice@127.0.0.1', extra, 'hi');
     const proxyChallenge = await bob.request(message({}));
     expect(status(proxyChallenge)).toBe(407);
-    const proxyAuthorization = digest(header(proxyChallenge, 'Proxy-Authenticate') ?? '', { user: 'bob', password: 'b0b.pw', method: 'MESSAGE', uri: 'sip:alice@127.0.0.1' });
+    const proxyAuthorization = digest(header(proxyChallenge, 'Proxy-Authenticate') ?? '', {
+      user: 'bob',
+      password: 'b0b.pw',
+      method: 'MESSAGE',
+      uri: 'sip:alice@127.0.0.1',
+    });
     const sent = bob.request(message({ 'Proxy-Authorization': proxyAuthorization }));
     const received = await alice.nextRequest('MESSAGE');
     expect(header(received, 'Proxy-Authorization')).toBeUndefined();
@@ -331,7 +361,11 @@ function register(user: string, extra: Record<string, string> = {}): string {
 function replyTo(request: string, code: number, reason: string, extra: Record<string, string> = {}): string {
   const copied = headerLines(request).filter(([name]) => ['via', 'record-route', 'from', 'call-id', 'cseq'].includes(name.toLowerCase()));
   const to = header(request, 'To') ?? '';
-  return buildMessage(`SIP/2.0 ${code} ${reason}`, [...copied, ['To', to.includes(';tag=') ? to : `${to};tag=${token()}`], ...Object.entries(extra)]);
+  return buildMessage(`SIP/2.0 ${code} ${reason}`, [
+    ...copied,
+    ['To', to.includes(';tag=') ? to : `${to};tag=${token()}`],
+    ...Object.entries(extra),
+  ]);
 }
 
 function headerLines(message: string): [string, string][] {

@@ -180,7 +180,9 @@ describe('transfers of a plain-RTP phone between desks', () => {
     expectRelayedSdp(bobCall);
     await talking(s.phone, phoneToBob, bobCall, TONES.bob);
     await waitFor('alice’s leg ended', () => s.contactLeg.state === 'ended', 8_000);
-    expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } }]);
+    expect(s.alice.dispositions).toEqual([
+      { callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } },
+    ]);
     await waitFor('the phone’s leg with alice ended', () => s.phoneLeg.state === 'ended', 8_000);
     await hangUpAll(s.phone, s.alice, s.bob);
   });
@@ -212,7 +214,9 @@ describe('transfers of a plain-RTP phone between desks', () => {
     // The contact arrives held at Bob (the transfer rules); Bob takes it off hold.
     await s.bob.transfers.unholdContact(started.id);
     // It dials Bob's Contact (the Replaces target), so it names the call by that, not by sip:bob@.
-    const phoneToBob = await waitFor('the phone’s replacing call', () => [...s.phone.calls.values()].find((c) => c.id !== s.phoneLeg.id && c.state !== 'ended'));
+    const phoneToBob = await waitFor('the phone’s replacing call', () =>
+      [...s.phone.calls.values()].find((c) => c.id !== s.phoneLeg.id && c.state !== 'ended'),
+    );
     await talking(s.phone, phoneToBob, bobContact, TONES.bob);
     await hangUpAll(s.phone, s.alice, s.bob);
   });

@@ -42,10 +42,13 @@ async function scene(): Promise<{ alice: Phone; engine: SwappableEngine; bob: Te
   const engine = new SwappableEngine(createWrtcMediaPort({ toneHz: TONES.alice }));
   const alice = new Phone({ server: lab.wsUrl, aor: `sip:alice@${lab.domain}`, media: engine });
   const bob = createAgent(lab, 'bob', { toneHz: TONES.bob });
-  cleanup.push(async () => {
-    await alice.stop();
-    await engine.engine.dispose();
-  }, () => bob.dispose());
+  cleanup.push(
+    async () => {
+      await alice.stop();
+      await engine.engine.dispose();
+    },
+    () => bob.dispose(),
+  );
   await Promise.all([alice.start(), bob.phone.start()]);
   return { alice, engine, bob };
 }

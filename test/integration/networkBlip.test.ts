@@ -190,10 +190,14 @@ describe.each([
       };
     }
     async function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-      return waitFor(`${d.name}'s transfer to reach ${expected}`, () => {
-        const view = d.transfers.get(id);
-        return view.state.phase === expected ? view : undefined;
-      }, timeoutMs);
+      return waitFor(
+        `${d.name}'s transfer to reach ${expected}`,
+        () => {
+          const view = d.transfers.get(id);
+          return view.state.phase === expected ? view : undefined;
+        },
+        timeoutMs,
+      );
     }
     async function scene(): Promise<{ c: CustomerBot; alice: Desk; bob: Desk; customerLeg: Call; contactLeg: Call }> {
       const c = customer();
@@ -248,7 +252,9 @@ describe.each([
       c.finalNotifyDelayMs = 1500;
       const started = await alice.transfers.start(request(contactLeg, 'cold'));
       const customerToBob = await waitFor('the customer following the REFER', () => c.followed[0]);
-      const bobContact = await waitFor('bob’s call with the customer', () => bob.phone.calls().find((call) => call.state === 'established'));
+      const bobContact = await waitFor('bob’s call with the customer', () =>
+        bob.phone.calls().find((call) => call.state === 'established'),
+      );
       // The REFER is pending: SIP.js allows no UPDATE, so alice's refresh waits for it to settle.
       alice.phone.reconnectNow();
       await phase(alice, started.id, 'completed');

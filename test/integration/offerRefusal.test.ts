@@ -10,7 +10,15 @@ import { startLab, type Lab } from '../lab/lab.js';
 import { connect, createAgent, type TestAgent } from '../support/agents.js';
 import { hearsOnly, TONES, WINDOW_MS } from '../support/audioOracle.js';
 import { createTestDesk, labDocument } from '../support/deskFixture.js';
-import { clientAck, clientCancel, clientInvite, connectSipClient, type ClientInvite, type PeerMessage, type SipClient } from '../support/hostilePeer.js';
+import {
+  clientAck,
+  clientCancel,
+  clientInvite,
+  connectSipClient,
+  type ClientInvite,
+  type PeerMessage,
+  type SipClient,
+} from '../support/hostilePeer.js';
 import { waitFor } from '../support/waitFor.js';
 import { headerValues, singleHeader } from '../../electron/core/sip/ingress/sipScanner.js';
 import type { Phone } from '../../electron/core/sip/phone.js';
@@ -74,7 +82,11 @@ const statusOf = (m: PeerMessage): number => (m.scanned.startLine.kind === 'resp
 
 /** Sends `invite` and resolves with its final response, ACKed when it is a refusal. */
 async function finalAnswer(c: SipClient, invite: ClientInvite, timeoutMs = 5000): Promise<PeerMessage> {
-  const final = c.next((m) => statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === invite.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''), timeoutMs);
+  const final = c.next(
+    (m) =>
+      statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === invite.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''),
+    timeoutMs,
+  );
   c.send(invite.text);
   const response = await final;
   if (statusOf(response) >= 300) c.send(clientAck(invite, response));
@@ -84,7 +96,10 @@ async function finalAnswer(c: SipClient, invite: ClientInvite, timeoutMs = 5000)
 /** Sends a good INVITE, waits until it rings at the caller (180), then cancels it. */
 async function ringsThenCancel(c: SipClient, invite: ClientInvite): Promise<void> {
   const ringing = c.next((m) => statusOf(m) === 180 && singleHeader(m.scanned, 'call-id') === invite.callId);
-  const final = c.next((m) => statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === invite.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''));
+  const final = c.next(
+    (m) =>
+      statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === invite.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''),
+  );
   c.send(invite.text);
   await ringing;
   c.send(clientCancel(invite));
@@ -96,33 +111,40 @@ async function ringsThenCancel(c: SipClient, invite: ClientInvite): Promise<void
 const refused = OFFERS.filter((offer) => offer.problem !== null);
 
 describe('an initial INVITE whose offer the engines cannot take', () => {
-  it.each(refused.map((offer) => [offer.name, offer] as const))('%s: 488 with a Warning, only 100 before it, nobody alerted, reason logged', async (_name, offer) => {
-    const logged: Array<{ level: string; message: string }> = [];
-    const alice = agent('alice', { phone: { log: (level, message) => void logged.push({ level, message }) } });
-    await alice.phone.start();
-    const problems: string[] = [];
-    alice.phone.events.on('problem', (p) => problems.push(p.message));
-    const sent = recordSent(alice.phone);
-    const c = await client();
+  it.each(refused.map((offer) => [offer.name, offer] as const))(
+    '%s: 488 with a Warning, only 100 before it, nobody alerted, reason logged',
+    async (_name, offer) => {
+      const logged: Array<{ level: string; message: string }> = [];
+      const alice = agent('alice', { phone: { log: (level, message) => void logged.push({ level, message }) } });
+      await alice.phone.start();
+      const problems: string[] = [];
+      alice.phone.events.on('problem', (p) => problems.push(p.message));
+      const sent = recordSent(alice.phone);
+      const c = await client();
 
-    const invite = clientInvite(c, { user: 'alice', domain: lab.domain, sdp: offer.sdp });
-    const response = await finalAnswer(c, invite);
+      const invite = clientInvite(c, { user: 'alice', domain: lab.domain, sdp: offer.sdp });
+      const response = await finalAnswer(c, invite);
 
-    const expected = offerProblem(offer.sdp);
-    expect(statusOf(response)).toBe(488);
-    const warning = headerValues(response.scanned, 'warning');
-    expect(warning).toHaveLength(1);
-    expect(warning[0]).toMatch(new RegExp(`^${expected?.warnCode} baton "[^"]+"$`));
-    // What reached the caller: Kamailio's 100 Trying and the 488, nothing that rings.
-    expect(c.responsesTo(invite.callId, 'INVITE').map(statusOf)).toEqual([100, 488]);
-    // What the phone itself sent for this INVITE.
-    expect(answersSent(sent, invite.callId)).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 488 Not Acceptable Here']);
-    expect(alice.incoming).toEqual([]);
-    expect(alice.phone.calls()).toEqual([]);
-    await waitFor('the refused session released', () => alice.phone.sessionCount() === 0);
-    expect(problems.some((p) => p.includes(`(${offer.problem ?? ''})`))).toBe(true);
-    expect(logged.some((l) => l.level === 'warn' && l.message.includes(`(${offer.problem ?? ''})`) && l.message.includes(expected?.detail ?? '?'))).toBe(true);
-  });
+      const expected = offerProblem(offer.sdp);
+      expect(statusOf(response)).toBe(488);
+      const warning = headerValues(response.scanned, 'warning');
+      expect(warning).toHaveLength(1);
+      expect(warning[0]).toMatch(new RegExp(`^${expected?.warnCode} baton "[^"]+"$`));
+      // What reached the caller: Kamailio's 100 Trying and the 488, nothing that rings.
+      expect(c.responsesTo(invite.callId, 'INVITE').map(statusOf)).toEqual([100, 488]);
+      // What the phone itself sent for this INVITE.
+      expect(answersSent(sent, invite.callId)).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 488 Not Acceptable Here']);
+      expect(alice.incoming).toEqual([]);
+      expect(alice.phone.calls()).toEqual([]);
+      await waitFor('the refused session released', () => alice.phone.sessionCount() === 0);
+      expect(problems.some((p) => p.includes(`(${offer.problem ?? ''})`))).toBe(true);
+      expect(
+        logged.some(
+          (l) => l.level === 'warn' && l.message.includes(`(${offer.problem ?? ''})`) && l.message.includes(expected?.detail ?? '?'),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('a good offer right after rings normally (180, incomingCall), and so does a late offer', async () => {
     const alice = agent('alice');
@@ -156,7 +178,9 @@ describe('a whole desk', () => {
   it('shows no toast and no call for a refused offer, logs why, and rings for the next good one', async () => {
     const logged: string[] = [];
     const doc = labDocument(lab);
-    const desk = createTestDesk(doc, { phone: { backoff: { initialMs: 100, maxMs: 1000 }, log: (_level, message) => void logged.push(message) } });
+    const desk = createTestDesk(doc, {
+      phone: { backoff: { initialMs: 100, maxMs: 1000 }, log: (_level, message) => void logged.push(message) },
+    });
     open.push(desk);
     const signIn = await desk.desk.handle('session.signIn', { userId: 'alice', password: '' });
     expect(signIn.ok).toBe(true);
@@ -171,7 +195,9 @@ describe('a whole desk', () => {
     }, 5);
     const response = await finalAnswer(c, bad).finally(() => clearInterval(probe));
     expect(statusOf(response)).toBe(488);
-    expect(headerValues(response.scanned, 'warning')[0]).toMatch(/^305 baton "Incompatible media format: The offer has no voice codec in common with ours/);
+    expect(headerValues(response.scanned, 'warning')[0]).toMatch(
+      /^305 baton "Incompatible media format: The offer has no voice codec in common with ours/,
+    );
     expect(desk.notifications).toEqual([]);
     expect(desk.state().calls).toEqual([]);
     expect(callsSeen.every((n) => n === 0)).toBe(true);
@@ -185,7 +211,10 @@ describe('a whole desk', () => {
     expect(shown.calls[0]?.state).toBe('ringing');
     await waitFor('the toast', () => desk.notifications.length === 1);
     expect(desk.notifications[0]?.title).toBe('Incoming call');
-    const final = c.next((m) => statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === good.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''));
+    const final = c.next(
+      (m) =>
+        statusOf(m) >= 200 && singleHeader(m.scanned, 'call-id') === good.callId && /INVITE$/.test(singleHeader(m.scanned, 'cseq') ?? ''),
+    );
     c.send(clientCancel(good));
     c.send(clientAck(good, await final));
     await desk.until('the cancelled call gone', (s) => s.calls.length === 0 || s.calls.every((call) => call.state === 'ended'));
@@ -213,7 +242,14 @@ function manglingPort(port: MediaPort, mangle: { fn: ((sdp: Sdp) => Sdp) | null 
 describe('a re-INVITE mid-call whose offer the engine cannot take', () => {
   it.each([
     ['no DTLS fingerprint', (sdp: Sdp) => sdp.replace(/a=fingerprint:.*\r\n/g, '')],
-    ['no voice codec (telephone-event only)', (sdp: Sdp) => sdp.replace(/^(m=audio \d+ \S+) .*$/m, (_all, head: string) => `${head} ${/a=rtpmap:(\d+) telephone-event\/8000/.exec(sdp)?.[1] ?? '126'}`)],
+    [
+      'no voice codec (telephone-event only)',
+      (sdp: Sdp) =>
+        sdp.replace(
+          /^(m=audio \d+ \S+) .*$/m,
+          (_all, head: string) => `${head} ${/a=rtpmap:(\d+) telephone-event\/8000/.exec(sdp)?.[1] ?? '126'}`,
+        ),
+    ],
   ] as const)('%s: refused with 488, the call and its audio carry on, a good re-INVITE after works', async (_name, mangleFn) => {
     const mangle: { fn: ((sdp: Sdp) => Sdp) | null } = { fn: null };
     const carolMedia = createWrtcMediaPort({ toneHz: TONES.carol });
@@ -222,7 +258,8 @@ describe('a re-INVITE mid-call whose offer the engine cannot take', () => {
     const alice = agent('alice', { toneHz: TONES.alice });
     await Promise.all([carol.phone.start(), alice.phone.start()]);
     const { caller, callee } = await connect(carol, alice);
-    const eachHearsTheOther = async (): Promise<boolean> => (await hearsOnly(caller, TONES.alice)) && (await hearsOnly(callee, TONES.carol));
+    const eachHearsTheOther = async (): Promise<boolean> =>
+      (await hearsOnly(caller, TONES.alice)) && (await hearsOnly(callee, TONES.carol));
     await waitFor('carol and alice hear each other', eachHearsTheOther, 8000);
 
     mangle.fn = mangleFn;

@@ -28,7 +28,12 @@ beforeAll(async () => {
   };
 });
 afterEach(async () => {
-  await Promise.all(open.splice(0).reverse().map((o) => o.dispose()));
+  await Promise.all(
+    open
+      .splice(0)
+      .reverse()
+      .map((o) => o.dispose()),
+  );
 });
 afterAll(async () => lab?.stop());
 
@@ -50,7 +55,11 @@ async function ok<C extends CommandName>(d: TestDesk, command: C, payload: Comma
   return outcome.value;
 }
 
-async function refused<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<{ code: string; message: string }> {
+async function refused<C extends CommandName>(
+  d: TestDesk,
+  command: C,
+  payload: CommandPayload<C>,
+): Promise<{ code: string; message: string }> {
   const outcome = await d.desk.handle(command, payload);
   if (outcome.ok) throw new Error(`${command} was accepted`);
   return outcome.error;
@@ -100,13 +109,21 @@ describe('one live call at a time', () => {
     const alicesCall = await callIn(alice, second, 'alice');
     await untilHearsOnly(alicesCall.botCall, TONES.alice);
 
-    const { transferId } = (await ok(alice, 'transfer.start', { callId: alicesCall.callId, method: 'warm', userId: 'bob', outcomeId: 'other', note: '' })) as { transferId: string };
+    const { transferId } = (await ok(alice, 'transfer.start', {
+      callId: alicesCall.callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'other',
+      note: '',
+    })) as { transferId: string };
     await bob.until('the offer at bob', (s) => s.transfers.some((t) => t.id === transferId));
     // While the offer rings, Bob's customer is still his live call.
     expect(liveCalls(bob.state())).toEqual([bobsCall.callId]);
 
     await ok(bob, 'transfer.accept', { transferId });
-    const consulting = await bob.until('consulting at bob', (s) => s.transfers.some((t) => t.id === transferId && t.state.phase === 'consulting'));
+    const consulting = await bob.until('consulting at bob', (s) =>
+      s.transfers.some((t) => t.id === transferId && t.state.phase === 'consulting'),
+    );
     const consultId = consulting.transfers.find((t) => t.id === transferId)?.consultCallId ?? '';
     expect(callView(consulting, bobsCall.callId)).toMatchObject({ held: true, live: false });
     expect(liveCalls(consulting)).toEqual([consultId]);
@@ -179,7 +196,14 @@ describe('mute', () => {
 
     const before = deskCall(bob, a.callId).sdh();
     bob.desk.mediaEngineAttached();
-    await waitFor('the call moved to a new engine session', async () => (await deskCall(bob, a.callId).stats()).packetsReceived > 0 && deskCall(bob, a.callId).sdh() === before && bob.media.openSessions().length === 1 && bob.media.openSessions()[0]?.id !== a.callId);
+    await waitFor(
+      'the call moved to a new engine session',
+      async () =>
+        (await deskCall(bob, a.callId).stats()).packetsReceived > 0 &&
+        deskCall(bob, a.callId).sdh() === before &&
+        bob.media.openSessions().length === 1 &&
+        bob.media.openSessions()[0]?.id !== a.callId,
+    );
     expect(callView(bob.state(), a.callId)?.muted).toBe(true);
     // Media flows on the new session (bob hears the customer again); a whole oracle window later,
     // the customer still hears no one.
@@ -222,7 +246,13 @@ describe('sign-out and quit with calls up', () => {
     const caller = customer('caller', TONES.customer);
     await Promise.all([caller.phone.start(), signIn(alice, 'alice'), signIn(bob, 'bob')]);
     const c = await callIn(alice, caller, 'alice');
-    const { transferId } = (await ok(alice, 'transfer.start', { callId: c.callId, method: 'warm', userId: 'bob', outcomeId: 'other', note: '' })) as { transferId: string };
+    const { transferId } = (await ok(alice, 'transfer.start', {
+      callId: c.callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'other',
+      note: '',
+    })) as { transferId: string };
     await bob.until('the offer at bob', (s) => s.transfers.some((t) => t.id === transferId));
     await ok(bob, 'transfer.accept', { transferId });
     await alice.until('consulting', (s) => s.transfers.some((t) => t.id === transferId && t.state.phase === 'consulting'));
@@ -230,7 +260,9 @@ describe('sign-out and quit with calls up', () => {
     expect(bob.desk.liveWork()).toBe('You are on a call with Alice (lab).');
     await bob.desk.dispose();
 
-    const cancelled = await alice.until('cancelled at alice', (s) => s.transfers.some((t) => t.id === transferId && t.state.phase === 'cancelled'));
+    const cancelled = await alice.until('cancelled at alice', (s) =>
+      s.transfers.some((t) => t.id === transferId && t.state.phase === 'cancelled'),
+    );
     expect(callView(cancelled, c.callId)).toMatchObject({ state: 'established', held: true });
     expect(c.botCall.state).toBe('established');
     await ok(alice, 'call.unhold', { callId: c.callId });
@@ -246,15 +278,25 @@ describe('IT’s appliesTo and the note limit, enforced in main', () => {
     expect(alice.state().outcomes.find((o) => o.id === 'warm-only')?.methods).toEqual(['warm']);
     const c = await callIn(alice, caller, 'alice');
 
-    const outcome = await refused(alice, 'transfer.start', { callId: c.callId, method: 'cold', userId: 'bob', outcomeId: 'warm-only', note: '' });
+    const outcome = await refused(alice, 'transfer.start', {
+      callId: c.callId,
+      method: 'cold',
+      userId: 'bob',
+      outcomeId: 'warm-only',
+      note: '',
+    });
     expect(outcome.code).toBe('outcome-not-applicable');
     expect(caller.referrals).toHaveLength(0);
 
     await ok(alice, 'call.hangUp', { callId: c.callId });
     const due = await alice.until('a wrap-up due', (s) => s.dispositionsDue.some((d) => d.callId === c.callId));
     expect(due.dispositionsDue[0]?.callKind).toBe('inbound');
-    expect((await refused(alice, 'disposition.file', { callId: c.callId, codeId: 'consult-only', note: '' })).code).toBe('code-not-applicable');
-    expect((await refused(alice, 'disposition.file', { callId: c.callId, codeId: 'resolved', note: 'x'.repeat(41) })).code).toBe('note-too-long');
+    expect((await refused(alice, 'disposition.file', { callId: c.callId, codeId: 'consult-only', note: '' })).code).toBe(
+      'code-not-applicable',
+    );
+    expect((await refused(alice, 'disposition.file', { callId: c.callId, codeId: 'resolved', note: 'x'.repeat(41) })).code).toBe(
+      'note-too-long',
+    );
     expect(alice.store.dispositions.get(c.callId)).toBeUndefined();
     await ok(alice, 'disposition.file', { callId: c.callId, codeId: 'resolved', note: 'x'.repeat(40) });
     expect(alice.store.dispositions.get(c.callId)).toMatchObject({ code: 'resolved' });

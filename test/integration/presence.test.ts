@@ -26,7 +26,13 @@ async function shortenPresenceCleanPeriod(target: Lab, seconds: number): Promise
   const cfgPath = join(target.runDir, 'kamailio.cfg');
   const cfg = readFileSync(cfgPath, 'utf8');
   if (cfg.includes('"clean_period"')) return;
-  writeFileSync(cfgPath, cfg.replace('modparam("presence", "publ_cache", 2)', `modparam("presence", "publ_cache", 2)\nmodparam("presence", "clean_period", ${seconds})`));
+  writeFileSync(
+    cfgPath,
+    cfg.replace(
+      'modparam("presence", "publ_cache", 2)',
+      `modparam("presence", "publ_cache", 2)\nmodparam("presence", "clean_period", ${seconds})`,
+    ),
+  );
   await target.restart();
 }
 
@@ -58,11 +64,15 @@ function statusAt(watcher: PresenceAgent, of: string): AgentStatus | undefined {
 }
 
 function sees(watcher: PresenceAgent, of: string, expected: AgentStatus, timeoutMs = 3000): Promise<unknown> {
-  return waitFor(`${watcher.name} to see ${of} ${JSON.stringify(expected)} (now ${JSON.stringify(statusAt(watcher, of))})`, () => JSON.stringify(statusAt(watcher, of)) === JSON.stringify(expected), timeoutMs);
+  return waitFor(
+    `${watcher.name} to see ${of} ${JSON.stringify(expected)} (now ${JSON.stringify(statusAt(watcher, of))})`,
+    () => JSON.stringify(statusAt(watcher, of)) === JSON.stringify(expected),
+    timeoutMs,
+  );
 }
 
 describe('a live directory', () => {
-  it('shows each colleague\'s state change to every watcher, in transfer order', async () => {
+  it("shows each colleague's state change to every watcher, in transfer order", async () => {
     const [alice, bob, carol] = await Promise.all([agent('alice'), agent('bob'), agent('carol')]);
     await sees(alice, 'bob', { kind: 'Ready' });
     await sees(carol, 'bob', { kind: 'Ready' });
@@ -75,7 +85,11 @@ describe('a live directory', () => {
     bob.desk.choose({ kind: 'NotReady', reason: 'Lunch & <coffee>' });
     await sees(alice, 'bob', { kind: 'NotReady', reason: 'Lunch & <coffee>' });
     await sees(carol, 'bob', { kind: 'NotReady', reason: 'Lunch & <coffee>' });
-    expect(alice.directory.entries().map((e) => [e.user.id, e.recommended])).toEqual([['carol', true], ['bob', false], ['dave', false]]);
+    expect(alice.directory.entries().map((e) => [e.user.id, e.recommended])).toEqual([
+      ['carol', true],
+      ['bob', false],
+      ['dave', false],
+    ]);
 
     bob.desk.callStarted('call-1');
     await sees(alice, 'bob', { kind: 'OnCall' });
@@ -111,9 +125,15 @@ describe('a live directory', () => {
   it('a crashed agent (killed, no unpublish) ends Offline when its publication expires', async () => {
     const alice = await agent('alice');
     const script = fileURLToPath(new URL('./presenceCrashAgent.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, lab.wsUrl, lab.domain, 'dave', '4'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, lab.wsUrl, lab.domain, 'dave', '4'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
-    await waitFor('dave to publish', () => new Promise<boolean>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().includes('published')))), 15_000);
+    await waitFor(
+      'dave to publish',
+      () => new Promise<boolean>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().includes('published')))),
+      15_000,
+    );
     await sees(alice, 'dave', { kind: 'Ready' });
     child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -156,7 +176,11 @@ describe('a live directory', () => {
     await lab.kill();
     await waitFor('alice to notice', () => !alice.directory.live, 5000);
     await lab.restart();
-    await waitFor('both to re-register', () => alice.phone.registration === 'registered' && bob.phone.registration === 'registered', 10_000);
+    await waitFor(
+      'both to re-register',
+      () => alice.phone.registration === 'registered' && bob.phone.registration === 'registered',
+      10_000,
+    );
     // The restarted server knew nothing: bob's state reaches alice only if bob republished and
     // alice subscribed again.
     await sees(alice, 'bob', { kind: 'NotReady', reason: 'Training' }, 5000);

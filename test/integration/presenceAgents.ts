@@ -13,7 +13,12 @@ export const noMedia: MediaPort = {
 };
 
 export function rosterOf(lab: Pick<Lab, 'domain'>, names: readonly string[]): RosterUser[] {
-  return names.map((name) => ({ id: name, displayName: name[0]!.toUpperCase() + name.slice(1), sipUri: `sip:${name}@${lab.domain}`, team: 'lab' }));
+  return names.map((name) => ({
+    id: name,
+    displayName: name[0]!.toUpperCase() + name.slice(1),
+    sipUri: `sip:${name}@${lab.domain}`,
+    team: 'lab',
+  }));
 }
 
 export interface PresenceAgent {
@@ -30,9 +35,22 @@ export async function startPresenceAgent(
   roster: readonly RosterUser[],
   options: { readonly publishExpiresSec?: number; readonly subscribeExpiresSec?: number; readonly watch?: boolean } = {},
 ): Promise<PresenceAgent> {
-  const phone = new Phone({ server: lab.wsUrl, aor: `sip:${name}@${lab.domain}`, media: noMedia, backoff: { initialMs: 100, maxMs: 1000 } });
-  const desk = new AgentStateDesk(phone, { initial: { kind: 'Ready' }, agentId: name, ...(options.publishExpiresSec ? { publishExpiresSec: options.publishExpiresSec } : {}) });
-  const directory = new PresenceDirectory(phone, options.watch === false ? [] : roster, { selfId: name, resubscribeDelayMs: 200, ...(options.subscribeExpiresSec ? { subscribeExpiresSec: options.subscribeExpiresSec } : {}) });
+  const phone = new Phone({
+    server: lab.wsUrl,
+    aor: `sip:${name}@${lab.domain}`,
+    media: noMedia,
+    backoff: { initialMs: 100, maxMs: 1000 },
+  });
+  const desk = new AgentStateDesk(phone, {
+    initial: { kind: 'Ready' },
+    agentId: name,
+    ...(options.publishExpiresSec ? { publishExpiresSec: options.publishExpiresSec } : {}),
+  });
+  const directory = new PresenceDirectory(phone, options.watch === false ? [] : roster, {
+    selfId: name,
+    resubscribeDelayMs: 200,
+    ...(options.subscribeExpiresSec ? { subscribeExpiresSec: options.subscribeExpiresSec } : {}),
+  });
   await phone.start();
   await desk.published();
   return {

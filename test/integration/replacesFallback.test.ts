@@ -158,34 +158,37 @@ describe('a customer bot without Replaces', () => {
   it.each([
     ['the customer called Alice (its INVITE says what it supports); no final NOTIFY, so Bob ends the consult himself', false, 'never'],
     ['Alice called the customer (its 200 says what it supports)', true, undefined],
-  ] as const)('%s: warm completion without Replaces; the customer arrives held at Bob, then they hear each other', async (_how, aliceCalls, finalNotify) => {
-    const s = await scene({ aliceCalls });
-    s.customer.finalNotifyDelayMs = finalNotify;
-    expect(s.contactLeg.peerSupportsReplaces).toBe(false);
-    expect(s.contactLeg.peer.allow?.has('REFER')).toBe(true);
-    expect(s.contactLeg.peer.refer).toEqual({ kind: 'not-tried' });
-    const { id, bobConsult } = await consult(s.alice, s.bob, s.contactLeg);
+  ] as const)(
+    '%s: warm completion without Replaces; the customer arrives held at Bob, then they hear each other',
+    async (_how, aliceCalls, finalNotify) => {
+      const s = await scene({ aliceCalls });
+      s.customer.finalNotifyDelayMs = finalNotify;
+      expect(s.contactLeg.peerSupportsReplaces).toBe(false);
+      expect(s.contactLeg.peer.allow?.has('REFER')).toBe(true);
+      expect(s.contactLeg.peer.refer).toEqual({ kind: 'not-tried' });
+      const { id, bobConsult } = await consult(s.alice, s.bob, s.contactLeg);
 
-    await s.alice.transfers.complete(id);
-    const bobContact = await completedWithoutReplaces(s.alice, s.bob, id, bobConsult, finalNotify === 'never');
-    expect(s.contactLeg.peer.refer).toEqual({ kind: 'accepted' });
-    // What the customer's phone sent: an INVITE to Bob's end of the consult, the secret kept.
-    const referral = s.customer.referrals[0];
-    expect(referral?.replaces).toBe(false);
-    const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
-    expect(customerToBob.session.request.getHeader('Replaces')).toBeUndefined();
-    // Held: the customer hears nobody until Bob takes it off hold.
-    await untilHearsNoTone(customerToBob, 8_000);
+      await s.alice.transfers.complete(id);
+      const bobContact = await completedWithoutReplaces(s.alice, s.bob, id, bobConsult, finalNotify === 'never');
+      expect(s.contactLeg.peer.refer).toEqual({ kind: 'accepted' });
+      // What the customer's phone sent: an INVITE to Bob's end of the consult, the secret kept.
+      const referral = s.customer.referrals[0];
+      expect(referral?.replaces).toBe(false);
+      const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
+      expect(customerToBob.session.request.getHeader('Replaces')).toBeUndefined();
+      // Held: the customer hears nobody until Bob takes it off hold.
+      await untilHearsNoTone(customerToBob, 8_000);
 
-    await s.bob.transfers.unholdContact(id);
-    expect(s.bob.transfers.get(id).allowed).toEqual(['holdContact', 'hangUpContact']);
-    await untilHearsOnly(bobContact, TONES.customer, 8_000);
-    await untilHearsOnly(customerToBob, TONES.bob, 8_000);
-    await bobContact.hangUp();
-    await waitFor('bob owes a disposition for the customer', () => s.bob.dispositions.length === 1);
-    expect(s.bob.dispositions[0]).toMatchObject({ callId: bobContact.id, prefill: null });
-    await hangUpAgents(s.customer, s.alice, s.bob);
-  });
+      await s.bob.transfers.unholdContact(id);
+      expect(s.bob.transfers.get(id).allowed).toEqual(['holdContact', 'hangUpContact']);
+      await untilHearsOnly(bobContact, TONES.customer, 8_000);
+      await untilHearsOnly(customerToBob, TONES.bob, 8_000);
+      await bobContact.hangUp();
+      await waitFor('bob owes a disposition for the customer', () => s.bob.dispositions.length === 1);
+      expect(s.bob.dispositions[0]).toMatchObject({ callId: bobContact.id, prefill: null });
+      await hangUpAgents(s.customer, s.alice, s.bob);
+    },
+  );
 
   it('warm cancelled by Bob: no REFER goes out; the customer stays with Alice, who takes it off hold', async () => {
     const s = await scene();
@@ -422,4 +425,3 @@ describe('linphonec as the customer (declares Replaces) behind rtpengine', () =>
     await hangUpAgents(alice, bob);
   });
 });
-

@@ -32,18 +32,31 @@ describe('a shift in a row', () => {
     const result = await soak(lab, { warm: N, cold: N, rowAt: (done) => ROWS.has(done) });
     const [first, ...later] = result.rows;
     if (!first) throw new Error('no row');
-    const table = result.rows.map((r: SoakRow) => `${r.done}: heap ${r.heapMb.toFixed(1)} MB, snapshot ${r.snapshotBytes.alice}/${r.snapshotBytes.bob} B, pc ${JSON.stringify(r.peerConnections)}`).join('\n');
+    const table = result.rows
+      .map(
+        (r: SoakRow) =>
+          `${r.done}: heap ${r.heapMb.toFixed(1)} MB, snapshot ${r.snapshotBytes.alice}/${r.snapshotBytes.bob} B, pc ${JSON.stringify(r.peerConnections)}`,
+      )
+      .join('\n');
 
     for (const row of later) expect(row.heapMb, `heap after ${row.done} transfers\n${table}`).toBeLessThanOrEqual(first.heapMb * 1.1);
     for (const row of later) {
       // A colleague's status in the directory ("Ready" / "Dispositioning") is all that may differ.
-      expect(Math.abs(row.snapshotBytes.alice - first.snapshotBytes.alice), `Alice's snapshot after ${row.done}\n${table}`).toBeLessThanOrEqual(64);
-      expect(Math.abs(row.snapshotBytes.bob - first.snapshotBytes.bob), `Bob's snapshot after ${row.done}\n${table}`).toBeLessThanOrEqual(64);
+      expect(
+        Math.abs(row.snapshotBytes.alice - first.snapshotBytes.alice),
+        `Alice's snapshot after ${row.done}\n${table}`,
+      ).toBeLessThanOrEqual(64);
+      expect(Math.abs(row.snapshotBytes.bob - first.snapshotBytes.bob), `Bob's snapshot after ${row.done}\n${table}`).toBeLessThanOrEqual(
+        64,
+      );
     }
     for (const row of result.rows) {
       expect(row.wholeListPatches, `patches with a whole list up to ${row.done}`).toBe(0);
       expect(row.sipSessions, `SIP.js sessions after ${row.done}`).toBe(0);
-      expect(row.peerConnections.closed - row.peerConnections.collected, `peer connections closed, not collected, at rest after ${row.done}`).toBe(0);
+      expect(
+        row.peerConnections.closed - row.peerConnections.collected,
+        `peer connections closed, not collected, at rest after ${row.done}`,
+      ).toBe(0);
     }
     expect(result.leftUncollected, `peer connections closed but never collected\n${table}`).toBe(0);
     console.log(`soak ${N} + ${N}:\n${table}`);

@@ -49,7 +49,7 @@ it('keeps every committed row and no half batch after SIGKILL mid-writes, three 
       // Every batch the writer reported is whole; any later batch that made it is whole too.
       const batches = new Map<number, number>();
       for (let c = 0; c < 7; c++) {
-        for (let before: number | undefined = undefined; ; ) {
+        for (let before: number | undefined = undefined; ;) {
           const page = store.history.list(`c-${c}`, { limit: 500, ...(before !== undefined ? { before } : {}) });
           if (page.length === 0) break;
           for (const entry of page) {

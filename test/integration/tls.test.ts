@@ -28,10 +28,44 @@ const open: TestDesk[] = [];
 /** A private CA and a server certificate for 127.0.0.1 signed by it. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Baton Test Company CA', '-keyout', 'ca.key', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Baton Test Company CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+    '-out',
+    'server.pem',
+  );
   return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
 }
 
@@ -57,13 +91,20 @@ function wssDocument(extra: Record<string, unknown>): ProvisioningDocument {
 describe('wss:// with a private CA (Kamailio TLS)', () => {
   it('registers and calls when provisioning adds the company CA', async () => {
     const doc = wssDocument({ trustedCaCertificates: [caPem] });
-    const cas = trustedCas({ bundled: tls.rootCertificates, system: { systemCertificates: () => [] }, extra: (doc.sip.trustedCaCertificates ?? []).map((pem) => ({ source: 'provisioning', pem })) });
+    const cas = trustedCas({
+      bundled: tls.rootCertificates,
+      system: { systemCertificates: () => [] },
+      extra: (doc.sip.trustedCaCertificates ?? []).map((pem) => ({ source: 'provisioning', pem })),
+    });
     expect(cas.issues).toEqual([]);
     expect(cas.added[0]?.subject).toContain('Baton Test Company CA');
     const alice = createTestDesk(doc, { toneHz: 440, ...(cas.ca ? { trustedCa: cas.ca } : {}) });
     const bob = createTestDesk(doc, { toneHz: 660, ...(cas.ca ? { trustedCa: cas.ca } : {}) });
     open.push(alice, bob);
-    for (const [d, userId] of [[alice, 'alice'], [bob, 'bob']] as const) {
+    for (const [d, userId] of [
+      [alice, 'alice'],
+      [bob, 'bob'],
+    ] as const) {
       const outcome = await d.desk.handle('session.signIn', { userId, password: '' });
       expect(outcome).toEqual({ ok: true, value: undefined });
     }
@@ -104,7 +145,11 @@ describe('TLS failures other than an unknown CA', () => {
   async function signInAt(server: string): Promise<{ code: string; message: string; log: string }> {
     const logDir = mkdtempSync(join(tmpdir(), 'baton-tls-log-'));
     const log = createAppLog({ dir: logDir });
-    const cas = trustedCas({ bundled: tls.rootCertificates, system: { systemCertificates: () => [] }, extra: [{ source: 'provisioning', pem: caPem }] });
+    const cas = trustedCas({
+      bundled: tls.rootCertificates,
+      system: { systemCertificates: () => [] },
+      extra: [{ source: 'provisioning', pem: caPem }],
+    });
     const dave = createTestDesk(wssDocument({ server }), { log, ...(cas.ca ? { trustedCa: cas.ca } : {}) });
     open.push(dave);
     const outcome = await dave.desk.handle('session.signIn', { userId: 'carol', password: '' });
@@ -116,13 +161,37 @@ describe('TLS failures other than an unknown CA', () => {
   it('a server certificate issued for clients only (extended key usage) is a certificate sentence', async () => {
     const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: certDir, stdio: 'pipe' });
     run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'client-only.key', '-out', 'client-only.csr');
-    writeFileSync(join(certDir, 'client-only.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-    run('x509', '-req', '-in', 'client-only.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'client-only.cnf', '-out', 'client-only.pem');
-    const server = createHttpsServer({ key: readFileSync(join(certDir, 'client-only.key')), cert: readFileSync(join(certDir, 'client-only.pem')) });
+    writeFileSync(
+      join(certDir, 'client-only.cnf'),
+      'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n',
+    );
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'client-only.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'client-only.cnf',
+      '-out',
+      'client-only.pem',
+    );
+    const server = createHttpsServer({
+      key: readFileSync(join(certDir, 'client-only.key')),
+      cert: readFileSync(join(certDir, 'client-only.pem')),
+    });
     try {
       const failed = await signInAt(await listen(server));
       expect(failed.code).toBe('certificate-untrusted');
-      expect(failed.message).toMatch(/^The SIP server's certificate is not meant for a server \(it was issued for another purpose\).*Ask IT/);
+      expect(failed.message).toMatch(
+        /^The SIP server's certificate is not meant for a server \(it was issued for another purpose\).*Ask IT/,
+      );
       expect(failed.log).toContain('"code":"INVALID_PURPOSE"'); // the code is IT's, in the log
     } finally {
       server.close();
@@ -135,7 +204,9 @@ describe('TLS failures other than an unknown CA', () => {
       const address = await listen(server);
       const failed = await signInAt(address);
       expect(failed.code).toBe('secure-connection-failed');
-      expect(failed.message).toBe(`The secure connection to the SIP server ${address} failed, so Baton did not connect. Ask IT to check that the server accepts secure (wss://) connections at this address.`);
+      expect(failed.message).toBe(
+        `The secure connection to the SIP server ${address} failed, so Baton did not connect. Ask IT to check that the server accepts secure (wss://) connections at this address.`,
+      );
       expect(failed.message).not.toMatch(/EPROTO|SSL|version/);
       expect(failed.log).toMatch(/"code":"EPROTO"[\s\S]*wrong version number|wrong version number[\s\S]*"code":"EPROTO"/);
     } finally {

@@ -71,14 +71,21 @@ function request(s: Scene, method: 'cold' | 'warm', note = NOTE): StartTransfer 
 }
 
 async function phase(desk: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-  return waitFor(`${desk.name}'s transfer to reach ${expected}`, () => {
-    const view = desk.transfers.get(id);
-    return view.state.phase === expected ? view : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${desk.name}'s transfer to reach ${expected}`,
+    () => {
+      const view = desk.transfers.get(id);
+      return view.state.phase === expected ? view : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 async function expectRefused(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(TransferRuleViolation);
   expect((error as TransferRuleViolation).code).toBe(code);
 }

@@ -24,7 +24,12 @@ beforeAll(async () => {
   lab = await startLab();
 });
 afterEach(async () => {
-  await Promise.all(everyone.splice(0).reverse().map((a) => a.dispose()));
+  await Promise.all(
+    everyone
+      .splice(0)
+      .reverse()
+      .map((a) => a.dispose()),
+  );
 });
 afterAll(async () => lab?.stop());
 
@@ -71,16 +76,27 @@ function request(s: Scene, method: 'cold' | 'warm'): StartTransfer {
     note: 'Wants a refund for order 42',
     contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
     history: [
-      { id: 'earlier-1', contactId: 'contact-1', at: '2026-11-20T10:00:00.000Z', kind: 'call', actor: { id: 'carol', name: 'Carol' }, note: 'order #42' },
+      {
+        id: 'earlier-1',
+        contactId: 'contact-1',
+        at: '2026-11-20T10:00:00.000Z',
+        kind: 'call',
+        actor: { id: 'carol', name: 'Carol' },
+        note: 'order #42',
+      },
     ],
   };
 }
 
 async function phase(desk: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-  return waitFor(`${desk.name}'s transfer to reach ${expected}`, () => {
-    const view = desk.transfers.get(id);
-    return view.state.phase === expected ? view : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${desk.name}'s transfer to reach ${expected}`,
+    () => {
+      const view = desk.transfers.get(id);
+      return view.state.phase === expected ? view : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** `a` and `b` are the two ends of one call, each hearing only the other's party tone. */
@@ -126,7 +142,10 @@ describe('hang-ups during a warm transfer', () => {
     const customer = createCustomer(lab, 'customer');
     everyone.push(alice, bob, customer);
     await customer.phone.start();
-    for (const [d, user] of [[alice, 'alice'], [bob, 'bob']] as const) {
+    for (const [d, user] of [
+      [alice, 'alice'],
+      [bob, 'bob'],
+    ] as const) {
       await ok(d, 'session.signIn', { userId: user, password: '' });
       await ok(d, 'agent.setStatus', { kind: 'Ready' });
     }
@@ -136,7 +155,13 @@ describe('hang-ups during a warm transfer', () => {
     const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
     await ok(alice, 'call.answer', { callId });
     await alice.until('on call', (s) => s.agent.status.kind === 'OnCall');
-    const { transferId } = (await ok(alice, 'transfer.start', { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: 'n' })) as {
+    const { transferId } = (await ok(alice, 'transfer.start', {
+      callId,
+      method: 'warm',
+      userId: 'bob',
+      outcomeId: 'billing-question',
+      note: 'n',
+    })) as {
       transferId: string;
     };
     await bob.until('bob sees the transfer', (s) => s.transfers.some((t) => t.id === transferId));
@@ -179,7 +204,12 @@ describe('hang-ups during a warm transfer', () => {
     // Nor has Alice anything to do with a contact who is gone: no hold, no take-back, no Complete.
     expect(aliceView.allowed).toEqual(['hangUpConsult']);
     expect(aliceView.contactHeld).toBe(false);
-    expect(await s.alice.transfers.unholdContact(started.id).then(() => 'ok', (e: unknown) => String(e))).toMatch(/hung up/);
+    expect(
+      await s.alice.transfers.unholdContact(started.id).then(
+        () => 'ok',
+        (e: unknown) => String(e),
+      ),
+    ).toMatch(/hung up/);
     const aliceConsult = consultOf(s.alice, started.id);
     const bobConsult = consultOf(s.bob, started.id);
     await talking(aliceConsult, TONES.bob, bobConsult, TONES.alice);
@@ -202,7 +232,9 @@ describe('hang-ups during a warm transfer', () => {
     await phase(s.bob, started.id, 'consulting');
     await phase(s.alice, started.id, 'consulting');
     // Bob's desk refuses every status MESSAGE (as if it were lost on the way).
-    const lost = s.bob.transfers as unknown as { onMessage(m: { contentType: string; reject(code: number): Promise<void>; accept(): Promise<void> }): void };
+    const lost = s.bob.transfers as unknown as {
+      onMessage(m: { contentType: string; reject(code: number): Promise<void>; accept(): Promise<void> }): void;
+    };
     const original = lost.onMessage.bind(s.bob.transfers);
     lost.onMessage = (m) => (m.contentType === TRANSFER_STATUS_CONTENT_TYPE ? void m.reject(503).catch(() => {}) : original(m));
     await s.customerLeg.hangUp();
@@ -235,25 +267,28 @@ describe('a failed cold transfer leaves nothing at the recipient', () => {
   it.each([
     ['refuses', 'reject', 'refer-rejected'],
     ['ignores', 'ignore', 'refer-ignored'],
-  ] as const)('the customer’s phone %s the REFER: the context is withdrawn, a later plain call is only a call', async (_what, policy, reason) => {
-    const s = await scene({ alice: { transfers: { referTimeoutMs: 800 } } });
-    s.customer.referPolicy = policy;
-    const started = await s.alice.transfers.start(request(s, 'cold'));
-    const failed = await phase(s.alice, started.id, 'failed');
-    expect(failed.state.failure?.reason).toBe(reason);
-    await waitFor('bob got the withdrawal', () => s.bobHeard.includes('withdrawn'));
+  ] as const)(
+    'the customer’s phone %s the REFER: the context is withdrawn, a later plain call is only a call',
+    async (_what, policy, reason) => {
+      const s = await scene({ alice: { transfers: { referTimeoutMs: 800 } } });
+      s.customer.referPolicy = policy;
+      const started = await s.alice.transfers.start(request(s, 'cold'));
+      const failed = await phase(s.alice, started.id, 'failed');
+      expect(failed.state.failure?.reason).toBe(reason);
+      await waitFor('bob got the withdrawal', () => s.bobHeard.includes('withdrawn'));
 
-    // Within the context's 60 s, the same customer calls Bob himself.
-    const { bobSide } = await customerCallsBob(s);
-    expect(s.bob.transfers.forCall(bobSide.id)).toBeNull();
-    expect(s.bob.transfers.list()).toEqual([]);
-    expect(s.bob.toasts).toEqual([]);
-    expect(s.bob.history.entries).toEqual([]);
-    // Alice heard nothing back: no "connected" for a transfer that failed.
-    expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
-    expect(s.contactLeg.state).toBe('established');
-    await hangUpAll(s.customer, s.alice, s.bob);
-  });
+      // Within the context's 60 s, the same customer calls Bob himself.
+      const { bobSide } = await customerCallsBob(s);
+      expect(s.bob.transfers.forCall(bobSide.id)).toBeNull();
+      expect(s.bob.transfers.list()).toEqual([]);
+      expect(s.bob.toasts).toEqual([]);
+      expect(s.bob.history.entries).toEqual([]);
+      // Alice heard nothing back: no "connected" for a transfer that failed.
+      expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
+      expect(s.contactLeg.state).toBe('established');
+      await hangUpAll(s.customer, s.alice, s.bob);
+    },
+  );
 
   it('a context nobody withdrew expires: past the bound a call from the same customer is only a call', async () => {
     // The customer's phone takes the REFER and never calls; Alice's own bound is far away.
@@ -303,7 +338,9 @@ describe('the initiator leaves the contact only after its final NOTIFY', () => {
     if (method === 'warm') await s.bob.transfers.unholdContact(started.id);
     const customerToBob = await waitFor('the customer’s new call', () => s.customer.followed[0]);
     await talking(customerToBob, TONES.bob, s.bob.phone.calls().find((c) => c.id === bobView.contactCallId) as Call, TONES.customer);
-    expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } }]);
+    expect(s.alice.dispositions).toEqual([
+      { callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } },
+    ]);
     await hangUpAll(s.customer, s.alice, s.bob);
   });
 

@@ -68,12 +68,19 @@ describe.each([
   const clients: SipClient[] = [];
 
   beforeAll(async () => {
-    lab = await startLab(auth ? { auth: { users: LAB_USERS.map((user) => ({ user, password: `pw-${user}-${randomBytes(4).toString('hex')}` })) } } : {});
+    lab = await startLab(
+      auth ? { auth: { users: LAB_USERS.map((user) => ({ user, password: `pw-${user}-${randomBytes(4).toString('hex')}` })) } } : {},
+    );
     doc = labDocument(lab);
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    await Promise.all(open.splice(0).reverse().map((o) => o.dispose()));
+    await Promise.all(
+      open
+        .splice(0)
+        .reverse()
+        .map((o) => o.dispose()),
+    );
   });
   afterAll(async () => lab?.stop());
 
@@ -90,13 +97,24 @@ describe.each([
 
   /** Carol registered from a hand-written client; a ghost of our domain and a stranger of another, never registered. */
   async function attackers(): Promise<Attacker[]> {
-    const [outsider, ghost, stranger] = await Promise.all([connectSipClient(lab.wsUrl), connectSipClient(lab.wsUrl), connectSipClient(lab.wsUrl)]);
+    const [outsider, ghost, stranger] = await Promise.all([
+      connectSipClient(lab.wsUrl),
+      connectSipClient(lab.wsUrl),
+      connectSipClient(lab.wsUrl),
+    ]);
     clients.push(outsider, ghost, stranger);
     const password = lab.passwordOf('carol');
     const credentials = password ? { user: 'carol', password } : undefined;
     expect(await clientRegister(outsider, 'carol', lab.domain, credentials)).toBe(200);
     return [
-      { label: 'a registered colleague outside the transfer', colleague: true, from: `sip:carol@${lab.domain}`, client: outsider, credentials, serverRefusal: undefined },
+      {
+        label: 'a registered colleague outside the transfer',
+        colleague: true,
+        from: `sip:carol@${lab.domain}`,
+        client: outsider,
+        credentials,
+        serverRefusal: undefined,
+      },
       {
         label: 'an unknown From of our domain',
         colleague: false,
@@ -138,14 +156,28 @@ describe.each([
       outcome: { id: 'billing-question', label: 'Billing question' },
       note: 'Wants a refund for order 42',
       contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
-      history: [{ id: 'earlier-1', contactId: 'contact-1', at: '2026-11-20T10:00:00.000Z', kind: 'call', actor: { id: 'carol', name: 'Carol' }, note: 'called about order #42' }],
+      history: [
+        {
+          id: 'earlier-1',
+          contactId: 'contact-1',
+          at: '2026-11-20T10:00:00.000Z',
+          kind: 'call',
+          actor: { id: 'carol', name: 'Carol' },
+          note: 'called about order #42',
+        },
+      ],
     };
   }
 
   // ── what an attacker sends ────────────────────────────────────────────────────────────────
 
   /** Sends a MESSAGE; resolves with the final status line's code and reason, e.g. "403 Forbidden". */
-  async function send(a: Pick<Attacker, 'client' | 'credentials'> & { readonly from?: string }, to: string, contentType: string, body: string): Promise<string> {
+  async function send(
+    a: Pick<Attacker, 'client' | 'credentials'> & { readonly from?: string },
+    to: string,
+    contentType: string,
+    body: string,
+  ): Promise<string> {
     const requestUri = `sip:${to}@${lab.domain}`;
     const from = a.from ?? `sip:carol@${lab.domain}`;
     return statusLine(await clientSend(a.client, { method: 'MESSAGE', requestUri, from, contentType, body }, a.credentials));
@@ -164,7 +196,14 @@ describe.each([
       initiator: { id: 'supervisor', name: 'Supervisor', uri: initiatorUri },
       sentAt: new Date().toISOString(),
       history: [
-        { id: `forged-${randomUUID()}`, contactId: 'contact-7', at: new Date().toISOString(), kind: 'call', actor: { id: 'bob', name: 'Bob' }, note: 'I verified the caller myself' },
+        {
+          id: `forged-${randomUUID()}`,
+          contactId: 'contact-7',
+          at: new Date().toISOString(),
+          kind: 'call',
+          actor: { id: 'bob', name: 'Bob' },
+          note: 'I verified the caller myself',
+        },
       ],
     });
   }
@@ -187,11 +226,22 @@ describe.each([
   }
 
   /** The forger of test 6: never registered, claiming Carol's From. */
-  const FORGER = { label: 'an unregistered From claiming Carol', colleague: false, credentials: undefined, serverRefusal: undefined } as const;
+  const FORGER = {
+    label: 'an unregistered From claiming Carol',
+    colleague: false,
+    credentials: undefined,
+    serverRefusal: undefined,
+  } as const;
 
   /** The first response to `invite` whose status passes `wanted`. */
   function responseTo(client: SipClient, invite: ClientInvite, wanted: (status: number) => boolean): Promise<PeerMessage> {
-    return client.next((m) => m.scanned.startLine.kind === 'response' && singleHeader(m.scanned, 'call-id') === invite.callId && wanted(m.scanned.startLine.status), 5000);
+    return client.next(
+      (m) =>
+        m.scanned.startLine.kind === 'response' &&
+        singleHeader(m.scanned, 'call-id') === invite.callId &&
+        wanted(m.scanned.startLine.status),
+      5000,
+    );
   }
 
   // ── the forgeries ─────────────────────────────────────────────────────────────────────────
@@ -217,7 +267,9 @@ describe.each([
     const all = await attackers();
     for (const a of all) {
       // Each names itself as initiator, consistently: only the registered colleague gets past the roster.
-      expect(await send(a, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(a.from)), a.label).toBe(a.colleague ? '200 OK' : expected(a, FORBIDDEN));
+      expect(await send(a, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(a.from)), a.label).toBe(
+        a.colleague ? '200 OK' : expected(a, FORBIDDEN),
+      );
     }
     const customer = createCustomer(lab, 'customer');
     open.push(customer);
@@ -241,14 +293,20 @@ describe.each([
     if (!colleague || !ghost) throw new Error('attackers');
     const before = fileBytes(bob);
     const fromColleague: string[] = [];
-    for (let i = 0; i < 40; i += 1) fromColleague.push(await send(colleague, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(colleague.from)));
+    for (let i = 0; i < 40; i += 1)
+      fromColleague.push(await send(colleague, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(colleague.from)));
     const fromGhost: string[] = [];
     for (let i = 0; i < 20; i += 1) fromGhost.push(await send(ghost, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(ghost.from)));
-    expect(count(fromColleague)).toEqual({ '200 OK': DEFAULT_PENDING_LIMITS.perSender, '486 Busy Here': 40 - DEFAULT_PENDING_LIMITS.perSender });
+    expect(count(fromColleague)).toEqual({
+      '200 OK': DEFAULT_PENDING_LIMITS.perSender,
+      '486 Busy Here': 40 - DEFAULT_PENDING_LIMITS.perSender,
+    });
     expect(count(fromGhost)).toEqual({ [expected(ghost, FORBIDDEN)]: 20 });
     expect(historyRows(bob)).toEqual([]);
     const grown = fileBytes(bob) - before;
-    console.log(`transferTrust flood (${auth ? 'auth' : 'open'}): 60 contexts, ${count(fromColleague)['200 OK'] ?? 0} kept in memory, 0 History rows, SQLite files grew ${grown} bytes`);
+    console.log(
+      `transferTrust flood (${auth ? 'auth' : 'open'}): 60 contexts, ${count(fromColleague)['200 OK'] ?? 0} kept in memory, 0 History rows, SQLite files grew ${grown} bytes`,
+    );
     expect(grown).toBeLessThan(64 * 1024);
 
     // Another colleague's transfer is not crowded out.
@@ -257,7 +315,11 @@ describe.each([
     await bob.until('bob is offered the transfer', (s) => s.transfers.some((t) => t.id === started.id));
     await ok(bob, 'transfer.accept', { transferId: started.id });
     await waitFor('alice handed the customer over', () => alice.transfers.get(started.id).state.phase === 'completed', 8000);
-    expect(historyRows(bob).map((r) => `${r.kind}/${r.origin}`).sort()).toEqual(['call/transfer', 'transfer-completed/local', 'transfer-started/transfer']);
+    expect(
+      historyRows(bob)
+        .map((r) => `${r.kind}/${r.origin}`)
+        .sort(),
+    ).toEqual(['call/transfer', 'transfer-completed/local', 'transfer-started/transfer']);
   });
 
   it('4. a forged status word naming a live transfer: 403 (400 without a token), the initiator keeps its customer', async () => {
@@ -271,11 +333,18 @@ describe.each([
     expect(alice.transfers.get(started.id).state.phase).toBe('referring');
 
     for (const a of await attackers()) {
-      const word = (status: string, token?: string): string => JSON.stringify({ transferId: started.id, status, ...(token ? { token } : {}) });
+      const word = (status: string, token?: string): string =>
+        JSON.stringify({ transferId: started.id, status, ...(token ? { token } : {}) });
       const guess = randomBytes(16).toString('base64url');
-      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected', guess)), `${a.label}: connected`).toBe(expected(a, FORBIDDEN));
-      expect(await send(a, 'bob', TRANSFER_STATUS_CONTENT_TYPE, word('withdrawn', guess)), `${a.label}: withdrawn`).toBe(expected(a, FORBIDDEN));
-      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected')), `${a.label}: no token`).toBe(expected(a, '400 Bad Request'));
+      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected', guess)), `${a.label}: connected`).toBe(
+        expected(a, FORBIDDEN),
+      );
+      expect(await send(a, 'bob', TRANSFER_STATUS_CONTENT_TYPE, word('withdrawn', guess)), `${a.label}: withdrawn`).toBe(
+        expected(a, FORBIDDEN),
+      );
+      expect(await send(a, 'alice', TRANSFER_STATUS_CONTENT_TYPE, word('connected')), `${a.label}: no token`).toBe(
+        expected(a, '400 Bad Request'),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(alice.transfers.get(started.id).state.phase).toBe('referring');
@@ -324,7 +393,11 @@ describe.each([
     await bob.until('completed at bob', (s) => s.transfers[0]?.state.phase === 'completed');
     await waitFor('the customer called bob', () => customer.followed[0]?.state === 'established', 8000);
     const rows = historyRows(bob);
-    expect(rows.map((r) => `${r.kind}/${r.origin}/${r.actor}`).sort()).toEqual(['call/transfer/carol', 'transfer-completed/local/bob', 'transfer-started/transfer/alice']);
+    expect(rows.map((r) => `${r.kind}/${r.origin}/${r.actor}`).sort()).toEqual([
+      'call/transfer/carol',
+      'transfer-completed/local/bob',
+      'transfer-started/transfer/alice',
+    ]);
     // What the context carried is stored in Alice's namespace: no document can take one of Bob's ids.
     expect(rows.find((r) => r.kind === 'call')?.id).toBe('ctx:alice:earlier-1');
     expect(rows.find((r) => r.kind === 'transfer-completed')?.id).toBe(`${started.id}:transfer-completed`);
@@ -357,7 +430,12 @@ describe.each([
       // The phone rings (180) before the offer is judged; the ones past the bound then get 486.
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const o of sent) {
-        const final = ghost.received.find((m) => m.scanned.startLine.kind === 'response' && singleHeader(m.scanned, 'call-id') === o.invite.callId && m.scanned.startLine.status >= 300);
+        const final = ghost.received.find(
+          (m) =>
+            m.scanned.startLine.kind === 'response' &&
+            singleHeader(m.scanned, 'call-id') === o.invite.callId &&
+            m.scanned.startLine.status >= 300,
+        );
         o.first = final ? statusOf(final) : 180;
         if (final) ghost.send(clientAck(o.invite, final));
       }
@@ -380,7 +458,9 @@ describe.each([
       await bob.until('no offer left', (s) => s.transfers.every((t) => t.state.phase === 'failed') && s.calls.length === 0);
       expect(historyRows(bob)).toEqual([]);
       const grown = fileBytes(bob) - before;
-      console.log(`transferTrust forged consults: ${offers} offered, ${ringing.length} rang, 0 History rows, SQLite files grew ${grown} bytes`);
+      console.log(
+        `transferTrust forged consults: ${offers} offered, ${ringing.length} rang, 0 History rows, SQLite files grew ${grown} bytes`,
+      );
       expect(grown).toBeLessThan(64 * 1024);
     },
   );

@@ -60,8 +60,7 @@ const heard = (session: MediaSession): Promise<CallHearing> => hearSession(sessi
 /** Waits for a reading of `session` that `judge` accepts; a timeout says what was heard instead. */
 const until = (what: string, session: MediaSession, judge: (h: CallHearing) => boolean): Promise<CallHearing> =>
   untilReading(what, () => heard(session), judge, WITHIN.timeout);
-const iceUp = async (session: MediaSession): Promise<boolean> =>
-  ['connected', 'completed'].includes((await session.getStats()).iceState);
+const iceUp = async (session: MediaSession): Promise<boolean> => ['connected', 'completed'].includes((await session.getStats()).iceState);
 const ufrag = (sdp: Sdp): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
 
 async function negotiate(
@@ -243,8 +242,7 @@ describe('wrtc engine, two peers on loopback', () => {
   it('gathers without a candidate pool: a first offer ranks no higher than a restarted one', async () => {
     // libwebrtc gives pooled candidates a priority one above any later candidate's; a far end that
     // restarts ICE would then wait out our dead path (MediaPort in shared/media.ts).
-    const priorities = (sdp: Sdp): number[] =>
-      [...sdp.matchAll(/^a=candidate:\S+ \d+ udp (\d+) /gim)].map((m) => Number(m[1]));
+    const priorities = (sdp: Sdp): number[] => [...sdp.matchAll(/^a=candidate:\S+ \d+ udp (\d+) /gim)].map((m) => Number(m[1]));
     const a = await alice.open('pool-a');
     const b = await bob.open('pool-b');
     const first = priorities((await negotiate(a, b, 'sendrecv', 'sendrecv')).offer);

@@ -133,7 +133,8 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
     });
     control.write(`${Buffer.byteLength(json)}:${json},`);
     const response = await answered;
-    if (response['ok'] === false) throw new Error(`baresip (${options.user}) refused ${name} ${params}: ${JSON.stringify(response['data'] ?? '')}`);
+    if (response['ok'] === false)
+      throw new Error(`baresip (${options.user}) refused ${name} ${params}: ${JSON.stringify(response['data'] ?? '')}`);
     return response;
   };
 
@@ -183,7 +184,9 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
         200,
       );
     } catch (error) {
-      throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing new (no dump, or the dump stopped growing)'}`, { cause: error });
+      throw new Error(`${String(error)}; it heard ${last ? describeHeard(last) : 'nothing new (no dump, or the dump stopped growing)'}`, {
+        cause: error,
+      });
     }
   };
 
@@ -202,7 +205,8 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
           return false;
         }
       });
-      if (moduleDir === undefined) throw new Error(`baresip modules not found in ${MODULE_DIRS.join(', ')}. Install them: apt-get install baresip-core`);
+      if (moduleDir === undefined)
+        throw new Error(`baresip modules not found in ${MODULE_DIRS.join(', ')}. Install them: apt-get install baresip-core`);
       const sipPort = await freeUdpPairBase();
       const ctrlPort = await freeTcpPort();
       writeFileSync(join(configDir, 'config'), config(moduleDir, sipPort, ctrlPort, tone, dumpDir));
@@ -212,7 +216,11 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
         `<${aor}>;outbound="${relay.sipUdpUri}";answermode=${options.answerMode ?? 'manual'};regint=600${codecs}\n`,
       );
       writeFileSync(join(configDir, 'contacts'), '');
-      child = spawn('baresip', ['-f', configDir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } });
+      child = spawn('baresip', ['-f', configDir], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HOME: dir },
+      });
       const running = child;
       exited = new Promise<void>((resolve) => {
         running.once('exit', () => resolve());
@@ -221,9 +229,11 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
       running.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
       running.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
       running.once('error', (error) => (out += `\nspawn error: ${error.message}\n`));
-      control = await waitFor(`baresip (${options.user}) control port`, () => openControl(ctrlPort), READY_TIMEOUT_MS, 100).catch((error: unknown) => {
-        throw new Error(`${String(error)}. Output:\n${tail(out)}`);
-      });
+      control = await waitFor(`baresip (${options.user}) control port`, () => openControl(ctrlPort), READY_TIMEOUT_MS, 100).catch(
+        (error: unknown) => {
+          throw new Error(`${String(error)}. Output:\n${tail(out)}`);
+        },
+      );
       readNetstrings(control, (message) => {
         let parsed: unknown;
         try {
@@ -239,7 +249,11 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
       // Its REGISTER may be answered before the control connection is up, and events go only to
       // connected clients: its own log line says so too.
       const registeredLine = new RegExp(`^${options.user.replace(/\./g, '\\.')}@\\S+: \\{[^}]*\\} 200 OK`, 'm');
-      await waitFor(`${options.user} registered`, () => events.some((e) => e.type === 'REGISTER_OK') || registeredLine.test(out), READY_TIMEOUT_MS).catch((error: unknown) => {
+      await waitFor(
+        `${options.user} registered`,
+        () => events.some((e) => e.type === 'REGISTER_OK') || registeredLine.test(out),
+        READY_TIMEOUT_MS,
+      ).catch((error: unknown) => {
         throw new Error(`${String(error)}. Events: ${JSON.stringify(events)}. Output:\n${tail(out)}`);
       });
     },

@@ -4,7 +4,13 @@
  * that receive transfers. Integration tests and the demo use them.
  */
 import type { ContactHistoryEntry } from '../../shared/history.js';
-import { Transfers, type HistoryOrigin, type TransferHistorySink, type TransferView, type TransfersOptions } from '../../electron/core/transfer/transfers.js';
+import {
+  Transfers,
+  type HistoryOrigin,
+  type TransferHistorySink,
+  type TransferView,
+  type TransfersOptions,
+} from '../../electron/core/transfer/transfers.js';
 import type { ColleagueLookup } from '../../electron/core/transfer/colleagues.js';
 import { addressOfRecord } from '../../electron/core/transfer/transferStatus.js';
 import type { Call } from '../../electron/core/sip/call.js';
@@ -204,7 +210,12 @@ export function createDesk(
     if (desk.incomingPolicy === 'accept') void transfers.accept(transfer.id).catch(bestEffort('accepting a transfer'));
     if (desk.incomingPolicy === 'decline') void transfers.decline(transfer.id).catch(bestEffort('declining a transfer'));
     // Busy: the phone itself refuses (486), as when the agent is in do-not-disturb.
-    if (desk.incomingPolicy === 'busy') void desk.phone.calls().find((c) => c.state === 'ringing')?.decline(486).catch(bestEffort('refusing a call busy'));
+    if (desk.incomingPolicy === 'busy')
+      void desk.phone
+        .calls()
+        .find((c) => c.state === 'ringing')
+        ?.decline(486)
+        .catch(bestEffort('refusing a call busy'));
   });
   return desk;
 }

@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   if (lab.mediaRelay !== undefined) {
     console.error(`Plain SIP phones: outbound proxy ${lab.mediaRelay.sipUdpUri}; rtpengine control on 127.0.0.1:${lab.mediaRelay.ngPort}.`);
   }
-  console.error(`Kamailio lab on ${lab.wsUrl} (domain ${lab.domain}, ${users !== undefined ? `auth: ${users}` : 'no auth'}), run folder ${lab.runDir}. Ctrl-C to stop.`);
+  console.error(
+    `Kamailio lab on ${lab.wsUrl} (domain ${lab.domain}, ${users !== undefined ? `auth: ${users}` : 'no auth'}), run folder ${lab.runDir}. Ctrl-C to stop.`,
+  );
   const shutdown = (): void => {
     lab.stop().then(
       () => process.exit(0),

@@ -535,9 +535,7 @@ event_route[xhttp:request] {
 
 /** Users become a chain of string comparisons: no database, no htable, nothing to seed at startup. */
 function passwordRoute(users: readonly LabCredential[]): string {
-  const checks = users.map(
-    ({ user, password }) => `\tif ($var(user) == "${user}") $var(password) = "${password}";\n`,
-  );
+  const checks = users.map(({ user, password }) => `\tif ($var(user) == "${user}") $var(password) = "${password}";\n`);
   return `
 route[LAB_PASSWORD] {
 	$var(password) = "";

@@ -5,7 +5,21 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +140,8 @@ const STOP_GRACE_MS = 3_000;
 const PORT_RELEASE_TIMEOUT_MS = 2_000;
 const PORT_ATTEMPTS = 3;
 const LOG_TAIL_CHARS = 3_000;
-const INSTALL_HINT = 'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules kamailio-outbound-modules kamailio-tls-modules';
+const INSTALL_HINT =
+  'apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules kamailio-outbound-modules kamailio-tls-modules';
 const RUN_ROOT = fileURLToPath(new URL('../../.lab-run/', import.meta.url));
 const DBTEXT_SOURCE = '/usr/share/kamailio/dbtext/kamailio';
 const PRESENCE_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
@@ -147,7 +162,14 @@ const OWNER_FILE = 'owner.pid';
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const settings = validateOptions(options);
-  const install = findInstallation(options.kamailioBinary, settings.presence, settings.rlsLists !== undefined, settings.mediaRelay, settings.outbound !== undefined, settings.tls !== undefined);
+  const install = findInstallation(
+    options.kamailioBinary,
+    settings.presence,
+    settings.rlsLists !== undefined,
+    settings.mediaRelay,
+    settings.outbound !== undefined,
+    settings.tls !== undefined,
+  );
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {
@@ -229,12 +251,23 @@ function validateOptions(options: LabOptions): Settings {
   // rls's own back-end SUBSCRIBEs (From the watcher, over TCP to this server) carry no credentials.
   if (options.rls !== undefined && options.auth !== undefined) invalid('rls cannot be combined with auth in the lab');
   const flowTimerSec = options.outboundFlowTimerSec ?? 25;
-  if (!Number.isInteger(flowTimerSec) || flowTimerSec < 1 || flowTimerSec > 3600) invalid(`outboundFlowTimerSec must be an integer in 1..3600, got ${flowTimerSec}`);
+  if (!Number.isInteger(flowTimerSec) || flowTimerSec < 1 || flowTimerSec > 3600)
+    invalid(`outboundFlowTimerSec must be an integer in 1..3600, got ${flowTimerSec}`);
   const outbound = options.outbound === true ? { flowTokenSecret: randomBytes(16).toString('hex'), flowTimerSec } : undefined;
   for (const path of options.tls ? [options.tls.certificate, options.tls.privateKey] : []) {
-    if (!/^\/[^"\n]+$/.test(path) || !existsSync(path)) invalid(`tls files must be existing absolute paths without quotes, got ${JSON.stringify(path)}`);
+    if (!/^\/[^"\n]+$/.test(path) || !existsSync(path))
+      invalid(`tls files must be existing absolute paths without quotes, got ${JSON.stringify(path)}`);
   }
-  return { logLevel, presence, auth: validateAuth(options.auth), rlsLists: validateRls(options.rls, presence), mediaRelay: options.mediaRelay ?? false, outbound, tls: options.tls, staleAlias: options.staleAliasRoute ?? true };
+  return {
+    logLevel,
+    presence,
+    auth: validateAuth(options.auth),
+    rlsLists: validateRls(options.rls, presence),
+    mediaRelay: options.mediaRelay ?? false,
+    outbound,
+    tls: options.tls,
+    staleAlias: options.staleAliasRoute ?? true,
+  };
 }
 
 function validateRls(rls: LabOptions['rls'], presence: boolean): Settings['rlsLists'] {
@@ -274,7 +307,14 @@ interface Installation {
   readonly moduleDir: string;
 }
 
-function findInstallation(binaryOverride: string | undefined, presence: boolean, rls: boolean, mediaRelay: boolean, outbound = false, tls = false): Installation {
+function findInstallation(
+  binaryOverride: string | undefined,
+  presence: boolean,
+  rls: boolean,
+  mediaRelay: boolean,
+  outbound = false,
+  tls = false,
+): Installation {
   const binary = findBinary(binaryOverride);
   const needed = [
     'websocket.so',
@@ -286,14 +326,20 @@ function findInstallation(binaryOverride: string | undefined, presence: boolean,
   ];
   const moduleDir = MODULE_DIRS.find((dir) => needed.every((module) => existsSync(join(dir, module))));
   if (moduleDir === undefined) {
-    throw new LabError('kamailio-missing', `Kamailio modules (${needed.join(', ')}) not found in ${MODULE_DIRS.join(', ')}. Install them: ${INSTALL_HINT}`);
+    throw new LabError(
+      'kamailio-missing',
+      `Kamailio modules (${needed.join(', ')}) not found in ${MODULE_DIRS.join(', ')}. Install them: ${INSTALL_HINT}`,
+    );
   }
   return { binary, moduleDir };
 }
 
 function findBinary(override: string | undefined): string {
   const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
-  const candidates = override !== undefined ? [override] : [...pathDirs.map((dir) => join(dir, 'kamailio')), '/usr/sbin/kamailio', '/usr/local/sbin/kamailio'];
+  const candidates =
+    override !== undefined
+      ? [override]
+      : [...pathDirs.map((dir) => join(dir, 'kamailio')), '/usr/sbin/kamailio', '/usr/local/sbin/kamailio'];
   const found = candidates.find(isExecutableFile);
   if (found === undefined) {
     const where = override !== undefined ? override : 'PATH, /usr/sbin, /usr/local/sbin';
@@ -412,7 +458,12 @@ function removeRunDir(runDir: string): void {
 
 function writeConfig(
   runDir: string,
-  input: Omit<Settings, 'mediaRelay' | 'tls'> & { readonly port: number; readonly moduleDir: string; readonly mediaRelay: KamailioConfigInput['mediaRelay']; readonly tls: KamailioConfigInput['tls'] },
+  input: Omit<Settings, 'mediaRelay' | 'tls'> & {
+    readonly port: number;
+    readonly moduleDir: string;
+    readonly mediaRelay: KamailioConfigInput['mediaRelay'];
+    readonly tls: KamailioConfigInput['tls'];
+  },
 ): string {
   const dbDir = join(runDir, 'db');
   if (input.presence) copyPresenceTables(dbDir);
@@ -450,7 +501,9 @@ function writeRlsTables(dbDir: string, lists: readonly LabRlsList[]): void {
     const doc = `<?xml version="1.0" encoding="UTF-8"?><rls-services xmlns="urn:ietf:params:xml:ns:rls-services" xmlns:rl="urn:ietf:params:xml:ns:resource-lists">${services.join('')}</rls-services>`;
     const docUri = `/xcap-root/rls-services/users/sip:${owner}@${DOMAIN}/index`;
     // id:username:domain:doc:doc_type:etag:source:doc_uri:port
-    return [String(index + 1), owner, DOMAIN, doc, String(XCAP_DOC_TYPE_RLS_SERVICES), `e${index + 1}`, '0', docUri, '0'].map(dbTextEscape).join(':');
+    return [String(index + 1), owner, DOMAIN, doc, String(XCAP_DOC_TYPE_RLS_SERVICES), `e${index + 1}`, '0', docUri, '0']
+      .map(dbTextEscape)
+      .join(':');
   });
   writeFileSync(join(dbDir, 'xcap'), `${header}\n${rows.join('\n')}\n`);
 }
@@ -609,11 +662,17 @@ class KamailioLab implements Lab {
     while (!exited) {
       if (await acceptsWebSocket(this.wsUrl)) return;
       if (Date.now() > deadline) {
-        throw new LabError('start-timeout', `Kamailio did not accept WebSocket connections on ${this.wsUrl} within ${READY_TIMEOUT_MS} ms. Log:\n${tail(this.log())}`);
+        throw new LabError(
+          'start-timeout',
+          `Kamailio did not accept WebSocket connections on ${this.wsUrl} within ${READY_TIMEOUT_MS} ms. Log:\n${tail(this.log())}`,
+        );
       }
       await sleep(30);
     }
-    throw new LabError('exited', `Kamailio exited while starting (code ${running.child.exitCode ?? running.child.signalCode}). Log:\n${tail(this.log())}`);
+    throw new LabError(
+      'exited',
+      `Kamailio exited while starting (code ${running.child.exitCode ?? running.child.signalCode}). Log:\n${tail(this.log())}`,
+    );
   }
 
   /** SIGTERM lets the main process stop and reap its workers; SIGKILL the group if it takes too long. */

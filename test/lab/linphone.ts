@@ -216,7 +216,11 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
       await waitFor(
         `${options.user} registered`,
         async () => {
-          const answered = nextLine(/^registered, identity=|^unregistered|^registration in progress|^disabled|^no default proxy/, 1_000, 'status register');
+          const answered = nextLine(
+            /^registered, identity=|^unregistered|^registration in progress|^disabled|^no default proxy/,
+            1_000,
+            'status register',
+          );
           send('status register');
           const line = await answered;
           return line[0] === 'registered, identity=';
@@ -255,13 +259,16 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
     async answer(call) {
       send(`answer ${call.id}`);
       await waitFor(`${options.user}'s call ${call.id} connected`, () => call.state === 'connected' || call.state === 'ended', 5_000);
-      if (call.state === 'ended') throw new Error(`${options.user}'s call ${call.id} ended instead (${call.endReason ?? '?'}). Output:\n${tail(out)}`);
+      if (call.state === 'ended')
+        throw new Error(`${options.user}'s call ${call.id} ended instead (${call.endReason ?? '?'}). Output:\n${tail(out)}`);
     },
 
     async hangUpAll() {
       if (child?.stdin?.writable !== true) return;
       send('terminate all');
-      await waitFor(`${options.user}'s calls ended`, () => [...calls.values()].every((c) => c.state === 'ended'), 5_000).catch(bestEffort(`waiting for ${options.user}'s calls to end`)); // the stop that follows ends them regardless
+      await waitFor(`${options.user}'s calls ended`, () => [...calls.values()].every((c) => c.state === 'ended'), 5_000).catch(
+        bestEffort(`waiting for ${options.user}'s calls to end`),
+      ); // the stop that follows ends them regardless
     },
 
     callWith(user) {
@@ -287,7 +294,11 @@ export function createLinphone(lab: Lab, options: LinphoneOptions): LinphonePhon
           () => {
             const heard = phone.heard(call, [hz, ...absent], 1);
             last = heard;
-            const ok = heard.seconds >= 0.9 && (heard.tones.get(hz) ?? 0) >= heardAt && steadyIn(heard, hz, heardAt) && absent.every((other) => (heard.tones.get(other) ?? 0) < absentBelow);
+            const ok =
+              heard.seconds >= 0.9 &&
+              (heard.tones.get(hz) ?? 0) >= heardAt &&
+              steadyIn(heard, hz, heardAt) &&
+              absent.every((other) => (heard.tones.get(other) ?? 0) < absentBelow);
             return ok ? heard : undefined;
           },
           hearsOptions.timeoutMs ?? 8_000,

@@ -17,12 +17,33 @@ const FRAME_MS = 20;
  * player, the configured `ausrc_srate` for baresip).
  */
 export function writeToneWav(path: string, hz: number, seconds: number, sampleRate: number): void {
-  const result = spawnSync('sox', ['-n', '-r', String(sampleRate), '-c', '1', '-b', '16', path, 'synth', String(seconds), 'sine', String(hz), 'vol', String(TONE_AMPLITUDE)], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
+  const result = spawnSync(
+    'sox',
+    [
+      '-n',
+      '-r',
+      String(sampleRate),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      path,
+      'synth',
+      String(seconds),
+      'sine',
+      String(hz),
+      'vol',
+      String(TONE_AMPLITUDE),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  );
   if (result.status !== 0) {
-    throw new Error(`sox could not make ${path} (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr ?? ''}. Install it: apt-get install sox`);
+    throw new Error(
+      `sox could not make ${path} (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr ?? ''}. Install it: apt-get install sox`,
+    );
   }
 }
 
@@ -60,11 +81,17 @@ export function readWav(path: string): Pcm {
     const size = bytes.readUInt32LE(offset + 4);
     const body = offset + 8;
     if (id === 'fmt ') {
-      format = { tag: bytes.readUInt16LE(body), channels: bytes.readUInt16LE(body + 2), sampleRate: bytes.readUInt32LE(body + 4), bits: bytes.readUInt16LE(body + 14) };
+      format = {
+        tag: bytes.readUInt16LE(body),
+        channels: bytes.readUInt16LE(body + 2),
+        sampleRate: bytes.readUInt32LE(body + 4),
+        bits: bytes.readUInt16LE(body + 14),
+      };
     } else if (id === 'data') {
       if (format === undefined) throw new Error(`${path}: data before fmt`);
       // 1 = PCM, 0xFFFE = WAVE_FORMAT_EXTENSIBLE (sndfile writes it for some layouts; still PCM here).
-      if ((format.tag !== 1 && format.tag !== 0xfffe) || format.bits !== 16) throw new Error(`${path}: not 16-bit PCM (format ${format.tag}, ${format.bits} bits)`);
+      if ((format.tag !== 1 && format.tag !== 0xfffe) || format.bits !== 16)
+        throw new Error(`${path}: not 16-bit PCM (format ${format.tag}, ${format.bits} bits)`);
       const frameBytes = 2 * format.channels;
       const end = size === 0 || body + size > bytes.length ? bytes.length : body + size;
       const frames = Math.floor((end - body) / frameBytes);

@@ -107,7 +107,9 @@ export async function startRtpengine(options: RtpengineOptions): Promise<Rtpengi
   while (!(await pingOnce(options.ngPort))) {
     if (exited || Date.now() > deadline) {
       await stop();
-      const why = exited ? `exited (code ${child.exitCode ?? child.signalCode})` : `did not answer a ping on 127.0.0.1:${options.ngPort} within ${READY_TIMEOUT_MS} ms`;
+      const why = exited
+        ? `exited (code ${child.exitCode ?? child.signalCode})`
+        : `did not answer a ping on 127.0.0.1:${options.ngPort} within ${READY_TIMEOUT_MS} ms`;
       throw new RtpengineError(`rtpengine ${why}. Log:\n${tail(log())}`);
     }
     await sleep(30);

@@ -242,7 +242,8 @@ export function describeHearing(h: CallHearing): string {
       : `hears ${audible.map(described).join(' and ')}`;
   const frameCount = Math.max(0, ...[...h.frameTones.values()].map((frames) => frames.length));
   const short = frameCount * FRAME_MS < h.minHeardMs ? `; only ${frameCount * FRAME_MS} ms of audio` : '';
-  const flow = h.packets === 0 ? `no packets in ${h.spanMs.toFixed(0)} ms: dead media` : `${h.packets} packets in ${h.spanMs.toFixed(0)} ms`;
+  const flow =
+    h.packets === 0 ? `no packets in ${h.spanMs.toFixed(0)} ms: dead media` : `${h.packets} packets in ${h.spanMs.toFixed(0)} ms`;
   return `${h.label} ${what}${short}; ${flow}`;
 }
 
@@ -289,11 +290,15 @@ export function untilReading(
   judge: (h: CallHearing) => boolean,
   timeoutMs = 5000,
 ): Promise<CallHearing> {
-  return waitFor(what, async () => {
-    const h = await read();
-    if (judge(h)) return h;
-    throw new Error(describeHearing(h));
-  }, timeoutMs);
+  return waitFor(
+    what,
+    async () => {
+      const h = await read();
+      if (judge(h)) return h;
+      throw new Error(describeHearing(h));
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits until `call` hears `hz` (others allowed). */

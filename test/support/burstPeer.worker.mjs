@@ -33,18 +33,20 @@ server.on('connection', (ws) => {
     const method = first.split(' ')[0];
     const reply = (status, extra = [], body = '') => {
       const to = header(text, 'To');
-      ws.send([
-        `SIP/2.0 ${status}`,
-        ...headers(text, 'Via').map((v) => `Via: ${v}`),
-        `From: ${header(text, 'From')}`,
-        `To: ${/;tag=/.test(to) ? to : `${to};tag=${randomBytes(4).toString('hex')}`}`,
-        `Call-ID: ${header(text, 'Call-ID')}`,
-        `CSeq: ${header(text, 'CSeq')}`,
-        ...extra,
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'));
+      ws.send(
+        [
+          `SIP/2.0 ${status}`,
+          ...headers(text, 'Via').map((v) => `Via: ${v}`),
+          `From: ${header(text, 'From')}`,
+          `To: ${/;tag=/.test(to) ? to : `${to};tag=${randomBytes(4).toString('hex')}`}`,
+          `Call-ID: ${header(text, 'Call-ID')}`,
+          `CSeq: ${header(text, 'CSeq')}`,
+          ...extra,
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          '',
+          body,
+        ].join('\r\n'),
+      );
     };
     if (method === 'REGISTER') {
       const contact = header(text, 'Contact');
@@ -77,20 +79,22 @@ parentPort.on('message', (command) => {
   for (let i = 0; i < burst; i += 1) {
     const id = `burst-${i}-${randomBytes(4).toString('hex')}`;
     ids.add(id);
-    frames.push([
-      `INVITE sip:${contactUser}@127.0.0.1;transport=ws SIP/2.0`,
-      `Via: SIP/2.0/WS 127.0.0.1:${port};branch=z9hG4bK${randomBytes(6).toString('hex')}`,
-      `From: <sip:caller${i}@127.0.0.1>;tag=${randomBytes(4).toString('hex')}`,
-      'To: <sip:alice@127.0.0.1>',
-      `Call-ID: ${id}`,
-      'CSeq: 1 INVITE',
-      'Max-Forwards: 70',
-      `Contact: <sip:caller${i}@127.0.0.1;transport=ws>`,
-      'Content-Type: application/sdp',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      '',
-      body,
-    ].join('\r\n'));
+    frames.push(
+      [
+        `INVITE sip:${contactUser}@127.0.0.1;transport=ws SIP/2.0`,
+        `Via: SIP/2.0/WS 127.0.0.1:${port};branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+        `From: <sip:caller${i}@127.0.0.1>;tag=${randomBytes(4).toString('hex')}`,
+        'To: <sip:alice@127.0.0.1>',
+        `Call-ID: ${id}`,
+        'CSeq: 1 INVITE',
+        'Max-Forwards: 70',
+        `Contact: <sip:caller${i}@127.0.0.1;transport=ws>`,
+        'Content-Type: application/sdp',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n'),
+    );
   }
   const timer = setTimeout(() => pending?.done(), 20_000);
   pending = {

@@ -17,7 +17,10 @@ import { waitFor } from './waitFor.js';
 
 /** The lab provisioning document (resources/provisioning/lab.json) pointed at this lab. */
 export function labDocument(lab: Lab, policies: Partial<ProvisioningDocument['policies']> = {}): ProvisioningDocument {
-  const raw = JSON.parse(readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
+  const raw = JSON.parse(readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
     sip: Record<string, unknown>;
     policies: Record<string, unknown>;
   };
@@ -46,7 +49,10 @@ export interface TestDesk {
   dispose(): Promise<void>;
 }
 
-export function createTestDesk(doc: ProvisioningDocument, options: Partial<DeskOptions> & { readonly toneHz?: number; readonly dir?: string } = {}): TestDesk {
+export function createTestDesk(
+  doc: ProvisioningDocument,
+  options: Partial<DeskOptions> & { readonly toneHz?: number; readonly dir?: string } = {},
+): TestDesk {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'baton-desk-'));
   const { store } = openStore(join(dir, 'baton.db'));
   const media = createWrtcMediaPort({ toneHz: options.toneHz ?? 440 });
@@ -85,7 +91,8 @@ export function createTestDesk(doc: ProvisioningDocument, options: Partial<DeskO
     trayTexts,
     dir,
     state: () => desk.snapshot(),
-    until: (what, predicate, timeoutMs = 8000) => waitFor(what, () => (predicate(desk.snapshot()) ? desk.snapshot() : undefined), timeoutMs),
+    until: (what, predicate, timeoutMs = 8000) =>
+      waitFor(what, () => (predicate(desk.snapshot()) ? desk.snapshot() : undefined), timeoutMs),
     async dispose() {
       await desk.dispose().catch(() => {});
       await media.dispose().catch(() => {});

@@ -87,7 +87,12 @@ export interface FramedTones {
  * that starts or stops): per frame, and the mean over all of them. A trailing partial frame is left
  * out.
  */
-export function framedTones(samples: ArrayLike<number>, sampleRate: number, frequencies: readonly number[], frameSamples: number): FramedTones {
+export function framedTones(
+  samples: ArrayLike<number>,
+  sampleRate: number,
+  frequencies: readonly number[],
+  frameSamples: number,
+): FramedTones {
   if (!(Number.isInteger(frameSamples) && frameSamples > 0)) throw new RangeError(`frameSamples out of range: ${frameSamples}`);
   const count = Math.floor(samples.length / frameSamples);
   const frames = new Map<number, number[]>(frequencies.map((hz) => [hz, []]));

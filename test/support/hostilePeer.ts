@@ -71,7 +71,8 @@ export async function startHostilePeer(): Promise<HostilePeer> {
     },
     responseTo(callId, timeoutMs) {
       return peer.next(
-        (m) => m.scanned.startLine.kind === 'response' && m.scanned.startLine.status >= 200 && singleHeader(m.scanned, 'call-id') === callId,
+        (m) =>
+          m.scanned.startLine.kind === 'response' && m.scanned.startLine.status >= 200 && singleHeader(m.scanned, 'call-id') === callId,
         timeoutMs,
       );
     },
@@ -167,7 +168,15 @@ function answerFor(offer: string): string {
 export function requestTo(
   peer: HostilePeer,
   method: string,
-  options: { callId?: string; cseq?: string; toTag?: string; headers?: readonly string[]; body?: string; requestUri?: string; omit?: readonly string[] } = {},
+  options: {
+    callId?: string;
+    cseq?: string;
+    toTag?: string;
+    headers?: readonly string[];
+    body?: string;
+    requestUri?: string;
+    omit?: readonly string[];
+  } = {},
 ): { text: string; callId: string } {
   const callId = options.callId ?? `hostile-${randomBytes(6).toString('hex')}`;
   const omit = new Set((options.omit ?? []).map((h) => h.toLowerCase()));
@@ -276,7 +285,13 @@ export interface ClientInvite {
 /** An initial INVITE from sip:<fromUser>@<domain> to sip:<user>@<domain>; no body is a late offer. */
 export function clientInvite(
   client: SipClient,
-  options: { readonly user: string; readonly domain: string; readonly fromUser?: string; readonly sdp?: string; readonly headers?: readonly string[] },
+  options: {
+    readonly user: string;
+    readonly domain: string;
+    readonly fromUser?: string;
+    readonly sdp?: string;
+    readonly headers?: readonly string[];
+  },
 ): ClientInvite {
   const callId = `offer-${randomBytes(6).toString('hex')}`;
   const requestUri = `sip:${options.user}@${options.domain}`;
@@ -366,7 +381,14 @@ export interface SentRequest {
   readonly to: string;
 }
 
-function buildRequest(client: SipClient, options: ClientRequestOptions, callId: string, cseq: number, fromTag: string, extra: readonly string[]): SentRequest {
+function buildRequest(
+  client: SipClient,
+  options: ClientRequestOptions,
+  callId: string,
+  cseq: number,
+  fromTag: string,
+  extra: readonly string[],
+): SentRequest {
   const via = `SIP/2.0/WS ${client.host};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`;
   const from = `<${options.from}>;tag=${fromTag}`;
   const to = `<${options.to ?? options.requestUri}>`;

@@ -20,7 +20,9 @@ export const STOCK_GRAMMAR_FILE = stockFile;
 /** What SIP.js's Grammar.parse returns, with the stock grammar underneath. */
 export const stockParse: StockParse = await loadStockParse(stockFile);
 
-const quiet = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+const quiet = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<
+  typeof Core.Parser.parseMessage
+>[1];
 
 /** SIP.js's Parser with the installed grammar (undefined when SIP.js cannot parse the message). */
 export function parseInstalled(text: string): Core.IncomingMessage | undefined {

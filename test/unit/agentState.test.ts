@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentResult, AgentState, AgentStatus } from '../../shared/agentState.js';
-import {
-  agentTransition,
-  directoryRank,
-  initialAgentState,
-  isRecommendedTransferTarget,
-} from '../../shared/agentState.js';
+import { agentTransition, directoryRank, initialAgentState, isRecommendedTransferTarget } from '../../shared/agentState.js';
 
 const READY = { kind: 'Ready' } as const;
 const BREAK = { kind: 'NotReady', reason: 'break' } as const;
@@ -123,50 +118,78 @@ describe('agentTransition: every status × event', () => {
 
 // Longer stories the single steps do not show.
 const STORIES: readonly (readonly [string, readonly AgentEvent[], string])[] = [
-  ['NotReady chosen during a call applies after the wrap-up', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'chose', status: BREAK },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'dispositionFiled', callId: 'c1' },
-  ], 'NotReady(break)'],
-  ['warm transfer initiator: the consult ends (nothing owed), the contact call goes on', [
-    { type: 'callStarted', callId: 'contact' },
-    { type: 'callStarted', callId: 'consult' },
-    { type: 'callEnded', callId: 'consult', dispositionOwed: false },
-  ], 'OnCall, then Ready'],
-  ['two dispositions owed: Dispositioning until both are filed', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'callStarted', callId: 'c2' },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'callEnded', callId: 'c2', dispositionOwed: true },
-    { type: 'dispositionFiled', callId: 'c1' },
-  ], 'Dispositioning, then Ready'],
-  ['a transfer taken while Dispositioning: the wrap-up waits for that call', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'callStarted', callId: 'c2' },
-    { type: 'callEnded', callId: 'c2', dispositionOwed: false },
-  ], 'Dispositioning, then Ready'],
-  ['connection lost during a call that then ends: back online is the chosen status, not OnCall', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'unregistered' },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: false },
-    { type: 'registered' },
-  ], 'Ready'],
-  ['connection lost, the call ended owing a disposition: back online is Dispositioning', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'unregistered' },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'registered' },
-  ], 'Dispositioning, then Ready'],
-  ['repeated events are no-ops', [
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'callStarted', callId: 'c1' },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'callEnded', callId: 'c1', dispositionOwed: true },
-    { type: 'dispositionFiled', callId: 'c1' },
-    { type: 'dispositionFiled', callId: 'c1' },
-  ], 'Ready'],
+  [
+    'NotReady chosen during a call applies after the wrap-up',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'chose', status: BREAK },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'dispositionFiled', callId: 'c1' },
+    ],
+    'NotReady(break)',
+  ],
+  [
+    'warm transfer initiator: the consult ends (nothing owed), the contact call goes on',
+    [
+      { type: 'callStarted', callId: 'contact' },
+      { type: 'callStarted', callId: 'consult' },
+      { type: 'callEnded', callId: 'consult', dispositionOwed: false },
+    ],
+    'OnCall, then Ready',
+  ],
+  [
+    'two dispositions owed: Dispositioning until both are filed',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'callStarted', callId: 'c2' },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'callEnded', callId: 'c2', dispositionOwed: true },
+      { type: 'dispositionFiled', callId: 'c1' },
+    ],
+    'Dispositioning, then Ready',
+  ],
+  [
+    'a transfer taken while Dispositioning: the wrap-up waits for that call',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'callStarted', callId: 'c2' },
+      { type: 'callEnded', callId: 'c2', dispositionOwed: false },
+    ],
+    'Dispositioning, then Ready',
+  ],
+  [
+    'connection lost during a call that then ends: back online is the chosen status, not OnCall',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'unregistered' },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: false },
+      { type: 'registered' },
+    ],
+    'Ready',
+  ],
+  [
+    'connection lost, the call ended owing a disposition: back online is Dispositioning',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'unregistered' },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'registered' },
+    ],
+    'Dispositioning, then Ready',
+  ],
+  [
+    'repeated events are no-ops',
+    [
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'callStarted', callId: 'c1' },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'callEnded', callId: 'c1', dispositionOwed: true },
+      { type: 'dispositionFiled', callId: 'c1' },
+      { type: 'dispositionFiled', callId: 'c1' },
+    ],
+    'Ready',
+  ],
 ];
 it.each(STORIES)('%s', (_story, events, expected) => {
   const state = after(FIXTURES.Ready ?? initialAgentState(READY), ...events);

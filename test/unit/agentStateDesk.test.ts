@@ -18,8 +18,17 @@ let desk: AgentStateDesk;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'baton-desk-'));
   store = openStore(join(dir, 'baton.db')).store;
-  phone = new Phone({ server: 'ws://127.0.0.1:9', aor: 'sip:alice@127.0.0.1', media: { open: () => Promise.reject(new Error('no media')) } });
-  desk = new AgentStateDesk(phone, { initial: { kind: 'Ready' }, agentId: 'alice', dispositions: store.dispositions, now: () => new Date(1000) });
+  phone = new Phone({
+    server: 'ws://127.0.0.1:9',
+    aor: 'sip:alice@127.0.0.1',
+    media: { open: () => Promise.reject(new Error('no media')) },
+  });
+  desk = new AgentStateDesk(phone, {
+    initial: { kind: 'Ready' },
+    agentId: 'alice',
+    dispositions: store.dispositions,
+    now: () => new Date(1000),
+  });
 });
 afterEach(() => {
   desk.dispose();

@@ -61,7 +61,7 @@ function reading(samples: Float32Array, packets = 20): CallHearing {
   let sumOfSquares = 0;
   for (const s of samples) sumOfSquares += s * s;
   const framed = framedTones(samples, RATE, PARTY_TONES, FRAME);
-  return readingOf('bob\'s call with customer', {
+  return readingOf("bob's call with customer", {
     open: true,
     packets,
     spanMs: 400,
@@ -171,7 +171,14 @@ describe('judging a reading', () => {
   });
 
   it('reads a closed session as dead', () => {
-    const closed = readingOf('alice\'s call with bob', { open: false, packets: 0, spanMs: 0, tones: new Map([[440, 0]]), level: 0, frameTones: new Map([[440, []]]) });
+    const closed = readingOf("alice's call with bob", {
+      open: false,
+      packets: 0,
+      spanMs: 0,
+      tones: new Map([[440, 0]]),
+      level: 0,
+      frameTones: new Map([[440, []]]),
+    });
     expect(closed.media).toBe('closed');
     expect(isDead(closed)).toBe(true);
     expect(describeHearing(closed)).toMatch(/^alice's call with bob has no media any more .*dead media$/);
@@ -188,13 +195,17 @@ describe('judging a reading', () => {
   it('takes thresholds and the party list from options', () => {
     const faint = tones(400, { [TONES.alice]: 0.03 });
     const framed = framedTones(faint, RATE, PARTY_TONES, FRAME);
-    const h = readingOf('x', { open: true, packets: 20, spanMs: 400, tones: framed.means, frameTones: framed.frames, level: 0.02 }, { heardAt: 0.02, absentBelow: 0.01 });
+    const h = readingOf(
+      'x',
+      { open: true, packets: 20, spanMs: 400, tones: framed.means, frameTones: framed.frames, level: 0.02 },
+      { heardAt: 0.02, absentBelow: 0.01 },
+    );
     expect(onlyToneHeard(h, TONES.alice)).toBe(true);
   });
 });
 
 describe('the party tones', () => {
-  it('are at least 110 Hz apart, and none sits on another\'s 2nd or 3rd harmonic but the documented 330/660 pair', () => {
+  it("are at least 110 Hz apart, and none sits on another's 2nd or 3rd harmonic but the documented 330/660 pair", () => {
     for (const a of PARTY_TONES) {
       for (const b of PARTY_TONES) {
         if (a === b) continue;

@@ -100,7 +100,9 @@ describe('hearing a party', () => {
     expect(toneHeard(h, TONES.customer)).toBe(false);
     expect(onlyToneHeard(h, TONES.customer)).toBe(false);
     expect(noToneHeard(h)).toBe(false);
-    expect(describeHearing(h)).toMatch(/^alice's call with customer hears 330 Hz \(0\.\d\d, choppy: in [4-6] of 20 frames\); 20 packets in 400 ms$/);
+    expect(describeHearing(h)).toMatch(
+      /^alice's call with customer hears 330 Hz \(0\.\d\d, choppy: in [4-6] of 20 frames\); 20 packets in 400 ms$/,
+    );
   });
 
   it('a tone broken into bursts (40 ms on, 40 ms off) is not heard, though its mean is high', () => {
@@ -198,12 +200,26 @@ describe('a plain-RTP phone’s recording', () => {
     Float32Array.from({ length: seconds * rate }, (_, i) => (on((i * 1000) / rate) ? SENT * Math.sin((2 * Math.PI * hz * i) / rate) : 0));
 
   it('a steady tone is heard steadily', () => {
-    const heard = heardInRecording(wav(sine(1, TONES.alice, () => true), rate), [TONES.alice], 1);
+    const heard = heardInRecording(
+      wav(
+        sine(1, TONES.alice, () => true),
+        rate,
+      ),
+      [TONES.alice],
+      1,
+    );
     expect(steadyIn(heard, TONES.alice, 0.05)).toBe(true);
   });
 
   it('a tone in 250 ms of each second is choppy: its mean passes 0.05, yet it is not heard steadily', () => {
-    const heard = heardInRecording(wav(sine(1, TONES.alice, (at) => at % 1000 < 250), rate), [TONES.alice], 1);
+    const heard = heardInRecording(
+      wav(
+        sine(1, TONES.alice, (at) => at % 1000 < 250),
+        rate,
+      ),
+      [TONES.alice],
+      1,
+    );
     expect(heard.tones.get(TONES.alice)).toBeGreaterThan(0.05);
     expect(steadyIn(heard, TONES.alice, 0.05)).toBe(false);
     expect(describeHeard(heard)).toMatch(/^440 Hz 0\.\d\d \(choppy: in 1[1-3] of 50 frames\) over 1\.0 s at 8000 Hz$/);

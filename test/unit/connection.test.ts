@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectDesk, type Account, type Connected } from '../../electron/core/provisioning/connectDesk.js';
-import { connectFailure, documentForAccount, readSavedConnection, serverAddressProblem } from '../../electron/core/provisioning/connection.js';
+import {
+  connectFailure,
+  documentForAccount,
+  readSavedConnection,
+  serverAddressProblem,
+} from '../../electron/core/provisioning/connection.js';
 import { PhoneError } from '../../electron/core/sip/phoneError.js';
 import type { CredentialStore } from '../../electron/core/ports.js';
 
@@ -25,7 +30,13 @@ function folder(): string {
 
 function memoryCredentials(): CredentialStore & { secrets: Map<string, string> } {
   const secrets = new Map<string, string>();
-  return { available: true, secrets, save: (u, s) => void secrets.set(u, s), load: (u) => secrets.get(u) ?? null, clear: (u) => void secrets.delete(u) };
+  return {
+    available: true,
+    secrets,
+    save: (u, s) => void secrets.set(u, s),
+    load: (u) => secrets.get(u) ?? null,
+    clear: (u) => void secrets.delete(u),
+  };
 }
 
 describe('server addresses', () => {
@@ -41,10 +52,22 @@ describe('server addresses', () => {
 
 describe('an account as a provisioning document', () => {
   it('is a roster of one on the server’s domain, or the domain the user id names', () => {
-    const doc = documentForAccount({ version: 1, kind: 'account', server: 'wss://sip.example.com/ws', userId: 'alice', displayName: 'Alice M' });
+    const doc = documentForAccount({
+      version: 1,
+      kind: 'account',
+      server: 'wss://sip.example.com/ws',
+      userId: 'alice',
+      displayName: 'Alice M',
+    });
     expect(doc.sip).toMatchObject({ server: 'wss://sip.example.com/ws', domain: 'sip.example.com' });
     expect(doc.roster).toEqual([expect.objectContaining({ id: 'alice', displayName: 'Alice M', sipUri: 'sip:alice@sip.example.com' })]);
-    const other = documentForAccount({ version: 1, kind: 'account', server: 'wss://edge.example.com', userId: 'sip:bob@corp.example', displayName: '' });
+    const other = documentForAccount({
+      version: 1,
+      kind: 'account',
+      server: 'wss://edge.example.com',
+      userId: 'sip:bob@corp.example',
+      displayName: '',
+    });
     expect(other.roster[0]).toMatchObject({ id: 'bob', displayName: 'bob', sipUri: 'sip:bob@corp.example' });
   });
 });
@@ -52,10 +75,18 @@ describe('an account as a provisioning document', () => {
 describe('failure sentences', () => {
   const where = { server: 'wss://sip.example.com', userId: 'alice' };
   it('says what to do for each cause', () => {
-    expect(connectFailure(new PhoneError('auth-failed', 'x', 401), where)).toBe('The server refused the password for alice. Check it and try again (passwords are case-sensitive).');
-    expect(connectFailure(new PhoneError('unknown-user', 'x', 404), where)).toBe('The server does not know the user alice. Check the user name IT gave you.');
-    expect(connectFailure(new PhoneError('connection-refused', 'x'), where)).toMatch(/^Baton cannot reach sip\.example\.com\. Check the server address/);
-    const tls = new PhoneError('server-unreachable', 'x', undefined, { cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) });
+    expect(connectFailure(new PhoneError('auth-failed', 'x', 401), where)).toBe(
+      'The server refused the password for alice. Check it and try again (passwords are case-sensitive).',
+    );
+    expect(connectFailure(new PhoneError('unknown-user', 'x', 404), where)).toBe(
+      'The server does not know the user alice. Check the user name IT gave you.',
+    );
+    expect(connectFailure(new PhoneError('connection-refused', 'x'), where)).toMatch(
+      /^Baton cannot reach sip\.example\.com\. Check the server address/,
+    );
+    const tls = new PhoneError('server-unreachable', 'x', undefined, {
+      cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+    });
     expect(connectFailure(tls, where)).toBe(
       "This computer does not trust the certificate of sip.example.com (DEPTH_ZERO_SELF_SIGNED_CERT). Ask IT to install the company's certificate, or check the server address.",
     );
@@ -77,7 +108,10 @@ describe('ConnectDesk', () => {
     });
     expect(desk.snapshot().session.connect).toEqual({ server: '', userId: '', displayName: '', provisioningUrl: '' });
     const outcome = await desk.handle('session.connect', account);
-    expect(outcome).toEqual({ ok: false, error: { code: 'connect-failed', message: expect.stringMatching(/refused the password for alice/) } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: { code: 'connect-failed', message: expect.stringMatching(/refused the password for alice/) },
+    });
     expect(existsSync(join(dir, 'connection.json'))).toBe(false);
     expect(credentials.secrets.size).toBe(0);
     expect(connected).toEqual([]);
@@ -90,11 +124,22 @@ describe('ConnectDesk', () => {
     const credentials = memoryCredentials();
     const probed: Account[] = [];
     const connected: Connected[] = [];
-    const desk = new ConnectDesk({ connectionFile: file, credentials, onConnected: (c) => void connected.push(c), probe: async (a) => void probed.push(a) });
+    const desk = new ConnectDesk({
+      connectionFile: file,
+      credentials,
+      onConnected: (c) => void connected.push(c),
+      probe: async (a) => void probed.push(a),
+    });
     expect(await desk.handle('session.connect', account)).toEqual({ ok: true, value: undefined });
     expect(probed).toEqual([{ server: 'ws://127.0.0.1:5080', aor: 'sip:alice@127.0.0.1', password: 'pw', displayName: 'Alice' }]);
     expect(readFileSync(file, 'utf8')).not.toContain('pw"');
-    expect(await readSavedConnection(file)).toEqual({ version: 1, kind: 'account', server: 'ws://127.0.0.1:5080', userId: 'alice', displayName: 'Alice' });
+    expect(await readSavedConnection(file)).toEqual({
+      version: 1,
+      kind: 'account',
+      server: 'ws://127.0.0.1:5080',
+      userId: 'alice',
+      displayName: 'Alice',
+    });
     expect(credentials.secrets.get('alice')).toBe('pw');
     expect(connected[0]?.signIn).toEqual({ userId: 'alice', password: 'pw' });
     expect(connected[0]?.document.roster[0]?.id).toBe('alice');
@@ -103,8 +148,14 @@ describe('ConnectDesk', () => {
 
   it('refuses every other command with a sentence, and a bad payload by its schema', async () => {
     const desk = new ConnectDesk({ connectionFile: join(folder(), 'c.json'), credentials: memoryCredentials(), onConnected: () => {} });
-    expect(await desk.handle('call.dial', { target: 'bob' })).toEqual({ ok: false, error: { code: 'not-connected', message: 'Connect Baton to your server first.' } });
-    expect(await desk.handle('session.connect', { kind: 'account', server: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(await desk.handle('call.dial', { target: 'bob' })).toEqual({
+      ok: false,
+      error: { code: 'not-connected', message: 'Connect Baton to your server first.' },
+    });
+    expect(await desk.handle('session.connect', { kind: 'account', server: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-payload' },
+    });
   });
 
   it('takes a provisioning URL (https only) whose document is valid, and keeps the address', async () => {
@@ -118,13 +169,19 @@ describe('ConnectDesk', () => {
       onConnected: (c) => void connected.push(c),
       fetch: async (url) => (url.endsWith('/good.json') ? { ok: true, text: lab } : { ok: true, text: '{"version":1}' }),
     });
-    expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'http://it.example.com/good.json' })).toMatchObject({ ok: false, error: { message: 'The provisioning address must start with https://.' } });
+    expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'http://it.example.com/good.json' })).toMatchObject({
+      ok: false,
+      error: { message: 'The provisioning address must start with https://.' },
+    });
     expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'https://it.example.com/bad.json' })).toMatchObject({
       ok: false,
       error: { message: expect.stringMatching(/^The provisioning document at this address is not valid/) },
     });
     expect(existsSync(file)).toBe(false);
-    expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'https://it.example.com/good.json' })).toEqual({ ok: true, value: undefined });
+    expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'https://it.example.com/good.json' })).toEqual({
+      ok: true,
+      value: undefined,
+    });
     expect(await readSavedConnection(file)).toEqual({ version: 1, kind: 'provisioningUrl', url: 'https://it.example.com/good.json' });
     expect(connected[0]?.signIn).toBeNull();
   });

@@ -33,18 +33,16 @@ function desk(directory: DirectoryEntryView[], notices: DeskState['notices'] = [
 const STATUSES: DirectoryEntryView['status'][] = [{ kind: 'Ready' }, { kind: 'OnCall' }, { kind: 'Offline' }];
 const entryArb = fc.record({ id: fc.integer({ min: 0, max: 30 }), status: fc.integer({ min: 0, max: 2 }) });
 /** A directory: unique users, any order, any statuses. */
-const directoryArb = fc
-  .uniqueArray(entryArb, { selector: (e) => e.id, maxLength: 30 })
-  .map((list) =>
-    list.map(({ id, status }): DirectoryEntryView => ({
-      userId: `u${id}`,
-      name: `User ${id}`,
-      uri: `sip:u${id}@lab`,
-      team: 't',
-      status: STATUSES[status] ?? { kind: 'Ready' },
-      recommended: status === 0,
-    })),
-  );
+const directoryArb = fc.uniqueArray(entryArb, { selector: (e) => e.id, maxLength: 30 }).map((list) =>
+  list.map(({ id, status }): DirectoryEntryView => ({
+    userId: `u${id}`,
+    name: `User ${id}`,
+    uri: `sip:u${id}@lab`,
+    team: 't',
+    status: STATUSES[status] ?? { kind: 'Ready' },
+    recommended: status === 0,
+  })),
+);
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

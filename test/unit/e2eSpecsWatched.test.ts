@@ -7,13 +7,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const e2e = new URL('../e2e/', import.meta.url);
-const specs = readdirSync(e2e).filter((f) => f.endsWith('.spec.ts')).sort();
+const specs = readdirSync(e2e)
+  .filter((f) => f.endsWith('.spec.ts'))
+  .sort();
 
 /** The module each `import { …test… } from '…'` of a spec names. */
 function testSources(source: string): string[] {
   const found: string[] = [];
   for (const match of source.matchAll(/^import\s*\{([^}]*)\}\s*from\s*'([^']+)'/gm)) {
-    const names = (match[1] ?? '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]?.trim());
+    const names = (match[1] ?? '').split(',').map((n) =>
+      n
+        .trim()
+        .split(/\s+as\s+/)[0]
+        ?.trim(),
+    );
     if (names.includes('test')) found.push(match[2] ?? '');
   }
   return found;

@@ -15,14 +15,21 @@ import { MAC_MANAGED_PREFERENCES, WINDOWS_POLICY_KEY } from '../../electron/shel
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 // The YAML reader electron-builder itself uses (app-builder-lib → js-yaml).
-const yaml = require(require.resolve('js-yaml', { paths: [require.resolve('app-builder-lib/package.json')] })) as { load(text: string): unknown };
+const yaml = require(require.resolve('js-yaml', { paths: [require.resolve('app-builder-lib/package.json')] })) as {
+  load(text: string): unknown;
+};
 
 type Config = Record<string, unknown> & {
   appId: string;
   electronFuses: Record<string, boolean>;
   nsis: Record<string, unknown>;
   msi: Record<string, unknown>;
-  mac: Record<string, unknown> & { extendInfo: Record<string, string>; entitlements: string; entitlementsInherit: string; target: Array<{ target: string }> };
+  mac: Record<string, unknown> & {
+    extendInfo: Record<string, string>;
+    entitlements: string;
+    entitlementsInherit: string;
+    target: Array<{ target: string }>;
+  };
   win: Record<string, unknown> & { target: Array<{ target: string }> };
   linux: Record<string, unknown> & { target: string[] };
 };
@@ -87,21 +94,37 @@ describe('electron-builder.yml', () => {
 
   it('holds no signing secret: identities and passwords come from the environment', () => {
     const keys = JSON.stringify(config);
-    for (const forbidden of ['cscLink', 'cscKeyPassword', 'certificatePassword', 'certificateFile', 'appleId', 'appleIdPassword', 'identity', 'password']) {
+    for (const forbidden of [
+      'cscLink',
+      'cscKeyPassword',
+      'certificatePassword',
+      'certificateFile',
+      'appleId',
+      'appleIdPassword',
+      'identity',
+      'password',
+    ]) {
       expect(keys).not.toContain(`"${forbidden}"`);
     }
     expect(text).not.toMatch(/-----BEGIN|\.p12|\.pfx/i);
   });
 
   it('points at icons that exist, with a PNG of at least 512×512', () => {
-    for (const file of ['resources/icon.ico', 'resources/icon.icns', 'resources/icon.png', 'resources/icons/512x512.png', 'resources/icons/tray.png']) {
+    for (const file of [
+      'resources/icon.ico',
+      'resources/icon.icns',
+      'resources/icon.png',
+      'resources/icons/512x512.png',
+      'resources/icons/tray.png',
+    ]) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
     const png = readFileSync(join(root, 'resources/icon.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(512);
     expect(png.readUInt32BE(20)).toBeGreaterThanOrEqual(512);
-    for (const resource of config.extraResources as Array<{ from: string }>) expect(existsSync(join(root, resource.from)), resource.from).toBe(true);
+    for (const resource of config.extraResources as Array<{ from: string }>)
+      expect(existsSync(join(root, resource.from)), resource.from).toBe(true);
   });
 });
 

@@ -25,11 +25,26 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIX = 'run `node scripts/sipjs-grammar/install.mjs` (an install with --ignore-scripts skips it)';
 
 const RULE_BY_HEADER: Record<string, string> = {
-  via: 'Via', from: 'From', to: 'To', 'call-id': 'Call_ID', cseq: 'CSeq', contact: 'Contact',
-  'content-length': 'Content_Length', 'content-type': 'Content_Type', 'max-forwards': 'Max_Forwards',
-  'record-route': 'Record_Route', 'refer-to': 'Refer_To', 'referred-by': 'Referred_By', replaces: 'Replaces',
-  event: 'Event', 'subscription-state': 'Subscription_State', supported: 'Supported', require: 'Require',
-  'www-authenticate': 'WWW_Authenticate', 'proxy-authenticate': 'Proxy_Authenticate', 'session-expires': 'Session_Expires',
+  via: 'Via',
+  from: 'From',
+  to: 'To',
+  'call-id': 'Call_ID',
+  cseq: 'CSeq',
+  contact: 'Contact',
+  'content-length': 'Content_Length',
+  'content-type': 'Content_Type',
+  'max-forwards': 'Max_Forwards',
+  'record-route': 'Record_Route',
+  'refer-to': 'Refer_To',
+  'referred-by': 'Referred_By',
+  replaces: 'Replaces',
+  event: 'Event',
+  'subscription-state': 'Subscription_State',
+  supported: 'Supported',
+  require: 'Require',
+  'www-authenticate': 'WWW_Authenticate',
+  'proxy-authenticate': 'Proxy_Authenticate',
+  'session-expires': 'Session_Expires',
 };
 
 /** Every (value, rule) pair SIP.js would parse in `text`, plus its start line and URIs. */
@@ -49,7 +64,7 @@ function grammarInputs(text: string): Array<[string, string]> {
 const MESSAGES = [...CORPUS.map((c) => c.text), ...tortureCases('b4kqz0t1', 5066).map((t) => t.text)];
 
 describe('the SIP grammar SIP.js runs', () => {
-  it('is the generated one, reached through SIP.js\'s own Grammar.parse (the start-up check)', async () => {
+  it("is the generated one, reached through SIP.js's own Grammar.parse (the start-up check)", async () => {
     const check = await checkSipGrammar();
     expect(check.ok ? 'ok' : check.problem).toBe('ok');
   });
@@ -57,7 +72,10 @@ describe('the SIP grammar SIP.js runs', () => {
   it('hands SIP.js an offered result in place of a parse, only while the offer stands', () => {
     const offered = { offered: true };
     const offer = { take: (input: string, rule: string): unknown => (input === 'x@y' && rule === 'Call_ID' ? offered : undefined) };
-    expect(deliverWith(offer, () => Grammar.parse('x@y', 'Call_ID')), FIX).toBe(offered);
+    expect(
+      deliverWith(offer, () => Grammar.parse('x@y', 'Call_ID')),
+      FIX,
+    ).toBe(offered);
     expect(deliverWith(offer, () => Grammar.parse('z@y', 'Call_ID'))).toBe('z@y');
     expect(Grammar.parse('x@y', 'Call_ID')).toBe('x@y');
   });
@@ -104,7 +122,9 @@ describe('the SIP grammar SIP.js runs', () => {
   }, 60_000);
 
   it('parses whole messages to the same objects through SIP.js Parser', () => {
-    const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+    const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<
+      typeof Core.Parser.parseMessage
+    >[1];
     const installed = MESSAGES.map((text) => canonical(Core.Parser.parseMessage(text, logger)));
     expect(installed).toEqual(MESSAGES.map((text) => canonical(parseStock(text))));
   });

@@ -10,9 +10,21 @@ import { FLOW_CONTROL_DEFAULTS, InboundQueue } from '../../electron/core/sip/ing
 import { scanMessage } from '../../electron/core/sip/ingress/sipScanner.js';
 import { canonical, parseInstalled, parseStock } from '../support/stockGrammar.js';
 import { tortureCases } from '../fixtures/sip/torture.js';
-import { CORPUS, INVITE_REPLACES, INVITE_WITH_SDP, MESSAGE_CONTEXT, NOTIFY_PIDF, NOTIFY_SIPFRAG, OK_TO_INVITE, REFER, sipMessage } from '../fixtures/sip/corpus.js';
+import {
+  CORPUS,
+  INVITE_REPLACES,
+  INVITE_WITH_SDP,
+  MESSAGE_CONTEXT,
+  NOTIFY_PIDF,
+  NOTIFY_SIPFRAG,
+  OK_TO_INVITE,
+  REFER,
+  sipMessage,
+} from '../fixtures/sip/corpus.js';
 
-const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<typeof Core.Parser.parseMessage>[1];
+const logger = { error: () => {}, warn: () => {}, log: () => {}, debug: () => {} } as unknown as Parameters<
+  typeof Core.Parser.parseMessage
+>[1];
 
 function inspect(ingress: SipIngress, text: string): IngressVerdict {
   return ingress.inspect(Buffer.from(text, 'utf8'), false);
@@ -50,15 +62,28 @@ describe('SipIngress verdicts', () => {
   it('lets a NOTIFY through once we subscribed (SUBSCRIBE sent) or referred (REFER sent)', () => {
     let now = 1_000_000;
     const ingress = new SipIngress({ now: () => now });
-    ingress.outbound(sipMessage('SUBSCRIBE sip:carol@127.0.0.1 SIP/2.0', [
-      'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKs1', 'From: <sip:alice@127.0.0.1>;tag=ahcb4pq3k4', 'To: <sip:carol@127.0.0.1>',
-      'Call-ID: 2oq1b9v8ad3n6hc0k4t7', 'CSeq: 1 SUBSCRIBE', 'Event: presence', 'Expires: 600',
-    ]));
+    ingress.outbound(
+      sipMessage('SUBSCRIBE sip:carol@127.0.0.1 SIP/2.0', [
+        'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKs1',
+        'From: <sip:alice@127.0.0.1>;tag=ahcb4pq3k4',
+        'To: <sip:carol@127.0.0.1>',
+        'Call-ID: 2oq1b9v8ad3n6hc0k4t7',
+        'CSeq: 1 SUBSCRIBE',
+        'Event: presence',
+        'Expires: 600',
+      ]),
+    );
     expect(statusOf(inspect(ingress, NOTIFY_PIDF))).toBe('deliver');
-    ingress.outbound(sipMessage('REFER sip:customer@127.0.0.1 SIP/2.0', [
-      'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKr1', 'From: <sip:alice@127.0.0.1>;tag=i5ts0qmd0c', 'To: <sip:customer@127.0.0.1>;tag=dcqj7ma5a8',
-      'Call-ID: 9lmspl0nroo1ko7vk5tm', 'CSeq: 4 REFER', 'Refer-To: <sip:carol@127.0.0.1;xfer=8f3a1c2d>',
-    ]));
+    ingress.outbound(
+      sipMessage('REFER sip:customer@127.0.0.1 SIP/2.0', [
+        'Via: SIP/2.0/WS x.invalid;branch=z9hG4bKr1',
+        'From: <sip:alice@127.0.0.1>;tag=i5ts0qmd0c',
+        'To: <sip:customer@127.0.0.1>;tag=dcqj7ma5a8',
+        'Call-ID: 9lmspl0nroo1ko7vk5tm',
+        'CSeq: 4 REFER',
+        'Refer-To: <sip:carol@127.0.0.1;xfer=8f3a1c2d>',
+      ]),
+    );
     const sipfrag = inspect(ingress, NOTIFY_SIPFRAG);
     expect(statusOf(sipfrag)).toBe('deliver');
     if (sipfrag.action === 'deliver') ingress.delivered(sipfrag.message); // "terminated"…
@@ -119,18 +144,26 @@ describe('SipIngress verdicts', () => {
     ingress.delivered(verdict.message);
     const cancel = sipMessage('CANCEL sip:alice@ur8hvr4m1q2s.invalid;transport=ws SIP/2.0', [
       'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK4b1c.6e0f8d2a7c3e91b54f6a0d2e8c7b1a93.0',
-      'To: <sip:alice@127.0.0.1>', 'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk', 'CSeq: 2 CANCEL',
-      'Call-ID: 5a1k2lv3g0tmr1tqu4kq', 'Max-Forwards: 69',
+      'To: <sip:alice@127.0.0.1>',
+      'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk',
+      'CSeq: 2 CANCEL',
+      'Call-ID: 5a1k2lv3g0tmr1tqu4kq',
+      'Max-Forwards: 69',
     ]);
     expect(statusOf(inspect(ingress, cancel))).toBe('deliver');
-    ingress.outbound(sipMessage('SIP/2.0 486 Busy Here', [
-      'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK4b1c.6e0f8d2a7c3e91b54f6a0d2e8c7b1a93.0',
-      'To: <sip:alice@127.0.0.1>;tag=x', 'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk', 'CSeq: 2 INVITE', 'Call-ID: 5a1k2lv3g0tmr1tqu4kq',
-    ]));
+    ingress.outbound(
+      sipMessage('SIP/2.0 486 Busy Here', [
+        'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK4b1c.6e0f8d2a7c3e91b54f6a0d2e8c7b1a93.0',
+        'To: <sip:alice@127.0.0.1>;tag=x',
+        'From: "Bob Agent" <sip:bob@127.0.0.1>;tag=d7c1o7b1nk',
+        'CSeq: 2 INVITE',
+        'Call-ID: 5a1k2lv3g0tmr1tqu4kq',
+      ]),
+    );
     expect(statusOf(inspect(ingress, cancel))).toBe(481);
   });
 
-  it('answers with the request\'s own Via, From, Call-ID and CSeq, a To tag, and the extra header', () => {
+  it("answers with the request's own Via, From, Call-ID and CSeq, a To tag, and the extra header", () => {
     const verdict = inspect(new SipIngress(), withHeader(REQUEST, 'Require', 'Require: 100rel, timer'));
     if (verdict.action !== 'reply') throw new Error('expected a reply');
     const reply = scanMessage(verdict.reply, 50);
@@ -155,7 +188,12 @@ describe('SipIngress verdicts', () => {
     expect(statusOf(inspect(ingress, withHeader(REQUEST, 'Call-ID', '')))).toBe('drop'); // nothing to copy into a reply
     expect(statusOf(inspect(ingress, OK_TO_INVITE.replace('CSeq: 1 INVITE', 'CSeq: INVITE')))).toBe('drop');
     expect(statusOf(inspect(ingress, OK_TO_INVITE.replace('CSeq: 1 INVITE', 'CSeq: nonsense')))).toBe('drop');
-    expect(ingress.stats.snapshot().refused).toMatchObject({ 'bad-start-line': 1, 'invalid-utf8': 1, 'missing-header': 1, 'bad-response': 2 });
+    expect(ingress.stats.snapshot().refused).toMatchObject({
+      'bad-start-line': 1,
+      'invalid-utf8': 1,
+      'missing-header': 1,
+      'bad-response': 2,
+    });
     expect(logged.filter((r) => r === 'bad-response')).toHaveLength(1);
   });
 
@@ -177,7 +215,10 @@ describe('SipIngress parse hand-over and shedding', () => {
   /** Every header SIP.js parses of `text`, as its own parse gives them, for comparing results. */
   function parsedHeaders(message: Core.IncomingMessage): string {
     return JSON.stringify(
-      Object.entries(message.headers).map(([name, values]) => [name, values.map((h: { raw: string; parsed?: unknown }) => [h.raw, h.parsed ?? null])]),
+      Object.entries(message.headers).map(([name, values]) => [
+        name,
+        values.map((h: { raw: string; parsed?: unknown }) => [h.raw, h.parsed ?? null]),
+      ]),
     );
   }
 
@@ -236,7 +277,9 @@ describe('SipIngress parse hand-over and shedding', () => {
     const inDialog = withHeader(REQUEST, 'To', 'To: <sip:alice@127.0.0.1>;tag=t1');
     expect(statusOf(ingress.inspect(Buffer.from(inDialog, 'utf8'), false, overload))).toBe('deliver');
     // A request that breaks the common rules is still refused for what it is, not shed.
-    expect(statusOf(ingress.inspect(Buffer.from(withHeader(REQUEST, 'Max-Forwards', 'Max-Forwards: many'), 'utf8'), false, overload))).toBe(400);
+    expect(statusOf(ingress.inspect(Buffer.from(withHeader(REQUEST, 'Max-Forwards', 'Max-Forwards: many'), 'utf8'), false, overload))).toBe(
+      400,
+    );
     expect(ingress.stats.counts.refused.shed).toBe(1);
   });
 });
@@ -320,7 +363,9 @@ describe('the last hostile cases, answered as the RFCs say', () => {
   });
 
   // The start of a DER-encoded PKCS#7 enveloped-data: bytes that are not UTF-8.
-  const SMIME = Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0xff, 0x00, 0xc3, 0x28, 0x0d, 0x0a]);
+  const SMIME = Buffer.from([
+    0x30, 0x82, 0x01, 0x0a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0, 0xff, 0x00, 0xc3, 0x28, 0x0d, 0x0a,
+  ]);
   const smimeMessage = (body: Buffer): Buffer =>
     Buffer.concat([
       Buffer.from(
@@ -356,7 +401,10 @@ describe('the last hostile cases, answered as the RFCs say', () => {
   it('answers a message above the cap 513 from its headers alone, drops an oversized response or one without a header end', () => {
     const logged: string[] = [];
     const ingress = new SipIngress({ log: (reason, detail) => logged.push(`${reason}: ${detail}`) });
-    const big = withHeader(REQUEST, 'Content-Type', 'Content-Type: text/plain').replace(/Content-Length: 0\r\n\r\n$/, `Content-Length: ${2 * 1024 * 1024}\r\n\r\n${'x'.repeat(2 * 1024 * 1024)}`);
+    const big = withHeader(REQUEST, 'Content-Type', 'Content-Type: text/plain').replace(
+      /Content-Length: 0\r\n\r\n$/,
+      `Content-Length: ${2 * 1024 * 1024}\r\n\r\n${'x'.repeat(2 * 1024 * 1024)}`,
+    );
     const verdict = inspect(ingress, big);
     expect(statusOf(verdict)).toBe(513);
     expectHonestVerdict(verdict);
@@ -401,7 +449,11 @@ describe('SipIngress fuzz regressions', () => {
     // The 400 for the broken line used to copy a Via that ends in an empty list element.
     ['a Via ending in "," before a broken line', withHeader(BASE, 'Via', 'Via: SIP/2.0/WS 127.0.0.1,\r\n:5066;branch=z9hG4bKu1'), 'drop'],
     // …and an empty Via whose value had fallen onto a line of its own.
-    ['an empty Via before a broken line', withHeader(BASE, 'Via', 'Via:\r\nSIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bKu1\r\nVia: SIP/2.0/WS 127.0.0.2;branch=z9hG4bKu2'), 'drop'],
+    [
+      'an empty Via before a broken line',
+      withHeader(BASE, 'Via', 'Via:\r\nSIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bKu1\r\nVia: SIP/2.0/WS 127.0.0.2;branch=z9hG4bKu2'),
+      'drop',
+    ],
     // A fold whose continuation starts with a bare LF: SIP.js keeps it in the value and fails.
     ['a folded Via with a bare LF', withHeader(BASE, 'Via', 'Via: SIP/2.0\r\n \n/WS 127.0.0.1:5066;branch=z9hG4bKu1'), 'drop'],
     // A bare CR between the CSeq number and method passed a \s+ check; SIP.js's LWS has no bare CR.
@@ -413,7 +465,11 @@ describe('SipIngress fuzz regressions', () => {
     ['a response with an empty Reason-Phrase', RESPONSE.replace('401 Unauthorized', '401 '), 'deliver'],
     // A fold onto a blank line: two CRLFs in one LWS, which SIP.js's grammar refuses.
     ['a Via folded over a blank line', withHeader(BASE, 'Via', 'Via: SIP/2.0/WS 127.0.0.1:5066;\r\n \r\n branch=z9hG4bKu1'), 400],
-    ['a Via list whose second value SIP.js cannot read', withHeader(BASE, 'Via', 'Via: SIP/2.0/WS 127.0.0.1;branch=z9hG4bKu1, SIP/2.0/WS b;branch=;;'), 'drop'],
+    [
+      'a Via list whose second value SIP.js cannot read',
+      withHeader(BASE, 'Via', 'Via: SIP/2.0/WS 127.0.0.1;branch=z9hG4bKu1, SIP/2.0/WS b;branch=;;'),
+      'drop',
+    ],
   ] as const)('%s: %s', (_label, text, expected) => {
     const verdict = inspect(new SipIngress(), text);
     expect(statusOf(verdict)).toBe(expected);
@@ -423,7 +479,31 @@ describe('SipIngress fuzz regressions', () => {
 
 describe('SipIngress fuzzing', () => {
   const seeds = [...CORPUS.map((c) => c.text), REQUEST, ...tortureCases('alice', 5066).map((t) => t.text)];
-  const pieces = fc.constantFrom('\r\n', '\r\n ', ':', ';', '<', '>', '"', '%', '%0', ',', '=', '\0', '\uFFFD', 'é', '\r', '\n', 'SIP/2.0', 'tag=', 'Replaces: ', 'Refer-To: <', 'CSeq: ', 'Content-Length: 99999', ' ');
+  const pieces = fc.constantFrom(
+    '\r\n',
+    '\r\n ',
+    ':',
+    ';',
+    '<',
+    '>',
+    '"',
+    '%',
+    '%0',
+    ',',
+    '=',
+    '\0',
+    '\uFFFD',
+    'é',
+    '\r',
+    '\n',
+    'SIP/2.0',
+    'tag=',
+    'Replaces: ',
+    'Refer-To: <',
+    'CSeq: ',
+    'Content-Length: 99999',
+    ' ',
+  );
   const mutation = fc.record({
     at: fc.nat(),
     cut: fc.nat({ max: 40 }),
@@ -433,14 +513,19 @@ describe('SipIngress fuzzing', () => {
   it('never throws on mutated valid messages, and whatever it hands on SIP.js parses without throwing', () => {
     fc.assert(
       // RFC 7118 §5.1: text or binary frame, the same message must get the same verdict.
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (seed, mutations, binary) => {
-        let text = seed;
-        for (const m of mutations) {
-          const at = text.length ? m.at % text.length : 0;
-          text = text.slice(0, at) + m.insert + text.slice(at + m.cut);
-        }
-        expectHonestVerdict(new SipIngress().inspect(Buffer.from(text, 'utf8'), binary));
-      }),
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (seed, mutations, binary) => {
+          let text = seed;
+          for (const m of mutations) {
+            const at = text.length ? m.at % text.length : 0;
+            text = text.slice(0, at) + m.insert + text.slice(at + m.cut);
+          }
+          expectHonestVerdict(new SipIngress().inspect(Buffer.from(text, 'utf8'), binary));
+        },
+      ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 2500), seed: Number(process.env.FUZZ_SEED ?? 4475) },
     );
   }, 60_000);
@@ -455,7 +540,12 @@ describe('SipIngress fuzzing', () => {
   }, 60_000);
 
   it('the verdict check itself fails on a delivered message SIP.js cannot parse', () => {
-    const unparseable: IngressVerdict = { action: 'deliver', text: 'INVITE nonsense\r\n\r\n', message: scanMessageOrThrow(REQUEST), newRequest: true };
+    const unparseable: IngressVerdict = {
+      action: 'deliver',
+      text: 'INVITE nonsense\r\n\r\n',
+      message: scanMessageOrThrow(REQUEST),
+      newRequest: true,
+    };
     expect(() => expectHonestVerdict(unparseable)).toThrow();
   });
 });
@@ -490,4 +580,3 @@ function scanMessageOrThrow(text: string) {
   if (!scanned.ok) throw new Error('not a message');
   return scanned.message;
 }
-

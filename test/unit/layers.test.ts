@@ -29,19 +29,35 @@ function imports(file: string): string[] {
 }
 
 function offenders(dir: string, forbidden: (specifier: string) => boolean): string[] {
-  return sources(dir).flatMap((file) => imports(file).filter(forbidden).map((spec) => `${relative(root, file)} → ${spec}`));
+  return sources(dir).flatMap((file) =>
+    imports(file)
+      .filter(forbidden)
+      .map((spec) => `${relative(root, file)} → ${spec}`),
+  );
 }
 
 describe('layers', () => {
   // Besides zod, libphonenumber-js: pure functions and metadata (no I/O, no globals), so the dial
   // plan is one rule that main enforces and the transfer panel previews.
   it('shared/ imports only shared/, zod and libphonenumber-js', () => {
-    expect(offenders('shared', (s) => !(s.startsWith('./') || s.startsWith('../') || s === 'zod' || s === 'libphonenumber-js') || /\.\.\/(\.\.\/)*(electron|renderer|test)\//.test(s))).toEqual([]);
+    expect(
+      offenders(
+        'shared',
+        (s) =>
+          !(s.startsWith('./') || s.startsWith('../') || s === 'zod' || s === 'libphonenumber-js') ||
+          /\.\.\/(\.\.\/)*(electron|renderer|test)\//.test(s),
+      ),
+    ).toEqual([]);
   });
   it('electron/core never imports electron', () => {
     expect(offenders('electron/core', (s) => s === 'electron' || s.startsWith('electron/'))).toEqual([]);
   });
   it('renderer/ never imports main-process code or Node-only packages', () => {
-    expect(offenders('renderer', (s) => /(^|\/)electron(\/|$)/.test(s) || ['sip.js', 'better-sqlite3', 'ws'].includes(s) || s.startsWith('node:'))).toEqual([]);
+    expect(
+      offenders(
+        'renderer',
+        (s) => /(^|\/)electron(\/|$)/.test(s) || ['sip.js', 'better-sqlite3', 'ws'].includes(s) || s.startsWith('node:'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -16,7 +16,13 @@ const wsVersion = (await import('ws/package.json', { with: { type: 'json' } })).
 class IdleTransport implements Transport {
   readonly protocol = 'WS';
   readonly state = 'Disconnected' as Transport['state'];
-  readonly stateChange = { addListener: () => {}, removeListener: () => {}, on: () => {}, off: () => {}, once: () => {} } as unknown as Transport['stateChange'];
+  readonly stateChange = {
+    addListener: () => {},
+    removeListener: () => {},
+    on: () => {},
+    off: () => {},
+    once: () => {},
+  } as unknown as Transport['stateChange'];
   onConnect: Transport['onConnect'];
   onDisconnect: Transport['onDisconnect'];
   onMessage: Transport['onMessage'];
@@ -38,7 +44,7 @@ class IdleTransport implements Transport {
 }
 
 describe(`SIP.js ${sipjsVersion} internals`, () => {
-  it("UserAgent._sessions: counts each session SIP.js holds, from creation to disposal", async () => {
+  it('UserAgent._sessions: counts each session SIP.js holds, from creation to disposal', async () => {
     const uri = UserAgent.makeURI('sip:alice@127.0.0.1');
     const target = UserAgent.makeURI('sip:bob@127.0.0.1');
     if (!uri || !target) throw new Error('SIP.js could not make a URI');

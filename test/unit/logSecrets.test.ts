@@ -24,10 +24,14 @@ const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `baton-${name}-
 function untar(path: string): Map<string, string> {
   const data = gunzipSync(readFileSync(path));
   const out = new Map<string, string>();
-  for (let offset = 0; offset + 512 <= data.length; ) {
+  for (let offset = 0; offset + 512 <= data.length;) {
     const header = data.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0[\s\S]*$/, '');
+    const field = (start: number, length: number): string =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0[\s\S]*$/, '');
     const size = Number.parseInt(field(124, 12).trim(), 8);
     out.set(field(0, 100), data.subarray(offset + 512, offset + 512 + size).toString('utf8'));
     offset += 512 + Math.ceil(size / 512) * 512;
@@ -46,11 +50,24 @@ describe('credentials in URLs', () => {
     log.child('shell').info(`no provisioning: provisioning URL ${provisioningUrl}: at $: expected a reachable server`);
     log.child('desk').info('signing in', { userId: 'u1', server });
     log.child('phone').warn(`connecting to ${server} failed`, { detail: new Error(`Connection to ${server} closed (1006).`) });
-    log.child('update').info('checking', { feed: 'https://updates.example.com/baton/?X-Amz-Signature=AMZSIG0001&sig=SIGVALUE02&key=APIKEY0003&expires=60' });
+    log
+      .child('update')
+      .info('checking', { feed: 'https://updates.example.com/baton/?X-Amz-Signature=AMZSIG0001&sig=SIGVALUE02&key=APIKEY0003&expires=60' });
     log.child('transfer').info('offered', { xferToken: 'XferTok3n0001', savedPassword: true }); // by key: a secret's name, not a yes/no about one
     log.close();
     const text = readFileSync(join(dir, 'baton.log'), 'utf8');
-    for (const secret of ['itadmin', 'ProvPassw0rd', 'XferTok3n0001', 'QUERYTOKEN123', 'agent:', 'WssPassw0rd', 'AMZSIG0001', 'SIGVALUE02', 'APIKEY0003']) expect(text).not.toContain(secret);
+    for (const secret of [
+      'itadmin',
+      'ProvPassw0rd',
+      'XferTok3n0001',
+      'QUERYTOKEN123',
+      'agent:',
+      'WssPassw0rd',
+      'AMZSIG0001',
+      'SIGVALUE02',
+      'APIKEY0003',
+    ])
+      expect(text).not.toContain(secret);
     // What IT needs to know stays: which server, which document, which other parameters.
     expect(text).toContain('https://[redacted]@prov.example.com/baton.json?v=2&access_token=[redacted]');
     expect(text).toContain('wss://[redacted]@pbx.example.com:7443/ws');
@@ -72,20 +89,35 @@ describe('credentials in URLs', () => {
   });
 
   it('in sip.server are refused by the provisioning schema, without echoing them', () => {
-    const doc = JSON.parse(readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8')) as { sip: Record<string, unknown> };
+    const doc = JSON.parse(readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8')) as {
+      sip: Record<string, unknown>;
+    };
     doc.sip.server = server;
     const result = parseProvisioning(JSON.stringify(doc), 'test');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([{ source: 'test', path: '$.sip.server', expected: expect.stringMatching(/^a wss:\/\/ URL without a user name or password .*credential store/) as unknown as string }]);
+    expect(result.issues).toEqual([
+      {
+        source: 'test',
+        path: '$.sip.server',
+        expected: expect.stringMatching(/^a wss:\/\/ URL without a user name or password .*credential store/) as unknown as string,
+      },
+    ]);
     expect(JSON.stringify(result.issues)).not.toContain('WssPassw0rd');
     doc.sip.server = 'wss://agent@pbx.example.com/ws'; // a user name alone is refused too
     expect(parseProvisioning(JSON.stringify(doc), 'test').ok).toBe(false);
   });
 
   it('of machine policy (crash and update servers) stay out of the crash reporter’s log line and the bundle’s policy.json', async () => {
-    const policyText = JSON.stringify({ CrashReportUrl: 'https://crash:CrashPassw0rd@crash.example.com/submit?token=CRASHTOKEN9', UpdateUrl: 'https://upd:UpdPassw0rd@updates.example.com/baton/' });
-    const policy = await readMachinePolicy('linux', {}, { run: async () => null, readText: async (path) => (path === '/etc/baton/policy.json' ? policyText : null) });
+    const policyText = JSON.stringify({
+      CrashReportUrl: 'https://crash:CrashPassw0rd@crash.example.com/submit?token=CRASHTOKEN9',
+      UpdateUrl: 'https://upd:UpdPassw0rd@updates.example.com/baton/',
+    });
+    const policy = await readMachinePolicy(
+      'linux',
+      {},
+      { run: async () => null, readText: async (path) => (path === '/etc/baton/policy.json' ? policyText : null) },
+    );
     expect(policy.crashReportUrl).toContain('CrashPassw0rd'); // policy carries it (the reporter needs it) …
     const logged: string[] = [];
     const started: unknown[] = [];
@@ -97,7 +129,10 @@ describe('credentials in URLs', () => {
     await writeDiagnostics(out, { logFiles: [], about: {}, provisioning: null, policy, store: null });
     const policyJson = untar(out).get('policy.json') ?? '';
     for (const secret of ['CrashPassw0rd', 'CRASHTOKEN9', 'UpdPassw0rd', 'crash:', 'upd:']) expect(policyJson).not.toContain(secret);
-    expect(JSON.parse(policyJson)).toMatchObject({ crashReportUrl: 'https://[redacted]@crash.example.com/submit?token=[redacted]', updateUrl: 'https://[redacted]@updates.example.com/baton/' });
+    expect(JSON.parse(policyJson)).toMatchObject({
+      crashReportUrl: 'https://[redacted]@crash.example.com/submit?token=[redacted]',
+      updateUrl: 'https://[redacted]@updates.example.com/baton/',
+    });
   });
 });
 
@@ -130,7 +165,9 @@ describe('the SIP trace', () => {
     const body = 'x'.repeat(2 * 1024 * 1024);
     const info = `INFO sip:alice@x SIP/2.0\r\nCall-ID: big-1\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     const cut = traceText(Buffer.from(info)); // as the transport hands it a frame: decoded only as far as kept
-    expect(cut).toBe(`${info.slice(0, info.indexOf('\r\n\r\n') + 4 + TRACED_BODY_BYTES)}\r\n[… ${body.length - TRACED_BODY_BYTES} more bytes not traced]`);
+    expect(cut).toBe(
+      `${info.slice(0, info.indexOf('\r\n\r\n') + 4 + TRACED_BODY_BYTES)}\r\n[… ${body.length - TRACED_BODY_BYTES} more bytes not traced]`,
+    );
     expect(traceText(info)).toBe(cut);
     const small = 'OPTIONS sip:alice@x SIP/2.0\r\nCall-ID: s\r\n\r\n';
     expect(traceText(small)).toBe(small);
@@ -162,7 +199,9 @@ describe('a diagnostics bundle taken while the log rotates', () => {
     const before = seq;
     const out = join(tmp('export-burst-out'), 'bundle.tar.gz');
     let exporting = true;
-    const exported = writeDiagnostics(out, { logFiles: log.files(), about: {}, provisioning: null, store: null }).finally(() => (exporting = false));
+    const exported = writeDiagnostics(out, { logFiles: log.files(), about: {}, provisioning: null, store: null }).finally(
+      () => (exporting = false),
+    );
     // The agent keeps working while the bundle is written: lines (and rotations) between its every step.
     const burst = (): void => {
       for (let i = 0; i < 30; i++) line();
@@ -184,7 +223,12 @@ describe('a diagnostics bundle taken while the log rotates', () => {
     expect(sorted.at(-1)).toBe(before - 1); // nothing from after the export began …
     const first = sorted[0] ?? 0;
     expect(sorted).toEqual(Array.from({ length: before - first }, (_, i) => first + i)); // … and no gap among what was kept
-    expect([...entries.keys()].filter((n) => n.startsWith('logs/'))).toEqual(['logs/baton.log', 'logs/baton.log.1', 'logs/baton.log.2', 'logs/baton.log.3']);
+    expect([...entries.keys()].filter((n) => n.startsWith('logs/'))).toEqual([
+      'logs/baton.log',
+      'logs/baton.log.1',
+      'logs/baton.log.2',
+      'logs/baton.log.3',
+    ]);
     expect(first).toBeGreaterThan(0);
   });
 });

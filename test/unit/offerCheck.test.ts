@@ -37,7 +37,7 @@ describe('where the transport attributes may be', () => {
     expect(offerProblem(moved)).toBeNull();
   });
 
-  it('takes a bundle-only audio section\'s transport from the section carrying its BUNDLE group', () => {
+  it("takes a bundle-only audio section's transport from the section carrying its BUNDLE group", () => {
     const offer = [
       'v=0',
       'o=- 1 1 IN IP4 127.0.0.1',
@@ -81,7 +81,10 @@ describe('codec matching', () => {
   });
 
   it('lets an rtpmap override what a static payload type would mean', () => {
-    const g711 = GATEWAY_G711_ONLY.replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:0 G729/8000').replace('UDP/TLS/RTP/SAVPF 0 8 101', 'UDP/TLS/RTP/SAVPF 0 101');
+    const g711 = GATEWAY_G711_ONLY.replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:0 G729/8000').replace(
+      'UDP/TLS/RTP/SAVPF 0 8 101',
+      'UDP/TLS/RTP/SAVPF 0 101',
+    );
     expect(offerProblem(g711)?.reason).toBe('no-common-codec');
   });
 
@@ -110,7 +113,9 @@ describe('details and the Warning header', () => {
   it('builds an RFC 3261 Warning', () => {
     const problem = offerProblem(NO_COMMON_CODEC);
     if (!problem) throw new Error('expected a problem');
-    expect(warningHeader(problem)).toMatch(/^Warning: 305 baton "Incompatible media format: The offer has no voice codec in common[^"\r\n]*"$/);
+    expect(warningHeader(problem)).toMatch(
+      /^Warning: 305 baton "Incompatible media format: The offer has no voice codec in common[^"\r\n]*"$/,
+    );
   });
 
   it('keeps peer-chosen names from breaking the quoted string or the header', () => {

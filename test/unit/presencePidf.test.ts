@@ -23,10 +23,13 @@ describe('round trip', () => {
 
   it('any reason survives XML escaping (trimmed, capped at 64 characters)', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f\ud800-\udfff]/.test(s)), (reason) => {
-        const body = buildPidf('sip:bob@example.com', { kind: 'NotReady', reason }, T0);
-        expect(statusOf(body)).toEqual({ kind: 'NotReady', reason: reason.slice(0, 64).trim() || 'away' });
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f\ud800-\udfff]/.test(s)),
+        (reason) => {
+          const body = buildPidf('sip:bob@example.com', { kind: 'NotReady', reason }, T0);
+          expect(statusOf(body)).toEqual({ kind: 'NotReady', reason: reason.slice(0, 64).trim() || 'away' });
+        },
+      ),
     );
   });
 
@@ -50,7 +53,7 @@ describe('what the server or other clients send', () => {
     expect(statusOf(`${header}${inner(fresh)}${inner(stale)}</presence>`)).toEqual({ kind: 'Ready' });
   });
 
-  it('reads another client\'s prefixes and RPID activities', () => {
+  it("reads another client's prefixes and RPID activities", () => {
     const foreign = `<?xml version="1.0"?>
       <p:presence xmlns:p="urn:ietf:params:xml:ns:pidf" xmlns:r="urn:ietf:params:xml:ns:pidf:rpid" xmlns:d="urn:ietf:params:xml:ns:pidf:data-model" entity="sip:x@y">
         <p:tuple id="t1"><p:status><p:basic>open</p:basic></p:status></p:tuple>
@@ -70,7 +73,10 @@ describe('what the server or other clients send', () => {
   });
 
   it('decodes only predefined entities and character references in a note', () => {
-    const body = buildPidf('sip:b@x', { kind: 'NotReady', reason: 'x' }, T0).replace('<dm:note>x</dm:note>', '<dm:note>&#x41;&amp;&unknown;&#0;</dm:note>');
+    const body = buildPidf('sip:b@x', { kind: 'NotReady', reason: 'x' }, T0).replace(
+      '<dm:note>x</dm:note>',
+      '<dm:note>&#x41;&amp;&unknown;&#0;</dm:note>',
+    );
     expect(statusOf(body)).toEqual({ kind: 'NotReady', reason: 'A&&unknown;' });
   });
 
@@ -81,7 +87,26 @@ describe('what the server or other clients send', () => {
   });
 
   it('never throws, whatever arrives', () => {
-    const fragments = ['<presence>', '</presence>', '<tuple id="a">', '</tuple>', '<basic>open</basic>', '<person>', '</person>', '<activities>', '</activities>', '<other>dispositioning</other>', '<note>', '</note>', '<timestamp>nonsense</timestamp>', '<', '>', '&', '/>', ':'];
+    const fragments = [
+      '<presence>',
+      '</presence>',
+      '<tuple id="a">',
+      '</tuple>',
+      '<basic>open</basic>',
+      '<person>',
+      '</person>',
+      '<activities>',
+      '</activities>',
+      '<other>dispositioning</other>',
+      '<note>',
+      '</note>',
+      '<timestamp>nonsense</timestamp>',
+      '<',
+      '>',
+      '&',
+      '/>',
+      ':',
+    ];
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string()), { maxLength: 40 }), (parts) => {
         const reading = parsePidf(parts.join(''));

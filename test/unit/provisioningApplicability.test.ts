@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dispositionApplies, dispositionCallKinds, outcomeApplies, outcomeMethods, appliesToTeam } from '../../shared/provisioning/index.js';
+import {
+  dispositionApplies,
+  dispositionCallKinds,
+  outcomeApplies,
+  outcomeMethods,
+  appliesToTeam,
+} from '../../shared/provisioning/index.js';
 
 describe('appliesTo: which outcomes and codes an agent may use', () => {
   const anyOutcome = { appliesTo: {} };

@@ -4,7 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPolicyPath, ProvisioningLoader, sourcesFromCommandLine, type ProvisioningSources } from '../../electron/core/provisioning/index.js';
+import {
+  defaultPolicyPath,
+  ProvisioningLoader,
+  sourcesFromCommandLine,
+  type ProvisioningSources,
+} from '../../electron/core/provisioning/index.js';
 
 const LAB = readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8');
 const withServer = (server: string) => JSON.stringify({ ...JSON.parse(LAB), sip: { server, domain: '127.0.0.1' } });
@@ -27,7 +32,13 @@ const file = (name: string, text?: string) => {
 };
 
 function sources(overrides: Partial<ProvisioningSources> = {}): ProvisioningSources {
-  return { policyFile: file('policy.json'), flagFile: file('flag.json'), userSettingsFile: file('settings.json'), lastGoodFile: file('last-good.json'), ...overrides };
+  return {
+    policyFile: file('policy.json'),
+    flagFile: file('flag.json'),
+    userSettingsFile: file('settings.json'),
+    lastGoodFile: file('last-good.json'),
+    ...overrides,
+  };
 }
 
 async function serve(handler: (res: import('node:http').ServerResponse) => void): Promise<string> {
@@ -101,7 +112,10 @@ describe('the last good document stays in force', () => {
     const first = await loader.load();
     expect(first.fresh).toBe(true);
     // Valid sip section, broken roster: had it half-applied, the new server would show.
-    file('flag.json', JSON.stringify({ ...JSON.parse(LAB), sip: { server: 'wss://new.example.com', domain: '127.0.0.1' }, roster: [{ id: 'x' }] }));
+    file(
+      'flag.json',
+      JSON.stringify({ ...JSON.parse(LAB), sip: { server: 'wss://new.example.com', domain: '127.0.0.1' }, roster: [{ id: 'x' }] }),
+    );
     const second = await loader.load();
     expect(second.fresh).toBe(false);
     expect(second.config?.document).toEqual(first.config?.document);
@@ -129,7 +143,10 @@ describe('the last good document stays in force', () => {
   });
 
   it('ignores a tampered kept copy rather than trusting it', async () => {
-    file('last-good.json', JSON.stringify({ source: 'x', document: { version: 1, sip: { server: 'ws://evil.example.com', domain: 'a' } } }));
+    file(
+      'last-good.json',
+      JSON.stringify({ source: 'x', document: { version: 1, sip: { server: 'ws://evil.example.com', domain: 'a' } } }),
+    );
     const result = await new ProvisioningLoader({ sources: sources() }).load();
     expect(result.config).toBeUndefined();
     expect(result.issues.some((i) => i.source.startsWith('last good copy') && i.path === '$.sip.server')).toBe(true);
@@ -151,12 +168,14 @@ describe('user settings', () => {
     const result = await new ProvisioningLoader({ sources: sources() }).load();
     expect(result.fresh).toBe(true);
     expect(result.config?.userSettings).toEqual({ version: 1 });
-    expect(result.issues).toEqual([{ source: `user settings ${file('settings.json')}`, path: '$.userId', expected: 'a user id from the roster, not "mallory"' }]);
+    expect(result.issues).toEqual([
+      { source: `user settings ${file('settings.json')}`, path: '$.userId', expected: 'a user id from the roster, not "mallory"' },
+    ]);
   });
 });
 
 describe('where the sources are', () => {
-  it('uses each platform\'s policy location', () => {
+  it("uses each platform's policy location", () => {
     expect(defaultPolicyPath('win32', { ProgramData: 'D:\\PD' })).toMatch(/^D:\\PD.Baton.provisioning\.json$/);
     expect(defaultPolicyPath('darwin', {})).toBe('/Library/Application Support/Baton/provisioning.json');
     expect(defaultPolicyPath('linux', {})).toBe('/etc/baton/provisioning.json');
@@ -164,8 +183,14 @@ describe('where the sources are', () => {
 
   it('reads the flag before the environment, in both flag spellings', () => {
     const env = { BATON_PROVISIONING: '/env.json', BATON_PROVISIONING_URL: 'https://env' };
-    expect(sourcesFromCommandLine(['--provisioning', '/flag.json'], env, 'linux', '/ud')).toMatchObject({ flagFile: '/flag.json', url: 'https://env' });
-    expect(sourcesFromCommandLine(['--provisioning-url=https://flag'], env, 'linux', '/ud')).toMatchObject({ flagFile: '/env.json', url: 'https://flag' });
+    expect(sourcesFromCommandLine(['--provisioning', '/flag.json'], env, 'linux', '/ud')).toMatchObject({
+      flagFile: '/flag.json',
+      url: 'https://env',
+    });
+    expect(sourcesFromCommandLine(['--provisioning-url=https://flag'], env, 'linux', '/ud')).toMatchObject({
+      flagFile: '/env.json',
+      url: 'https://flag',
+    });
     expect(sourcesFromCommandLine([], {}, 'linux', '/ud')).toEqual({
       policyFile: '/etc/baton/provisioning.json',
       userSettingsFile: '/ud/settings.json',

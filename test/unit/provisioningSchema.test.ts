@@ -49,23 +49,83 @@ describe('refusals name the JSON path and the expectation', () => {
   const cases: Array<[string, (doc: Record<string, unknown>) => unknown, string, RegExp]> = [
     ['not JSON', () => '{ "version": 1, ', '$', /valid JSON/],
     ['unknown version', (d) => ({ ...d, version: 2 }), '$.version', /version 1/],
-    ['plain ws:// to a real host', (d) => ({ ...d, sip: { server: 'ws://sip.example.com', domain: '127.0.0.1' } }), '$.sip.server', /wss:\/\//],
+    [
+      'plain ws:// to a real host',
+      (d) => ({ ...d, sip: { server: 'ws://sip.example.com', domain: '127.0.0.1' } }),
+      '$.sip.server',
+      /wss:\/\//,
+    ],
     ['missing domain', (d) => ({ ...d, sip: { server: 'wss://sip.example.com' } }), '$.sip.domain', /missing/],
     ['misspelt key', (d) => ({ ...d, polices: {} }), '$', /unknown: polices/],
-    ['bad roster URI', (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'alice', team: 't' }] }), '$.roster[0].sipUri', /SIP URI/],
-    ['roster user in another domain', (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'sip:a@elsewhere.org', team: 't' }] }), '$.roster[0].sipUri', /domain 127\.0\.0\.1/],
-    ['duplicate user id', (d) => ({ ...d, roster: [...(d.roster as unknown[]), (d.roster as unknown[])[0]] }), '$.roster[3].id', /unique user id \("alice" is also at \[0\]\)/],
-    ['outcome for an unknown team', (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { teams: ['nope'] } }] }), '$.outcomes[0].appliesTo.teams[0]', /team of the roster \(lab\)/],
-    ['unknown transfer method', (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { methods: ['blind'] } }] }), '$.outcomes[0].appliesTo.methods[0]', /"cold" or "warm"/],
+    [
+      'bad roster URI',
+      (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'alice', team: 't' }] }),
+      '$.roster[0].sipUri',
+      /SIP URI/,
+    ],
+    [
+      'roster user in another domain',
+      (d) => ({ ...d, roster: [{ id: 'a', displayName: 'A', sipUri: 'sip:a@elsewhere.org', team: 't' }] }),
+      '$.roster[0].sipUri',
+      /domain 127\.0\.0\.1/,
+    ],
+    [
+      'duplicate user id',
+      (d) => ({ ...d, roster: [...(d.roster as unknown[]), (d.roster as unknown[])[0]] }),
+      '$.roster[3].id',
+      /unique user id \("alice" is also at \[0\]\)/,
+    ],
+    [
+      'outcome for an unknown team',
+      (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { teams: ['nope'] } }] }),
+      '$.outcomes[0].appliesTo.teams[0]',
+      /team of the roster \(lab\)/,
+    ],
+    [
+      'unknown transfer method',
+      (d) => ({ ...d, outcomes: [{ id: 'x', label: 'X', appliesTo: { methods: ['blind'] } }] }),
+      '$.outcomes[0].appliesTo.methods[0]',
+      /"cold" or "warm"/,
+    ],
     ['no disposition codes', (d) => ({ ...d, dispositions: [] }), '$.dispositions', /at least one disposition code/],
-    ['bad policy', (d) => ({ ...d, policies: { nonRecommendedTransfer: 'deny' } }), '$.policies.nonRecommendedTransfer', /"warn", "block" or "allow"/],
+    [
+      'bad policy',
+      (d) => ({ ...d, policies: { nonRecommendedTransfer: 'deny' } }),
+      '$.policies.nonRecommendedTransfer',
+      /"warn", "block" or "allow"/,
+    ],
     ['note limit too long to travel', (d) => ({ ...d, policies: { noteMaxLength: 100000 } }), '$.policies.noteMaxLength', /at most 1000/],
-    ['a number given as text is wrong, not missing', (d) => ({ ...d, policies: { noteMaxLength: '5' } }), '$.policies.noteMaxLength', /^a number$/],
+    [
+      'a number given as text is wrong, not missing',
+      (d) => ({ ...d, policies: { noteMaxLength: '5' } }),
+      '$.policies.noteMaxLength',
+      /^a number$/,
+    ],
     ['a label that is a number', (d) => ({ ...d, outcomes: [{ id: 'x', label: 5 }] }), '$.outcomes[0].label', /label/],
-    ['dead-connection bound too short', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 1 } }), '$.sip.deadConnectionSec', /at least 4/],
-    ['dead-connection bound too long', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 3600 } }), '$.sip.deadConnectionSec', /at most 600/],
-    ['dead-connection bound not whole', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 7.5 } }), '$.sip.deadConnectionSec', /whole number/],
-    ['dead-connection bound as text', (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: '30' } }), '$.sip.deadConnectionSec', /^a number of seconds$/],
+    [
+      'dead-connection bound too short',
+      (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 1 } }),
+      '$.sip.deadConnectionSec',
+      /at least 4/,
+    ],
+    [
+      'dead-connection bound too long',
+      (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 3600 } }),
+      '$.sip.deadConnectionSec',
+      /at most 600/,
+    ],
+    [
+      'dead-connection bound not whole',
+      (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: 7.5 } }),
+      '$.sip.deadConnectionSec',
+      /whole number/,
+    ],
+    [
+      'dead-connection bound as text',
+      (d) => ({ ...d, sip: { ...(d.sip as object), deadConnectionSec: '30' } }),
+      '$.sip.deadConnectionSec',
+      /^a number of seconds$/,
+    ],
   ];
   it.each(cases)('%s', (_name, mutate, path, expected) => {
     const issues = issuesOf(mutate(base()));
@@ -97,7 +157,7 @@ describe('refusals name the JSON path and the expectation', () => {
 });
 
 describe('user settings', () => {
-  it('accept only what is the user\'s', () => {
+  it("accept only what is the user's", () => {
     expect(parseUserSettings('{"version":1,"userId":"bob"}', 'u').ok).toBe(true);
     const refused = parseUserSettings('{"version":1,"policies":{}}', 'u');
     expect(refused.ok ? [] : refused.issues.map((i) => i.path)).toEqual(['$']);
@@ -115,7 +175,12 @@ describe('keyboard shortcut policy (optional)', () => {
     const plain = parseProvisioning(JSON.stringify(base()), SRC);
     expect(plain.ok && plain.value.policies.shortcuts).toBeUndefined();
     const result = parseProvisioning(
-      JSON.stringify(withShortcuts({ keys: { answer: 'Control+Shift+A', hangUp: 'F4', toasts: null }, global: { mode: 'on', answer: 'CommandOrControl+Alt+F9' } })),
+      JSON.stringify(
+        withShortcuts({
+          keys: { answer: 'Control+Shift+A', hangUp: 'F4', toasts: null },
+          global: { mode: 'on', answer: 'CommandOrControl+Alt+F9' },
+        }),
+      ),
       SRC,
     );
     expect(result.ok ? result.value.policies.shortcuts : result.issues.map(formatIssue)).toEqual({
@@ -135,7 +200,12 @@ describe('keyboard shortcut policy (optional)', () => {
     ['a modifier twice', { keys: { answer: 'Shift+Shift+A' } }, '$.policies.shortcuts.keys.answer', /each modifier once/],
     ['two actions on one key', { keys: { hold: 'A' } }, '$.policies.shortcuts.keys.hold', /no other action uses \("A" is also answer's\)/],
     ['a system-wide key without a modifier', { global: { answer: 'F9' } }, '$.policies.shortcuts.global.answer', /at least one modifier/],
-    ['the same system-wide key for both', { global: { answer: 'Alt+F9', hangUp: 'Alt+F9' } }, '$.policies.shortcuts.global.hangUp', /other than the one that answers/],
+    [
+      'the same system-wide key for both',
+      { global: { answer: 'Alt+F9', hangUp: 'Alt+F9' } },
+      '$.policies.shortcuts.global.hangUp',
+      /other than the one that answers/,
+    ],
     ['an unknown mode', { global: { mode: 'always' } }, '$.policies.shortcuts.global.mode', /"off", "agent" or "on"/],
   ];
   it.each(cases)('refuses %s, naming where', (_name, shortcuts, path, expected) => {

@@ -9,7 +9,13 @@ import type { CallView, DeskState } from '../../shared/desk.js';
 import fc from 'fast-check';
 import { applyDeskPatch, applyItems, diffDesk, diffItems, sameData } from '../../shared/deskPatch.js';
 import type { BatonApi, EventName, EventPayloads } from '../../shared/ipc.js';
-import { deskReducer, initialDeskMirror, patchReceived, snapshotReceived, type DeskMirrorState } from '../../renderer/features/desk/deskSlice.js';
+import {
+  deskReducer,
+  initialDeskMirror,
+  patchReceived,
+  snapshotReceived,
+  type DeskMirrorState,
+} from '../../renderer/features/desk/deskSlice.js';
 import { connectDesk, type FlushScheduler } from '../../renderer/app/deskSync.js';
 import { createAppStore } from '../../renderer/app/store.js';
 
@@ -51,7 +57,8 @@ function call(id: string): CallView {
   };
 }
 
-const run = (state: DeskMirrorState, ...actions: Parameters<typeof deskReducer>[1][]): DeskMirrorState => actions.reduce(deskReducer, state);
+const run = (state: DeskMirrorState, ...actions: Parameters<typeof deskReducer>[1][]): DeskMirrorState =>
+  actions.reduce(deskReducer, state);
 
 describe('desk mirror reducer', () => {
   it('starts empty', () => {
@@ -119,12 +126,22 @@ describe('desk mirror reducer', () => {
   it('list items travel one by one: removed by key, put in place, inserted at their index; the others keep their identity', () => {
     const a = call('a');
     const b = call('b');
-    const base = run(initialDeskMirror, snapshotReceived(desk(1, { calls: [a, b], drafts: { 'transfer:a': { note: 'x' }, 'transfer:b': { note: 'y' } } })));
+    const base = run(
+      initialDeskMirror,
+      snapshotReceived(desk(1, { calls: [a, b], drafts: { 'transfer:a': { note: 'x' }, 'transfer:b': { note: 'y' } } })),
+    );
     const held = { ...b, held: true };
     const c = call('c');
     const next = run(
       base,
-      patchReceived({ version: 2, changes: {}, items: { calls: { put: [held], remove: [], insert: [{ at: 2, item: c }] }, drafts: { put: { 'disposition:a': { code: 'resolved' } }, remove: ['transfer:b'] } } }),
+      patchReceived({
+        version: 2,
+        changes: {},
+        items: {
+          calls: { put: [held], remove: [], insert: [{ at: 2, item: c }] },
+          drafts: { put: { 'disposition:a': { code: 'resolved' } }, remove: ['transfer:b'] },
+        },
+      }),
       patchReceived({ version: 3, changes: {}, items: { calls: { put: [], remove: ['a'] } } }),
     );
     expect(next.desk?.calls).toEqual([held, c]);
@@ -135,7 +152,11 @@ describe('desk mirror reducer', () => {
   });
 
   it('main’s diff, applied by the mirror, gives main’s desk; one item changed is one item sent', () => {
-    const before = desk(1, { calls: [call('a'), call('b')], notices: [{ id: 'n1', text: 'one' }], drafts: { 'transfer:a': { note: 'x' } } });
+    const before = desk(1, {
+      calls: [call('a'), call('b')],
+      notices: [{ id: 'n1', text: 'one' }],
+      drafts: { 'transfer:a': { note: 'x' } },
+    });
     const cases: Partial<DeskState>[] = [
       { calls: [call('a'), { ...call('b'), muted: true }] },
       { calls: [call('b')], notices: [] },
@@ -161,7 +182,10 @@ describe('desk mirror reducer', () => {
 
   it('any list change, diffed and applied, gives the new list; a re-sort of one entry is one remove and one insert', () => {
     const key = (x: { id: string }): string => x.id;
-    const item = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'), v: fc.integer({ min: 0, max: 2 }) });
+    const item = fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'),
+      v: fc.integer({ min: 0, max: 2 }),
+    });
     const list = fc.uniqueArray(item, { selector: (x) => x.id, maxLength: 12 });
     fc.assert(
       fc.property(list, list, (before, after) => {

@@ -14,10 +14,23 @@ describe('main’s MediaPort over IPC', () => {
 
   it('forwards each operation and returns checked replies', async () => {
     const port = new RendererMediaPort();
-    const seen = engine(port, (r) => (r.op === 'createOffer' ? 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' : r.op === 'getStats' ? { bytesSent: 5, inboundLevel: 7, iceState: 'connected' } : undefined));
+    const seen = engine(port, (r) =>
+      r.op === 'createOffer'
+        ? 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n'
+        : r.op === 'getStats'
+          ? { bytesSent: 5, inboundLevel: 7, iceState: 'connected' }
+          : undefined,
+    );
     const session = await port.open('c1');
     expect(await session.createOffer({ direction: 'sendonly' })).toMatch(/^v=0/);
-    expect(await session.getStats()).toEqual({ bytesSent: 5, bytesReceived: 0, packetsSent: 0, packetsReceived: 0, inboundLevel: 1, iceState: 'connected' });
+    expect(await session.getStats()).toEqual({
+      bytesSent: 5,
+      bytesReceived: 0,
+      packetsSent: 0,
+      packetsReceived: 0,
+      inboundLevel: 1,
+      iceState: 'connected',
+    });
     expect(seen.map((r) => r.op)).toEqual(['open', 'createOffer', 'getStats']);
     expect(seen[1]).toEqual({ op: 'createOffer', sessionId: 'c1', direction: 'sendonly', iceRestart: false });
     expect(seen[0]).toEqual({ op: 'open', sessionId: 'c1' });

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MediaDirection } from '../../shared/media.js';
-import {
-  audioDirection,
-  dtlsServerAnswer,
-  hasTelephoneEvent,
-  keepCandidates,
-  loopbackOnly,
-  withAudioDirection,
-} from '../../shared/sdp.js';
+import { audioDirection, dtlsServerAnswer, hasTelephoneEvent, keepCandidates, loopbackOnly, withAudioDirection } from '../../shared/sdp.js';
 
 const crlf = (...sdpLines: string[]): string => sdpLines.map((line) => `${line}\r\n`).join('');
 
@@ -316,11 +309,7 @@ describe('hasTelephoneEvent', () => {
       crlf('v=0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000'),
       false,
     ],
-    [
-      'upper-case encoding name',
-      crlf('v=0', 'm=audio 9 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 TELEPHONE-EVENT/8000'),
-      true,
-    ],
+    ['upper-case encoding name', crlf('v=0', 'm=audio 9 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 TELEPHONE-EVENT/8000'), true],
     ['empty text', '', false],
   ])('%s → %s', (_name, sdp, expected) => {
     expect(hasTelephoneEvent(sdp)).toBe(expected);
@@ -353,7 +342,12 @@ describe('dtlsServerAnswer: a new DTLS association gets our passive answer', () 
     ['an offer that fixed its role passive', description(FP_OLD, 'actpass'), description(FP_NEW, 'passive'), answer],
     ['an offer without a setup attribute', description(FP_OLD, 'actpass'), description(FP_NEW, null), answer],
     ['an offer without a fingerprint', description(FP_OLD, 'actpass'), description(null, 'actpass'), answer],
-    ['an answer already passive', description(FP_OLD, 'actpass'), description(FP_NEW, 'actpass'), description('sha-256 99:88:77:66', 'passive')],
+    [
+      'an answer already passive',
+      description(FP_OLD, 'actpass'),
+      description(FP_NEW, 'actpass'),
+      description('sha-256 99:88:77:66', 'passive'),
+    ],
   ])('leaves %s alone', (_case, previous, offer, ours) => {
     expect(dtlsServerAnswer(previous, offer, ours)).toBeNull();
   });

@@ -9,7 +9,11 @@ describe('SDP origin continuity across engine take-overs', () => {
     expect(originOf('v=0\r\ns=-\r\n')).toBeNull();
   });
   it('rewrites only the origin line, keeping its address and every other line', () => {
-    const rewritten = withOrigin(SDP.replace('4611731400430051336 2', '999 1'), { username: '-', sessionId: '4611731400430051336', version: 3n });
+    const rewritten = withOrigin(SDP.replace('4611731400430051336 2', '999 1'), {
+      username: '-',
+      sessionId: '4611731400430051336',
+      version: 3n,
+    });
     expect(rewritten).toBe(SDP.replace(' 2 IN', ' 3 IN'));
   });
 });

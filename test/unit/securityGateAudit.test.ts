@@ -19,10 +19,14 @@ function audit(stdout: unknown, status: number): { log: string; args: string } {
   const npm = join(dir, 'npm');
   writeFileSync(npm, `#!/bin/sh\necho "$@" > "${dir}/args"\ncat "${dir}/report.json"\nexit ${status}\n`);
   chmodSync(npm, 0o755);
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(gate)}); m.auditProduction();`], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const m = await import(${JSON.stringify(gate)}); m.auditProduction();`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   return { log: run.stdout, args: readFileSync(join(dir, 'args'), 'utf8').trim() };
 }
@@ -33,7 +37,13 @@ describe('security gate: npm audit of the production dependencies', () => {
       {
         auditReportVersion: 2,
         vulnerabilities: {
-          ws: { name: 'ws', severity: 'high', via: [{ title: 'ws affected by a DoS when handling a request with many HTTP headers' }], range: '8.0.0 - 8.17.0', fixAvailable: true },
+          ws: {
+            name: 'ws',
+            severity: 'high',
+            via: [{ title: 'ws affected by a DoS when handling a request with many HTTP headers' }],
+            range: '8.0.0 - 8.17.0',
+            fixAvailable: true,
+          },
           'sip.js': { name: 'sip.js', severity: 'moderate', via: ['ws'], range: '*', fixAvailable: false },
         },
         metadata: { vulnerabilities: { info: 0, low: 0, moderate: 1, high: 1, critical: 0, total: 2 } },
@@ -41,18 +51,33 @@ describe('security gate: npm audit of the production dependencies', () => {
       1,
     );
     expect(args).toBe('audit --omit=dev --json');
-    expect(log).toContain('audit high     ws@8.0.0 - 8.17.0: ws affected by a DoS when handling a request with many HTTP headers (fix available)');
+    expect(log).toContain(
+      'audit high     ws@8.0.0 - 8.17.0: ws affected by a DoS when handling a request with many HTTP headers (fix available)',
+    );
     expect(log).toContain('audit moderate sip.js@*: via ws');
     expect(log).toContain('npm audit (production dependencies, reported, not failing): 1 high, 1 moderate');
   });
 
   it('says "no known advisories" only for a clean report', () => {
-    const { log } = audit({ auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } } }, 0);
+    const { log } = audit(
+      {
+        auditReportVersion: 2,
+        vulnerabilities: {},
+        metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } },
+      },
+      0,
+    );
     expect(log).toContain('npm audit (production dependencies, reported, not failing): no known advisories');
   });
 
   it('says the audit did not run when the registry refuses it', () => {
-    const { log } = audit({ message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', error: { summary: '', detail: '' } }, 1);
+    const { log } = audit(
+      {
+        message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+        error: { summary: '', detail: '' },
+      },
+      1,
+    );
     expect(log).toContain('npm audit (production dependencies): not run — 405 Method Not Allowed');
     expect(log).not.toContain('no known advisories');
   });

@@ -4,7 +4,18 @@
  * changes a signature the shell relies on, the type check fails here rather than at run time in a
  * window nobody can start on these machines.
  */
-import type { App, ContextBridge, IpcMain, IpcRenderer, PowerMonitor, SafeStorage, Session, SystemPreferences, Tray, WebContents } from 'electron';
+import type {
+  App,
+  ContextBridge,
+  IpcMain,
+  IpcRenderer,
+  PowerMonitor,
+  SafeStorage,
+  Session,
+  SystemPreferences,
+  Tray,
+  WebContents,
+} from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { IpcMainPort, RendererPort } from '../../electron/shell/ipcBridge.js';
 import type { MainContentsPort } from '../../electron/shell/mainWindow.js';
@@ -32,7 +43,19 @@ type PreloadNeeds = [Pick<ContextBridge, 'exposeInMainWorld'>, Pick<IpcRenderer,
 
 describe('Electron API shapes', () => {
   it('match the shell ports (checked by tsc; this only keeps vitest from reporting an empty file)', () => {
-    const checks = [asIpcMain, asRenderer, asHardenable, asMainContents, asPermissionSession, asSafeStorage, asMediaAccess, asPowerMonitor, asTray, asSingleInstanceApp, asProtocolClientApp];
+    const checks = [
+      asIpcMain,
+      asRenderer,
+      asHardenable,
+      asMainContents,
+      asPermissionSession,
+      asSafeStorage,
+      asMediaAccess,
+      asPowerMonitor,
+      asTray,
+      asSingleInstanceApp,
+      asProtocolClientApp,
+    ];
     const preload: PreloadNeeds | undefined = undefined;
     expect(checks.every((check) => typeof check === 'function') && preload === undefined).toBe(true);
   });

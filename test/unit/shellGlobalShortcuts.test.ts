@@ -103,7 +103,9 @@ function setup(policy: ShortcutPolicy | undefined, initial: Partial<DeskState> =
     snapshot: () => state,
     handle: async (command: CommandName, payload: unknown): Promise<CommandOutcome<CommandName>> => {
       sent.push(`${command} ${JSON.stringify(payload)}`);
-      return refuse.has(command) ? { ok: false, error: { code: 'initiator-cannot-cancel', message: 'Only the colleague can cancel.' } } : ({ ok: true, value: undefined } as CommandOutcome<CommandName>);
+      return refuse.has(command)
+        ? { ok: false, error: { code: 'initiator-cannot-cancel', message: 'Only the colleague can cancel.' } }
+        : ({ ok: true, value: undefined } as CommandOutcome<CommandName>);
     },
   };
   const keys = new GlobalShortcuts({ shortcuts, desk, policy, log: (m) => void logged.push(m) });
@@ -114,7 +116,10 @@ function setup(policy: ShortcutPolicy | undefined, initial: Partial<DeskState> =
   return { shortcuts, keys, sent, logged, refuse, change };
 }
 
-const settings = { devices: { microphone: { id: null, label: null }, speaker: { id: null, label: null }, ringer: { id: null, label: null } }, devicesFixed: [] };
+const settings = {
+  devices: { microphone: { id: null, label: null }, speaker: { id: null, label: null }, ringer: { id: null, label: null } },
+  devicesFixed: [],
+};
 const agentOn = { settings: { ...settings, globalShortcuts: true } };
 const agentOff = { settings: { ...settings, globalShortcuts: false } };
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -128,7 +133,12 @@ describe('system-wide keys: when they are registered', () => {
     expect([...shortcuts.held.keys()]).toEqual(['CommandOrControl+Shift+F9', 'CommandOrControl+Shift+F10']);
     change(agentOff);
     expect(shortcuts.held.size).toBe(0);
-    expect(shortcuts.log).toEqual(['register CommandOrControl+Shift+F9', 'register CommandOrControl+Shift+F10', 'unregister CommandOrControl+Shift+F9', 'unregister CommandOrControl+Shift+F10']);
+    expect(shortcuts.log).toEqual([
+      'register CommandOrControl+Shift+F9',
+      'register CommandOrControl+Shift+F10',
+      'unregister CommandOrControl+Shift+F9',
+      'unregister CommandOrControl+Shift+F10',
+    ]);
   });
 
   it('policy "on" registers them without the agent, with the accelerators IT chose', () => {
@@ -173,7 +183,10 @@ describe('system-wide keys: when they are registered', () => {
 describe('system-wide keys: what they do', () => {
   it('answer picks the plain call ringing in before a transfer offer; nothing ringing sends nothing', async () => {
     const { shortcuts, sent, change } = setup({ global: { mode: 'on' } });
-    change({ transfers: [offer('t1')], calls: [call('c1', { state: 'ringing' }), call('t1-consult', { state: 'ringing', transferId: 't1' })] });
+    change({
+      transfers: [offer('t1')],
+      calls: [call('c1', { state: 'ringing' }), call('t1-consult', { state: 'ringing', transferId: 't1' })],
+    });
     shortcuts.press('CommandOrControl+Shift+F9');
     await flush();
     change({ calls: [call('t1-consult', { state: 'ringing', transferId: 't1' })] });
@@ -190,8 +203,13 @@ describe('system-wide keys: what they do', () => {
   });
 
   it('hang up ends the live call, not a held one; else a call still ringing out', () => {
-    expect(hangUpCommand(deskState({ calls: [call('held', { held: true }), call('live', { live: true })] }))).toEqual({ command: 'call.hangUp', payload: { callId: 'live' } });
-    expect(hangUpCommand(deskState({ calls: [call('held', { held: true }), call('out', { direction: 'outbound', state: 'calling' })] }))).toEqual({
+    expect(hangUpCommand(deskState({ calls: [call('held', { held: true }), call('live', { live: true })] }))).toEqual({
+      command: 'call.hangUp',
+      payload: { callId: 'live' },
+    });
+    expect(
+      hangUpCommand(deskState({ calls: [call('held', { held: true }), call('out', { direction: 'outbound', state: 'calling' })] })),
+    ).toEqual({
       command: 'call.hangUp',
       payload: { callId: 'out' },
     });

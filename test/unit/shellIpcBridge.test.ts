@@ -28,7 +28,10 @@ class FakeIpcMain implements IpcMainPort {
     return this;
   }
   removeListener(channel: string, listener: Handler): this {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
+    );
     return this;
   }
   /** Like ipcRenderer.invoke: a channel without a handler rejects. */
@@ -131,7 +134,10 @@ describe('IPC bridge: refusals', () => {
     ['a frame that is gone', from(1, null)],
   ])('refuses the wrong sender: %s', async (_label, event) => {
     const { ipcMain, desk, logs } = setup();
-    expect(await ipcMain.invoke(CHANNELS.invoke, event, 'call.dial', { target: '1001' })).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, event, 'call.dial', { target: '1001' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
     expect(desk.calls).toEqual([]);
     expect(logs.join('\n')).toMatch(/refused IPC/);
   });
@@ -146,7 +152,10 @@ describe('IPC bridge: refusals', () => {
   it('turns a desk that throws into a typed internal error', async () => {
     const { ipcMain, desk } = setup();
     desk.handle = () => Promise.reject(new Error('boom'));
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'session.signOut', {})).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong.' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'session.signOut', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'Something went wrong.' },
+    });
   });
 });
 
@@ -175,16 +184,28 @@ describe('IPC bridge: the happy path', () => {
 
   it('refuses media replies from a media host that is not attached', async () => {
     const { ipcMain } = setup();
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'not-attached' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'media.reply', { requestId: 1, ok: true })).toMatchObject({
+      ok: false,
+      error: { code: 'not-attached' },
+    });
   });
 
   it('keeps each page to its side: the UI may not answer media requests, the media host may not drive the desk', async () => {
     const { ipcMain, desk } = setup();
     ipcMain.send(CHANNELS.attach, from(1));
     ipcMain.send(CHANNELS.attach, from(3));
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId: 1, ok: true })).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'call.dial', { target: '1001' })).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
-    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'session.signOut', {})).toMatchObject({ ok: false, error: { code: 'forbidden-command' } });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(1), 'media.reply', { requestId: 1, ok: true })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-command' },
+    });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'call.dial', { target: '1001' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-command' },
+    });
+    expect(await ipcMain.invoke(CHANNELS.invoke, from(3), 'session.signOut', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-command' },
+    });
     expect(desk.calls).toEqual([]);
   });
 
@@ -234,7 +255,11 @@ describe('IPC bridge: the happy path', () => {
     desk.state = { version: 9, calls: [{ id: 'c1', direction: 'inbound', state: 'ringing' }], notices: [] } as unknown as DeskState;
     bridge.publish('desk.patch', { version: 9, changes: {} }); // nothing the media host needs changed
     const devices = { microphone: { id: 'm1', label: 'Headset' }, speaker: { id: null, label: null }, ringer: { id: null, label: null } };
-    desk.state = { version: 10, calls: [{ id: 'c1', direction: 'inbound', state: 'established' }], settings: { devices } } as unknown as DeskState;
+    desk.state = {
+      version: 10,
+      calls: [{ id: 'c1', direction: 'inbound', state: 'established' }],
+      settings: { devices },
+    } as unknown as DeskState;
     bridge.publish('desk.patch', { version: 10, changes: {} });
     expect(states()).toEqual([
       { ringing: false, devices: null },

@@ -52,12 +52,24 @@ describe('trusted CAs: bundle, OS store port, IT additions', () => {
   });
   it('adds the OS store’s certificates to the bundle, and reports unreadable IT certificates without failing', () => {
     const system = '-----BEGIN CERTIFICATE-----\nSYSTEM\n-----END CERTIFICATE-----';
-    const result = trustedCas({ bundled, system: { systemCertificates: () => [system] }, extra: [{ source: 'policy /etc/baton/ca.pem', pem: '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----' }] });
+    const result = trustedCas({
+      bundled,
+      system: { systemCertificates: () => [system] },
+      extra: [{ source: 'policy /etc/baton/ca.pem', pem: '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----' }],
+    });
     expect(result.ca).toEqual([...bundled, system]);
     expect(result.issues[0]).toMatch(/^policy \/etc\/baton\/ca.pem: not a readable PEM certificate/);
   });
   it('reports an OS store that cannot be read', () => {
-    const result = trustedCas({ bundled, system: { systemCertificates: () => { throw new Error('denied'); } }, extra: [] });
+    const result = trustedCas({
+      bundled,
+      system: {
+        systemCertificates: () => {
+          throw new Error('denied');
+        },
+      },
+      extra: [],
+    });
     expect(result.issues).toEqual(["the OS's certificate store could not be read (Error: denied)"]);
   });
 });
@@ -67,7 +79,8 @@ describe('trusted CA files IT hands over', () => {
   const pem = tls.rootCertificates[0] ?? '';
   const der = new X509Certificate(pem).raw;
   const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').trim();
-  const add = (content: string | Uint8Array) => trustedCas({ bundled: [], system: undefined, extra: [{ source: 'machine policy /etc/baton/ca', pem: content }] });
+  const add = (content: string | Uint8Array) =>
+    trustedCas({ bundled: [], system: undefined, extra: [{ source: 'machine policy /etc/baton/ca', pem: content }] });
 
   it('reads a DER certificate (Windows’ .cer export) as well as PEM', () => {
     const fromDer = add(der);
@@ -80,9 +93,21 @@ describe('trusted CA files IT hands over', () => {
   it.each([
     ['an empty file', '', /^machine policy \/etc\/baton\/ca: is empty/],
     ['DER read as text', der.toString('utf8'), /holds no PEM certificate.*`openssl x509 -inform der -in FILE -out ca\.pem`/],
-    ['a private key alone', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----\n', /holds a private key and no certificate/],
-    ['an OpenSSL TRUSTED CERTIFICATE', `-----BEGIN TRUSTED CERTIFICATE-----\n${body}\n-----END TRUSTED CERTIFICATE-----\n`, /"TRUSTED CERTIFICATE".*`openssl x509 -in FILE -out ca\.pem`/],
-    ['a PKCS#7 bundle', '-----BEGIN PKCS7-----\nMIIGbgYJKoZIhvcNAQcCoIIGXzCCBlsCAQEx\n-----END PKCS7-----\n', /PKCS#7.*`openssl pkcs7 -print_certs -in FILE -out ca\.pem`/],
+    [
+      'a private key alone',
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg==\n-----END PRIVATE KEY-----\n',
+      /holds a private key and no certificate/,
+    ],
+    [
+      'an OpenSSL TRUSTED CERTIFICATE',
+      `-----BEGIN TRUSTED CERTIFICATE-----\n${body}\n-----END TRUSTED CERTIFICATE-----\n`,
+      /"TRUSTED CERTIFICATE".*`openssl x509 -in FILE -out ca\.pem`/,
+    ],
+    [
+      'a PKCS#7 bundle',
+      '-----BEGIN PKCS7-----\nMIIGbgYJKoZIhvcNAQcCoIIGXzCCBlsCAQEx\n-----END PKCS7-----\n',
+      /PKCS#7.*`openssl pkcs7 -print_certs -in FILE -out ca\.pem`/,
+    ],
     ['binary that is no certificate', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10]), /binary but not a DER certificate/],
   ])('reports %s with what to do about it, and adds nothing', (_, content, sentence) => {
     const result = add(content);
@@ -95,7 +120,9 @@ describe('trusted CA files IT hands over', () => {
   it('adds the certificate of a file that also holds a key, and says the key does not belong there', () => {
     const result = add(`-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n${pem}`);
     expect(result.added).toHaveLength(1);
-    expect(result.issues).toEqual(["machine policy /etc/baton/ca: holds a private key, which Baton does not use: give Baton only the CA's certificate, and keep the key where it belongs"]);
+    expect(result.issues).toEqual([
+      "machine policy /etc/baton/ca: holds a private key, which Baton does not use: give Baton only the CA's certificate, and keep the key where it belongs",
+    ]);
   });
 
   it('reads regular files only: a FIFO, a directory or a missing file is an issue, not a start-up that waits', async () => {
@@ -136,12 +163,41 @@ describe('V8 flags at launch', () => {
 });
 
 describe('machine policy: what IT sets for support', () => {
-  const readers = (files: Record<string, string>): PolicyReaders => ({ run: async () => null, readText: async (path) => files[path] ?? null });
+  const readers = (files: Record<string, string>): PolicyReaders => ({
+    run: async () => null,
+    readText: async (path) => files[path] ?? null,
+  });
   it('reads trace, level, CA files, crash server and devices; reports bad values', async () => {
-    const policy = await readMachinePolicy('linux', {}, readers({ '/etc/baton/policy.json': JSON.stringify({ SipTrace: true, LogLevel: 'debug', TrustedCaFiles: '/etc/ssl/corp.pem;/etc/ssl/corp2.pem', CrashReportUrl: 'https://crash.example.com/', MicrophoneDevice: 'Jabra Evolve2', RingerDevice: 'default' }) }));
-    expect(policy).toMatchObject({ sipTrace: true, logLevel: 'debug', trustedCaFiles: ['/etc/ssl/corp.pem', '/etc/ssl/corp2.pem'], crashReportUrl: 'https://crash.example.com/', devices: { microphone: 'Jabra Evolve2', ringer: 'default' } });
-    const bad = await readMachinePolicy('linux', {}, readers({ '/etc/baton/policy.json': JSON.stringify({ LogLevel: 'loud', CrashReportUrl: 'http://x/' }) }));
-    expect(bad.issues).toEqual(['/etc/baton/policy.json: LogLevel must be one of debug, info, warn, error', '/etc/baton/policy.json: CrashReportUrl must be an https:// URL']);
+    const policy = await readMachinePolicy(
+      'linux',
+      {},
+      readers({
+        '/etc/baton/policy.json': JSON.stringify({
+          SipTrace: true,
+          LogLevel: 'debug',
+          TrustedCaFiles: '/etc/ssl/corp.pem;/etc/ssl/corp2.pem',
+          CrashReportUrl: 'https://crash.example.com/',
+          MicrophoneDevice: 'Jabra Evolve2',
+          RingerDevice: 'default',
+        }),
+      }),
+    );
+    expect(policy).toMatchObject({
+      sipTrace: true,
+      logLevel: 'debug',
+      trustedCaFiles: ['/etc/ssl/corp.pem', '/etc/ssl/corp2.pem'],
+      crashReportUrl: 'https://crash.example.com/',
+      devices: { microphone: 'Jabra Evolve2', ringer: 'default' },
+    });
+    const bad = await readMachinePolicy(
+      'linux',
+      {},
+      readers({ '/etc/baton/policy.json': JSON.stringify({ LogLevel: 'loud', CrashReportUrl: 'http://x/' }) }),
+    );
+    expect(bad.issues).toEqual([
+      '/etc/baton/policy.json: LogLevel must be one of debug, info, warn, error',
+      '/etc/baton/policy.json: CrashReportUrl must be an https:// URL',
+    ]);
     expect(bad).toMatchObject({ logLevel: undefined, crashReportUrl: undefined, sipTrace: false });
   });
 });
@@ -154,7 +210,11 @@ describe('agent settings kept in main', () => {
     first.close();
     const store = openStore(path).store;
     const mine = new AgentSettings(store.settings).view();
-    expect(mine).toEqual({ devices: { microphone: { id: 'abc', label: 'Headset' }, speaker: { id: null, label: null }, ringer: { id: null, label: null } }, devicesFixed: [], globalShortcuts: true });
+    expect(mine).toEqual({
+      devices: { microphone: { id: 'abc', label: 'Headset' }, speaker: { id: null, label: null }, ringer: { id: null, label: null } },
+      devicesFixed: [],
+      globalShortcuts: true,
+    });
     const fixed = new AgentSettings(store.settings, { devices: { microphone: 'Jabra Evolve2', ringer: 'default' } });
     expect(fixed.view().devices.microphone).toEqual({ id: null, label: 'Jabra Evolve2' });
     expect(fixed.view().devicesFixed).toEqual(['microphone', 'ringer']);
@@ -166,14 +226,19 @@ describe('agent settings kept in main', () => {
 
 describe('log redaction and rotation', () => {
   it('takes digests, transfer secrets and notes out of SIP and free text', () => {
-    const invite = 'INVITE sip:bob@x SIP/2.0\r\nProxy-Authorization: Digest username="alice", response="abc"\r\nX-Baton-Transfer: eyJub3RlIjoi\r\nRefer-To: <sip:bob@x;xfer=SECRETTOKEN123>\r\n\r\nv=0\r\n';
+    const invite =
+      'INVITE sip:bob@x SIP/2.0\r\nProxy-Authorization: Digest username="alice", response="abc"\r\nX-Baton-Transfer: eyJub3RlIjoi\r\nRefer-To: <sip:bob@x;xfer=SECRETTOKEN123>\r\n\r\nv=0\r\n';
     const out = redactSip(invite);
     expect(out).toContain('Proxy-Authorization: [redacted]');
     expect(out).toContain('X-Baton-Transfer: [redacted]');
     expect(out).toContain(';xfer=[redacted]>');
     expect(out).toContain('v=0');
-    expect(redactSip('MESSAGE sip:bob@x SIP/2.0\r\nCSeq: 1 MESSAGE\r\n\r\n{"note":"Card 4242"}')).toMatch(/bytes of MESSAGE body not traced\]$/);
-    expect(scrubText('failed: {"token":"abc","password":"p"} hunter22', new Set(['hunter22']))).toBe('failed: {"token":"[redacted]","password":"[redacted]"} [redacted]');
+    expect(redactSip('MESSAGE sip:bob@x SIP/2.0\r\nCSeq: 1 MESSAGE\r\n\r\n{"note":"Card 4242"}')).toMatch(
+      /bytes of MESSAGE body not traced\]$/,
+    );
+    expect(scrubText('failed: {"token":"abc","password":"p"} hunter22', new Set(['hunter22']))).toBe(
+      'failed: {"token":"[redacted]","password":"[redacted]"} [redacted]',
+    );
   });
 
   it('writes structured lines, redacts registered secrets and secret keys, and rolls over by size', () => {
@@ -190,7 +255,11 @@ describe('log redaction and rotation', () => {
     expect(all).not.toContain('hunter22');
     expect(all).not.toContain('not at info level');
     expect(existsSync(join(dir, 'baton.log.3'))).toBe(false);
-    const newest = readFileSync(files[0] ?? '', 'utf8').trim().split('\n').at(-1) ?? '';
+    const newest =
+      readFileSync(files[0] ?? '', 'utf8')
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
     expect(JSON.parse(newest)).toMatchObject({ level: 'info', msg: 'line 59' });
   });
 

@@ -80,7 +80,14 @@ describe('media host window', () => {
     host.start();
     const options = windows[0]!.options;
     expect(options.show).toBe(false);
-    expect(options.webPreferences).toMatchObject({ preload: '/app/mediaPreload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, backgroundThrottling: false });
+    expect(options.webPreferences).toMatchObject({
+      preload: '/app/mediaPreload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      backgroundThrottling: false,
+    });
     expect(mediaHostPreferences('/x')?.autoplayPolicy).toBe('no-user-gesture-required');
     expect(windows[0]!.loaded).toEqual(['app://baton/mediaHost/index.html']);
   });

@@ -11,12 +11,24 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decideUpdates, loadElectronUpdater, startAutoUpdates, type UpdaterPort } from '../../electron/shell/autoUpdate.js';
 import { SafeStorageCredentialStore, type SafeStoragePort } from '../../electron/shell/credentials.js';
 import { findDialLink, parseDialLink } from '../../electron/shell/dialLinks.js';
-import { MAC_MANAGED_PREFERENCES, machinePolicyFile, parseRegQuery, readMachinePolicy, WINDOWS_POLICY_KEY, type PolicyReaders } from '../../electron/shell/machinePolicy.js';
+import {
+  MAC_MANAGED_PREFERENCES,
+  machinePolicyFile,
+  parseRegQuery,
+  readMachinePolicy,
+  WINDOWS_POLICY_KEY,
+  type PolicyReaders,
+} from '../../electron/shell/machinePolicy.js';
 import { createMainWindow, showAndFocus, type MainWindowPort } from '../../electron/shell/mainWindow.js';
 import { ensureMicrophoneAccess, type MediaAccessPort } from '../../electron/shell/microphone.js';
 import { ElectronNotifier, type NotificationHandle } from '../../electron/shell/notifier.js';
 import { watchPowerAndNetwork, type PowerMonitorPort } from '../../electron/shell/powerEvents.js';
-import { acquireSingleInstance, claimDialSchemes, type ProtocolClientApp, type SingleInstanceApp } from '../../electron/shell/singleInstance.js';
+import {
+  acquireSingleInstance,
+  claimDialSchemes,
+  type ProtocolClientApp,
+  type SingleInstanceApp,
+} from '../../electron/shell/singleInstance.js';
 import { TrayStatusIndicator, trayMenuTemplate, type TrayPort } from '../../electron/shell/tray.js';
 
 afterEach(() => vi.useRealTimers());
@@ -43,7 +55,10 @@ describe('notifications', () => {
   it('show urgent toasts that do not time out; a click focuses the window, then brings the call forward', () => {
     const made: FakeNotification[] = [];
     const order: string[] = [];
-    const notifier = new ElectronNotifier({ create: (o) => (made.push(new FakeNotification(o)), made.at(-1)!), focusWindow: () => order.push('focus') });
+    const notifier = new ElectronNotifier({
+      create: (o) => (made.push(new FakeNotification(o)), made.at(-1)!),
+      focusWindow: () => order.push('focus'),
+    });
     notifier.show({ id: 't1', title: 'Warm transfer from Alice', body: 'Billing question', urgent: true }, () => order.push('call'));
     expect(made[0]!.options).toMatchObject({ title: 'Warm transfer from Alice', urgency: 'critical', timeoutType: 'never' });
     expect(made[0]!.shown).toBe(true);
@@ -66,7 +81,9 @@ describe('notifications', () => {
 
   it('do nothing where the OS has no notifications', () => {
     const create = vi.fn();
-    new ElectronNotifier({ create, focusWindow: () => {}, isSupported: () => false }).show({ id: 'x', title: 'a', body: '', urgent: false }, () => {}).close();
+    new ElectronNotifier({ create, focusWindow: () => {}, isSupported: () => false })
+      .show({ id: 'x', title: 'a', body: '', urgent: false }, () => {})
+      .close();
     expect(create).not.toHaveBeenCalled();
   });
 });
@@ -188,8 +205,14 @@ describe('microphone permission', () => {
     expect(asked).toEqual(['microphone']);
   });
   it('explains a refusal on macOS and on Windows', async () => {
-    expect(await ensureMicrophoneAccess(system('not-determined', false).port, 'darwin')).toMatchObject({ granted: false, advice: expect.stringMatching(/System Settings/) });
-    expect(await ensureMicrophoneAccess(system('denied').port, 'win32')).toMatchObject({ granted: false, advice: expect.stringMatching(/Privacy/) });
+    expect(await ensureMicrophoneAccess(system('not-determined', false).port, 'darwin')).toMatchObject({
+      granted: false,
+      advice: expect.stringMatching(/System Settings/),
+    });
+    expect(await ensureMicrophoneAccess(system('denied').port, 'win32')).toMatchObject({
+      granted: false,
+      advice: expect.stringMatching(/Privacy/),
+    });
   });
   it('does not ask again when granted, nor on Linux', async () => {
     const granted = system('granted');
@@ -234,7 +257,13 @@ describe('sleep, lock and network', () => {
     vi.useFakeTimers();
     let online = true;
     const reconnect = vi.fn();
-    const watch = watchPowerAndNetwork({ powerMonitor: new FakePower(), reconnect, isOnline: () => online, pollMs: 1000, now: () => Date.now() });
+    const watch = watchPowerAndNetwork({
+      powerMonitor: new FakePower(),
+      reconnect,
+      isOnline: () => online,
+      pollMs: 1000,
+      now: () => Date.now(),
+    });
     online = false;
     vi.advanceTimersByTime(1000);
     expect(reconnect).not.toHaveBeenCalled();
@@ -258,7 +287,17 @@ describe('click-to-dial links', () => {
   ])('%s → %s', (link, target) => {
     expect(parseDialLink(link)).toBe(target);
   });
-  it.each(['https://example.com', 'tel:', 'tel:abc', 'sip:bob@exa mple.com', 'sip:<bob@example.com>', 'tel:1%0d%0aX-Header:1', 'javascript:alert(1)', `tel:${'1'.repeat(40)}`, 'sip:%zz'])('refuses %s', (link) => {
+  it.each([
+    'https://example.com',
+    'tel:',
+    'tel:abc',
+    'sip:bob@exa mple.com',
+    'sip:<bob@example.com>',
+    'tel:1%0d%0aX-Header:1',
+    'javascript:alert(1)',
+    `tel:${'1'.repeat(40)}`,
+    'sip:%zz',
+  ])('refuses %s', (link) => {
     expect(parseDialLink(link)).toBeNull();
   });
   it('finds the link in a second instance command line, skipping flags', () => {
@@ -301,7 +340,10 @@ describe('single instance', () => {
   });
   it('claims tel, sip and sips, with the app folder in development', () => {
     const calls: unknown[][] = [];
-    const app: ProtocolClientApp = { isDefaultProtocolClient: () => false, setAsDefaultProtocolClient: (...args) => (calls.push(args), true) };
+    const app: ProtocolClientApp = {
+      isDefaultProtocolClient: () => false,
+      setAsDefaultProtocolClient: (...args) => (calls.push(args), true),
+    };
     expect(claimDialSchemes(app, { defaultApp: true, execPath: '/e/electron', appPath: '/src/baton' })).toEqual(['tel', 'sip', 'sips']);
     expect(calls[0]).toEqual(['tel', '/e/electron', ['/src/baton']]);
     calls.length = 0;
@@ -331,24 +373,48 @@ describe('machine policy and auto-update', () => {
   it('reads the Windows registry policy key, which wins over the file', async () => {
     const reg = `\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Baton\r\n    AutoUpdate    REG_DWORD    0x1\r\n    UpdateUrl    REG_SZ    https://updates.example.com/baton/\r\n\r\n`;
     const file = machinePolicyFile('win32', env);
-    const policy = await readMachinePolicy('win32', env, readers({ [file]: '{"AutoUpdate": false, "UpdateUrl": "https://old.example.com/"}' }, { [`reg.exe query ${WINDOWS_POLICY_KEY}`]: reg }));
+    const policy = await readMachinePolicy(
+      'win32',
+      env,
+      readers(
+        { [file]: '{"AutoUpdate": false, "UpdateUrl": "https://old.example.com/"}' },
+        { [`reg.exe query ${WINDOWS_POLICY_KEY}`]: reg },
+      ),
+    );
     expect(policy).toMatchObject({ autoUpdate: true, updateUrl: 'https://updates.example.com/baton/', sources: [WINDOWS_POLICY_KEY] });
     expect(decideUpdates(policy, true)).toEqual({ enabled: true, feedUrl: 'https://updates.example.com/baton/' });
     expect(decideUpdates(policy, false)).toMatchObject({ enabled: false });
   });
 
   it('reads macOS managed preferences (MDM profile)', async () => {
-    const policy = await readMachinePolicy('darwin', {}, readers({}, { [`/usr/bin/plutil -convert json -o - ${MAC_MANAGED_PREFERENCES}`]: '{"AutoUpdate":true,"UpdateUrl":"https://u.example.com/"}' }));
+    const policy = await readMachinePolicy(
+      'darwin',
+      {},
+      readers(
+        {},
+        { [`/usr/bin/plutil -convert json -o - ${MAC_MANAGED_PREFERENCES}`]: '{"AutoUpdate":true,"UpdateUrl":"https://u.example.com/"}' },
+      ),
+    );
     expect(policy).toMatchObject({ autoUpdate: true, updateUrl: 'https://u.example.com/' });
   });
 
   it('refuses malformed values and leaves updates off', async () => {
-    const policy = await readMachinePolicy('linux', {}, readers({ '/etc/baton/policy.json': '{"AutoUpdate":"yes please","UpdateUrl":"http://insecure.example.com/"}' }));
+    const policy = await readMachinePolicy(
+      'linux',
+      {},
+      readers({ '/etc/baton/policy.json': '{"AutoUpdate":"yes please","UpdateUrl":"http://insecure.example.com/"}' }),
+    );
     expect(policy.autoUpdate).toBe(false);
-    expect(policy.issues).toEqual(['/etc/baton/policy.json: AutoUpdate must be true/false or 1/0', '/etc/baton/policy.json: UpdateUrl must be an https:// URL']);
+    expect(policy.issues).toEqual([
+      '/etc/baton/policy.json: AutoUpdate must be true/false or 1/0',
+      '/etc/baton/policy.json: UpdateUrl must be an https:// URL',
+    ]);
     const broken = await readMachinePolicy('linux', {}, readers({ '/etc/baton/policy.json': 'not json' }));
     expect(broken.issues).toEqual(['/etc/baton/policy.json: expected a JSON object']);
-    expect(decideUpdates({ autoUpdate: true, updateUrl: undefined }, true)).toMatchObject({ enabled: false, reason: expect.stringMatching(/UpdateUrl/) });
+    expect(decideUpdates({ autoUpdate: true, updateUrl: undefined }, true)).toMatchObject({
+      enabled: false,
+      reason: expect.stringMatching(/UpdateUrl/),
+    });
   });
 
   it('parses reg query output', () => {
@@ -359,7 +425,11 @@ describe('machine policy and auto-update', () => {
     expect(await loadElectronUpdater(() => Promise.reject(new Error('Cannot find package')))).toBeUndefined();
     expect(await loadElectronUpdater(async () => ({ autoUpdater: { nothing: true } }))).toBeUndefined();
     const logs: string[] = [];
-    const stop = await startAutoUpdates({ decision: { enabled: true, feedUrl: 'https://u.example.com/' }, load: async () => undefined, log: (m) => logs.push(m) });
+    const stop = await startAutoUpdates({
+      decision: { enabled: true, feedUrl: 'https://u.example.com/' },
+      load: async () => undefined,
+      log: (m) => logs.push(m),
+    });
     stop();
     expect(logs).toEqual(['updates: policy enables them but electron-updater is not part of this build']);
   });
@@ -367,7 +437,11 @@ describe('machine policy and auto-update', () => {
   it('points the updater at the policy URL and checks, only when enabled', async () => {
     const feed: unknown[] = [];
     const updater: UpdaterPort = { setFeedURL: (o) => void feed.push(o), checkForUpdatesAndNotify: vi.fn(async () => null) };
-    const stop = await startAutoUpdates({ decision: { enabled: true, feedUrl: 'https://u.example.com/' }, load: async () => updater, log: () => {} });
+    const stop = await startAutoUpdates({
+      decision: { enabled: true, feedUrl: 'https://u.example.com/' },
+      load: async () => updater,
+      log: () => {},
+    });
     stop();
     expect(feed).toEqual([{ provider: 'generic', url: 'https://u.example.com/' }]);
     expect(updater.checkForUpdatesAndNotify).toHaveBeenCalledTimes(1);
@@ -408,8 +482,17 @@ describe('main window', () => {
     let quitting = false;
     const lost: number[] = [];
     let options: unknown;
-    createMainWindow({ create: (o) => ((options = o), window), preloadPath: '/d/preload.cjs', startUrl: 'app://baton/index.html', isQuitting: () => quitting, onSessionEnd: () => (quitting = true), onRendererLost: (id) => lost.push(id) });
-    expect(options).toMatchObject({ webPreferences: { preload: '/d/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false } });
+    createMainWindow({
+      create: (o) => ((options = o), window),
+      preloadPath: '/d/preload.cjs',
+      startUrl: 'app://baton/index.html',
+      isQuitting: () => quitting,
+      onSessionEnd: () => (quitting = true),
+      onRendererLost: (id) => lost.push(id),
+    });
+    expect(options).toMatchObject({
+      webPreferences: { preload: '/d/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false },
+    });
     expect(state.loaded).toBe('app://baton/index.html');
     let prevented = false;
     (windowHandlers.get('close') as (e: { preventDefault(): void }) => void)({ preventDefault: () => (prevented = true) });
@@ -418,7 +501,12 @@ describe('main window', () => {
     prevented = false;
     (windowHandlers.get('close') as (e: { preventDefault(): void }) => void)({ preventDefault: () => (prevented = true) });
     expect(prevented).toBe(false);
-    const navigate = contentsHandlers.get('did-start-navigation') as (e: unknown, url: string, inPlace: boolean, mainFrame: boolean) => void;
+    const navigate = contentsHandlers.get('did-start-navigation') as (
+      e: unknown,
+      url: string,
+      inPlace: boolean,
+      mainFrame: boolean,
+    ) => void;
     navigate({}, 'app://baton/index.html#x', true, true);
     navigate({}, 'app://baton/index.html', false, false);
     expect(lost).toEqual([]);

@@ -21,7 +21,11 @@ let script = '';
 
 beforeAll(() => {
   try {
-    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false'], { cwd: root, stdio: 'pipe' });
+    execFileSync(
+      join(root, 'node_modules', '.bin', 'tsc'),
+      ['-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false'],
+      { cwd: root, stdio: 'pipe' },
+    );
   } catch {
     // Type errors elsewhere still emit; what matters here is the preload's output, checked below.
   }

@@ -16,7 +16,12 @@ function harness(live: string | null, answer: Promise<boolean> | (() => Promise<
   });
   const event = () => {
     let prevented = false;
-    return { preventDefault: () => void (prevented = true), get prevented() { return prevented; } };
+    return {
+      preventDefault: () => void (prevented = true),
+      get prevented() {
+        return prevented;
+      },
+    };
   };
   return { guard, asked, quits: () => quits, event, setLive: (l: string | null) => (liveNow = l) };
 }

@@ -107,7 +107,11 @@ describe('permissions', () => {
 });
 
 describe('content security policy', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
   it('allows no inline code or eval anywhere', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|\*|data:\s*;?\s*$|http:/);
     expect(directives.get('default-src')).toEqual(["'none'"]);

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { historyEntryIdOf, newHistoryEntryId, openStore, StoreOpenError, type StoredHistoryEntry, type Store } from '../../electron/core/store/index.js';
+import {
+  historyEntryIdOf,
+  newHistoryEntryId,
+  openStore,
+  StoreOpenError,
+  type StoredHistoryEntry,
+  type Store,
+} from '../../electron/core/store/index.js';
 import { MIGRATIONS } from '../../electron/core/store/migrations/index.js';
 import { historyFromStore } from '../../electron/core/store/historyAdapter.js';
 import { receivedEntryId, senderOfReceivedId } from '../../shared/history.js';
@@ -27,7 +34,16 @@ function open(name = 'baton.db') {
 }
 
 function entry(overrides: Partial<StoredHistoryEntry> = {}): StoredHistoryEntry {
-  return { id: newHistoryEntryId(), contactId: 'c-1', at: 1000, kind: 'note', actor: 'alice', note: 'asked about invoice', origin: 'local', ...overrides };
+  return {
+    id: newHistoryEntryId(),
+    contactId: 'c-1',
+    at: 1000,
+    kind: 'note',
+    actor: 'alice',
+    note: 'asked about invoice',
+    origin: 'local',
+    ...overrides,
+  };
 }
 
 describe('opening', () => {
@@ -74,7 +90,11 @@ describe('opening', () => {
     const reopened = open();
     expect(reopened.notice).toMatchObject({ kind: 'moved-aside', reason: 'corrupt' });
     expect(existsSync(reopened.notice!.movedTo)).toBe(true);
-    expect(readFileSync(reopened.notice!.movedTo).subarray(start, start + 4).toString()).toBe('ZZZZ');
+    expect(
+      readFileSync(reopened.notice!.movedTo)
+        .subarray(start, start + 4)
+        .toString(),
+    ).toBe('ZZZZ');
     expect(reopened.store.history.list('c-1')).toEqual([]);
   });
 
@@ -140,7 +160,15 @@ describe('contact history', () => {
     expect(store.history.list('c-1').map((e) => e.id)).toEqual(['b', 'c', 'a']);
     expect(store.history.list('c-1', { limit: 1 }).map((e) => e.id)).toEqual(['b']);
     expect(store.history.list('c-1', { before: 3 }).map((e) => e.id)).toEqual(['c', 'a']);
-    expect(store.history.list('c-1', { before: 3 })[0]).toEqual({ id: 'c', contactId: 'c-1', at: 2, kind: 'transfer', actor: 'alice', outcomeId: 'billing', origin: 'local' });
+    expect(store.history.list('c-1', { before: 3 })[0]).toEqual({
+      id: 'c',
+      contactId: 'c-1',
+      at: 2,
+      kind: 'transfer',
+      actor: 'alice',
+      outcomeId: 'billing',
+      origin: 'local',
+    });
   });
 
   it('stores an entry received twice in transfer contexts once, and counts only the new ones', () => {

@@ -60,16 +60,38 @@ describe('migrations', () => {
 
   it('003-history-detail: history written under schema 2 survives without a detail; new entries keep theirs apart from the note', () => {
     const { path, db } = atVersion(2);
-    db.prepare(`INSERT INTO contact_event VALUES ('e1', 'c-1', 50, 'transfer-started', 'alice', 'billing', 'wants a refund', 'local')`).run();
+    db.prepare(
+      `INSERT INTO contact_event VALUES ('e1', 'c-1', 50, 'transfer-started', 'alice', 'billing', 'wants a refund', 'local')`,
+    ).run();
     db.close();
 
     const { store, migration } = openStore(path);
     try {
       expect(migration).toEqual({ from: 2, to: MIGRATIONS.length });
       expect(store.history.list('c-1')).toEqual([
-        { id: 'e1', contactId: 'c-1', at: 50, kind: 'transfer-started', actor: 'alice', outcomeId: 'billing', note: 'wants a refund', origin: 'local' },
+        {
+          id: 'e1',
+          contactId: 'c-1',
+          at: 50,
+          kind: 'transfer-started',
+          actor: 'alice',
+          outcomeId: 'billing',
+          note: 'wants a refund',
+          origin: 'local',
+        },
       ]);
-      store.history.append([{ id: 'e2', contactId: 'c-1', at: 60, kind: 'transfer-completed', actor: 'bob', note: 'all good', detail: 'received from Alice', origin: 'transfer' }]);
+      store.history.append([
+        {
+          id: 'e2',
+          contactId: 'c-1',
+          at: 60,
+          kind: 'transfer-completed',
+          actor: 'bob',
+          note: 'all good',
+          detail: 'received from Alice',
+          origin: 'transfer',
+        },
+      ]);
       expect(store.history.list('c-1')[0]).toMatchObject({ id: 'e2', note: 'all good', detail: 'received from Alice' });
     } finally {
       store.close();
@@ -79,7 +101,14 @@ describe('migrations', () => {
   it('a failing step rolls back to the previous version, leaving its data intact', () => {
     const { db } = atVersion(1);
     db.prepare(`INSERT INTO disposition (call_id, code, note, at) VALUES ('call-1', 'resolved', '', 1)`).run();
-    const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', up: (d: Database.Database) => d.exec('ALTER TABLE disposition ADD COLUMN x TEXT; SELECT nope FROM nowhere;') }];
+    const broken = [
+      ...MIGRATIONS.slice(0, 1),
+      {
+        version: 2,
+        name: 'broken',
+        up: (d: Database.Database) => d.exec('ALTER TABLE disposition ADD COLUMN x TEXT; SELECT nope FROM nowhere;'),
+      },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(userVersion(db)).toBe(1);
     expect(db.prepare(`SELECT * FROM disposition`).all()).toEqual([{ call_id: 'call-1', code: 'resolved', note: '', at: 1 }]);

@@ -35,7 +35,13 @@ function call(id: string, held: boolean): CallView {
   };
 }
 
-function view(role: TransferRole, phase: TransferPhase, target: TransferTargetKind, contactHeld: boolean, contact: ContactPresence): TransferView {
+function view(
+  role: TransferRole,
+  phase: TransferPhase,
+  target: TransferTargetKind,
+  contactHeld: boolean,
+  contact: ContactPresence,
+): TransferView {
   return {
     id: 't1',
     role,
@@ -58,7 +64,14 @@ const CASES = (['initiator', 'recipient'] as const).flatMap((role) =>
     .filter((target) => role === 'initiator' || target === 'user')
     .flatMap((target) =>
       TRANSFER_PHASES.flatMap((phase) =>
-        ([[true, 'up'], [false, 'up'], [true, 'gone'], [false, 'gone']] as const).map(([held, contact]) => ({ role, target, phase, held, contact })),
+        (
+          [
+            [true, 'up'],
+            [false, 'up'],
+            [true, 'gone'],
+            [false, 'gone'],
+          ] as const
+        ).map(([held, contact]) => ({ role, target, phase, held, contact })),
       ),
     ),
 );
@@ -85,7 +98,11 @@ describe('transfer call controls follow the rules', () => {
     for (const held of [true, false]) {
       const transfer = view('initiator', 'failed', target, held, 'gone');
       const onContact = callControls(call(CONTACT, held), transfer);
-      expect({ hold: onContact.hold, resume: onContact.resume, hangUp: onContact.hangUp }).toEqual({ hold: false, resume: null, hangUp: null });
+      expect({ hold: onContact.hold, resume: onContact.resume, hangUp: onContact.hangUp }).toEqual({
+        hold: false,
+        resume: null,
+        hangUp: null,
+      });
       expect(callControls(call(CONSULT, false), transfer).hangUp).toBe('hangUp');
     }
   });

@@ -51,10 +51,8 @@ const codePoints = (s: string): number => [...s].length;
 const isShortText = (s: string): boolean => s.length <= MAX_TEXT && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
 
 /** The JSON the context would take with this history (key order does not change the size). */
-const jsonWith = (context: TransferContext, history: readonly ContactHistoryEntry[]): string =>
-  JSON.stringify({ ...context, history });
-const fitsWithoutHistory = (context: TransferContext): boolean =>
-  encodedLength(jsonWith(context, [])) <= MAX_ENCODED_CONTEXT;
+const jsonWith = (context: TransferContext, history: readonly ContactHistoryEntry[]): string => JSON.stringify({ ...context, history });
+const fitsWithoutHistory = (context: TransferContext): boolean => encodedLength(jsonWith(context, [])) <= MAX_ENCODED_CONTEXT;
 /** The last k entries (slice(-0) would be all of them). */
 const lastN = <T>(items: readonly T[], k: number): readonly T[] => (k === 0 ? [] : items.slice(-k));
 
@@ -78,8 +76,19 @@ function expectContract(result: DecodedContext): void {
   const c = result.context;
   expect(c.v).toBe(TRANSFER_CONTEXT_VERSION);
   expect(['warm', 'cold']).toContain(c.method);
-  for (const s of [c.transferId, c.token, c.sentAt, c.contact.id, c.contact.name, c.contact.number, c.outcome.id,
-    c.outcome.label, c.initiator.id, c.initiator.name, c.initiator.uri]) {
+  for (const s of [
+    c.transferId,
+    c.token,
+    c.sentAt,
+    c.contact.id,
+    c.contact.name,
+    c.contact.number,
+    c.outcome.id,
+    c.outcome.label,
+    c.initiator.id,
+    c.initiator.name,
+    c.initiator.uri,
+  ]) {
     expect(typeof s).toBe('string');
     expect(isShortText(s)).toBe(true);
   }
@@ -117,8 +126,7 @@ const runs = (numRuns: number): { numRuns: number; plugins: fc.UniversalPlugin[]
 
 // ─── Arbitraries ───────────────────────────────────────────────────────────────────────────────────
 
-const codePointIn = (min: number, max: number): fc.Arbitrary<string> =>
-  fc.integer({ min, max }).map((cp) => String.fromCodePoint(cp));
+const codePointIn = (min: number, max: number): fc.Arbitrary<string> => fc.integer({ min, max }).map((cp) => String.fromCodePoint(cp));
 
 const emoji = fc.constantFrom('😀', '🎉', '👍🏽', '👨‍👩‍👧', '🇫🇷', '❤️', '🧑🏿‍💻', '🦄');
 /** Hebrew and Arabic letters, Arabic-Indic digits, and the bidi controls people paste into names. */
@@ -130,15 +138,17 @@ const rtl = fc.oneof(
 );
 const sipish = fc.constantFrom(' ', '"', "'", '\\', '<', '>', ';', ',', '=', ':', '@', '%', '&', '中', 'é', 'ß', '\u0301');
 /** One unit of a short single-line text: never a C0/C1 control, DEL or line separator (the decoder refuses those). */
-const textUnit: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
-  { weight: 2, arbitrary: emoji },
-  { weight: 2, arbitrary: rtl },
-  { weight: 2, arbitrary: sipish },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
-  // Lone surrogates: legal in a JS string, escaped by JSON.stringify, must survive the trip.
-  { weight: 1, arbitrary: codePointIn(0xd800, 0xdfff) },
-).filter((unit) => !/[\u0080-\u009f\u2028\u2029]/.test(unit));
+const textUnit: fc.Arbitrary<string> = fc
+  .oneof(
+    { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+    { weight: 2, arbitrary: emoji },
+    { weight: 2, arbitrary: rtl },
+    { weight: 2, arbitrary: sipish },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+    // Lone surrogates: legal in a JS string, escaped by JSON.stringify, must survive the trip.
+    { weight: 1, arbitrary: codePointIn(0xd800, 0xdfff) },
+  )
+  .filter((unit) => !/[\u0080-\u009f\u2028\u2029]/.test(unit));
 /** Notes are free text: line breaks, tabs, quotes, markup and any control character are allowed. */
 const noteUnit: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: textUnit },
@@ -155,8 +165,11 @@ const isoDate = fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
 const shortNote = fc.string({ unit: noteUnit, maxLength: 40 });
 const longNote = fc.string({ unit: noteUnit, maxLength: MAX_NOTE_CHARS, size: 'max' }).map((s) => fitCodePoints(s, MAX_NOTE_CHARS));
 /** Exactly MAX_NOTE_CHARS code points, of characters that are at most 2 bytes in the JSON. */
-const fullNote = fc
-  .string({ unit: fc.constantFrom('a', 'Z', ' ', '\r', '\n', '\t', '"', '<', ';', ',', 'é', '\\'), minLength: MAX_NOTE_CHARS, maxLength: MAX_NOTE_CHARS });
+const fullNote = fc.string({
+  unit: fc.constantFrom('a', 'Z', ' ', '\r', '\n', '\t', '"', '<', ';', ',', 'é', '\\'),
+  minLength: MAX_NOTE_CHARS,
+  maxLength: MAX_NOTE_CHARS,
+});
 const noteArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: shortNote },
   { weight: 2, arbitrary: longNote },
@@ -266,10 +279,17 @@ function problemsOf(doc: unknown): readonly (ContextProblem | 'ok')[] {
 }
 
 const TEXT_PATHS: readonly (readonly string[])[] = [
-  ['transferId'], ['token'], ['sentAt'],
-  ['contact', 'id'], ['contact', 'name'], ['contact', 'number'],
-  ['outcome', 'id'], ['outcome', 'label'],
-  ['initiator', 'id'], ['initiator', 'name'], ['initiator', 'uri'],
+  ['transferId'],
+  ['token'],
+  ['sentAt'],
+  ['contact', 'id'],
+  ['contact', 'name'],
+  ['contact', 'number'],
+  ['outcome', 'id'],
+  ['outcome', 'label'],
+  ['initiator', 'id'],
+  ['initiator', 'name'],
+  ['initiator', 'uri'],
 ];
 
 // ─── Round trip ────────────────────────────────────────────────────────────────────────────────────
@@ -344,7 +364,13 @@ describe('round trip', () => {
   });
 
   it('sends at most the 20 most recent history entries', () => {
-    const history = Array.from({ length: 30 }, (_, i): ContactHistoryEntry => ({ id: `h-${i}`, contactId: 'c', at: 't', kind: 'call', actor: { id: 'u', name: 'A' } }));
+    const history = Array.from({ length: 30 }, (_, i): ContactHistoryEntry => ({
+      id: `h-${i}`,
+      contactId: 'c',
+      at: 't',
+      kind: 'call',
+      actor: { id: 'u', name: 'A' },
+    }));
     expect(encodedLength(jsonWith(BASE, history.slice(-20)))).toBeLessThanOrEqual(MAX_ENCODED_CONTEXT);
     const decoded = decodeContextHeader(encodeContextHeader({ ...BASE, history }));
     expect(decoded).toEqual({ ok: true, context: { ...BASE, history: history.slice(-20) } });
@@ -513,7 +539,16 @@ describe('decoding never throws', () => {
   });
 
   it('on a valid document with one field replaced by any JSON value', () => {
-    const paths: readonly (readonly string[])[] = [...TEXT_PATHS, ['method'], ['note'], ['contact'], ['outcome'], ['initiator'], ['history'], ['v']];
+    const paths: readonly (readonly string[])[] = [
+      ...TEXT_PATHS,
+      ['method'],
+      ['note'],
+      ['contact'],
+      ['outcome'],
+      ['initiator'],
+      ['history'],
+      ['v'],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, value) => {
         for (const r of decodeBoth(withField(path, value))) expectContract(r);
@@ -623,14 +658,34 @@ describe('decoding names the problem', () => {
   });
 
   it('a missing or malformed required part → shape', () => {
-    for (const path of [['contact'], ['outcome'], ['initiator'], ['method'], ['note'], ['history'], ['transferId'], ['contact', 'name'], ['initiator', 'uri']]) {
+    for (const path of [
+      ['contact'],
+      ['outcome'],
+      ['initiator'],
+      ['method'],
+      ['note'],
+      ['history'],
+      ['transferId'],
+      ['contact', 'name'],
+      ['initiator', 'uri'],
+    ]) {
       expect(problemsOf(withoutField(path)), path.join('.')).toEqual(['shape', 'shape']);
     }
     const cases: readonly (readonly [readonly string[], unknown])[] = [
-      [['contact'], null], [['contact'], []], [['contact'], 'c-42'], [['outcome'], 1], [['initiator'], [BASE.initiator]],
-      [['method'], 'blind'], [['method'], 'WARM'], [['method'], null],
-      [['note'], 42], [['note'], null], [['note'], 'n'.repeat(MAX_NOTE_CHARS + 1)],
-      [['history'], {}], [['history'], null], [['history'], 'h-1'],
+      [['contact'], null],
+      [['contact'], []],
+      [['contact'], 'c-42'],
+      [['outcome'], 1],
+      [['initiator'], [BASE.initiator]],
+      [['method'], 'blind'],
+      [['method'], 'WARM'],
+      [['method'], null],
+      [['note'], 42],
+      [['note'], null],
+      [['note'], 'n'.repeat(MAX_NOTE_CHARS + 1)],
+      [['history'], {}],
+      [['history'], null],
+      [['history'], 'h-1'],
     ];
     for (const [path, value] of cases) {
       expect(problemsOf(withField(path, value)), `${path.join('.')}=${JSON.stringify(value)}`).toEqual(['shape', 'shape']);
@@ -646,11 +701,15 @@ describe('decoding names the problem', () => {
     expect(wide.length).toBeLessThanOrEqual(MAX_ENCODED_CONTEXT);
     expect(decodeContextJson(wide)).toEqual({ ok: false, problem: 'oversize' });
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }), fc.integer({ min: MAX_ENCODED_CONTEXT + 1, max: 3 * MAX_ENCODED_CONTEXT }), (seed, n) => {
-        const value = seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
-        expect(decodeContextHeader(value)).toEqual({ ok: false, problem: 'oversize' });
-        expect(decodeContextJson(value)).toEqual({ ok: false, problem: 'oversize' });
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.integer({ min: MAX_ENCODED_CONTEXT + 1, max: 3 * MAX_ENCODED_CONTEXT }),
+        (seed, n) => {
+          const value = seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
+          expect(decodeContextHeader(value)).toEqual({ ok: false, problem: 'oversize' });
+          expect(decodeContextJson(value)).toEqual({ ok: false, problem: 'oversize' });
+        },
+      ),
       runs(100),
     );
   });
@@ -660,7 +719,12 @@ describe('decoding names the problem', () => {
 
 describe('a bad history entry costs that entry, not the context', () => {
   const BAD_ENTRIES: readonly unknown[] = [
-    null, 42, 'h-1', [], {}, [ENTRY],
+    null,
+    42,
+    'h-1',
+    [],
+    {},
+    [ENTRY],
     { ...ENTRY, id: '' },
     { ...ENTRY, id: 7 },
     { ...ENTRY, contactId: undefined },
@@ -700,7 +764,10 @@ describe('a bad history entry costs that entry, not the context', () => {
       [{ ...ENTRY, detail: 'd'.repeat(MAX_TEXT + 1) }, withoutDetail],
       [{ ...ENTRY, detail: 5 }, withoutDetail],
       [{ ...ENTRY, outcome: null, note: null, detail: null, extra: 'ignored' }, bare],
-      [{ ...ENTRY, note: 'n'.repeat(MAX_NOTE_CHARS) }, { ...ENTRY, note: 'n'.repeat(MAX_NOTE_CHARS) }],
+      [
+        { ...ENTRY, note: 'n'.repeat(MAX_NOTE_CHARS) },
+        { ...ENTRY, note: 'n'.repeat(MAX_NOTE_CHARS) },
+      ],
     ];
     for (const [variant, expected] of cases) {
       for (const r of decodeBoth({ ...baseDoc(), history: [variant] })) {
@@ -710,7 +777,13 @@ describe('a bad history entry costs that entry, not the context', () => {
   });
 
   it('reads at most the 20 most recent entries of a longer history', () => {
-    const history = Array.from({ length: 25 }, (_, i): ContactHistoryEntry => ({ id: `h-${i}`, contactId: 'c', at: 't', kind: 'call', actor: { id: 'u', name: 'A' } }));
+    const history = Array.from({ length: 25 }, (_, i): ContactHistoryEntry => ({
+      id: `h-${i}`,
+      contactId: 'c',
+      at: 't',
+      kind: 'call',
+      actor: { id: 'u', name: 'A' },
+    }));
     for (const r of decodeBoth({ ...baseDoc(), history })) {
       expect(r).toEqual({ ok: true, context: { ...BASE, history: history.slice(-MAX_HISTORY) } });
     }
@@ -718,9 +791,23 @@ describe('a bad history entry costs that entry, not the context', () => {
     const mixed: unknown[] = [...history];
     for (const i of [5, 10, 15, 20, 24]) mixed[i] = null;
     for (const r of decodeBoth({ ...baseDoc(), history: mixed })) {
-      expect(r.ok && r.context.history.map((e) => e.id)).toEqual(
-        ['h-6', 'h-7', 'h-8', 'h-9', 'h-11', 'h-12', 'h-13', 'h-14', 'h-16', 'h-17', 'h-18', 'h-19', 'h-21', 'h-22', 'h-23'],
-      );
+      expect(r.ok && r.context.history.map((e) => e.id)).toEqual([
+        'h-6',
+        'h-7',
+        'h-8',
+        'h-9',
+        'h-11',
+        'h-12',
+        'h-13',
+        'h-14',
+        'h-16',
+        'h-17',
+        'h-18',
+        'h-19',
+        'h-21',
+        'h-22',
+        'h-23',
+      ]);
     }
   });
 
@@ -735,7 +822,10 @@ describe('a bad history entry costs that entry, not the context', () => {
         const doc = { ...baseDoc(), history: slots.map((s) => s.value) };
         const json = JSON.stringify(doc);
         fc.pre(encodedLength(json) <= MAX_ENCODED_CONTEXT);
-        const expected = slots.slice(-MAX_HISTORY).filter((s) => s.good).map((s) => s.value);
+        const expected = slots
+          .slice(-MAX_HISTORY)
+          .filter((s) => s.good)
+          .map((s) => s.value);
         for (const r of decodeBoth(doc)) expect(r).toEqual({ ok: true, context: { ...BASE, history: expected } });
       }),
       runs(200),
@@ -748,7 +838,13 @@ describe('a bad history entry costs that entry, not the context', () => {
 describe('base64url', () => {
   it('matches RFC 4648 test vectors and the URL-safe alphabet', () => {
     const vectors: readonly (readonly [string, string])[] = [
-      ['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy'],
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
     ];
     for (const [plain, encoded] of vectors) {
       expect(base64UrlEncode(new TextEncoder().encode(plain))).toBe(encoded);
@@ -784,9 +880,14 @@ describe('base64url', () => {
   it('refuses any character outside the alphabet, padding and standard base64 included', () => {
     for (const text of ['Zg==', 'Zm9v+w', 'Zm9v/w', 'Zm 9v', 'Zm9v\n', 'Zm9vé']) expect(base64UrlDecode(text), text).toBeNull();
     fc.assert(
-      fc.property(fc.string({ unit: alphabetChar, maxLength: 20 }), anyChar.filter((c) => !ALPHABET.includes(c)), fc.string({ unit: alphabetChar, maxLength: 20 }), (a, bad, b) => {
-        expect(base64UrlDecode(a + bad + b)).toBeNull();
-      }),
+      fc.property(
+        fc.string({ unit: alphabetChar, maxLength: 20 }),
+        anyChar.filter((c) => !ALPHABET.includes(c)),
+        fc.string({ unit: alphabetChar, maxLength: 20 }),
+        (a, bad, b) => {
+          expect(base64UrlDecode(a + bad + b)).toBeNull();
+        },
+      ),
       runs(200),
     );
   });

@@ -33,6 +33,7 @@ describe('the recipient’s words for a transfer that did not happen', () => {
   });
 
   it('never uses the initiator’s words about "your colleague"', () => {
-    for (const reason of ['declined', 'busy', 'no-answer'] as const) expect(transferHeadline(recipientFailed(reason))).not.toMatch(/your colleague/);
+    for (const reason of ['declined', 'busy', 'no-answer'] as const)
+      expect(transferHeadline(recipientFailed(reason))).not.toMatch(/your colleague/);
   });
 });

@@ -8,7 +8,9 @@ function message(headers: Readonly<Record<string, readonly string[]>>): HeaderSo
 
 describe('capabilitiesFrom', () => {
   it('reads every Supported line and value, lower case, with Require counting as supported', () => {
-    const peer = capabilitiesFrom(message({ Supported: ['timer, PATH', 'gruu'], Require: ['Replaces'], Allow: ['INVITE, ACK,bye', 'refer'] }));
+    const peer = capabilitiesFrom(
+      message({ Supported: ['timer, PATH', 'gruu'], Require: ['Replaces'], Allow: ['INVITE, ACK,bye', 'refer'] }),
+    );
     expect([...peer.supported].sort()).toEqual(['gruu', 'path', 'replaces', 'timer']);
     expect([...peer.required]).toEqual(['replaces']);
     expect([...(peer.allow ?? [])].sort()).toEqual(['ACK', 'BYE', 'INVITE', 'REFER']);

@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferPhase, TransferRole, TransferState } from '../../shared/transfer/transferModel.js';
 import { TRANSFER_PHASES, initiatorTransfer, recipientTransfer } from '../../shared/transfer/transferModel.js';
-import type { ContactPresence, DispositionDue, TransferAction, TransferCall, TransferRuleCode } from '../../shared/transfer/transferRules.js';
+import type {
+  ContactPresence,
+  DispositionDue,
+  TransferAction,
+  TransferCall,
+  TransferRuleCode,
+} from '../../shared/transfer/transferRules.js';
 import { TRANSFER_ACTIONS, allowedActions, checkAction } from '../../shared/transfer/transferRules.js';
 import { contactOwner, dispositionDue } from '../../shared/transfer/transferRules.js';
 import type { TransferEvent } from '../../shared/transfer/transferMachine.js';
@@ -19,58 +25,68 @@ const cells = (row: string): readonly string[] => row.trim().split(/\s+/);
 // The contact's call: held, not held, or gone (the contact hung up; the same whatever hold state is
 // reported for the ended call).
 type ContactColumn = 'held' | 'not held' | 'gone';
-const ACTION_COLUMNS: readonly TransferAction[] = ['confirm', 'dismiss', 'accept', 'decline', 'complete', 'cancel',
-  'holdContact', 'unholdContact', 'hangUpContact', 'hangUpConsult'];
+const ACTION_COLUMNS: readonly TransferAction[] = [
+  'confirm',
+  'dismiss',
+  'accept',
+  'decline',
+  'complete',
+  'cancel',
+  'holdContact',
+  'unholdContact',
+  'hangUpContact',
+  'hangUpConsult',
+];
 const ACTION_GRID: readonly (readonly [TransferRole, TransferPhase, ContactColumn, string])[] = [
   //                                            confirm dismiss accept decline complete cancel hold unhold hangUpContact hangUpConsult
-  ['initiator', 'choosing',       'held',     'Y       Y       .      .       .        .      =    Y      Y             .'],
-  ['initiator', 'choosing',       'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
-  ['initiator', 'choosing',       'gone',     '.       Y       .      .       .        .      .    .      =             .'],
-  ['initiator', 'referring',      'held',     '=       .       .      .       .        .      .    .      .             .'],
-  ['initiator', 'referring',      'not held', '=       .       .      .       .        .      .    .      .             .'],
-  ['initiator', 'referring',      'gone',     '=       .       .      .       .        .      .    .      .             .'],
-  ['initiator', 'consultRinging', 'held',     '=       .       .      .       .        .      =    .      .             .'],
+  ['initiator', 'choosing', 'held', 'Y       Y       .      .       .        .      =    Y      Y             .'],
+  ['initiator', 'choosing', 'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
+  ['initiator', 'choosing', 'gone', '.       Y       .      .       .        .      .    .      =             .'],
+  ['initiator', 'referring', 'held', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'referring', 'not held', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'referring', 'gone', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'consultRinging', 'held', '=       .       .      .       .        .      =    .      .             .'],
   ['initiator', 'consultRinging', 'not held', '=       .       .      .       .        .      Y    .      .             .'],
-  ['initiator', 'consultRinging', 'gone',     '=       .       .      .       .        .      .    .      .             .'],
-  ['initiator', 'consulting',     'held',     '=       .       .      .       Y        .      =    .      .             .'],
-  ['initiator', 'consulting',     'not held', '=       .       .      .       Y        .      Y    .      .             .'],
-  ['initiator', 'consulting',     'gone',     '=       .       .      .       .        .      .    .      .             .'],
-  ['initiator', 'completing',     'held',     '=       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'completing',     'not held', '=       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'completing',     'gone',     '=       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'completed',      'held',     '.       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'completed',      'not held', '.       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'completed',      'gone',     '.       .       .      .       =        .      .    .      .             .'],
-  ['initiator', 'cancelled',      'held',     '.       =       .      .       .        .      =    Y      Y             .'],
-  ['initiator', 'cancelled',      'not held', '.       =       .      .       .        .      Y    =      Y             .'],
-  ['initiator', 'cancelled',      'gone',     '.       =       .      .       .        .      .    .      =             .'],
-  ['initiator', 'failed',         'held',     '.       .       .      .       .        .      =    Y      Y             Y'],
-  ['initiator', 'failed',         'not held', '.       .       .      .       .        .      Y    =      Y             Y'],
-  ['initiator', 'failed',         'gone',     '.       .       .      .       .        .      .    .      =             Y'],
-  ['recipient', 'choosing',       'held',     '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'choosing',       'not held', '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'choosing',       'gone',     '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'referring',      'held',     '.       .       Y      Y       .        .      .    .      .             .'],
-  ['recipient', 'referring',      'not held', '.       .       Y      Y       .        .      .    .      .             .'],
-  ['recipient', 'referring',      'gone',     '.       .       Y      Y       .        .      .    .      .             .'],
-  ['recipient', 'consultRinging', 'held',     '.       .       Y      Y       .        .      .    .      .             .'],
+  ['initiator', 'consultRinging', 'gone', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'consulting', 'held', '=       .       .      .       Y        .      =    .      .             .'],
+  ['initiator', 'consulting', 'not held', '=       .       .      .       Y        .      Y    .      .             .'],
+  ['initiator', 'consulting', 'gone', '=       .       .      .       .        .      .    .      .             .'],
+  ['initiator', 'completing', 'held', '=       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completing', 'not held', '=       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completing', 'gone', '=       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completed', 'held', '.       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completed', 'not held', '.       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'completed', 'gone', '.       .       .      .       =        .      .    .      .             .'],
+  ['initiator', 'cancelled', 'held', '.       =       .      .       .        .      =    Y      Y             .'],
+  ['initiator', 'cancelled', 'not held', '.       =       .      .       .        .      Y    =      Y             .'],
+  ['initiator', 'cancelled', 'gone', '.       =       .      .       .        .      .    .      =             .'],
+  ['initiator', 'failed', 'held', '.       .       .      .       .        .      =    Y      Y             Y'],
+  ['initiator', 'failed', 'not held', '.       .       .      .       .        .      Y    =      Y             Y'],
+  ['initiator', 'failed', 'gone', '.       .       .      .       .        .      .    .      =             Y'],
+  ['recipient', 'choosing', 'held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'choosing', 'not held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'choosing', 'gone', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'referring', 'held', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'referring', 'not held', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'referring', 'gone', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'consultRinging', 'held', '.       .       Y      Y       .        .      .    .      .             .'],
   ['recipient', 'consultRinging', 'not held', '.       .       Y      Y       .        .      .    .      .             .'],
-  ['recipient', 'consultRinging', 'gone',     '.       .       Y      Y       .        .      .    .      .             .'],
-  ['recipient', 'consulting',     'held',     '.       .       =      .       .        Y      .    .      .             .'],
-  ['recipient', 'consulting',     'not held', '.       .       =      .       .        Y      .    .      .             .'],
-  ['recipient', 'consulting',     'gone',     '.       .       =      .       .        Y      .    .      .             .'],
-  ['recipient', 'completing',     'held',     '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'completing',     'not held', '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'completing',     'gone',     '.       .       .      .       .        .      .    .      .             .'],
-  ['recipient', 'completed',      'held',     '.       .       =      .       .        .      =    Y      Y             .'],
-  ['recipient', 'completed',      'not held', '.       .       =      .       .        .      Y    =      Y             .'],
-  ['recipient', 'completed',      'gone',     '.       .       =      .       .        .      .    .      =             .'],
-  ['recipient', 'cancelled',      'held',     '.       .       .      .       .        =      .    .      .             .'],
-  ['recipient', 'cancelled',      'not held', '.       .       .      .       .        =      .    .      .             .'],
-  ['recipient', 'cancelled',      'gone',     '.       .       .      .       .        =      .    .      .             .'],
-  ['recipient', 'failed',         'held',     '.       .       .      =       .        =      .    .      .             Y'],
-  ['recipient', 'failed',         'not held', '.       .       .      =       .        =      .    .      .             Y'],
-  ['recipient', 'failed',         'gone',     '.       .       .      =       .        =      .    .      .             Y'],
+  ['recipient', 'consultRinging', 'gone', '.       .       Y      Y       .        .      .    .      .             .'],
+  ['recipient', 'consulting', 'held', '.       .       =      .       .        Y      .    .      .             .'],
+  ['recipient', 'consulting', 'not held', '.       .       =      .       .        Y      .    .      .             .'],
+  ['recipient', 'consulting', 'gone', '.       .       =      .       .        Y      .    .      .             .'],
+  ['recipient', 'completing', 'held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'completing', 'not held', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'completing', 'gone', '.       .       .      .       .        .      .    .      .             .'],
+  ['recipient', 'completed', 'held', '.       .       =      .       .        .      =    Y      Y             .'],
+  ['recipient', 'completed', 'not held', '.       .       =      .       .        .      Y    =      Y             .'],
+  ['recipient', 'completed', 'gone', '.       .       =      .       .        .      .    .      =             .'],
+  ['recipient', 'cancelled', 'held', '.       .       .      .       .        =      .    .      .             .'],
+  ['recipient', 'cancelled', 'not held', '.       .       .      .       .        =      .    .      .             .'],
+  ['recipient', 'cancelled', 'gone', '.       .       .      .       .        =      .    .      .             .'],
+  ['recipient', 'failed', 'held', '.       .       .      =       .        =      .    .      .             Y'],
+  ['recipient', 'failed', 'not held', '.       .       .      =       .        =      .    .      .             Y'],
+  ['recipient', 'failed', 'gone', '.       .       .      =       .        =      .    .      .             Y'],
 ];
 
 describe('allowedActions / checkAction: every role × phase × contact (held, not held, gone) × action', () => {
@@ -102,7 +118,11 @@ describe('allowedActions / checkAction: every role × phase × contact (held, no
 
 /** The (contactHeld, contact) arguments a grid row stands for: a gone contact in either hold state. */
 function asCalled(held: ContactColumn): readonly (readonly [boolean, ContactPresence])[] {
-  if (held === 'gone') return [[true, 'gone'], [false, 'gone']];
+  if (held === 'gone')
+    return [
+      [true, 'gone'],
+      [false, 'gone'],
+    ];
   return [[held === 'held', 'up']];
 }
 
@@ -149,8 +169,16 @@ it.each([
 
 // ─── The machine: every role × phase × event ──────────────────────────────────────────────────────
 // Cell: the phase the transfer moves to, = accepted with no change (repeat or late news), x refused.
-const SHORT: Readonly<Record<string, TransferPhase>> = { cho: 'choosing', ref: 'referring', rng: 'consultRinging',
-  con: 'consulting', cmp: 'completing', done: 'completed', canc: 'cancelled', fail: 'failed' };
+const SHORT: Readonly<Record<string, TransferPhase>> = {
+  cho: 'choosing',
+  ref: 'referring',
+  rng: 'consultRinging',
+  con: 'consulting',
+  cmp: 'completing',
+  done: 'completed',
+  canc: 'cancelled',
+  fail: 'failed',
+};
 const COLUMNS = ['cho', 'ref', 'rng', 'con', 'cmp', 'done', 'canc', 'fail'].map((c) => SHORT[c] ?? 'choosing');
 const EVENTS: Readonly<Record<string, TransferEvent>> = {
   'confirmed(cold)': { type: 'confirmed', method: 'cold' },
@@ -173,42 +201,40 @@ const EVENTS: Readonly<Record<string, TransferEvent>> = {
 const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = {
   //                            cho   ref   rng   con   cmp   done  canc  fail
   initiator: {
-    'confirmed(cold)':         'ref   =     x     x     x     x     x     x',
-    'confirmed(warm)':         'rng   x     =     =     =     x     x     x',
-    dismissed:                 'canc  x     x     x     x     x     =     x',
-    consultAnswered:           'x     x     con   =     =     x     x     x',
-    'consultFailed(busy)':     'x     x     fail  x     x     x     =     =',
-    referAccepted:             'x     =     x     x     =     =     =     =',
-    referSucceeded:            'x     done  x     x     done  =     x     x',
-    'referFailed(declined)':   'x     fail  x     x     con   x     =     =',
-    referredCallAnswered:      'x     x     x     x     x     x     x     x',
-    contactArrived:            'x     x     x     x     x     x     x     x',
-    'referRefused(refer-unsupported)':
-                               'x     fail  x     x     fail  =     =     =',
-    completeRequested:         'x     x     x     cmp   =     =     x     x',
-    recipientCancelled:        'x     x     x     canc  canc  x     =     =',
-    initiatorCancelled:        'x     x     x     x     x     x     x     x',
-    contactHungUp:             'fail  fail  fail  fail  fail  =     =     =',
-    peerConnectionLost:        'x     =     fail  fail  fail  =     =     =',
+    'confirmed(cold)': 'ref   =     x     x     x     x     x     x',
+    'confirmed(warm)': 'rng   x     =     =     =     x     x     x',
+    dismissed: 'canc  x     x     x     x     x     =     x',
+    consultAnswered: 'x     x     con   =     =     x     x     x',
+    'consultFailed(busy)': 'x     x     fail  x     x     x     =     =',
+    referAccepted: 'x     =     x     x     =     =     =     =',
+    referSucceeded: 'x     done  x     x     done  =     x     x',
+    'referFailed(declined)': 'x     fail  x     x     con   x     =     =',
+    referredCallAnswered: 'x     x     x     x     x     x     x     x',
+    contactArrived: 'x     x     x     x     x     x     x     x',
+    'referRefused(refer-unsupported)': 'x     fail  x     x     fail  =     =     =',
+    completeRequested: 'x     x     x     cmp   =     =     x     x',
+    recipientCancelled: 'x     x     x     canc  canc  x     =     =',
+    initiatorCancelled: 'x     x     x     x     x     x     x     x',
+    contactHungUp: 'fail  fail  fail  fail  fail  =     =     =',
+    peerConnectionLost: 'x     =     fail  fail  fail  =     =     =',
   },
   recipient: {
-    'confirmed(cold)':         'x     x     x     x     x     x     x     x',
-    'confirmed(warm)':         'x     x     x     x     x     x     x     x',
-    dismissed:                 'x     x     x     x     x     x     x     x',
-    consultAnswered:           'x     x     con   =     x     x     x     x',
-    'consultFailed(busy)':     'x     x     fail  x     x     x     =     =',
-    referAccepted:             'x     x     x     x     x     x     x     x',
-    referSucceeded:            'x     x     x     x     x     x     x     x',
-    'referFailed(declined)':   'x     fail  x     x     x     x     =     =',
-    referredCallAnswered:      'x     done  x     x     x     =     x     x',
-    contactArrived:            'x     x     x     done  x     =     x     x',
-    'referRefused(refer-unsupported)':
-                               'x     x     x     fail  x     =     =     =',
-    completeRequested:         'x     x     x     x     x     x     x     x',
-    recipientCancelled:        'x     x     x     canc  x     x     =     =',
-    initiatorCancelled:        'x     x     x     x     x     x     x     x',
-    contactHungUp:             'x     fail  fail  fail  x     =     =     =',
-    peerConnectionLost:        'x     =     fail  fail  x     =     =     =',
+    'confirmed(cold)': 'x     x     x     x     x     x     x     x',
+    'confirmed(warm)': 'x     x     x     x     x     x     x     x',
+    dismissed: 'x     x     x     x     x     x     x     x',
+    consultAnswered: 'x     x     con   =     x     x     x     x',
+    'consultFailed(busy)': 'x     x     fail  x     x     x     =     =',
+    referAccepted: 'x     x     x     x     x     x     x     x',
+    referSucceeded: 'x     x     x     x     x     x     x     x',
+    'referFailed(declined)': 'x     fail  x     x     x     x     =     =',
+    referredCallAnswered: 'x     done  x     x     x     =     x     x',
+    contactArrived: 'x     x     x     done  x     =     x     x',
+    'referRefused(refer-unsupported)': 'x     x     x     fail  x     =     =     =',
+    completeRequested: 'x     x     x     x     x     x     x     x',
+    recipientCancelled: 'x     x     x     canc  x     x     =     =',
+    initiatorCancelled: 'x     x     x     x     x     x     x     x',
+    contactHungUp: 'x     fail  fail  fail  x     =     =     =',
+    peerConnectionLost: 'x     =     fail  fail  x     =     =     =',
   },
 };
 
@@ -284,9 +310,24 @@ describe('transferTransition: what failures record, and what comes after them', 
     ['recipient, told the contact hung up while the consult rang', 'contact-hung-up', ev('contactHungUp'), R.consultRinging],
     ['initiator, the contact phone ignored the REFER', 'refer-ignored', { type: 'referFailed', reason: 'refer-ignored' }, I.referring],
     ['initiator, the contact phone refused the REFER', 'refer-rejected', { type: 'referFailed', reason: 'refer-rejected' }, I.referring],
-    ['initiator, the contact phone takes no REFER (warm)', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, I.completing],
-    ['initiator, the contact phone takes no REFER (cold)', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, I.referring],
-    ['recipient, told the contact phone takes no REFER', 'refer-unsupported', { type: 'referRefused', reason: 'refer-unsupported' }, R.consulting],
+    [
+      'initiator, the contact phone takes no REFER (warm)',
+      'refer-unsupported',
+      { type: 'referRefused', reason: 'refer-unsupported' },
+      I.completing,
+    ],
+    [
+      'initiator, the contact phone takes no REFER (cold)',
+      'refer-unsupported',
+      { type: 'referRefused', reason: 'refer-unsupported' },
+      I.referring,
+    ],
+    [
+      'recipient, told the contact phone takes no REFER',
+      'refer-unsupported',
+      { type: 'referRefused', reason: 'refer-unsupported' },
+      R.consulting,
+    ],
   ] as const)('%s → failed, told %s', (_case, reason, event, before) => {
     const { state } = transferTransition(before, event);
     expect(state).toMatchObject({ phase: 'failed', failure: { reason, during: before.phase } });
@@ -348,9 +389,16 @@ describe('transferTransition: what failures record, and what comes after them', 
 });
 
 // ─── Afterwards: who has the contact, who owes a disposition ──────────────────────────────────────
-it.each([['choosing', 'initiator'], ['referring', 'initiator'], ['consultRinging', 'initiator'],
-  ['consulting', 'initiator'], ['completing', 'initiator'], ['completed', 'recipient'], ['cancelled', 'initiator'],
-  ['failed', 'initiator']] as const)('in %s the contact is with the %s', (phase, owner) => {
+it.each([
+  ['choosing', 'initiator'],
+  ['referring', 'initiator'],
+  ['consultRinging', 'initiator'],
+  ['consulting', 'initiator'],
+  ['completing', 'initiator'],
+  ['completed', 'recipient'],
+  ['cancelled', 'initiator'],
+  ['failed', 'initiator'],
+] as const)('in %s the contact is with the %s', (phase, owner) => {
   expect(contactOwner(phase)).toBe(owner);
 });
 
@@ -378,9 +426,24 @@ const DISPOSITIONS: readonly (readonly [string, TransferCall, DispositionDue, Tr
   ['recipient, contact hung up while the consult rang', 'consult', 'none', after(R.consultRinging, ev('contactHungUp'))],
   ['initiator, contact hung up mid-consult, consult ends later', 'consult', 'none', after(I.consulting, ev('contactHungUp'))],
   ['recipient, initiator dropped mid-consult', 'consult', 'blank', after(R.consulting, ev('peerConnectionLost'))],
-  ['recipient, consult ended: the contact phone takes no REFER', 'consult', 'blank', after(R.consulting, ev('referRefused(refer-unsupported)'))],
-  ['initiator, the contact phone takes no REFER, consult ends', 'consult', 'none', after(I.completing, ev('referRefused(refer-unsupported)'))],
-  ['initiator, the contact phone takes no REFER, contact ends later', 'contact', 'blank', after(I.completing, ev('referRefused(refer-unsupported)'))],
+  [
+    'recipient, consult ended: the contact phone takes no REFER',
+    'consult',
+    'blank',
+    after(R.consulting, ev('referRefused(refer-unsupported)')),
+  ],
+  [
+    'initiator, the contact phone takes no REFER, consult ends',
+    'consult',
+    'none',
+    after(I.completing, ev('referRefused(refer-unsupported)')),
+  ],
+  [
+    'initiator, the contact phone takes no REFER, contact ends later',
+    'contact',
+    'blank',
+    after(I.completing, ev('referRefused(refer-unsupported)')),
+  ],
 ];
 it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, expected, state) => {
   expect(dispositionDue(state, call)).toBe(expected);
@@ -391,30 +454,30 @@ it.each(DISPOSITIONS)('%s: the %s call ends → disposition %s', (_case, call, e
 // itself (Cancel, or a hang-up of the consult leg, which the call controls send as Cancel).
 const EXTERNAL_ACTION_GRID: readonly (readonly [TransferPhase, ContactColumn, string])[] = [
   //                            confirm dismiss accept decline complete cancel hold unhold hangUpContact hangUpConsult
-  ['choosing',       'held',     'Y       Y       .      .       .        .      =    Y      Y             .'],
-  ['choosing',       'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
-  ['choosing',       'gone',     '.       Y       .      .       .        .      .    .      =             .'],
-  ['referring',      'held',     '=       .       .      .       .        .      .    .      .             .'],
-  ['referring',      'not held', '=       .       .      .       .        .      .    .      .             .'],
-  ['referring',      'gone',     '=       .       .      .       .        .      .    .      .             .'],
-  ['consultRinging', 'held',     '=       .       .      .       .        Y      =    .      .             .'],
+  ['choosing', 'held', 'Y       Y       .      .       .        .      =    Y      Y             .'],
+  ['choosing', 'not held', 'Y       Y       .      .       .        .      Y    =      Y             .'],
+  ['choosing', 'gone', '.       Y       .      .       .        .      .    .      =             .'],
+  ['referring', 'held', '=       .       .      .       .        .      .    .      .             .'],
+  ['referring', 'not held', '=       .       .      .       .        .      .    .      .             .'],
+  ['referring', 'gone', '=       .       .      .       .        .      .    .      .             .'],
+  ['consultRinging', 'held', '=       .       .      .       .        Y      =    .      .             .'],
   ['consultRinging', 'not held', '=       .       .      .       .        Y      Y    .      .             .'],
-  ['consultRinging', 'gone',     '=       .       .      .       .        Y      .    .      .             .'],
-  ['consulting',     'held',     '=       .       .      .       Y        Y      =    .      .             .'],
-  ['consulting',     'not held', '=       .       .      .       Y        Y      Y    .      .             .'],
-  ['consulting',     'gone',     '=       .       .      .       .        Y      .    .      .             .'],
-  ['completing',     'held',     '=       .       .      .       =        .      .    .      .             .'],
-  ['completing',     'not held', '=       .       .      .       =        .      .    .      .             .'],
-  ['completing',     'gone',     '=       .       .      .       =        .      .    .      .             .'],
-  ['completed',      'held',     '.       .       .      .       =        .      .    .      .             .'],
-  ['completed',      'not held', '.       .       .      .       =        .      .    .      .             .'],
-  ['completed',      'gone',     '.       .       .      .       =        .      .    .      .             .'],
-  ['cancelled',      'held',     '.       =       .      .       .        =      =    Y      Y             .'],
-  ['cancelled',      'not held', '.       =       .      .       .        =      Y    =      Y             .'],
-  ['cancelled',      'gone',     '.       =       .      .       .        =      .    .      =             .'],
-  ['failed',         'held',     '.       .       .      .       .        =      =    Y      Y             Y'],
-  ['failed',         'not held', '.       .       .      .       .        =      Y    =      Y             Y'],
-  ['failed',         'gone',     '.       .       .      .       .        =      .    .      =             Y'],
+  ['consultRinging', 'gone', '=       .       .      .       .        Y      .    .      .             .'],
+  ['consulting', 'held', '=       .       .      .       Y        Y      =    .      .             .'],
+  ['consulting', 'not held', '=       .       .      .       Y        Y      Y    .      .             .'],
+  ['consulting', 'gone', '=       .       .      .       .        Y      .    .      .             .'],
+  ['completing', 'held', '=       .       .      .       =        .      .    .      .             .'],
+  ['completing', 'not held', '=       .       .      .       =        .      .    .      .             .'],
+  ['completing', 'gone', '=       .       .      .       =        .      .    .      .             .'],
+  ['completed', 'held', '.       .       .      .       =        .      .    .      .             .'],
+  ['completed', 'not held', '.       .       .      .       =        .      .    .      .             .'],
+  ['completed', 'gone', '.       .       .      .       =        .      .    .      .             .'],
+  ['cancelled', 'held', '.       =       .      .       .        =      =    Y      Y             .'],
+  ['cancelled', 'not held', '.       =       .      .       .        =      Y    =      Y             .'],
+  ['cancelled', 'gone', '.       =       .      .       .        =      .    .      =             .'],
+  ['failed', 'held', '.       .       .      .       .        =      =    Y      Y             Y'],
+  ['failed', 'not held', '.       .       .      .       .        =      Y    =      Y             Y'],
+  ['failed', 'gone', '.       .       .      .       .        =      .    .      =             Y'],
 ];
 
 describe('external number: allowedActions / checkAction for every phase × contact (held, not held, gone) × action', () => {
@@ -463,7 +526,7 @@ describe('external number: allowedActions / checkAction for every phase × conta
 const EXTERNAL_MOVES: Readonly<Record<string, string>> = {
   ...MOVES.initiator,
   //                          cho   ref   rng   con   cmp   done  canc  fail
-  initiatorCancelled:        'x     x     canc  canc  x     x     =     =',
+  initiatorCancelled: 'x     x     canc  canc  x     x     =     =',
 };
 const eConsulting = after(initiatorTransfer('external'), ev('confirmed(warm)'), ev('consultAnswered'));
 const EXTERNAL: Readonly<Record<TransferPhase, TransferState>> = {
@@ -500,7 +563,10 @@ describe('external number: transferTransition for every phase × event', () => {
     expect(dispositionDue(after(EXTERNAL.completing, ev('referSucceeded')), 'contact')).toBe('prefilled');
   });
   it('without Replaces the consult is gone before the REFER: its failure ends the transfer', () => {
-    expect(after(EXTERNAL.completing, { type: 'referRefused', reason: 'busy' })).toMatchObject({ phase: 'failed', failure: { reason: 'busy', during: 'completing' } });
+    expect(after(EXTERNAL.completing, { type: 'referRefused', reason: 'busy' })).toMatchObject({
+      phase: 'failed',
+      failure: { reason: 'busy', during: 'completing' },
+    });
   });
   it('a colleague initiator may not use the external cancel', () => {
     const result = transferTransition(I.consulting, ev('initiatorCancelled'));

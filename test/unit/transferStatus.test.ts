@@ -40,7 +40,9 @@ describe('transfer status messages', () => {
   });
 
   it('a transfer without a token accepts no status', () => {
-    expect(statusIsAuthentic({ ...withdrawn, token: 'x' }, 'sip:alice@lab.test', { token: '', counterpartUri: 'sip:alice@lab.test' })).toBe(false);
+    expect(statusIsAuthentic({ ...withdrawn, token: 'x' }, 'sip:alice@lab.test', { token: '', counterpartUri: 'sip:alice@lab.test' })).toBe(
+      false,
+    );
   });
 
   it('addressOfRecord keeps user and host only', () => {

@@ -28,14 +28,20 @@ export interface DiagnosticsInput {
 const MAX_DUMP_BYTES = 20 * 1024 * 1024;
 const RECENT_IDS = 50;
 
-export async function writeDiagnostics(path: string, input: DiagnosticsInput): Promise<{ readonly path: string; readonly entries: readonly string[] }> {
+export async function writeDiagnostics(
+  path: string,
+  input: DiagnosticsInput,
+): Promise<{ readonly path: string; readonly entries: readonly string[] }> {
   // First, before anything waits: the log files as they are at this instant (see snapshotLogs).
   const logs = snapshotLogs(input.logFiles);
   try {
     const now = input.now ?? new Date();
     const entries: TarEntry[] = [
       json('about.json', { createdAt: now.toISOString(), ...input.about }),
-      json('provisioning.json', input.provisioning ? provisioningWithoutSecrets(input.provisioning) : { none: 'Baton had no provisioning in force' }),
+      json(
+        'provisioning.json',
+        input.provisioning ? provisioningWithoutSecrets(input.provisioning) : { none: 'Baton had no provisioning in force' },
+      ),
       // Machine policy's URLs (CrashReportUrl, UpdateUrl) can carry credentials: scrubbed like a log line.
       json('policy.json', input.policy ?? null),
       json('store.json', storeHealth(input.store)),
@@ -106,7 +112,8 @@ export function provisioningWithoutSecrets(doc: ProvisioningDocument): unknown {
   const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & { sip: Record<string, unknown> };
   if (typeof copy.sip.server === 'string') copy.sip.server = withoutUserInfo(copy.sip.server);
   const cas = copy.sip.trustedCaCertificates;
-  if (Array.isArray(cas)) copy.sip.trustedCaCertificates = cas.map((pem: unknown) => (typeof pem === 'string' ? { sha256: certificateFingerprint(pem) } : pem));
+  if (Array.isArray(cas))
+    copy.sip.trustedCaCertificates = cas.map((pem: unknown) => (typeof pem === 'string' ? { sha256: certificateFingerprint(pem) } : pem));
   return scrubJson(copy);
 }
 

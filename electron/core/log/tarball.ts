@@ -28,7 +28,8 @@ export async function writeTarGz(path: string, entries: readonly TarEntry[], now
       } else if ('fd' in entry) {
         await write(tar, header(entry.name, entry.size, now));
         if (entry.size > 0) {
-          for await (const chunk of createReadStream('', { fd: entry.fd, start: 0, end: entry.size - 1, autoClose: false })) await write(tar, chunk as Buffer);
+          for await (const chunk of createReadStream('', { fd: entry.fd, start: 0, end: entry.size - 1, autoClose: false }))
+            await write(tar, chunk as Buffer);
         }
         await write(tar, padding(entry.size));
       } else {
@@ -69,7 +70,14 @@ function header(name: string, size: number, now: Date): Buffer {
   block.write('0000000\0', 108, 8, 'ascii');
   block.write('0000000\0', 116, 8, 'ascii');
   block.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 12, 'ascii');
-  block.write(`${Math.floor(now.getTime() / 1000).toString(8).padStart(11, '0')}\0`, 136, 12, 'ascii');
+  block.write(
+    `${Math.floor(now.getTime() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    12,
+    'ascii',
+  );
   block.write('        ', 148, 8, 'ascii');
   block.write('0', 156, 1, 'ascii');
   block.write('ustar\0', 257, 6, 'ascii');

@@ -12,7 +12,8 @@ const cutNote = (bytes: number): string => `\r\n[… ${bytes} more bytes not tra
 
 export function traceText(message: string | Uint8Array): string {
   if (typeof message === 'string' && Buffer.byteLength(message) <= TRACED_BODY_BYTES) return message;
-  const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const bytes =
+    typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
   const headEnd = bytes.subarray(0, TRACED_HEAD_BYTES + 4).indexOf('\r\n\r\n');
   if (headEnd < 0) {
     if (bytes.length <= TRACED_HEAD_BYTES) return bytes.toString('utf8');

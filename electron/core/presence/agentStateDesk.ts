@@ -4,7 +4,14 @@
  * as presence on every change, and unpublished (Expires: 0) before the phone stops.
  */
 import { UserAgent } from 'sip.js';
-import { agentTransition, initialAgentState, type AgentEvent, type AgentResult, type AgentState, type ChosenStatus } from '../../../shared/agentState.js';
+import {
+  agentTransition,
+  initialAgentState,
+  type AgentEvent,
+  type AgentResult,
+  type AgentState,
+  type ChosenStatus,
+} from '../../../shared/agentState.js';
 import type { Dispositions } from '../store/dispositions.js';
 import type { Phone } from '../sip/phone.js';
 import { TypedEmitter, type Disposable } from '../typedEmitter.js';

@@ -18,7 +18,9 @@ export const MAX_PIDF_BYTES = 16 * 1024;
 const MAX_REASON_CHARS = 64;
 
 /** What a watcher learns from one NOTIFY body. */
-export type PidfReading = { readonly kind: 'status'; readonly status: AgentStatus; readonly at: number | undefined } | { readonly kind: 'unreadable'; readonly why: string };
+export type PidfReading =
+  | { readonly kind: 'status'; readonly status: AgentStatus; readonly at: number | undefined }
+  | { readonly kind: 'unreadable'; readonly why: string };
 
 export function buildPidf(entity: string, status: AgentStatus, now: Date): string {
   const basic = status.kind === 'Offline' ? 'closed' : 'open';
@@ -75,7 +77,7 @@ function statusOfPerson(person: string): AgentStatus {
   const other = text(firstElement(activities, 'other'));
   if (other !== undefined && other.trim().toLowerCase() === 'dispositioning') return { kind: 'Dispositioning' };
   const note = text(firstElement(person, 'note'))?.trim();
-  const reason = note !== undefined && note !== '' ? note : names[0] ?? 'away';
+  const reason = note !== undefined && note !== '' ? note : (names[0] ?? 'away');
   return { kind: 'NotReady', reason: sanitize(reason).slice(0, MAX_REASON_CHARS) };
 }
 

@@ -78,7 +78,15 @@ export class PresenceDirectory {
     this.now = options.now ?? Date.now;
     for (const user of roster) {
       if (user.id === options.selfId) continue;
-      this.watches.set(user.id, { user, subscription: undefined, status: OFFLINE, known: false, since: this.now(), at: undefined, retry: undefined });
+      this.watches.set(user.id, {
+        user,
+        subscription: undefined,
+        status: OFFLINE,
+        known: false,
+        since: this.now(),
+        at: undefined,
+        retry: undefined,
+      });
     }
     this.disposables.push(
       phone.events.on('registration', ({ state }) => {
@@ -96,7 +104,9 @@ export class PresenceDirectory {
 
   /** Best transfer targets first (directoryRank), then by name. */
   entries(): DirectoryEntry[] {
-    return [...this.watches.values()].map(toEntry).sort((a, b) => directoryRank(a.status) - directoryRank(b.status) || a.user.displayName.localeCompare(b.user.displayName));
+    return [...this.watches.values()]
+      .map(toEntry)
+      .sort((a, b) => directoryRank(a.status) - directoryRank(b.status) || a.user.displayName.localeCompare(b.user.displayName));
   }
 
   entry(userId: string): DirectoryEntry | undefined {
@@ -202,12 +212,15 @@ export class PresenceDirectory {
     if (this.disposed || this.phone.registration !== 'registered') return;
     clearTimeout(watch.retry);
     const base = this.options.resubscribeDelayMs ?? 2000;
-    watch.retry = setTimeout(() => {
-      watch.retry = undefined;
-      if (this.disposed || watch.subscription || this.phone.registration !== 'registered') return;
-      this.queue.push(watch);
-      this.next();
-    }, base + Math.random() * base);
+    watch.retry = setTimeout(
+      () => {
+        watch.retry = undefined;
+        if (this.disposed || watch.subscription || this.phone.registration !== 'registered') return;
+        this.queue.push(watch);
+        this.next();
+      },
+      base + Math.random() * base,
+    );
     watch.retry.unref();
   }
 
@@ -247,7 +260,13 @@ export class PresenceDirectory {
 }
 
 function toEntry(watch: Watch): DirectoryEntry {
-  return { user: watch.user, status: watch.status, known: watch.known, recommended: isRecommendedTransferTarget(watch.status), since: watch.since };
+  return {
+    user: watch.user,
+    status: watch.status,
+    known: watch.known,
+    recommended: isRecommendedTransferTarget(watch.status),
+    since: watch.since,
+  };
 }
 
 function sameStatus(a: AgentStatus, b: AgentStatus): boolean {

@@ -164,7 +164,12 @@ export class PresencePublisher {
           const value = Number(message.getHeader(name));
           return Number.isFinite(value) ? value : undefined;
         };
-        resolve({ status: message.statusCode ?? 0, etag: message.getHeader('SIP-ETag'), expires: number('Expires'), minExpires: number('Min-Expires') });
+        resolve({
+          status: message.statusCode ?? 0,
+          etag: message.getHeader('SIP-ETag'),
+          expires: number('Expires'),
+          minExpires: number('Min-Expires'),
+        });
       };
       // SIP.js turns a transaction timeout or transport error into a 408/503 through onReject.
       core.publish(request, {

@@ -42,17 +42,19 @@ export class PresenceSubscription {
       `Contact: ${core.configuration.contact.toString()}`,
     ]);
     this.initial = core.subscribe(message, {
-      onAccept: () => this.guard('SUBSCRIBE answer', () => {
-        this.answered = true;
-        this.releaseInitial();
-      }),
-      onNotify: ({ request, subscription }) => this.guard('first NOTIFY', () => {
-        this.notified = true;
-        if (subscription && !this.ended) this.attach(subscription);
-        this.releaseInitial();
-        this.receive(request);
-        if (!subscription) this.end(); // the first NOTIFY already said "terminated"
-      }),
+      onAccept: () =>
+        this.guard('SUBSCRIBE answer', () => {
+          this.answered = true;
+          this.releaseInitial();
+        }),
+      onNotify: ({ request, subscription }) =>
+        this.guard('first NOTIFY', () => {
+          this.notified = true;
+          if (subscription && !this.ended) this.attach(subscription);
+          this.releaseInitial();
+          this.receive(request);
+          if (!subscription) this.end(); // the first NOTIFY already said "terminated"
+        }),
       onNotifyTimeout: () => this.guard('no NOTIFY', () => this.end()),
       onReject: () => this.guard('SUBSCRIBE refused', () => this.end()),
       onRedirect: () => this.guard('SUBSCRIBE redirected', () => this.end()),

@@ -67,7 +67,14 @@ const NO_MEDIA: MediaPort = {
 };
 
 export async function probeRegistration(account: Account): Promise<void> {
-  const phone = new Phone({ server: account.server, aor: account.aor, password: account.password, displayName: account.displayName, media: NO_MEDIA, connectTimeoutMs: 8000 });
+  const phone = new Phone({
+    server: account.server,
+    aor: account.aor,
+    password: account.password,
+    displayName: account.displayName,
+    media: NO_MEDIA,
+    connectTimeoutMs: 8000,
+  });
   try {
     await phone.start();
   } finally {
@@ -147,14 +154,21 @@ export class ConnectDesk {
       const fetched = await (this.options.fetch ?? ((url: string) => fetchDocument(url)))(request.url);
       if (!fetched.ok) return `The provisioning document could not be fetched: expected ${fetched.expected}.`;
       const doc = parseProvisioning(fetched.text, `provisioning URL ${request.url}`);
-      if (!doc.ok) return `The provisioning document at this address is not valid (${doc.issues[0]?.path ?? '$'}: expected ${doc.issues[0]?.expected ?? 'a provisioning document'}). Ask IT to check it.`;
+      if (!doc.ok)
+        return `The provisioning document at this address is not valid (${doc.issues[0]?.path ?? '$'}: expected ${doc.issues[0]?.expected ?? 'a provisioning document'}). Ask IT to check it.`;
       await saveConnection(this.options.connectionFile, { version: 1, kind: 'provisioningUrl', url: request.url });
       await this.options.onConnected({ document: doc.value, source: `provisioning URL ${request.url}`, signIn: null });
       return null;
     }
     const problem = serverAddressProblem(request.server);
     if (problem !== null) return problem;
-    const saved: SavedConnection = { version: 1, kind: 'account', server: request.server, userId: request.userId, displayName: request.displayName };
+    const saved: SavedConnection = {
+      version: 1,
+      kind: 'account',
+      server: request.server,
+      userId: request.userId,
+      displayName: request.displayName,
+    };
     let document: ProvisioningDocument;
     try {
       document = documentForAccount(saved);
@@ -164,13 +178,22 @@ export class ConnectDesk {
     const user = accountUser(request.userId);
     const aor = `sip:${user}@${accountDomain(request.userId, request.server)}`;
     try {
-      await (this.options.probe ?? probeRegistration)({ server: request.server, aor, password: request.password, displayName: request.displayName || user });
+      await (this.options.probe ?? probeRegistration)({
+        server: request.server,
+        aor,
+        password: request.password,
+        displayName: request.displayName || user,
+      });
     } catch (error) {
       return connectFailure(error, { server: request.server, userId: request.userId });
     }
     await saveConnection(this.options.connectionFile, saved);
     if (request.password && this.options.credentials.available) this.options.credentials.save(user, request.password);
-    await this.options.onConnected({ document, source: `your connection settings ${this.options.connectionFile}`, signIn: { userId: user, password: request.password } });
+    await this.options.onConnected({
+      document,
+      source: `your connection settings ${this.options.connectionFile}`,
+      signIn: { userId: user, password: request.password },
+    });
     return null;
   }
 

@@ -69,7 +69,8 @@ export function documentForAccount(connection: Extract<SavedConnection, { kind: 
     policies: { nonRecommendedTransfer: 'allow', noteMaxLength: DEFAULT_NOTE_MAX_CHARS, rememberChoices: true },
   };
   const parsed = parseProvisioning(JSON.stringify(doc), 'connection');
-  if (!parsed.ok) throw new Error(`These settings cannot be used: ${parsed.issues.map((i) => `${i.path} — expected ${i.expected}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`These settings cannot be used: ${parsed.issues.map((i) => `${i.path} — expected ${i.expected}`).join('; ')}`);
   return parsed.value;
 }
 
@@ -147,8 +148,15 @@ export async function readSavedConnection(file: string): Promise<SavedConnection
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (v.version !== 1) return undefined;
-  if (v.kind === 'provisioningUrl' && typeof v.url === 'string' && provisioningUrlProblem(v.url) === null) return { version: 1, kind: 'provisioningUrl', url: v.url };
-  if (v.kind === 'account' && typeof v.server === 'string' && typeof v.userId === 'string' && typeof v.displayName === 'string' && serverAddressProblem(v.server) === null) {
+  if (v.kind === 'provisioningUrl' && typeof v.url === 'string' && provisioningUrlProblem(v.url) === null)
+    return { version: 1, kind: 'provisioningUrl', url: v.url };
+  if (
+    v.kind === 'account' &&
+    typeof v.server === 'string' &&
+    typeof v.userId === 'string' &&
+    typeof v.displayName === 'string' &&
+    serverAddressProblem(v.server) === null
+  ) {
     return { version: 1, kind: 'account', server: v.server, userId: v.userId, displayName: v.displayName };
   }
   return undefined;

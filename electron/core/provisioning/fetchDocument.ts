@@ -11,7 +11,8 @@ export type Fetched = { readonly ok: true; readonly text: string } | { readonly 
 
 /** GETs a provisioning document: https only, bounded in time and size, never an http redirect. */
 export async function fetchDocument(url: string, options: FetchOptions = {}): Promise<Fetched> {
-  const allowed = (u: URL) => u.protocol === 'https:' || (options.allowInsecureLoopbackForTests === true && u.protocol === 'http:' && u.hostname === '127.0.0.1');
+  const allowed = (u: URL) =>
+    u.protocol === 'https:' || (options.allowInsecureLoopbackForTests === true && u.protocol === 'http:' && u.hostname === '127.0.0.1');
   let parsed: URL;
   try {
     parsed = new URL(url);

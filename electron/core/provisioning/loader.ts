@@ -44,7 +44,8 @@ export interface ProvisioningLoaderOptions {
   readonly log?: (message: string) => void;
 }
 
-type Read = { readonly kind: 'missing' } | { readonly kind: 'text'; readonly text: string } | { readonly kind: 'failed'; readonly expected: string };
+type Read =
+  { readonly kind: 'missing' } | { readonly kind: 'text'; readonly text: string } | { readonly kind: 'failed'; readonly expected: string };
 
 export class ProvisioningLoader {
   private current: EffectiveProvisioning | undefined;
@@ -75,7 +76,9 @@ export class ProvisioningLoader {
     return { config, fresh, issues };
   }
 
-  private async readOrganisationDocument(issues: ProvisioningIssue[]): Promise<{ document: ProvisioningDocument; source: string } | undefined> {
+  private async readOrganisationDocument(
+    issues: ProvisioningIssue[],
+  ): Promise<{ document: ProvisioningDocument; source: string } | undefined> {
     const { policyFile, flagFile, url } = this.options.sources;
     const candidates: Array<{ source: string; read: () => Promise<Read> }> = [];
     if (policyFile) candidates.push({ source: `policy file ${policyFile}`, read: () => readText(policyFile) });
@@ -138,7 +141,8 @@ export class ProvisioningLoader {
     } catch {
       return undefined;
     }
-    if (typeof saved !== 'object' || saved === null || !('document' in saved) || !('source' in saved) || typeof saved.source !== 'string') return undefined;
+    if (typeof saved !== 'object' || saved === null || !('document' in saved) || !('source' in saved) || typeof saved.source !== 'string')
+      return undefined;
     // Re-validated: it may have been written by an older Baton, or tampered with.
     const parsed = parseProvisioning(JSON.stringify(saved.document), `last good copy ${file}`);
     if (!parsed.ok) {

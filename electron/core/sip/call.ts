@@ -1,15 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Core,
-  Invitation,
-  Inviter,
-  SessionState,
-  URI,
-  type Bye,
-  type Info,
-  type Notification,
-  type Referral,
-} from 'sip.js';
+import { Core, Invitation, Inviter, SessionState, URI, type Bye, type Info, type Notification, type Referral } from 'sip.js';
 import type { CallDirection, CallEnd, CallEndReason, CallState } from '../../../shared/phone.js';
 import { DTMF_TONES } from '../../../shared/phone.js';
 import type { MediaDirection, MediaStats } from '../../../shared/media.js';
@@ -686,7 +676,11 @@ export class Call {
         sdh.localHold = this._held;
       });
       if (status !== 200 && this.reinviteLost) {
-        throw new PhoneError('call-failed', `The connection to the server was lost before the far end answered: the call is ${this._held ? 'still on hold' : 'not on hold'}.`, status);
+        throw new PhoneError(
+          'call-failed',
+          `The connection to the server was lost before the far end answered: the call is ${this._held ? 'still on hold' : 'not on hold'}.`,
+          status,
+        );
       }
       if (status !== 200) throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${status}).`, status);
       this._held = hold;
@@ -866,7 +860,11 @@ function attendedReferTo(target: Call, params: Readonly<Record<string, string>>,
  */
 export function capabilitiesFrom(message: HeaderSource | undefined): PeerCapabilities {
   const values = (...names: string[]): string[] =>
-    names.flatMap((name) => message?.getHeaders(name) ?? []).flatMap((line) => line.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+    names
+      .flatMap((name) => message?.getHeaders(name) ?? [])
+      .flatMap((line) => line.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   const required = new Set(values('Require').map((tag) => tag.toLowerCase()));
   const supported = new Set([...values('Supported', 'k').map((tag) => tag.toLowerCase()), ...required]);
   const allowed = values('Allow').map((method) => method.toUpperCase());
@@ -878,7 +876,10 @@ export function capabilitiesFrom(message: HeaderSource | undefined): PeerCapabil
  * A URI parameter of the address a request was sent to: the To URI first (what the caller dialled),
  * then the R-URI (a proxy may have rewritten the To-less parts). Undefined when absent or valueless.
  */
-export function addressParam(request: { readonly to: { readonly uri: URI }; readonly ruri?: URI | undefined }, name: string): string | undefined {
+export function addressParam(
+  request: { readonly to: { readonly uri: URI }; readonly ruri?: URI | undefined },
+  name: string,
+): string | undefined {
   const value = request.to.uri.getParam(name) ?? request.ruri?.getParam(name);
   return typeof value === 'string' ? value : undefined;
 }

@@ -50,7 +50,9 @@ function transactionOf(holder: unknown): TransactionLike | undefined {
   const transaction: unknown = (holder as { transaction?: unknown }).transaction;
   if (transaction === null || typeof transaction !== 'object') return undefined;
   const candidate = transaction as Partial<Record<keyof TransactionLike, unknown>>;
-  return typeof candidate.state === 'string' && typeof candidate.addStateChangeListener === 'function' && typeof candidate.removeStateChangeListener === 'function'
+  return typeof candidate.state === 'string' &&
+    typeof candidate.addStateChangeListener === 'function' &&
+    typeof candidate.removeStateChangeListener === 'function'
     ? (transaction as TransactionLike)
     : undefined;
 }
@@ -76,9 +78,13 @@ export interface UnansweredInvite {
  */
 export function unansweredInvite(session: Session): UnansweredInvite | undefined {
   const dialog: unknown = session.dialog;
-  const reinvite = dialog !== null && typeof dialog === 'object' ? (dialog as { reinviteUserAgentClient?: unknown }).reinviteUserAgentClient : undefined;
+  const reinvite =
+    dialog !== null && typeof dialog === 'object' ? (dialog as { reinviteUserAgentClient?: unknown }).reinviteUserAgentClient : undefined;
   const initial: unknown = (session as unknown as { outgoingInviteRequest?: unknown }).outgoingInviteRequest;
-  for (const [kind, holder] of [['re-INVITE', reinvite], ['initial INVITE', initial]] as const) {
+  for (const [kind, holder] of [
+    ['re-INVITE', reinvite],
+    ['initial INVITE', initial],
+  ] as const) {
     const transaction = transactionOf(holder);
     if (!transaction || (transaction.state !== 'Calling' && transaction.state !== 'Proceeding')) continue;
     const onTransportError: unknown = (transaction as unknown as { onTransportError?: unknown }).onTransportError;

@@ -285,9 +285,7 @@ export class Phone {
     if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
       await withTimeout(
         new Promise<void>((resolve) => {
-          registerer
-            .unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } })
-            .catch(() => resolve());
+          registerer.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
         }),
         2000,
       );
@@ -636,10 +634,13 @@ export class Phone {
     void call.refreshTarget(options).then(
       (outcome) => {
         if (outcome && !outcome.ok) {
-          this.problem(`a call's target refresh was refused (${outcome.method} ${outcome.status} after ${outcome.attempts} tries); the far end may not reach it`, {
-            callId: call.sipCallId,
-            ...outcome,
-          });
+          this.problem(
+            `a call's target refresh was refused (${outcome.method} ${outcome.status} after ${outcome.attempts} tries); the far end may not reach it`,
+            {
+              callId: call.sipCallId,
+              ...outcome,
+            },
+          );
         }
       },
       (error: unknown) => this.problem("a call's target refresh failed", error),
@@ -657,13 +658,18 @@ export class Phone {
       if (call.direction === 'outbound') {
         void call.abandonUnanswered().then(
           (ended) => {
-            if (ended) this.problem('a call being placed lost its connection before the answer: cancelled, not placed again', { callId: call.sipCallId });
+            if (ended)
+              this.problem('a call being placed lost its connection before the answer: cancelled, not placed again', {
+                callId: call.sipCallId,
+              });
           },
           (error: unknown) => this.problem('could not end a call whose connection was lost', error),
         );
       } else if (call.state === 'ringing' && this.callEpoch.get(call) !== this.connectionEpoch) {
         const timer = setTimeout(() => {
-          void call.giveUpRinging().catch((error: unknown) => this.problem('could not stop ringing a call whose connection was lost', error));
+          void call
+            .giveUpRinging()
+            .catch((error: unknown) => this.problem('could not stop ringing a call whose connection was lost', error));
         }, ringingBoundMs);
         timer.unref();
         void call.events.next('ended').then(() => clearTimeout(timer));

@@ -39,11 +39,21 @@ export function connectionError(server: string, cause: unknown): PhoneError {
   }
   const certificate = CERTIFICATE_PROBLEMS[code] ?? (OTHER_VERIFY_FAILURES.has(code) ? 'could not be verified' : undefined);
   if (certificate !== undefined) {
-    return new PhoneError('certificate-untrusted', `The SIP server's certificate ${certificate}, so Baton did not connect. Ask IT to check the server's certificate or to add the company's certificate authority to Baton.`, undefined, { cause });
+    return new PhoneError(
+      'certificate-untrusted',
+      `The SIP server's certificate ${certificate}, so Baton did not connect. Ask IT to check the server's certificate or to add the company's certificate authority to Baton.`,
+      undefined,
+      { cause },
+    );
   }
   if (isTlsFailure(code, cause)) {
     // OpenSSL's own words (`wrong version number`, …) are for IT: they stay in the cause, which the phone logs.
-    return new PhoneError('secure-connection-failed', `The secure connection to the SIP server ${server} failed, so Baton did not connect. Ask IT to check that the server accepts secure (wss://) connections at this address.`, undefined, { cause });
+    return new PhoneError(
+      'secure-connection-failed',
+      `The secure connection to the SIP server ${server} failed, so Baton did not connect. Ask IT to check that the server accepts secure (wss://) connections at this address.`,
+      undefined,
+      { cause },
+    );
   }
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new PhoneError('server-unreachable', `Could not connect to ${server}: ${detail}`, undefined, { cause });
@@ -58,7 +68,7 @@ const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed and not trusted on this computer',
   CERT_UNTRUSTED: 'is not trusted on this computer',
   CERT_HAS_EXPIRED: 'has expired',
-  CERT_NOT_YET_VALID: 'is not valid yet (check the computer\'s clock)',
+  CERT_NOT_YET_VALID: "is not valid yet (check the computer's clock)",
   CERT_REVOKED: 'was revoked',
   ERR_TLS_CERT_ALTNAME_INVALID: 'is for another server name',
   HOSTNAME_MISMATCH: 'is for another server name',

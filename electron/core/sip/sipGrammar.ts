@@ -112,13 +112,17 @@ export async function checkSipGrammar(): Promise<GrammarCheck> {
     }
     // SIP.js reaches the grammar through `Grammar.parse`; a result offered only here proves the path.
     const probe = { probe: true };
-    const seen = generated.deliverWith({ take: (input, rule) => (input === 'probe@baton' && rule === 'Call_ID' ? probe : undefined) }, (): unknown =>
-      Grammar.parse('probe@baton', 'Call_ID'),
+    const seen = generated.deliverWith(
+      { take: (input, rule) => (input === 'probe@baton' && rule === 'Call_ID' ? probe : undefined) },
+      (): unknown => Grammar.parse('probe@baton', 'Call_ID'),
     );
     if (seen !== probe) return { ok: false, problem: "SIP.js's Grammar.parse does not go through the generated grammar module" };
     const stockSha256 = createHash('sha256').update(readFileSync(files.stock)).digest('hex');
     if (stockSha256 !== generated.batonGrammar.stockSha256) {
-      return { ok: false, problem: `the generated grammar was made from another file than ${files.stock} (sha256 ${stockSha256}); run node scripts/sipjs-grammar/install.mjs` };
+      return {
+        ok: false,
+        problem: `the generated grammar was made from another file than ${files.stock} (sha256 ${stockSha256}); run node scripts/sipjs-grammar/install.mjs`,
+      };
     }
     const stockParse = await loadStockParse();
     for (const [input, rule] of SAMPLES) {
@@ -126,7 +130,10 @@ export async function checkSipGrammar(): Promise<GrammarCheck> {
         return { ok: false, problem: `the generated grammar and the stock one differ on ${rule}: ${input}` };
       }
     }
-    return { ok: true, detail: `generated grammar in use (${generated.batonGrammar.rules} rules, from stock sha256 ${stockSha256.slice(0, 12)}…; same results on ${SAMPLES.length} samples)` };
+    return {
+      ok: true,
+      detail: `generated grammar in use (${generated.batonGrammar.rules} rules, from stock sha256 ${stockSha256.slice(0, 12)}…; same results on ${SAMPLES.length} samples)`,
+    };
   } catch (error) {
     return { ok: false, problem: `the grammar check failed: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -42,4 +42,3 @@ export function historyFromStore(entry: StoredHistoryEntry, names: ReadonlyMap<s
     ...(via ? { via } : {}),
   };
 }
-

@@ -85,7 +85,14 @@ export class SqliteRememberedChoices implements RememberedChoices {
   }
 
   set(agent: string, kind: ChoiceKind, choice: RememberedChoice): void {
-    this.upsert.run({ agent, kind, userId: choice.userId, outcomeId: choice.outcomeId ?? null, method: choice.method, updatedAt: choice.updatedAt });
+    this.upsert.run({
+      agent,
+      kind,
+      userId: choice.userId,
+      outcomeId: choice.outcomeId ?? null,
+      method: choice.method,
+      updatedAt: choice.updatedAt,
+    });
   }
 
   recentNumbers(agent: string): RecentNumber[] {

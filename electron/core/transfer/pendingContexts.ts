@@ -41,7 +41,11 @@ export class PendingContexts {
   }
 
   /** `live`: the other offers (warm consults) the desk holds now, from this colleague and in all. */
-  add(context: TransferContext, from: Colleague, live: { readonly fromSender: number; readonly total: number } = { fromSender: 0, total: 0 }): AddResult {
+  add(
+    context: TransferContext,
+    from: Colleague,
+    live: { readonly fromSender: number; readonly total: number } = { fromSender: 0, total: 0 },
+  ): AddResult {
     this.prune();
     const entry: PendingContext = { context, from, expires: this.now() + this.limits.ttlMs };
     // The same context again (a retransmission, or a retry after a lost 200) replaces itself.

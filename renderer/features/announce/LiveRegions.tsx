@@ -67,7 +67,12 @@ export function LiveRegions() {
     const first = incoming[0];
     const keys =
       incoming.length + offers.length > 1
-        ? [first && keymap.answer && `${keymap.answer} answers ${callName(first)}`, offers.length > 0 && keymap.toasts && `${keymap.toasts} goes to the transfer offer`].filter(Boolean).join(', ')
+        ? [
+            first && keymap.answer && `${keymap.answer} answers ${callName(first)}`,
+            offers.length > 0 && keymap.toasts && `${keymap.toasts} goes to the transfer offer`,
+          ]
+            .filter(Boolean)
+            .join(', ')
         : [keymap.answer && `${keymap.answer} answers`, keymap.decline && `${keymap.decline} declines`].filter(Boolean).join(', ');
     // eslint-disable-next-line react-hooks/set-state-in-effect -- an announcement is an event (what changed since the last render, read against refs), not state derivable during render; the live region must re-render with it
     setUrgent((previous) => fresh(previous, `${said.join(' ')}${keys ? ` Press ${keys}.` : ''}`));

@@ -32,7 +32,9 @@ export function CallList() {
                 aria-current={current ? 'true' : undefined}
                 onClick={() => dispatch(focusCall(call.id))}
               >
-                <span className="call-item__name">{consult && call.remote.name === null && transfer ? transfer.counterpart.name : callName(call)}</span>
+                <span className="call-item__name">
+                  {consult && call.remote.name === null && transfer ? transfer.counterpart.name : callName(call)}
+                </span>
                 <span className="call-item__meta">
                   {consult ? 'Consult · ' : transfer ? 'Transfer · ' : ''}
                   {callStateLabel(call)}

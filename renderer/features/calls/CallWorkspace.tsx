@@ -57,7 +57,14 @@ export function CallWorkspace({ call }: { readonly call: CallView }) {
       {transfer && <TransferStatus transfer={transfer} />}
 
       {legs.map((leg) => (
-        <LegCard key={leg.id} call={leg} transfer={transfer} title={leg === consultLeg ? (transfer?.role === 'recipient' ? 'Consult from' : 'Consult with') : transfer ? 'Contact' : 'Call with'} />
+        <LegCard
+          key={leg.id}
+          call={leg}
+          transfer={transfer}
+          title={
+            leg === consultLeg ? (transfer?.role === 'recipient' ? 'Consult from' : 'Consult with') : transfer ? 'Contact' : 'Call with'
+          }
+        />
       ))}
 
       {panelFor && <TransferPanel key={panelFor.id} callId={panelFor.id} contactName={contactName} />}

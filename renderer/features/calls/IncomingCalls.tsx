@@ -26,11 +26,22 @@ export function IncomingCalls() {
               <span className="muted">{userPart(call.remote.uri)}</span>
             </div>
             <div className="button-row">
-              <button type="button" className="button button--call" data-ring-action="" onClick={() => void act.answer(call.id)} {...keyShortcut(keymap, 'answer', answerKey)}>
+              <button
+                type="button"
+                className="button button--call"
+                data-ring-action=""
+                onClick={() => void act.answer(call.id)}
+                {...keyShortcut(keymap, 'answer', answerKey)}
+              >
                 Answer
                 {answerKey && <KeyHint spec={keymap.answer} />}
               </button>
-              <button type="button" className="button button--danger-quiet" onClick={() => void act.decline(call.id)} {...keyShortcut(keymap, 'decline', declineKey)}>
+              <button
+                type="button"
+                className="button button--danger-quiet"
+                onClick={() => void act.decline(call.id)}
+                {...keyShortcut(keymap, 'decline', declineKey)}
+              >
                 Decline
                 {declineKey && <KeyHint spec={keymap.decline} />}
               </button>

@@ -17,7 +17,15 @@ import { callStateLabel } from './callLabels.js';
 import { CallTimer } from './CallTimer.js';
 import { useCallActions } from './useCallActions.js';
 
-export function LegCard({ call, transfer, title }: { readonly call: CallView; readonly transfer: TransferView | null; readonly title: string }) {
+export function LegCard({
+  call,
+  transfer,
+  title,
+}: {
+  readonly call: CallView;
+  readonly transfer: TransferView | null;
+  readonly title: string;
+}) {
   const act = useCallActions();
   const dispatch = useAppDispatch();
   const keypadOpen = useAppSelector((s) => s.workspace.keypadCallId === call.id);
@@ -48,7 +56,9 @@ export function LegCard({ call, transfer, title }: { readonly call: CallView; re
           {userPart(call.remote.uri) !== name && <span className="muted leg__uri">{userPart(call.remote.uri)}</span>}
         </div>
         <div className="leg__state">
-          <span className={`pill${call.held ? ' pill--held' : call.state === 'established' ? ' pill--live' : ''}`}>{callStateLabel(call)}</span>
+          <span className={`pill${call.held ? ' pill--held' : call.state === 'established' ? ' pill--live' : ''}`}>
+            {callStateLabel(call)}
+          </span>
           {call.muted && <span className="pill pill--muted">Muted</span>}
           {call.answeredAt !== null && <CallTimer since={call.answeredAt} />}
         </div>
@@ -56,13 +66,25 @@ export function LegCard({ call, transfer, title }: { readonly call: CallView; re
       <div className="button-row leg__controls">
         {/* A transfer's Accept / Decline / Complete / Cancel live on its status card and toast. */}
         {c.answer && !transfer && (
-          <button type="button" className="button button--call" data-action="answer" onClick={() => void act.answer(callId)} {...keyed('answer')}>
+          <button
+            type="button"
+            className="button button--call"
+            data-action="answer"
+            onClick={() => void act.answer(callId)}
+            {...keyed('answer')}
+          >
             Answer
             {hint('answer')}
           </button>
         )}
         {c.decline && !transfer && (
-          <button type="button" className="button button--danger-quiet" data-action="decline" onClick={() => void act.decline(callId)} {...keyed('decline')}>
+          <button
+            type="button"
+            className="button button--danger-quiet"
+            data-action="decline"
+            onClick={() => void act.decline(callId)}
+            {...keyed('decline')}
+          >
             Decline
             {hint('decline')}
           </button>
@@ -74,19 +96,38 @@ export function LegCard({ call, transfer, title }: { readonly call: CallView; re
           </button>
         )}
         {c.resume === 'call' && (
-          <button type="button" className="button button--primary" data-action="resume" onClick={() => void act.unhold(callId)} {...keyed('hold')}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-action="resume"
+            onClick={() => void act.unhold(callId)}
+            {...keyed('hold')}
+          >
             Resume
             {hint('hold')}
           </button>
         )}
         {c.resume === 'transfer' && transfer && (
-          <button type="button" className="button button--primary" data-action="resume" onClick={() => void act.unholdContact(transfer.id, callId)} {...keyed('hold')}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-action="resume"
+            onClick={() => void act.unholdContact(transfer.id, callId)}
+            {...keyed('hold')}
+          >
             Take contact off hold
             {hint('hold')}
           </button>
         )}
         {c.mute && (
-          <button type="button" className="button" aria-pressed={call.muted} data-action="mute" onClick={() => void act.mute(callId, !call.muted)} {...keyed('mute')}>
+          <button
+            type="button"
+            className="button"
+            aria-pressed={call.muted}
+            data-action="mute"
+            onClick={() => void act.mute(callId, !call.muted)}
+            {...keyed('mute')}
+          >
             {call.muted ? 'Unmute' : 'Mute'}
             {hint('mute')}
           </button>
@@ -104,7 +145,13 @@ export function LegCard({ call, transfer, title }: { readonly call: CallView; re
         )}
         <span className="button-row__spacer" />
         {c.hangUp === 'hangUp' && (
-          <button type="button" className="button button--danger" data-action="hangUp" onClick={() => void act.hangUp(callId)} {...keyed('hangUp')}>
+          <button
+            type="button"
+            className="button button--danger"
+            data-action="hangUp"
+            onClick={() => void act.hangUp(callId)}
+            {...keyed('hangUp')}
+          >
             Hang up
             {hint('hangUp')}
           </button>

@@ -24,7 +24,17 @@ export interface CallControls {
   readonly consult: boolean;
 }
 
-const NONE: CallControls = { answer: false, decline: false, hold: false, resume: null, mute: false, keypad: false, hangUp: null, transfer: false, consult: false };
+const NONE: CallControls = {
+  answer: false,
+  decline: false,
+  hold: false,
+  resume: null,
+  mute: false,
+  keypad: false,
+  hangUp: null,
+  transfer: false,
+  consult: false,
+};
 
 export function callControls(call: CallView, transfer: TransferView | null): CallControls {
   if (call.state === 'ended') return NONE;

@@ -39,21 +39,22 @@ export const selectRingingTransfers = createSelector([selectTransfers], (transfe
 );
 
 /** The call the workspace shows: the focused one while it lives, else the newest connected call. */
-export const selectFocusedCall = createSelector(
-  [selectLiveCalls, (s: RootState) => s.workspace.focus],
-  (calls, focus): CallView | null => {
-    if (focus?.kind === 'wrapUp') return null;
-    const focused = focus?.kind === 'call' ? calls.find((c) => c.id === focus.callId) : undefined;
-    if (focused) return focused;
-    const connected = calls.filter((c) => c.state === 'established');
-    // A ringing inbound call has its own card (or toast) until answered or brought forward.
-    const placing = calls.filter((c) => c.direction === 'outbound');
-    return connected.find((c) => !c.held) ?? connected.at(-1) ?? placing.at(-1) ?? null;
-  },
-);
+export const selectFocusedCall = createSelector([selectLiveCalls, (s: RootState) => s.workspace.focus], (calls, focus): CallView | null => {
+  if (focus?.kind === 'wrapUp') return null;
+  const focused = focus?.kind === 'call' ? calls.find((c) => c.id === focus.callId) : undefined;
+  if (focused) return focused;
+  const connected = calls.filter((c) => c.state === 'established');
+  // A ringing inbound call has its own card (or toast) until answered or brought forward.
+  const placing = calls.filter((c) => c.direction === 'outbound');
+  return connected.find((c) => !c.held) ?? connected.at(-1) ?? placing.at(-1) ?? null;
+});
 
 /** The legs the workspace shows for a call: the contact's, then the consult's (or just the call). */
-export function workspaceLegs(call: CallView, calls: readonly CallView[], transfers: readonly TransferView[]): { contactLeg: CallView | undefined; consultLeg: CallView | undefined; legs: CallView[] } {
+export function workspaceLegs(
+  call: CallView,
+  calls: readonly CallView[],
+  transfers: readonly TransferView[],
+): { contactLeg: CallView | undefined; consultLeg: CallView | undefined; legs: CallView[] } {
   const transfer = transferOfCall(transfers, call);
   const contactLeg = transfer ? calls.find((c) => c.id === transfer.contactCallId) : call;
   const consultLeg = transfer?.consultCallId ? calls.find((c) => c.id === transfer.consultCallId) : undefined;

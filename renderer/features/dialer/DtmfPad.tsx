@@ -3,7 +3,17 @@ import { useState, type KeyboardEvent } from 'react';
 import { useSend } from '../../app/commands.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
-const LETTERS: Readonly<Record<string, string>> = { '2': 'ABC', '3': 'DEF', '4': 'GHI', '5': 'JKL', '6': 'MNO', '7': 'PQRS', '8': 'TUV', '9': 'WXYZ', '0': '+' };
+const LETTERS: Readonly<Record<string, string>> = {
+  '2': 'ABC',
+  '3': 'DEF',
+  '4': 'GHI',
+  '5': 'JKL',
+  '6': 'MNO',
+  '7': 'PQRS',
+  '8': 'TUV',
+  '9': 'WXYZ',
+  '0': '+',
+};
 
 export function DtmfPad({ callId }: { readonly callId: string }) {
   const send = useSend();

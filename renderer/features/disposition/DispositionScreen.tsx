@@ -59,7 +59,13 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
       {due.transferId && <p className="muted">This call was part of a transfer.</p>}
       <label className="field">
         <span className="field__label">Disposition code</span>
-        <select value={codeId} onChange={(e) => setCodeId(e.target.value)} required autoFocus={!codeId} data-autofocus={codeId ? undefined : ''}>
+        <select
+          value={codeId}
+          onChange={(e) => setCodeId(e.target.value)}
+          required
+          autoFocus={!codeId}
+          data-autofocus={codeId ? undefined : ''}
+        >
           <option value="">Choose a code…</option>
           {codes.map((c) => (
             <option key={c.id} value={c.id}>
@@ -71,7 +77,13 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
       </label>
       <label className="field">
         <span className="field__label">Wrap-up note</span>
-        <textarea rows={4} value={note} onChange={(e) => setNote(e.target.value)} aria-describedby={`disp-count-${due.callId}`} aria-invalid={tooLong} />
+        <textarea
+          rows={4}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          aria-describedby={`disp-count-${due.callId}`}
+          aria-invalid={tooLong}
+        />
         <span id={`disp-count-${due.callId}`} className={`field__hint counter${tooLong ? ' counter--over' : ''}`}>
           {noteLength} / {maxNote} characters
         </span>
@@ -82,7 +94,13 @@ export function DispositionScreen({ due, remaining }: { readonly due: Dispositio
         </p>
       )}
       <div className="button-row">
-        <button type="submit" className="button button--primary" disabled={!codeId || busy || tooLong} autoFocus={Boolean(codeId)} data-autofocus={codeId ? '' : undefined}>
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={!codeId || busy || tooLong}
+          autoFocus={Boolean(codeId)}
+          data-autofocus={codeId ? '' : undefined}
+        >
           {busy ? 'Filing…' : 'File disposition'}
         </button>
       </div>

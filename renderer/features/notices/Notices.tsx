@@ -14,7 +14,12 @@ export function Notices() {
       {visible.map((n) => (
         <div key={n.id} className="banner banner--info" role="status">
           <span>{n.text}</span>
-          <button type="button" className="button button--ghost button--small" onClick={() => dispatch(noticeDismissed(n.id))} aria-label="Dismiss notice">
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            onClick={() => dispatch(noticeDismissed(n.id))}
+            aria-label="Dismiss notice"
+          >
             Dismiss
           </button>
         </div>
@@ -22,7 +27,12 @@ export function Notices() {
       {errors.map((e) => (
         <div key={e.id} className="banner banner--error" role="alert">
           <span>{e.text}</span>
-          <button type="button" className="button button--ghost button--small" onClick={() => dispatch(errorDismissed(e.id))} aria-label="Dismiss message">
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            onClick={() => dispatch(errorDismissed(e.id))}
+            aria-label="Dismiss message"
+          >
             Dismiss
           </button>
         </div>

@@ -43,17 +43,33 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
           <span className="brand__mark">B</span> Baton
         </div>
         <h1 id="connect-title">Connect to your phone server</h1>
-        <p className="muted">Baton has no settings from IT on this computer yet. Enter your account, or the provisioning address IT gave you.</p>
+        <p className="muted">
+          Baton has no settings from IT on this computer yet. Enter your account, or the provisioning address IT gave you.
+        </p>
         {mode === 'account' ? (
           <>
             <label className="field">
               <span className="field__label">Server</span>
-              <input type="url" inputMode="url" placeholder="wss://sip.example.com" value={server} onChange={(e) => setServer(e.target.value)} autoFocus required />
+              <input
+                type="url"
+                inputMode="url"
+                placeholder="wss://sip.example.com"
+                value={server}
+                onChange={(e) => setServer(e.target.value)}
+                autoFocus
+                required
+              />
               <span className="field__hint">The secure WebSocket address of your SIP server.</span>
             </label>
             <label className="field">
               <span className="field__label">User</span>
-              <input autoComplete="username" placeholder="alice or alice@example.com" value={userId} onChange={(e) => setUserId(e.target.value)} required />
+              <input
+                autoComplete="username"
+                placeholder="alice or alice@example.com"
+                value={userId}
+                onChange={(e) => setUserId(e.target.value)}
+                required
+              />
             </label>
             <label className="field">
               <span className="field__label">Password</span>
@@ -62,13 +78,26 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
             </label>
             <label className="field">
               <span className="field__label">Display name</span>
-              <input autoComplete="name" placeholder="How colleagues and callers see you" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+              <input
+                autoComplete="name"
+                placeholder="How colleagues and callers see you"
+                value={displayName}
+                onChange={(e) => setDisplayName(e.target.value)}
+              />
             </label>
           </>
         ) : (
           <label className="field">
             <span className="field__label">Provisioning address</span>
-            <input type="url" inputMode="url" placeholder="https://it.example.com/baton.json" value={url} onChange={(e) => setUrl(e.target.value)} autoFocus required />
+            <input
+              type="url"
+              inputMode="url"
+              placeholder="https://it.example.com/baton.json"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+              autoFocus
+              required
+            />
             <span className="field__hint">Baton reads its settings from there each time it starts.</span>
           </label>
         )}

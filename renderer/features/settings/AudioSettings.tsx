@@ -13,7 +13,19 @@ import { devicesChosen } from './settingsSlice.js';
 
 const NO_CHOICE: AudioDeviceChoice = { microphoneId: null, speakerId: null, ringerId: null };
 
-function DeviceSelect({ label, devices, value, fixed, onChange }: { readonly label: string; readonly devices: readonly MediaDeviceInfo[]; readonly value: string | null; readonly fixed: boolean; readonly onChange: (id: string | null) => void }) {
+function DeviceSelect({
+  label,
+  devices,
+  value,
+  fixed,
+  onChange,
+}: {
+  readonly label: string;
+  readonly devices: readonly MediaDeviceInfo[];
+  readonly value: string | null;
+  readonly fixed: boolean;
+  readonly onChange: (id: string | null) => void;
+}) {
   const known = value === null || devices.some((d) => d.deviceId === value);
   return (
     <label className="field">
@@ -97,7 +109,11 @@ export function AudioSettings() {
       return;
     }
     const available = lists ? [...lists.microphones, ...lists.speakers] : [];
-    const wanted: Array<[AudioDeviceRole, string | null]> = [['microphone', choice.microphoneId], ['speaker', choice.speakerId], ['ringer', choice.ringerId]];
+    const wanted: Array<[AudioDeviceRole, string | null]> = [
+      ['microphone', choice.microphoneId],
+      ['speaker', choice.speakerId],
+      ['ringer', choice.ringerId],
+    ];
     const devices = Object.fromEntries(wanted.filter(([role]) => !fixed(role)).map(([role, id]) => [role, settingFor(id, available)]));
     const outcome = await send('settings.set', { devices }, { quiet: true });
     if (!outcome.ok) {
@@ -130,11 +146,29 @@ export function AudioSettings() {
           <p className="muted">Looking for devices…</p>
         ) : (
           <>
-            <DeviceSelect label="Microphone" devices={lists.microphones} value={choice.microphoneId} fixed={fixed('microphone')} onChange={(microphoneId) => setChoice({ ...choice, microphoneId })} />
+            <DeviceSelect
+              label="Microphone"
+              devices={lists.microphones}
+              value={choice.microphoneId}
+              fixed={fixed('microphone')}
+              onChange={(microphoneId) => setChoice({ ...choice, microphoneId })}
+            />
             {lists.canChooseOutput ? (
               <>
-                <DeviceSelect label="Speaker" devices={lists.speakers} value={choice.speakerId} fixed={fixed('speaker')} onChange={(speakerId) => setChoice({ ...choice, speakerId })} />
-                <DeviceSelect label="Ringer" devices={lists.speakers} value={choice.ringerId} fixed={fixed('ringer')} onChange={(ringerId) => setChoice({ ...choice, ringerId })} />
+                <DeviceSelect
+                  label="Speaker"
+                  devices={lists.speakers}
+                  value={choice.speakerId}
+                  fixed={fixed('speaker')}
+                  onChange={(speakerId) => setChoice({ ...choice, speakerId })}
+                />
+                <DeviceSelect
+                  label="Ringer"
+                  devices={lists.speakers}
+                  value={choice.ringerId}
+                  fixed={fixed('ringer')}
+                  onChange={(ringerId) => setChoice({ ...choice, ringerId })}
+                />
               </>
             ) : (
               <p className="muted">This system plays calls and the ring tone on its default output.</p>

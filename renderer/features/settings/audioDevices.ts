@@ -23,7 +23,10 @@ let last: AudioDeviceChoice | null = null;
 export function registerAudioDeviceSink(next: AudioDeviceSink): () => void {
   sink = next;
   // The engine keeps the devices it has (the system's defaults); the agent can pick again in Settings.
-  if (last) void Promise.resolve(next.setDevices(last)).catch((error: unknown) => console.warn('[baton] the chosen audio devices could not be applied', error));
+  if (last)
+    void Promise.resolve(next.setDevices(last)).catch((error: unknown) =>
+      console.warn('[baton] the chosen audio devices could not be applied', error),
+    );
   return () => {
     if (sink === next) sink = null;
   };

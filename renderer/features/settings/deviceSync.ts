@@ -16,7 +16,11 @@ export interface DeviceInfo {
 }
 
 /** The deviceId a setting names among `devices` of its kind; null = the system default. */
-export function resolveDevice(setting: AudioDeviceSetting, devices: readonly DeviceInfo[], kind: 'audioinput' | 'audiooutput'): string | null {
+export function resolveDevice(
+  setting: AudioDeviceSetting,
+  devices: readonly DeviceInfo[],
+  kind: 'audioinput' | 'audiooutput',
+): string | null {
   const ofKind = devices.filter((d) => d.kind === kind && d.deviceId !== '' && d.deviceId !== 'default');
   if (setting.id !== null && ofKind.some((d) => d.deviceId === setting.id)) return setting.id;
   if (setting.label !== null) {
@@ -51,7 +55,9 @@ export function syncAudioDevices(store: AppStore, baton: BatonApi): () => void {
   const apply = async (devices: AgentSettingsView['devices']): Promise<void> => {
     const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
     // The engine keeps the devices it has (the system's defaults); the next change or devicechange tries again.
-    await applyAudioDevices(choiceFromSettings(devices, available)).catch((error: unknown) => console.warn('[baton] the audio devices could not be applied', error));
+    await applyAudioDevices(choiceFromSettings(devices, available)).catch((error: unknown) =>
+      console.warn('[baton] the audio devices could not be applied', error),
+    );
   };
   const check = (): void => {
     const settings = store.getState().desk.desk?.settings;
@@ -87,11 +93,16 @@ function migrateLegacyChoice(settings: AgentSettingsView, baton: BatonApi): void
   if (!raw) return;
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
-    const roles: Array<[AudioDeviceRole, unknown]> = [['microphone', parsed.microphoneId], ['speaker', parsed.speakerId], ['ringer', parsed.ringerId]];
+    const roles: Array<[AudioDeviceRole, unknown]> = [
+      ['microphone', parsed.microphoneId],
+      ['speaker', parsed.speakerId],
+      ['ringer', parsed.ringerId],
+    ];
     const devices: Partial<Record<AudioDeviceRole, AudioDeviceSetting>> = {};
     for (const [role, id] of roles) {
       const unset = settings.devices[role].id === null && settings.devices[role].label === null;
-      if (typeof id === 'string' && id.length > 0 && id.length <= 512 && unset && !settings.devicesFixed.includes(role)) devices[role] = { id, label: null };
+      if (typeof id === 'string' && id.length > 0 && id.length <= 512 && unset && !settings.devicesFixed.includes(role))
+        devices[role] = { id, label: null };
     }
     if (Object.keys(devices).length > 0) void baton.invoke('settings.set', { devices });
   } catch (error) {

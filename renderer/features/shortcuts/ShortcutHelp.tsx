@@ -43,7 +43,12 @@ export function ShortcutHelp() {
   }, [open]);
 
   return (
-    <dialog ref={dialog} className="settings shortcut-help" aria-labelledby="shortcut-help-title" onClose={() => dispatch(shortcutHelpToggled(false))}>
+    <dialog
+      ref={dialog}
+      className="settings shortcut-help"
+      aria-labelledby="shortcut-help-title"
+      onClose={() => dispatch(shortcutHelpToggled(false))}
+    >
       <h2 id="shortcut-help-title" className="card-title">
         Keyboard shortcuts
       </h2>
@@ -76,14 +81,16 @@ export function ShortcutHelp() {
         <label className="check">
           <input type="checkbox" checked={agentChoice} onChange={(e) => choose(e.target.checked)} />
           <span>
-            Answer with <Accelerator value={answerKey} /> and hang up with <Accelerator value={hangUpKey} /> while Baton is in the background
+            Answer with <Accelerator value={answerKey} /> and hang up with <Accelerator value={hangUpKey} /> while Baton is in the
+            background
           </span>
         </label>
       ) : (
         <p className="muted">
           {mode === 'on' ? (
             <>
-              Your administrator turned these on: <Accelerator value={answerKey} /> answers and <Accelerator value={hangUpKey} /> hangs up, from any application.
+              Your administrator turned these on: <Accelerator value={answerKey} /> answers and <Accelerator value={hangUpKey} /> hangs up,
+              from any application.
             </>
           ) : (
             'Your administrator turned system-wide keys off.'

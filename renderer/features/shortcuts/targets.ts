@@ -7,9 +7,19 @@ import { createSelector } from '@reduxjs/toolkit';
 import type { CallView } from '../../../shared/desk.js';
 import type { TransferView } from '../../../shared/transfer/view.js';
 import { callControls } from '../calls/callControls.js';
-import { selectFocusedCall, selectIncomingCalls, selectLiveCalls, selectRingingTransfers, selectTransfers, transferOfCall, workspaceLegs } from '../desk/selectors.js';
+import {
+  selectFocusedCall,
+  selectIncomingCalls,
+  selectLiveCalls,
+  selectRingingTransfers,
+  selectTransfers,
+  transferOfCall,
+  workspaceLegs,
+} from '../desk/selectors.js';
 
-export type RingingTarget = { readonly kind: 'call'; readonly callId: string } | { readonly kind: 'transfer'; readonly transferId: string; readonly callId: string | null };
+export type RingingTarget =
+  | { readonly kind: 'call'; readonly callId: string }
+  | { readonly kind: 'transfer'; readonly transferId: string; readonly callId: string | null };
 
 export type HoldTarget =
   | { readonly op: 'hold'; readonly callId: string }
@@ -50,7 +60,13 @@ function ringingTarget(
   return offer ? { kind: 'transfer', transferId: offer.id, callId: offerCallId(offer) } : null;
 }
 
-export function shortcutTargets(focused: CallView | null, calls: readonly CallView[], transfers: readonly TransferView[], incoming: readonly CallView[], offers: readonly TransferView[]): ShortcutTargets {
+export function shortcutTargets(
+  focused: CallView | null,
+  calls: readonly CallView[],
+  transfers: readonly TransferView[],
+  incoming: readonly CallView[],
+  offers: readonly TransferView[],
+): ShortcutTargets {
   const answer = ringingTarget(focused, incoming, offers, transfers, 'accept');
   const decline = ringingTarget(focused, incoming, offers, transfers, 'decline');
   const none = { answer, decline, hold: null, mute: null, hangUp: null, transfer: null, complete: null, cancel: null };
@@ -82,4 +98,7 @@ export function shortcutTargets(focused: CallView | null, calls: readonly CallVi
   };
 }
 
-export const selectShortcutTargets = createSelector([selectFocusedCall, selectLiveCalls, selectTransfers, selectIncomingCalls, selectRingingTransfers], shortcutTargets);
+export const selectShortcutTargets = createSelector(
+  [selectFocusedCall, selectLiveCalls, selectTransfers, selectIncomingCalls, selectRingingTransfers],
+  shortcutTargets,
+);

@@ -44,7 +44,12 @@ export function ExternalNumberPicker({
         <fieldset className="external-picker__list">
           <legend className="field__label">Speed dial</legend>
           {speedDial.map((entry) => (
-            <button key={`${entry.name}-${entry.number}`} type="button" className="button button--small" onClick={() => onChange(entry.number)}>
+            <button
+              key={`${entry.name}-${entry.number}`}
+              type="button"
+              className="button button--small"
+              onClick={() => onChange(entry.number)}
+            >
               {entry.name} <span className="muted">{entry.number}</span>
             </button>
           ))}
@@ -55,7 +60,13 @@ export function ExternalNumberPicker({
           <legend className="field__label">Recent numbers</legend>
           {external.recent.map((entry) => (
             <button key={entry.number} type="button" className="button button--small" onClick={() => onChange(entry.number)}>
-              {entry.name === entry.number ? entry.number : <>{entry.name} <span className="muted">{entry.number}</span></>}
+              {entry.name === entry.number ? (
+                entry.number
+              ) : (
+                <>
+                  {entry.name} <span className="muted">{entry.number}</span>
+                </>
+              )}
             </button>
           ))}
         </fieldset>

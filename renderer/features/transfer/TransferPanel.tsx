@@ -152,7 +152,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
       <fieldset className="segmented">
         <legend className="field__label">Transfer to</legend>
         <label className="segmented__option">
-          <input type="radio" name={`transfer-type-${callId}`} value="user" checked={targetKind === 'user'} onChange={() => setTargetKind('user')} />
+          <input
+            type="radio"
+            name={`transfer-type-${callId}`}
+            value="user"
+            checked={targetKind === 'user'}
+            onChange={() => setTargetKind('user')}
+          />
           <span>User</span>
         </label>
         <label className={`segmented__option${external ? '' : ' segmented__option--disabled'}`}>
@@ -168,9 +174,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
               if (outcomeId === null && external?.remembered?.outcomeId) setOutcomeId(external.remembered.outcomeId);
             }}
           />
-          <span>
-            External number{!external && <span className="soon">not set up by your administrator</span>}
-          </span>
+          <span>External number{!external && <span className="soon">not set up by your administrator</span>}</span>
         </label>
       </fieldset>
 
@@ -192,7 +196,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             </span>
             <div className="chosen__value" aria-labelledby="chosen-number-label" role="group">
               <span className="chosen__text">{rememberedName === number ? number : `${rememberedName} · ${number}`}</span>
-              <button type="button" className="icon-button" aria-label="Edit number" title="Change number" onClick={() => setEditingNumber(true)}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label="Edit number"
+                title="Change number"
+                onClick={() => setEditingNumber(true)}
+              >
                 <PencilIcon />
               </button>
             </div>
@@ -208,7 +218,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
           <div className="chosen__value" aria-labelledby="chosen-user-label" role="group">
             <span className="chosen__text">{selected?.name ?? userId}</span>
             {selected ? <StatusBadge status={selected.status} /> : <span className="badge badge--offline">Not in directory</span>}
-            <button type="button" className="icon-button" aria-label="Edit colleague" title="Change colleague" onClick={() => setEditingUser(true)}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Edit colleague"
+              title="Change colleague"
+              onClick={() => setEditingUser(true)}
+            >
               <PencilIcon />
             </button>
           </div>
@@ -223,7 +239,9 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             <input type="radio" name={`transfer-method-${callId}`} value={m} checked={method === m} onChange={() => setMethod(m)} />
             <span>
               {m === 'warm' ? 'Warm' : 'Cold'}
-              <span className="segmented__hint">{m === 'warm' ? (targetKind === 'external' ? 'talk to them first' : 'talk to your colleague first') : 'hand over directly'}</span>
+              <span className="segmented__hint">
+                {m === 'warm' ? (targetKind === 'external' ? 'talk to them first' : 'talk to your colleague first') : 'hand over directly'}
+              </span>
             </span>
           </label>
         ))}
@@ -232,7 +250,11 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
       {editingOutcome || !outcome ? (
         <label className="field">
           <span className="field__label">Outcome</span>
-          <select value={outcomeId ?? ''} onChange={(e) => setOutcomeId(e.target.value || null)} autoFocus={editingOutcome && initial.outcomeId !== null}>
+          <select
+            value={outcomeId ?? ''}
+            onChange={(e) => setOutcomeId(e.target.value || null)}
+            autoFocus={editingOutcome && initial.outcomeId !== null}
+          >
             <option value="">Choose an outcome…</option>
             {outcomes.map((o) => (
               <option key={o.id} value={o.id}>
@@ -248,7 +270,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
           </span>
           <div className="chosen__value" aria-labelledby="chosen-outcome-label" role="group">
             <span className="chosen__text">{outcome.label}</span>
-            <button type="button" className="icon-button" aria-label="Edit outcome" title="Change outcome" onClick={() => setEditingOutcome(true)}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Edit outcome"
+              title="Change outcome"
+              onClick={() => setEditingOutcome(true)}
+            >
               <PencilIcon />
             </button>
           </div>
@@ -257,7 +285,13 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
 
       <label className="field">
         <span className="field__label">Note (optional)</span>
-        <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-describedby={`note-count-${callId}`} aria-invalid={noteTooLong} />
+        <textarea
+          rows={3}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          aria-describedby={`note-count-${callId}`}
+          aria-invalid={noteTooLong}
+        />
         <span id={`note-count-${callId}`} className={`field__hint counter${noteTooLong ? ' counter--over' : ''}`}>
           {noteLength} / {maxNote} characters · shown on the contact’s History tab
         </span>

@@ -55,9 +55,7 @@ export function TransferStatus({ transfer }: { readonly transfer: TransferView }
           {method} {recipient ? 'from' : 'to'} {transfer.counterpart.name}
         </span>
         {/* Spoken through the page's polite live region (announce/LiveRegions.tsx), which outlives this card. */}
-        <p className="transfer-status__headline">
-          {transferHeadline(transfer)}
-        </p>
+        <p className="transfer-status__headline">{transferHeadline(transfer)}</p>
         {heldWithInitiator && <span className="pill pill--held">Contact on hold</span>}
         {!recipient && transfer.contactHeld && <span className="pill pill--held">Contact on hold</span>}
       </div>
@@ -101,13 +99,25 @@ export function TransferStatus({ transfer }: { readonly transfer: TransferView }
       )}
       <div className="button-row">
         {allowed.has('accept') && (
-          <button type="button" className="button button--call" disabled={busy !== null} onClick={() => void run('accept', () => act.accept(transferId, callId))} {...keyShortcut(keymap, 'answer', keyed.accept)}>
+          <button
+            type="button"
+            className="button button--call"
+            disabled={busy !== null}
+            onClick={() => void run('accept', () => act.accept(transferId, callId))}
+            {...keyShortcut(keymap, 'answer', keyed.accept)}
+          >
             Accept
             {keyed.accept && <KeyHint spec={keymap.answer} />}
           </button>
         )}
         {allowed.has('decline') && (
-          <button type="button" className="button button--danger-quiet" disabled={busy !== null} onClick={() => void run('decline', () => act.declineTransfer(transferId))} {...keyShortcut(keymap, 'decline', keyed.decline)}>
+          <button
+            type="button"
+            className="button button--danger-quiet"
+            disabled={busy !== null}
+            onClick={() => void run('decline', () => act.declineTransfer(transferId))}
+            {...keyShortcut(keymap, 'decline', keyed.decline)}
+          >
             Decline
             {keyed.decline && <KeyHint spec={keymap.decline} />}
           </button>

@@ -65,7 +65,13 @@ export function TransferToasts() {
                 </button>
               )}
               {allowed.has('decline') && (
-                <button type="button" className="button button--danger-quiet" data-toast-action="" onClick={() => void act.declineTransfer(t.id)} {...keyShortcut(keymap, 'decline', declineKey)}>
+                <button
+                  type="button"
+                  className="button button--danger-quiet"
+                  data-toast-action=""
+                  onClick={() => void act.declineTransfer(t.id)}
+                  {...keyShortcut(keymap, 'decline', declineKey)}
+                >
                   Decline
                   {declineKey && <KeyHint spec={keymap.decline} />}
                 </button>

@@ -37,7 +37,10 @@ export function transferHeadline(t: TransferView): string {
 
 function headline(t: TransferView): string {
   const external = t.state.target === 'external';
-  const other = external && t.counterpart.number !== undefined && t.counterpart.number !== t.counterpart.name ? `${t.counterpart.name} (${t.counterpart.number})` : t.counterpart.name;
+  const other =
+    external && t.counterpart.number !== undefined && t.counterpart.number !== t.counterpart.name
+      ? `${t.counterpart.name} (${t.counterpart.number})`
+      : t.counterpart.name;
   const contact = t.contact?.name ?? 'The contact';
   const warm = t.state.method === 'warm';
   if (t.role === 'initiator') {
@@ -55,7 +58,8 @@ function headline(t: TransferView): string {
       case 'completed':
         return `${contact} was transferred to ${other}.`;
       case 'cancelled':
-        if (external) return `The transfer to ${other} is off. ${contact} is still with you${t.contactHeld ? ', on hold until you take them off' : ''}.`;
+        if (external)
+          return `The transfer to ${other} is off. ${contact} is still with you${t.contactHeld ? ', on hold until you take them off' : ''}.`;
         return `${other} cancelled the transfer. ${contact} is still with you.`;
       case 'failed':
         if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer to ${other} is off.`;
@@ -79,7 +83,8 @@ function headline(t: TransferView): string {
     case 'failed':
       if (t.state.failure?.reason === 'contact-hung-up') return `${contact} hung up. The transfer from ${other} is off.`;
       // The recipient's own answer is told as theirs, not in the initiator's words ("your colleague declined").
-      if (t.state.failure?.reason === 'declined' || t.state.failure?.reason === 'busy') return `You declined the transfer from ${other}. ${contact} stays with ${other}.`;
+      if (t.state.failure?.reason === 'declined' || t.state.failure?.reason === 'busy')
+        return `You declined the transfer from ${other}. ${contact} stays with ${other}.`;
       if (t.state.failure?.reason === 'no-answer') return `The transfer from ${other} rang out. ${contact} stays with ${other}.`;
       return `The transfer from ${other} did not go through${t.state.failure ? `: ${failureText(t.state.failure.reason)}` : ''}.`;
     case 'choosing':

@@ -20,7 +20,10 @@ export interface TransferRequest {
   readonly note: string;
 }
 
-export type StartResult = { readonly kind: 'started'; readonly transferId: string } | { readonly kind: 'warning' } | { readonly kind: 'refused'; readonly message: string };
+export type StartResult =
+  | { readonly kind: 'started'; readonly transferId: string }
+  | { readonly kind: 'warning' }
+  | { readonly kind: 'refused'; readonly message: string };
 
 export const UNCONFIRMED = 'target-not-recommended-unconfirmed';
 

@@ -144,7 +144,8 @@ export class AgentEndpoint {
       status: { setStatus: (text) => void this.trayTexts.push(text) },
       phone: { backoff: { initialMs: 100, maxMs: 1000 } },
       transfers: { consultPingMs: 500, referTimeoutMs: 5000 },
-      sipTrace: (direction, message) => void this.sipLog.push({ direction, firstLine: message.slice(0, message.indexOf('\r\n') >>> 0).slice(0, 200), at: Date.now() }),
+      sipTrace: (direction, message) =>
+        void this.sipLog.push({ direction, firstLine: message.slice(0, message.indexOf('\r\n') >>> 0).slice(0, 200), at: Date.now() }),
       ...options.desk,
     });
     this.bridge = new IpcBridge({
@@ -246,7 +247,10 @@ export class AgentEndpoint {
 
   private senderInfo(connectionId: number): IpcSenderInfo {
     const connection = this.connections.get(connectionId);
-    return { sender: { id: connectionId }, senderFrame: connection && !connection.isDestroyed() ? { url: connection.origin, parent: null } : null };
+    return {
+      sender: { id: connectionId },
+      senderFrame: connection && !connection.isDestroyed() ? { url: connection.origin, parent: null } : null,
+    };
   }
 
   /** RendererMediaPort, with every request and reply written to mediaLog. */

@@ -76,7 +76,10 @@ export function installBatonBridge(args: BridgeClientArgs): void {
   const api = {
     invoke(command: unknown, payload: unknown): Promise<unknown> {
       if (typeof command !== 'string' || !commands.has(command)) {
-        return Promise.resolve({ ok: false, error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unknown-command', message: `Unknown command: ${String(command).slice(0, 64)}` },
+        });
       }
       const id = nextId++;
       return new Promise((resolve, reject) => {

@@ -67,7 +67,9 @@ export interface BridgeServerOptions {
 
 export async function startBridgeServer(bundleDir: string, options: BridgeServerOptions = {}): Promise<BridgeServer> {
   const root = await realpath(bundleDir);
-  const page: PageScript | undefined = options.browserPage && { script: browserPageScript({ ...options.browserPage, bridgePath: BRIDGE_PATH }) };
+  const page: PageScript | undefined = options.browserPage && {
+    script: browserPageScript({ ...options.browserPage, bridgePath: BRIDGE_PATH }),
+  };
   const endpoints = new Set<BridgeEndpoint>();
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -108,14 +110,21 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      attachConnection(endpoint, ws, nextConnectionId++, req.headers.origin ?? origin, url.searchParams.get('role') === 'media' ? 'media' : 'ui');
+      attachConnection(
+        endpoint,
+        ws,
+        nextConnectionId++,
+        req.headers.origin ?? origin,
+        url.searchParams.get('role') === 'media' ? 'media' : 'ui',
+      );
       ws.once('close', () => sockets.delete(ws));
     });
   });
 
   return {
     origin,
-    bridgeUrl: (token, role = 'ui') => `ws://127.0.0.1:${address.port}${BRIDGE_PATH}?token=${encodeURIComponent(token)}${role === 'media' ? '&role=media' : ''}`,
+    bridgeUrl: (token, role = 'ui') =>
+      `ws://127.0.0.1:${address.port}${BRIDGE_PATH}?token=${encodeURIComponent(token)}${role === 'media' ? '&role=media' : ''}`,
     register: (endpoint) => void endpoints.add(endpoint),
     unregister: (endpoint) => void endpoints.delete(endpoint),
     get refused() {
@@ -215,12 +224,16 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     const inside = relative(root, file);
     if (inside.startsWith('..') || isAbsolute(inside)) return fail(404);
     if (!(await stat(file)).isFile()) return fail(404);
-    if (page && (wanted === '/index.html' || wanted === MEDIA_HOST_PATH)) return send(Buffer.from(withBridgeScript(await readFile(file, 'utf8'))), 'text/html; charset=utf-8');
+    if (page && (wanted === '/index.html' || wanted === MEDIA_HOST_PATH))
+      return send(Buffer.from(withBridgeScript(await readFile(file, 'utf8'))), 'text/html; charset=utf-8');
     const body = await readFile(file);
-    res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': body.length });
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     fail(404);
   }
 }
-

@@ -28,7 +28,13 @@ export interface BrowserPageOptions {
 
 export function browserPageScript(options: BrowserPageOptions): string {
   const media = { commands: Object.keys(MEDIA_HOST_COMMANDS), events: Object.keys(MEDIA_HOST_EVENTS) };
-  const fixed = JSON.stringify({ commands: options.commands, events: options.events, mediaOptions: options.mediaOptions, media, mediaPath: MEDIA_HOST_PATH });
+  const fixed = JSON.stringify({
+    commands: options.commands,
+    events: options.events,
+    mediaOptions: options.mediaOptions,
+    media,
+    mediaPath: MEDIA_HOST_PATH,
+  });
   // The function's own source, as Playwright's addInitScript sends it; `__name` is the helper some
   // TypeScript runners insert to keep function names, defined here as the identity.
   return `"use strict";

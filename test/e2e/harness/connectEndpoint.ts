@@ -43,9 +43,20 @@ export class ConnectEndpoint implements BridgeEndpoint {
       load: (user) => this.secrets.get(user) ?? null,
       clear: (user) => void this.secrets.delete(user),
     };
-    const connectDesk = new ConnectDesk({ connectionFile: this.connectionFile, credentials, onConnected: (c) => this.takeOver(c, credentials) });
+    const connectDesk = new ConnectDesk({
+      connectionFile: this.connectionFile,
+      credentials,
+      onConnected: (c) => this.takeOver(c, credentials),
+    });
     this.slot = new DeskSlot(connectDesk);
-    this.bridge = new IpcBridge({ ipcMain: this.ipcMain, senders: this.senders, desk: this.slot, media: this.media, renderer: (id) => this.connections.get(id), isMediaHost: (id) => this.connections.get(id)?.role === 'media' });
+    this.bridge = new IpcBridge({
+      ipcMain: this.ipcMain,
+      senders: this.senders,
+      desk: this.slot,
+      media: this.media,
+      renderer: (id) => this.connections.get(id),
+      isMediaHost: (id) => this.connections.get(id)?.role === 'media',
+    });
     this.subscriptions.push(connectDesk.events.on('patch', (patch) => this.bridge.publish('desk.patch', patch)));
   }
 
@@ -104,6 +115,9 @@ export class ConnectEndpoint implements BridgeEndpoint {
 
   private senderInfo(connectionId: number): IpcSenderInfo {
     const connection = this.connections.get(connectionId);
-    return { sender: { id: connectionId }, senderFrame: connection && !connection.isDestroyed() ? { url: connection.origin, parent: null } : null };
+    return {
+      sender: { id: connectionId },
+      senderFrame: connection && !connection.isDestroyed() ? { url: connection.origin, parent: null } : null,
+    };
   }
 }

@@ -34,7 +34,8 @@ export function writeSpeechLikeWav(path: string, hz: number): void {
     const syllable = Math.floor(i / perSyllable);
     const t = i - syllable * perSyllable;
     if (t >= voiced) continue;
-    const envelope = t < edge ? 0.5 - 0.5 * Math.cos((Math.PI * t) / edge) : t > voiced - edge ? 0.5 - 0.5 * Math.cos((Math.PI * (voiced - t)) / edge) : 1;
+    const envelope =
+      t < edge ? 0.5 - 0.5 * Math.cos((Math.PI * t) / edge) : t > voiced - edge ? 0.5 - 0.5 * Math.cos((Math.PI * (voiced - t)) / edge) : 1;
     const pitch = hz * (MELODY[syllable] ?? 1);
     data.writeInt16LE(Math.round(AMPLITUDE * envelope * 32767 * Math.sin((2 * Math.PI * pitch * t) / SAMPLE_RATE)), i * 2);
   }

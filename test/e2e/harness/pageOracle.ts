@@ -155,7 +155,14 @@ async function packetsOf(agent: AgentEndpoint, sessionId: string): Promise<numbe
 }
 
 function closedHearing(frequencies: readonly number[]): Hearing {
-  return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0, frameTones: new Map(frequencies.map((hz) => [hz, []])) };
+  return {
+    open: false,
+    packets: 0,
+    spanMs: 0,
+    tones: new Map(frequencies.map((hz) => [hz, 0])),
+    level: 0,
+    frameTones: new Map(frequencies.map((hz) => [hz, []])),
+  };
 }
 
 /**
@@ -171,7 +178,8 @@ export async function pageSessionHearing(
   extraTones: readonly number[] = [],
 ): Promise<CallHearing> {
   const windowMs = options.windowMs ?? WINDOW_MS;
-  if (!(windowMs >= FRAME_MS && windowMs <= MAX_WINDOW_MS)) throw new RangeError(`windowMs out of range (${FRAME_MS}–${MAX_WINDOW_MS} in a page): ${windowMs}`);
+  if (!(windowMs >= FRAME_MS && windowMs <= MAX_WINDOW_MS))
+    throw new RangeError(`windowMs out of range (${FRAME_MS}–${MAX_WINDOW_MS} in a page): ${windowMs}`);
   const frequencies = [...new Set([...(options.partyTones ?? PARTY_TONES), ...extraTones])].sort((a, b) => a - b);
   if (!agent.openMediaSessions().includes(sessionId)) return readingOf(label, closedHearing(frequencies), options);
   const before = await packetsOf(agent, sessionId);
@@ -234,13 +242,22 @@ export function pageEar(page: Page, agent: AgentEndpoint): PageEar {
     }
     return pageSessionHearing(page, agent, sessionId, label, options, extraTones);
   };
-  const until = (what: string, callId: string, judge: (h: CallHearing) => boolean, timeoutMs: number | undefined, options?: OracleOptions, extraTones: readonly number[] = []) =>
-    untilReading(`${labelFor(callId)} ${what}`, () => hearing(callId, options, extraTones), judge, timeoutMs);
+  const until = (
+    what: string,
+    callId: string,
+    judge: (h: CallHearing) => boolean,
+    timeoutMs: number | undefined,
+    options?: OracleOptions,
+    extraTones: readonly number[] = [],
+  ) => untilReading(`${labelFor(callId)} ${what}`, () => hearing(callId, options, extraTones), judge, timeoutMs);
   return {
     hearing,
-    untilHearsOnly: (callId, hz, timeoutMs, options) => until(`to hear only ${hz} Hz`, callId, (h) => onlyToneHeard(h, hz), timeoutMs, options, [hz]),
-    untilHearsTone: (callId, hz, timeoutMs, options) => until(`to hear ${hz} Hz`, callId, (h) => toneHeard(h, hz), timeoutMs, options, [hz]),
-    untilHearsNoTone: (callId, timeoutMs, options) => until('to hear silence (packets, quiet audio)', callId, noToneHeard, timeoutMs, options),
+    untilHearsOnly: (callId, hz, timeoutMs, options) =>
+      until(`to hear only ${hz} Hz`, callId, (h) => onlyToneHeard(h, hz), timeoutMs, options, [hz]),
+    untilHearsTone: (callId, hz, timeoutMs, options) =>
+      until(`to hear ${hz} Hz`, callId, (h) => toneHeard(h, hz), timeoutMs, options, [hz]),
+    untilHearsNoTone: (callId, timeoutMs, options) =>
+      until('to hear silence (packets, quiet audio)', callId, noToneHeard, timeoutMs, options),
     untilMediaDead: (callId, timeoutMs, options) => until('to receive no media', callId, isDead, timeoutMs, options),
     callWith: async (remoteUser, timeoutMs) => (await callWith(agent, remoteUser, timeoutMs)).id,
   };
@@ -258,7 +275,11 @@ export interface DeskHolder {
  */
 export async function callWith(holder: DeskHolder, remoteUser: string, timeoutMs = 8000): Promise<Call> {
   const isWith = (uri: string): boolean => uri.replace(/^sips?:/, '').split('@')[0] === remoteUser;
-  const state = await holder.until(`an established call with ${remoteUser}`, (s) => s.calls.some((c) => c.state === 'established' && isWith(c.remote.uri)), timeoutMs);
+  const state = await holder.until(
+    `an established call with ${remoteUser}`,
+    (s) => s.calls.some((c) => c.state === 'established' && isWith(c.remote.uri)),
+    timeoutMs,
+  );
   const id = state.calls.find((c) => c.state === 'established' && isWith(c.remote.uri))?.id ?? '';
   const call = holder.desk.callById(id);
   if (!call) throw new Error(`the call ${id} with ${remoteUser} ended as it was found`);

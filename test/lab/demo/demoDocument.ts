@@ -25,7 +25,12 @@ export function demoDocument(lab: Lab): ProvisioningDocument {
     sip: { server: lab.wsUrl, domain: lab.domain },
     roster: [
       { id: DEMO_AGENT, displayName: 'Sam Reyes (you)', sipUri: `sip:${DEMO_AGENT}@${lab.domain}`, team: 'support' },
-      ...Object.entries(DEMO_COLLEAGUES).map(([id, c]) => ({ id, displayName: c.name, sipUri: `sip:${id}@${lab.domain}`, team: 'support' })),
+      ...Object.entries(DEMO_COLLEAGUES).map(([id, c]) => ({
+        id,
+        displayName: c.name,
+        sipUri: `sip:${id}@${lab.domain}`,
+        team: 'support',
+      })),
     ],
     outcomes: [
       { id: 'billing-question', label: 'Billing question' },

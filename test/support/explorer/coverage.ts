@@ -62,7 +62,8 @@ function endingOf(was: ModelTransfer | undefined, t: ModelTransfer): string | un
       return 'warm cancelled by the recipient';
     case 'failed': {
       const reason = t.init.failure?.reason ?? '?';
-      if (reason === 'contact-hung-up') return `${t.method}: customer hung up ${was.init.phase === 'consulting' ? 'mid-consult' : `while ${was.init.phase}`}`;
+      if (reason === 'contact-hung-up')
+        return `${t.method}: customer hung up ${was.init.phase === 'consulting' ? 'mid-consult' : `while ${was.init.phase}`}`;
       return `${t.method} failed (${reason})`;
     }
     default:

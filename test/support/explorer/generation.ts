@@ -15,7 +15,21 @@
  */
 import fc from 'fast-check';
 import { isSettled } from '../../../shared/transfer/index.js';
-import { AGENTS, CUSTOMERS, deskLegs, isAgent, legsOf, offerAt, otherEnd, ringingAt, type Action, type Agent, type Leg, type Model, type ModelTransfer } from './model.js';
+import {
+  AGENTS,
+  CUSTOMERS,
+  deskLegs,
+  isAgent,
+  legsOf,
+  offerAt,
+  otherEnd,
+  ringingAt,
+  type Action,
+  type Agent,
+  type Leg,
+  type Model,
+  type ModelTransfer,
+} from './model.js';
 
 /** The endings a drive steers towards. */
 export const GOALS = [
@@ -81,7 +95,14 @@ export function applicable(m: Model, action: Action): boolean {
       return agentIn(action.agent) && offerAt(m, action.agent) !== undefined;
     case 'complete':
     case 'cancel':
-      return agentIn(action.agent) && m.transfers.some((t) => (t.initiator === action.agent && t.init.phase === 'consulting') || (t.recipient === action.agent && t.rec?.phase === 'consulting'));
+      return (
+        agentIn(action.agent) &&
+        m.transfers.some(
+          (t) =>
+            (t.initiator === action.agent && t.init.phase === 'consulting') ||
+            (t.recipient === action.agent && t.rec?.phase === 'consulting'),
+        )
+      );
     case 'signOut':
     case 'quitAttempt':
       return agentIn(action.agent);
@@ -126,10 +147,21 @@ function everyAction(): Action[] {
     for (let n = 0; n < 3; n += 1) {
       all.push({ type: 'hold', agent: a, nth: n }, { type: 'unhold', agent: a, nth: n }, { type: 'hangUp', agent: a, nth: n });
       all.push({ type: 'mute', agent: a, nth: n, muted: true }, { type: 'mute', agent: a, nth: n, muted: false });
-      for (const to of AGENTS) all.push({ type: 'transfer', agent: a, nth: n, method: 'warm', to }, { type: 'transfer', agent: a, nth: n, method: 'cold', to });
+      for (const to of AGENTS)
+        all.push({ type: 'transfer', agent: a, nth: n, method: 'warm', to }, { type: 'transfer', agent: a, nth: n, method: 'cold', to });
     }
-    all.push({ type: 'acceptOffer', agent: a }, { type: 'declineOffer', agent: a }, { type: 'complete', agent: a }, { type: 'cancel', agent: a });
-    all.push({ type: 'signOut', agent: a }, { type: 'quitAttempt', agent: a }, { type: 'signIn', agent: a }, { type: 'fileDispositions', agent: a });
+    all.push(
+      { type: 'acceptOffer', agent: a },
+      { type: 'declineOffer', agent: a },
+      { type: 'complete', agent: a },
+      { type: 'cancel', agent: a },
+    );
+    all.push(
+      { type: 'signOut', agent: a },
+      { type: 'quitAttempt', agent: a },
+      { type: 'signIn', agent: a },
+      { type: 'fileDispositions', agent: a },
+    );
   }
   return all;
 }
@@ -224,7 +256,10 @@ export function driveToward(m: Model, goal: Goal, n: number): Action | undefined
   const answerer = pick(ringing, n);
   if (answerer) return { type: 'answer', agent: answerer };
   // A free customer calls a free desk (or any signed-in one).
-  const customer = pick(CUSTOMERS.filter((c) => legsOf(m, c).length === 0), n);
+  const customer = pick(
+    CUSTOMERS.filter((c) => legsOf(m, c).length === 0),
+    n,
+  );
   const desks = AGENTS.filter((a) => m.signedIn[a]);
   const free = desks.filter((a) => busy(m, a) === 0);
   const desk = pick(free.length > 0 ? free : desks, n);

@@ -15,7 +15,17 @@
  * A repeated Confirm for a transfer under way is judged by the transfer machine (the same method a
  * no-op, another method refused); another colleague is refused too.
  */
-import { checkAction, dispositionDue, initiatorTransfer, isSettled, recipientTransfer, transferTransition, type TransferAction, type TransferEvent, type TransferState } from '../../../shared/transfer/index.js';
+import {
+  checkAction,
+  dispositionDue,
+  initiatorTransfer,
+  isSettled,
+  recipientTransfer,
+  transferTransition,
+  type TransferAction,
+  type TransferEvent,
+  type TransferState,
+} from '../../../shared/transfer/index.js';
 import { TONES } from '../partyTones.js';
 
 export const AGENTS = ['alice', 'bob', 'carol'] as const;
@@ -141,8 +151,10 @@ function transferOf(m: Model, leg: Leg): ModelTransfer | undefined {
 function roleOn(m: Model, leg: Leg, a: Agent): { t: ModelTransfer; state: TransferState; as: LegRole } | undefined {
   const t = transferOf(m, leg);
   if (!t || !leg.transfer) return undefined;
-  if (t.initiator === a && (leg.transfer.as === 'contact' || leg.transfer.as === 'consult')) return { t, state: t.init, as: leg.transfer.as };
-  if (t.recipient === a && t.rec && (leg.transfer.as === 'referred' || leg.transfer.as === 'consult')) return { t, state: t.rec, as: leg.transfer.as };
+  if (t.initiator === a && (leg.transfer.as === 'contact' || leg.transfer.as === 'consult'))
+    return { t, state: t.init, as: leg.transfer.as };
+  if (t.recipient === a && t.rec && (leg.transfer.as === 'referred' || leg.transfer.as === 'consult'))
+    return { t, state: t.rec, as: leg.transfer.as };
   return undefined;
 }
 
@@ -171,7 +183,8 @@ export function heldBy(leg: Leg, a: Agent): boolean {
  * holds or is muted); dead media (the listener holds, so the far end was asked to send nothing); or
  * nothing to check (a leg still ringing).
  */
-export type Hearing = { readonly kind: 'tone'; readonly of: Party } | { readonly kind: 'silence' } | { readonly kind: 'dead' } | { readonly kind: 'unchecked' };
+export type Hearing =
+  { readonly kind: 'tone'; readonly of: Party } | { readonly kind: 'silence' } | { readonly kind: 'dead' } | { readonly kind: 'unchecked' };
 
 export function expectedHearing(leg: Leg, listener: Party): Hearing {
   if (!leg.up) return { kind: 'unchecked' };
@@ -422,7 +435,8 @@ function run(d: Draft, action: Action): Verdict {
       return OK;
     }
     case 'complete': {
-      if (m.transfers.some((x) => x.recipient === action.agent && x.rec?.phase === 'consulting')) return refused('recipient-cannot-complete');
+      if (m.transfers.some((x) => x.recipient === action.agent && x.rec?.phase === 'consulting'))
+        return refused('recipient-cannot-complete');
       return complete(d, action.agent);
     }
     case 'cancel': {
@@ -476,7 +490,20 @@ function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>):
   let init = initiatorTransfer();
   init = (transferTransition(init, { type: 'confirmed', method: action.method }) as { state: TransferState }).state;
   const reachable = d.signedIn[action.to];
-  const t: ModelTransfer = { key, method: action.method, customer, initiator: action.agent, recipient: action.to, init, rec: reachable ? recipientTransfer(action.method) : null, contactLeg: leg.key, consultLeg: null, recipientLeg: null, shownAtInitiator: true, shownAtRecipient: reachable };
+  const t: ModelTransfer = {
+    key,
+    method: action.method,
+    customer,
+    initiator: action.agent,
+    recipient: action.to,
+    init,
+    rec: reachable ? recipientTransfer(action.method) : null,
+    contactLeg: leg.key,
+    consultLeg: null,
+    recipientLeg: null,
+    shownAtInitiator: true,
+    shownAtRecipient: reachable,
+  };
   d.transfers.push(t);
   d.setLeg(leg.key, { transfer: { key, as: 'contact' } });
   if (action.method === 'warm') {

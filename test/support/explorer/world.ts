@@ -13,7 +13,22 @@ import { createCustomer, type CustomerBot } from '../../lab/bots.js';
 import type { Lab } from '../../lab/lab.js';
 import { untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../audioOracle.js';
 import { createTestDesk, type TestDesk } from '../deskFixture.js';
-import { AGENTS, CUSTOMERS, TONE_OF, deskLegs, expectedHearing, isAgent, offerAt, ringingAt, type Action, type Agent, type Customer, type Model, type Party, type Verdict } from './model.js';
+import {
+  AGENTS,
+  CUSTOMERS,
+  TONE_OF,
+  deskLegs,
+  expectedHearing,
+  isAgent,
+  offerAt,
+  ringingAt,
+  type Action,
+  type Agent,
+  type Customer,
+  type Model,
+  type Party,
+  type Verdict,
+} from './model.js';
 
 export interface ObservedLeg {
   /** The SIP Call-ID both ends share. */
@@ -49,7 +64,10 @@ export class World {
 
   static async start(lab: Lab, doc: ProvisioningDocument): Promise<World> {
     const desks = Object.fromEntries(AGENTS.map((a) => [a, createTestDesk(doc, { toneHz: TONE_OF[a] })])) as Record<Agent, TestDesk>;
-    const bots = Object.fromEntries(CUSTOMERS.map((c) => [c, createCustomer(lab, c, { toneHz: TONE_OF[c] })])) as Record<Customer, CustomerBot>;
+    const bots = Object.fromEntries(CUSTOMERS.map((c) => [c, createCustomer(lab, c, { toneHz: TONE_OF[c] })])) as Record<
+      Customer,
+      CustomerBot
+    >;
     const world = new World(desks, bots);
     for (const bot of Object.values(bots)) {
       // A customer answers an agent's call after a short ring.
@@ -89,7 +107,9 @@ export class World {
       }
       case 'hold':
       case 'unhold':
-        return this.command(action.agent, action.type === 'hold' ? 'call.hold' : 'call.unhold', { callId: this.nth(model, action.agent, action.nth) });
+        return this.command(action.agent, action.type === 'hold' ? 'call.hold' : 'call.unhold', {
+          callId: this.nth(model, action.agent, action.nth),
+        });
       case 'mute':
         return this.command(action.agent, 'call.mute', { callId: this.nth(model, action.agent, action.nth), muted: action.muted });
       case 'hangUp':
@@ -105,7 +125,11 @@ export class World {
       case 'acceptOffer':
       case 'declineOffer': {
         const offer = offerAt(model, action.agent);
-        const id = this.transferIdAt(action.agent, (t) => t.role === 'recipient' && (t.state.phase === 'consultRinging' || t.state.phase === 'referring')) ?? (offer ? 'unknown' : 'none');
+        const id =
+          this.transferIdAt(
+            action.agent,
+            (t) => t.role === 'recipient' && (t.state.phase === 'consultRinging' || t.state.phase === 'referring'),
+          ) ?? (offer ? 'unknown' : 'none');
         return this.command(action.agent, action.type === 'acceptOffer' ? 'transfer.accept' : 'transfer.decline', { transferId: id });
       }
       case 'complete':
@@ -123,7 +147,11 @@ export class World {
         return { ok: true };
       case 'fileDispositions': {
         for (const due of this.desks[action.agent].state().dispositionsDue) {
-          const verdict = await this.command(action.agent, 'disposition.file', { callId: due.callId, codeId: due.prefill?.id ?? 'resolved', note: '' });
+          const verdict = await this.command(action.agent, 'disposition.file', {
+            callId: due.callId,
+            codeId: due.prefill?.id ?? 'resolved',
+            note: '',
+          });
           if (!verdict.ok) return verdict;
         }
         return { ok: true };
@@ -169,7 +197,10 @@ export class World {
         sipCallId,
         parties: [x.party, y.party].sort() as [Party, Party],
         up: x.call.state === 'established' && y.call.state === 'established',
-        heldBy: list.filter((e) => e.held && isAgent(e.party)).map((e) => e.party as Agent).sort(),
+        heldBy: list
+          .filter((e) => e.held && isAgent(e.party))
+          .map((e) => e.party as Agent)
+          .sort(),
         calls: new Map(list.map((e) => [e.party, e.call])),
       });
     }
@@ -194,9 +225,24 @@ export class World {
         const call = real.calls.get(listener);
         if (!call || expected.kind === 'unchecked') continue;
         const wait =
-          expected.kind === 'tone' ? untilHearsOnly(call, TONE_OF[expected.of], timeoutMs) : expected.kind === 'silence' ? untilHearsNoTone(call, timeoutMs) : untilMediaDead(call, timeoutMs);
-        const should = expected.kind === 'tone' ? `hear ${expected.of} alone` : expected.kind === 'silence' ? 'hear silence (packets, no tone)' : 'receive nothing (it holds the call)';
-        checks.push(wait.then(() => null, (error: unknown) => `${listener} on the ${leg.from}–${leg.to} call should ${should}: ${error instanceof Error ? error.message : String(error)}`));
+          expected.kind === 'tone'
+            ? untilHearsOnly(call, TONE_OF[expected.of], timeoutMs)
+            : expected.kind === 'silence'
+              ? untilHearsNoTone(call, timeoutMs)
+              : untilMediaDead(call, timeoutMs);
+        const should =
+          expected.kind === 'tone'
+            ? `hear ${expected.of} alone`
+            : expected.kind === 'silence'
+              ? 'hear silence (packets, no tone)'
+              : 'receive nothing (it holds the call)';
+        checks.push(
+          wait.then(
+            () => null,
+            (error: unknown) =>
+              `${listener} on the ${leg.from}–${leg.to} call should ${should}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       }
     }
     return (await Promise.all(checks)).filter((x): x is string => x !== null);
@@ -238,7 +284,8 @@ export class World {
         claimed.add(o.sipCallId);
       }
     }
-    const sameState = (leg: Model['legs'][number], o: ObservedLeg): boolean => o.up === leg.up && o.heldBy.join('+') === [...leg.heldBy].sort().join('+');
+    const sameState = (leg: Model['legs'][number], o: ObservedLeg): boolean =>
+      o.up === leg.up && o.heldBy.join('+') === [...leg.heldBy].sort().join('+');
     for (const pass of [sameState, (leg: Model['legs'][number], o: ObservedLeg) => o.up === leg.up, () => true]) {
       for (const leg of model.legs) {
         if (result.has(leg.key)) continue;

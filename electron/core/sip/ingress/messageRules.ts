@@ -88,7 +88,9 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
       // RFC 3262 §3: we never send reliable provisional responses, so no PRACK can match one.
       return refuse('prack-unmatched', 481);
     }
-    return KNOWN_NOT_ALLOWED.has(method) ? refuse('method-not-allowed', 405, undefined, [ALLOW_HEADER]) : refuse('method-unknown', 501, undefined, [ALLOW_HEADER]);
+    return KNOWN_NOT_ALLOWED.has(method)
+      ? refuse('method-not-allowed', 405, undefined, [ALLOW_HEADER])
+      : refuse('method-unknown', 501, undefined, [ALLOW_HEADER]);
   }
 
   // §8.2.2.1 Request-URI: SIP.js throws on anything but a sip URI it can parse.
@@ -106,13 +108,17 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
   if (method === 'ACK' || method === 'CANCEL') return undefined;
 
   // §8.2.2.3 Require.
-  const required = headerValues(message, 'require').flatMap(splitList).map((tag) => tag.toLowerCase());
+  const required = headerValues(message, 'require')
+    .flatMap(splitList)
+    .map((tag) => tag.toLowerCase());
   const unsupported = required.filter((tag) => !options.supportedOptionTags.has(tag));
   if (unsupported.some((tag) => !isToken(tag))) return refuse('require-unsupported', 400, 'Bad Require');
   if (unsupported.length) return refuse('require-unsupported', 420, undefined, [`Unsupported: ${unsupported.join(', ')}`]);
 
   // §8.2.3 content processing.
-  const encodings = headerValues(message, 'content-encoding').flatMap(splitList).map((e) => e.toLowerCase());
+  const encodings = headerValues(message, 'content-encoding')
+    .flatMap(splitList)
+    .map((e) => e.toLowerCase());
   if (encodings.some((e) => e !== 'identity')) return refuse('content-encoding', 415, undefined, ['Accept-Encoding: identity']);
   if (method === 'INVITE' && message.bodyBytes > 0) {
     const type = (headerValues(message, 'content-type')[0] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -123,7 +129,8 @@ export function checkRequest(message: ScannedMessage, options: RequestRuleOption
   // §21.4.7, §20.1: no Accept means application/sdp; an empty one means nothing is acceptable).
   if (method === 'INVITE') {
     const accept = headerValues(message, 'accept');
-    if (accept.length && !acceptsSdp(accept)) return refuse('not-acceptable', 406, undefined, ['Warning: 399 baton "Only application/sdp can describe the session"']);
+    if (accept.length && !acceptsSdp(accept))
+      return refuse('not-acceptable', 406, undefined, ['Warning: 399 baton "Only application/sdp can describe the session"']);
   }
   if (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REFER' || method === 'NOTIFY') {
     const contacts = headerValues(message, 'contact');

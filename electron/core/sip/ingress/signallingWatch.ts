@@ -16,7 +16,13 @@ export class SignallingWatch {
 
   constructor(
     private readonly now: () => number = Date.now,
-    private readonly limits = { entries: 5000, referTtlMs: 10 * 60_000, subscribeSlackMs: 60_000, inviteTtlMs: 5 * 60_000, terminatedGraceMs: 64_000 },
+    private readonly limits = {
+      entries: 5000,
+      referTtlMs: 10 * 60_000,
+      subscribeSlackMs: 60_000,
+      inviteTtlMs: 5 * 60_000,
+      terminatedGraceMs: 64_000,
+    },
   ) {}
 
   /** Called with every message we send. */

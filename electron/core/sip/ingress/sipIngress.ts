@@ -69,7 +69,11 @@ export class SipIngress {
    * that passed the common checks is shed at once when `overload.overloaded()` says so (503 with
    * Retry-After, as `shed` answers), before the checks only a delivered request needs.
    */
-  inspect(frame: Buffer | string, isBinary: boolean, overload?: { readonly overloaded: () => boolean; readonly retryAfterSec: number }): IngressVerdict {
+  inspect(
+    frame: Buffer | string,
+    isBinary: boolean,
+    overload?: { readonly overloaded: () => boolean; readonly retryAfterSec: number },
+  ): IngressVerdict {
     this.stats.counts.received += 1;
     try {
       return this.decide(frame, isBinary, overload);
@@ -127,7 +131,10 @@ export class SipIngress {
     } else {
       const headEnd = isBinary ? frame.indexOf('\r\n\r\n') : -1;
       if (headEnd < 0 || !isUtf8(frame.subarray(0, headEnd))) {
-        return this.drop('invalid-utf8', isBinary ? 'a binary frame whose start line or headers are not UTF-8' : 'a text frame that is not valid UTF-8');
+        return this.drop(
+          'invalid-utf8',
+          isBinary ? 'a binary frame whose start line or headers are not UTF-8' : 'a text frame that is not valid UTF-8',
+        );
       }
       text = frame.toString('utf8', 0, headEnd + 4) + frame.toString('latin1', headEnd + 4);
       bodyEncoding = 'latin1';
@@ -159,7 +166,8 @@ export class SipIngress {
       const reply = this.shed(message, overload.retryAfterSec);
       return reply ? { action: 'reply', reply, status: 503, reason: 'shed' } : { action: 'drop', reason: 'shed' };
     }
-    const refusal = checkRequest(message, { supportedOptionTags: this.supported }) ?? checkTransferRules(message, this.watch, this.options.dialogs);
+    const refusal =
+      checkRequest(message, { supportedOptionTags: this.supported }) ?? checkTransferRules(message, this.watch, this.options.dialogs);
     if (refusal) return this.answer(message, refusal);
     return { action: 'deliver', text: message.text, message, newRequest };
   }
@@ -174,7 +182,8 @@ export class SipIngress {
     let start = 0;
     while (frame[start] === 0x0d && frame[start + 1] === 0x0a) start += 2; // RFC 3261 §7.5
     const headEnd = frame.subarray(0, this.maxMessageBytes).indexOf('\r\n\r\n', start);
-    if (headEnd < 0) return this.drop('message-too-large', `a ${frame.length}-byte frame whose headers do not end within ${this.maxMessageBytes} bytes`);
+    if (headEnd < 0)
+      return this.drop('message-too-large', `a ${frame.length}-byte frame whose headers do not end within ${this.maxMessageBytes} bytes`);
     const head = frame.subarray(start, headEnd + 4);
     if (!isUtf8(head)) return this.drop('invalid-utf8', 'an oversized frame whose headers are not UTF-8');
     const scanned = scanMessage(head.toString('utf8'), this.maxHeaders);
@@ -188,7 +197,11 @@ export class SipIngress {
     const method = message.startLine.kind === 'request' ? message.startLine.method : 'response';
     const reply = statelessReply(message, refusal.status, refusal.phrase, refusal.headers);
     if (!reply) return this.drop(refusal.reason, `${method} refused (${refusal.reason}) and unanswerable`);
-    this.stats.refused(refusal.reason, `${method} refused with ${refusal.status} (${refusal.reason}${detail ? `, ${detail}` : ''})`, refusal.status);
+    this.stats.refused(
+      refusal.reason,
+      `${method} refused with ${refusal.status} (${refusal.reason}${detail ? `, ${detail}` : ''})`,
+      refusal.status,
+    );
     return { action: 'reply', reply, status: refusal.status, reason: refusal.reason };
   }
 

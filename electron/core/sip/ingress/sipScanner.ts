@@ -38,15 +38,10 @@ export interface ScannedMessage {
 }
 
 export type ScanDefect =
-  | 'no-header-end'
-  | 'malformed-header-line'
-  | 'bad-content-length'
-  | 'body-shorter-than-content-length'
-  | 'too-many-headers';
+  'no-header-end' | 'malformed-header-line' | 'bad-content-length' | 'body-shorter-than-content-length' | 'too-many-headers';
 
 export type ScanResult =
-  | { readonly ok: true; readonly message: ScannedMessage }
-  | { readonly ok: false; readonly reason: 'empty' | 'bad-start-line' };
+  { readonly ok: true; readonly message: ScannedMessage } | { readonly ok: false; readonly reason: 'empty' | 'bad-start-line' };
 
 const COMPACT: Readonly<Record<string, string>> = {
   a: 'accept-contact',
@@ -165,7 +160,8 @@ export function scanMessage(input: string, maxHeaders: number, bodyEncoding: 'ut
 
 function readStartLine(line: string): ScannedRequest | ScannedResponse | undefined {
   const status = STATUS_LINE.exec(line);
-  if (status) return { kind: 'response', version: (status[1] ?? '').toUpperCase(), status: Number(status[2]), reasonPhrase: status[3] ?? '' };
+  if (status)
+    return { kind: 'response', version: (status[1] ?? '').toUpperCase(), status: Number(status[2]), reasonPhrase: status[3] ?? '' };
   const request = REQUEST_LINE.exec(line);
   if (request) {
     return { kind: 'request', method: request[1] ?? '', requestUri: request[2] ?? '', version: (request[3] ?? '').toUpperCase() };
