@@ -19,7 +19,8 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  forbidOnly: !!process.env.CI,
+  // A stray test.only would shrink the suite and still print "N passed, 0 failed": never allowed.
+  forbidOnly: true,
   reporter: [['list'], ...(json ? [['json', { outputFile: json }] as const] : [])],
   use: {
     headless: true,

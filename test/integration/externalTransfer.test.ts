@@ -246,6 +246,41 @@ describe('transfer to an external number', () => {
     expect(s.customer.referrals).toHaveLength(0);
   });
 
+  it('cold: a contact phone that takes the REFER and leaves our call before any final NOTIFY counts as handed over', async () => {
+    const s = await scene();
+    s.customer.finalNotifyDelayMs = 1500;
+    await start(s, 'cold', PSTN_NUMBERS.answers);
+    const followed = await waitFor('the customer’s new call', () => (s.customer.followed[0]?.state === 'established' ? s.customer.followed[0] : undefined));
+    await s.toAlice.hangUp();
+    const done = await settled(s, 'completed');
+    expect(done.state.failure).toBeNull();
+    await untilHearsOnly(followed, TONES.sixth);
+    // Her part of the call is done: the wrap-up starts with the outcome, and History says what happened.
+    await s.alice.until('the wrap-up owed, prefilled', (st) => st.dispositionsDue.some((d) => d.prefill?.id === 'billing-question'));
+    const entries = await history(s);
+    expect(entries.map((e) => e.kind)).not.toContain('transfer-failed');
+    expect(entries.find((e) => e.kind === 'transfer-completed')?.detail).toMatch(/left before confirming/);
+  });
+
+  it('warm: the outside party hangs up just as Complete goes out — the transfer fails, the contact stays held with the agent, who may take it back', async () => {
+    const s = await scene();
+    await start(s, 'warm', PSTN_NUMBERS.answers);
+    const consulting = await settled(s, 'consulting');
+    const consultAtPstn = await pstnCall(s, PSTN_NUMBERS.answers);
+    s.customer.beforeFollow = async () => {
+      await consultAtPstn.hangUp();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    };
+    await ok(s.alice, 'transfer.complete', { transferId: consulting.id });
+    const failed = await settled(s, 'failed');
+    // Nothing to go back to: no consult, so no second Complete into a dead dialog.
+    expect(failed.consultCallId === null || s.alice.state().calls.every((c) => c.id !== failed.consultCallId || c.state === 'ended')).toBe(true);
+    expect(failed.allowed).not.toContain('complete');
+    expect(failed.allowed).toContain('unholdContact');
+    await ok(s.alice, 'transfer.unholdContact', { transferId: consulting.id });
+    await untilHearsOnly(s.toAlice, TONES.alice);
+  });
+
   it('busy (cold): reported as busy, the contact stays with the agent', async () => {
     const s = await scene();
     await start(s, 'cold', PSTN_NUMBERS.busy);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
-import type { TestAgent } from '../support/agents.js';
+import { endAgentCalls } from '../support/agents.js';
 import { TONES, untilTalking } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
@@ -16,6 +16,7 @@ import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/trans
 import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { TransferFailureReason } from '../../shared/transfer/transferModel.js';
 import { failureText, transferHeadline } from '../../renderer/features/transfer/transferLabels.js';
+import { bestEffort } from '../lab/bestEffort.js';
 
 let lab: Lab;
 const everyone: Array<{ dispose(): Promise<void> }> = [];
@@ -102,11 +103,6 @@ async function phase(desk: Desk, id: string, expected: TransferView['state']['ph
 /** `a` and `b` are the two ends of one call, each hearing only the other's party tone. */
 async function talking(a: Call, aHears: number, b: Call, bHears: number): Promise<void> {
   await untilTalking(a, aHears, b, bHears);
-}
-
-async function hangUpAll(...agents: TestAgent[]): Promise<void> {
-  for (const a of agents) await Promise.all(a.phone.calls().map((c) => c.hangUp().catch(() => {})));
-  await waitFor('every call ended', () => agents.every((a) => a.phone.calls().length === 0 && a.phone.sessionCount() === 0), 8000);
 }
 
 function consultOf(desk: Desk, id: string): Call {
@@ -223,7 +219,7 @@ describe('hang-ups during a warm transfer', () => {
     await waitFor('dispositions owed', () => s.bob.dispositions.length === 1 && s.alice.dispositions.length === 1);
     expect(s.alice.dispositions).toEqual([{ callId: s.contactLeg.id, transferId: started.id, prefill: null }]);
     expect(s.bob.dispositions).toEqual([{ callId: bobConsult.id, transferId: started.id, prefill: null }]);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('the consult BYE alone tells Bob the customer hung up when the status MESSAGE never arrived', async () => {
@@ -236,7 +232,8 @@ describe('hang-ups during a warm transfer', () => {
       onMessage(m: { contentType: string; reject(code: number): Promise<void>; accept(): Promise<void> }): void;
     };
     const original = lost.onMessage.bind(s.bob.transfers);
-    lost.onMessage = (m) => (m.contentType === TRANSFER_STATUS_CONTENT_TYPE ? void m.reject(503).catch(() => {}) : original(m));
+    lost.onMessage = (m) =>
+      m.contentType === TRANSFER_STATUS_CONTENT_TYPE ? void m.reject(503).catch(bestEffort('refusing a status MESSAGE')) : original(m);
     await s.customerLeg.hangUp();
     const aliceView = await phase(s.alice, started.id, 'failed');
     expect(aliceView.state.failure?.reason).toBe('contact-hung-up');
@@ -244,7 +241,7 @@ describe('hang-ups during a warm transfer', () => {
     await s.alice.transfers.hangUp(consultOf(s.alice, started.id).id);
     const bobView = await phase(s.bob, started.id, 'failed');
     expect(bobView.state.failure?.reason).toBe('contact-hung-up');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('the customer hangs up while the consult still rings: Bob’s toast stops, told why, nothing owed', async () => {
@@ -259,7 +256,7 @@ describe('hang-ups during a warm transfer', () => {
     expect((await phase(s.alice, started.id, 'failed')).state.failure?.reason).toBe('contact-hung-up');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(s.bob.dispositions).toEqual([]);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 });
 
@@ -286,7 +283,7 @@ describe('a failed cold transfer leaves nothing at the recipient', () => {
       // Alice heard nothing back: no "connected" for a transfer that failed.
       expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
       expect(s.contactLeg.state).toBe('established');
-      await hangUpAll(s.customer, s.alice, s.bob);
+      await endAgentCalls([s.customer, s.alice, s.bob]);
     },
   );
 
@@ -301,7 +298,7 @@ describe('a failed cold transfer leaves nothing at the recipient', () => {
     expect(s.bob.transfers.forCall(bobSide.id)).toBeNull();
     expect(s.bob.history.entries).toEqual([]);
     expect(s.alice.transfers.get(started.id).state.phase).toBe('referring');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('a withdrawal is refused without the transfer’s token or from anyone but its initiator', async () => {
@@ -314,7 +311,7 @@ describe('a failed cold transfer leaves nothing at the recipient', () => {
     expect(await s.alice.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, forged('guessed'))).toBe(403);
     expect(await s.customer.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, forged('guessed'))).toBe(403);
     expect(await s.alice.phone.sendMessage('sip:bob@' + lab.domain, TRANSFER_STATUS_CONTENT_TYPE, '{"status":"withdrawn"}')).toBe(400);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 });
 
@@ -341,7 +338,7 @@ describe('the initiator leaves the contact only after its final NOTIFY', () => {
     expect(s.alice.dispositions).toEqual([
       { callId: s.contactLeg.id, transferId: started.id, prefill: { id: 'billing', label: 'Billing question' } },
     ]);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('no final NOTIFY at all: Alice leaves a bounded time after Bob’s word', async () => {
@@ -355,7 +352,7 @@ describe('the initiator leaves the contact only after its final NOTIFY', () => {
     // Loose lower bound only: the leg must not end on the word itself.
     expect(Date.now() - completedAt).toBeGreaterThan(1000);
     expect(s.customer.finalNotifies).toEqual([]);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 });
 
@@ -387,7 +384,7 @@ describe('every failure reaches the view in its own words', () => {
     const s = await scene({ bobPolicy: policy, bob: { phone: { noAnswerTimeoutSec: 1 } } });
     const started = await s.alice.transfers.start(request(s, method));
     await failedWith(s, started.id, reason);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it.each(['cold', 'warm'] as const)('%s, Bob not signed in → not-signed-in', async (method) => {
@@ -395,7 +392,7 @@ describe('every failure reaches the view in its own words', () => {
     await s.bob.phone.stop();
     const started = await s.alice.transfers.start(request(s, method));
     await failedWith(s, started.id, 'not-signed-in');
-    await hangUpAll(s.customer, s.alice);
+    await endAgentCalls([s.customer, s.alice]);
   });
 
   it('cold, the customer’s phone refuses the REFER → refer-rejected, not the colleague’s "declined"', async () => {
@@ -404,7 +401,7 @@ describe('every failure reaches the view in its own words', () => {
     const started = await s.alice.transfers.start(request(s, 'cold'));
     await failedWith(s, started.id, 'refer-rejected');
     expect(s.alice.transfers.get(started.id).state.failure?.reason).not.toBe('declined');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('warm, the customer’s phone refuses the REFER for now (480) → back to the consult, told refer-rejected', async () => {
@@ -419,7 +416,7 @@ describe('every failure reaches the view in its own words', () => {
       return v.state.phase === 'consulting' && v.state.failure ? v : undefined;
     });
     expect(view.state.failure?.reason).toBe('refer-rejected');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('cold, the customer’s phone ignores the REFER → refer-ignored', async () => {
@@ -427,7 +424,7 @@ describe('every failure reaches the view in its own words', () => {
     s.customer.referPolicy = 'ignore';
     const started = await s.alice.transfers.start(request(s, 'cold'));
     await failedWith(s, started.id, 'refer-ignored');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('warm, the customer hangs up → contact-hung-up', async () => {
@@ -438,7 +435,7 @@ describe('every failure reaches the view in its own words', () => {
     const view = await phase(s.alice, started.id, 'failed');
     expect(view.state.failure?.reason).toBe('contact-hung-up');
     seen.set('contact-hung-up', failureText('contact-hung-up'));
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 });
 
@@ -452,7 +449,7 @@ describe('what an independent attempt to break the transfers found', () => {
     await expect(s.alice.transfers.start(toCarol)).rejects.toMatchObject({ code: 'not-in-phase' });
     expect(s.alice.transfers.list()).toHaveLength(1);
     expect(s.alice.transfers.get(first.id).state).toMatchObject({ phase: 'consultRinging', method: 'warm' });
-    await hangUpAll(s.alice, s.bob, s.customer);
+    await endAgentCalls([s.alice, s.bob, s.customer]);
   });
 
   it('a second transfer of a call whose first attempt failed is guarded by its own rules, and alone owes the wrap-up', async () => {
@@ -482,7 +479,7 @@ describe('what an independent attempt to break the transfers found', () => {
     const owed = s.alice.dispositions.filter((d) => d.callId === s.contactLeg.id);
     expect(owed).toHaveLength(1);
     expect(owed[0]?.transferId).toBe(second.id);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('the customer hangs up after Complete, before its phone acted on the REFER: Bob is told, not left consulting', async () => {
@@ -497,7 +494,7 @@ describe('what an independent attempt to break the transfers found', () => {
     const bobView = await phase(s.bob, started.id, 'failed');
     expect(bobView.state.failure?.reason).toBe('contact-hung-up');
     expect(s.bobHeard).toContain('contact-hung-up');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('the initiator’s desk going away mid-consult is not "the customer hung up" for either agent', async () => {
@@ -510,7 +507,7 @@ describe('what an independent attempt to break the transfers found', () => {
     expect(s.bobHeard).not.toContain('contact-hung-up');
     expect(s.alice.history.entries.filter((e) => e.kind === 'transfer-failed').map((e) => e.detail)).toEqual(['ended when the agent left']);
     expect(s.alice.transfers.get(started.id).state.phase).toBe('failed');
-    await hangUpAll(s.customer, s.bob);
+    await endAgentCalls([s.customer, s.bob]);
   });
 
   it('cold: while the customer’s new call rings at Bob, the REFER bound does not call the transfer failed', async () => {
@@ -522,7 +519,7 @@ describe('what an independent attempt to break the transfers found', () => {
     await s.bob.transfers.accept(offer.id);
     await phase(s.alice, started.id, 'completed');
     expect(s.alice.history.entries.some((e) => e.kind === 'transfer-failed')).toBe(false);
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 
   it('cold: the customer calls off its new call while it rings at Bob → both agents say the customer hung up', async () => {
@@ -534,6 +531,6 @@ describe('what an independent attempt to break the transfers found', () => {
     const aliceView = await phase(s.alice, started.id, 'failed');
     expect(aliceView.state.failure?.reason).toBe('contact-hung-up');
     expect((await phase(s.bob, started.id, 'failed')).state.failure?.reason).toBe('contact-hung-up');
-    await hangUpAll(s.customer, s.alice, s.bob);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
   });
 });

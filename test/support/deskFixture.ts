@@ -13,6 +13,7 @@ import { parseProvisioning, type ProvisioningDocument } from '../../shared/provi
 import type { DeskState } from '../../shared/desk.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import type { Lab } from '../lab/lab.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor } from './waitFor.js';
 
 /** The lab provisioning document (resources/provisioning/lab.json) pointed at this lab. */
@@ -94,8 +95,8 @@ export function createTestDesk(
     until: (what, predicate, timeoutMs = 8000) =>
       waitFor(what, () => (predicate(desk.snapshot()) ? desk.snapshot() : undefined), timeoutMs),
     async dispose() {
-      await desk.dispose().catch(() => {});
-      await media.dispose().catch(() => {});
+      await desk.dispose().catch(bestEffort('disposing the desk'));
+      await media.dispose().catch(bestEffort("disposing the desk's media"));
       store.close();
       // A folder the caller gave is theirs to keep (a restart reopens it); one made here is removed.
       if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });

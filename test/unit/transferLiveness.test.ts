@@ -71,6 +71,18 @@ it('a 481 answering a probe sent before Complete is not a lost colleague once Co
   expect(s.pings()).toBe(1);
 });
 
+it('a Complete whose REFER failed is back to consulting, and probing resumes: a vanished colleague is still noticed', async () => {
+  const s = scene('consulting');
+  s.t.state.phase = 'completing';
+  await vi.advanceTimersByTimeAsync(2000);
+  expect(s.pings()).toBe(0);
+  s.t.state.phase = 'consulting';
+  await vi.advanceTimersByTimeAsync(500);
+  expect(s.pings()).toBe(1);
+  await s.answer(481);
+  expect(s.gone).toEqual(['consulting']);
+});
+
 it('no probe is sent while completing, nor after the transfer settled or the consult ended', async () => {
   for (const [phase, state] of [
     ['completing', 'established'],

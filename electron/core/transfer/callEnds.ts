@@ -18,6 +18,8 @@ export interface CallEndHooks {
   readonly contactLeft: (t: Transfer, phase: TransferState['phase']) => void;
   /** Recipient: the initiator said its contact hung up during the consult. */
   readonly contactLeftConsult: (t: Transfer) => void;
+  /** Initiator, cold to an outside number: the contact's phone took the REFER and left our call. */
+  readonly contactLeftAfterRefer: (t: Transfer) => void;
 }
 
 export class CallEnds {
@@ -33,6 +35,11 @@ export class CallEnds {
     // An earlier, settled attempt on the same call owes nothing: the newest transfer accounts for it.
     if (this.book.byCall(contact.id) !== t) return;
     const { role, phase } = t.state;
+    if (role === 'initiator' && phase === 'referring' && t.referAccepted && targetOf(t.state) === 'external' && contact.end?.reason === 'hung-up-remote') {
+      this.hooks.contactLeftAfterRefer(t);
+      this.book.owe(t, contact.id, 'contact');
+      return;
+    }
     const handedOver = role === 'initiator' && phase === 'completed';
     if (!isSettled(phase) && !(role === 'recipient' && phase === 'referring')) {
       // The rules let us end the contact's call mid-transfer only when the desk goes away (sign-out

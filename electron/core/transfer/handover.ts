@@ -52,6 +52,7 @@ export class Handover {
         { onProgress: (p) => this.onReferProgress(t, p) },
       );
       this.book.apply(t, { type: 'referAccepted' });
+      t.referAccepted = true;
       this.armReferTimeout(t);
       return true;
     } catch {
@@ -70,13 +71,30 @@ export class Handover {
       this.armReferTimeout(t);
     } catch {
       if (contact.peer.refer.kind === 'refused-method') this.contactCannotBeTransferred(t);
-      else this.book.apply(t, { type: 'referFailed', reason: 'refer-rejected' });
+      else this.referFailed(t, 'refer-rejected');
     }
   }
 
-  /** A REFER did not hand the contact over: back to the consult if there is one, else the transfer fails. */
+  /**
+   * A REFER did not hand the contact over: back to the consult if there still is one, else the
+   * transfer fails (a consult that ended while Complete was under way leaves nothing to go back to).
+   */
   referFailed(t: Transfer, reason: TransferFailureReason): void {
-    this.book.apply(t, t.consultGone ? { type: 'referRefused', reason } : { type: 'referFailed', reason });
+    const consultUp = !t.consultGone && t.consultCall !== null && t.consultCall.state !== 'ended';
+    this.book.apply(t, consultUp ? { type: 'referFailed', reason } : { type: 'referRefused', reason });
+  }
+
+  /**
+   * Cold, to an outside number: the contact's phone accepted the REFER and then ended our call
+   * before any final NOTIFY. Many phones do a blind transfer that way (ending the call as soon as
+   * the REFER is accepted, so no NOTIFY can follow), and an outside party sends no word of its own:
+   * the contact is taken to have gone on to the number, and History says it was not confirmed.
+   */
+  leftAfterRefer(t: Transfer): void {
+    if (!this.book.apply(t, { type: 'referSucceeded' })) return;
+    clearTimers(t);
+    this.book.history.ours(t, 'transfer-completed', `handed to ${externalName(t)} (the contact’s phone left before confirming)`);
+    clearLaterTimers(t);
   }
 
   /**

@@ -48,13 +48,19 @@ export interface ProbedTransfer {
   readonly timers: Set<NodeJS.Timeout>;
 }
 
+/** Whether the consult is still to be watched at all: up, and its transfer not settled. */
+function watched(t: ProbedTransfer): boolean {
+  return t.consultCall?.state === 'established' && !isSettled(t.state.phase);
+}
+
 /**
- * Whether a probe's answer can still mean the colleague vanished. Once Complete is under way the
- * consult is meant to end (the contact's INVITE with Replaces ends it at the recipient, whose 481
- * can beat its BYE here): the REFER's own outcome and timeout judge the transfer from then on.
+ * Whether a probe's answer may be judged now. While Complete is under way the consult is meant to
+ * end (the contact's INVITE with Replaces ends it at the recipient, whose 481 can beat its BYE
+ * here): the REFER's own outcome judges the transfer then. Probing resumes if the REFER fails and
+ * the transfer is back to consulting.
  */
-function probing(t: ProbedTransfer): boolean {
-  return t.consultCall?.state === 'established' && !isSettled(t.state.phase) && t.state.phase !== 'completing';
+function judging(t: ProbedTransfer): boolean {
+  return t.state.phase !== 'completing';
 }
 
 /**
@@ -62,18 +68,20 @@ function probing(t: ProbedTransfer): boolean {
  * so a vanished colleague does not leave us waiting; `onGone` runs once when a probe says so.
  */
 export function watchConsult(t: ProbedTransfer, pingMs: number, onGone: () => void): void {
+  const again = (): void => transferTimer(t, pingMs, () => void probe());
   const probe = async (): Promise<void> => {
     const consult = t.consultCall;
-    if (!consult || !probing(t)) return;
+    if (!consult || !watched(t)) return;
+    if (!judging(t)) return again();
     const status = await consult.ping(Math.min(pingMs, MAX_PING_WAIT_MS));
-    if (t.consultCall !== consult || !probing(t)) return;
-    if (GONE.has(status)) {
+    if (t.consultCall !== consult || !watched(t)) return;
+    if (judging(t) && GONE.has(status)) {
       onGone();
       return;
     }
-    transferTimer(t, pingMs, () => void probe());
+    again();
   };
-  transferTimer(t, pingMs, () => void probe());
+  again();
 }
 
 /** Either agent's side, once the consult is answered: a vanished colleague fails the transfer and ends the consult. */

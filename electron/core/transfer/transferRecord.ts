@@ -49,6 +49,8 @@ export interface Transfer {
    * REFER ends the transfer instead of going back to the consult.
    */
   consultGone: boolean;
+  /** Initiator, cold: the contact's phone accepted the REFER (202); what it does next is its own. */
+  referAccepted: boolean;
 }
 
 /** What differs between transfers when they start; the bookkeeping starts empty. */
@@ -80,5 +82,6 @@ export function newTransfer(start: TransferStart): Transfer {
     tookOverConsult: false,
     failedAttempts: [],
     consultGone: false,
+    referAccepted: false,
   };
 }

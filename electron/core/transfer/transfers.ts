@@ -71,10 +71,11 @@ export class Transfers {
       referRingingMs: options.referRingingMs ?? REFER_RINGING_MS,
       handoverGraceMs: options.handoverGraceMs ?? HANDOVER_GRACE_MS,
     });
-    // Each role reacts to the other role's call ends only through these two hooks.
+    // Each role reacts to the other role’s call ends only through these hooks.
     const ends = new CallEnds(book, {
       contactLeft: (t, phase) => this.initiator.contactLeft(t, phase),
       contactLeftConsult: (t) => this.recipient.contactLeftConsult(t),
+      contactLeftAfterRefer: (t) => this.handover.leftAfterRefer(t),
     });
     this.initiator = new Initiator({
       phone,
