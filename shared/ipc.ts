@@ -71,7 +71,7 @@ export const COMMANDS = {
   'transfer.unholdContact': z.strictObject({ transferId: id }),
   'disposition.file': z.strictObject({ callId: id, codeId: id, note }),
   'history.list': z.strictObject({ contactId: id }),
-  /** Drafts live in main so a reload loses no typed note (issue: renderer resilience). */
+  /** Drafts live in main so a reload loses no typed note. */
   'draft.save': z.strictObject({
     key: z.string().min(1).max(160),
     fields: z.record(z.string().max(64), z.union([z.string().max(4000), z.boolean(), z.null()])),

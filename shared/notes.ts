@@ -6,6 +6,13 @@
 /** The most IT may allow: a transfer's note travels in the context, whose size is bounded. */
 export const MAX_NOTE_CHARS = 1000;
 
+/**
+ * The note's share of a transfer context's encoded cap (MAX_ENCODED_CONTEXT), in bytes of its JSON
+ * form: 1000 characters of plain text, line breaks or quotes always fit; 1000 CJK characters (3 bytes
+ * each) or emoji (4) would not, and are refused in the panel with a length that fits.
+ */
+export const MAX_NOTE_JSON_BYTES = 2400;
+
 /** The limit when IT's policy says nothing. */
 export const DEFAULT_NOTE_MAX_CHARS = 500;
 
@@ -17,4 +24,16 @@ export function noteChars(note: string): number {
 /** Why `note` is refused under the limit `maxChars`, or null when it fits. */
 export function noteTooLong(note: string, maxChars: number): string | null {
   return noteChars(note) > maxChars ? `The note is longer than ${maxChars} characters.` : null;
+}
+
+/** Checks a transfer's note before Confirm, so an over-long one is refused while it is still in the panel. */
+export function noteProblem(note: string, maxChars = MAX_NOTE_CHARS): string | null {
+  const chars = noteChars(note);
+  if (chars > maxChars) return `The note is ${chars} characters; the limit is ${maxChars}.`;
+  const bytes = new TextEncoder().encode(JSON.stringify(note)).length;
+  if (bytes > MAX_NOTE_JSON_BYTES) {
+    const fits = Math.floor((chars * MAX_NOTE_JSON_BYTES) / bytes);
+    return `This note uses many non-Latin or special characters: shorten it to about ${fits} characters.`;
+  }
+  return null;
 }

@@ -64,3 +64,8 @@ export interface CallEnd {
 }
 
 export const DTMF_TONES = /^[0-9A-D*#]+$/;
+
+/** The user part of a SIP URI (a number, or a name), or the URI itself. */
+export function userOf(uri: string): string {
+  return /^sips?:([^@;>]+)@/.exec(uri)?.[1] ?? uri;
+}

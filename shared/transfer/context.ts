@@ -9,18 +9,12 @@
  */
 import { isContactHistoryKind, type ContactHistoryEntry } from '../history.js';
 import type { TransferMethod } from './transferModel.js';
-import { MAX_NOTE_CHARS } from '../notes.js';
+import { MAX_NOTE_CHARS, MAX_NOTE_JSON_BYTES, noteChars, noteProblem } from '../notes.js';
 
 export const TRANSFER_CONTEXT_VERSION = 1;
 /** Encoded size cap: keeps every SIP message we send far below Kamailio's 16 kB read buffer. */
 export const MAX_ENCODED_CONTEXT = 4096;
-export { MAX_NOTE_CHARS };
-/**
- * The note's share of the encoded cap, in bytes of its JSON form: 1000 characters of plain text,
- * line breaks or quotes always fit; 1000 CJK characters (3 bytes each) or emoji (4) would not, and
- * are refused in the panel with a length that fits.
- */
-export const MAX_NOTE_JSON_BYTES = 2400;
+export { MAX_NOTE_CHARS, MAX_NOTE_JSON_BYTES, noteProblem };
 const MAX_HISTORY = 20;
 const MAX_TEXT = 200;
 
@@ -56,18 +50,6 @@ export class TransferContextError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Checks a note before Confirm, so an over-long one is refused while it is still in the panel. */
-export function noteProblem(note: string, maxChars = MAX_NOTE_CHARS): string | null {
-  const chars = [...note].length;
-  if (chars > maxChars) return `The note is ${chars} characters; the limit is ${maxChars}.`;
-  const bytes = utf8Length(JSON.stringify(note));
-  if (bytes > MAX_NOTE_JSON_BYTES) {
-    const fits = Math.floor((chars * MAX_NOTE_JSON_BYTES) / bytes);
-    return `This note uses many non-Latin or special characters: shorten it to about ${fits} characters.`;
-  }
-  return null;
 }
 
 /**
@@ -158,7 +140,7 @@ function readContext(raw: Record<string, unknown>): TransferContext | null {
   const outcome = record(raw.outcome);
   const initiator = record(raw.initiator);
   const method = raw.method === 'warm' || raw.method === 'cold' ? raw.method : null;
-  const note = typeof raw.note === 'string' && [...raw.note].length <= MAX_NOTE_CHARS ? raw.note : null;
+  const note = typeof raw.note === 'string' && noteChars(raw.note) <= MAX_NOTE_CHARS ? raw.note : null;
   if (!contact || !outcome || !initiator || !method || note === null || !Array.isArray(raw.history)) return null;
   const fields = [
     text(raw.transferId),
@@ -220,7 +202,7 @@ function readHistoryEntry(item: unknown): ContactHistoryEntry | null {
   const outcome = record(raw.outcome);
   const outcomeId = outcome ? text(outcome.id) : null;
   const outcomeLabel = outcome ? text(outcome.label) : null;
-  const note = typeof raw.note === 'string' && [...raw.note].length <= MAX_NOTE_CHARS ? raw.note : undefined;
+  const note = typeof raw.note === 'string' && noteChars(raw.note) <= MAX_NOTE_CHARS ? raw.note : undefined;
   const detail = text(raw.detail) ?? undefined;
   return {
     id,

@@ -12,7 +12,7 @@
  *  2. Directory: the same core's PresenceDirectory subscribes to the 500 bots (one SUBSCRIBE per
  *     user, paced); time until all are known. Then bots change state one after another: time from
  *     a bot's PUBLISH to the core's directory showing it.
- * Goal (issue 4): state change → every watcher sees it, p99 ≤ 500 ms.
+ * Goal: state change → every watcher sees it, p99 ≤ 500 ms.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

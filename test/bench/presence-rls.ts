@@ -1,7 +1,7 @@
 /**
- * Issue 4: "subscriptions to the roster (one per user, or an RLS list — measure both at 500 users
- * and choose)". This bench runs both strategies against the lab Kamailio with the same raw
- * WebSocket watcher, so the comparison is of the strategy, not of the SIP stack:
+ * Subscriptions to the roster, one per user or one RLS list: both measured at 500 users, to choose.
+ * This bench runs both strategies against the lab Kamailio with the same raw WebSocket watcher, so
+ * the comparison is of the strategy, not of the SIP stack:
  *
  *  - per-user: the watcher sends one SUBSCRIBE (Event: presence) per bot, 16 in flight.
  *  - rls: the watcher sends one SUBSCRIBE (Supported: eventlist) to a resource-list URI covering

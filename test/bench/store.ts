@@ -4,7 +4,7 @@
  *  - one contact's history (newest 50) among 1,000,000 events over 20,000 contacts, 2,000 reads
  *  - appending one history entry and filing one disposition (each a committed transaction)
  *  - opening the 1M-event file (integrity check + migrations), and its size
- * Goal (issue 4): reads and writes p50 ≤ 5 ms.
+ * Goal: reads and writes p50 ≤ 5 ms.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

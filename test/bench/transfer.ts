@@ -1,5 +1,5 @@
 /**
- * Transfers through the lab Kamailio (issue 3, item 9): N cold and N warm, each on a fresh customer
+ * Transfers through the lab Kamailio: N cold and N warm, each on a fresh customer
  * call to the initiator, for Baton's core (customer bot + two desks with `Transfers`) and for bare
  * stock SIP.js (transferStock.ts), interleaved in the same run, printed as p50/p99 and ratios:
  *  - Confirm → recipient notified (the recipient's toast: its `incoming` event / stock onInvite);
@@ -23,7 +23,7 @@ import { ms, summarize, type Summary } from './stats.js';
 
 const TRANSFERS = Math.max(1, Number(process.env.BENCH_TRANSFERS ?? 100));
 const TIMINGS: TransferTimings = { coldChoosingMs: 50, warmChoosingMs: 150, consultTalkMs: 50, stepTimeoutMs: 8000 };
-/** Issue 3's targets. */
+/** The targets: Baton within this ratio of bare SIP.js. */
 const MAX_RATIO = 1.2;
 const WARM_NOTIFIED_P50_MS = 20;
 

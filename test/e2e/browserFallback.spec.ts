@@ -77,7 +77,7 @@ test('two tabs on one desk: both live — a change in either shows in the other,
     await second.getByRole('combobox', { name: 'Agent state' }).selectOption('Ready');
     await expect(stateOf(second)).toHaveText('Ready');
     await expect(stateOf(first)).toHaveText('Ready');
-    // In the first (the one that attached first, which used to go silent); the second follows.
+    // In the tab that attached first (a bridge that kept only the newest page would leave it stale); the second follows.
     await first.getByRole('combobox', { name: 'Agent state' }).selectOption({ index: 1 });
     await expect(stateOf(first)).toHaveText(/^Not ready/);
     await expect(stateOf(second)).toHaveText(/^Not ready/);

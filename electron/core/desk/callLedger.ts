@@ -3,6 +3,7 @@
  * with, which contact it is about) and what it does as calls come, change and end: the toast, the
  * agent's on-call state, the wrap-up owed for a plain answered call.
  */
+import { userOf } from '../../../shared/phone.js';
 import type { Call } from '../sip/call.js';
 import { afterEndListeners } from '../callEndOrder.js';
 import type { DeskContext } from './deskContext.js';
@@ -101,10 +102,7 @@ export class CallLedger {
   }
 }
 
-/** The user part of a SIP URI (a number, or a name), or the URI itself. */
-export function userOf(uri: string): string {
-  return /^sips?:([^@;>]+)@/.exec(uri)?.[1] ?? uri;
-}
+export { userOf };
 
 /** Until a CRM link exists, a contact is known by the number (SIP user) it calls from. */
 export function contactIdFor(call: Call): string {

@@ -3,6 +3,7 @@ import { createSelector } from '@reduxjs/toolkit';
 import type { CallView, DeskState } from '../../../shared/desk.js';
 import type { TransferView } from '../../../shared/transfer/view.js';
 import type { RootState } from '../../app/store.js';
+import { userOf } from '../../../shared/phone.js';
 
 export const selectDesk = (s: RootState): DeskState | null => s.desk.desk;
 export const selectSession = (s: RootState) => s.desk.desk?.session ?? null;
@@ -69,6 +70,4 @@ export function callName(call: CallView): string {
   return call.remote.name ?? userPart(call.remote.uri);
 }
 
-export function userPart(uri: string): string {
-  return /^sips?:([^@;>]+)@/.exec(uri)?.[1] ?? uri;
-}
+export const userPart = userOf;
