@@ -85,15 +85,20 @@ export interface RememberedTransfer {
 export interface ExternalTransferView {
   /** IT's dial plan (provisioning `dialPlan`); the panel checks numbers with it as the agent types. */
   readonly dialPlan: DialPlan;
-  /** The last external transfer's choice, remembered like the colleague choice. */
+  /**
+   * The last external transfer's choice, remembered like the colleague choice. `number` and `name`
+   * are null when IT's current dial plan no longer allows the number (method and outcome still apply).
+   */
   readonly remembered: {
-    readonly number: string;
-    readonly name: string;
+    readonly number: string | null;
+    readonly name: string | null;
     readonly outcomeId: string | null;
     readonly method: TransferMethod;
   } | null;
-  /** Numbers transferred to lately, newest first. */
+  /** Numbers transferred to lately that the current dial plan still allows, newest first. */
   readonly recent: readonly { readonly number: string; readonly name: string }[];
+  /** Which kind of target the agent's last remembered transfer went to: the panel opens on it. */
+  readonly lastKind: 'user' | 'external';
 }
 
 export interface DispositionDueView {

@@ -12,6 +12,7 @@ import type {
   OutcomeView,
 } from '../../../shared/desk.js';
 import { appliesToTeam, dispositionCallKinds, outcomeMethods, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
+import { checkNumber } from '../../../shared/transfer/dialPlan.js';
 import { isLive } from '../oneLiveCall.js';
 import type { PresenceDirectory } from '../presence/presenceDirectory.js';
 import type { Call } from '../sip/call.js';
@@ -88,23 +89,34 @@ export function directoryView(directory: PresenceDirectory): DirectoryEntryView[
   }));
 }
 
-/** The panel's external-number part: IT's dial plan, the remembered choice, the recent numbers. */
+/**
+ * The panel's external-number part: IT's dial plan, the remembered choice, the recent numbers. A
+ * stored number is offered only while the current plan allows it: IT may have denied its prefix
+ * since, and offering it would only lead to a refusal on Confirm.
+ */
 export function externalView(doc: ProvisioningDocument, choices: RememberedChoices, agentId: string): ExternalTransferView | undefined {
   const plan = doc.dialPlan;
   if (plan === undefined) return undefined;
+  const allowed = (number: string): boolean => checkNumber(number, plan).ok;
   const remembered = choices.get(agentId, 'external-transfer');
-  const recent = choices.recentNumbers(agentId).map(({ number, name }) => ({ number, name }));
+  const colleague = choices.get(agentId, 'user-transfer');
+  const recent = choices
+    .recentNumbers(agentId)
+    .filter(({ number }) => allowed(number))
+    .map(({ number, name }) => ({ number, name }));
+  const rememberedNumber = remembered && allowed(remembered.userId) ? remembered.userId : null;
   return {
     dialPlan: plan,
     remembered: remembered
       ? {
-          number: remembered.userId,
-          name: recent.find((r) => r.number === remembered.userId)?.name ?? remembered.userId,
+          number: rememberedNumber,
+          name: rememberedNumber === null ? null : (recent.find((r) => r.number === rememberedNumber)?.name ?? rememberedNumber),
           outcomeId: remembered.outcomeId ?? null,
           method: remembered.method,
         }
       : null,
     recent,
+    lastKind: remembered && (!colleague || remembered.updatedAt >= colleague.updatedAt) ? 'external' : 'user',
   };
 }
 

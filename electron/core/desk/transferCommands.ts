@@ -60,7 +60,11 @@ export class TransferCommands {
         method: p.method,
         updatedAt: this.ctx.now(),
       });
-      this.ctx.store.update({ remembered: { userId: target.id, outcomeId: outcome.id, method: p.method } });
+      this.ctx.store.update({
+        remembered: { userId: target.id, outcomeId: outcome.id, method: p.method },
+        // The panel opens on the kind of the last transfer, which this one now is.
+        external: externalView(doc, this.ctx.options.store.choices, s.user.id),
+      });
     }
     this.dropDraft(p.callId);
     return { transferId: view.id };

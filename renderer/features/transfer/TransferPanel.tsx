@@ -1,11 +1,14 @@
 /**
  * The transfer form for one call: type (User or External number), colleague or number, Warm/Cold,
- * outcome, note. External numbers are offered when IT set a dial plan (ExternalNumberPicker). The remembered colleague and outcome arrive already chosen, shown as values with a
- * pencil to change them, so a repeat transfer is one click on Confirm. Fields are saved as a draft
+ * outcome, note. External numbers are offered when IT set a dial plan (ExternalNumberPicker). The
+ * panel opens on the kind of the last transfer; each kind's remembered target, method and outcome
+ * arrive already chosen (transferChoice), the target and outcome shown as values with a pencil to
+ * change them, so a repeat transfer is one click on Confirm. Fields are saved as a draft
  * in main. Opening the panel sends `transfer.prepare` (main readies the consult's media meanwhile).
  */
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { TransferMethod } from '../../../shared/transfer/transferModel.js';
+import { initialChoice, switchKind, type TargetKind } from './transferChoice.js';
 import { DEFAULT_NOTE_MAX_CHARS, noteChars } from '../../../shared/notes.js';
 import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
@@ -19,14 +22,6 @@ import { UserPicker } from './UserPicker.js';
 import { ExternalNumberPicker } from './ExternalNumberPicker.js';
 import { checkNumber } from '../../../shared/transfer/dialPlan.js';
 import { useStartTransfer } from './useStartTransfer.js';
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value.length > 0 ? value : null;
-}
-
-function isMethod(value: unknown): value is TransferMethod {
-  return value === 'warm' || value === 'cold';
-}
 
 export function TransferPanel({ callId, contactName }: { readonly callId: string; readonly contactName: string }) {
   const desk = useAppSelector((s) => s.desk.desk);
@@ -44,23 +39,10 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const maxNote = desk?.policies.noteMaxLength ?? DEFAULT_NOTE_MAX_CHARS;
   const external = desk?.external;
 
-  // Draft first (what the agent was typing), then the remembered choice.
-  const [initial] = useState(() => {
-    const userId = text(draft?.userId) ?? remembered.userId;
-    const targetKind: 'user' | 'external' = draft?.targetKind === 'external' && external ? 'external' : 'user';
-    const rememberedExternal = external?.remembered ?? null;
-    const outcomeId = text(draft?.outcomeId) ?? (targetKind === 'external' ? rememberedExternal?.outcomeId : remembered.outcomeId) ?? null;
-    return {
-      targetKind,
-      number: text(draft?.number) ?? rememberedExternal?.number ?? null,
-      userId,
-      outcomeId: outcomeId && allOutcomes.some((o) => o.id === outcomeId) ? outcomeId : null,
-      method: isMethod(draft?.method) ? draft.method : (remembered.method ?? 'warm'),
-      note: text(draft?.note) ?? '',
-    };
-  });
+  const sources = { remembered, external, outcomes: allOutcomes };
+  const [initial] = useState(() => initialChoice(draft, sources));
   const [userId, setUserId] = useState<string | null>(initial.userId);
-  const [targetKind, setTargetKind] = useState<'user' | 'external'>(initial.targetKind);
+  const [targetKind, setTargetKind] = useState<TargetKind>(initial.targetKind);
   const [number, setNumber] = useState<string>(initial.number ?? '');
   const [editingNumber, setEditingNumber] = useState(initial.number === null);
   const [outcomeId, setOutcomeId] = useState<string | null>(initial.outcomeId);
@@ -79,7 +61,9 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
     void send('transfer.prepare', { callId }, { quiet: true });
   }, [callId, send]);
 
-  const allPreselected = useRef(initial.userId !== null && initial.outcomeId !== null);
+  const allPreselected = useRef(
+    (initial.targetKind === 'external' ? initial.number : initial.userId) !== null && initial.outcomeId !== null,
+  );
   useEffect(() => {
     // Everything already chosen: Confirm is the next thing to press (once, on open).
     if (allPreselected.current) confirmRef.current?.focus();
@@ -93,7 +77,16 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
   const numberVerdict = targetKind === 'external' ? checkNumber(number, external?.dialPlan) : null;
   const targetReady = targetKind === 'external' ? numberVerdict?.ok === true : userId !== null && !blocked;
   const ready = targetReady && outcome !== undefined && !noteTooLong && !busy;
-  const rememberedName = external?.remembered?.number === number ? external.remembered.name : number;
+  const rememberedName = (external?.remembered?.number === number ? external.remembered.name : null) ?? number;
+
+  const chooseKind = (kind: TargetKind): void => {
+    const next = switchKind(kind, { method, outcomeId }, sources);
+    setTargetKind(kind);
+    setMethod(next.method);
+    setOutcomeId(next.outcomeId);
+    setEditingOutcome(next.outcomeId === null);
+    setRefusal(null);
+  };
 
   const changeUser = (id: string): void => {
     setUserId(id);
@@ -157,7 +150,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             name={`transfer-type-${callId}`}
             value="user"
             checked={targetKind === 'user'}
-            onChange={() => setTargetKind('user')}
+            onChange={() => chooseKind('user')}
           />
           <span>User</span>
         </label>
@@ -168,11 +161,7 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             value="external"
             checked={targetKind === 'external'}
             disabled={!external}
-            onChange={() => {
-              setTargetKind('external');
-              setRefusal(null);
-              if (outcomeId === null && external?.remembered?.outcomeId) setOutcomeId(external.remembered.outcomeId);
-            }}
+            onChange={() => chooseKind('external')}
           />
           <span>External number{!external && <span className="soon">not set up by your administrator</span>}</span>
         </label>

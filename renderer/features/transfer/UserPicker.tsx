@@ -254,6 +254,9 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
     const inOthers = others.findIndex((e) => e.userId === userId);
     return inOthers >= 0 ? othersStart + inOthers : -1;
   };
+  // The build runs no React Compiler, so nothing memoizes around the virtualizer's functions; the
+  // picker reads them afresh on each render, which is what TanStack Virtual expects.
+  // eslint-disable-next-line react-hooks/incompatible-library -- see above
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scroller,
