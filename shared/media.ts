@@ -75,4 +75,10 @@ export interface MediaSession {
  */
 export interface MediaPort {
   open(callId: string): Promise<MediaSession>;
+  /**
+   * An engine across IPC may hand the session over at once, its open sent but not answered: requests
+   * made on it follow the open in order (no round trip waits for the open's reply), and fail with the
+   * open's error if it failed. Throws when no engine is there to ask.
+   */
+  openPipelined?(callId: string): MediaSession;
 }

@@ -1,12 +1,14 @@
 /**
  * Wires the engine to main through the media host's `window.baton` (shared/ipc.ts MediaHostApi):
  * every `media.request` event runs against the engine and is answered with a `media.reply`
- * command; the ring tone follows main's media.state (rings while an inbound call is ringing). Call
+ * command; the ring tone follows main's media.state (rings while an inbound call is ringing), and so
+ * does the spare connection for the next outgoing call (kept while someone is signed in). Call
  * once at startup: attaching tells main "this media engine is ready" and brings a media.state.
  */
 import type { MediaHostApi, MediaHostState, MediaRequest } from '../../shared/ipc.js';
 import { createMediaEngine, harnessMediaOptions, type MediaEngine, type MediaEngineOptions } from './mediaEngine.js';
 import { runMediaRequest } from './mediaRequests.js';
+import { loggedAndDropped } from './loggedAndDropped.js';
 
 export interface AttachOptions {
   /** An engine built elsewhere; default: createMediaEngine(media). */
@@ -53,6 +55,7 @@ export function attachMediaEngine(baton: MediaHostApi, options: AttachOptions = 
     baton.on('media.state', (state) => {
       if (ring && state.ringing) engine.ringer.start();
       else engine.ringer.stop();
+      engine.keepSpare(state.signedIn === true);
       options.onState?.(state);
     }),
   );
@@ -71,5 +74,5 @@ export function attachMediaEngine(baton: MediaHostApi, options: AttachOptions = 
 
 async function reply(baton: MediaHostApi, payload: { requestId: number; ok: boolean; value?: unknown; error?: string }): Promise<void> {
   // Main may be gone (reload, quit): nothing to do with a reply nobody waits for.
-  await baton.invoke('media.reply', payload).catch(() => undefined);
+  await baton.invoke('media.reply', payload).catch(loggedAndDropped('a media reply'));
 }

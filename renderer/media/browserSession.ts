@@ -12,6 +12,8 @@
 import type { AnswerOptions, DtmfOptions, MediaDirection, MediaSession, MediaStats, OfferOptions, Sdp } from '../../shared/media.js';
 import { dtlsServerAnswer, keepCandidates } from '../../shared/sdp.js';
 import { LevelMeter } from './levelMeter.js';
+import { loggedAndDropped } from './loggedAndDropped.js';
+import type { TakenSpare } from './spareOffer.js';
 import { setSink } from './ringer.js';
 
 /** What a session needs from its engine: settings and shared resources. */
@@ -23,7 +25,13 @@ export interface SessionContext {
   readonly speakerId: () => string;
   /** The engine's AudioContext for metering, or null when WebAudio is unavailable. */
   readonly audioContext: () => AudioContext | null;
-  readonly createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  /** A new connection for one call (no candidate pool: see MediaPort in shared/media.ts). */
+  readonly createPeerConnection: () => RTCPeerConnection;
+  readonly closePeerConnection: (pc: RTCPeerConnection) => void;
+  /** The engine's spare connection with a gathered offer, if one is ready and still good. */
+  readonly takeSpare: () => TakenSpare | null;
+  /** Counts an offer made: from the spare, or gathered while the caller waited. */
+  readonly offered: (fromSpare: boolean) => void;
 }
 
 /** Chromium clamps RFC 4733 tones to 40..6000 ms and gaps to ≥ 30 ms; so do we, to know when they end. */
@@ -32,7 +40,8 @@ const DTMF_MAX_DURATION_MS = 6000;
 const DTMF_MIN_GAP_MS = 30;
 
 export class BrowserMediaSession implements MediaSession {
-  private readonly pc: RTCPeerConnection;
+  /** Made on first use: an outgoing call's first offer may take the engine's spare instead. */
+  private connection: RTCPeerConnection | null = null;
   private readonly stream = new MediaStream();
   private readonly element: HTMLAudioElement;
   private readonly closing = new AbortController();
@@ -43,21 +52,44 @@ export class BrowserMediaSession implements MediaSession {
   private holding = false;
   private holdingBeforeOffer = false;
 
+  /** The call's microphone: null until the capture the engine started for this call delivers it. */
+  private track: MediaStreamTrack | null = null;
+  private readonly captured: Promise<MediaStreamTrack>;
+  private captureError: Error | null = null;
+
+  /**
+   * `capture` is the call's own microphone track, perhaps still starting: an offer from the spare
+   * goes out without waiting for it (the track joins the connection when it comes, no
+   * renegotiation); every other offer and answer waits for it, since Chromium shows ICE real host
+   * addresses only once capture is granted.
+   */
   constructor(
     readonly id: string,
-    private track: MediaStreamTrack,
+    capture: Promise<MediaStreamTrack>,
     private readonly context: SessionContext,
     private readonly onClosed: () => void,
   ) {
-    this.pc = context.createPeerConnection({
-      iceServers: [],
-      // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
-      // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
-      bundlePolicy: 'balanced',
-      rtcpMuxPolicy: 'require',
-      // No candidate pool: pooled candidates outrank every later one (see MediaPort in shared/media.ts).
-      iceCandidatePoolSize: 0,
-    });
+    this.captured = capture.then(
+      async (track) => {
+        if (this.closed) {
+          track.stop();
+          return track;
+        }
+        // A device change may have handed the call a newer capture meanwhile.
+        if (this.track !== null) {
+          track.stop();
+          return this.track;
+        }
+        await this.useTrack(track);
+        return track;
+      },
+      (error: unknown) => {
+        this.captureError = error instanceof Error ? error : new Error(String(error));
+        throw this.captureError;
+      },
+    );
+    // Not lost: the offer or answer that needs the microphone awaits `captured` and fails with it.
+    this.captured.catch(loggedAndDropped(`the microphone of media session ${id}`));
     this.element = context.document.createElement('audio');
     this.element.dataset.batonAudio = 'call';
     this.element.dataset.session = id;
@@ -75,11 +107,29 @@ export class BrowserMediaSession implements MediaSession {
     return this.closing.signal.aborted;
   }
 
+  private get pc(): RTCPeerConnection {
+    this.connection ??= this.context.createPeerConnection();
+    return this.connection;
+  }
+
   createOffer(options: OfferOptions): Promise<Sdp> {
     return this.serialized(async () => {
       this.holdingBeforeOffer = this.holding;
       this.setHolding(options.direction);
-      const transceiver = this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction, streams: [new MediaStream([this.track])] }));
+      const spare = this.connection === null && options.direction === 'sendrecv' && !options.iceRestart ? this.context.takeSpare() : null;
+      if (spare) {
+        // The spare's offer went out gathered; this call's microphone (device and mute as of now) goes on it.
+        this.connection = spare.pc;
+        this.adopt(spare.transceiver);
+        if (this.track !== null) await this.useTrack(this.track);
+        this.context.offered(true);
+        return this.localSdp();
+      }
+      this.context.offered(false);
+      const track = await this.captured;
+      const transceiver =
+        this.transceiver ??
+        this.adopt(this.pc.addTransceiver(track, { direction: options.direction, streams: [new MediaStream([track])] }));
       // Set afresh on every offer and answer: a rolled-back offer's direction never leaks.
       transceiver.direction = options.direction;
       await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: options.iceRestart ?? false }));
@@ -90,6 +140,7 @@ export class BrowserMediaSession implements MediaSession {
 
   acceptOffer(offer: Sdp, options: AnswerOptions): Promise<Sdp> {
     return this.serialized(async () => {
+      if (this.track === null) await this.captured;
       const previousRemote = this.pc.remoteDescription?.sdp;
       await this.pc.setRemoteDescription({ type: 'offer', sdp: this.filter(offer) });
       try {
@@ -100,7 +151,10 @@ export class BrowserMediaSession implements MediaSession {
         const answer = await this.pc.createAnswer();
         // A peer whose engine was replaced (its page reloaded) gets to be the DTLS client: see
         // dtlsServerAnswer. Chromium (156 measured) moves a transport's role on a DTLS restart.
-        await this.pc.setLocalDescription({ type: 'answer', sdp: dtlsServerAnswer(previousRemote, offer, answer.sdp ?? '') ?? answer.sdp ?? '' });
+        await this.pc.setLocalDescription({
+          type: 'answer',
+          sdp: dtlsServerAnswer(previousRemote, offer, answer.sdp ?? '') ?? answer.sdp ?? '',
+        });
       } catch (error) {
         // Leave signalling stable so the SIP layer can refuse the offer and keep the call.
         if (this.pc.signalingState === 'have-remote-offer') await this.pc.setRemoteDescription({ type: 'rollback' });
@@ -113,6 +167,8 @@ export class BrowserMediaSession implements MediaSession {
 
   applyAnswer(answer: Sdp): Promise<void> {
     return this.serialized(async () => {
+      // An offer from the spare left before the microphone was there: a call it never reached fails here, clearly.
+      if (this.captureError) throw this.captureError;
       await this.pc.setRemoteDescription({ type: 'answer', sdp: this.filter(answer) });
     });
   }
@@ -164,7 +220,8 @@ export class BrowserMediaSession implements MediaSession {
     this.assertOpen();
     const totals = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
     let statsLevel: number | null = null;
-    const report = await this.pc.getStats();
+    if (this.connection === null) return { ...totals, inboundLevel: null, iceState: 'new' };
+    const report = await this.connection.getStats();
     report.forEach((stat: unknown) => {
       if (!isRecord(stat) || stat['kind'] !== 'audio') return;
       if (stat['type'] === 'outbound-rtp') {
@@ -186,10 +243,8 @@ export class BrowserMediaSession implements MediaSession {
       return;
     }
     const previous = this.track;
-    this.track = track;
-    this.updateTrack();
-    await this.transceiver?.sender.replaceTrack(track);
-    previous.stop();
+    await this.useTrack(track);
+    previous?.stop();
   }
 
   /** Plays the call on another output device ('' = default). */
@@ -210,8 +265,9 @@ export class BrowserMediaSession implements MediaSession {
       }
     };
     release(() => this.meter?.dispose());
-    release(() => this.pc.close());
-    release(() => this.track.stop());
+    const connection = this.connection;
+    if (connection) release(() => this.context.closePeerConnection(connection));
+    release(() => this.track?.stop());
     release(() => {
       this.element.pause();
       this.element.srcObject = null;
@@ -230,7 +286,17 @@ export class BrowserMediaSession implements MediaSession {
   }
 
   private updateTrack(): void {
-    this.track.enabled = !this.muted && !this.holding;
+    if (this.track) this.track.enabled = !this.muted && !this.holding;
+  }
+
+  /** Makes `track` the call's microphone, with the call's mute and hold, on its transceiver if it has one. */
+  private async useTrack(track: MediaStreamTrack): Promise<void> {
+    this.track = track;
+    this.updateTrack();
+    const sender = this.transceiver?.sender;
+    if (!sender) return;
+    await sender.replaceTrack(track);
+    sender.setStreams(new MediaStream([track]));
   }
 
   /** Makes `transceiver` the call's audio: our microphone goes out on it, what comes in plays and is metered. */
@@ -242,8 +308,9 @@ export class BrowserMediaSession implements MediaSession {
     const audioContext = this.context.audioContext();
     this.meter = audioContext ? new LevelMeter(audioContext, this.stream) : null;
     this.element.srcObject = this.stream;
-    void setSink(this.element, this.context.speakerId()).catch(() => {});
-    void this.element.play().catch(() => {});
+    // Safe: on an unusable speaker the call plays on the default one; autoplay is allowed in the media host.
+    void setSink(this.element, this.context.speakerId()).catch(loggedAndDropped('choosing the call’s speaker'));
+    void this.element.play().catch(loggedAndDropped('playing the call'));
     return transceiver;
   }
 
@@ -257,11 +324,13 @@ export class BrowserMediaSession implements MediaSession {
       // Our never-negotiated transceiver (its offer rolled back) would reappear as a second m-line.
       if (this.transceiver && this.transceiver.mid === null) this.transceiver.stop();
       this.adopt(audio);
-      await audio.sender.replaceTrack(this.track);
-      audio.sender.setStreams(new MediaStream([this.track]));
+      const track = await this.captured;
+      await audio.sender.replaceTrack(track);
+      audio.sender.setStreams(new MediaStream([track]));
     }
     // Anything else the far end offered (video, a second audio) is declined rather than received.
-    for (const other of transceivers) if (other !== audio && other.mid !== null && other.currentDirection !== 'stopped') other.direction = 'inactive';
+    for (const other of transceivers)
+      if (other !== audio && other.mid !== null && other.currentDirection !== 'stopped') other.direction = 'inactive';
     return audio;
   }
 
@@ -301,6 +370,7 @@ export class BrowserMediaSession implements MediaSession {
       return step();
     };
     const result = this.queue.then(run, run);
+    // eslint-disable-next-line baton/no-swallowed-error -- the caller awaits `result` and gets its rejection; the queue only waits for it to settle
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -5,6 +5,7 @@ export {
   harnessMediaOptions,
   MEDIA_OPTIONS_GLOBAL,
   type AudioDevices,
+  type EngineCounters,
   type DeviceChoice,
   type DeviceRequest,
   type MediaEngine,
@@ -12,3 +13,4 @@ export {
 } from './mediaEngine.js';
 export { BrowserMediaSession } from './browserSession.js';
 export { runMediaRequest } from './mediaRequests.js';
+export { SpareOffer, type SpareCounts, type SpareOfferOptions, type TakenSpare } from './spareOffer.js';

@@ -4,10 +4,12 @@
  * devices and may ring.
  */
 import type { MediaPort, MediaSession } from '../../shared/media.js';
-import { loopbackOnly } from '../../shared/sdp.js';
+import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
 import { BrowserMediaSession, type SessionContext } from './browserSession.js';
 import { Microphone } from './microphone.js';
 import { Ringer } from './ringer.js';
+import { loggedAndDropped } from './loggedAndDropped.js';
+import { SpareOffer, type SpareCounts } from './spareOffer.js';
 
 export interface DeviceChoice {
   /** getUserMedia deviceId; '' = the system default. */
@@ -36,9 +38,21 @@ export interface MediaEngineOptions {
   /** Microphone processing (echo cancellation, noise suppression, AGC); default true. */
   readonly audioProcessing?: boolean;
   readonly devices?: DeviceRequest;
+  /** A spare older than this is replaced by a fresh one (default 60 s): host candidates go stale unnoticed. */
+  readonly spareMaxAgeMs?: number;
+  /** Wait after a spare is used before making the next (default 500 ms), so it never competes with the call's set-up. */
+  readonly spareRefillDelayMs?: number;
   /** Injection points for tests; default the window's own. */
   readonly document?: Document;
   readonly mediaDevices?: MediaDevices;
+}
+
+export interface EngineCounters {
+  readonly spare: SpareCounts;
+  /** Offers (first ones and re-offers): taken from the spare, or gathered while the caller waited. */
+  readonly offers: { readonly fromSpare: number; readonly gathered: number };
+  /** RTCPeerConnections this engine made and closed (a spare's too): equal once all is closed. */
+  readonly peerConnections: { readonly created: number; readonly closed: number };
 }
 
 export interface AudioDevices {
@@ -61,6 +75,17 @@ export interface MediaEngine extends MediaPort {
   /** Inputs and outputs for a settings screen (labels need a granted microphone). */
   listDevices(): Promise<AudioDevices>;
   readonly ringer: { start(): void; stop(): void; readonly ringing: boolean };
+  /**
+   * Keep one spare connection with its offer made and gathered for the next outgoing call or
+   * consult (renderer/media/spareOffer.ts) while someone is signed in; released when not.
+   */
+  keepSpare(wanted: boolean): void;
+  /** The network changed (or may have): the spare's candidates are replaced. */
+  invalidateSpare(): void;
+  /** What the engine's own counters say, for tests and benches: spares, offers, connections. */
+  counters(): EngineCounters;
+  /** The ready spare's offer as a call would send it (null when none is ready). */
+  spareSdp(): string | null;
   /** Closes every session, stops the ring and the microphone. */
   dispose(): Promise<void>;
 }
@@ -100,7 +125,8 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
     if (audioContext === undefined) {
       try {
         audioContext = new AudioContext();
-        void audioContext.resume().catch(() => {});
+        // Safe: a suspended context only stops the level meter and the ring tone, not the call's audio.
+        void audioContext.resume().catch(loggedAndDropped('resuming the AudioContext'));
       } catch {
         audioContext = null;
       }
@@ -112,24 +138,65 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
       const ctx = context();
       if (ctx === null) return null;
       ringer = new Ringer(ctx, doc);
-      void ringer.setSinkId(choice.ringerId).catch(() => {});
+      // Safe: the ring tone plays on the default output instead.
+      void ringer.setSinkId(choice.ringerId).catch(loggedAndDropped('choosing the ringer’s output'));
     }
     return ringer;
   };
 
+  const keepAddress = options.loopbackOnly ? loopbackOnly : null;
+  const filter = (sdp: string): string => (keepAddress ? keepCandidates(sdp, keepAddress) : sdp);
+  const offers = { fromSpare: 0, gathered: 0 };
+  const peerConnections = { created: 0, closed: 0 };
+  const createPeerConnection = (): RTCPeerConnection => {
+    const pc = new RTCPeerConnection({
+      iceServers: [],
+      // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
+      // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
+      bundlePolicy: 'balanced',
+      rtcpMuxPolicy: 'require',
+      // No candidate pool: pooled candidates outrank every later one (see MediaPort in shared/media.ts).
+      iceCandidatePoolSize: 0,
+    });
+    peerConnections.created += 1;
+    return pc;
+  };
+  const closePeerConnection = (pc: RTCPeerConnection): void => {
+    if (pc.signalingState === 'closed') return;
+    peerConnections.closed += 1;
+    pc.close();
+  };
+  const spare = new SpareOffer({
+    create: createPeerConnection,
+    close: closePeerConnection,
+    gatheringTimeoutMs,
+    ...(options.spareMaxAgeMs !== undefined ? { maxAgeMs: options.spareMaxAgeMs } : {}),
+    ...(options.spareRefillDelayMs !== undefined ? { refillDelayMs: options.spareRefillDelayMs } : {}),
+    // Before the microphone is granted Chromium hides host addresses behind mDNS names, which a SIP
+    // far end cannot resolve: such a spare is dropped, and made again after the next capture.
+    usable: (sdp) => candidateAddresses(filter(sdp)).some((address) => !address.endsWith('.local')),
+  });
+
   const sessionContext: SessionContext = {
     document: doc,
-    keepAddress: options.loopbackOnly ? loopbackOnly : null,
+    keepAddress,
     gatheringTimeoutMs,
     speakerId: () => choice.speakerId,
     audioContext: context,
-    createPeerConnection: (config) => new RTCPeerConnection(config),
+    createPeerConnection,
+    closePeerConnection,
+    takeSpare: () => spare.take(),
+    offered: (fromSpare) => void (fromSpare ? (offers.fromSpare += 1) : (offers.gathered += 1)),
   };
 
   microphone.onChange((track) => {
     const live = [...sessions.values()];
     // Each call gets its own clone: mute and hold stay per call.
-    live.forEach((session, index) => void session.replaceTrack(index === 0 ? track : track.clone()).catch(() => {}));
+    // Safe: a call that cannot take the new device keeps the old one.
+    live.forEach(
+      (session, index) =>
+        void session.replaceTrack(index === 0 ? track : track.clone()).catch(loggedAndDropped('moving a call to the new microphone')),
+    );
     if (live.length === 0) track.stop();
   });
 
@@ -138,13 +205,20 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
       if (disposed) throw new Error('the media engine is disposed');
       if (sessions.has(sessionId)) throw new Error(`media session ${sessionId} is already open`);
       // The microphone first: Chromium shows real host addresses to ICE only once capture is granted
-      // (otherwise mDNS names).
-      const track = await microphone.track();
+      // (otherwise mDNS names). With a spare ready, its offer needs none of that: the capture goes on
+      // while the INVITE is out, and the session puts the track on the call when it comes.
+      const capture = microphone.track();
+      capture.then(
+        () => spare.retry(),
+        // The session reports a failed capture to the call; the spare just waits for a capture that works.
+        loggedAndDropped('capturing the microphone'),
+      );
+      if (spare.stats().ready === 0) await capture;
       if (disposed) {
-        track.stop();
+        void capture.then((track) => track.stop(), loggedAndDropped('capturing the microphone for a disposed engine'));
         throw new Error('the media engine is disposed');
       }
-      const session = new BrowserMediaSession(sessionId, track, sessionContext, () => {
+      const session = new BrowserMediaSession(sessionId, capture, sessionContext, () => {
         sessions.delete(sessionId);
         // No call left: stop capturing, so the OS recording indicator goes off between calls.
         if (sessions.size === 0) microphone.release();
@@ -166,6 +240,13 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
       const all = await mediaDevices.enumerateDevices();
       return { microphones: all.filter((d) => d.kind === 'audioinput'), speakers: all.filter((d) => d.kind === 'audiooutput') };
     },
+    keepSpare: (wanted) => spare.setWanted(wanted && !disposed),
+    invalidateSpare: () => spare.invalidate(),
+    counters: () => ({ spare: spare.stats(), offers: { ...offers }, peerConnections: { ...peerConnections } }),
+    spareSdp: () => {
+      const sdp = spare.peekSdp();
+      return sdp === null ? null : filter(sdp);
+    },
     ringer: {
       start: () => theRinger()?.start(),
       stop: () => ringer?.stop(),
@@ -175,16 +256,24 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
     },
     async dispose(): Promise<void> {
       disposed = true;
+      spare.dispose();
       const results = await Promise.allSettled([...sessions.values()].map((s) => s.close()));
       ringer?.dispose();
       ringer = null;
       microphone.release();
-      await audioContext?.close().catch(() => {});
+      await audioContext?.close().catch(loggedAndDropped('closing the AudioContext'));
       audioContext = undefined;
       const failures = results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason] : []));
       if (failures.length > 0) throw new AggregateError(failures, 'disposing the media engine failed');
     },
   };
+}
+
+function candidateAddresses(sdp: string): string[] {
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('a=candidate:'))
+    .map((line) => line.split(' ')[4] ?? '');
 }
 
 function merge(current: DeviceChoice, next: DeviceRequest): DeviceChoice {

@@ -5,11 +5,28 @@
 import type { MediaRequest, MediaRequestResults } from '../../shared/ipc.js';
 import type { MediaEngine } from './mediaEngine.js';
 
+/**
+ * Opens still under way, per engine: main sends a session's first request right behind its open
+ * without waiting for the reply, and an open may wait for the microphone.
+ */
+const opening = new WeakMap<MediaEngine, Map<string, Promise<unknown>>>();
+
 export async function runMediaRequest(engine: MediaEngine, request: MediaRequest): Promise<MediaRequestResults[MediaRequest['op']]> {
+  const pending = opening.get(engine) ?? new Map<string, Promise<unknown>>();
+  opening.set(engine, pending);
   if (request.op === 'open') {
-    await engine.open(request.sessionId);
+    const opened = engine.open(request.sessionId);
+    pending.set(request.sessionId, opened);
+    try {
+      await opened;
+    } finally {
+      if (pending.get(request.sessionId) === opened) pending.delete(request.sessionId);
+    }
     return undefined;
   }
+  // A failed open has been answered with its reason already: this request then finds no session.
+  // eslint-disable-next-line baton/no-swallowed-error -- handled: reported by the open's own reply
+  await pending.get(request.sessionId)?.catch(() => undefined);
   const session = engine.session(request.sessionId);
   if (!session) {
     // Closing what is already gone is done; anything else is main asking about a session we never had.

@@ -4,6 +4,7 @@
  * device captures it and hands every live call a fresh clone (RTCRtpSender.replaceTrack: no
  * renegotiation); the old capture is stopped.
  */
+import { loggedAndDropped } from './loggedAndDropped.js';
 
 export interface MicrophoneOptions {
   /** Echo cancellation, noise suppression and gain control (default true: agents wear headsets in open rooms). */
@@ -54,20 +55,24 @@ export class Microphone {
     this.deviceId = deviceId;
     const source = stream.getAudioTracks()[0];
     if (source) for (const listener of [...this.listeners]) listener(source.clone());
-    void previous.then(stopAll, () => {});
+    // A previous capture that failed holds no device: nothing to stop.
+    void previous.then(stopAll, loggedAndDropped('the previous microphone capture'));
   }
 
   /** Stops the capture (the browser's recording indicator goes off); the next call captures again. */
   release(): void {
     const capture = this.capture;
     this.capture = null;
-    void capture?.then(stopAll, () => {});
+    void capture?.then(stopAll, loggedAndDropped('the released microphone capture'));
   }
 
   private stream(): Promise<MediaStream> {
     if (this.capture === null) {
       // A call must not fail because the chosen headset was unplugged: fall back to the default.
-      const capture = this.open(this.deviceId).catch((error: unknown) => (this.deviceId ? this.open('') : Promise.reject(error)));
+      const capture = this.open(this.deviceId).catch((error: unknown) => {
+        if (this.deviceId) return this.open('');
+        throw error;
+      });
       this.capture = capture;
       // A failed capture is not cached: the next call asks again (the user may have plugged a headset in).
       capture.catch(() => {
@@ -88,7 +93,7 @@ export class Microphone {
     try {
       return await this.devices.getUserMedia({ audio, video: false });
     } catch (error) {
-      throw new Error(`The microphone is not available: ${describe(error)}`);
+      throw new Error(`The microphone is not available: ${describe(error)}`, { cause: error });
     }
   }
 }

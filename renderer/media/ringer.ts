@@ -4,6 +4,7 @@
  *
  * Cadence: 440 + 480 Hz, 2 s on, 4 s off (the North American ring), at a modest level.
  */
+import { loggedAndDropped } from './loggedAndDropped.js';
 
 const CADENCE_ON_S = 2;
 const CADENCE_PERIOD_S = 6;
@@ -58,8 +59,9 @@ export class Ringer {
 
   start(): void {
     if (this.timer !== null) return;
-    void this.context.resume().catch(() => {});
-    void this.element.play().catch(() => {});
+    // Safe: a ring tone that cannot play leaves the incoming-call card (and its announcement) to say it rings.
+    void this.context.resume().catch(loggedAndDropped('resuming the ring tone’s AudioContext'));
+    void this.element.play().catch(loggedAndDropped('playing the ring tone'));
     this.scheduledUntil = this.context.currentTime;
     this.schedule();
     this.timer = setInterval(() => this.schedule(), CADENCE_PERIOD_S * 1000);

@@ -6,7 +6,10 @@
  */
 import type { MediaHostApi, MediaHostState } from '../../shared/ipc.js';
 import { choiceFromSettings } from '../features/settings/deviceSync.js';
-import { attachMediaEngine } from '../media/index.js';
+import { attachMediaEngine, MEDIA_OPTIONS_GLOBAL } from '../media/index.js';
+
+/** Where the harness finds the engine (see below). */
+const MEDIA_ENGINE_GLOBAL = '__BATON_MEDIA_ENGINE__';
 
 function findMediaHostApi(): MediaHostApi | null {
   const api = (window as unknown as { baton?: MediaHostApi }).baton;
@@ -24,7 +27,11 @@ if (!baton) {
     if (devices === null) return;
     const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
     const choice = choiceFromSettings(devices, available);
-    await media.engine.setDevices({ microphoneId: choice.microphoneId ?? '', speakerId: choice.speakerId ?? '', ringerId: choice.ringerId ?? '' });
+    await media.engine.setDevices({
+      microphoneId: choice.microphoneId ?? '',
+      speakerId: choice.speakerId ?? '',
+      ringerId: choice.ringerId ?? '',
+    });
   };
   const media = attachMediaEngine(baton, {
     onState: (state) => {
@@ -33,6 +40,16 @@ if (!baton) {
       void applyDevices().catch((error: unknown) => console.warn('[baton] an audio device could not be used', error));
     },
   });
-  navigator.mediaDevices?.addEventListener('devicechange', () => void applyDevices().catch(() => undefined));
+  // Safe: the calls keep the devices they have.
+  navigator.mediaDevices?.addEventListener(
+    'devicechange',
+    () => void applyDevices().catch((error: unknown) => console.warn('[baton] an audio device could not be used', error)),
+  );
+  // Where the E2E harness set its options (never in the product), its tests and benches may read the
+  // engine's own counters (spare made and used, offers gathered, connections open).
+  if (MEDIA_OPTIONS_GLOBAL in globalThis) (globalThis as Record<string, unknown>)[MEDIA_ENGINE_GLOBAL] = media.engine;
+  // The spare's host candidates describe the network as it was: a change makes new ones.
+  window.addEventListener('online', () => media.engine.invalidateSpare());
+  (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', () => media.engine.invalidateSpare());
   window.addEventListener('pagehide', () => void media.dispose());
 }

@@ -34,7 +34,8 @@ import type {
   Sdp,
 } from '../../shared/media.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
-import { framedToneAmplitudes } from '../support/goertzel.js';
+import { SpareOffer, type SpareCounts } from '../../renderer/media/spareOffer.js';
+import { framedTones } from '../support/goertzel.js';
 import { PARTY_TONES } from '../support/partyTones.js';
 
 export interface WrtcEngineOptions {
@@ -50,6 +51,23 @@ export interface WrtcEngineOptions {
    * (MediaPort in shared/media.ts): the reload bench's reference far end.
    */
   readonly candidatePoolSize?: number;
+  /**
+   * Keep one spare connection with its offer made and gathered (renderer/media/spareOffer.ts) for the
+   * next outgoing call, from now on (default false: most tests and bots answer; `keepSpare` turns it
+   * on and off later, e.g. at sign-in and sign-out).
+   */
+  readonly spareOffer?: boolean;
+  /** A spare older than this is replaced (default 60 s). */
+  readonly spareMaxAgeMs?: number;
+  /** Wait after a spare is used before making the next (default 500 ms). */
+  readonly spareRefillDelayMs?: number;
+}
+
+/** How this port's offers were made: from the spare, or gathered while the caller waited. */
+export interface OfferCounts {
+  readonly fromSpare: number;
+  /** Offers (first ones and re-offers) that waited for ICE gathering. */
+  readonly gathered: number;
 }
 
 /** What one session received lately (`windowMs` back from now): the tones in it and the RTP behind it. */
@@ -64,6 +82,8 @@ export interface Hearing {
   readonly tones: ReadonlyMap<number, number>;
   /** RMS of the received audio over the window, whatever its frequencies. */
   readonly level: number;
+  /** Amplitude at each asked tone in each 20 ms frame of the window, oldest first (a tone heard throughout, or in bursts). */
+  readonly frameTones: ReadonlyMap<number, readonly number[]>;
 }
 
 export interface HearingOptions {
@@ -78,7 +98,15 @@ export interface WrtcMediaPort extends MediaPort {
   openSessions(): readonly MediaSession[];
   /** What the open session `sessionId` hears; undefined when this port has no such open session. */
   hearing(sessionId: string, options?: HearingOptions): Promise<Hearing | undefined>;
-  /** Closes every session and stops the microphone; call before process exit. */
+  /** Keep a spare connection with a gathered offer (signed in) or release it (signed out). */
+  keepSpare(wanted: boolean): void;
+  /** The network changed: the spare's candidates are replaced. */
+  invalidateSpare(): void;
+  spareCounts(): SpareCounts;
+  /** The ready spare's offer (null when none is ready), for tests that check a call went out with it. */
+  spareSdp(): string | null;
+  offerCounts(): OfferCounts;
+  /** Closes every session and the spare, and stops the microphone; call before process exit. */
   dispose(): Promise<void>;
 }
 
@@ -119,6 +147,8 @@ const HEARING_FRAME_MS = 20;
 const HEARING_MAX_WINDOW_MS = 1000;
 const HEARING_DEFAULT_WINDOW_MS = 400;
 const PACKET_SAMPLE_MS = 100;
+/** Bound on close() waiting for stats reports already asked for (libwebrtc answers within a few ms). */
+const STATS_SETTLE_MS = 1000;
 
 /**
  * Peer connections this module made, closed, and freed by V8 (the soak bench's leak check: a closed
@@ -153,14 +183,28 @@ export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaP
   if (!(Number.isInteger(candidatePoolSize) && candidatePoolSize >= 0 && candidatePoolSize <= 255)) {
     throw new RangeError(`candidatePoolSize out of range: ${candidatePoolSize}`);
   }
+  const keepAddress = (options.loopbackOnly ?? true) ? loopbackOnly : null;
+  const offers = { fromSpare: 0, gathered: 0 };
+  const spare = new SpareOffer({
+    create: () => newPeerConnection(0),
+    close: closePeerConnection,
+    gatheringTimeoutMs,
+    ...(options.spareMaxAgeMs !== undefined ? { maxAgeMs: options.spareMaxAgeMs } : {}),
+    ...(options.spareRefillDelayMs !== undefined ? { refillDelayMs: options.spareRefillDelayMs } : {}),
+    usable: (sdp) => /^a=candidate:/m.test(keepAddress ? keepCandidates(sdp, keepAddress) : sdp),
+  });
   const settings: SessionSettings = {
-    keepAddress: (options.loopbackOnly ?? true) ? loopbackOnly : null,
+    keepAddress,
     gatheringTimeoutMs,
     candidatePoolSize,
+    // A pooled engine is the reload bench's reference far end: it keeps its own gathering.
+    takeSpare: () => (candidatePoolSize === 0 ? spare.take() : null),
+    offered: (fromSpare) => void (fromSpare ? (offers.fromSpare += 1) : (offers.gathered += 1)),
   };
   const microphone = new SyntheticMicrophone(toneHz);
   const sessions = new Set<WrtcSession>();
   let disposed = false;
+  if (options.spareOffer) spare.setWanted(true);
 
   return {
     async open(callId: string): Promise<MediaSession> {
@@ -171,12 +215,21 @@ export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaP
       return session;
     },
     openSessions: () => [...sessions],
+    keepSpare: (wanted) => spare.setWanted(wanted && !disposed),
+    invalidateSpare: () => spare.invalidate(),
+    spareCounts: () => spare.stats(),
+    spareSdp: () => {
+      const sdp = spare.peekSdp();
+      return sdp === null ? null : keepAddress ? keepCandidates(sdp, keepAddress) : sdp;
+    },
+    offerCounts: () => ({ ...offers }),
     async hearing(sessionId: string, hearingOptions: HearingOptions = {}): Promise<Hearing | undefined> {
       const session = [...sessions].find((s) => s.id === sessionId);
       return session?.hearing(hearingOptions);
     },
     async dispose(): Promise<void> {
       disposed = true;
+      spare.dispose();
       const results = await Promise.allSettled([...sessions].map((session) => session.close()));
       microphone.stop();
       const failures = results.flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
@@ -190,6 +243,31 @@ interface SessionSettings {
   readonly keepAddress: ((address: string) => boolean) | null;
   readonly gatheringTimeoutMs: number;
   readonly candidatePoolSize: number;
+  /** The port's spare, if one is ready and still good. */
+  readonly takeSpare: () => TakenSpare | null;
+  /** Counts an offer made. */
+  readonly offered: (fromSpare: boolean) => void;
+}
+
+type TakenSpare = NonNullable<ReturnType<SpareOffer['take']>>;
+
+function newPeerConnection(candidatePoolSize: number): RTCPeerConnection {
+  const pc = new RTCPeerConnection({
+    iceServers: [],
+    // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
+    // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
+    bundlePolicy: 'balanced',
+    rtcpMuxPolicy: 'require',
+    iceCandidatePoolSize: candidatePoolSize,
+  });
+  peerConnections.created += 1;
+  collectedPeerConnections.register(pc, undefined);
+  return pc;
+}
+
+function closePeerConnection(pc: RTCPeerConnection): void {
+  peerConnections.closed += 1;
+  pc.close();
 }
 
 /**
@@ -332,7 +410,8 @@ class PacketHistory {
 }
 
 class WrtcSession implements MediaSession {
-  private readonly pc: RTCPeerConnection;
+  /** Made on first use: an outgoing call's first offer may take the port's spare instead. */
+  private connection: RTCPeerConnection | null = null;
   private readonly source: AudioSource;
   private readonly track: MediaStreamTrack;
   private readonly meter = new LevelMeter();
@@ -344,6 +423,9 @@ class WrtcSession implements MediaSession {
   private sink: AudioSink | null = null;
   /** Negotiation steps run one at a time: interleaved offer/answer calls would corrupt signalling state. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** getStats() calls the connection has not answered yet: close() lets them finish first. */
+  private readonly statsInFlight = new Set<Promise<void>>();
+  private closed: Promise<void> | null = null;
 
   constructor(
     readonly id: string,
@@ -351,16 +433,6 @@ class WrtcSession implements MediaSession {
     private readonly microphone: SyntheticMicrophone,
     private readonly onClosed: () => void,
   ) {
-    this.pc = new RTCPeerConnection({
-      iceServers: [],
-      // 'balanced', not 'max-bundle': a media relay (rtpengine) offers and answers one audio m-line with
-      // a=mid and no a=group:BUNDLE, which max-bundle refuses. With one audio m-line, bundling buys nothing.
-      bundlePolicy: 'balanced',
-      rtcpMuxPolicy: 'require',
-      iceCandidatePoolSize: settings.candidatePoolSize,
-    });
-    peerConnections.created += 1;
-    collectedPeerConnections.register(this.pc, undefined);
     this.source = new nonstandard.RTCAudioSource();
     this.track = this.source.createTrack();
     this.microphone.attach(this.source);
@@ -370,10 +442,25 @@ class WrtcSession implements MediaSession {
   private holding = false;
   private holdingBeforeOffer = false;
 
+  private get pc(): RTCPeerConnection {
+    this.connection ??= newPeerConnection(this.settings.candidatePoolSize);
+    return this.connection;
+  }
+
   createOffer(options: OfferOptions): Promise<Sdp> {
     return this.serialized(async () => {
       this.holdingBeforeOffer = this.holding;
       this.setHolding(options.direction);
+      const spare = this.connection === null && options.direction === 'sendrecv' && !options.iceRestart ? this.settings.takeSpare() : null;
+      if (spare) {
+        // The spare's offer went out gathered; our microphone (with the mute set by now) goes on it.
+        this.connection = spare.pc;
+        this.adopt(spare.transceiver);
+        await spare.transceiver.sender.replaceTrack(this.track);
+        this.settings.offered(true);
+        return this.localSdp();
+      }
+      this.settings.offered(false);
       const transceiver =
         this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction }));
       // Every offer and answer sets the direction afresh, so a rolled-back offer's direction never
@@ -447,7 +534,8 @@ class WrtcSession implements MediaSession {
   async getStats(): Promise<MediaStats> {
     this.assertOpen();
     const totals = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
-    const report = await this.pc.getStats();
+    if (this.connection === null) return { ...totals, inboundLevel: null, iceState: 'new' };
+    const report = await this.statsOf(this.connection);
     report.forEach((stat: unknown) => {
       if (!isRecord(stat) || stat['kind'] !== 'audio') return;
       if (stat['type'] === 'outbound-rtp') {
@@ -466,20 +554,22 @@ class WrtcSession implements MediaSession {
     const frequencies = options.tones ?? PARTY_TONES;
     if (!(windowMs >= HEARING_FRAME_MS && windowMs <= HEARING_MAX_WINDOW_MS)) throw new RangeError(`windowMs out of range: ${windowMs}`);
     if (this.closing.signal.aborted) {
-      return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0 };
+      return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0, frameTones: new Map(frequencies.map((hz) => [hz, []])) };
     }
     await this.samplePackets();
     const now = performance.now();
     const { packets, spanMs } = this.packetHistory.within(windowMs, now);
     const audio = this.recent.within(windowMs, now);
     const frameSamples = Math.round((audio.sampleRate * HEARING_FRAME_MS) / 1000);
+    const framed = framedTones(audio.samples, audio.sampleRate, frequencies, frameSamples);
     let sumOfSquares = 0;
     for (const sample of audio.samples) sumOfSquares += sample * sample;
     return {
       open: !this.closing.signal.aborted,
       packets,
       spanMs,
-      tones: framedToneAmplitudes(audio.samples, audio.sampleRate, frequencies, frameSamples),
+      tones: framed.means,
+      frameTones: framed.frames,
       level: audio.samples.length === 0 ? 0 : Math.sqrt(sumOfSquares / audio.samples.length),
     };
   }
@@ -489,7 +579,7 @@ class WrtcSession implements MediaSession {
     if (this.closing.signal.aborted) return;
     let packets = 0;
     try {
-      const report = await this.pc.getStats();
+      const report = await this.statsOf(this.pc);
       report.forEach((stat: unknown) => {
         if (isRecord(stat) && stat['kind'] === 'audio' && stat['type'] === 'inbound-rtp') packets += numberField(stat, 'packetsReceived');
       });
@@ -499,11 +589,38 @@ class WrtcSession implements MediaSession {
     if (!this.closing.signal.aborted) this.packetHistory.record(performance.now(), packets);
   }
 
-  async close(): Promise<void> {
-    if (this.closing.signal.aborted) return;
+  /**
+   * The connection's stats report. A report still being gathered when its connection closes is
+   * dropped by libwebrtc: its promise never settles, and wrtc keeps that promise for the rest of the
+   * process (a global handle), with every continuation awaiting it: this session, its connection and
+   * its audio. So close() waits for the reports asked for before it closes the connection.
+   */
+  private statsOf(connection: RTCPeerConnection): Promise<RTCStatsReport> {
+    const report = connection.getStats();
+    const settled = report.then(
+      () => undefined,
+      () => undefined,
+    );
+    const inFlight = this.statsInFlight;
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return report;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.release();
+    return this.closed;
+  }
+
+  private async release(): Promise<void> {
     this.closing.abort();
     if (this.packetSampler !== null) clearInterval(this.packetSampler);
     this.packetSampler = null;
+    // Closed from the caller's view at once (openSessions), though the connection waits for its stats.
+    this.onClosed();
+    // No stats are asked for from now on (assertOpen, samplePackets' abort check); those asked
+    // already are answered before the connection closes.
+    if (this.statsInFlight.size > 0) await settledWithin([...this.statsInFlight], STATS_SETTLE_MS);
     // Each release runs even if an earlier one throws: a half-closed session would keep native
     // threads and the microphone timer alive, and the process with them.
     const failures: unknown[] = [];
@@ -515,11 +632,10 @@ class WrtcSession implements MediaSession {
       }
     };
     release(() => this.sink?.stop());
-    release(() => this.pc.close());
-    peerConnections.closed += 1;
+    const connection = this.connection;
+    if (connection) release(() => closePeerConnection(connection));
     release(() => this.track.stop());
     release(() => this.microphone.detach(this.source));
-    release(() => this.onClosed());
     this.sink = null;
     if (failures.length > 0) throw new AggregateError(failures, `closing media session ${this.id} failed`);
   }
@@ -530,6 +646,7 @@ class WrtcSession implements MediaSession {
       return step();
     };
     const result = this.queue.then(run, run);
+    // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `result`; the queue only needs to settle
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -603,6 +720,17 @@ class WrtcSession implements MediaSession {
   private filter(sdp: Sdp): Sdp {
     return this.settings.keepAddress ? keepCandidates(sdp, this.settings.keepAddress) : sdp;
   }
+}
+
+/** Resolves when every promise settled (they never reject) or after `ms`, whichever first. */
+function settledWithin(promises: readonly Promise<void>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.all(promises).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
 import type { MediaDirection, MediaPort, MediaSession, Sdp } from '../../../shared/media.js';
-import { originOf, withOrigin, type SdpOrigin } from '../../../shared/sdp.js';
+import { dtlsClientOffer, dtlsClientOfferFits, originOf, withOrigin, type SdpOrigin } from '../../../shared/sdp.js';
 import { offerProblem } from '../../../shared/offerCheck.js';
 import { PhoneError } from './phoneError.js';
 
@@ -32,6 +32,13 @@ export class BridgedSdh implements SessionDescriptionHandler {
   muted = false;
   lastLocalSdp: Sdp | undefined;
   lastRemoteSdp: Sdp | undefined;
+  /**
+   * Told when the far end's answer to our offer could not be applied. setDescription hands an answer
+   * to the engine and resolves without waiting, so SIP.js ACKs the 2xx at once (RFC 3261 wants the
+   * ACK for every 2xx anyway); the call then ends with a BYE, as SIP.js ends one whose answer it
+   * cannot take. Nobody told: the failure is logged.
+   */
+  answerFailed: ((error: PhoneError) => void) | undefined;
 
   private media: Promise<MediaSession> | undefined;
   /** Our SDP origin for this call, kept across engine take-overs. */
@@ -39,12 +46,20 @@ export class BridgedSdh implements SessionDescriptionHandler {
   private generation = 0;
   private pendingRemoteOffer: Sdp | undefined;
   private localOfferPending = false;
+  /** The next offer is a take-over's: it starts a new DTLS association, with our engine as client. */
+  private takingOver = false;
+  /** The offer awaiting its answer asked the far end to be DTLS server (see dtlsClientOffer). */
+  private offeredDtlsClient = false;
+  /** False once this far end refused to be DTLS server: its later take-overs are offered actpass. */
+  private dtlsClientAccepted = true;
   private closed = false;
 
   constructor(
     private readonly port: MediaPort,
     private readonly mediaId: string,
-    private prepared?: PreparedMedia,
+    private prepared: PreparedMedia | undefined,
+    /** The rejection handler for a best-effort step: logs what failed. */
+    private readonly logged: (what: string) => (error: unknown) => void,
   ) {
     if (prepared) this.media = prepared.session;
   }
@@ -53,7 +68,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
   session(): Promise<MediaSession> {
     if (this.closed) return Promise.reject(new PhoneError('invalid-state', 'The call has ended.'));
     const id = this.generation === 0 ? this.mediaId : `${this.mediaId}~${this.generation}`;
-    this.media ??= this.port.open(id).then(
+    this.media ??= this.openSession(id).then(
       async (session) => {
         if (this.muted) await session.setMuted(true);
         return session;
@@ -63,6 +78,13 @@ export class BridgedSdh implements SessionDescriptionHandler {
       },
     );
     return this.media;
+  }
+
+  private openSession(id: string): Promise<MediaSession> {
+    const port = this.port;
+    // An engine across IPC takes the session's first request (our offer) right behind its open.
+    if (!port.openPipelined) return port.open(id);
+    return new Promise((resolve) => resolve(port.openPipelined?.(id) ?? port.open(id)));
   }
 
   hasDescription(contentType: string): boolean {
@@ -77,10 +99,16 @@ export class BridgedSdh implements SessionDescriptionHandler {
       const offer = this.pendingRemoteOffer;
       this.pendingRemoteOffer = undefined;
       sdp = await media.acceptOffer(offer, { direction });
+      // The far end's offer set up the new engine's association: our answer's role is the engine's.
+      this.takingOver = false;
       // Only an offer we answered describes the far end: a refused one (488) changed nothing.
       this.lastRemoteSdp = offer;
     } else {
       sdp = (await this.takePreparedOffer(direction)) ?? (await media.createOffer({ direction }));
+      // Sent as DTLS client while the engine keeps its actpass offer: see dtlsClientOffer.
+      this.offeredDtlsClient = this.takingOver && this.dtlsClientAccepted && dtlsClientOfferFits(this.lastRemoteSdp);
+      if (this.offeredDtlsClient) sdp = dtlsClientOffer(sdp);
+      this.takingOver = false;
       this.localOfferPending = true;
     }
     sdp = this.keepOrigin(sdp);
@@ -100,8 +128,25 @@ export class BridgedSdh implements SessionDescriptionHandler {
     this.generation += 1;
     this.pendingRemoteOffer = undefined;
     this.localOfferPending = false;
+    this.takingOver = true;
+    this.offeredDtlsClient = false;
     this.prepared = undefined;
-    void old?.then((session) => session.close()).catch(() => {});
+    // A session that cannot close has lost its engine (renderer gone): nothing is left to release.
+    void old?.then((session) => session.close()).catch(this.logged('closing the replaced media session'));
+  }
+
+  /**
+   * The far end refused our last offer (488): true when that was a take-over offered as DTLS client,
+   * so that the caller offers again, this time the engine's own `actpass` offer (here and in every
+   * later take-over of this call): a far end that cannot change its DTLS role keeps the call. The
+   * offer comes from a fresh session: a connection whose first offer was rolled back numbers its
+   * m-line anew (mid 1), which the far end refuses as a reordered m-line.
+   */
+  dtlsClientRefused(): boolean {
+    if (!this.offeredDtlsClient) return false;
+    this.dtlsClientAccepted = false;
+    this.takeOver();
+    return true;
   }
 
   private keepOrigin(sdp: Sdp): Sdp {
@@ -118,6 +163,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
     const prepared = this.prepared;
     this.prepared = undefined;
     if (!prepared || direction !== 'sendrecv') return undefined;
+    // eslint-disable-next-line baton/no-swallowed-error -- handled: no prepared offer means the caller makes a fresh one (and the phone logged the failure)
     return prepared.offer.catch(() => undefined);
   }
 
@@ -126,7 +172,14 @@ export class BridgedSdh implements SessionDescriptionHandler {
     if (this.localOfferPending) {
       this.lastRemoteSdp = sdp;
       this.localOfferPending = false;
-      await media.applyAnswer(sdp);
+      this.offeredDtlsClient = false;
+      // The engine runs a session's requests in order: whatever is asked next waits for this one.
+      media.applyAnswer(sdp).catch((cause: unknown) => {
+        if (this.closed) return;
+        const error = new PhoneError('media-failed', 'The far end’s answer could not be applied.', undefined, { cause });
+        if (this.answerFailed) this.answerFailed(error);
+        else this.logged('applying the far end’s answer')(error);
+      });
     } else {
       // An offer the engines cannot take is refused here (SIP.js answers a re-INVITE 488 and keeps
       // the call): Chromium would answer one without a common codec with none, and the voice stop.
@@ -154,8 +207,7 @@ export class BridgedSdh implements SessionDescriptionHandler {
     const media = this.media;
     this.media = undefined;
     this.prepared = undefined; // an unused prepared offer goes with the call's session, closed below
-    void media?.then((session) => session.close()).catch(() => {
-      // The engine is gone (renderer reloading, process exiting): nothing left to release.
-    });
+    // The engine is gone (renderer reloading, process exiting): nothing left to release.
+    void media?.then((session) => session.close()).catch(this.logged('closing the media session'));
   }
 }

@@ -321,6 +321,19 @@ export class Call {
     await this.session.reject({ statusCode });
   }
 
+  /**
+   * The far end's answer could not be applied after its 2xx was ACKed (BridgedSdh.answerFailed): the
+   * call can carry no audio, so it ends with a BYE, as SIP.js ends one whose answer it cannot take.
+   */
+  answerFailed(error: unknown): void {
+    if (this._state === 'ended') return;
+    this.logged('applying the far end’s answer; the call is ended')(error);
+    this.endReasonHint = 'failed';
+    const bye = (): void => void this.hangUp('SIP;cause=488;text="Not Acceptable Here"').catch(this.logged('ending the call'));
+    if (this.session.state === SessionState.Established) bye();
+    else void this.events.next('state', (state) => state !== 'calling' && state !== 'ringing').then(bye);
+  }
+
   /** Ends the call whatever its stage: BYE, CANCEL, or a 486 to a call still ringing here. */
   async hangUp(reason?: string): Promise<void> {
     if (this._state === 'ended') return;

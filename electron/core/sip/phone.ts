@@ -427,6 +427,7 @@ export class Phone {
       const sdh = new BridgedSdh(this.options.media, prepared?.id ?? call?.id ?? session.id, prepared, (what) => this.logged(what));
       sdh.localHold = call?.answersHeld ?? false;
       sdh.muted = call?.answersSilent ?? false;
+      sdh.answerFailed = (error) => this.live.get(session)?.answerFailed(error);
       this.sdhs.set(session, sdh);
       return sdh;
     };

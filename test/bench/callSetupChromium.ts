@@ -1,0 +1,254 @@
+/**
+ * The Chromium half of `npm run bench -- call-setup`: alice's desk in Node (main's IpcBridge and
+ * RendererMediaPort, as the E2E harness runs it) with its media host page in Debian's Chromium (the
+ * product's engine, with its spare connection), dialing a wrtc customer bot that answers at once;
+ * beside it, stock SIP.js (its Web SDH, bundled with esbuild) in a page of the same Chromium,
+ * dialing the same bot. Its own lab Kamailio (presence on, as the desk expects).
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS } from '../../shared/ipc.js';
+import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
+import { createCustomer, type CustomerBot } from '../lab/bots.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { labDocument } from '../support/deskFixture.js';
+import { waitFor } from '../support/waitFor.js';
+import globalSetup from '../e2e/globalSetup.js';
+import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
+import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
+import { startBridgeServer, type BridgeServer } from '../e2e/harness/bridgeServer.js';
+import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
+
+export interface ChromiumSeries {
+  readonly setup: number[];
+  readonly media: number[];
+  /** From main's SIP trace (1 ms clock): the INVITE that got the 200 → the 200, and → the ACK (established). */
+  readonly inviteToOk: number[];
+  readonly inviteToAck: number[];
+}
+
+export interface ChromiumSamples {
+  readonly ours: ChromiumSeries;
+  readonly bare: ChromiumSeries | null;
+  readonly fromSpare: number;
+  readonly gathered: number;
+}
+
+const ENGINE_GLOBAL = '__BATON_MEDIA_ENGINE__';
+
+interface Counters {
+  readonly spare: { readonly ready: number };
+  readonly offers: { readonly fromSpare: number; readonly gathered: number };
+}
+
+export async function chromiumSetup(_nodeLab: Lab, calls: number): Promise<ChromiumSamples> {
+  globalSetup(); // the bundle and the fake microphone's WAV, as the E2E suite has them
+  const lab = await startLab();
+  const bundle = mkdtempSync(join(tmpdir(), 'baton-bench-bundle-'));
+  cpSync(BUNDLE_DIR, bundle, { recursive: true });
+  const server = await startBridgeServer(bundle);
+  const alice = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
+  server.register(alice);
+  const customer = createCustomer(lab, 'customer');
+  customer.phone.events.on('incomingCall', (call) => void call.answer());
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS] });
+  try {
+    await customer.phone.start();
+    const page = await openMediaHost(browser, server, alice);
+    const counters = (): Promise<Counters> =>
+      page.evaluate((name) => (globalThis as unknown as Record<string, { counters(): Counters }>)[name]!.counters(), ENGINE_GLOBAL);
+    // The first call captures the microphone; until then Chromium offers mDNS names only, which no
+    // SIP far end resolves, so the first spare comes after it.
+    await aliceCall(alice, customer);
+    const before = (await counters()).offers;
+    const ours: ChromiumSeries = { setup: [], media: [], inviteToOk: [], inviteToAck: [] };
+    for (let i = 0; i < calls; i += 1) {
+      await waitFor('the spare', async () => ((await counters()).spare.ready === 1 ? true : undefined), 10_000, 5);
+      const sample = await aliceCall(alice, customer);
+      ours.setup.push(sample.setup);
+      ours.media.push(sample.media);
+      ours.inviteToOk.push(sample.inviteToOk);
+      ours.inviteToAck.push(sample.inviteToAck);
+    }
+    const after = (await counters()).offers;
+    let bare: ChromiumSeries | null = null;
+    try {
+      bare = await bareInChromium(browser, server, lab, calls, customer);
+    } catch (error) {
+      console.log(`stock SIP.js in Chromium not measured: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { ours, bare, fromSpare: after.fromSpare - before.fromSpare, gathered: after.gathered - before.gathered };
+  } finally {
+    await alice.dispose();
+    server.unregister(alice);
+    await browser.close().catch((error: unknown) => console.warn('cleanup:', error));
+    await customer.dispose();
+    await server.close();
+    rmSync(bundle, { recursive: true, force: true });
+    await lab.stop();
+  }
+}
+
+/** One call alice dials to the customer: dial → established, established → first bytes, INVITE → 200 (from main's SIP trace). */
+async function aliceCall(
+  alice: AgentEndpoint,
+  customer: CustomerBot,
+): Promise<{ setup: number; media: number; inviteToOk: number; inviteToAck: number }> {
+  const since = alice.sipLog.length;
+  const t0 = performance.now();
+  const dialed = await alice.desk.handle('call.dial', { target: customer.name });
+  if (!dialed.ok) throw new Error(`dial failed: ${dialed.error.message}`);
+  const { value } = dialed;
+  if (typeof value !== 'object' || value === null || !('callId' in value)) throw new Error('call.dial returned no call id');
+  const callId = value.callId;
+  await waitFor(
+    'established',
+    () => (alice.state().calls.some((c) => c.id === callId && c.state === 'established') ? true : undefined),
+    10_000,
+    1,
+  );
+  const established = performance.now();
+  await waitFor('media', async () => ((await alice.mediaStats()).bytesReceived > 0 ? true : undefined), 10_000, 2);
+  const media = performance.now() - established;
+  const log = alice.sipLog.slice(since);
+  // The last INVITE before the 200: a lab asking for digest auth answers the first one 407.
+  const first = log.find((e) => e.direction === 'sent' && e.firstLine.startsWith('INVITE '));
+  const ok = log.find(
+    (e) => first !== undefined && e.at >= first.at && e.direction === 'received' && e.firstLine.startsWith('SIP/2.0 200'),
+  );
+  const invite = log.filter((e) => e.direction === 'sent' && e.firstLine.startsWith('INVITE ') && ok !== undefined && e.at <= ok.at).at(-1);
+  // Established is the ACK, sent as the answer goes to the engine (applied while the ACK is out).
+  const ack = log.find((e) => ok !== undefined && e.at >= ok.at && e.direction === 'sent' && e.firstLine.startsWith('ACK '));
+  const hungUp = await alice.desk.handle('call.hangUp', { callId });
+  if (!hungUp.ok) throw new Error(`hang-up failed: ${hungUp.error.message}`);
+  await waitFor('the customer idle', () => (customer.phone.calls().length === 0 ? true : undefined), 5000);
+  const due = await alice.until('the wrap-up', (s) => s.dispositionsDue.some((d) => d.callId === callId));
+  const filed = await alice.desk.handle('disposition.file', { callId, codeId: due.dispositionCodes[0]?.id ?? '', note: '' });
+  if (!filed.ok) throw new Error(`filing the disposition failed: ${filed.error.message}`);
+  return {
+    setup: established - t0,
+    media,
+    inviteToOk: invite && ok ? ok.at - invite.at : Number.NaN,
+    inviteToAck: invite && ack ? ack.at - invite.at : Number.NaN,
+  };
+}
+
+/** A signed-in desk's media host page in Chromium, its engine attached. */
+async function openMediaHost(browser: Browser, server: BridgeServer, desk: AgentEndpoint): Promise<Page> {
+  const signedIn = await desk.desk.handle('session.signIn', { userId: desk.userId, password: '' });
+  if (!signedIn.ok) throw new Error(`${desk.userId} could not sign in: ${signedIn.error.message}`);
+  await desk.until('registered', (s) => s.session.registration === 'registered');
+  const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
+  const page = await context.newPage();
+  const args: BridgeClientArgs = {
+    url: server.bridgeUrl(desk.token, 'media'),
+    commands: Object.keys(MEDIA_HOST_COMMANDS),
+    events: Object.keys(MEDIA_HOST_EVENTS),
+    mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
+  };
+  // tsx compiles with esbuild's keepNames: the serialised bridge gets a no-op `__name`.
+  await page.addInitScript({ content: `var __name = (f) => f;\n(${installBatonBridge.toString()})(${JSON.stringify(args)});` });
+  await page.goto(MEDIA_HOST_PATH);
+  await desk.until('the page attached', () => desk.mediaAttached, 10_000);
+  return page;
+}
+
+/** Stock SIP.js as its docs show (Web SDH, default factory), in a page of the same Chromium. */
+async function bareInChromium(
+  browser: Browser,
+  server: BridgeServer,
+  lab: Lab,
+  calls: number,
+  customer: CustomerBot,
+): Promise<ChromiumSeries> {
+  const bundled = await build({
+    stdin: { contents: "export * from 'sip.js';", resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    format: 'iife',
+    globalName: 'SIP',
+    write: false,
+    platform: 'browser',
+  });
+  const script = bundled.outputFiles[0]?.text ?? '';
+  // The bundle's CSP is for our pages; this one runs the stock library's script inline.
+  const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'], bypassCSP: true });
+  const page = await context.newPage();
+  // Any page of the loopback origin: a secure context for getUserMedia and WebRTC.
+  await page.goto('/bench-blank');
+  await page.addScriptTag({ content: script });
+  // tsx compiles with esbuild's keepNames: functions evaluated in the page call a `__name` helper.
+  await page.evaluate('globalThis.__name = (f) => f');
+  const user = 'bare-chromium';
+  const password = lab.passwordOf(user) ?? '';
+  await page.evaluate(
+    async ({ server: wsUrl, domain, user: name, password: secret }) => {
+      type Sip = typeof import('sip.js');
+      const SIP = (globalThis as unknown as { SIP: Sip }).SIP;
+      const keepLoopback = (description: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> =>
+        Promise.resolve({
+          ...description,
+          sdp: (description.sdp ?? '')
+            .split('\r\n')
+            .filter((l) => !l.startsWith('a=candidate:') || l.split(' ')[4] === '127.0.0.1')
+            .join('\r\n'),
+        });
+      const ua = new SIP.UserAgent({
+        uri: SIP.UserAgent.makeURI(`sip:${name}@${domain}`),
+        transportOptions: { server: wsUrl },
+        ...(secret ? { authorizationUsername: name, authorizationPassword: secret } : {}),
+        sessionDescriptionHandlerFactoryOptions: { iceGatheringTimeout: 1000, peerConnectionConfiguration: { iceServers: [] } },
+        logLevel: 'error',
+      });
+      await ua.start();
+      await new Promise<void>((resolve, reject) => {
+        void new SIP.Registerer(ua).register({
+          requestDelegate: { onAccept: () => resolve(), onReject: () => reject(new Error('REGISTER refused')) },
+        });
+      });
+      (globalThis as unknown as Record<string, unknown>).benchCall = async (target: string): Promise<{ setup: number; media: number }> => {
+        const uri = SIP.UserAgent.makeURI(`sip:${target}@${domain}`);
+        if (!uri) throw new Error('bad target');
+        const inviter = new SIP.Inviter(ua, uri, { sessionDescriptionHandlerModifiers: [keepLoopback] });
+        const t0 = performance.now();
+        const established = new Promise<number>((resolve) => {
+          inviter.stateChange.addListener((s) => s === SIP.SessionState.Established && resolve(performance.now()));
+        });
+        await inviter.invite();
+        const t1 = await established;
+        const pc = (inviter.sessionDescriptionHandler as unknown as { peerConnection: RTCPeerConnection }).peerConnection;
+        for (;;) {
+          let bytes = 0;
+          (await pc.getStats()).forEach((r: { type: string; bytesReceived?: number }) => {
+            if (r.type === 'inbound-rtp') bytes += r.bytesReceived ?? 0;
+          });
+          if (bytes > 0) break;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        const t2 = performance.now();
+        const ended = new Promise<void>((resolve) =>
+          inviter.stateChange.addListener((s) => s === SIP.SessionState.Terminated && resolve()),
+        );
+        await inviter.bye();
+        await ended;
+        return { setup: t1 - t0, media: t2 - t1 };
+      };
+    },
+    { server: lab.wsUrl, domain: lab.domain, user, password },
+  );
+  const series: ChromiumSeries = { setup: [], media: [], inviteToOk: [], inviteToAck: [] };
+  for (let i = 0; i < calls + 1; i += 1) {
+    const sample = await page.evaluate(
+      (target) => (globalThis as unknown as { benchCall(t: string): Promise<{ setup: number; media: number }> }).benchCall(target),
+      customer.name,
+    );
+    await waitFor('the customer idle', () => (customer.phone.calls().length === 0 ? true : undefined), 5000);
+    if (i === 0) continue; // the first call captures the microphone, as ours did
+    series.setup.push(sample.setup);
+    series.media.push(sample.media);
+  }
+  await context.close();
+  return series;
+}
