@@ -56,17 +56,17 @@ if [ -z "$no_window" ]; then
   npm run build
   if [ -n "$provisioned" ]; then exec npx electron . "$@"; fi
   loopback_only_demo
-  exec npx tsx test/lab/demo/start.ts --electron
+  exec node --import tsx test/lab/demo/start.ts --electron
 fi
 
 echo "» building the renderer bundle"
 npx vite build --logLevel warn
 if [ -z "$provisioned" ]; then
   loopback_only_demo
-  exec npx tsx test/lab/demo/start.ts --window-unavailable "$no_window"
+  exec node --import tsx test/lab/demo/start.ts --window-unavailable "$no_window"
 fi
 if [ -z "$provisioning_file" ]; then
   echo "No Baton window here: $no_window The browser fallback reads a provisioning file (--provisioning FILE), not a URL." >&2
   exit 1
 fi
-exec npx tsx test/lab/demo/start.ts --window-unavailable "$no_window" --provisioning "$provisioning_file"
+exec node --import tsx test/lab/demo/start.ts --window-unavailable "$no_window" --provisioning "$provisioning_file"

@@ -20,12 +20,19 @@ import { ShortcutHelp } from '../features/shortcuts/ShortcutHelp.js';
 import { useDeskShortcuts } from '../features/shortcuts/useDeskShortcuts.js';
 import { TransferToasts } from '../features/transfer/TransferToasts.js';
 import { useSend } from './commands.js';
+import { DeskGone } from './DeskGone.js';
+import { MediaHostBanner } from './MediaHostBanner.js';
+import { usePageHost } from './pageHost.js';
 import { useAppDispatch, useAppSelector } from './store.js';
 
 export function App() {
   const mirrored = useAppSelector((s) => s.desk.desk !== null);
   const user = useAppSelector((s) => s.desk.desk?.session.user ?? null);
   const connect = useAppSelector((s) => s.desk.desk?.session.connect);
+  const { bridge } = usePageHost();
+  // Before anything else: once the bridge is gone, a stale mirror (or a sign-in form shown as the
+  // desk shut down) would only mislead.
+  if (bridge !== 'open') return <DeskGone />;
   if (!mirrored) {
     return (
       <main className="loading" aria-busy="true">
@@ -85,6 +92,7 @@ function Desk({ name }: { readonly name: string }) {
         </button>
       </header>
       <ConnectionBanner />
+      <MediaHostBanner />
       <Notices />
       <div className="columns">
         <aside className="sidebar">

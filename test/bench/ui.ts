@@ -53,6 +53,7 @@ import { startBridgeServer, type BridgeEndpoint } from '../e2e/harness/bridgeSer
 import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
 import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { ms, percentile } from './stats.js';
+import { heapVerdict, pickerVerdict, stormVerdict } from './uiGoals.js';
 
 const USERS = Math.max(10, Number(process.env.BENCH_UI_USERS ?? 5000));
 const STORM_S = Math.max(1, Number(process.env.BENCH_UI_STORM_S ?? 10));
@@ -309,6 +310,7 @@ export async function run(): Promise<void> {
     console.log(
       `ui picker (${USERS} users, ${shown} rows rendered for an empty query): keystroke → next frame p50 ${ms(percentile(paint, 50))}, p95 ${ms(percentile(paint, 95))}, max ${ms(Math.max(...paint))}; keystroke → list rendered and laid out p50 ${ms(percentile(work, 50))}, p95 ${ms(percentile(work, 95))} over ${paint.length} keys, frames unthrottled (goal p95 ≤ 16 ms); main-thread CPU from keystroke to that frame (not counting time the machine's other work took the core) p50 ${ms(percentile(cpu, 50))}, p95 ${ms(percentile(cpu, 95))} over ${cpu.length} keys`,
     );
+    console.log(pickerVerdict(percentile(paint, 95), USERS));
 
     // 2. presence storm with the panel open
     const storm = new PresenceStorm(USERS);
@@ -333,6 +335,7 @@ export async function run(): Promise<void> {
     console.log(
       `ui presence storm (desk.patch events as main publishes them, over the bridge into the renderer; no SIP): asked ${STORM_RATE}/s for ${STORM_S} s, reached ${(sent / elapsed).toFixed(0)}/s (${sent} status changes in ${elapsed.toFixed(1)} s, ${USERS} colleagues): longest main-thread task ${ms(tasks.longest)}, ${tasks.over50} tasks > 50 ms (goal longest ≤ 50 ms); most CPU time any one task used ${ms(tasks.longestCpu)} (its wall time less the time other processes had the core)`,
     );
+    console.log(stormVerdict(tasks.longest, STORM_RATE, sent / elapsed));
 
     // 3. heap over 100 calls, on a fresh page (the storm may have left a backlog of patches behind it)
     desk.state = { ...desk.state, calls: [], agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } } };
@@ -367,6 +370,7 @@ export async function run(): Promise<void> {
     }
     const afterAll = { ui: await heapMb(page), media: await heapMb(host) };
     console.log(`ui heap over ${CALLS} calls: ${heapLine(afterTen, afterAll, CALLS)}`);
+    console.log(heapVerdict(`${CALLS} calls`, heapPages(afterTen, afterAll)));
 
     // 4. heap over 100 warm transfers, same page
     let transfersAfterTen = { ui: 0, media: 0 };
@@ -376,6 +380,7 @@ export async function run(): Promise<void> {
     }
     const transfersAfterAll = { ui: await heapMb(page), media: await heapMb(host) };
     console.log(`ui heap over ${TRANSFERS} warm transfers: ${heapLine(transfersAfterTen, transfersAfterAll, TRANSFERS)}`);
+    console.log(heapVerdict(`${TRANSFERS} warm transfers`, heapPages(transfersAfterTen, transfersAfterAll)));
     await context.close();
   } finally {
     await browser.close();
@@ -526,6 +531,13 @@ class PresenceStorm {
 
 function userIndex(e: DirectoryEntryView): number {
   return Number(e.userId.slice('user'.length));
+}
+
+function heapPages(afterTen: { ui: number; media: number }, afterAll: { ui: number; media: number }) {
+  return [
+    { page: 'UI page', afterTen: afterTen.ui, afterAll: afterAll.ui },
+    { page: 'media host page', afterTen: afterTen.media, afterAll: afterAll.media },
+  ];
 }
 
 function heapLine(afterTen: { ui: number; media: number }, afterAll: { ui: number; media: number }, n: number): string {

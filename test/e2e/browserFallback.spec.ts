@@ -114,3 +114,73 @@ test('a tab opened without the token says how to open the desk, and passes axe',
     await context.close();
   }
 });
+
+test('a link that opens no desk — a stale token, or a desk whose process stopped — says so instead of waiting or showing Sign in', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ baseURL: server.origin });
+  // A desk of its own on a server of its own, stopped mid-way as Ctrl+C of npm start stops it.
+  const own = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: Object.keys(EVENTS) } });
+  const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
+  own.register(endpoint);
+  try {
+    const stale = await context.newPage();
+    await stale.goto('/#token=left-over-from-an-earlier-run');
+    await expect(stale.getByRole('heading', { level: 1, name: 'This link no longer opens a desk' })).toBeVisible();
+    await expect(stale.getByRole('main')).toContainText('open the link npm start printed last');
+    const results = await new AxeBuilder({ page: stale }).analyze();
+    expect(results.violations.map((v) => `${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+
+    const signedIn = await endpoint.desk.handle('session.signIn', { userId: 'alice', password: '' });
+    expect(signedIn.ok).toBe(true);
+    const desk = await context.newPage();
+    await desk.goto(`${own.origin}/#token=${endpoint.token}`);
+    await expect(desk.locator('.topbar__user')).toContainText('Alice');
+    // As start.ts stops: the desk signs out (its snapshot reaches the page), then the server goes.
+    await endpoint.dispose();
+    await own.close();
+    await expect(desk.getByRole('heading', { level: 1, name: 'This link no longer opens a desk' })).toBeVisible();
+    await expect(desk.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    await own.close();
+  }
+});
+
+test('while no audio tab is attached the desk says so and links to it; closing the audio tab brings the warning back', async ({
+  browser,
+}) => {
+  const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
+  server.register(endpoint);
+  const context = await browser.newContext({ baseURL: server.origin });
+  try {
+    const signedIn = await endpoint.desk.handle('session.signIn', { userId: 'alice', password: '' });
+    expect(signedIn.ok).toBe(true);
+    await endpoint.until('registered', (s) => s.session.registration === 'registered');
+    const desk = await context.newPage();
+    await desk.goto(`/#token=${endpoint.token}`);
+    await expect(desk.locator('.topbar__user')).toContainText('Alice');
+    const banner = desk.getByRole('alert').filter({ hasText: 'No audio.' });
+    await expect(banner).toContainText('The audio tab is not open: calls cannot be answered or placed');
+    await desk.getByLabel('Number or user').fill('bob');
+    const call = desk.getByRole('button', { name: 'Call', exact: true });
+    await expect(call).toBeDisabled();
+    await expect(call).toHaveAccessibleDescription('Calls need the audio tab open (see above).');
+
+    // The agent's click opens the audio tab; the desk sees it attach.
+    const [media] = await Promise.all([context.waitForEvent('page'), banner.getByRole('link', { name: 'Open the audio tab' }).click()]);
+    await expect(media.getByText('Baton audio — keep this tab open while you take calls.')).toBeVisible();
+    await expect(banner).toHaveCount(0);
+    await expect(call).toBeEnabled();
+
+    // Every audio tab closed mid-shift: the warning is back.
+    await media.close();
+    await expect(banner).toBeVisible();
+    await expect(call).toBeDisabled();
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    server.unregister(endpoint);
+  }
+});

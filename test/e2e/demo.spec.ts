@@ -8,11 +8,16 @@
  * folders afterwards, and Kamailio's run folder is gone. The demo's processes run with the preload
  * that shows them only 127.0.0.1 (what it does: test/integration/demoLoopback.test.ts).
  *
+ * The same holds when only the npm process gets SIGTERM (as `kill` or a service manager sends it),
+ * and for Ctrl+C while the demo is still starting (its bots signing in). An Electron that starts
+ * but cannot open a window leaves the demo in the browser instead of stopping it.
+ *
  * BATON_UPDATE_DOCS=1 also writes the README's two screenshots to docs/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
@@ -238,5 +243,117 @@ test('npm start with no provisioning and no window: the demo desk in the browser
   ).toEqual([]);
   const runDir = /pid file in (\S+)\)/.exec(demo.output())?.[1];
   expect(runDir !== undefined && existsSync(runDir), "Kamailio's run folder left after Ctrl+C").toBe(false);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** What a running demo holds: its process tree, Kamailio's pid, the ports it listens on. */
+interface Footprint {
+  readonly tree: number[];
+  readonly kamailio: number | undefined;
+  readonly ports: number[];
+  readonly runDir: string | undefined;
+}
+
+function footprint(demo: Demo): Footprint {
+  const output = demo.output();
+  const runDir = /pid file in (\S+)\)/.exec(output)?.[1];
+  const pidFile = join(runDir ?? '', 'kamailio.pid');
+  const pidText = runDir !== undefined && existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+  const ports = [/Kamailio on wss?:\/\/127\.0\.0\.1:(\d+)/, /BATON_DESK_URL=http:\/\/127\.0\.0\.1:(\d+)/]
+    .map((pattern) => Number(pattern.exec(output)?.[1]))
+    .filter((port) => port > 0);
+  return { tree: processTree(demo.child.pid ?? -1), kamailio: pidText ? Number(pidText) : undefined, ports, runDir };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function expectNothingLeft(demo: Demo, tmp: string, held: Footprint, what: string): Promise<void> {
+  const exit = await Promise.race([demo.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
+  expect(exit, `npm start exited after ${what}\n${demo.output().slice(-2000)}`).not.toBe('hung');
+  expect(demo.output()).toContain('nothing this demo started is running any more');
+  const left = [...held.tree, ...(held.kamailio !== undefined ? [held.kamailio] : [])].filter(alive);
+  expect(left, `processes left after ${what}`).toEqual([]);
+  const open: number[] = [];
+  for (const port of held.ports) if (await listening(port)) open.push(port);
+  expect(open, `ports still listening after ${what}`).toEqual([]);
+  expect(
+    readdirSync(tmp).filter((name) => name.startsWith('baton-')),
+    `folders left after ${what}`,
+  ).toEqual([]);
+  expect(held.runDir !== undefined && existsSync(held.runDir), `Kamailio's run folder left after ${what}`).toBe(false);
+}
+
+test('SIGTERM to the npm process alone (as a service manager or `kill` sends it) stops the whole demo: no process, port or folder left', async () => {
+  test.setTimeout(180_000);
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-demo-spec-'));
+  const demo = startDemo(tmp);
+  running = demo;
+  await expect
+    .poll(() => /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'npm start printed the desk URL' })
+    .toBeTruthy();
+  const held = footprint(demo);
+  expect(held.ports, 'the demo says where Kamailio and the desk listen').toHaveLength(2);
+  expect(held.kamailio !== undefined && alive(held.kamailio), 'Kamailio runs while the demo does').toBe(true);
+  // The npm process only, not its group.
+  process.kill(demo.child.pid ?? -1, 'SIGTERM');
+  await expectNothingLeft(demo, tmp, held, 'SIGTERM to npm');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('Ctrl+C while the demo is still starting (its bots signing in) leaves no process and no folder', async () => {
+  test.setTimeout(180_000);
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-demo-spec-'));
+  const demo = startDemo(tmp);
+  running = demo;
+  // The moment the bots' folder exists and they are still signing in.
+  await expect
+    .poll(() => readdirSync(tmp).some((name) => name.startsWith('baton-demo-bots-')), {
+      timeout: 90_000,
+      intervals: [50],
+      message: "the demo made its bots' folder",
+    })
+    .toBe(true);
+  expect(demo.output(), 'Ctrl+C came before the demo was up').not.toContain('BATON_DESK_URL=');
+  const held = footprint(demo);
+  process.kill(-(demo.child.pid ?? 0), 'SIGINT');
+  await expectNothingLeft(demo, tmp, held, 'Ctrl+C during start-up');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('Electron that starts but cannot open a window: the demo falls back to the browser instead of stopping', async () => {
+  test.setTimeout(180_000);
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-demo-spec-'));
+  // An "Electron" that fails as one without a usable display does: at once, exit code 1.
+  const electron = join(tmp, 'electron-without-window.sh');
+  writeFileSync(electron, '#!/bin/sh\necho "Missing X server or $DISPLAY" >&2\nexit 1\n', { mode: 0o755 });
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, BATON_DEMO_ELECTRON: electron };
+  // start.sh runs this line when Electron is there; here the binary is not, so the launcher is run as start.sh would.
+  const child = spawn('node', ['--import', 'tsx', 'test/lab/demo/start.ts', '--electron'], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+  const demo: Demo = { child, output: () => text, exited: new Promise((resolve) => child.once('close', (code) => resolve(code))) };
+  running = demo;
+  await expect
+    .poll(() => /BATON_DESK_URL=(\S+)/.exec(demo.output())?.[1], { timeout: 90_000, message: 'the demo served the desk in the browser' })
+    .toBeTruthy();
+  expect(demo.output()).toContain('No Baton window here: Electron stopped (exit code 1) without a window.');
+  expect(demo.child.exitCode, 'the demo still runs').toBeNull();
+  const held = footprint(demo);
+  process.kill(-(demo.child.pid ?? 0), 'SIGINT');
+  await expectNothingLeft(demo, tmp, held, 'Ctrl+C');
   rmSync(tmp, { recursive: true, force: true });
 });

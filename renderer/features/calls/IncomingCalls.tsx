@@ -1,4 +1,5 @@
 /** Plain incoming calls (transfer offers come as toasts): Answer / Decline, big and first. */
+import { usePageHost } from '../../app/pageHost.js';
 import { useAppSelector } from '../../app/store.js';
 import { callName, selectIncomingCalls, userPart } from '../desk/selectors.js';
 import { KeyHint, keyShortcut, useKeymap } from '../shortcuts/KeyHint.js';
@@ -10,6 +11,7 @@ export function IncomingCalls() {
   const targets = useAppSelector(selectShortcutTargets);
   const keymap = useKeymap();
   const act = useCallActions();
+  const { mediaHost } = usePageHost();
   if (calls.length === 0) return null;
   return (
     <>
@@ -30,6 +32,8 @@ export function IncomingCalls() {
                 type="button"
                 className="button button--call"
                 data-ring-action=""
+                disabled={!mediaHost}
+                aria-describedby={mediaHost ? undefined : `no-audio-${call.id}`}
                 onClick={() => void act.answer(call.id)}
                 {...keyShortcut(keymap, 'answer', answerKey)}
               >
@@ -46,6 +50,11 @@ export function IncomingCalls() {
                 {declineKey && <KeyHint spec={keymap.decline} />}
               </button>
             </div>
+            {!mediaHost && (
+              <p id={`no-audio-${call.id}`} className="muted">
+                Answering needs the audio tab open (see above).
+              </p>
+            )}
           </section>
         );
       })}

@@ -1,12 +1,14 @@
 /** Placing a call: a number, a SIP address or a colleague's user name (suggested from the directory). */
 import { useState, type FormEvent } from 'react';
 import { useSend } from '../../app/commands.js';
+import { usePageHost } from '../../app/pageHost.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { focusCall } from '../desk/workspaceSlice.js';
 
 export function Dialer() {
   const directory = useAppSelector((s) => s.desk.desk?.directory ?? []);
   const registered = useAppSelector((s) => s.desk.desk?.session.registration === 'registered');
+  const { mediaHost } = usePageHost();
   const send = useSend();
   const dispatch = useAppDispatch();
   const [target, setTarget] = useState('');
@@ -47,9 +49,19 @@ export function Dialer() {
           </option>
         ))}
       </datalist>
-      <button className="button button--call" type="submit" disabled={!target.trim() || busy || !registered}>
+      <button
+        className="button button--call"
+        type="submit"
+        disabled={!target.trim() || busy || !registered || !mediaHost}
+        aria-describedby={mediaHost ? undefined : 'dialer-no-audio'}
+      >
         Call
       </button>
+      {!mediaHost && (
+        <p id="dialer-no-audio" className="muted">
+          Calls need the audio tab open (see above).
+        </p>
+      )}
     </form>
   );
 }

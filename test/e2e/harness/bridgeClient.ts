@@ -31,6 +31,14 @@ export function installBatonBridge(args: BridgeClientArgs): void {
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const subscribers = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
+  // What the page learns of its host beyond the contract, for renderer/app/pageHost.ts: a
+  // data-attribute on <html> (read at start-up: the socket may close before the app mounts) and a
+  // window event when it changes. The literals are pageHost.ts's: this function is sent as source.
+  const signalHost = (name: string, value: string): void => {
+    document.documentElement.setAttribute(`data-baton-${name}`, value);
+    window.dispatchEvent(new Event('baton:host'));
+  };
+  let opened = false;
 
   const post = (message: unknown): boolean => {
     const text = JSON.stringify(message);
@@ -40,6 +48,7 @@ export function installBatonBridge(args: BridgeClientArgs): void {
     return true;
   };
   socket.addEventListener('open', () => {
+    opened = true;
     for (const text of outbox.splice(0)) socket.send(text);
   });
   socket.addEventListener('message', (message: MessageEvent) => {
@@ -47,6 +56,12 @@ export function installBatonBridge(args: BridgeClientArgs): void {
     try {
       data = JSON.parse(String(message.data)) as typeof data;
     } catch {
+      return;
+    }
+    const host = (data as { host?: { mediaHost?: unknown; mediaPage?: unknown } }).host;
+    if (typeof host === 'object' && host !== null) {
+      if (typeof host.mediaPage === 'string') document.documentElement.setAttribute('data-baton-media-page', host.mediaPage);
+      if (typeof host.mediaHost === 'boolean') signalHost('media-host', host.mediaHost ? 'attached' : 'missing');
       return;
     }
     if (typeof data.reply === 'number') {
@@ -71,6 +86,8 @@ export function installBatonBridge(args: BridgeClientArgs): void {
   socket.addEventListener('close', () => {
     for (const waiter of pending.values()) waiter.reject(new Error('The connection to Baton closed.'));
     pending.clear();
+    // Refused (a stale or wrong token: 401) or, once open, the desk's process stopped.
+    signalHost('bridge', opened ? 'closed' : 'refused');
   });
 
   const api = {

@@ -24,6 +24,7 @@ import { CHANNELS } from '../../../electron/shell/channels.js';
 import type { Connection } from './agentEndpoint.js';
 import { CONTENT_TYPES } from '../../../electron/shell/appProtocol.js';
 import { MEDIA_HOST_PATH } from '../../../electron/shell/appIdentity.js';
+import { wsText } from '../../support/wsText.js';
 import { BRIDGE_SCRIPT_PATH, browserPageScript, withBridgeScript, type BrowserPageOptions } from './browserPage.js';
 
 /** SDP is ≤ 64 kB (RendererMediaPort's cap) and commands are small: anything bigger is refused. */
@@ -75,6 +76,9 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let refused = 0;
   let nextConnectionId = 1;
+  // Browser fallback only: each agent's media host is a tab the agent must keep open, so the UI
+  // pages are told whether one is attached (bridgeClient.ts turns it into a page signal).
+  const hosts = options.browserPage ? new WeakMap<BridgeEndpoint, MediaHostWatch>() : undefined;
 
   const http: Server = createServer((req, res) => void serveFile(root, req, res, page));
   await new Promise<void>((ok, fail) => {
@@ -110,13 +114,13 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      attachConnection(
-        endpoint,
-        ws,
-        nextConnectionId++,
-        req.headers.origin ?? origin,
-        url.searchParams.get('role') === 'media' ? 'media' : 'ui',
-      );
+      const role = url.searchParams.get('role') === 'media' ? 'media' : 'ui';
+      let watch: MediaHostWatch | undefined;
+      if (hosts) {
+        watch = hosts.get(endpoint) ?? new MediaHostWatch(`${MEDIA_HOST_PATH}#token=${encodeURIComponent(endpoint.token)}`);
+        hosts.set(endpoint, watch);
+      }
+      attachConnection(endpoint, ws, nextConnectionId++, req.headers.origin ?? origin, role, watch);
       ws.once('close', () => sockets.delete(ws));
     });
   });
@@ -139,7 +143,47 @@ export async function startBridgeServer(bundleDir: string, options: BridgeServer
   };
 }
 
-function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, origin: string, role: PageRole): void {
+/**
+ * Whether an agent's media host is attached, as IpcBridge sees it: the engine is the media page
+ * that attached last, and it is gone when that page closes (an older media tab does not take over).
+ */
+class MediaHostWatch {
+  private readonly uiPages = new Set<WebSocket>();
+  private current: WebSocket | undefined;
+
+  constructor(private readonly mediaPage: string) {}
+
+  uiAttached(ws: WebSocket): void {
+    this.uiPages.add(ws);
+    this.tell(ws);
+  }
+
+  mediaAttached(ws: WebSocket): void {
+    const changed = this.current === undefined;
+    this.current = ws;
+    if (changed) for (const page of this.uiPages) this.tell(page);
+  }
+
+  closed(ws: WebSocket): void {
+    this.uiPages.delete(ws);
+    if (this.current !== ws) return;
+    this.current = undefined;
+    for (const page of this.uiPages) this.tell(page);
+  }
+
+  private tell(ws: WebSocket): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ host: { mediaHost: this.current !== undefined, mediaPage: this.mediaPage } }));
+  }
+}
+
+function attachConnection(
+  endpoint: BridgeEndpoint,
+  ws: WebSocket,
+  id: number,
+  origin: string,
+  role: PageRole,
+  watch: MediaHostWatch | undefined,
+): void {
   const send = (message: unknown): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
@@ -152,7 +196,7 @@ function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, o
     close: () => ws.close(1001, 'desk closed'),
   });
   ws.on('message', (data, isBinary) => {
-    const message = isBinary ? undefined : parse(data.toString());
+    const message = isBinary ? undefined : parse(wsText(data));
     if (!message) {
       ws.close(1003, 'unsupported message');
       return;
@@ -165,12 +209,17 @@ function attachConnection(endpoint: BridgeEndpoint, ws: WebSocket, id: number, o
       );
     } else if (message.channel === CHANNELS.attach) {
       endpoint.send(id, message.channel, message.args);
+      if (role === 'media') watch?.mediaAttached(ws);
+      else watch?.uiAttached(ws);
     } else {
       // No other channel exists on the preload side either.
       ws.close(1008, 'unknown channel');
     }
   });
-  ws.once('close', () => endpoint.disconnected(id));
+  ws.once('close', () => {
+    endpoint.disconnected(id);
+    watch?.closed(ws);
+  });
 }
 
 interface WireMessage {

@@ -34,6 +34,11 @@ export interface DemoBotsOptions {
   /** Fay cancels one warm consult in this many (default 2). */
   readonly fayCancelsOneIn?: number;
   readonly log?: (message: string) => void;
+  /**
+   * An empty folder for the colleagues' stores, made (and cleaned up) by the caller so that it goes
+   * even when start-up is cut short; default a new temporary folder. Removed by dispose() either way.
+   */
+  readonly dir?: string;
 }
 
 export interface DemoBots {
@@ -77,7 +82,7 @@ export async function startDemoBots(lab: Lab, doc: ProvisioningDocument, options
 
   const colleagues = new Map<ColleagueId, TestDesk>();
   const lines: TestAgent[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'baton-demo-bots-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'baton-demo-bots-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const customer = createCustomer(lab, 'customer', { phone: { displayName: 'Jordan Blake' } });
   try {

@@ -1,11 +1,11 @@
 /**
  * What `npm start` runs when there is no provisioning (the demo) or no window (the browser fallback):
  *
- *   npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]
+ *   node --import tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]
  *
  * - Demo (no --provisioning): a private Kamailio on 127.0.0.1, the demo's bots (demoBots.ts), and a
  *   desk signed in as the demo agent.
- * - The desk opens in Electron with --electron; otherwise the production bundle is served on
+ * - The desk opens in Electron with --electron (in the browser after all if Electron fails); otherwise the production bundle is served on
  *   http://127.0.0.1:PORT with the token-protected loopback bridge of the E2E suite (main's own
  *   IpcBridge and sender checks in front of a Desk in this process), and the URL is printed.
  * - With --provisioning FILE (browser fallback for a real server): no lab, no bots, the sign-in screen.
@@ -24,12 +24,15 @@ import { parseProvisioning, type ProvisioningDocument } from '../../../shared/pr
 import { AgentEndpoint } from '../../e2e/harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from '../../e2e/harness/bridgeServer.js';
 import { MEDIA_HOST_PATH } from '../../../electron/shell/appIdentity.js';
+import { jsFlagsSwitch } from '../../../electron/shell/launchFlags.js';
+import { MAIN_PROCESS_V8_FLAGS } from '../../../electron/core/runtimeFlags.js';
 import { BUNDLE_DIR, REPO_ROOT } from '../../e2e/harness/paths.js';
 import { LabError, startLab, type Lab } from '../lab.js';
-import { startDemoBots, type DemoBots } from './demoBots.js';
+import { startDemoBots } from './demoBots.js';
 import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
+import { kamailioAdvice } from './kamailioAdvice.js';
 
-const USAGE = 'usage: npx tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
+const USAGE = 'usage: node --import tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
 /** The preload's event set; every event of the contract (checked against EventPayloads). */
 const EVENTS: Record<EventName, true> = {
   'desk.snapshot': true,
@@ -97,31 +100,38 @@ function stopAll(code: number): Promise<void> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // npm start runs this under `sh -c`, which neither execs it nor forwards a SIGTERM sent to npm
+  // alone: npm and the shell go and this process is re-parented. Stop then as on a signal.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stopAll(0);
+  }, 500).unref();
   const demo = args.provisioning === undefined;
   let doc: ProvisioningDocument;
   let lab: Lab | undefined;
-  let bots: DemoBots | undefined;
   if (demo) {
+    // Each cleanup is registered before the work that makes what it removes: a Ctrl+C during
+    // start-up exits from the signal handler, and whatever was half made must go too.
+    const labStarting = startLab();
+    cleanups.push({ what: 'Kamailio', stop: () => onceStarted(labStarting, (started) => started.stop()) });
     try {
-      lab = await startLab();
+      lab = await labStarting;
     } catch (error) {
-      if (error instanceof LabError && error.code === 'kamailio-missing') {
-        console.error(
-          'The demo runs a private Kamailio on 127.0.0.1, and Kamailio is not installed: sudo apt-get install kamailio kamailio-websocket-modules kamailio-presence-modules',
-        );
+      const advice = error instanceof LabError ? kamailioAdvice(error) : undefined;
+      if (advice) {
+        console.error(advice);
         process.exit(1);
       }
       throw error;
     }
-    const started = lab;
-    cleanups.push({ what: 'Kamailio', stop: () => started.stop() });
     doc = demoDocument(lab);
     console.log(`» Kamailio on ${lab.wsUrl} (private to this demo, pid file in ${lab.runDir})`);
-    bots = await startDemoBots(lab, doc, { log: (m) => console.error(`  ${m}`) });
-    const running = bots;
+    const botsDir = mkdtempSync(join(tmpdir(), 'baton-demo-bots-'));
     // After the bots stopped (or gave up stopping): their stores' folder goes either way.
-    cleanups.push({ what: "the bots' folder", stop: async () => rmSync(running.dir, { recursive: true, force: true }) });
-    cleanups.push({ what: 'the bots', stop: () => running.dispose() });
+    cleanups.push({ what: "the bots' folder", stop: async () => rmSync(botsDir, { recursive: true, force: true }) });
+    const botsStarting = startDemoBots(lab, doc, { dir: botsDir, log: (m) => console.error(`  ${m}`) });
+    cleanups.push({ what: 'the bots', stop: () => onceStarted(botsStarting, (started) => started.dispose()) });
+    await botsStarting;
     console.log('» bots signed in:');
     for (const c of Object.values(DEMO_COLLEAGUES)) console.log(`    ${c.name.padEnd(12)} ${c.part}`);
     console.log('    a customer   calls you, and again a few seconds after each call ends');
@@ -136,22 +146,36 @@ async function main(): Promise<void> {
     doc = parsed.value;
   }
 
-  if (args.electron) await openElectron(doc);
+  if (args.electron) await openElectron(doc, (why) => serveInBrowser(doc, demo, { ...args, windowUnavailable: why }));
   else await serveInBrowser(doc, demo, args);
 }
 
 /** Electron with the demo's document: the agent signs in as the first roster user (Sam). */
-async function openElectron(doc: ProvisioningDocument): Promise<void> {
+async function openElectron(doc: ProvisioningDocument, fallBack: (why: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-demo-'));
   cleanups.push({ what: 'the demo folder', stop: async () => rmSync(dir, { recursive: true, force: true }) });
   const file = join(dir, 'provisioning.json');
   writeFileSync(file, JSON.stringify(doc));
-  const child: ChildProcess = spawn('npx', ['electron', '.', '--provisioning', file, `--user-data-dir=${join(dir, 'user-data')}`], {
+  // With main's V8 flags given, Electron does not relaunch itself (electron/shell/launchFlags.ts):
+  // this child is the app, and its exit code says whether it quit or failed.
+  const launch = [jsFlagsSwitch(MAIN_PROCESS_V8_FLAGS), '.', '--provisioning', file, `--user-data-dir=${join(dir, 'user-data')}`];
+  // BATON_DEMO_ELECTRON: another launcher in its place (the E2E suite's one that cannot open a window).
+  const launcher = process.env.BATON_DEMO_ELECTRON;
+  const child: ChildProcess = spawn(launcher ?? 'npx', launcher ? launch : ['electron', ...launch], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
   });
   cleanups.push({ what: 'Electron', stop: () => stopChild(child) });
-  child.once('exit', () => void stopAll(0));
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    // The agent closing the window ends the demo; Electron failing (no window could open) does not.
+    if (code === 0) return void stopAll(0);
+    const why = `Electron stopped (${signal ?? `exit code ${String(code)}`}) without a window.`;
+    fallBack(why).catch((error: unknown) => {
+      console.error(error);
+      void stopAll(1);
+    });
+  });
   console.log(
     `» Baton opened in its window; sign in as ${doc.roster[0]?.displayName ?? DEMO_AGENT} (no password). Ctrl+C here stops everything.`,
   );
@@ -194,7 +218,7 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   if (args.windowUnavailable) console.log(`No Baton window here: ${args.windowUnavailable}`);
   console.log(`Baton ${demo ? 'demo desk' : 'desk'} in your browser (loopback only; the token in the link is the key to this desk):`);
   console.log(`  ${url}`);
-  console.log("and, in a tab of its own that stays open (the calls' audio: the desk tab may reload freely):");
+  console.log("and, in a tab of its own that stays open (the calls' audio: the desk tab may reload freely; the desk links to it too):");
   console.log(`  ${mediaUrl}`);
   if (demo) console.log('  Audio stays on 127.0.0.1: in Chromium, start it with --allow-loopback-in-peer-connection to hear the calls.');
   if (demo)
@@ -204,6 +228,15 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   console.log(demo ? 'Ctrl+C stops the desk, the bots and Kamailio.' : 'Ctrl+C stops the desk.');
   console.log(`BATON_DESK_URL=${url}`);
   console.log(`BATON_MEDIA_URL=${mediaUrl}`);
+}
+
+/**
+ * Stops what `starting` starts, once it has. A start that failed has nothing to stop, and its error
+ * is main()'s to report: this waits for the start only to know.
+ */
+async function onceStarted<T>(starting: Promise<T>, stop: (started: T) => Promise<unknown>): Promise<void> {
+  const [outcome] = await Promise.allSettled([starting]);
+  if (outcome?.status === 'fulfilled') await stop(outcome.value);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
