@@ -16,6 +16,7 @@ import { AgentSettings } from './agentSettings.js';
 import { NO_LOG, type Log } from './log/log.js';
 import type { OneLiveCall } from './oneLiveCall.js';
 import type { Call } from './sip/call.js';
+import { userAgentDialogs, type UserAgentDialogs } from './sip/libraryInternals.js';
 import { historyFromStore } from './store/historyAdapter.js';
 import type { TypedEmitter } from './typedEmitter.js';
 import { CallLedger, userOf } from './desk/callLedger.js';
@@ -141,6 +142,12 @@ export class Desk {
   /** SIP.js sessions the phone still holds (diagnostics; tests assert none is orphaned). */
   sipSessionCount(): number {
     return this.signedIn?.phone.sessionCount() ?? 0;
+  }
+
+  /** SIP.js dialogs the phone still holds (diagnostics; tests assert none is orphaned). Undefined when signed out. */
+  sipDialogs(): UserAgentDialogs | undefined {
+    const ua = this.signedIn?.phone.userAgent;
+    return ua ? userAgentDialogs(ua) : undefined;
   }
 
   dialRequest(target: string): void {

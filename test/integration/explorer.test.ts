@@ -1,8 +1,9 @@
 /**
  * The explorer: random sequences of what agents and customers do — calls in and out, answer,
- * decline, hold, resume, mute, hang-ups by either side, cold and warm transfers with accept,
+ * decline, hold, resume, mute, hang-ups by either side, cold and warm transfers to a colleague or
+ * to an outside number (the lab's PSTN gateway, which answers at once and may hang up), accept,
  * decline, cancel and complete, sign-out and quit attempts, wrap-ups — played against three whole
- * desks and two customer bots through the real Kamailio, and after every step compared with a pure model
+ * desks, two customer bots and the PSTN through the real Kamailio, and after every step compared with a pure model
  * (test/support/explorer/model.ts, built on the shared transfer rules).
  *
  * The model. Calls are legs (one SIP dialog, seen from both ends: who placed it, ringing or up,
@@ -11,7 +12,10 @@
  * the shared rules (checkAction); dispositions owed come from dispositionDue. The desk's own rules
  * are written out there: one live call at a time, sign-out and quit refused while a call is up. A
  * repeated Confirm for a transfer under way follows the machine: the same transfer is a no-op,
- * another method (or colleague) is refused.
+ * another method (or colleague) is refused. The transfer buttons (Accept, Decline, Complete,
+ * Cancel) are pressed for any transfer a desk lists, in either role and any phase, and the model's
+ * verdict is checkAction's with the inputs main gives it (role, phase, contact held, target kind,
+ * contact still there), so each refusal out of a button's moment is compared with the product's.
  *
  * How sequences are made (test/support/explorer/generation.ts): each move is either a weighted
  * random pick among the actions possible in the model's state (by kind first, so a transfer, an
@@ -30,8 +34,10 @@
  *   exactly the other party's tone; silence (packets, no tone) when the other end holds or is
  *   muted — so a held customer hears no agent; and an end that holds the call receives no media at
  *   all — so no agent hears a call that is not theirs now.
- * At the end of a sequence everything is hung up and no SIP session, no call and no media session
- * may be left at any desk or bot.
+ * At the end of a sequence everything is hung up and no call, SIP.js session, INVITE dialog, pending
+ * SUBSCRIBE, subscription (but a signed-in desk's presence subscriptions, one per colleague) or
+ * media session may be left at any desk or bot (electron/core/sip/libraryInternals.ts reads the
+ * dialogs; while calls are still up the count must see them, so a blind count cannot pass).
  *
  * At the end of the run a coverage table says how often each action ran (done or refused, by code)
  * and each transfer ending was reached; with the CI budget the run fails unless complete, cancel,
@@ -39,7 +45,8 @@
  * transfer space fails rather than passing by walking nowhere.
  *
  * Seeded and shrinking: a failure prints the seed, and the shrunk sequence as a `replay([...])`
- * call to paste into a regression test below; shrinking stops at the time limit. `npm test` runs
+ * call to paste into a regression test below; shrinking stops at the time limit. A replay fails
+ * at a step the model no longer allows, rather than skipping it. `npm test` runs
  * EXPLORE_RUNS sequences (default 12, about a minute on 2 cores) of up to EXPLORE_ACTIONS (14) with a fixed seed;
  * `npm run explore -- --runs 50 [--seed S]` runs more, with a new seed unless one is given.
  */
@@ -50,10 +57,20 @@ import { labDocument } from '../support/deskFixture.js';
 import { waitFor } from '../support/waitFor.js';
 import { Coverage } from '../support/explorer/coverage.js';
 import { actionFor, applicable, movesArbitrary, type Move } from '../support/explorer/generation.js';
-import { AGENTS, apply, initialModel, type Action, type Agent, type Model } from '../support/explorer/model.js';
+import {
+  AGENTS,
+  apply,
+  deskLegs,
+  initialModel,
+  transfersAt,
+  type Action,
+  type Agent,
+  type Customer,
+  type Model,
+} from '../support/explorer/model.js';
+import { userAgentDialogs, type UserAgentDialogs } from '../../electron/core/sip/libraryInternals.js';
 import { World, type Observation } from '../support/explorer/world.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
-import { isSettled, type TransferState } from '../../shared/transfer/index.js';
 
 const RUNS = Number(process.env.EXPLORE_RUNS ?? 12);
 /** Fixed for `npm test`, so CI replays the same sequences; `npm run explore` draws a new one each time. */
@@ -91,14 +108,9 @@ function predicted(m: Model) {
   const transfers = Object.fromEntries(
     AGENTS.map((a) => [
       a,
-      [
-        ...m.transfers
-          .filter((t) => t.initiator === a && t.shownAtInitiator && listed(m, a, t.init, [t.contactLeg, t.consultLeg]))
-          .map((t) => `initiator:${t.method}:${t.init.phase}`),
-        ...m.transfers
-          .filter((t) => t.recipient === a && t.rec && t.shownAtRecipient && listed(m, a, t.rec, [t.consultLeg, t.recipientLeg]))
-          .map((t) => `recipient:${t.method}:${t.rec?.phase ?? ''}`),
-      ].sort(),
+      transfersAt(m, a)
+        .map((x) => `${x.role}:${x.t.method}:${x.state.phase}`)
+        .sort(),
     ]),
   );
   const dues = Object.fromEntries(
@@ -111,16 +123,6 @@ function predicted(m: Model) {
     ]),
   );
   return { legs, transfers, dues };
-}
-
-/**
- * A desk lists a transfer until its last duty is done: while it is under way, one of its calls at
- * that desk lasts, or a wrap-up for one of them is owed there.
- */
-function listed(m: Model, a: Agent, state: TransferState, legs: readonly (number | null)[]): boolean {
-  if (!isSettled(state.phase)) return true;
-  const mine = legs.filter((k): k is number => k !== null);
-  return m.legs.some((l) => mine.includes(l.key)) || m.dues.some((d) => d.agent === a && mine.includes(d.leg));
 }
 
 function seen(o: Observation) {
@@ -163,35 +165,75 @@ async function step(world: World, box: Box, action: Action): Promise<void> {
   }
   box.m = model;
   const observed = await settle(world, box.m, what);
+  world.claimTransfers(box.m);
   expect(observed.duplicateDues, 'a call owed two wrap-ups').toEqual([]);
   for (const a of AGENTS) expect(observed.live[a], `${a}'s live calls after ${what}`).toBeLessThanOrEqual(1);
   const unheard = await world.checkHearing(box.m, observed);
   if (unheard.length > 0) throw new Error(`who hears whom after ${what}:\n  ${unheard.join('\n  ')}`);
 }
 
-/** Everything hung up: no call, SIP session or media session may be left anywhere. */
-async function finalCheck(world: World): Promise<void> {
+/** The dialogs a desk's or bot's user agent holds; undefined when signed out. */
+function dialogsOf(x: World['desks'][Agent] | World['bots'][Customer] | World['pstn']): UserAgentDialogs | undefined {
+  if ('desk' in x) return x.desk.sipDialogs();
+  const ua = x.phone.userAgent;
+  return ua ? userAgentDialogs(ua) : undefined;
+}
+
+/**
+ * Everything hung up: no call, SIP.js session, INVITE dialog, subscription other than a signed-in
+ * desk's one presence subscription per colleague, pending SUBSCRIBE or media session may be left
+ * at any desk or bot. First, while the calls still last, the dialog count must see them: a count
+ * that sees nothing would make the final zero meaningless.
+ */
+async function finalCheck(world: World, m: Model): Promise<void> {
+  for (const a of AGENTS) {
+    if (!m.signedIn[a]) continue;
+    const dialogs = world.desks[a].desk.sipDialogs();
+    if (!dialogs) throw new Error(`${a}: SIP.js's dialogs cannot be read (see test/unit/libraryInternals.test.ts)`);
+    const up = deskLegs(m, a).filter((l) => l.up).length;
+    expect(dialogs.sessions, `${a}'s INVITE dialogs while ${up} calls are up`).toBeGreaterThanOrEqual(up);
+  }
   await world.windDown();
-  await waitFor(
-    'every call over and every media session closed',
-    () =>
-      [...Object.values(world.desks), ...Object.values(world.bots)].every((x) =>
-        'desk' in x
-          ? x.state().calls.length === 0 && x.desk.sipSessionCount() === 0 && x.media.openSessions().length === 0
-          : x.phone.sessionCount() === 0 && x.media.openSessions().length === 0,
-      ),
-    8000,
-  );
+  const leftovers = (): string[] => {
+    const left: string[] = [];
+    for (const [name, x] of [...Object.entries(world.desks), ...Object.entries(world.bots), ['pstn', world.pstn] as const]) {
+      const dialogs = dialogsOf(x);
+      const colleagues = 'desk' in x ? AGENTS.length - 1 : 0;
+      const presence = dialogs?.subscriptions.filter((e) => e === 'presence').length ?? 0;
+      const other = dialogs?.subscriptions.filter((e) => e !== 'presence') ?? [];
+      const sessions = 'desk' in x ? x.desk.sipSessionCount() : x.phone.sessionCount();
+      const calls = 'desk' in x ? x.state().calls.length : x.phone.calls().length;
+      const found = [
+        calls > 0 ? `${calls} calls` : '',
+        sessions > 0 ? `${sessions} SIP.js sessions` : '',
+        (dialogs?.sessions ?? 0) > 0 ? `${dialogs?.sessions} INVITE dialogs` : '',
+        other.length > 0 ? `subscriptions ${other.join(', ')}` : '',
+        presence > colleagues ? `${presence} presence subscriptions for ${colleagues} colleagues` : '',
+        (dialogs?.subscribing ?? 0) > 0 ? `${dialogs?.subscribing} SUBSCRIBEs unanswered` : '',
+        x.media.openSessions().length > 0 ? `${x.media.openSessions().length} media sessions` : '',
+      ].filter((f) => f !== '');
+      if (found.length > 0) left.push(`${name}: ${found.join(', ')}`);
+    }
+    return left;
+  };
+  try {
+    await waitFor('every call, dialog, subscription and media session over', () => leftovers().length === 0, 8000);
+  } catch {
+    throw new Error(`Left at the end of the sequence:\n  ${leftovers().join('\n  ')}`);
+  }
 }
 
 async function replay(actions: readonly Action[]): Promise<void> {
   const world = await World.start(lab, doc);
   try {
     const box: Box = { m: initialModel() };
-    for (const action of actions) {
-      if (applicable(box.m, action)) await step(world, box, action);
+    for (const [i, action] of actions.entries()) {
+      // A replay is a fixed path: a step the model no longer allows means the test no longer
+      // walks the path it is named for.
+      if (!applicable(box.m, action)) throw new Error(`replay step ${i + 1}, ${label(action)}, is not possible in the model's state`);
+      await step(world, box, action);
     }
-    await finalCheck(world);
+    await finalCheck(world, box.m);
   } finally {
     await world.dispose();
   }
@@ -221,7 +263,7 @@ async function play(moves: readonly Move[]): Promise<void> {
       done.push(action);
       await step(world, box, action);
     }
-    await finalCheck(world);
+    await finalCheck(world, box.m);
     if (PROGRESS) console.log(`[explorer] sequence ${coverage.runs}: ${done.length} steps agree with the model`);
   } catch (error) {
     if (PROGRESS)
@@ -231,6 +273,7 @@ async function play(moves: readonly Move[]): Promise<void> {
     const lines = done.map((a) => `      ${label(a)},`).join('\n');
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}\n\nReplay as a regression test:\n  it('…', () =>\n    replay([\n${lines}\n    ]));`,
+      { cause: error },
     );
   } finally {
     await world.dispose();
@@ -263,6 +306,25 @@ describe('the explorer', () => {
   );
 });
 
+describe('fixed paths through the rules for an outside number (the initiator cancels; the outside party may hang up)', () => {
+  it("the initiator's Cancel and the outside party's hang-up each call the consult off; buttons out of their moment are refused as the rules say; a cold transfer then hands the customer over", () =>
+    replay([
+      { type: 'dial', from: 'customer', to: 'alice' },
+      { type: 'answer', agent: 'alice' },
+      { type: 'transferOut', agent: 'alice', nth: 0, method: 'warm' },
+      { type: 'hangUp', agent: 'alice', nth: 0 },
+      { type: 'cancel', agent: 'alice', nth: 0 },
+      { type: 'transferOut', agent: 'alice', nth: 0, method: 'warm' },
+      { type: 'acceptOffer', agent: 'alice', nth: 1 },
+      { type: 'pstnHangsUp' },
+      { type: 'complete', agent: 'alice', nth: 1 },
+      { type: 'cancel', agent: 'alice', nth: 1 },
+      { type: 'unhold', agent: 'alice', nth: 0 },
+      { type: 'transferOut', agent: 'alice', nth: 0, method: 'cold' },
+      { type: 'fileDispositions', agent: 'alice' },
+    ]));
+});
+
 describe('defects the explorer found, kept as regression tests', () => {
   it('resuming a call that is still ringing is refused and holds nothing (the live call stayed held)', () =>
     replay([
@@ -286,13 +348,13 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'dial', from: 'customer2', to: 'carol' },
       { type: 'answer', agent: 'carol' },
       { type: 'transfer', agent: 'carol', nth: 0, method: 'warm', to: 'bob' },
-      { type: 'acceptOffer', agent: 'bob' },
+      { type: 'acceptOffer', agent: 'bob', nth: 0 },
       { type: 'customerHangsUp', customer: 'customer2' },
       { type: 'dial', from: 'customer', to: 'bob' },
       { type: 'answer', agent: 'bob' },
       { type: 'transfer', agent: 'bob', nth: 1, method: 'warm', to: 'carol' },
-      { type: 'acceptOffer', agent: 'carol' },
-      { type: 'complete', agent: 'bob' },
+      { type: 'acceptOffer', agent: 'carol', nth: 1 },
+      { type: 'complete', agent: 'bob', nth: 1 },
     ]));
 
   it("resuming a referred customer's call still ringing at the recipient is refused by the transfer rules: not your contact yet", () =>
@@ -302,7 +364,7 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'transfer', agent: 'bob', nth: 0, method: 'cold', to: 'alice' },
       { type: 'unhold', agent: 'alice', nth: 0 },
       { type: 'hold', agent: 'alice', nth: 0 },
-      { type: 'acceptOffer', agent: 'alice' },
+      { type: 'acceptOffer', agent: 'alice', nth: 0 },
     ]));
 
   it('Confirm pressed again for the same transfer while the consult still rings is the no-op the rules say, not "still calling"', () =>
@@ -318,8 +380,8 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'agentDials', agent: 'bob', to: 'customer' },
       { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'carol' },
       { type: 'transfer', agent: 'bob', nth: 0, method: 'warm', to: 'alice' },
-      { type: 'acceptOffer', agent: 'carol' },
-      { type: 'complete', agent: 'bob' },
+      { type: 'acceptOffer', agent: 'carol', nth: 0 },
+      { type: 'complete', agent: 'bob', nth: 0 },
     ]));
 
   it('Confirm pressed again with the other method is refused by the transfer machine, while the consult rings and once it is up', () =>
@@ -328,8 +390,8 @@ describe('defects the explorer found, kept as regression tests', () => {
       { type: 'answer', agent: 'alice' },
       { type: 'transfer', agent: 'alice', nth: 0, method: 'warm', to: 'bob' },
       { type: 'transfer', agent: 'alice', nth: 0, method: 'cold', to: 'bob' },
-      { type: 'acceptOffer', agent: 'bob' },
+      { type: 'acceptOffer', agent: 'bob', nth: 0 },
       { type: 'transfer', agent: 'alice', nth: 0, method: 'cold', to: 'bob' },
-      { type: 'cancel', agent: 'bob' },
+      { type: 'cancel', agent: 'bob', nth: 0 },
     ]));
 });

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Socket } from 'node:net';
-import { Inviter, Session, UserAgent, type Transport } from 'sip.js';
+import { Core, Inviter, Session, UserAgent, type Transport } from 'sip.js';
 import WebSocket, { WebSocketServer } from 'ws';
-import { userAgentSessionCount, webSocketTcpSocket } from '../../electron/core/sip/libraryInternals.js';
+import { userAgentDialogs, userAgentSessionCount, webSocketTcpSocket } from '../../electron/core/sip/libraryInternals.js';
 
 const sipjsVersion = (await import('sip.js/package.json', { with: { type: 'json' } })).default.version;
 const wsVersion = (await import('ws/package.json', { with: { type: 'json' } })).default.version;
@@ -54,6 +54,48 @@ describe(`SIP.js ${sipjsVersion} internals`, () => {
     expect(userAgentSessionCount(ua), `SIP.js ${sipjsVersion}: UserAgent._sessions does not hold a new Inviter`).toBe(1);
     await inviter.dispose();
     expect(userAgentSessionCount(ua), `SIP.js ${sipjsVersion}: a disposed session stays in UserAgent._sessions`).toBe(0);
+  });
+
+  it('UserAgentCore.dialogs and .subscribers: counts INVITE dialogs and subscription dialogs by event, from creation to disposal', () => {
+    const uri = UserAgent.makeURI('sip:alice@127.0.0.1');
+    const target = UserAgent.makeURI('sip:bob@127.0.0.1');
+    if (!uri || !target) throw new Error('SIP.js could not make a URI');
+    const ua = new UserAgent({ uri, transportConstructor: IdleTransport, logBuiltinEnabled: false });
+    const core = ua.userAgentCore;
+    expect(userAgentDialogs(ua), `SIP.js ${sipjsVersion}: userAgentCore.dialogs or .subscribers is no longer a Map`).toEqual({
+      sessions: 0,
+      subscriptions: [],
+      subscribing: 0,
+    });
+    const state = (id: string): Core.DialogState => ({
+      id,
+      early: true,
+      callId: id,
+      localTag: 'l',
+      remoteTag: 'r',
+      localSequenceNumber: 1,
+      remoteSequenceNumber: undefined,
+      localURI: uri,
+      remoteURI: target,
+      remoteTarget: target,
+      routeSet: [],
+      secure: false,
+    });
+    const invite = core.makeOutgoingRequestMessage('INVITE', target, uri, target, {});
+    const session = new Core.SessionDialog({ request: invite } as unknown as Core.InviteClientTransaction, core, state('call'));
+    const presence = new Core.SubscriptionDialog('presence', 3600, Core.SubscriptionState.Active, core, state('presence'));
+    const refer = new Core.SubscriptionDialog('refer', 60, Core.SubscriptionState.Active, core, state('refer'));
+    expect(userAgentDialogs(ua), `SIP.js ${sipjsVersion}: dialogs are no longer registered in userAgentCore.dialogs by kind`).toEqual({
+      sessions: 1,
+      subscriptions: ['presence', 'refer'],
+      subscribing: 0,
+    });
+    for (const dialog of [session, presence, refer]) dialog.dispose();
+    expect(userAgentDialogs(ua), `SIP.js ${sipjsVersion}: a disposed dialog stays in userAgentCore.dialogs`).toEqual({
+      sessions: 0,
+      subscriptions: [],
+      subscribing: 0,
+    });
   });
 
   it('Session.replacee is a public getter (what the phone reads for INVITE with Replaces)', () => {

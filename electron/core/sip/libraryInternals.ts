@@ -17,6 +17,36 @@ export function userAgentSessionCount(ua: UserAgent): number | undefined {
   return sessions !== null && typeof sessions === 'object' ? Object.keys(sessions).length : undefined;
 }
 
+/** The dialogs SIP.js's user agent core still holds, by kind. */
+export interface UserAgentDialogs {
+  /** INVITE dialogs, early ones included: calls. */
+  readonly sessions: number;
+  /** The event package of each subscription dialog (SUBSCRIBE or REFER): 'presence', 'refer', … */
+  readonly subscriptions: readonly string[];
+  /** SUBSCRIBE requests still waiting for the NOTIFY that makes their dialog. */
+  readonly subscribing: number;
+}
+
+/**
+ * The user agent core's dialog and pending-subscriber registries (`userAgentCore.dialogs` and
+ * `.subscribers`: public in SIP.js's types but undocumented): tests assert through them that no
+ * dialog or subscription outlives its call. Undefined when either is not a Map any more.
+ */
+export function userAgentDialogs(ua: UserAgent): UserAgentDialogs | undefined {
+  const core: unknown = ua.userAgentCore;
+  if (core === null || typeof core !== 'object') return undefined;
+  const { dialogs, subscribers } = core as { dialogs?: unknown; subscribers?: unknown };
+  if (!(dialogs instanceof Map) || !(subscribers instanceof Map)) return undefined;
+  let sessions = 0;
+  const subscriptions: string[] = [];
+  for (const dialog of dialogs.values()) {
+    if (dialog instanceof Core.SessionDialog) sessions += 1;
+    else if (dialog instanceof Core.SubscriptionDialog) subscriptions.push(dialog.subscriptionEvent);
+    else return undefined;
+  }
+  return { sessions, subscriptions: subscriptions.sort(), subscribing: subscribers.size };
+}
+
 /** The part of a TCP socket the WebSocket transport uses to batch its writes. */
 export interface CorkableSocket {
   cork(): void;

@@ -4,7 +4,7 @@
  * table is printed at the end of a run, and the CI run asserts the endings that prove the
  * generation still walks the transfer space.
  */
-import type { Action, Model, ModelTransfer, Verdict } from './model.js';
+import { BUTTON, type Action, type Model, type ModelTransfer, type Verdict } from './model.js';
 
 export class Coverage {
   private readonly actions = new Map<string, number>();
@@ -15,7 +15,9 @@ export class Coverage {
   /** Counts one step: the action, main's answer, and the transfer endings it brought about. */
   record(before: Model, action: Action, verdict: Verdict, after: Model): void {
     this.steps += 1;
-    const answer = verdict.ok ? 'done' : `refused ${verdict.code}`;
+    // A transfer button the rules take as a repeat changes nothing: counted apart from one that acted.
+    const repeat = verdict.ok && action.type in BUTTON && JSON.stringify(before) === JSON.stringify(after);
+    const answer = verdict.ok ? (repeat ? 'done, a no-op' : 'done') : `refused ${verdict.code}`;
     bump(this.actions, `${action.type} ${answer}`);
     for (const t of after.transfers) {
       const was = before.transfers.find((x) => x.key === t.key);
@@ -52,19 +54,24 @@ function bump(map: Map<string, number>, key: string): void {
 
 /** The ending a step gave a transfer, from the initiator's copy (the recipient's for a cancel). */
 function endingOf(was: ModelTransfer | undefined, t: ModelTransfer): string | undefined {
-  if (!was) return t.init.phase === 'failed' ? `${t.method} failed at once (${t.init.failure?.reason ?? '?'})` : `${t.method} started`;
-  if (was.rec?.phase !== 'consulting' && t.rec?.phase === 'consulting') return 'warm consult answered';
+  const kind = t.recipient === null ? `${t.method} to the outside number` : t.method;
+  if (!was) {
+    if (t.init.phase === 'failed') return `${kind} failed at once (${t.init.failure?.reason ?? '?'})`;
+    if (t.init.phase === 'completed') return `${kind} completed`;
+    return `${kind} started`;
+  }
+  if (t.recipient !== null && was.rec?.phase !== 'consulting' && t.rec?.phase === 'consulting') return 'warm consult answered';
   if (was.init.phase === t.init.phase) return undefined;
   switch (t.init.phase) {
     case 'completed':
-      return `${t.method} completed`;
+      return `${kind} completed`;
     case 'cancelled':
-      return 'warm cancelled by the recipient';
+      return t.recipient === null ? `${kind}: cancelled (by the initiator or the outside party)` : 'warm cancelled by the recipient';
     case 'failed': {
       const reason = t.init.failure?.reason ?? '?';
       if (reason === 'contact-hung-up')
-        return `${t.method}: customer hung up ${was.init.phase === 'consulting' ? 'mid-consult' : `while ${was.init.phase}`}`;
-      return `${t.method} failed (${reason})`;
+        return `${kind}: customer hung up ${was.init.phase === 'consulting' ? 'mid-consult' : `while ${was.init.phase}`}`;
+      return `${kind} failed (${reason})`;
     }
     default:
       return undefined;

@@ -13,11 +13,16 @@
  * leg X holds, X receives nothing at all (X asked the far end to send nothing).
  *
  * A repeated Confirm for a transfer under way is judged by the transfer machine (the same method a
- * no-op, another method refused); another colleague is refused too.
+ * no-op, another method refused); another colleague (or the outside number) is refused too.
+ *
+ * The outside number is the lab's PSTN gateway: it answers at once, takes the customer's INVITE
+ * with Replaces on a warm Complete, and may hang up; it runs no Baton, so such a transfer has no
+ * recipient's copy and its consult is the initiator's to call off (the rules' 'external' target).
  */
 import {
   checkAction,
   dispositionDue,
+  targetOf,
   initiatorTransfer,
   isSettled,
   recipientTransfer,
@@ -32,7 +37,9 @@ export const AGENTS = ['alice', 'bob', 'carol'] as const;
 export const CUSTOMERS = ['customer', 'customer2'] as const;
 export type Agent = (typeof AGENTS)[number];
 export type Customer = (typeof CUSTOMERS)[number];
-export type Party = Agent | Customer;
+/** The lab's "PSTN" gateway, answering the one outside number the explorer transfers to. */
+export const PSTN = 'pstn';
+export type Party = Agent | Customer | typeof PSTN;
 
 export const TONE_OF: Readonly<Record<Party, number>> = {
   alice: TONES.alice,
@@ -40,10 +47,15 @@ export const TONE_OF: Readonly<Record<Party, number>> = {
   carol: TONES.carol,
   customer: TONES.customer,
   customer2: TONES.customer2,
+  pstn: TONES.sixth,
 };
 
 export function isAgent(p: Party): p is Agent {
   return (AGENTS as readonly string[]).includes(p);
+}
+
+export function isCustomer(p: Party): p is Customer {
+  return (CUSTOMERS as readonly string[]).includes(p);
 }
 
 /** The part a leg plays in a transfer. */
@@ -67,7 +79,8 @@ export interface ModelTransfer {
   readonly method: 'cold' | 'warm';
   readonly customer: Customer;
   readonly initiator: Agent;
-  readonly recipient: Agent;
+  /** The colleague; null for the outside number (the PSTN), which runs no Baton and has no copy. */
+  readonly recipient: Agent | null;
   readonly init: TransferState;
   /** The recipient's copy, once the recipient's desk knows of the transfer. */
   readonly rec: TransferState | null;
@@ -106,10 +119,18 @@ export type Action =
   | { readonly type: 'hangUp'; readonly agent: Agent; readonly nth: number }
   | { readonly type: 'customerHangsUp'; readonly customer: Customer }
   | { readonly type: 'transfer'; readonly agent: Agent; readonly nth: number; readonly method: 'cold' | 'warm'; readonly to: Agent }
-  | { readonly type: 'acceptOffer'; readonly agent: Agent }
-  | { readonly type: 'declineOffer'; readonly agent: Agent }
-  | { readonly type: 'complete'; readonly agent: Agent }
-  | { readonly type: 'cancel'; readonly agent: Agent }
+  /** A transfer to the outside number the lab's PSTN answers at once. */
+  | { readonly type: 'transferOut'; readonly agent: Agent; readonly nth: number; readonly method: 'cold' | 'warm' }
+  /** The outside party hangs up every call it is on. */
+  | { readonly type: 'pstnHangsUp' }
+  /**
+   * The transfer buttons, pressed for the agent's `nth` transfer as its desk lists them
+   * (transfersAt), in whatever phase it is: main judges each by the shared rules.
+   */
+  | { readonly type: 'acceptOffer'; readonly agent: Agent; readonly nth: number }
+  | { readonly type: 'declineOffer'; readonly agent: Agent; readonly nth: number }
+  | { readonly type: 'complete'; readonly agent: Agent; readonly nth: number }
+  | { readonly type: 'cancel'; readonly agent: Agent; readonly nth: number }
   | { readonly type: 'signOut'; readonly agent: Agent }
   /** Quit pressed: main asks for confirmation (refused here as 'calls-live') when a call is up, else lets it go (not carried out). */
   | { readonly type: 'quitAttempt'; readonly agent: Agent }
@@ -172,6 +193,53 @@ export function offerAt(m: Model, a: Agent): { t: ModelTransfer; leg: Leg } | un
 /** A plain incoming call ringing at `a` (not a transfer offer). */
 export function ringingAt(m: Model, a: Agent): Leg | undefined {
   return m.legs.find((l) => l.to === a && !l.up && l.transfer === null);
+}
+
+/** One transfer as one desk lists it: that desk's role and copy of the state. */
+export interface DeskTransfer {
+  readonly t: ModelTransfer;
+  readonly role: 'initiator' | 'recipient';
+  readonly state: TransferState;
+}
+
+/**
+ * The transfers `a`'s desk lists, oldest first. A desk lists a transfer until its last duty there
+ * is done: while it is under way, while one of its calls at that desk lasts, or while a wrap-up for
+ * one of them is owed there; signing out clears them.
+ */
+export function transfersAt(m: Model, a: Agent): DeskTransfer[] {
+  const listed = (state: TransferState, legs: readonly (number | null)[]): boolean => {
+    if (!isSettled(state.phase)) return true;
+    const mine = legs.filter((k): k is number => k !== null);
+    return m.legs.some((l) => mine.includes(l.key)) || m.dues.some((d) => d.agent === a && mine.includes(d.leg));
+  };
+  const result: DeskTransfer[] = [];
+  for (const t of m.transfers) {
+    if (t.initiator === a && t.shownAtInitiator && listed(t.init, [t.contactLeg, t.consultLeg]))
+      result.push({ t, role: 'initiator', state: t.init });
+    if (t.recipient === a && t.rec && t.shownAtRecipient && listed(t.rec, [t.consultLeg, t.recipientLeg]))
+      result.push({ t, role: 'recipient', state: t.rec });
+  }
+  return result;
+}
+
+/** The transfer button an action presses. */
+export const BUTTON = { acceptOffer: 'accept', declineOffer: 'decline', complete: 'complete', cancel: 'cancel' } as const;
+export type ButtonAction = Extract<Action, { type: keyof typeof BUTTON }>;
+
+/**
+ * The shared rules' verdict on a transfer button, from what main feeds them: the desk's role and
+ * phase, whether the contact is held and still there (the initiator's call with the customer; the
+ * recipient's once the customer arrives; a recipient the customer has not reached counts as 'up').
+ */
+export function buttonCheck(m: Model, entry: DeskTransfer, button: TransferAction): ReturnType<typeof checkAction> {
+  const { t, role, state } = entry;
+  const contactKey = role === 'initiator' ? t.contactLeg : t.recipientLeg;
+  const agent = role === 'initiator' ? t.initiator : (t.recipient ?? t.initiator);
+  const contact = contactKey === null ? undefined : m.legs.find((l) => l.key === contactKey);
+  const gone = contactKey !== null && contact === undefined;
+  const held = contact !== undefined && heldBy(contact, agent);
+  return checkAction(role, state.phase, held, button, targetOf(state), gone ? 'gone' : 'up');
 }
 
 export function heldBy(leg: Leg, a: Agent): boolean {
@@ -295,6 +363,8 @@ function reactToEnd(d: Draft, tKey: number, leg: Leg, as: LegRole, cause: 'hangU
   }
   if (as === 'consult' && cause !== 'replaced') {
     const init = t.init.phase;
+    // The outside party hung up the consult: for an external number that calls the transfer off.
+    if (init === 'consulting' && t.recipient === null) d.feed(tKey, 'init', { type: 'recipientCancelled' });
     if (init === 'consultRinging') {
       d.feed(tKey, 'init', { type: 'consultFailed', reason: cause === 'declined' ? 'declined' : 'no-answer' });
       d.feed(tKey, 'rec', { type: 'consultFailed', reason: cause === 'declined' ? 'declined' : 'no-answer' });
@@ -311,7 +381,7 @@ function holdAllBut(d: Draft, a: Agent, keep: number | null): Verdict {
     const m = d.done();
     const r = roleOn(m, l, a);
     if (r && r.as !== 'consult') {
-      const check = checkAction(r.state.role, r.state.phase, false, 'holdContact');
+      const check = checkAction(r.state.role, r.state.phase, false, 'holdContact', targetOf(r.state));
       if (!check.ok) return refused('live-call-cannot-hold');
     }
   }
@@ -325,15 +395,24 @@ function guard(m: Model, leg: Leg, a: Agent, command: 'hold' | 'unhold' | 'hangU
   if (!r) return OK;
   if (r.as === 'consult') {
     if (command !== 'hangUp') return OK;
-    const action: TransferAction = r.state.role === 'recipient' && r.state.phase === 'consulting' ? 'cancel' : 'hangUpConsult';
-    const check = checkAction(r.state.role, r.state.phase, heldBy(leg, a), action);
+    const action: TransferAction = consultHangUpCancels(r.state) ? 'cancel' : 'hangUpConsult';
+    const check = checkAction(r.state.role, r.state.phase, heldBy(leg, a), action, targetOf(r.state));
     return check.ok ? OK : refused(check.error.code);
   }
   const contactLeg = r.t.initiator === a ? m.legs.find((l) => l.key === r.t.contactLeg) : leg;
   const contactHeld = contactLeg ? heldBy(contactLeg, a) : false;
   const action: TransferAction = command === 'hold' ? 'holdContact' : command === 'unhold' ? 'unholdContact' : 'hangUpContact';
-  const check = checkAction(r.state.role, r.state.phase, contactHeld, action);
+  const check = checkAction(r.state.role, r.state.phase, contactHeld, action, targetOf(r.state));
   return check.ok ? OK : refused(check.error.code);
+}
+
+/**
+ * Whether hanging up the consult is that side's Cancel: the recipient's of a colleague's answered
+ * consult, the initiator's of an outside number's consult, ringing or answered.
+ */
+function consultHangUpCancels(state: TransferState): boolean {
+  if (state.role === 'recipient') return state.phase === 'consulting';
+  return targetOf(state) === 'external' && (state.phase === 'consultRinging' || state.phase === 'consulting');
 }
 
 export function apply(m: Model, action: Action): Step {
@@ -401,7 +480,7 @@ function run(d: Draft, action: Action): Verdict {
       const check = guard(m, leg, action.agent, 'hangUp');
       if (!check.ok) return check;
       const r = roleOn(m, leg, action.agent);
-      if (r && r.as === 'consult' && r.state.role === 'recipient' && r.state.phase === 'consulting') return cancel(d, r.t.key);
+      if (r && r.as === 'consult' && consultHangUpCancels(r.state)) return cancel(d, r.t.key);
       endLeg(d, leg.key, leg.up ? 'hangUp' : 'declined');
       return OK;
     }
@@ -411,40 +490,17 @@ function run(d: Draft, action: Action): Verdict {
     }
     case 'transfer':
       return startTransfer(d, action);
-    case 'acceptOffer': {
-      const offer = offerAt(m, action.agent);
-      if (!offer) return refused('no-such-transfer');
-      const held = holdAllBut(d, action.agent, offer.leg.key);
-      if (!held.ok) return held;
-      d.setLeg(offer.leg.key, { up: true });
-      if (offer.t.method === 'warm') {
-        d.feed(offer.t.key, 'rec', { type: 'consultAnswered' });
-        d.feed(offer.t.key, 'init', { type: 'consultAnswered' });
-        return OK;
-      }
-      // Cold: the customer is with the recipient; the initiator leaves its leg on the final NOTIFY.
-      d.feed(offer.t.key, 'rec', { type: 'referredCallAnswered' });
-      d.feed(offer.t.key, 'init', { type: 'referSucceeded' });
-      endLeg(d, offer.t.contactLeg, 'handedOver');
+    case 'transferOut':
+      return startTransfer(d, { ...action, to: null });
+    case 'pstnHangsUp': {
+      for (const leg of legsOf(m, PSTN)) endLeg(d, leg.key, 'hangUp');
       return OK;
     }
-    case 'declineOffer': {
-      const offer = offerAt(m, action.agent);
-      if (!offer) return refused('no-such-transfer');
-      endLeg(d, offer.leg.key, 'declined');
-      return OK;
-    }
-    case 'complete': {
-      if (m.transfers.some((x) => x.recipient === action.agent && x.rec?.phase === 'consulting'))
-        return refused('recipient-cannot-complete');
-      return complete(d, action.agent);
-    }
-    case 'cancel': {
-      const t = m.transfers.find((x) => x.recipient === action.agent && x.rec?.phase === 'consulting');
-      if (t) return cancel(d, t.key);
-      if (m.transfers.some((x) => x.initiator === action.agent && x.init.phase === 'consulting')) return refused('initiator-cannot-cancel');
-      return refused('no-such-transfer');
-    }
+    case 'acceptOffer':
+    case 'declineOffer':
+    case 'complete':
+    case 'cancel':
+      return pressButton(d, action);
     case 'signOut': {
       if (legsOf(m, action.agent).some((l) => l.up || l.from === action.agent)) return refused('calls-live');
       for (const leg of legsOf(m, action.agent)) endLeg(d, leg.key, 'declined');
@@ -467,12 +523,16 @@ function run(d: Draft, action: Action): Verdict {
   }
 }
 
-function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>): Verdict {
+/** A transfer to a colleague, or (`to` null) to the outside number. */
+function startTransfer(
+  d: Draft,
+  action: { readonly agent: Agent; readonly nth: number; readonly method: 'cold' | 'warm'; readonly to: Agent | null },
+): Verdict {
   const m = d.done();
   const leg = deskLegs(m, action.agent)[action.nth];
   if (!leg || !leg.up) return refused('not-in-phase');
   const customer = otherEnd(leg, action.agent);
-  if (isAgent(customer)) return refused('not-in-phase');
+  if (!isCustomer(customer)) return refused('not-in-phase');
   const existing = roleOn(m, leg, action.agent);
   if (existing && existing.state.role === 'initiator' && !isSettled(existing.state.phase)) {
     // Confirm again for a transfer under way: the machine judges it — the same method is a no-op,
@@ -487,9 +547,10 @@ function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>):
     if (!held.ok) return held;
   }
   const key = d.nextKey++;
-  let init = initiatorTransfer();
+  const to = action.to;
+  let init = initiatorTransfer(to === null ? 'external' : 'user');
   init = (transferTransition(init, { type: 'confirmed', method: action.method }) as { state: TransferState }).state;
-  const reachable = d.signedIn[action.to];
+  const reachable = to === null || d.signedIn[to];
   const t: ModelTransfer = {
     key,
     method: action.method,
@@ -497,48 +558,106 @@ function startTransfer(d: Draft, action: Extract<Action, { type: 'transfer' }>):
     initiator: action.agent,
     recipient: action.to,
     init,
-    rec: reachable ? recipientTransfer(action.method) : null,
+    rec: to !== null && reachable ? recipientTransfer(action.method) : null,
     contactLeg: leg.key,
     consultLeg: null,
     recipientLeg: null,
     shownAtInitiator: true,
-    shownAtRecipient: reachable,
+    shownAtRecipient: to !== null && reachable,
   };
   d.transfers.push(t);
   d.setLeg(leg.key, { transfer: { key, as: 'contact' } });
   if (action.method === 'warm') {
     const held = d.leg(leg.key);
     if (held && !heldBy(held, action.agent)) d.setLeg(leg.key, { heldBy: [...held.heldBy, action.agent].sort() });
-    if (!reachable) d.feed(key, 'init', { type: 'consultFailed', reason: 'not-signed-in' });
-    else d.setTransfer(key, { consultLeg: d.addLeg(action.agent, action.to, { key, as: 'consult' }) });
+    if (to === null) {
+      // The PSTN answers at once: the consult is up.
+      d.setTransfer(key, { consultLeg: d.addLeg(action.agent, PSTN, { key, as: 'consult' }, true) });
+      d.feed(key, 'init', { type: 'consultAnswered' });
+    } else if (!reachable) d.feed(key, 'init', { type: 'consultFailed', reason: 'not-signed-in' });
+    else d.setTransfer(key, { consultLeg: d.addLeg(action.agent, to, { key, as: 'consult' }) });
+  } else if (to === null) {
+    // The customer's phone follows the REFER to the number, which answers: the final NOTIFY says so
+    // and the initiator leaves the customer's call.
+    d.addLeg(customer, PSTN, null, true);
+    d.feed(key, 'init', { type: 'referSucceeded' });
+    endLeg(d, leg.key, 'handedOver');
   } else if (!reachable) {
     d.feed(key, 'init', { type: 'referFailed', reason: 'not-signed-in' });
   } else {
     // The customer's phone follows the REFER: a new call to the recipient, which rings there.
-    d.setTransfer(key, { recipientLeg: d.addLeg(customer, action.to, { key, as: 'referred' }) });
+    d.setTransfer(key, { recipientLeg: d.addLeg(customer, to, { key, as: 'referred' }) });
   }
   return OK;
 }
 
-function complete(d: Draft, agent: Agent): Verdict {
+/**
+ * A transfer button, pressed for one listed transfer in any phase: the shared rules' refusal or
+ * repeat as main applies them, else what the button does.
+ */
+function pressButton(d: Draft, action: ButtonAction): Verdict {
   const m = d.done();
-  const t = m.transfers.find((x) => x.initiator === agent && x.init.phase === 'consulting');
-  if (!t || t.consultLeg === null) return refused('no-such-transfer');
+  const entry = transfersAt(m, action.agent)[action.nth];
+  if (!entry) return refused('no-such-transfer');
+  const check = buttonCheck(m, entry, BUTTON[action.type]);
+  if (!check.ok) return refused(check.error.code);
+  if (check.noop) return OK;
+  const t = entry.t;
+  switch (action.type) {
+    case 'acceptOffer': {
+      const leg = d.leg((t.method === 'warm' ? t.consultLeg : t.recipientLeg) ?? -1);
+      if (!leg || leg.up) throw new Error(`model: transfer ${t.key} offered at ${action.agent} with no ringing call`);
+      const held = holdAllBut(d, action.agent, leg.key);
+      if (!held.ok) return held;
+      d.setLeg(leg.key, { up: true });
+      if (t.method === 'warm') {
+        d.feed(t.key, 'rec', { type: 'consultAnswered' });
+        d.feed(t.key, 'init', { type: 'consultAnswered' });
+        return OK;
+      }
+      // Cold: the customer is with the recipient; the initiator leaves its leg on the final NOTIFY.
+      d.feed(t.key, 'rec', { type: 'referredCallAnswered' });
+      d.feed(t.key, 'init', { type: 'referSucceeded' });
+      endLeg(d, t.contactLeg, 'handedOver');
+      return OK;
+    }
+    case 'declineOffer': {
+      const leg = d.leg((t.method === 'warm' ? t.consultLeg : t.recipientLeg) ?? -1);
+      if (!leg || leg.up) throw new Error(`model: transfer ${t.key} offered at ${action.agent} with no ringing call`);
+      endLeg(d, leg.key, 'declined');
+      return OK;
+    }
+    case 'complete':
+      return complete(d, t);
+    case 'cancel':
+      return cancel(d, t.key);
+  }
+}
+
+function complete(d: Draft, t: ModelTransfer): Verdict {
+  if (t.consultLeg === null) throw new Error(`model: transfer ${t.key} completes with no consult`);
   d.feed(t.key, 'init', { type: 'completeRequested' });
   d.feed(t.key, 'init', { type: 'referSucceeded' });
-  d.feed(t.key, 'rec', { type: 'contactArrived' });
-  // The customer's INVITE with Replaces takes over the consult at the recipient, held there.
-  const replacement = d.addLeg(t.customer, t.recipient, { key: t.key, as: 'referred' }, true, [t.recipient]);
-  d.setTransfer(t.key, { recipientLeg: replacement });
+  if (t.recipient === null) {
+    // The customer's INVITE with Replaces takes over the consult at the PSTN, which answers it.
+    d.addLeg(t.customer, PSTN, null, true);
+  } else {
+    d.feed(t.key, 'rec', { type: 'contactArrived' });
+    // The customer's INVITE with Replaces takes over the consult at the recipient, held there.
+    const replacement = d.addLeg(t.customer, t.recipient, { key: t.key, as: 'referred' }, true, [t.recipient]);
+    d.setTransfer(t.key, { recipientLeg: replacement });
+  }
   endLeg(d, t.consultLeg, 'replaced');
   endLeg(d, t.contactLeg, 'handedOver');
   return OK;
 }
 
+/** The consult called off: by the recipient of a colleague's transfer, by the initiator of an outside number's. */
 function cancel(d: Draft, tKey: number): Verdict {
   const t = d.transfer(tKey);
-  d.feed(tKey, 'rec', { type: 'recipientCancelled' });
-  d.feed(tKey, 'init', { type: 'recipientCancelled' });
+  const event: TransferEvent = t.recipient === null ? { type: 'initiatorCancelled' } : { type: 'recipientCancelled' };
+  d.feed(tKey, 'rec', event);
+  d.feed(tKey, 'init', event);
   if (t.consultLeg !== null) endLeg(d, t.consultLeg, 'hangUp');
   return OK;
 }

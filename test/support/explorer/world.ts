@@ -9,19 +9,21 @@ import type { Call } from '../../../electron/core/sip/call.js';
 import type { DeskState } from '../../../shared/desk.js';
 import type { CommandName, CommandPayload } from '../../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../../shared/provisioning/index.js';
-import { createCustomer, type CustomerBot } from '../../lab/bots.js';
+import { createCustomer, createPstn, PSTN_NUMBERS, type CustomerBot, type PstnBot } from '../../lab/bots.js';
 import type { Lab } from '../../lab/lab.js';
+import { bestEffort } from '../../lab/bestEffort.js';
 import { untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../audioOracle.js';
 import { createTestDesk, type TestDesk } from '../deskFixture.js';
 import {
   AGENTS,
   CUSTOMERS,
+  PSTN,
   TONE_OF,
   deskLegs,
   expectedHearing,
   isAgent,
-  offerAt,
   ringingAt,
+  transfersAt,
   type Action,
   type Agent,
   type Customer,
@@ -54,12 +56,17 @@ export interface Observation {
 export class World {
   readonly desks: Record<Agent, TestDesk>;
   readonly bots: Record<Customer, CustomerBot>;
+  /** The lab's PSTN gateway: the outside number answers at once. */
+  readonly pstn: PstnBot;
   /** Model leg key → the SIP Call-ID of the dialog it was matched to. */
   private readonly dialogOf = new Map<number, string>();
+  /** `${model transfer key}:${role}` → the id the desk in that role gave the transfer. */
+  private readonly transferIds = new Map<string, string>();
 
-  private constructor(desks: Record<Agent, TestDesk>, bots: Record<Customer, CustomerBot>) {
+  private constructor(desks: Record<Agent, TestDesk>, bots: Record<Customer, CustomerBot>, pstn: PstnBot) {
     this.desks = desks;
     this.bots = bots;
+    this.pstn = pstn;
   }
 
   static async start(lab: Lab, doc: ProvisioningDocument): Promise<World> {
@@ -68,12 +75,19 @@ export class World {
       Customer,
       CustomerBot
     >;
-    const world = new World(desks, bots);
+    const world = new World(desks, bots, createPstn(lab, { toneHz: TONE_OF[PSTN] }));
     for (const bot of Object.values(bots)) {
       // A customer answers an agent's call after a short ring.
-      bot.phone.events.on('incomingCall', (call) => void setTimeout(() => void call.answer().catch(() => undefined), 80));
+      bot.phone.events.on(
+        'incomingCall',
+        (call) => void setTimeout(() => void call.answer().catch(bestEffort('a customer answering')), 80),
+      );
     }
-    await Promise.all([...Object.values(bots).map((b) => b.phone.start()), ...AGENTS.map((a) => world.signIn(a))]);
+    await Promise.all([
+      ...Object.values(bots).map((b) => b.phone.start()),
+      world.pstn.phone.start(),
+      ...AGENTS.map((a) => world.signIn(a)),
+    ]);
     return world;
   }
 
@@ -85,7 +99,11 @@ export class World {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...Object.values(this.bots).map((b) => b.dispose()), ...Object.values(this.desks).map((d) => d.dispose())]);
+    await Promise.all([
+      ...Object.values(this.bots).map((b) => b.dispose()),
+      this.pstn.dispose(),
+      ...Object.values(this.desks).map((d) => d.dispose()),
+    ]);
   }
 
   /** Carries out `action` as the model describes it; returns main's answer. */
@@ -93,10 +111,23 @@ export class World {
     switch (action.type) {
       case 'dial':
         // The bot's call may fail (nobody registered): the model knows; nothing to answer.
-        await this.bots[action.from].phone.call(action.to).catch(() => undefined);
+        await this.bots[action.from].phone.call(action.to).catch(bestEffort(`${action.from} calling ${action.to}`));
         return { ok: true };
+      case 'pstnHangsUp':
+        await Promise.all(this.pstn.phone.calls().map((c) => c.hangUp().catch(bestEffort('the PSTN hanging up'))));
+        return { ok: true };
+      case 'transferOut':
+        return this.command(action.agent, 'transfer.start', {
+          callId: this.nth(model, action.agent, action.nth),
+          method: action.method,
+          number: PSTN_NUMBERS.answers,
+          outcomeId: 'other',
+          note: `explorer: ${action.method} to the outside number`,
+        });
       case 'customerHangsUp':
-        await Promise.all(this.bots[action.customer].phone.calls().map((c) => c.hangUp().catch(() => undefined)));
+        await Promise.all(
+          this.bots[action.customer].phone.calls().map((c) => c.hangUp().catch(bestEffort(`${action.customer} hanging up`))),
+        );
         return { ok: true };
       case 'agentDials':
         return this.command(action.agent, 'call.dial', { target: action.to });
@@ -123,19 +154,12 @@ export class World {
           note: `explorer: ${action.method} to ${action.to}`,
         });
       case 'acceptOffer':
-      case 'declineOffer': {
-        const offer = offerAt(model, action.agent);
-        const id =
-          this.transferIdAt(
-            action.agent,
-            (t) => t.role === 'recipient' && (t.state.phase === 'consultRinging' || t.state.phase === 'referring'),
-          ) ?? (offer ? 'unknown' : 'none');
-        return this.command(action.agent, action.type === 'acceptOffer' ? 'transfer.accept' : 'transfer.decline', { transferId: id });
-      }
+      case 'declineOffer':
       case 'complete':
       case 'cancel': {
-        const id = this.transferIdAt(action.agent, (t) => t.state.phase === 'consulting') ?? 'none';
-        return this.command(action.agent, action.type === 'complete' ? 'transfer.complete' : 'transfer.cancel', { transferId: id });
+        const entry = transfersAt(model, action.agent)[action.nth];
+        const id = entry ? (this.transferIds.get(`${entry.t.key}:${entry.role}`) ?? 'unmatched') : 'none';
+        return this.command(action.agent, TRANSFER_COMMAND[action.type], { transferId: id });
       }
       case 'signOut':
         return this.command(action.agent, 'session.signOut', {});
@@ -155,6 +179,32 @@ export class World {
           if (!verdict.ok) return verdict;
         }
         return { ok: true };
+      }
+    }
+  }
+
+  /**
+   * Ties each transfer a desk lists to the model's, once the desks agree with the model: a step
+   * starts at most one transfer, so a desk's one new transfer in a role is the model's one new
+   * transfer in that role there. (Both desks of a transfer know it by the same id.)
+   */
+  claimTransfers(model: Model): void {
+    for (const a of AGENTS) {
+      const real = this.desks[a].state().transfers;
+      const taken = new Set(
+        transfersAt(model, a)
+          .map((x) => this.transferIds.get(`${x.t.key}:${x.role}`))
+          .filter((id) => id !== undefined),
+      );
+      for (const entry of transfersAt(model, a)) {
+        const key = `${entry.t.key}:${entry.role}`;
+        if (this.transferIds.has(key)) continue;
+        const found = real.find(
+          (r) => !taken.has(r.id) && r.role === entry.role && r.state.method === entry.state.method && r.state.phase === entry.state.phase,
+        );
+        if (!found) continue;
+        this.transferIds.set(key, found.id);
+        taken.add(found.id);
       }
     }
   }
@@ -185,6 +235,7 @@ export class World {
       if (new Set(ids).size !== ids.length) duplicateDues.push(`${a}: ${ids.join(', ')}`);
     }
     for (const c of CUSTOMERS) for (const call of this.bots[c].phone.calls()) add(c, call, false);
+    for (const call of this.pstn.phone.calls()) add(PSTN, call, false);
     const legs: ObservedLeg[] = [];
     let halfLegs = 0;
     for (const [sipCallId, list] of ends) {
@@ -250,7 +301,8 @@ export class World {
 
   /** Ends everything left (customers hang up, consults are ended by whoever may), for the final check. */
   async windDown(): Promise<void> {
-    for (const bot of Object.values(this.bots)) await Promise.all(bot.phone.calls().map((c) => c.hangUp().catch(() => undefined)));
+    for (const bot of [...Object.values(this.bots), this.pstn])
+      await Promise.all(bot.phone.calls().map((c) => c.hangUp().catch(bestEffort('a customer or the PSTN hanging up at the end'))));
     for (let round = 0; round < 3; round += 1) {
       for (const a of AGENTS) {
         for (const view of this.desks[a].state().calls) {
@@ -319,6 +371,13 @@ export class World {
     return this.desks[a].state().transfers.find(pick)?.id;
   }
 }
+
+const TRANSFER_COMMAND = {
+  acceptOffer: 'transfer.accept',
+  declineOffer: 'transfer.decline',
+  complete: 'transfer.complete',
+  cancel: 'transfer.cancel',
+} as const;
 
 function sameParties(a: readonly [Party, Party], b: readonly [Party, Party]): boolean {
   const x = [...a].sort();
