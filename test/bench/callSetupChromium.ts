@@ -3,17 +3,19 @@
  * RendererMediaPort, as the E2E harness runs it) with its media host page in Debian's Chromium (the
  * product's engine, with its spare connection), dialing a wrtc customer bot that answers at once;
  * beside it, stock SIP.js (its Web SDH, bundled with esbuild) in a page of the same Chromium,
- * dialing the same bot. Its own lab Kamailio (presence on, as the desk expects).
+ * dialing the same bot, on the lab Kamailio the caller gives (the Node half's, so both engines meet
+ * the same configuration; presence on, as the desk expects).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS } from '../../shared/ipc.js';
 import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import { type Lab } from '../lab/lab.js';
 import { labDocument } from '../support/deskFixture.js';
 import { waitFor } from '../support/waitFor.js';
 import globalSetup from '../e2e/globalSetup.js';
@@ -25,9 +27,54 @@ import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
 export interface ChromiumSeries {
   readonly setup: number[];
   readonly media: number[];
-  /** From main's SIP trace (1 ms clock): the INVITE that got the 200 → the 200, and → the ACK (established). */
+  /** From main's SIP trace (1 ms clock): dial → first INVITE, the INVITE that got the 200 → the 200, the 200 → the ACK. */
+  readonly dialToInvite: number[];
   readonly inviteToOk: number[];
-  readonly inviteToAck: number[];
+  readonly okToAck: number[];
+  /** The callee's own trace: INVITE received → its 200 sent (answering, incl. its ICE gathering). */
+  readonly calleeAnswer: number[];
+  /** Ours only, main's side of the media channel: dial → createOffer asked, and asked → the offer back. */
+  readonly dialToOfferAsked: number[];
+  readonly offerRoundTrip: number[];
+}
+
+/** A Phone `sipTrace` writing first lines into `log`. */
+export function traceInto(log: SipEntry[]): (direction: 'sent' | 'received', message: string) => void {
+  return (direction, message) => void log.push({ direction, firstLine: message.slice(0, message.indexOf('\r\n') >>> 0), at: Date.now() });
+}
+
+/** From a callee's trace since the call: the INVITE received → the first 200 it sent after it. */
+export function calleeAnswer(log: readonly SipEntry[]): number {
+  const invite = log.find((e) => e.direction === 'received' && e.firstLine.startsWith('INVITE '));
+  const ok = log.find((e) => invite !== undefined && e.at >= invite.at && e.direction === 'sent' && e.firstLine.startsWith('SIP/2.0 200'));
+  return invite && ok ? ok.at - invite.at : Number.NaN;
+}
+
+export interface SipEntry {
+  readonly direction: 'sent' | 'received';
+  readonly firstLine: string;
+  /** Date.now() when traced. */
+  readonly at: number;
+}
+
+/**
+ * One call's SIP trace, from the dial (Date.now()) on, split at the first INVITE sent, the INVITE
+ * answered 200 (the last before the 200: a lab asking for digest auth answers the first one 407)
+ * and the ACK. NaN where a message is missing.
+ */
+export function sipBreakdown(log: readonly SipEntry[], dialedAt: number): { dialToInvite: number; inviteToOk: number; okToAck: number } {
+  const isInvite = (e: SipEntry): boolean => e.direction === 'sent' && e.firstLine.startsWith('INVITE ');
+  const first = log.find(isInvite);
+  const ok = log.find(
+    (e) => first !== undefined && e.at >= first.at && e.direction === 'received' && e.firstLine.startsWith('SIP/2.0 200'),
+  );
+  const answered = log.filter((e) => isInvite(e) && ok !== undefined && e.at <= ok.at).at(-1);
+  const ack = log.find((e) => ok !== undefined && e.at >= ok.at && e.direction === 'sent' && e.firstLine.startsWith('ACK '));
+  return {
+    dialToInvite: first ? first.at - dialedAt : Number.NaN,
+    inviteToOk: answered && ok ? ok.at - answered.at : Number.NaN,
+    okToAck: ok && ack ? ack.at - ok.at : Number.NaN,
+  };
 }
 
 export interface ChromiumSamples {
@@ -35,6 +82,18 @@ export interface ChromiumSamples {
   readonly bare: ChromiumSeries | null;
   readonly fromSpare: number;
   readonly gathered: number;
+  /** Node's event-loop delay (ms) while each series ran: main's desk and the callee bot share that loop. */
+  readonly loopDelay: { readonly ours: LoopDelay; readonly bare: LoopDelay | null };
+}
+
+export interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function loopDelay(histogram: IntervalHistogram): LoopDelay {
+  return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
 }
 
 const ENGINE_GLOBAL = '__BATON_MEDIA_ENGINE__';
@@ -44,43 +103,69 @@ interface Counters {
   readonly offers: { readonly fromSpare: number; readonly gathered: number };
 }
 
-export async function chromiumSetup(_nodeLab: Lab, calls: number): Promise<ChromiumSamples> {
+export async function chromiumSetup(lab: Lab, calls: number): Promise<ChromiumSamples> {
   globalSetup(); // the bundle and the fake microphone's WAV, as the E2E suite has them
-  const lab = await startLab();
   const bundle = mkdtempSync(join(tmpdir(), 'baton-bench-bundle-'));
   cpSync(BUNDLE_DIR, bundle, { recursive: true });
   const server = await startBridgeServer(bundle);
   const alice = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
   server.register(alice);
-  const customer = createCustomer(lab, 'customer');
+  const calleeLog: SipEntry[] = [];
+  const customer = createCustomer(lab, 'customer', { phone: { sipTrace: traceInto(calleeLog) } });
+  const offers = timeOffers(alice);
   customer.phone.events.on('incomingCall', (call) => void call.answer());
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS] });
   try {
     await customer.phone.start();
-    const page = await openMediaHost(browser, server, alice);
+    const page = await openMediaHost(browser, server, alice, lab);
     const counters = (): Promise<Counters> =>
       page.evaluate((name) => (globalThis as unknown as Record<string, { counters(): Counters }>)[name]!.counters(), ENGINE_GLOBAL);
     // The first call captures the microphone; until then Chromium offers mDNS names only, which no
     // SIP far end resolves, so the first spare comes after it.
-    await aliceCall(alice, customer);
+    await aliceCall(alice, customer, calleeLog, offers);
     const before = (await counters()).offers;
-    const ours: ChromiumSeries = { setup: [], media: [], inviteToOk: [], inviteToAck: [] };
+    const oursLoop = monitorEventLoopDelay({ resolution: 1 });
+    oursLoop.enable();
+    const ours: ChromiumSeries = {
+      setup: [],
+      media: [],
+      dialToInvite: [],
+      inviteToOk: [],
+      okToAck: [],
+      calleeAnswer: [],
+      dialToOfferAsked: [],
+      offerRoundTrip: [],
+    };
     for (let i = 0; i < calls; i += 1) {
       await waitFor('the spare', async () => ((await counters()).spare.ready === 1 ? true : undefined), 10_000, 5);
-      const sample = await aliceCall(alice, customer);
+      const sample = await aliceCall(alice, customer, calleeLog, offers);
       ours.setup.push(sample.setup);
       ours.media.push(sample.media);
+      ours.dialToInvite.push(sample.dialToInvite);
       ours.inviteToOk.push(sample.inviteToOk);
-      ours.inviteToAck.push(sample.inviteToAck);
+      ours.okToAck.push(sample.okToAck);
+      ours.calleeAnswer.push(sample.calleeAnswer);
+      ours.dialToOfferAsked.push(sample.dialToOfferAsked);
+      ours.offerRoundTrip.push(sample.offerRoundTrip);
     }
+    oursLoop.disable();
     const after = (await counters()).offers;
     let bare: ChromiumSeries | null = null;
+    const bareLoop = monitorEventLoopDelay({ resolution: 1 });
+    bareLoop.enable();
     try {
-      bare = await bareInChromium(browser, server, lab, calls, customer);
+      bare = await bareInChromium(browser, server, lab, calls, customer, calleeLog);
     } catch (error) {
       console.log(`stock SIP.js in Chromium not measured: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return { ours, bare, fromSpare: after.fromSpare - before.fromSpare, gathered: after.gathered - before.gathered };
+    bareLoop.disable();
+    return {
+      ours,
+      bare,
+      fromSpare: after.fromSpare - before.fromSpare,
+      gathered: after.gathered - before.gathered,
+      loopDelay: { ours: loopDelay(oursLoop), bare: bare ? loopDelay(bareLoop) : null },
+    };
   } finally {
     await alice.dispose();
     server.unregister(alice);
@@ -88,7 +173,6 @@ export async function chromiumSetup(_nodeLab: Lab, calls: number): Promise<Chrom
     await customer.dispose();
     await server.close();
     rmSync(bundle, { recursive: true, force: true });
-    await lab.stop();
   }
 }
 
@@ -96,8 +180,22 @@ export async function chromiumSetup(_nodeLab: Lab, calls: number): Promise<Chrom
 async function aliceCall(
   alice: AgentEndpoint,
   customer: CustomerBot,
-): Promise<{ setup: number; media: number; inviteToOk: number; inviteToAck: number }> {
+  calleeLog: SipEntry[],
+  offers: OfferTiming[],
+): Promise<{
+  setup: number;
+  media: number;
+  dialToInvite: number;
+  inviteToOk: number;
+  okToAck: number;
+  calleeAnswer: number;
+  dialToOfferAsked: number;
+  offerRoundTrip: number;
+}> {
   const since = alice.sipLog.length;
+  const calleeSince = calleeLog.length;
+  const offersSince = offers.length;
+  const dialedAt = Date.now();
   const t0 = performance.now();
   const dialed = await alice.desk.handle('call.dial', { target: customer.name });
   if (!dialed.ok) throw new Error(`dial failed: ${dialed.error.message}`);
@@ -113,15 +211,9 @@ async function aliceCall(
   const established = performance.now();
   await waitFor('media', async () => ((await alice.mediaStats()).bytesReceived > 0 ? true : undefined), 10_000, 2);
   const media = performance.now() - established;
-  const log = alice.sipLog.slice(since);
-  // The last INVITE before the 200: a lab asking for digest auth answers the first one 407.
-  const first = log.find((e) => e.direction === 'sent' && e.firstLine.startsWith('INVITE '));
-  const ok = log.find(
-    (e) => first !== undefined && e.at >= first.at && e.direction === 'received' && e.firstLine.startsWith('SIP/2.0 200'),
-  );
-  const invite = log.filter((e) => e.direction === 'sent' && e.firstLine.startsWith('INVITE ') && ok !== undefined && e.at <= ok.at).at(-1);
-  // Established is the ACK, sent as the answer goes to the engine (applied while the ACK is out).
-  const ack = log.find((e) => ok !== undefined && e.at >= ok.at && e.direction === 'sent' && e.firstLine.startsWith('ACK '));
+  const parts = sipBreakdown(alice.sipLog.slice(since), dialedAt);
+  const answer = calleeAnswer(calleeLog.slice(calleeSince));
+  const offer = offers[offersSince];
   const hungUp = await alice.desk.handle('call.hangUp', { callId });
   if (!hungUp.ok) throw new Error(`hang-up failed: ${hungUp.error.message}`);
   await waitFor('the customer idle', () => (customer.phone.calls().length === 0 ? true : undefined), 5000);
@@ -131,14 +223,39 @@ async function aliceCall(
   return {
     setup: established - t0,
     media,
-    inviteToOk: invite && ok ? ok.at - invite.at : Number.NaN,
-    inviteToAck: invite && ack ? ack.at - invite.at : Number.NaN,
+    ...parts,
+    calleeAnswer: answer,
+    dialToOfferAsked: offer ? offer.askedAt - dialedAt : Number.NaN,
+    offerRoundTrip: offer?.answeredAt !== undefined ? offer.answeredAt - offer.askedAt : Number.NaN,
   };
 }
 
+interface OfferTiming {
+  readonly askedAt: number;
+  answeredAt?: number;
+}
+
+/** Times each createOffer main asks of the media host (Date.now, as the SIP trace). */
+function timeOffers(alice: AgentEndpoint): OfferTiming[] {
+  const timings: OfferTiming[] = [];
+  const port = alice.media;
+  const request = port.request.bind(port);
+  port.request = ((req: Parameters<typeof port.request>[0]) => {
+    const pending = request(req);
+    if (req.op !== 'createOffer') return pending;
+    const timing: OfferTiming = { askedAt: Date.now() };
+    timings.push(timing);
+    return pending.then((value) => {
+      timing.answeredAt = Date.now();
+      return value;
+    });
+  }) as typeof port.request;
+  return timings;
+}
+
 /** A signed-in desk's media host page in Chromium, its engine attached. */
-async function openMediaHost(browser: Browser, server: BridgeServer, desk: AgentEndpoint): Promise<Page> {
-  const signedIn = await desk.desk.handle('session.signIn', { userId: desk.userId, password: '' });
+async function openMediaHost(browser: Browser, server: BridgeServer, desk: AgentEndpoint, lab: Lab): Promise<Page> {
+  const signedIn = await desk.desk.handle('session.signIn', { userId: desk.userId, password: lab.passwordOf(desk.userId) ?? '' });
   if (!signedIn.ok) throw new Error(`${desk.userId} could not sign in: ${signedIn.error.message}`);
   await desk.until('registered', (s) => s.session.registration === 'registered');
   const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
@@ -163,6 +280,7 @@ async function bareInChromium(
   lab: Lab,
   calls: number,
   customer: CustomerBot,
+  calleeLog: SipEntry[],
 ): Promise<ChromiumSeries> {
   const bundled = await build({
     stdin: { contents: "export * from 'sip.js';", resolveDir: process.cwd(), loader: 'ts' },
@@ -238,8 +356,18 @@ async function bareInChromium(
     },
     { server: lab.wsUrl, domain: lab.domain, user, password },
   );
-  const series: ChromiumSeries = { setup: [], media: [], inviteToOk: [], inviteToAck: [] };
+  const series: ChromiumSeries = {
+    setup: [],
+    media: [],
+    dialToInvite: [],
+    inviteToOk: [],
+    okToAck: [],
+    calleeAnswer: [],
+    dialToOfferAsked: [],
+    offerRoundTrip: [],
+  };
   for (let i = 0; i < calls + 1; i += 1) {
+    const calleeSince = calleeLog.length;
     const sample = await page.evaluate(
       (target) => (globalThis as unknown as { benchCall(t: string): Promise<{ setup: number; media: number }> }).benchCall(target),
       customer.name,
@@ -248,6 +376,7 @@ async function bareInChromium(
     if (i === 0) continue; // the first call captures the microphone, as ours did
     series.setup.push(sample.setup);
     series.media.push(sample.media);
+    series.calleeAnswer.push(calleeAnswer(calleeLog.slice(calleeSince)));
   }
   await context.close();
   return series;
