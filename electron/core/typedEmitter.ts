@@ -19,8 +19,8 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never>);
-    return { dispose: () => void set.delete(listener as Listener<never>) };
+    set.add(listener);
+    return { dispose: () => void set.delete(listener) };
   }
 
   /** Resolves with the next value of `event` that satisfies `predicate`. */

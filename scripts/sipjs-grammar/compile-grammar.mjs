@@ -70,7 +70,7 @@ export function compileGrammar(source) {
   expectLine(head + 1, '    options = options !== undefined ? options : {};');
   expectLine(head + 2, '    const peg$FAILED = {};');
   expectLine(head + 3, '    const peg$source = options.grammarSource;');
-  const defaultStart = /^    let peg\$startRuleIndex = (\d+);$/.exec(lines[head + 5] ?? '');
+  const defaultStart = /^ {4}let peg\$startRuleIndex = (\d+);$/.exec(lines[head + 5] ?? '');
   if (!defaultStart) throw new Error('unexpected peg$startRuleIndex line');
   expectLine(head + 6, '    const peg$consts = [');
   const bytecodeStart = lineIndex('    const peg$bytecode = [', head);
@@ -106,6 +106,7 @@ export function compileGrammar(source) {
   const bytecodeSource = lines.slice(bytecodeStart + 1, stateStart - 1).join('\n');
   const decode = (s) => s.split('').map((ch) => ch.charCodeAt(0) - 32);
   /** @type {number[][]} */
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the installed SIP.js grammar's own array literal, read as data at build time
   const bytecode = new Function('peg$decode', `return [${bytecodeSource}];`)(decode);
 
   // The constant pool's plain values (literals), to specialise literal matches at compile time. The
@@ -113,6 +114,7 @@ export function compileGrammar(source) {
   const constsSource = lines.slice(head + 7, bytecodeStart - 1).join('\n');
   const expectation = () => ({});
   /** @type {unknown[]} */
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the installed SIP.js grammar's constant pool, defined (never run) at build time
   const consts = new Function(
     'peg$literalExpectation',
     'peg$classExpectation',

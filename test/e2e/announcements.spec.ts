@@ -4,16 +4,12 @@
  * "A answers" after the offer's text. Main's side is a scripted desk (no SIP): the page is tested.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, expect } from './harness/pageFaults.js';
 import type { CallView, DeskState } from '../../shared/desk.js';
-import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
 import type { TransferView } from '../../shared/transfer/view.js';
 import type { Connection } from './harness/agentEndpoint.js';
-import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './harness/bridgeServer.js';
-import { BUNDLE_DIR } from './harness/paths.js';
+import type { BridgeEndpoint, BridgeServer } from './harness/bridgeServer.js';
+import { startScriptedBridge } from '../support/scriptedBridge.js';
 
 function ringing(id: string, uri: string, name: string | null, transferId: string | null): CallView {
   return {
@@ -88,27 +84,14 @@ class ScriptedDesk implements BridgeEndpoint {
   }
 }
 
-/** Every event of the contract, checked at compile time. */
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
-
 let server: BridgeServer;
-let bundle: string;
 
 test.beforeAll(async () => {
-  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
-  cpSync(BUNDLE_DIR, bundle, { recursive: true });
-  server = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: Object.keys(EVENTS) } });
+  server = await startScriptedBridge();
 });
 
 test.afterAll(async () => {
   await server?.close();
-  if (bundle) rmSync(bundle, { recursive: true, force: true });
 });
 
 test('one call ringing: the answer and decline keys are announced with it', async ({ page }) => {

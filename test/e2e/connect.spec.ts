@@ -11,20 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
-import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import { COMMAND_NAMES } from '../../shared/ipc.js';
+import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { installBatonBridge, type BridgeClientArgs } from './harness/bridgeClient.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
 import { ConnectEndpoint } from './harness/connectEndpoint.js';
 import { BUNDLE_DIR } from './harness/paths.js';
-
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 
 let lab: Lab;
 let server: BridgeServer;
@@ -72,7 +65,7 @@ test('the Connect screen: each failure is a sentence to act on, nothing saved un
     const args: BridgeClientArgs = {
       url: server.bridgeUrl(endpoint.token),
       commands: COMMAND_NAMES,
-      events: Object.keys(EVENTS),
+      events: [...CONTRACT_EVENTS],
       mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
     };
     await page.addInitScript(installBatonBridge, args);

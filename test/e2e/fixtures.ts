@@ -24,9 +24,9 @@ import {
   type CommandName,
   type CommandOutcome,
   type CommandPayload,
-  type EventName,
 } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
+import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
 import { installBatonBridge, type BridgeClientArgs } from './harness/bridgeClient.js';
@@ -38,15 +38,6 @@ import { TONES } from '../support/partyTones.js';
 
 export { expect };
 export type { AgentEndpoint } from './harness/agentEndpoint.js';
-
-/** Every event of the contract, checked against EventPayloads at compile time (as the preload does). */
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 
 /** renderer/media's MEDIA_OPTIONS_GLOBAL; test code may not import renderer/, so the name is repeated here. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
@@ -134,6 +125,7 @@ export interface TestFixtures {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   lab: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring: it must be an object pattern, and this fixture needs none
     async ({}, use) => {
       const lab = await startLab();
       await use(lab);
@@ -143,6 +135,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   provisioning: [async ({ lab }, use) => use(labDocument(lab)), { scope: 'worker' }],
   bridge: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring: it must be an object pattern, and this fixture needs none
     async ({}, use) => {
       // Serve a copy: a `vite build` running meanwhile (another suite, a watcher) empties dist/renderer.
       const bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
@@ -188,7 +181,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const args: BridgeClientArgs = {
         url: bridgeUrlOf(pages, endpoint, 'ui'),
         commands: COMMAND_NAMES,
-        events: Object.keys(EVENTS),
+        events: [...CONTRACT_EVENTS],
       };
       await page.addInitScript(installBatonBridge, args);
       await page.goto(options.path ?? '/');

@@ -15,6 +15,7 @@ import { pageEar } from './harness/pageOracle.js';
 
 const relayTest = test.extend<{ phone: LinphonePhone }, { lab: Lab }>({
   lab: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring: it must be an object pattern, and this fixture needs none
     async ({}, use) => {
       const lab = await startLab({ mediaRelay: true });
       await use(lab);

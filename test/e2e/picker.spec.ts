@@ -5,24 +5,13 @@
  * view, past the rendered window. Main's side is a scripted desk (no SIP): the page is what is tested.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, expect } from './harness/pageFaults.js';
 import type { DeskState, DirectoryEntryView } from '../../shared/desk.js';
-import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
 import type { Connection } from './harness/agentEndpoint.js';
-import { startBridgeServer, type BridgeEndpoint, type BridgeServer } from './harness/bridgeServer.js';
-import { BUNDLE_DIR } from './harness/paths.js';
+import type { BridgeEndpoint, BridgeServer } from './harness/bridgeServer.js';
+import { startScriptedBridge } from '../support/scriptedBridge.js';
 
 const USERS = 1000;
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 
 /** Colleagues "User 0000" … in main's order (all Ready: one recommended group). */
 const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => {
@@ -88,17 +77,13 @@ class ScriptedDesk implements BridgeEndpoint {
 }
 
 let server: BridgeServer;
-let bundle: string;
 
 test.beforeAll(async () => {
-  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
-  cpSync(BUNDLE_DIR, bundle, { recursive: true });
-  server = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: Object.keys(EVENTS) } });
+  server = await startScriptedBridge();
 });
 
 test.afterAll(async () => {
   await server?.close();
-  if (bundle) rmSync(bundle, { recursive: true, force: true });
 });
 
 test('a directory of 1,000: a window of rows rendered, every colleague reachable, arrows move past the window', async ({ page }) => {

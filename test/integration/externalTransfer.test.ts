@@ -250,7 +250,9 @@ describe('transfer to an external number', () => {
     const s = await scene();
     s.customer.finalNotifyDelayMs = 1500;
     await start(s, 'cold', PSTN_NUMBERS.answers);
-    const followed = await waitFor('the customer’s new call', () => (s.customer.followed[0]?.state === 'established' ? s.customer.followed[0] : undefined));
+    const followed = await waitFor('the customer’s new call', () =>
+      s.customer.followed[0]?.state === 'established' ? s.customer.followed[0] : undefined,
+    );
     await s.toAlice.hangUp();
     const done = await settled(s, 'completed');
     expect(done.state.failure).toBeNull();
@@ -274,7 +276,9 @@ describe('transfer to an external number', () => {
     await ok(s.alice, 'transfer.complete', { transferId: consulting.id });
     const failed = await settled(s, 'failed');
     // Nothing to go back to: no consult, so no second Complete into a dead dialog.
-    expect(failed.consultCallId === null || s.alice.state().calls.every((c) => c.id !== failed.consultCallId || c.state === 'ended')).toBe(true);
+    expect(failed.consultCallId === null || s.alice.state().calls.every((c) => c.id !== failed.consultCallId || c.state === 'ended')).toBe(
+      true,
+    );
     expect(failed.allowed).not.toContain('complete');
     expect(failed.allowed).toContain('unholdContact');
     await ok(s.alice, 'transfer.unholdContact', { transferId: consulting.id });

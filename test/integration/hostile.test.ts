@@ -15,6 +15,7 @@ import { startBurstPeer } from '../support/burstPeer.js';
 import { waitFor } from '../support/waitFor.js';
 import { tortureCases } from '../fixtures/sip/torture.js';
 import { INVITE_WITH_SDP } from '../fixtures/sip/corpus.js';
+import { bestEffort } from '../lab/bestEffort.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -40,7 +41,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await phone.stop().catch(() => {});
+  await phone.stop().catch(bestEffort('stopping the phone'));
   await media.dispose();
   await peer.close();
 });
@@ -399,7 +400,7 @@ describe('flow control', () => {
       await call.hangUp();
       await waitFor('the call in progress still ends cleanly (BYE answered)', () => call.state === 'ended');
     } finally {
-      await agent.stop().catch(() => {});
+      await agent.stop().catch(bestEffort('stopping the agent'));
       await burstMedia.dispose();
       await burstPeer.close();
     }
@@ -415,13 +416,14 @@ function sdpOf(message: string): string {
 // real SIP.js user agent (Replaces naming no dialog → 481 from the ingress, before SIP.js).
 describe('dialog index port', () => {
   it('answers an INVITE whose Replaces names no dialog with 481', async () => {
-    let current: UserAgent | undefined;
+    // The user agent is made with these options, so the index reads it from here once it exists.
+    const current: { ua?: UserAgent } = {};
     const transportOptions: WsTransportOptions = {
       server: peer.url,
       connectTimeoutMs: 2000,
       keepAliveMs: 15_000,
       onInboundError: () => {},
-      dialogs: userAgentDialogIndex(() => current),
+      dialogs: userAgentDialogIndex(() => current.ua),
     };
     const ua = new UserAgent({
       uri: UserAgent.makeURI('sip:alice@127.0.0.1'),
@@ -429,7 +431,7 @@ describe('dialog index port', () => {
       transportOptions,
       logBuiltinEnabled: false,
     });
-    current = ua;
+    current.ua = ua;
     await phone.stop(); // the peer talks to one client at a time
     await ua.start();
     try {

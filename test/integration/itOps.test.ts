@@ -22,6 +22,7 @@ import { Phone } from '../../electron/core/sip/phone.js';
 import { TRACED_BODY_BYTES, TRACED_HEAD_BYTES } from '../../electron/core/log/traceText.js';
 import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { requestTo, startHostilePeer } from '../support/hostilePeer.js';
+import { bestEffort } from '../lab/bestEffort.js';
 
 const PASSWORDS = { alice: 'alice-Secret-7731', bob: 'bob-Secret-5518', customer: 'cust-Secret-0042' };
 const NOTE = 'Card ending 4242 disputes order 77';
@@ -220,7 +221,7 @@ describe('the SIP trace holds every message on the wire', () => {
         `[… ${2 * 1024 * 1024 - TRACED_BODY_BYTES} more bytes not traced]`,
       );
     } finally {
-      await phone.stop().catch(() => {});
+      await phone.stop().catch(bestEffort('stopping the phone'));
       await media.dispose();
       await peer.close();
       files.close();

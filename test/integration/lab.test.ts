@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LabError, startLab, type Lab } from '../lab/lab.js';
+import { textContaining } from '../support/matchers.js';
 
 const DOMAIN = '127.0.0.1';
 
@@ -64,7 +65,7 @@ describe('lab lifecycle', () => {
     try {
       await expect(startLab({ port })).rejects.toMatchObject({
         code: 'exited',
-        message: expect.stringContaining('Address already in use'),
+        message: textContaining('Address already in use'),
       });
     } finally {
       squatter.close();
@@ -74,12 +75,12 @@ describe('lab lifecycle', () => {
   it('says how to install Kamailio when the binary is missing', async () => {
     const attempt = startLab({ kamailioBinary: '/nonexistent/kamailio' });
     await expect(attempt).rejects.toBeInstanceOf(LabError);
-    await expect(attempt).rejects.toMatchObject({ code: 'kamailio-missing', message: expect.stringContaining('apt-get install kamailio') });
+    await expect(attempt).rejects.toMatchObject({ code: 'kamailio-missing', message: textContaining('apt-get install kamailio') });
   });
 
   it('rejects a user name outside [A-Za-z0-9._-] before looking for or starting Kamailio', async () => {
     const attempt = startLab({ auth: { users: [{ user: 'bad"name', password: 'x' }] }, kamailioBinary: '/nonexistent/kamailio' });
-    await expect(attempt).rejects.toMatchObject({ code: 'config-invalid', message: expect.stringContaining('user name') });
+    await expect(attempt).rejects.toMatchObject({ code: 'config-invalid', message: textContaining('user name') });
   });
 });
 

@@ -14,8 +14,9 @@ import { createLinphone, type LinphoneCall, type LinphonePhone } from '../lab/li
 import { createBaresip, type BaresipPhone } from '../lab/baresip.js';
 import { untilHearsOnly } from '../support/audioOracle.js';
 import { TONES } from '../support/partyTones.js';
-import { createAgent, type TestAgent } from '../support/agents.js';
+import { createAgent, endAgentCalls, type TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
+import { transferPhase } from '../support/transferScene.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
 
@@ -67,8 +68,7 @@ async function talking(phone: LinphonePhone, phoneCall: LinphoneCall, agentCall:
 
 async function hangUpAll(phone: LinphonePhone, ...desks: TestAgent[]): Promise<void> {
   await phone.hangUpAll();
-  for (const d of desks) await Promise.all(d.phone.calls().map((c) => c.hangUp().catch(() => {})));
-  await waitFor('every agent call ended', () => desks.every((d) => d.phone.calls().length === 0 && d.phone.sessionCount() === 0), 8_000);
+  await endAgentCalls(desks);
   for (const d of desks) expect(d.media.openSessions(), `${d.name} media sessions`).toHaveLength(0);
 }
 
@@ -156,17 +156,8 @@ describe('transfers of a plain-RTP phone between desks', () => {
     };
   }
 
-  async function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 10_000): Promise<TransferView> {
-    return waitFor(
-      `${d.name}'s transfer to reach ${expected}`,
-      () => {
-        const view = d.transfers.get(id);
-        return view.state.phase === expected ? view : undefined;
-      },
-      timeoutMs,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)} (it is ${d.transfers.get(id).state.phase}: ${JSON.stringify(d.transfers.get(id).state)})`);
-    });
+  function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 10_000): Promise<TransferView> {
+    return transferPhase(d, id, expected, timeoutMs);
   }
 
   it('cold: the phone follows the REFER to Bob; phone and Bob hear each other, Alice is out', async () => {

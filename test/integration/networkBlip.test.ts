@@ -15,12 +15,28 @@ import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { waitFor, within } from '../support/waitFor.js';
 import type { Call, TargetRefresh } from '../../electron/core/sip/call.js';
-import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
+import type { StartTransfer } from '../../electron/core/transfer/transfers.js';
+import { transferPhase } from '../support/transferScene.js';
 
 /** What the issue asks of a far end's hang-up after a blip: the agent's call ends within this. */
 const HANG_UP_BOUND_MS = 2000;
 /** The black-hole tests' dead-connection bound (provisioning: sip.deadConnectionSec). */
 const DEAD_CONNECTION_MS = 2000;
+
+/** The local port of an agent's current WebSocket: what Kamailio's ;alias= in its Contact names. */
+function connectionPort(a: TestAgent): number {
+  const transport = a.phone.userAgent?.transport as unknown as { socket?: { _socket?: { localPort?: number } } } | undefined;
+  const port = transport?.socket?._socket?.localPort;
+  if (port === undefined) throw new Error(`${a.name} has no connection`);
+  return port;
+}
+
+/** The alias the far end of `call` would send its next request to (our refresh put it there). */
+function aliasPort(call: Call): number | undefined {
+  const alias = call.session.dialog?.remoteTarget.getParam('alias');
+  const port = typeof alias === 'string' ? Number(alias.split('~')[1]) : NaN;
+  return Number.isInteger(port) ? port : undefined;
+}
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -77,21 +93,6 @@ describe.each([
     await waitFor('the BYE to reach the other end', () => to.state === 'ended', HANG_UP_BOUND_MS);
     expect(to.end?.reason).toBe('hung-up-remote');
     return Date.now() - started;
-  }
-
-  /** The local port of an agent's current WebSocket: what Kamailio's ;alias= in its Contact names. */
-  function connectionPort(a: TestAgent): number {
-    const transport = a.phone.userAgent?.transport as unknown as { socket?: { _socket?: { localPort?: number } } } | undefined;
-    const port = transport?.socket?._socket?.localPort;
-    if (port === undefined) throw new Error(`${a.name} has no connection`);
-    return port;
-  }
-
-  /** The alias the far end of `call` would send its next request to (our refresh put it there). */
-  function aliasPort(call: Call): number | undefined {
-    const alias = call.session.dialog?.remoteTarget.getParam('alias');
-    const port = typeof alias === 'string' ? Number(alias.split('~')[1]) : NaN;
-    return Number.isInteger(port) ? port : undefined;
   }
 
   async function talking(a: Call, aHears: number, b: Call, bHears: number): Promise<void> {
@@ -189,16 +190,7 @@ describe.each([
         contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
       };
     }
-    async function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-      return waitFor(
-        `${d.name}'s transfer to reach ${expected}`,
-        () => {
-          const view = d.transfers.get(id);
-          return view.state.phase === expected ? view : undefined;
-        },
-        timeoutMs,
-      );
-    }
+    const phase = transferPhase;
     async function scene(): Promise<{ c: CustomerBot; alice: Desk; bob: Desk; customerLeg: Call; contactLeg: Call }> {
       const c = customer();
       const alice = desk('alice');
@@ -296,17 +288,6 @@ describe.each([
     const a = createAgent(lab, 'alice', { toneHz: TONES.alice, ...options });
     everyone.push(a);
     return a;
-  }
-  function connectionPort(a: TestAgent): number {
-    const transport = a.phone.userAgent?.transport as unknown as { socket?: { _socket?: { localPort?: number } } } | undefined;
-    const port = transport?.socket?._socket?.localPort;
-    if (port === undefined) throw new Error(`${a.name} has no connection`);
-    return port;
-  }
-  function aliasPort(call: Call): number | undefined {
-    const alias = call.session.dialog?.remoteTarget.getParam('alias');
-    const port = typeof alias === 'string' ? Number(alias.split('~')[1]) : NaN;
-    return Number.isInteger(port) ? port : undefined;
   }
   async function reconnected(a: TestAgent): Promise<void> {
     a.phone.reconnectNow();

@@ -26,6 +26,7 @@ import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import type { MediaPort, MediaSession, Sdp } from '../../shared/media.js';
 import { offerProblem } from '../../shared/offerCheck.js';
 import { OFFERS, RTPENGINE_TO_WEBRTC, NO_COMMON_CODEC } from '../fixtures/sdp/offers.js';
+import { bestEffort } from '../lab/bestEffort.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -38,7 +39,8 @@ beforeAll(async () => {
   lab = await startLab();
 });
 afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await ('dispose' in item ? item.dispose() : item.close()).catch(() => {});
+  for (const item of open.splice(0).reverse())
+    await ('dispose' in item ? item.dispose() : item.close()).catch(bestEffort('closing what the test opened'));
 });
 afterAll(async () => {
   await lab?.stop();

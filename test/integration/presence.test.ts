@@ -131,7 +131,7 @@ describe('a live directory', () => {
     children.push(child);
     await waitFor(
       'dave to publish',
-      () => new Promise<boolean>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().includes('published')))),
+      () => new Promise<boolean>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().includes('published')))),
       15_000,
     );
     await sees(alice, 'dave', { kind: 'Ready' });

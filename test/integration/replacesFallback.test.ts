@@ -17,8 +17,9 @@ import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/
 import { createBaresip, type BaresipPhone } from '../lab/baresip.js';
 import { createLinphone, type LinphonePhone } from '../lab/linphone.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
-import type { TestAgent } from '../support/agents.js';
+import { endAgentCalls, type TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
+import { transferPhase } from '../support/transferScene.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
 import { transferHeadline } from '../../renderer/features/transfer/transferLabels.js';
@@ -56,17 +57,8 @@ function request(contactLeg: Call): StartTransfer {
   };
 }
 
-async function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 10_000): Promise<TransferView> {
-  return waitFor(
-    `${d.name}'s transfer to reach ${expected}`,
-    () => {
-      const view = d.transfers.get(id);
-      return view.state.phase === expected ? view : undefined;
-    },
-    timeoutMs,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)} (it is ${JSON.stringify(d.transfers.get(id).state)})`);
-  });
+function phase(d: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 10_000): Promise<TransferView> {
+  return transferPhase(d, id, expected, timeoutMs);
 }
 
 function callOf(d: Desk, id: string | null): Call {
@@ -116,8 +108,7 @@ async function completedWithoutReplaces(alice: Desk, bob: Desk, id: string, bobC
 }
 
 async function hangUpAgents(...desks: TestAgent[]): Promise<void> {
-  for (const d of desks) await Promise.all(d.phone.calls().map((c) => c.hangUp().catch(() => {})));
-  await waitFor('every agent call ended', () => desks.every((d) => d.phone.calls().length === 0 && d.phone.sessionCount() === 0), 8_000);
+  await endAgentCalls(desks);
   for (const d of desks) expect(d.media.openSessions(), `${d.name} media sessions`).toHaveLength(0);
 }
 

@@ -4,12 +4,20 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
-import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
-import type { TestAgent } from '../support/agents.js';
+import type { Desk } from '../lab/bots.js';
+import { endAgentCalls, type TestAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
+import {
+  connectContact,
+  transferParties,
+  transferPhase,
+  transferRequest,
+  type BotDeskOptions,
+  type ContactScene,
+} from '../support/transferScene.js';
 import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead, untilTalking } from '../support/audioOracle.js';
 import type { Call } from '../../electron/core/sip/call.js';
-import { TransferRuleViolation, type StartTransfer, type TransferView } from '../../electron/core/transfer/transfers.js';
+import { TransferRuleViolation, type StartTransfer } from '../../electron/core/transfer/transfers.js';
 import { TransferContextError } from '../../shared/transfer/context.js';
 
 let lab: Lab;
@@ -23,63 +31,22 @@ afterEach(async () => {
 });
 afterAll(async () => lab?.stop());
 
-interface Scene {
-  customer: CustomerBot;
-  alice: Desk;
-  bob: Desk;
-  /** Alice's call with the customer. */
-  contactLeg: Call;
-  /** The customer's original call to Alice. */
-  customerLeg: Call;
-}
+type Scene = ContactScene;
 
 const NOTE = 'Wants a refund;\r\nsays "order #42" <urgent>, see ticket\nInjected: header';
 
-async function scene(options: { bobPolicy?: Desk['incomingPolicy']; transfers?: Parameters<typeof createDesk>[2] } = {}): Promise<Scene> {
-  const customer = createCustomer(lab, 'customer');
-  const alice = createDesk(lab, 'alice', { toneHz: 440, ...options.transfers });
-  const bob = createDesk(lab, 'bob', { toneHz: 660, incomingPolicy: options.bobPolicy ?? 'accept', ...options.transfers });
-  everyone.push(customer, alice, bob);
-  await Promise.all([customer.phone.start(), alice.phone.start(), bob.phone.start()]);
-  const ringing = alice.nextIncoming();
-  const customerLeg = await customer.phone.call('alice');
-  const contactLeg = await ringing;
-  await contactLeg.answer();
-  await untilTalking(customerLeg, TONES.alice, contactLeg, TONES.customer);
-  return { customer, alice, bob, contactLeg, customerLeg };
+/** `transfers`: options for both desks. */
+async function scene(options: { bobPolicy?: Desk['incomingPolicy']; transfers?: BotDeskOptions } = {}): Promise<Scene> {
+  const parties = transferParties(lab, { bobPolicy: options.bobPolicy, alice: options.transfers, bob: options.transfers });
+  everyone.push(parties.customer, parties.alice, parties.bob);
+  return connectContact(parties);
 }
 
 function request(s: Scene, method: 'cold' | 'warm', note = NOTE): StartTransfer {
-  return {
-    method,
-    contactCallId: s.contactLeg.id,
-    recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
-    outcome: { id: 'billing', label: 'Billing question' },
-    note,
-    contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
-    history: [
-      {
-        id: 'earlier-1',
-        contactId: 'contact-1',
-        at: '2026-11-20T10:00:00.000Z',
-        kind: 'call',
-        actor: { id: 'carol', name: 'Carol' },
-        note: 'called about order #42',
-      },
-    ],
-  };
+  return transferRequest(lab, s, method, { note, earlierNote: 'called about order #42' });
 }
 
-async function phase(desk: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-  return waitFor(
-    `${desk.name}'s transfer to reach ${expected}`,
-    () => {
-      const view = desk.transfers.get(id);
-      return view.state.phase === expected ? view : undefined;
-    },
-    timeoutMs,
-  );
-}
+const phase = transferPhase;
 
 async function expectRefused(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
@@ -97,8 +64,7 @@ async function talking(a: Call, aHears: number, b: Call, bHears: number): Promis
 }
 
 async function hangUpAll(...agents: TestAgent[]): Promise<void> {
-  for (const a of agents) await Promise.all(a.phone.calls().map((c) => c.hangUp().catch(() => {})));
-  await waitFor('every call ended', () => agents.every((a) => a.phone.calls().length === 0 && a.phone.sessionCount() === 0), 8000);
+  await endAgentCalls(agents);
   for (const a of agents) expect(a.media.openSessions(), `${a.name} media sessions`).toHaveLength(0);
 }
 

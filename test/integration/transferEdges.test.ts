@@ -5,13 +5,21 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
-import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
+import { createCustomer, type Desk } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
 import { endAgentCalls } from '../support/agents.js';
 import { TONES, untilTalking } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
+import {
+  connectContact,
+  transferParties,
+  transferPhase,
+  transferRequest,
+  type ContactScene,
+  type PartiesOptions,
+} from '../support/transferScene.js';
 import type { Call } from '../../electron/core/sip/call.js';
-import type { StartTransfer, TransferView } from '../../electron/core/transfer/transfers.js';
+import type { StartTransfer } from '../../electron/core/transfer/transfers.js';
 import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/transferStatus.js';
 import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { TransferFailureReason } from '../../shared/transfer/transferModel.js';
@@ -36,69 +44,26 @@ afterAll(async () => lab?.stop());
 
 // ── bot scenes (Transfers on a bare phone) ──────────────────────────────────────────────────────
 
-interface Scene {
-  customer: CustomerBot;
-  alice: Desk;
-  bob: Desk;
-  /** Alice's call with the customer. */
-  contactLeg: Call;
-  /** The customer's original call to Alice. */
-  customerLeg: Call;
+interface Scene extends ContactScene {
   /** Transfer status MESSAGEs Bob received, by word. */
   bobHeard: string[];
 }
 
-type DeskOptions = NonNullable<Parameters<typeof createDesk>[2]>;
-
-async function scene(options: { bobPolicy?: Desk['incomingPolicy']; alice?: DeskOptions; bob?: DeskOptions } = {}): Promise<Scene> {
-  const customer = createCustomer(lab, 'customer');
-  const alice = createDesk(lab, 'alice', { toneHz: 440, ...options.alice });
-  const bob = createDesk(lab, 'bob', { toneHz: 660, incomingPolicy: options.bobPolicy ?? 'accept', ...options.bob });
-  everyone.push(customer, alice, bob);
+async function scene(options: PartiesOptions = {}): Promise<Scene> {
+  const parties = transferParties(lab, options);
+  everyone.push(parties.customer, parties.alice, parties.bob);
   const bobHeard: string[] = [];
-  bob.phone.events.on('message', (m) => {
+  parties.bob.phone.events.on('message', (m) => {
     if (m.contentType === TRANSFER_STATUS_CONTENT_TYPE) bobHeard.push((JSON.parse(m.body) as { status: string }).status);
   });
-  await Promise.all([customer.phone.start(), alice.phone.start(), bob.phone.start()]);
-  const ringing = alice.nextIncoming();
-  const customerLeg = await customer.phone.call('alice');
-  const contactLeg = await ringing;
-  await contactLeg.answer();
-  await untilTalking(customerLeg, TONES.alice, contactLeg, TONES.customer);
-  return { customer, alice, bob, contactLeg, customerLeg, bobHeard };
+  return { ...(await connectContact(parties)), bobHeard };
 }
 
 function request(s: Scene, method: 'cold' | 'warm'): StartTransfer {
-  return {
-    method,
-    contactCallId: s.contactLeg.id,
-    recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
-    outcome: { id: 'billing', label: 'Billing question' },
-    note: 'Wants a refund for order 42',
-    contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
-    history: [
-      {
-        id: 'earlier-1',
-        contactId: 'contact-1',
-        at: '2026-11-20T10:00:00.000Z',
-        kind: 'call',
-        actor: { id: 'carol', name: 'Carol' },
-        note: 'order #42',
-      },
-    ],
-  };
+  return transferRequest(lab, s, method, { note: 'Wants a refund for order 42', earlierNote: 'order #42' });
 }
 
-async function phase(desk: Desk, id: string, expected: TransferView['state']['phase'], timeoutMs = 8000): Promise<TransferView> {
-  return waitFor(
-    `${desk.name}'s transfer to reach ${expected}`,
-    () => {
-      const view = desk.transfers.get(id);
-      return view.state.phase === expected ? view : undefined;
-    },
-    timeoutMs,
-  );
-}
+const phase = transferPhase;
 
 /** `a` and `b` are the two ends of one call, each hearing only the other's party tone. */
 async function talking(a: Call, aHears: number, b: Call, bHears: number): Promise<void> {

@@ -2,6 +2,7 @@ import { Phone, type PhoneOptions } from '../../electron/core/sip/phone.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import { createWrtcMediaPort, type WrtcMediaPort } from '../lab/wrtcEngine.js';
 import type { Lab } from '../lab/lab.js';
+import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor, within } from './waitFor.js';
 
 /** A phone as an agent desk would run it, with the Node media engine standing in for the renderer. */
@@ -48,11 +49,11 @@ export function createAgent(lab: Lab, name: string, options: AgentOptions = {}):
       // The socket dies first, so nothing stop() tries to send can leave the machine.
       transport?.socket?.terminate();
       await media.dispose();
-      await phone.stop().catch(() => {});
+      await phone.stop().catch(bestEffort(`stopping ${name}'s crashed phone`));
     },
     async dispose() {
-      await phone.stop().catch(() => {});
-      await media.dispose().catch(() => {});
+      await phone.stop().catch(bestEffort(`stopping ${name}'s phone`));
+      await media.dispose().catch(bestEffort(`disposing ${name}'s media`));
     },
   };
 }
@@ -65,4 +66,13 @@ export async function connect(from: TestAgent, to: TestAgent): Promise<{ caller:
   await callee.answer();
   await waitFor('both ends established', () => caller.state === 'established' && callee.state === 'established');
   return { caller, callee };
+}
+
+/**
+ * Hangs up every call the agents hold and waits until their phones hold no call and no SIP session.
+ * A hang-up may fail on a call already ending on its own; the wait then judges what is left.
+ */
+export async function endAgentCalls(agents: readonly TestAgent[]): Promise<void> {
+  for (const a of agents) await Promise.all(a.phone.calls().map((c) => c.hangUp().catch(bestEffort(`${a.name} hanging up`))));
+  await waitFor('every agent call ended', () => agents.every((a) => a.phone.calls().length === 0 && a.phone.sessionCount() === 0), 8000);
 }

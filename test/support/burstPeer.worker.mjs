@@ -18,7 +18,8 @@ server.on('listening', () => parentPort.postMessage({ port: server.address().por
 server.on('connection', (ws) => {
   client = ws;
   ws.on('message', (data) => {
-    const text = data.toString('utf8');
+    // ws hands a frame over as one Buffer, a fragmented one as a list of them.
+    const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
     const first = text.slice(0, text.indexOf('\r\n'));
     if (first.startsWith('SIP/2.0 ')) {
       const id = header(text, 'Call-ID');

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import WebSocketClient from 'ws';
+import { wsText } from './wsText.js';
 import { headerValues, scanMessage, singleHeader, type ScannedMessage } from '../../electron/core/sip/ingress/sipScanner.js';
 
 export interface PeerMessage {
@@ -92,7 +93,7 @@ export async function startHostilePeer(): Promise<HostilePeer> {
     connectionCount += 1;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      const text = wsText(data);
       const scanned = scanMessage(text, 200);
       if (!scanned.ok) return;
       const message = { text, scanned: scanned.message };
@@ -230,7 +231,7 @@ export async function connectSipClient(url: string): Promise<SipClient> {
   const waiters: Array<{ test: (m: PeerMessage) => boolean; resolve: (m: PeerMessage) => void }> = [];
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const text = wsText(data);
     const scanned = scanMessage(text, 200);
     if (!scanned.ok) return;
     const message = { text, scanned: scanned.message };

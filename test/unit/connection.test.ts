@@ -16,6 +16,7 @@ import {
 } from '../../electron/core/provisioning/connection.js';
 import { PhoneError } from '../../electron/core/sip/phoneError.js';
 import type { CredentialStore } from '../../electron/core/ports.js';
+import { textMatching } from '../support/matchers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -110,7 +111,7 @@ describe('ConnectDesk', () => {
     const outcome = await desk.handle('session.connect', account);
     expect(outcome).toEqual({
       ok: false,
-      error: { code: 'connect-failed', message: expect.stringMatching(/refused the password for alice/) },
+      error: { code: 'connect-failed', message: textMatching(/refused the password for alice/) },
     });
     expect(existsSync(join(dir, 'connection.json'))).toBe(false);
     expect(credentials.secrets.size).toBe(0);
@@ -175,7 +176,7 @@ describe('ConnectDesk', () => {
     });
     expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'https://it.example.com/bad.json' })).toMatchObject({
       ok: false,
-      error: { message: expect.stringMatching(/^The provisioning document at this address is not valid/) },
+      error: { message: textMatching(/^The provisioning document at this address is not valid/) },
     });
     expect(existsSync(file)).toBe(false);
     expect(await desk.handle('session.connect', { kind: 'provisioningUrl', url: 'https://it.example.com/good.json' })).toEqual({

@@ -73,10 +73,10 @@ describe('the SIP grammar SIP.js runs', () => {
     const offered = { offered: true };
     const offer = { take: (input: string, rule: string): unknown => (input === 'x@y' && rule === 'Call_ID' ? offered : undefined) };
     expect(
-      deliverWith(offer, () => Grammar.parse('x@y', 'Call_ID')),
+      deliverWith(offer, (): unknown => Grammar.parse('x@y', 'Call_ID')),
       FIX,
     ).toBe(offered);
-    expect(deliverWith(offer, () => Grammar.parse('z@y', 'Call_ID'))).toBe('z@y');
+    expect(deliverWith(offer, (): unknown => Grammar.parse('z@y', 'Call_ID'))).toBe('z@y');
     expect(Grammar.parse('x@y', 'Call_ID')).toBe('x@y');
   });
 

@@ -245,7 +245,7 @@ describe('SipIngress parse hand-over and shedding', () => {
     // Every result Grammar.parse gives, by rule: the ingress's parses, then what SIP.js gets.
     const given: Record<string, unknown[]> = {};
     Grammar.parse = (input: string, rule: string): unknown => {
-      const result = parse(input, rule);
+      const result: unknown = parse(input, rule);
       (given[rule] ??= []).push(result);
       return result;
     };

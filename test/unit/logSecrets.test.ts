@@ -17,6 +17,7 @@ import { TRACED_BODY_BYTES, TRACED_HEAD_BYTES, traceText } from '../../electron/
 import { startCrashReporter } from '../../electron/shell/crashReporter.js';
 import { readMachinePolicy } from '../../electron/shell/machinePolicy.js';
 import { parseProvisioning } from '../../shared/provisioning/index.js';
+import { textMatching } from '../support/matchers.js';
 
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `baton-${name}-`));
 
@@ -100,7 +101,7 @@ describe('credentials in URLs', () => {
       {
         source: 'test',
         path: '$.sip.server',
-        expected: expect.stringMatching(/^a wss:\/\/ URL without a user name or password .*credential store/) as unknown as string,
+        expected: textMatching(/^a wss:\/\/ URL without a user name or password .*credential store/) as string,
       },
     ]);
     expect(JSON.stringify(result.issues)).not.toContain('WssPassw0rd');

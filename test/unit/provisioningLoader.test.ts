@@ -10,6 +10,7 @@ import {
   sourcesFromCommandLine,
   type ProvisioningSources,
 } from '../../electron/core/provisioning/index.js';
+import { textContaining } from '../support/matchers.js';
 
 const LAB = readFileSync(new URL('../../resources/provisioning/lab.json', import.meta.url), 'utf8');
 const withServer = (server: string) => JSON.stringify({ ...JSON.parse(LAB), sip: { server, domain: '127.0.0.1' } });
@@ -80,7 +81,7 @@ describe('source order', () => {
   it('says where it looked when there is no document anywhere', async () => {
     const result = await new ProvisioningLoader({ sources: sources() }).load();
     expect(result.config).toBeUndefined();
-    expect(result.issues).toEqual([{ source: 'provisioning', path: '$', expected: expect.stringContaining(file('policy.json')) }]);
+    expect(result.issues).toEqual([{ source: 'provisioning', path: '$', expected: textContaining(file('policy.json')) }]);
   });
 
   it('refuses plain http unless the test allowance is given', async () => {

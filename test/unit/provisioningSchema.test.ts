@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatIssue, parseProvisioning, parseUserSettings } from '../../shared/provisioning/index.js';
+import { textMatching } from '../support/matchers.js';
 
 const example = (name: string) => readFileSync(new URL(`../../resources/provisioning/${name}`, import.meta.url), 'utf8');
 const SRC = 'policy file /etc/baton/provisioning.json';
@@ -137,7 +138,7 @@ describe('refusals name the JSON path and the expectation', () => {
     const doc = base();
     doc.sip = { ...(doc.sip as object), password: 'hunter2' };
     const issues = issuesOf(doc);
-    expect(issues).toEqual([{ path: '$.sip.password', expected: expect.stringMatching(/OS secure store/) }]);
+    expect(issues).toEqual([{ path: '$.sip.password', expected: textMatching(/OS secure store/) }]);
     expect(JSON.stringify(issues)).not.toContain('hunter2');
   });
 

@@ -105,7 +105,7 @@ function setup(policy: ShortcutPolicy | undefined, initial: Partial<DeskState> =
       sent.push(`${command} ${JSON.stringify(payload)}`);
       return refuse.has(command)
         ? { ok: false, error: { code: 'initiator-cannot-cancel', message: 'Only the colleague can cancel.' } }
-        : ({ ok: true, value: undefined } as CommandOutcome<CommandName>);
+        : { ok: true, value: undefined };
     },
   };
   const keys = new GlobalShortcuts({ shortcuts, desk, policy, log: (m) => void logged.push(m) });

@@ -61,7 +61,7 @@ class FakeDesk implements IpcDesk {
   readonly calls: Array<{ command: CommandName; payload: unknown }> = [];
   async handle(command: CommandName, payload: unknown): Promise<CommandOutcome<CommandName>> {
     this.calls.push({ command, payload });
-    return { ok: true, value: command === 'call.dial' ? { callId: 'c1' } : undefined } as CommandOutcome<CommandName>;
+    return { ok: true, value: command === 'call.dial' ? { callId: 'c1' } : undefined };
   }
   state = { version: 7, calls: [] } as unknown as DeskState;
   snapshot(): DeskState {

@@ -813,7 +813,7 @@ describe('a bad history entry costs that entry, not the context', () => {
 
   it('among any mix of good entries and garbage, exactly the good ones of the last 20 survive, in order', () => {
     const slot = fc.oneof(
-      { weight: 2, arbitrary: historyEntryArb.map((entry) => ({ good: true as const, value: entry as unknown })) },
+      { weight: 2, arbitrary: historyEntryArb.map((entry) => ({ good: true as const, value: entry })) },
       { weight: 1, arbitrary: fc.constantFrom(...BAD_ENTRIES).map((value) => ({ good: false as const, value })) },
       { weight: 1, arbitrary: fc.jsonValue().map((value) => ({ good: false as const, value })) },
     );

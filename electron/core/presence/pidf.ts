@@ -151,6 +151,7 @@ function decodeEntities(value: string): string {
 
 /** A reason is shown in the directory: no control characters. */
 function sanitize(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is this function's purpose
   return value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 

@@ -72,7 +72,9 @@ export class PresencePublisher {
     clearTimeout(this.timer);
     await this.running;
     if (this.etag === undefined) return;
-    await this.send(undefined, 0).catch(() => undefined);
+    // Signing out must finish even when the server is gone: the publication then lapses on its own
+    // after `expiresSec`, so the failure is only worth a line in the log.
+    await this.send(undefined, 0).catch((error: unknown) => this.options.log?.('un-PUBLISH could not be sent', error));
     this.etag = undefined;
   }
 

@@ -35,7 +35,13 @@ export class CallEnds {
     // An earlier, settled attempt on the same call owes nothing: the newest transfer accounts for it.
     if (this.book.byCall(contact.id) !== t) return;
     const { role, phase } = t.state;
-    if (role === 'initiator' && phase === 'referring' && t.referAccepted && targetOf(t.state) === 'external' && contact.end?.reason === 'hung-up-remote') {
+    if (
+      role === 'initiator' &&
+      phase === 'referring' &&
+      t.referAccepted &&
+      targetOf(t.state) === 'external' &&
+      contact.end?.reason === 'hung-up-remote'
+    ) {
       this.hooks.contactLeftAfterRefer(t);
       this.book.owe(t, contact.id, 'contact');
       return;

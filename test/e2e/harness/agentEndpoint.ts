@@ -20,6 +20,7 @@ import type { MediaRequest } from '../../../shared/ipc.js';
 import type { MediaStats } from '../../../shared/media.js';
 import type { ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import { waitFor } from '../../support/waitFor.js';
+import { bestEffort } from '../../lab/bestEffort.js';
 
 export interface Shown {
   readonly id: string;
@@ -237,7 +238,7 @@ export class AgentEndpoint {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await withDeadline(this.desk.dispose(), 5000).catch(() => {});
+    await withDeadline(this.desk.dispose(), 5000).catch(bestEffort('disposing the desk'));
     for (const subscription of this.subscriptions) subscription.dispose();
     this.bridge.dispose();
     for (const connection of this.connections.values()) connection.close();

@@ -19,6 +19,7 @@ import type { IpcSenderInfo } from '../../../electron/shell/senderPolicy.js';
 import type { Disposable } from '../../../electron/core/typedEmitter.js';
 import { ConnectionSenderPolicy, LoopbackIpcMain, type Connection } from './agentEndpoint.js';
 import type { BridgeEndpoint } from './bridgeServer.js';
+import { bestEffort } from '../../lab/bestEffort.js';
 
 export class ConnectEndpoint implements BridgeEndpoint {
   readonly token = randomBytes(32).toString('base64url');
@@ -105,7 +106,7 @@ export class ConnectEndpoint implements BridgeEndpoint {
   }
 
   async dispose(): Promise<void> {
-    await this.desk?.dispose().catch(() => {});
+    await this.desk?.dispose().catch(bestEffort('disposing the desk'));
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.bridge.dispose();
     for (const connection of this.connections.values()) connection.close();

@@ -102,7 +102,9 @@ export function installPartyMicrophone(args: PartyMicrophoneArgs): void {
       oscillator.start();
       voice = { context, output };
     }
-    void voice.context.resume().catch(() => {});
+    // A context that cannot resume stays silent: the far end's ear then reports no tone, so the
+    // test fails on what was heard; the reason goes to the page's console.
+    void voice.context.resume().catch((error: unknown) => console.warn('fake microphone: AudioContext.resume failed', error));
     return voice;
   };
   const getUserMedia = async (constraints?: MediaStreamConstraints): Promise<MediaStream> => {

@@ -32,7 +32,6 @@ import type { Call } from '../../../electron/core/sip/call.js';
 import type { DeskState } from '../../../shared/desk.js';
 import type { MediaStats } from '../../../shared/media.js';
 import {
-  describeHearing,
   isDead,
   labelOf,
   noToneHeard,
@@ -108,8 +107,10 @@ async function capturePageAudio(args: CaptureArgs): Promise<PageAudio> {
     Object.defineProperty(window, key, { value: taps });
   }
   const { context, bySession } = taps;
-  if (context.state !== 'running') await context.resume().catch(() => {});
-  if (context.state !== 'running') throw new Error(`the page's AudioContext is ${context.state}, so nothing can be measured`);
+  let resumeFailure = '';
+  if (context.state !== 'running') await context.resume().catch((error: unknown) => void (resumeFailure = ` (resume: ${String(error)})`));
+  if (context.state !== 'running')
+    throw new Error(`the page's AudioContext is ${context.state}${resumeFailure}, so nothing can be measured`);
   // Taps of sessions whose element is gone (the call closed) are let go.
   for (const [id, tap] of bySession) {
     if (!document.querySelector(`audio[data-baton-audio="call"][data-session="${CSS.escape(id)}"]`)) {
