@@ -77,7 +77,14 @@ export class MediaHost {
   start(): void {
     if (this.stopped || this.window) return;
     this.startedAt = this.now();
-    const window = this.options.create({ show: false, width: 320, height: 240, title: `${PRODUCT_NAME} audio`, skipTaskbar: true, webPreferences: mediaHostPreferences(this.options.preloadPath) });
+    const window = this.options.create({
+      show: false,
+      width: 320,
+      height: 240,
+      title: `${PRODUCT_NAME} audio`,
+      skipTaskbar: true,
+      webPreferences: mediaHostPreferences(this.options.preloadPath),
+    });
     this.window = window;
     const contents = window.webContents;
     const id = contents.id;
@@ -104,7 +111,9 @@ export class MediaHost {
     contents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
       if (isMainFrame && !isInPlace) this.options.onLost(id);
     });
-    void window.loadURL(this.options.url).catch((error: unknown) => this.options.log?.(`could not load ${this.options.url}: ${String(error)}`));
+    void window
+      .loadURL(this.options.url)
+      .catch((error: unknown) => this.options.log?.(`could not load ${this.options.url}: ${String(error)}`));
   }
 
   /** Baton quits: the media host closes for good. */

@@ -17,7 +17,7 @@
  *     ways: alice's new engine hears the far end, the far end hears alice's tone in fresh audio (after
  *     the take-over's answer). Printed with the steps inside. Goal: p99 ≤ 1.5 s for every far end.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -492,15 +492,7 @@ async function phoneCall(alice: AgentEndpoint, phone: LinphonePhone): Promise<{ 
  * whose header is not written yet).
  */
 function recordingPcm(path: string): { samples: Float32Array; sampleRate: number } {
-  let pcm: { samples: Float32Array; sampleRate: number | undefined };
-  try {
-    pcm = readWav(path);
-  } catch {
-    const bytes = readFileSync(path);
-    const samples = new Float32Array(Math.floor(bytes.length / 2));
-    for (let i = 0; i < samples.length; i += 1) samples[i] = bytes.readInt16LE(i * 2) / 32768;
-    pcm = { samples, sampleRate: undefined };
-  }
+  const pcm = readWav(path);
   if (pcm.sampleRate !== undefined) return { samples: pcm.samples, sampleRate: pcm.sampleRate };
   const strength = (rate: number): number => {
     const tail = pcm.samples.subarray(Math.max(0, pcm.samples.length - rate));

@@ -86,8 +86,11 @@ relayTest(
       (await alice.until('connected', (s) => s.calls.some((c) => c.state === 'established'))).calls.find((c) => c.state === 'established')
         ?.id ?? '';
 
+    // The call is established once SIP.js has ACKed; the answer is applied just after, in the page.
+    await expect
+      .poll(() => alice.replies('applyAnswer').at(-1)?.reply?.ok, { message: 'the page engine applied the relay’s answer', timeout: 5000 })
+      .toBe(true);
     const answer = alice.replies('applyAnswer').at(-1);
-    expect(answer?.reply?.ok, 'the page engine applied the relay’s answer').toBe(true);
     const answered = answer?.request.op === 'applyAnswer' ? answer.request.sdp : '';
     expect(answered).toMatch(/a=mid:/);
     expect(answered).not.toMatch(/a=group:BUNDLE/);

@@ -9,7 +9,6 @@
  *  - a far end that refuses the role change cleanly (488): offered again as `actpass`, the call keeps
  *    its audio.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { Phone } from '../../electron/core/sip/phone.js';
@@ -65,18 +64,9 @@ async function crashAndTakeOver(engine: SwappableEngine, call: Call): Promise<vo
  * file may hold bare samples with no header yet: read raw then, at the rate where the tone is strongest.
  */
 function phoneHeard(call: LinphoneCall, hz: number): number {
-  let samples: Float32Array;
-  let rates: readonly number[];
-  try {
-    const wav = readWav(call.recording);
-    samples = wav.samples;
-    rates = wav.sampleRate === undefined ? [8000, 16000, 48000] : [wav.sampleRate];
-  } catch {
-    const bytes = readFileSync(call.recording);
-    samples = new Float32Array(Math.floor(bytes.length / 2));
-    for (let i = 0; i < samples.length; i += 1) samples[i] = bytes.readInt16LE(i * 2) / 32768;
-    rates = [8000, 16000, 48000];
-  }
+  const wav = readWav(call.recording);
+  const samples = wav.samples;
+  const rates = wav.sampleRate === undefined ? [8000, 16000, 48000] : [wav.sampleRate];
   return Math.max(
     ...rates.map((rate) => {
       const tail = samples.subarray(Math.max(0, samples.length - rate));

@@ -61,7 +61,8 @@ const PLACEHOLDER_HEADER_BYTES = 44;
  * Reads a 16-bit PCM WAV that may still be being written. Recorders fill in the RIFF and data sizes
  * only when they close the file, so the data chunk is taken to run to the end of what is there;
  * linphone even writes its whole header only then (44 zero bytes meanwhile, then mono 16-bit samples
- * at the codec's rate), which comes back as `sampleRate: undefined`.
+ * at the codec's rate), and after some re-INVITEs (or now and then at a call's start) its file starts
+ * straight with samples, no header at all: both come back as `sampleRate: undefined`.
  */
 export function readWav(path: string): Pcm {
   const bytes = readFileSync(path);
@@ -72,7 +73,9 @@ export function readWav(path: string): Pcm {
     return { sampleRate: undefined, samples: int16ToFloat(mono) };
   }
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE') {
-    throw new Error(`${path} is not a WAV file (${bytes.length} bytes)`);
+    const mono = new Int16Array(Math.floor(bytes.length / 2));
+    for (let i = 0; i < mono.length; i += 1) mono[i] = bytes.readInt16LE(i * 2);
+    return { sampleRate: undefined, samples: int16ToFloat(mono) };
   }
   let offset = 12;
   let format: { channels: number; sampleRate: number; bits: number; tag: number } | undefined;

@@ -461,8 +461,7 @@ class WrtcSession implements MediaSession {
         return this.localSdp();
       }
       this.settings.offered(false);
-      const transceiver =
-        this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction }));
+      const transceiver = this.transceiver ?? this.adopt(this.pc.addTransceiver(this.track, { direction: options.direction }));
       // Every offer and answer sets the direction afresh, so a rolled-back offer's direction never
       // leaks into the next negotiation and needs no restoring.
       transceiver.direction = options.direction;
@@ -554,7 +553,14 @@ class WrtcSession implements MediaSession {
     const frequencies = options.tones ?? PARTY_TONES;
     if (!(windowMs >= HEARING_FRAME_MS && windowMs <= HEARING_MAX_WINDOW_MS)) throw new RangeError(`windowMs out of range: ${windowMs}`);
     if (this.closing.signal.aborted) {
-      return { open: false, packets: 0, spanMs: 0, tones: new Map(frequencies.map((hz) => [hz, 0])), level: 0, frameTones: new Map(frequencies.map((hz) => [hz, []])) };
+      return {
+        open: false,
+        packets: 0,
+        spanMs: 0,
+        tones: new Map(frequencies.map((hz) => [hz, 0])),
+        level: 0,
+        frameTones: new Map(frequencies.map((hz) => [hz, []])),
+      };
     }
     await this.samplePackets();
     const now = performance.now();
@@ -597,8 +603,10 @@ class WrtcSession implements MediaSession {
    */
   private statsOf(connection: RTCPeerConnection): Promise<RTCStatsReport> {
     const report = connection.getStats();
+    // Only whether it settled matters here: the caller awaits `report` itself and sees any failure.
     const settled = report.then(
       () => undefined,
+      // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `report`
       () => undefined,
     );
     const inFlight = this.statsInFlight;
