@@ -30,6 +30,8 @@ export async function loadElectronUpdater(
   try {
     module = await importer('electron-updater');
   } catch {
+    // A build without electron-updater (or one whose copy cannot load) simply has no updater: the
+    // caller logs that updates are off, and the app runs on.
     return undefined;
   }
   const candidate = typeof module === 'object' && module !== null ? (module as { autoUpdater?: unknown }).autoUpdater : undefined;

@@ -34,6 +34,7 @@ export function crashDumpFiles(dir: string): string[] {
     try {
       names = readdirSync(folder);
     } catch {
+      // No crash folder (nothing ever crashed) or one we may not read: no dumps to export from it.
       return;
     }
     for (const name of names) {
@@ -42,6 +43,7 @@ export function crashDumpFiles(dir: string): string[] {
       try {
         isDir = statSync(path).isDirectory();
       } catch {
+        // Removed between listing and stat (Crashpad tidies its folder): nothing to export.
         continue;
       }
       if (isDir && depth < 2) walk(path, depth + 1);

@@ -131,6 +131,7 @@ function withoutUserInfo(url: string): string {
     parsed.password = '';
     return parsed.toString();
   } catch {
+    // Not a URL, so it has no user-info part to strip; the value itself was already scrubbed.
     return url;
   }
 }
@@ -161,6 +162,7 @@ function idsIn(logs: readonly { readonly name: string; text(): string }[]): { ca
     try {
       text = log.text();
     } catch {
+      // A log file rotated away while exporting: the recent ids come from the others.
       continue;
     }
     for (const line of text.split('\n').reverse()) {
@@ -169,6 +171,7 @@ function idsIn(logs: readonly { readonly name: string; text(): string }[]): { ca
       try {
         record = JSON.parse(line) as Record<string, unknown>;
       } catch {
+        // A line cut short by a crash mid-write: the lines around it still count.
         continue;
       }
       if (typeof record.callId === 'string' && calls.size < RECENT_IDS) calls.add(record.callId);

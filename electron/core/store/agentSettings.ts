@@ -27,6 +27,8 @@ export class SqliteAgentSettings implements AgentSettingsStore {
     try {
       return JSON.parse(row.value) as unknown;
     } catch {
+      // Only we write these rows; one that does not parse is treated as never set, and the next
+      // save of that setting replaces it.
       return undefined;
     }
   }

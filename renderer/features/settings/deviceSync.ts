@@ -88,6 +88,7 @@ function migrateLegacyChoice(settings: AgentSettingsView, baton: BatonApi): void
     raw = window.localStorage.getItem(LEGACY_KEY);
     window.localStorage.removeItem(LEGACY_KEY);
   } catch {
+    // Storage unavailable (a sandboxed or private page): there is no old choice to carry over.
     return;
   }
   if (!raw) return;
