@@ -1,3 +1,5 @@
+import { NoticePage } from './NoticePage.js';
+
 /**
  * What the page shows when it has no `window.baton`: in the app the preload always provides it, so
  * this is a browser tab opened without the desk's key — the address of npm start's browser
@@ -5,17 +7,11 @@
  */
 export function NoDesk() {
   return (
-    <main className="sign-in" aria-labelledby="no-desk-title">
-      <div className="card sign-in__card">
-        <div className="brand brand--large" aria-hidden="true">
-          <span className="brand__mark">B</span> Baton
-        </div>
-        <h1 id="no-desk-title">This page is not connected to a desk</h1>
-        <p>
-          Open the link that <code>npm start</code> printed in its terminal — all of it, with the <code>#token=…</code> at its end, which is
-          the key to your desk — or, if that terminal is closed, run <code>npm start</code> again and open its new link.
-        </p>
-      </div>
-    </main>
+    <NoticePage titleId="no-desk-title" title="This page is not connected to a desk">
+      <p>
+        Open the link that <code>npm start</code> printed in its terminal — all of it, with the <code>#token=…</code> at its end, which is
+        the key to your desk — or, if that terminal is closed, run <code>npm start</code> again and open its new link.
+      </p>
+    </NoticePage>
   );
 }

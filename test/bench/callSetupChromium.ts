@@ -12,17 +12,15 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS } from '../../shared/ipc.js';
-import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { type Lab } from '../lab/lab.js';
 import { labDocument } from '../support/deskFixture.js';
 import { waitFor } from '../support/waitFor.js';
 import globalSetup from '../e2e/globalSetup.js';
 import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
-import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
 import { startBridgeServer, type BridgeServer } from '../e2e/harness/bridgeServer.js';
 import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
+import { attachMediaHost } from './mediaHostPage.js';
 
 export interface ChromiumSeries {
   readonly setup: number[];
@@ -48,6 +46,19 @@ export function calleeAnswer(log: readonly SipEntry[]): number {
   const invite = log.find((e) => e.direction === 'received' && e.firstLine.startsWith('INVITE '));
   const ok = log.find((e) => invite !== undefined && e.at >= invite.at && e.direction === 'sent' && e.firstLine.startsWith('SIP/2.0 200'));
   return invite && ok ? ok.at - invite.at : Number.NaN;
+}
+
+function emptySeries(): ChromiumSeries {
+  return {
+    setup: [],
+    media: [],
+    dialToInvite: [],
+    inviteToOk: [],
+    okToAck: [],
+    calleeAnswer: [],
+    dialToOfferAsked: [],
+    offerRoundTrip: [],
+  };
 }
 
 export interface SipEntry {
@@ -126,16 +137,7 @@ export async function chromiumSetup(lab: Lab, calls: number): Promise<ChromiumSa
     const before = (await counters()).offers;
     const oursLoop = monitorEventLoopDelay({ resolution: 1 });
     oursLoop.enable();
-    const ours: ChromiumSeries = {
-      setup: [],
-      media: [],
-      dialToInvite: [],
-      inviteToOk: [],
-      okToAck: [],
-      calleeAnswer: [],
-      dialToOfferAsked: [],
-      offerRoundTrip: [],
-    };
+    const ours = emptySeries();
     for (let i = 0; i < calls; i += 1) {
       await waitFor('the spare', async () => ((await counters()).spare.ready === 1 ? true : undefined), 10_000, 5);
       const sample = await aliceCall(alice, customer, calleeLog, offers);
@@ -259,18 +261,7 @@ async function openMediaHost(browser: Browser, server: BridgeServer, desk: Agent
   if (!signedIn.ok) throw new Error(`${desk.userId} could not sign in: ${signedIn.error.message}`);
   await desk.until('registered', (s) => s.session.registration === 'registered');
   const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
-  const page = await context.newPage();
-  const args: BridgeClientArgs = {
-    url: server.bridgeUrl(desk.token, 'media'),
-    commands: Object.keys(MEDIA_HOST_COMMANDS),
-    events: Object.keys(MEDIA_HOST_EVENTS),
-    mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
-  };
-  // tsx compiles with esbuild's keepNames: the serialised bridge gets a no-op `__name`.
-  await page.addInitScript({ content: `var __name = (f) => f;\n(${installBatonBridge.toString()})(${JSON.stringify(args)});` });
-  await page.goto(MEDIA_HOST_PATH);
-  await desk.until('the page attached', () => desk.mediaAttached, 10_000);
-  return page;
+  return attachMediaHost(await context.newPage(), server, desk);
 }
 
 /** Stock SIP.js as its docs show (Web SDH, default factory), in a page of the same Chromium. */
@@ -356,16 +347,7 @@ async function bareInChromium(
     },
     { server: lab.wsUrl, domain: lab.domain, user, password },
   );
-  const series: ChromiumSeries = {
-    setup: [],
-    media: [],
-    dialToInvite: [],
-    inviteToOk: [],
-    okToAck: [],
-    calleeAnswer: [],
-    dialToOfferAsked: [],
-    offerRoundTrip: [],
-  };
+  const series = emptySeries();
   for (let i = 0; i < calls + 1; i += 1) {
     const calleeSince = calleeLog.length;
     const sample = await page.evaluate(

@@ -22,8 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
-import { COMMAND_NAMES, MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS, type EventName } from '../../shared/ipc.js';
-import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
+import { COMMAND_NAMES } from '../../shared/ipc.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { startLab } from '../lab/lab.js';
 import { createLinphone, type LinphoneCall, type LinphonePhone } from '../lab/linphone.js';
@@ -33,6 +32,7 @@ import { labDocument } from '../support/deskFixture.js';
 import { framedTones } from '../support/goertzel.js';
 import { PARTY_TONES, TONES } from '../support/partyTones.js';
 import { waitFor } from '../support/waitFor.js';
+import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import globalSetup from '../e2e/globalSetup.js';
 import { AgentEndpoint } from '../e2e/harness/agentEndpoint.js';
 import { installBatonBridge, type BridgeClientArgs } from '../e2e/harness/bridgeClient.js';
@@ -40,19 +40,13 @@ import { startBridgeServer, type BridgeServer } from '../e2e/harness/bridgeServe
 import { startContinuity, stopContinuity } from '../e2e/harness/continuity.js';
 import { installPartyMicrophone, type PartyMicrophoneArgs } from '../e2e/harness/fakeMicrophone.js';
 import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
+import { attachMediaHost, serialised } from './mediaHostPage.js';
 import { ms, summarize } from './stats.js';
 
 const CALLS = Math.max(1, Number(process.env.BENCH_CALLS ?? 5));
 const POLL_MS = 5;
 const FRAME_MS = 20;
 const HEARD = 0.05;
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 /** Requests that would change a dialog or its media: none may follow a UI reload. */
 const DIALOG_REQUEST = /^(INVITE|BYE|UPDATE|REFER|CANCEL|ACK|PRACK) /;
 
@@ -262,31 +256,15 @@ async function signIn(desk: AgentEndpoint): Promise<void> {
   await desk.until('registered', (s) => s.session.registration === 'registered');
 }
 
-/** tsx compiles with esbuild's keepNames: a serialised function gets a no-op `__name`. */
-function serialised<A>(fn: (args: A) => void, args: A): string {
-  return `globalThis.__name = (f) => f;\n(${fn.toString()})(${JSON.stringify(args)});`;
-}
-
 /** A media host page of `desk` (its party tone as microphone), its engine attached. */
 async function openMediaHost(context: BrowserContext, server: BridgeServer, desk: AgentEndpoint, hz: number): Promise<Page> {
-  const page = await context.newPage();
-  const args: BridgeClientArgs = {
-    url: server.bridgeUrl(desk.token, 'media'),
-    commands: Object.keys(MEDIA_HOST_COMMANDS),
-    events: Object.keys(MEDIA_HOST_EVENTS),
-    mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
-  };
-  await page.addInitScript({ content: serialised(installBatonBridge, args) });
   const microphone: PartyMicrophoneArgs = { hz, amplitude: 0.25, recordName: '__BATON_TEST_MICROPHONE_REQUESTS__' };
-  await page.addInitScript({ content: serialised(installPartyMicrophone, microphone) });
-  await page.goto(MEDIA_HOST_PATH);
-  await desk.until('the media host attached', () => desk.mediaAttached, 10_000);
-  return page;
+  return attachMediaHost(await context.newPage(), server, desk, [serialised(installPartyMicrophone, microphone)]);
 }
 
 async function openUi(context: BrowserContext, server: BridgeServer, desk: AgentEndpoint): Promise<Page> {
   const page = await context.newPage();
-  const args: BridgeClientArgs = { url: server.bridgeUrl(desk.token, 'ui'), commands: COMMAND_NAMES, events: Object.keys(EVENTS) };
+  const args: BridgeClientArgs = { url: server.bridgeUrl(desk.token, 'ui'), commands: COMMAND_NAMES, events: CONTRACT_EVENTS };
   await page.addInitScript({ content: serialised(installBatonBridge, args) });
   await page.goto('/');
   await desk.until('the UI attached', () => desk.uiAttached, 10_000);

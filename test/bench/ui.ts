@@ -37,7 +37,8 @@ import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import type { AgentStatus } from '../../shared/agentState.js';
 import type { CallView, DeskState, DirectoryEntryView } from '../../shared/desk.js';
-import { COMMAND_NAMES, type EventName, type MediaRequest } from '../../shared/ipc.js';
+import { COMMAND_NAMES, type MediaRequest } from '../../shared/ipc.js';
+import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import { diffDesk, type DeskPatch } from '../../shared/deskPatch.js';
 import {
   allowedActions,
@@ -62,13 +63,6 @@ const PROFILE = process.env.BENCH_UI_PROFILE === '1';
 const CALLS = Math.max(11, Number(process.env.BENCH_UI_CALLS ?? 100));
 const TRANSFERS = Math.max(11, Number(process.env.BENCH_UI_TRANSFERS ?? 100));
 const QUERIES = ['user 1', 'team-3', 'a', 'ready', 'user 42', 'zz', 'sam', 'user 4999'];
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 const STATUSES: readonly AgentStatus[] = [
   { kind: 'Ready' },
   { kind: 'Dispositioning' },
@@ -254,7 +248,7 @@ export async function run(): Promise<void> {
   const server = await startBridgeServer(bundle, {
     browserPage: {
       commands: COMMAND_NAMES,
-      events: Object.keys(EVENTS),
+      events: CONTRACT_EVENTS,
       mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 300 } },
     },
   });

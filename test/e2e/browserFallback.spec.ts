@@ -13,22 +13,15 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
-import { COMMAND_NAMES, type EventName } from '../../shared/ipc.js';
+import { COMMAND_NAMES } from '../../shared/ipc.js';
 import { startLab, type Lab } from '../lab/lab.js';
+import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import { labDocument } from '../support/deskFixture.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
 import { BUNDLE_DIR } from './harness/paths.js';
-
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 
 let lab: Lab;
 let server: BridgeServer;
@@ -41,7 +34,7 @@ test.beforeAll(async () => {
   server = await startBridgeServer(bundle, {
     browserPage: {
       commands: COMMAND_NAMES,
-      events: Object.keys(EVENTS),
+      events: CONTRACT_EVENTS,
       mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true } },
     },
   });
@@ -55,9 +48,8 @@ test.afterAll(async () => {
 
 const stateOf = (page: Page) => page.getByRole('status', { name: 'Your state' });
 
-test('two tabs on one desk: both live — a change in either shows in the other, main reaches both, one closing leaves the other live', async ({
-  browser,
-}) => {
+/** Alice's lab desk, signed in and registered, on the shared server; `use` gets a browser context on its origin. All closed after. */
+async function withAliceDesk(browser: Browser, use: (endpoint: AgentEndpoint, context: BrowserContext) => Promise<void>): Promise<void> {
   const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
   server.register(endpoint);
   const context = await browser.newContext({ baseURL: server.origin });
@@ -65,6 +57,18 @@ test('two tabs on one desk: both live — a change in either shows in the other,
     const signedIn = await endpoint.desk.handle('session.signIn', { userId: 'alice', password: '' });
     expect(signedIn.ok).toBe(true);
     await endpoint.until('registered', (s) => s.session.registration === 'registered');
+    await use(endpoint, context);
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    server.unregister(endpoint);
+  }
+}
+
+test('two tabs on one desk: both live — a change in either shows in the other, main reaches both, one closing leaves the other live', async ({
+  browser,
+}) => {
+  await withAliceDesk(browser, async (endpoint, context) => {
     const url = `/#token=${endpoint.token}`;
     const first = await context.newPage();
     await first.goto(url);
@@ -91,11 +95,7 @@ test('two tabs on one desk: both live — a change in either shows in the other,
     await endpoint.desk.handle('agent.setStatus', { kind: 'NotReady', reason: endpoint.state().notReadyReasons[0] ?? 'Break' });
     await expect(stateOf(second)).toHaveText(/^Not ready/);
     expect(endpoint.uiAttached).toBe(true);
-  } finally {
-    await context.close();
-    await endpoint.dispose();
-    server.unregister(endpoint);
-  }
+  });
 });
 
 test('a tab opened without the token says how to open the desk, and passes axe', async ({ browser }) => {
@@ -120,7 +120,7 @@ test('a link that opens no desk — a stale token, or a desk whose process stopp
 }) => {
   const context = await browser.newContext({ baseURL: server.origin });
   // A desk of its own on a server of its own, stopped mid-way as Ctrl+C of npm start stops it.
-  const own = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: Object.keys(EVENTS) } });
+  const own = await startBridgeServer(bundle, { browserPage: { commands: COMMAND_NAMES, events: CONTRACT_EVENTS } });
   const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
   own.register(endpoint);
   try {
@@ -151,13 +151,7 @@ test('a link that opens no desk — a stale token, or a desk whose process stopp
 test('while no audio tab is attached the desk says so and links to it; closing the audio tab brings the warning back', async ({
   browser,
 }) => {
-  const endpoint = new AgentEndpoint({ userId: 'alice', provisioning: labDocument(lab) });
-  server.register(endpoint);
-  const context = await browser.newContext({ baseURL: server.origin });
-  try {
-    const signedIn = await endpoint.desk.handle('session.signIn', { userId: 'alice', password: '' });
-    expect(signedIn.ok).toBe(true);
-    await endpoint.until('registered', (s) => s.session.registration === 'registered');
+  await withAliceDesk(browser, async (endpoint, context) => {
     const desk = await context.newPage();
     await desk.goto(`/#token=${endpoint.token}`);
     await expect(desk.locator('.topbar__user')).toContainText('Alice');
@@ -178,9 +172,5 @@ test('while no audio tab is attached the desk says so and links to it; closing t
     await media.close();
     await expect(banner).toBeVisible();
     await expect(call).toBeDisabled();
-  } finally {
-    await context.close();
-    await endpoint.dispose();
-    server.unregister(endpoint);
-  }
+  });
 });

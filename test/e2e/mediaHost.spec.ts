@@ -8,6 +8,7 @@ import type { Page } from '@playwright/test';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { expect, invoke, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 import { startContinuity, stopContinuity, type ContinuityReport } from './harness/continuity.js';
+import { aliceAnswersCustomer, warmConsultBetweenPages } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 /** The longest interruption a listener may get from a UI reload: none they would notice. */
@@ -116,35 +117,11 @@ test('UI reload during a warm consult: no SIP sent, the consult audio continuous
   agent,
   customer,
 }) => {
-  const bobPage = await agentPage('bob');
-  const bob = await agent('bob');
-  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
-  const contact = await dialing;
-  await untilHearsOnly(contact, TONES.alice, 8000);
-  expect(
-    await invoke(page, 'transfer.start', {
-      callId,
-      method: 'warm',
-      userId: 'bob',
-      outcomeId: 'billing-question',
-      note: '',
-      acknowledgedWarning: false,
-    }),
-  ).toMatchObject({ ok: true });
-  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
-  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
-  await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
-  const aliceEar = pageEar(page, alice);
-  const bobEar = pageEar(bobPage, bob);
-  const consultId = await aliceEar.callWith('bob');
-  const bobsConsultId = await bobEar.callWith('alice');
-  await aliceEar.untilHearsOnly(consultId, TONES.bob, 8000);
+  const { page, alice, bobPage, bob, contact, callId, aliceEar, bobEar, consultId, bobsConsultId } = await warmConsultBetweenPages({
+    agentPage,
+    agent,
+    customer,
+  });
   await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, 8000);
   const before = alice.state().transfers[0]?.state;
 
@@ -179,14 +156,7 @@ test('the media host crashes during a call: a new one takes the call over, audio
   customer,
   openMediaHost,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
-  const call = await dialing;
-  await untilHearsOnly(call, TONES.alice, 8000);
+  const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
 
   const crashedAt = Date.now();
   await crashMediaHost(page);
@@ -207,35 +177,20 @@ test('the media host crashes during a warm consult: both legs come back, the con
   customer,
   openMediaHost,
 }) => {
-  const bobPage = await agentPage('bob');
-  const bob = await agent('bob');
-  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
-  const contact = await dialing;
-  await untilHearsOnly(contact, TONES.alice, 8000);
-  expect(
-    await invoke(page, 'transfer.start', {
-      callId,
-      method: 'warm',
-      userId: 'bob',
-      outcomeId: 'billing-question',
-      note: '',
-      acknowledgedWarning: false,
-    }),
-  ).toMatchObject({ ok: true });
-  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
-  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
-  await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
-  const ear = pageEar(page, alice);
-  const bobEar = pageEar(bobPage, bob);
-  const consultId = await ear.callWith('bob');
-  const bobsConsultId = await bobEar.callWith('alice');
-  await ear.untilHearsOnly(consultId, TONES.bob, 8000);
+  const {
+    page,
+    alice,
+    bobEar,
+    contact,
+    callId,
+    aliceEar: ear,
+    consultId,
+    bobsConsultId,
+  } = await warmConsultBetweenPages({
+    agentPage,
+    agent,
+    customer,
+  });
 
   const crashedAt = Date.now();
   await crashMediaHost(page);

@@ -116,9 +116,14 @@ test('a directory of 1,000: a window of rows rendered, every colleague reachable
   // No cap: the last colleague is found by search, and a narrowed list is a plain list again.
   await search.fill('user 0999');
   await expect(panel.getByRole('radio', { name: /User 0999/ })).toBeVisible();
+  await search.fill('user 001');
+  await expect(radios).toHaveCount(10);
+  await expect(panel.getByRole('listitem')).toHaveCount(10);
+  // Past a screenful the matches are windowed again.
   await search.fill('user 01');
-  await expect(radios).toHaveCount(100);
-  await expect(panel.getByRole('listitem')).toHaveCount(100);
+  await expect(panel.getByRole('radio', { name: /User 0100/ })).toBeVisible();
+  expect(await radios.count()).toBeLessThan(60);
+  await expect(panel.getByRole('listitem')).toHaveCount(0);
   server.unregister(desk);
 });
 

@@ -7,10 +7,10 @@
  */
 import type { Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
-import type { CustomerBot } from '../lab/bots.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
+import { aliceAnswersCustomer } from './harness/pageCalls.js';
 import { callWith, pageEar } from './harness/pageOracle.js';
 import { refuseReinvites } from './harness/reinviteFaults.js';
 
@@ -19,17 +19,6 @@ import { refuseReinvites } from './harness/reinviteFaults.js';
  * main retries within the round after 200–1000 ms and 50–250 ms (electron/core/sip/call.ts).
  */
 const RELOAD_WITH_TWO_REFUSALS_MS = RELOAD_PROMISE_MS + 1250;
-
-/** The customer calls alice, who answers from her page; resolves once the customer hears her. */
-async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: CustomerBot): Promise<{ call: Call; callId: string }> {
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
-  const call = await dialing;
-  await untilHearsOnly(call, TONES.alice, 8000);
-  return { call, callId };
-}
 
 /** Audio both ways on an active call: the customer hears alice and alice's page the customer, and no one else. */
 async function audioBothWays(page: Page, alice: AgentEndpoint, call: Call, callId: string, ms: number): Promise<void> {
@@ -51,9 +40,7 @@ function answerApplied(alice: AgentEndpoint, since: number): boolean {
 }
 
 test('reload on the disposition screen: the chosen code and the typed note come back, and file', async ({ agentPage, agent, customer }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const { call, callId } = await customerCallsAlice(page, alice, customer);
+  const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
   await page.getByRole('button', { name: 'Hang up' }).click();
   await waitFor('the customer sees the end', () => call.state === 'ended', 5000);
 
@@ -90,9 +77,7 @@ test('the media host closed, then a new one opened for the same agent: the call 
   customer,
   openMediaHost,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const { call, callId } = await customerCallsAlice(page, alice, customer);
+  const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
 
   await mediaHostOf(page).close();
   await alice.until('the closed media host let go of the engine', () => !alice.mediaAttached, 5000);
@@ -127,9 +112,7 @@ test('the far end refuses the re-INVITE after a media host reload: main retries,
   agent,
   customer,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const { call, callId } = await customerCallsAlice(page, alice, customer);
+  const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
   // The media host reloads (its engine is what a take-over replaces); the UI page shows the outcome.
   const host = mediaHostOf(page);
 

@@ -20,6 +20,7 @@ import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test, t
  * RELOAD_PROMISE_MS (the third test below).
  */
 const LIBWEBRTC_CLIENT_PROMISE_MS = 9000;
+import { customerCallsAlice, warmConsultBetweenPages } from './harness/pageCalls.js';
 import { callWith, pageEar } from './harness/pageOracle.js';
 
 async function openTransferPanel(page: Page) {
@@ -40,20 +41,10 @@ async function aliceWithCustomer(
   expect(await bob.desk.handle('agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
   const page = await agentPage('alice');
   const alice = await agent('alice');
-  const { callId, contact } = await customerCallsAlice(page, alice, customer);
-  return { bob, page, alice, callId, contact };
-}
-
-/** Once bob is Ready in alice's directory: the customer calls, alice answers from her page, they talk. */
-async function customerCallsAlice(page: Page, alice: AgentEndpoint, customer: CustomerBot) {
+  // Once bob is Ready in alice's directory, so that the transfer can pick him.
   await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
-  const contact = await dialing;
-  await untilHearsOnly(contact, TONES.alice, 8000);
-  return { callId, contact };
+  const { call: contact, callId } = await customerCallsAlice(page, alice, customer);
+  return { bob, page, alice, callId, contact };
 }
 
 /** Bob accepts the offered warm transfer; resolves once alice consults. */
@@ -199,31 +190,17 @@ test('media host reload during a warm consult with a colleague on his own page: 
   customer,
 }) => {
   // Both desks are Chromium pages here, as two Baton desks are: libwebrtc at both ends of the consult.
-  const bobPage = await agentPage('bob');
-  const bob = await agent('bob');
-  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const { callId } = await customerCallsAlice(page, alice, customer);
-  expect(
-    await invoke(page, 'transfer.start', {
-      callId,
-      method: 'warm',
-      userId: 'bob',
-      outcomeId: 'billing-question',
-      note: '',
-      acknowledgedWarning: false,
-    }),
-  ).toMatchObject({ ok: true });
-  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
-  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
-  await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
-  const ear = pageEar(page, alice);
-  const bobEar = pageEar(bobPage, bob);
-  const consultId = await ear.callWith('bob');
-  const bobsConsultId = await bobEar.callWith('alice');
+  const {
+    page,
+    alice,
+    bob,
+    callId,
+    aliceEar: ear,
+    bobEar,
+    consultId,
+    bobsConsultId,
+  } = await warmConsultBetweenPages({ agentPage, agent, customer });
   await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, 8000);
-  await ear.untilHearsOnly(consultId, TONES.bob, 8000);
   // Bob answered alice's consult INVITE, so he is the DTLS client of the consult leg.
   const setupOf = (exchange: { reply?: { value: unknown } } | undefined): string | undefined =>
     /^a=setup:(\w+)/m.exec(typeof exchange?.reply?.value === 'string' ? exchange.reply.value : '')?.[1];

@@ -4,10 +4,10 @@
  * hear each other again, within the product's promise. (A UI reload touches no media at all:
  * mediaHost.spec.ts.)
  */
-import type { Call } from '../../electron/core/sip/call.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import { expect, invoke, keepScreenshot, mediaHostOf, RELOAD_PROMISE_MS, test } from './fixtures.js';
+import { aliceAnswersCustomer } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 test('media host reload during an active call: no BYE, audio back both ways; a held call stays held', async ({
@@ -15,15 +15,8 @@ test('media host reload during an active call: no BYE, audio back both ways; a h
   agent,
   customer,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
   const ear = pageEar(page, alice);
-  const dialing = customer.phone.call('alice');
-  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const callId = ringing.calls[0]?.id ?? '';
-  await invoke(page, 'call.answer', { callId });
-  const call: Call = await dialing;
-  await untilHearsOnly(call, TONES.alice, 8000);
 
   await invoke(page, 'call.hold', { callId });
   const reloadedAt = Date.now();

@@ -11,6 +11,7 @@ import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.
 import { waitFor } from '../support/waitFor.js';
 import { expect, invoke, mediaHostOf, MICROPHONE_REQUESTS_GLOBAL, test } from './fixtures.js';
 import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
+import { aliceAnswersCustomer } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 /** renderer/mediaHost/main.ts exposes the engine here where the harness set its options (never in the product). */
@@ -37,18 +38,10 @@ test('an outgoing call goes out on the gathered spare, on the chosen microphone,
   agent,
   customer,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  const host = mediaHostOf(page);
-
   // A call first captures the microphone (until then Chromium offers only mDNS names, no use to a SIP
   // far end); from then on a spare is ready between calls.
-  const inbound = customer.phone.call('alice');
-  const ringing = await alice.until('alice rings', (s) => s.calls.some((c) => c.state === 'ringing'));
-  const firstId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
-  expect(await invoke(page, 'call.answer', { callId: firstId })).toMatchObject({ ok: true });
-  const firstCall = await inbound;
-  await untilHearsOnly(firstCall, TONES.alice, 8000);
+  const { page, alice, call: firstCall, callId: firstId } = await aliceAnswersCustomer({ agentPage, agent, customer });
+  const host = mediaHostOf(page);
   await expect.poll(async () => (await counters(host)).spare.ready, { message: 'a spare is ready', timeout: 10_000 }).toBe(1);
   // The incoming call answered on a connection of its own.
   expect((await counters(host)).spare.used).toBe(0);

@@ -4,8 +4,8 @@
  * call: ACK, then BYE with a Reason, end reason 'failed' — as SIP.js does when it applies the answer
  * itself.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { expect, it } from 'vitest';
+import { labForTests } from '../support/labForTests.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { TONES, untilHearsOnly } from '../support/audioOracle.js';
@@ -14,15 +14,8 @@ import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { MediaPort, MediaSession, Sdp } from '../../shared/media.js';
 
-let lab: Lab;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  lab = await startLab({ presence: false });
-});
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-afterAll(async () => lab?.stop());
+const suite = labForTests({ presence: false });
+const { cleanup } = suite;
 
 interface Gate {
   /** Answers handed to the engine so far. */
@@ -57,14 +50,14 @@ async function scene(): Promise<{ alice: Phone; gate: Gate; sent: string[]; bobC
   const answers: Sdp[] = [];
   const sent: string[] = [];
   const alice = new Phone({
-    server: lab.wsUrl,
-    aor: `sip:alice@${lab.domain}`,
+    server: suite.lab.wsUrl,
+    aor: `sip:alice@${suite.lab.domain}`,
     media: gatedEngine({ release: released }, answers),
     sipTrace: (direction, message) => {
       if (direction === 'sent') sent.push(message);
     },
   });
-  const bob = createAgent(lab, 'bob', { toneHz: TONES.bob });
+  const bob = createAgent(suite.lab, 'bob', { toneHz: TONES.bob });
   cleanup.push(
     () => alice.stop(),
     () => bob.dispose(),

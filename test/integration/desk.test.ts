@@ -2,45 +2,29 @@
  * The desk as the renderer sees it: commands through `handle()` (schema, then rules), state through
  * snapshot + patches. Real Kamailio with presence, real SQLite files, real WebRTC.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { ok, signIn } from '../support/deskCommands.js';
+import { labForTests } from '../support/labForTests.js';
 import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { DeskState } from '../../shared/desk.js';
 import { applyDeskPatch } from '../../shared/deskPatch.js';
-import type { CommandName, CommandPayload } from '../../shared/ipc.js';
+import type { CommandName } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 
-let lab: Lab;
+const suite = labForTests();
 let doc: ProvisioningDocument;
-const open: Array<{ dispose(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  doc = labDocument(lab, { nonRecommendedTransfer: 'warn' });
+beforeAll(() => {
+  doc = labDocument(suite.lab, { nonRecommendedTransfer: 'warn' });
 });
-afterEach(async () => {
-  await Promise.all(
-    open
-      .splice(0)
-      .reverse()
-      .map((o) => o.dispose()),
-  );
-});
-afterAll(async () => lab?.stop());
 
 function desk(toneHz: number): TestDesk {
   const d = createTestDesk(doc, { toneHz });
-  open.push(d);
+  suite.open.push(d);
   return d;
-}
-
-async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
-  const outcome = await d.desk.handle(command, payload);
-  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
-  return outcome.value;
 }
 
 async function refused<C extends CommandName>(d: TestDesk, command: C, payload: unknown): Promise<string> {
@@ -49,17 +33,12 @@ async function refused<C extends CommandName>(d: TestDesk, command: C, payload: 
   return outcome.error.code;
 }
 
-async function signIn(d: TestDesk, userId: string): Promise<void> {
-  await ok(d, 'session.signIn', { userId, password: '' });
-  await ok(d, 'agent.setStatus', { kind: 'Ready' });
-}
-
 /** Alice and Bob signed in and Ready, and a customer bot that can call them. */
 async function aliceBobAndCustomer(): Promise<{ alice: TestDesk; bob: TestDesk; customer: CustomerBot }> {
   const alice = desk(440);
   const bob = desk(660);
-  const customer = createCustomer(lab, 'customer');
-  open.push(customer);
+  const customer = createCustomer(suite.lab, 'customer');
+  suite.open.push(customer);
   await customer.phone.start();
   await signIn(alice, 'alice');
   await signIn(bob, 'bob');

@@ -3,10 +3,11 @@
  * Kamailio routes the lab's +1 555 range to the "PSTN" gateway bot, which answers, is busy or rings
  * out per number and sends its own tone. Each case says who hears whom at the end.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, createPstn, PSTN_NUMBERS, type CustomerBot, type PstnBot } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { ok, signIn } from '../support/deskCommands.js';
+import { labForTests } from '../support/labForTests.js';
 import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
@@ -14,29 +15,12 @@ import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 import type { TransferView } from '../../shared/transfer/index.js';
 
-let lab: Lab;
+const suite = labForTests();
 let doc: ProvisioningDocument;
-const open: Array<{ dispose(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  doc = labDocument(lab);
+beforeAll(() => {
+  doc = labDocument(suite.lab);
 });
-afterEach(async () => {
-  await Promise.all(
-    open
-      .splice(0)
-      .reverse()
-      .map((o) => o.dispose()),
-  );
-});
-afterAll(async () => lab?.stop());
-
-async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
-  const outcome = await d.desk.handle(command, payload);
-  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
-  return outcome.value;
-}
 
 async function refused(d: TestDesk, command: CommandName, payload: unknown): Promise<{ code: string; message: string }> {
   const outcome = await d.desk.handle(command, payload);
@@ -57,13 +41,12 @@ interface Scene {
 /** Alice signed in and on a call with a customer; the PSTN gateway up. */
 async function scene(customerOptions: { readonly replaces?: boolean } = {}): Promise<Scene> {
   const alice = createTestDesk(doc, { toneHz: TONES.alice });
-  open.push(alice);
-  const customer = createCustomer(lab, 'customer', { toneHz: TONES.customer, ...customerOptions });
-  const pstn = createPstn(lab, { toneHz: TONES.sixth });
-  open.push(customer, pstn);
+  suite.open.push(alice);
+  const customer = createCustomer(suite.lab, 'customer', { toneHz: TONES.customer, ...customerOptions });
+  const pstn = createPstn(suite.lab, { toneHz: TONES.sixth });
+  suite.open.push(customer, pstn);
   await Promise.all([customer.phone.start(), pstn.phone.start()]);
-  await ok(alice, 'session.signIn', { userId: 'alice', password: '' });
-  await ok(alice, 'agent.setStatus', { kind: 'Ready' });
+  await signIn(alice, 'alice');
   const toAlice = await customer.phone.call('alice');
   const ringing = await alice.until('a ringing call', (s) => s.calls.some((c) => c.state === 'ringing'));
   const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
@@ -111,7 +94,7 @@ describe('transfer to an external number', () => {
     expect(done.counterpart).toMatchObject({
       name: 'Supplier hotline (lab PSTN)',
       number: PSTN_NUMBERS.answers,
-      uri: `sip:${PSTN_NUMBERS.answers}@${lab.domain}`,
+      uri: `sip:${PSTN_NUMBERS.answers}@${suite.lab.domain}`,
     });
     expect(s.customer.referrals[0]?.target.toString()).toContain(PSTN_NUMBERS.answers);
     const atPstn = await pstnCall(s, PSTN_NUMBERS.answers);
@@ -209,36 +192,19 @@ describe('transfer to an external number', () => {
 
   it('Confirm pressed again: the same transfer is a no-op, another method or number is refused by the rules', async () => {
     const s = await scene();
-    const first = (await ok(s.alice, 'transfer.start', {
+    const confirm: CommandPayload<'transfer.start'> = {
       callId: s.callId,
       method: 'warm',
       number: PSTN_NUMBERS.answers,
       outcomeId: 'billing-question',
       note: '',
-    })) as { transferId: string };
-    const again = (await ok(s.alice, 'transfer.start', {
-      callId: s.callId,
-      method: 'warm',
-      number: PSTN_NUMBERS.answers,
-      outcomeId: 'billing-question',
-      note: '',
-    })) as { transferId: string };
+    };
+    const first = (await ok(s.alice, 'transfer.start', confirm)) as { transferId: string };
+    const again = (await ok(s.alice, 'transfer.start', confirm)) as { transferId: string };
     expect(again.transferId).toBe(first.transferId);
-    const otherMethod = await refused(s.alice, 'transfer.start', {
-      callId: s.callId,
-      method: 'cold',
-      number: PSTN_NUMBERS.answers,
-      outcomeId: 'billing-question',
-      note: '',
-    });
+    const otherMethod = await refused(s.alice, 'transfer.start', { ...confirm, method: 'cold' });
     expect(otherMethod.code).toBe('not-in-phase');
-    const otherNumber = await refused(s.alice, 'transfer.start', {
-      callId: s.callId,
-      method: 'warm',
-      number: PSTN_NUMBERS.busy,
-      outcomeId: 'billing-question',
-      note: '',
-    });
+    const otherNumber = await refused(s.alice, 'transfer.start', { ...confirm, number: PSTN_NUMBERS.busy });
     expect(otherNumber.code).toBe('not-in-phase');
     await settled(s, 'consulting');
     expect(s.alice.state().transfers).toHaveLength(1);

@@ -2,8 +2,8 @@
  * A new media engine takes over live calls (what a renderer reload does in the product): the call
  * is never ended, one re-INVITE restores audio both ways, and the hold state survives.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { expect, it } from 'vitest';
+import { labForTests } from '../support/labForTests.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { createAgent, type TestAgent } from '../support/agents.js';
 import { TONES, untilHearsNoTone, untilHearsOnly, untilMediaDead } from '../support/audioOracle.js';
@@ -12,15 +12,8 @@ import { waitFor } from '../support/waitFor.js';
 import { audioDirection, originOf } from '../../shared/sdp.js';
 import type { MediaPort, MediaSession } from '../../shared/media.js';
 
-let lab: Lab;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  lab = await startLab({ presence: false });
-});
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-afterAll(async () => lab?.stop());
+const suite = labForTests({ presence: false });
+const { cleanup } = suite;
 
 /** The renderer's engine as main sees it: the same port, a different engine behind it after a reload. */
 class SwappableEngine implements MediaPort {
@@ -40,8 +33,8 @@ function transportIdentity(sdp: string): { readonly ufrag: string; readonly fing
 
 async function scene(): Promise<{ alice: Phone; engine: SwappableEngine; bob: TestAgent }> {
   const engine = new SwappableEngine(createWrtcMediaPort({ toneHz: TONES.alice }));
-  const alice = new Phone({ server: lab.wsUrl, aor: `sip:alice@${lab.domain}`, media: engine });
-  const bob = createAgent(lab, 'bob', { toneHz: TONES.bob });
+  const alice = new Phone({ server: suite.lab.wsUrl, aor: `sip:alice@${suite.lab.domain}`, media: engine });
+  const bob = createAgent(suite.lab, 'bob', { toneHz: TONES.bob });
   cleanup.push(
     async () => {
       await alice.stop();

@@ -4,10 +4,11 @@
  * Also: signing out or quitting never hangs up a customer silently, and IT's `appliesTo` and the
  * note limit hold in main whatever the renderer sends.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { ok, signIn } from '../support/deskCommands.js';
+import { labForTests } from '../support/labForTests.js';
 import { TONES, WINDOW_MS, describeHearing, hearing, noToneHeard, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
 import type { Call } from '../../electron/core/sip/call.js';
@@ -15,44 +16,27 @@ import type { CallView, DeskState } from '../../shared/desk.js';
 import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 
-let lab: Lab;
+const suite = labForTests();
 let doc: ProvisioningDocument;
-const open: Array<{ dispose(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  const base = labDocument(lab, { nonRecommendedTransfer: 'allow', noteMaxLength: 40 });
+beforeAll(() => {
+  const base = labDocument(suite.lab, { nonRecommendedTransfer: 'allow', noteMaxLength: 40 });
   doc = {
     ...base,
     outcomes: [...base.outcomes, { id: 'warm-only', label: 'Needs a specialist', appliesTo: { methods: ['warm'] } }],
   };
 });
-afterEach(async () => {
-  await Promise.all(
-    open
-      .splice(0)
-      .reverse()
-      .map((o) => o.dispose()),
-  );
-});
-afterAll(async () => lab?.stop());
 
 function desk(toneHz: number): TestDesk {
   const d = createTestDesk(doc, { toneHz });
-  open.push(d);
+  suite.open.push(d);
   return d;
 }
 
 function customer(name: string, toneHz: number): CustomerBot {
-  const bot = createCustomer(lab, name, { toneHz });
-  open.push(bot);
+  const bot = createCustomer(suite.lab, name, { toneHz });
+  suite.open.push(bot);
   return bot;
-}
-
-async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
-  const outcome = await d.desk.handle(command, payload);
-  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
-  return outcome.value;
 }
 
 async function refused<C extends CommandName>(
@@ -63,11 +47,6 @@ async function refused<C extends CommandName>(
   const outcome = await d.desk.handle(command, payload);
   if (outcome.ok) throw new Error(`${command} was accepted`);
   return outcome.error;
-}
-
-async function signIn(d: TestDesk, userId: string): Promise<void> {
-  await ok(d, 'session.signIn', { userId, password: '' });
-  await ok(d, 'agent.setStatus', { kind: 'Ready' });
 }
 
 /** `bot` calls the desk's user, which answers through the desk; returns both ends. */

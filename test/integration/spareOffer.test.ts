@@ -5,33 +5,16 @@
  * spare, mute included; audio flows both ways; an incoming call never takes the spare; signing out
  * releases it; every connection made is closed.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Phone } from '../../electron/core/sip/phone.js';
 import type { Call } from '../../electron/core/sip/call.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import { labForTests } from '../support/labForTests.js';
 import { createWrtcMediaPort, peerConnectionCounts, type WrtcMediaPort } from '../lab/wrtcEngine.js';
-import type { MediaSession } from '../../shared/media.js';
-import {
-  hearSession,
-  isDead,
-  noToneHeard,
-  onlyToneHeard,
-  TONES,
-  untilReading,
-  untilTalking,
-  type CallHearing,
-} from '../support/audioOracle.js';
+import { isDead, noToneHeard, onlyToneHeard, TONES, untilSessionHearing, untilTalking } from '../support/audioOracle.js';
 import { waitFor, within } from '../support/waitFor.js';
 
-let lab: Lab;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  lab = await startLab({ presence: false });
-});
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-afterAll(async () => lab?.stop());
+const suite = labForTests({ presence: false });
+const { cleanup } = suite;
 
 interface Desk {
   readonly name: string;
@@ -42,7 +25,12 @@ interface Desk {
 
 async function desk(name: string, toneHz: number, spareOffer: boolean): Promise<Desk> {
   const media = createWrtcMediaPort({ toneHz, spareOffer, spareRefillDelayMs: 50 });
-  const phone = new Phone({ server: lab.wsUrl, aor: `sip:${name}@${lab.domain}`, media, backoff: { initialMs: 100, maxMs: 1000 } });
+  const phone = new Phone({
+    server: suite.lab.wsUrl,
+    aor: `sip:${name}@${suite.lab.domain}`,
+    media,
+    backoff: { initialMs: 100, maxMs: 1000 },
+  });
   cleanup.push(async () => {
     await phone.stop().catch((error: unknown) => console.warn('cleanup:', error));
     await media.dispose();
@@ -96,7 +84,7 @@ it('an outgoing call sends the gathered spare offer, waits for no gathering, and
   // Never two spares, and nothing leaks: every connection made is closed once the desks are gone.
   await spareReady(alice);
   expect(alice.media.spareCounts()).toMatchObject({ ready: 1, used: 2, made: 3 });
-  for (const c of cleanup.splice(0).reverse()) await c();
+  await suite.cleanUp();
   const after = peerConnectionCounts();
   expect(after.created - before.created).toBe(after.closed - before.closed);
 });
@@ -117,11 +105,10 @@ it('a session muted before its first offer (a take-over of a muted call) sends s
   expect(alice.offerCounts()).toEqual({ fromSpare: 1, gathered: 0 });
   const b = await bob.open('muted-b');
   await a.applyAnswer(await b.acceptOffer(offer, { direction: 'sendrecv' }));
-  const heard = (s: MediaSession, label: string) => (): Promise<CallHearing> => hearSession(s, label);
-  await untilReading('Alice hears only Bob', heard(a, 'alice'), (h) => onlyToneHeard(h, TONES.bob), 5000);
-  await untilReading('Bob hears silence from a live Alice', heard(b, 'bob'), (h) => noToneHeard(h) && !isDead(h), 5000);
+  await untilSessionHearing('Alice hears only Bob', a, 'alice', (h) => onlyToneHeard(h, TONES.bob));
+  await untilSessionHearing('Bob hears silence from a live Alice', b, 'bob', (h) => noToneHeard(h) && !isDead(h));
   await a.setMuted(false);
-  await untilReading('Bob hears only Alice', heard(b, 'bob'), (h) => onlyToneHeard(h, TONES.alice), 5000);
+  await untilSessionHearing('Bob hears only Alice', b, 'bob', (h) => onlyToneHeard(h, TONES.alice));
 });
 
 it('an incoming call answers on a connection of its own and leaves the spare for the next outgoing call', async () => {

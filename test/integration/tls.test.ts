@@ -47,26 +47,17 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   );
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-    '-out',
-    'server.pem',
-  );
-  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+  return { ca: join(dir, 'ca.pem'), ...issueCertificate(dir, 'server', 'serverAuth') };
+}
+
+/** A certificate for 127.0.0.1 signed by the CA in `dir`, for `usage` only (its extended key usage). */
+function issueCertificate(dir: string, name: string, usage: 'serverAuth' | 'clientAuth'): { cert: string; key: string } {
+  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  writeFileSync(join(dir, `${name}.cnf`), `subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${usage}\n`);
+  const x509 = ['-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2'];
+  run('x509', ...x509, '-extfile', `${name}.cnf`, '-out', `${name}.pem`);
+  return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
 }
 
 beforeAll(async () => {
@@ -159,33 +150,8 @@ describe('TLS failures other than an unknown CA', () => {
   }
 
   it('a server certificate issued for clients only (extended key usage) is a certificate sentence', async () => {
-    const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: certDir, stdio: 'pipe' });
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'client-only.key', '-out', 'client-only.csr');
-    writeFileSync(
-      join(certDir, 'client-only.cnf'),
-      'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n',
-    );
-    run(
-      'x509',
-      '-req',
-      '-in',
-      'client-only.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'client-only.cnf',
-      '-out',
-      'client-only.pem',
-    );
-    const server = createHttpsServer({
-      key: readFileSync(join(certDir, 'client-only.key')),
-      cert: readFileSync(join(certDir, 'client-only.pem')),
-    });
+    const clientOnly = issueCertificate(certDir, 'client-only', 'clientAuth');
+    const server = createHttpsServer({ key: readFileSync(clientOnly.key), cert: readFileSync(clientOnly.cert) });
     try {
       const failed = await signInAt(await listen(server));
       expect(failed.code).toBe('certificate-untrusted');

@@ -3,51 +3,29 @@
  * SQLite, the lab's Kamailio and "PSTN"): the last transfer's kind, whichever it was, each kind
  * keeping its own remembered target, method and outcome.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, createPstn, PSTN_NUMBERS } from '../lab/bots.js';
-import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { createTestDesk, labDocument } from '../support/deskFixture.js';
+import { ok, signIn } from '../support/deskCommands.js';
+import { labForTests } from '../support/labForTests.js';
 import { TONES } from '../support/audioOracle.js';
 import { waitFor } from '../support/waitFor.js';
-import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 
-let lab: Lab;
+const suite = labForTests();
 let doc: ProvisioningDocument;
-const open: Array<{ dispose(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  doc = labDocument(lab);
+beforeAll(() => {
+  doc = labDocument(suite.lab);
 });
-afterEach(async () => {
-  await Promise.all(
-    open
-      .splice(0)
-      .reverse()
-      .map((o) => o.dispose()),
-  );
-});
-afterAll(async () => lab?.stop());
-
-async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
-  const outcome = await d.desk.handle(command, payload);
-  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
-  return outcome.value;
-}
-
-async function signIn(d: TestDesk, userId: string): Promise<void> {
-  await ok(d, 'session.signIn', { userId, password: '' });
-  await ok(d, 'agent.setStatus', { kind: 'Ready' });
-}
 
 describe('the kind of the last transfer', () => {
   it('a number busy, then a colleague: the panel’s kind follows, each kind keeps its own choice', async () => {
     const alice = createTestDesk(doc, { toneHz: TONES.alice });
     const bob = createTestDesk(doc, { toneHz: TONES.bob });
-    const customer = createCustomer(lab, 'customer', { toneHz: TONES.customer });
-    const pstn = createPstn(lab, { toneHz: TONES.sixth });
-    open.push(alice, bob, customer, pstn);
+    const customer = createCustomer(suite.lab, 'customer', { toneHz: TONES.customer });
+    const pstn = createPstn(suite.lab, { toneHz: TONES.sixth });
+    suite.open.push(alice, bob, customer, pstn);
     await Promise.all([customer.phone.start(), pstn.phone.start()]);
     await signIn(alice, 'alice');
     await signIn(bob, 'bob');

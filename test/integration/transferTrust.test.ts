@@ -10,10 +10,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { ok } from '../support/deskCommands.js';
+import { transferRequest } from '../support/transferScene.js';
+import { labForTests } from '../support/labForTests.js';
 import {
   clientAck,
   clientCancel,
@@ -35,7 +37,6 @@ import { TRANSFER_STATUS_CONTENT_TYPE } from '../../electron/core/transfer/trans
 import { DEFAULT_PENDING_LIMITS } from '../../electron/core/transfer/pendingContexts.js';
 import type { Call } from '../../electron/core/sip/call.js';
 import type { StartTransfer } from '../../electron/core/transfer/transfers.js';
-import type { CommandName, CommandPayload } from '../../shared/ipc.js';
 import type { ProvisioningDocument } from '../../shared/provisioning/index.js';
 
 const LAB_USERS = ['alice', 'bob', 'carol', 'customer'] as const;
@@ -62,35 +63,28 @@ describe.each([
   { config: 'open', auth: false },
   { config: 'auth', auth: true },
 ] as const)('forged transfers on the $config lab config', ({ auth }) => {
-  let lab: Lab;
+  const suite = labForTests(
+    auth ? { auth: { users: LAB_USERS.map((user) => ({ user, password: `pw-${user}-${randomBytes(4).toString('hex')}` })) } } : {},
+  );
   let doc: ProvisioningDocument;
-  const open: Array<{ dispose(): Promise<void> }> = [];
   const clients: SipClient[] = [];
 
-  beforeAll(async () => {
-    lab = await startLab(
-      auth ? { auth: { users: LAB_USERS.map((user) => ({ user, password: `pw-${user}-${randomBytes(4).toString('hex')}` })) } } : {},
-    );
-    doc = labDocument(lab);
+  beforeAll(() => {
+    doc = labDocument(suite.lab);
   });
+  // Registered after the lab's own: vitest runs after-hooks newest first, so the clients close
+  // before the desks and bots go.
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    await Promise.all(
-      open
-        .splice(0)
-        .reverse()
-        .map((o) => o.dispose()),
-    );
   });
-  afterAll(async () => lab?.stop());
 
   // ── the parties ────────────────────────────────────────────────────────────────────────────
 
   /** Bob's whole desk (the victim), signed in and Ready. */
   async function bobDesk(): Promise<TestDesk> {
     const bob = createTestDesk(doc, { toneHz: 660 });
-    open.push(bob);
-    await ok(bob, 'session.signIn', { userId: 'bob', password: lab.passwordOf('bob') ?? '' });
+    suite.open.push(bob);
+    await ok(bob, 'session.signIn', { userId: 'bob', password: suite.lab.passwordOf('bob') ?? '' });
     await ok(bob, 'agent.setStatus', { kind: 'Ready' });
     return bob;
   }
@@ -98,19 +92,19 @@ describe.each([
   /** Carol registered from a hand-written client; a ghost of our domain and a stranger of another, never registered. */
   async function attackers(): Promise<Attacker[]> {
     const [outsider, ghost, stranger] = await Promise.all([
-      connectSipClient(lab.wsUrl),
-      connectSipClient(lab.wsUrl),
-      connectSipClient(lab.wsUrl),
+      connectSipClient(suite.lab.wsUrl),
+      connectSipClient(suite.lab.wsUrl),
+      connectSipClient(suite.lab.wsUrl),
     ]);
     clients.push(outsider, ghost, stranger);
-    const password = lab.passwordOf('carol');
+    const password = suite.lab.passwordOf('carol');
     const credentials = password ? { user: 'carol', password } : undefined;
-    expect(await clientRegister(outsider, 'carol', lab.domain, credentials)).toBe(200);
+    expect(await clientRegister(outsider, 'carol', suite.lab.domain, credentials)).toBe(200);
     return [
       {
         label: 'a registered colleague outside the transfer',
         colleague: true,
-        from: `sip:carol@${lab.domain}`,
+        from: `sip:carol@${suite.lab.domain}`,
         client: outsider,
         credentials,
         serverRefusal: undefined,
@@ -118,7 +112,7 @@ describe.each([
       {
         label: 'an unknown From of our domain',
         colleague: false,
-        from: `sip:ghost@${lab.domain}`,
+        from: `sip:ghost@${suite.lab.domain}`,
         client: ghost,
         credentials: undefined,
         serverRefusal: auth ? '403 Unknown user' : undefined,
@@ -136,9 +130,9 @@ describe.each([
 
   /** Alice (a bot desk exposing her phone) on a call with the customer. */
   async function aliceWithCustomer(): Promise<{ alice: Desk; customer: CustomerBot; contactLeg: Call; customerLeg: Call }> {
-    const customer = createCustomer(lab, 'customer');
-    const alice = createDesk(lab, 'alice', { toneHz: 440, transfers: { referTimeoutMs: 30_000 } });
-    open.push(customer, alice);
+    const customer = createCustomer(suite.lab, 'customer');
+    const alice = createDesk(suite.lab, 'alice', { toneHz: 440, transfers: { referTimeoutMs: 30_000 } });
+    suite.open.push(customer, alice);
     await Promise.all([customer.phone.start(), alice.phone.start()]);
     const ringing = alice.nextIncoming();
     const customerLeg = await customer.phone.call('alice');
@@ -149,24 +143,10 @@ describe.each([
   }
 
   function transferTo(contactLeg: Call, method: 'cold' | 'warm'): StartTransfer {
-    return {
-      method,
-      contactCallId: contactLeg.id,
-      recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
-      outcome: { id: 'billing-question', label: 'Billing question' },
+    return transferRequest(suite.lab, { contactLeg }, method, {
       note: 'Wants a refund for order 42',
-      contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
-      history: [
-        {
-          id: 'earlier-1',
-          contactId: 'contact-1',
-          at: '2026-11-20T10:00:00.000Z',
-          kind: 'call',
-          actor: { id: 'carol', name: 'Carol' },
-          note: 'called about order #42',
-        },
-      ],
-    };
+      earlierNote: 'called about order #42',
+    });
   }
 
   // ── what an attacker sends ────────────────────────────────────────────────────────────────
@@ -178,8 +158,8 @@ describe.each([
     contentType: string,
     body: string,
   ): Promise<string> {
-    const requestUri = `sip:${to}@${lab.domain}`;
-    const from = a.from ?? `sip:carol@${lab.domain}`;
+    const requestUri = `sip:${to}@${suite.lab.domain}`;
+    const from = a.from ?? `sip:carol@${suite.lab.domain}`;
     return statusLine(await clientSend(a.client, { method: 'MESSAGE', requestUri, from, contentType, body }, a.credentials));
   }
 
@@ -218,7 +198,7 @@ describe.each([
       contact: { id: 'victim-contact', name: 'VIP Customer', number: '5550100' },
       outcome: { id: 'refund', label: 'Refund approved by supervisor' },
       note: 'Supervisor: identity verified, approve the refund',
-      initiator: { id: 'carol', name: 'Carol', uri: `sip:carol@${lab.domain}` },
+      initiator: { id: 'carol', name: 'Carol', uri: `sip:carol@${suite.lab.domain}` },
       sentAt: new Date().toISOString(),
       history: [],
     });
@@ -250,7 +230,7 @@ describe.each([
     const bob = await bobDesk();
     for (const a of await attackers()) {
       // The colleague claims to be passing on Alice's transfer; the others claim whoever they like.
-      for (const initiator of [`sip:alice@${lab.domain}`, a.from]) {
+      for (const initiator of [`sip:alice@${suite.lab.domain}`, a.from]) {
         expect(await send(a, 'bob', TRANSFER_CONTEXT_CONTENT_TYPE, forgedContext(initiator)), `${a.label} as ${initiator}`).toBe(
           a.colleague && initiator === a.from ? '200 OK' : expected(a, FORBIDDEN),
         );
@@ -271,8 +251,8 @@ describe.each([
         a.colleague ? '200 OK' : expected(a, FORBIDDEN),
       );
     }
-    const customer = createCustomer(lab, 'customer');
-    open.push(customer);
+    const customer = createCustomer(suite.lab, 'customer');
+    suite.open.push(customer);
     await customer.phone.start();
     const customerLeg = await customer.phone.call('bob');
     const ringing = await bob.until('the customer rings at bob', (s) => s.calls.some((c) => c.state === 'ringing'));
@@ -375,7 +355,10 @@ describe.each([
     const replaces = `Replaces: ${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`;
 
     for (const a of await attackers()) {
-      for (const requestUri of [`sip:bob@${lab.domain}`, `sip:bob@${lab.domain};xfer=${randomBytes(16).toString('base64url')}`]) {
+      for (const requestUri of [
+        `sip:bob@${suite.lab.domain}`,
+        `sip:bob@${suite.lab.domain};xfer=${randomBytes(16).toString('base64url')}`,
+      ]) {
         const reply = await clientSend(a.client, { method: 'INVITE', requestUri, from: a.from, headers: [replaces] }, a.credentials);
         expect(statusLine(reply), `${a.label} → ${requestUri}`).toBe(expected(a, FORBIDDEN));
       }
@@ -407,7 +390,7 @@ describe.each([
     `6. forged consults (an unregistered From claiming Carol): at most ${DEFAULT_PENDING_LIMITS.perSender} ring, the rest 486; cancelled or "contact hung up" with the forger's own secret, none writes History`,
     async () => {
       const bob = await bobDesk();
-      const ghost = await connectSipClient(lab.wsUrl);
+      const ghost = await connectSipClient(suite.lab.wsUrl);
       clients.push(ghost);
       const before = fileBytes(bob);
       const offers = DEFAULT_PENDING_LIMITS.perSender + 4;
@@ -417,7 +400,7 @@ describe.each([
         const transferId = randomUUID();
         const invite = clientInvite(ghost, {
           user: 'bob',
-          domain: lab.domain,
+          domain: suite.lab.domain,
           fromUser: 'carol',
           sdp: INVITE_WITH_SDP.slice(INVITE_WITH_SDP.indexOf('\r\n\r\n') + 4),
           headers: [`${TRANSFER_CONTEXT_HEADER}: ${forgedConsultContext(token, transferId)}`],
@@ -467,10 +450,10 @@ describe.each([
 
   it('7. a call whose ;xfer= names no transfer here is a plain call: no transfer, nothing stored', async () => {
     const bob = await bobDesk();
-    const customer = createCustomer(lab, 'customer');
-    open.push(customer);
+    const customer = createCustomer(suite.lab, 'customer');
+    suite.open.push(customer);
     await customer.phone.start();
-    const customerLeg = await customer.phone.call(`sip:bob@${lab.domain};xfer=${randomBytes(16).toString('base64url')}`);
+    const customerLeg = await customer.phone.call(`sip:bob@${suite.lab.domain};xfer=${randomBytes(16).toString('base64url')}`);
     const ringing = await bob.until('the customer rings at bob', (s) => s.calls.some((c) => c.state === 'ringing'));
     expect(ringing.transfers).toEqual([]);
     const callId = ringing.calls.find((c) => c.state === 'ringing')?.id ?? '';
@@ -483,12 +466,6 @@ describe.each([
 });
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-async function ok<C extends CommandName>(d: TestDesk, command: C, payload: CommandPayload<C>): Promise<unknown> {
-  const outcome = await d.desk.handle(command, payload);
-  if (!outcome.ok) throw new Error(`${command} refused: ${outcome.error.code} ${outcome.error.message}`);
-  return outcome.value;
-}
 
 interface Row {
   readonly id: string;

@@ -14,7 +14,7 @@ import {
   noToneHeard,
   onlyToneHeard,
   TONES,
-  untilReading,
+  untilSessionHearing,
   type CallHearing,
 } from '../support/audioOracle.js';
 
@@ -59,7 +59,7 @@ function checked(sdp: Sdp): Sdp {
 const heard = (session: MediaSession): Promise<CallHearing> => hearSession(session, `session ${session.id}`);
 /** Waits for a reading of `session` that `judge` accepts; a timeout says what was heard instead. */
 const until = (what: string, session: MediaSession, judge: (h: CallHearing) => boolean): Promise<CallHearing> =>
-  untilReading(what, () => heard(session), judge, WITHIN.timeout);
+  untilSessionHearing(what, session, `session ${session.id}`, judge, WITHIN.timeout);
 const iceUp = async (session: MediaSession): Promise<boolean> => ['connected', 'completed'].includes((await session.getStats()).iceState);
 const ufrag = (sdp: Sdp): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
 

@@ -86,6 +86,18 @@ export interface Hearing {
   readonly frameTones: ReadonlyMap<number, readonly number[]>;
 }
 
+/** What a closed session (or none) hears: nothing, every figure 0. */
+export function closedHearing(frequencies: readonly number[]): Hearing {
+  return {
+    open: false,
+    packets: 0,
+    spanMs: 0,
+    tones: new Map(frequencies.map((hz) => [hz, 0])),
+    level: 0,
+    frameTones: new Map(frequencies.map((hz) => [hz, []])),
+  };
+}
+
 export interface HearingOptions {
   /** Hz to measure (default: every party tone, test/support/partyTones.ts). */
   readonly tones?: readonly number[];
@@ -552,16 +564,7 @@ class WrtcSession implements MediaSession {
     const windowMs = options.windowMs ?? HEARING_DEFAULT_WINDOW_MS;
     const frequencies = options.tones ?? PARTY_TONES;
     if (!(windowMs >= HEARING_FRAME_MS && windowMs <= HEARING_MAX_WINDOW_MS)) throw new RangeError(`windowMs out of range: ${windowMs}`);
-    if (this.closing.signal.aborted) {
-      return {
-        open: false,
-        packets: 0,
-        spanMs: 0,
-        tones: new Map(frequencies.map((hz) => [hz, 0])),
-        level: 0,
-        frameTones: new Map(frequencies.map((hz) => [hz, []])),
-      };
-    }
+    if (this.closing.signal.aborted) return closedHearing(frequencies);
     await this.samplePackets();
     const now = performance.now();
     const { packets, spanMs } = this.packetHistory.within(windowMs, now);

@@ -283,6 +283,17 @@ export function untilHearing(
   return untilReading(what, () => hearing(call, options, extraTones), judge, timeoutMs);
 }
 
+/** Waits until `judge` accepts a reading of the bare media session `session` (an engine driven without SIP), named `label`. */
+export function untilSessionHearing(
+  what: string,
+  session: MediaSession,
+  label: string,
+  judge: (h: CallHearing) => boolean,
+  timeoutMs = 5000,
+): Promise<CallHearing> {
+  return untilReading(what, () => hearSession(session, label), judge, timeoutMs);
+}
+
 /** Waits until `judge` accepts what `read` measures (a call or a bare session); on timeout the error describes the last reading. */
 export function untilReading(
   what: string,

@@ -55,7 +55,7 @@ export async function connectContact(parties: TransferParties): Promise<ContactS
 /** Alice's request to hand the scene's contact to Bob, with a note and one earlier History entry. */
 export function transferRequest(
   lab: Lab,
-  s: ContactScene,
+  s: Pick<ContactScene, 'contactLeg'>,
   method: StartTransfer['method'],
   words: { readonly note: string; readonly earlierNote: string },
 ): StartTransfer {

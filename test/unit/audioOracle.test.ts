@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { framedToneAmplitudes, framedTones, toneAmplitude, windowedToneAmplitude } from '../support/goertzel.js';
+import { FRAME, noise, random, RATE, SENT, syntheticReading } from '../support/syntheticAudio.js';
 import {
   ABSENT_BELOW,
   describeHearing,
@@ -18,24 +19,6 @@ import {
   type CallHearing,
 } from '../support/audioOracle.js';
 
-const RATE = 48_000;
-/** The detector's frame: 20 ms. */
-const FRAME = 960;
-/** What our engines send, and what arrives after Opus: a quarter of full scale. */
-const SENT = 0.25;
-
-/** A deterministic PRNG (mulberry32), so the noise case is the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `ms` of the sum of sines (Hz → amplitude), each with its own starting phase. */
 function tones(ms: number, parts: Readonly<Record<number, number>>, phaseSeed = 1): Float32Array {
   const next = random(phaseSeed);
@@ -49,26 +32,13 @@ function tones(ms: number, parts: Readonly<Record<number, number>>, phaseSeed = 
 }
 
 /** White noise as loud as a party's tone (RMS 0.177, uniform). */
-function noise(ms: number, seed: number): Float32Array {
-  const next = random(seed);
-  const rms = SENT / Math.SQRT2;
-  const half = rms * Math.sqrt(3);
-  return Float32Array.from({ length: (RATE * ms) / 1000 }, () => (next() * 2 - 1) * half);
+function noiseAsLoudAsATone(ms: number, seed: number): Float32Array {
+  return noise(ms, SENT / Math.SQRT2, seed);
 }
 
-/** What the oracle would read from 400 ms of `samples` with packets flowing (20 in 400 ms). */
+/** What Bob's call with the customer reads from `samples` (400 ms of them in every case here). */
 function reading(samples: Float32Array, packets = 20): CallHearing {
-  let sumOfSquares = 0;
-  for (const s of samples) sumOfSquares += s * s;
-  const framed = framedTones(samples, RATE, PARTY_TONES, FRAME);
-  return readingOf("bob's call with customer", {
-    open: true,
-    packets,
-    spanMs: 400,
-    tones: framed.means,
-    frameTones: framed.frames,
-    level: Math.sqrt(sumOfSquares / samples.length),
-  });
+  return syntheticReading("bob's call with customer", samples, packets);
 }
 
 const otherTones = (hz: number): number[] => PARTY_TONES.filter((other) => other !== hz);
@@ -111,7 +81,7 @@ describe('the tone detector', () => {
 
   it('hears white noise as loud as a tone as no party tone, and not as silence', () => {
     for (const seed of [7, 8, 9]) {
-      const h = reading(noise(400, seed));
+      const h = reading(noiseAsLoudAsATone(400, seed));
       expect(h.level).toBeGreaterThan(0.15);
       for (const hz of PARTY_TONES) expect(h.tones.get(hz), `${hz} Hz in noise`).toBeLessThan(ABSENT_BELOW);
       expect(noToneHeard(h)).toBe(false);
@@ -120,7 +90,7 @@ describe('the tone detector', () => {
 
   it('finds a tone in noise as loud as itself', () => {
     const mixed = tones(400, { [TONES.bob]: SENT });
-    const hiss = noise(400, 11);
+    const hiss = noiseAsLoudAsATone(400, 11);
     for (let i = 0; i < mixed.length; i++) mixed[i] = (mixed[i] ?? 0) + (hiss[i] ?? 0);
     expect(onlyToneHeard(reading(mixed), TONES.bob)).toBe(true);
   });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeHeard, heardInRecording, steadyIn } from '../lab/recording.js';
-import { framedTones } from '../support/goertzel.js';
+import { noise, RATE, SENT, syntheticReading } from '../support/syntheticAudio.js';
 import {
   describeHearing,
   isDead,
@@ -19,7 +19,6 @@ import {
   noToneHeard,
   onlyToneHeard,
   PARTY_TONES,
-  readingOf,
   SILENT_BELOW,
   STEADY_SHARE,
   toneHeard,
@@ -27,33 +26,12 @@ import {
   type CallHearing,
 } from '../support/audioOracle.js';
 
-const RATE = 48_000;
-const FRAME = 960;
-const SENT = 0.25;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `ms` of a sine at `hz`, on only where `on(ms since start)` says (a gate that cuts it in bursts). */
 function tone(ms: number, hz: number, amplitude = SENT, on: (atMs: number) => boolean = () => true): Float32Array {
   const n = (RATE * ms) / 1000;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 1) out[i] = on((i * 1000) / RATE) ? amplitude * Math.sin((2 * Math.PI * hz * i) / RATE + 0.3) : 0;
   return out;
-}
-
-function noise(ms: number, rms: number, seed: number): Float32Array {
-  const next = random(seed);
-  const half = rms * Math.sqrt(3);
-  return Float32Array.from({ length: (RATE * ms) / 1000 }, () => (next() * 2 - 1) * half);
 }
 
 /** Speech-like sound: a 180 Hz buzz with harmonics under a syllable-rate envelope (none at a party tone's frequency alone). */
@@ -70,19 +48,9 @@ function buzz(ms: number): Float32Array {
   return out;
 }
 
-/** What the oracle reads from `samples` with `packets` RTP packets over the window. */
+/** What Alice's call with the customer reads from `samples`. */
 function reading(samples: Float32Array, packets = 20): CallHearing {
-  let sumOfSquares = 0;
-  for (const s of samples) sumOfSquares += s * s;
-  const framed = framedTones(samples, RATE, PARTY_TONES, FRAME);
-  return readingOf("alice's call with customer", {
-    open: true,
-    packets,
-    spanMs: (samples.length / RATE) * 1000,
-    tones: framed.means,
-    frameTones: framed.frames,
-    level: samples.length === 0 ? 0 : Math.sqrt(sumOfSquares / samples.length),
-  });
+  return syntheticReading("alice's call with customer", samples, packets);
 }
 
 describe('hearing a party', () => {

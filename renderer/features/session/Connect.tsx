@@ -48,19 +48,13 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
         </p>
         {mode === 'account' ? (
           <>
-            <label className="field">
-              <span className="field__label">Server</span>
-              <input
-                type="url"
-                inputMode="url"
-                placeholder="wss://sip.example.com"
-                value={server}
-                onChange={(e) => setServer(e.target.value)}
-                autoFocus
-                required
-              />
-              <span className="field__hint">The secure WebSocket address of your SIP server.</span>
-            </label>
+            <AddressField
+              label="Server"
+              placeholder="wss://sip.example.com"
+              value={server}
+              onChange={setServer}
+              hint="The secure WebSocket address of your SIP server."
+            />
             <label className="field">
               <span className="field__label">User</span>
               <input
@@ -87,19 +81,13 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
             </label>
           </>
         ) : (
-          <label className="field">
-            <span className="field__label">Provisioning address</span>
-            <input
-              type="url"
-              inputMode="url"
-              placeholder="https://it.example.com/baton.json"
-              value={url}
-              onChange={(e) => setUrl(e.target.value)}
-              autoFocus
-              required
-            />
-            <span className="field__hint">Baton reads its settings from there each time it starts.</span>
-          </label>
+          <AddressField
+            label="Provisioning address"
+            placeholder="https://it.example.com/baton.json"
+            value={url}
+            onChange={setUrl}
+            hint="Baton reads its settings from there each time it starts."
+          />
         )}
         {error && (
           <p className="message message--error" role="alert">
@@ -121,5 +109,36 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
         </button>
       </form>
     </main>
+  );
+}
+
+/** The address each way in starts from (the SIP server's, or IT's provisioning file's); it takes the focus. */
+function AddressField({
+  label,
+  placeholder,
+  value,
+  onChange,
+  hint,
+}: {
+  readonly label: string;
+  readonly placeholder: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly hint: string;
+}) {
+  return (
+    <label className="field">
+      <span className="field__label">{label}</span>
+      <input
+        type="url"
+        inputMode="url"
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        autoFocus
+        required
+      />
+      <span className="field__hint">{hint}</span>
+    </label>
   );
 }

@@ -17,7 +17,7 @@ import { statusLabel } from '../agent/statusLabel.js';
 import { focusRequested, transferPanelClosed, transferWarningCleared } from '../desk/workspaceSlice.js';
 import { Keys, useKeymap } from '../shortcuts/KeyHint.js';
 import { useDraft, useDraftSaver } from '../drafts/useDraftSaver.js';
-import { PencilIcon } from './PencilIcon.js';
+import { Chosen } from './Chosen.js';
 import { UserPicker } from './UserPicker.js';
 import { ExternalNumberPicker } from './ExternalNumberPicker.js';
 import { checkNumber } from '../../../shared/transfer/dialPlan.js';
@@ -179,45 +179,17 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
             autoFocus
           />
         ) : (
-          <div className="chosen">
-            <span className="field__label" id="chosen-number-label">
-              Number
-            </span>
-            <div className="chosen__value" aria-labelledby="chosen-number-label" role="group">
-              <span className="chosen__text">{rememberedName === number ? number : `${rememberedName} · ${number}`}</span>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label="Edit number"
-                title="Change number"
-                onClick={() => setEditingNumber(true)}
-              >
-                <PencilIcon />
-              </button>
-            </div>
-          </div>
+          <Chosen what="number" onEdit={() => setEditingNumber(true)}>
+            <span className="chosen__text">{rememberedName === number ? number : `${rememberedName} · ${number}`}</span>
+          </Chosen>
         )
       ) : editingUser || userId === null ? (
         <UserPicker directory={directory} selectedId={userId} policy={policy} onSelect={changeUser} autoFocus />
       ) : (
-        <div className="chosen">
-          <span className="field__label" id="chosen-user-label">
-            Colleague
-          </span>
-          <div className="chosen__value" aria-labelledby="chosen-user-label" role="group">
-            <span className="chosen__text">{selected?.name ?? userId}</span>
-            {selected ? <StatusBadge status={selected.status} /> : <span className="badge badge--offline">Not in directory</span>}
-            <button
-              type="button"
-              className="icon-button"
-              aria-label="Edit colleague"
-              title="Change colleague"
-              onClick={() => setEditingUser(true)}
-            >
-              <PencilIcon />
-            </button>
-          </div>
-        </div>
+        <Chosen what="colleague" onEdit={() => setEditingUser(true)}>
+          <span className="chosen__text">{selected?.name ?? userId}</span>
+          {selected ? <StatusBadge status={selected.status} /> : <span className="badge badge--offline">Not in directory</span>}
+        </Chosen>
       )}
       {targetKind === 'user' && nonRecommendedHint}
 
@@ -253,23 +225,9 @@ export function TransferPanel({ callId, contactName }: { readonly callId: string
           </select>
         </label>
       ) : (
-        <div className="chosen">
-          <span className="field__label" id="chosen-outcome-label">
-            Outcome
-          </span>
-          <div className="chosen__value" aria-labelledby="chosen-outcome-label" role="group">
-            <span className="chosen__text">{outcome.label}</span>
-            <button
-              type="button"
-              className="icon-button"
-              aria-label="Edit outcome"
-              title="Change outcome"
-              onClick={() => setEditingOutcome(true)}
-            >
-              <PencilIcon />
-            </button>
-          </div>
-        </div>
+        <Chosen what="outcome" onEdit={() => setEditingOutcome(true)}>
+          <span className="chosen__text">{outcome.label}</span>
+        </Chosen>
       )}
 
       <label className="field">

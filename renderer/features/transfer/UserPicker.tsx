@@ -18,7 +18,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DirectoryEntryView } from '../../../shared/desk.js';
 import { StatusBadge } from '../agent/StatusBadge.js';
 
-const WHOLE_LIST_MAX = 200;
+// About a screenful: a list this short costs less to lay out whole than to window, and keeps native
+// radio keys; 200 whole rows took a keystroke past a frame (npm run bench -- ui).
+const WHOLE_LIST_MAX = 40;
 const ROW_PX = 52;
 const GROUP_PX = 28;
 

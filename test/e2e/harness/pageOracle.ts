@@ -41,10 +41,10 @@ import {
   untilReading,
   WINDOW_MS,
   type CallHearing,
-  type Hearing,
   type OracleOptions,
 } from '../../support/audioOracle.js';
 import { framedTones } from '../../support/goertzel.js';
+import { closedHearing } from '../../lab/wrtcEngine.js';
 import { PARTY_TONES } from '../../support/partyTones.js';
 import type { AgentEndpoint } from './agentEndpoint.js';
 
@@ -153,17 +153,6 @@ async function packetsOf(agent: AgentEndpoint, sessionId: string): Promise<numbe
     return undefined;
   }
   return stats.packetsReceived;
-}
-
-function closedHearing(frequencies: readonly number[]): Hearing {
-  return {
-    open: false,
-    packets: 0,
-    spanMs: 0,
-    tones: new Map(frequencies.map((hz) => [hz, 0])),
-    level: 0,
-    frameTones: new Map(frequencies.map((hz) => [hz, []])),
-  };
 }
 
 /**

@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMAND_NAMES, type EventName } from '../../../shared/ipc.js';
+import { COMMAND_NAMES } from '../../../shared/ipc.js';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import { AgentEndpoint } from '../../e2e/harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from '../../e2e/harness/bridgeServer.js';
@@ -28,19 +28,12 @@ import { jsFlagsSwitch } from '../../../electron/shell/launchFlags.js';
 import { MAIN_PROCESS_V8_FLAGS } from '../../../electron/core/runtimeFlags.js';
 import { BUNDLE_DIR, REPO_ROOT } from '../../e2e/harness/paths.js';
 import { LabError, startLab, type Lab } from '../lab.js';
+import { CONTRACT_EVENTS } from '../../support/contractEvents.js';
 import { startDemoBots } from './demoBots.js';
 import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
 import { kamailioAdvice } from './kamailioAdvice.js';
 
 const USAGE = 'usage: node --import tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
-/** The preload's event set; every event of the contract (checked against EventPayloads). */
-const EVENTS: Record<EventName, true> = {
-  'desk.snapshot': true,
-  'desk.patch': true,
-  'media.request': true,
-  'desk.dialRequest': true,
-  'media.state': true,
-};
 /** renderer/media's MEDIA_OPTIONS_GLOBAL: the demo's media stays on 127.0.0.1. */
 const MEDIA_OPTIONS_GLOBAL = '__BATON_MEDIA_OPTIONS__';
 
@@ -194,7 +187,7 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
     ...(args.port !== undefined ? { port: args.port } : {}),
     browserPage: {
       commands: COMMAND_NAMES,
-      events: Object.keys(EVENTS),
+      events: CONTRACT_EVENTS,
       // The demo's peers are all on 127.0.0.1; a real server's are not.
       ...(demo ? { mediaOptions: { name: MEDIA_OPTIONS_GLOBAL, value: { loopbackOnly: true } } } : {}),
     },
