@@ -55,6 +55,7 @@ import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
 import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
 import { ms, percentile } from './stats.js';
 import { heapVerdict, pickerVerdict, stormVerdict } from './uiGoals.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 const USERS = Math.max(10, Number(process.env.BENCH_UI_USERS ?? 5000));
 const STORM_S = Math.max(1, Number(process.env.BENCH_UI_STORM_S ?? 10));
@@ -117,22 +118,17 @@ class ScriptedDesk implements BridgeEndpoint {
   private readonly pending = new Map<number, (reply: { ok: boolean; value: unknown; error?: string }) => void>();
 
   constructor(directory: DirectoryEntryView[]) {
-    this.state = {
-      version: 1,
-      session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@127.0.0.1' }, signInUsers: [] },
-      agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } },
-      calls: [callView('c0', 'established', Date.now())],
-      transfers: [],
-      directory,
-      outcomes: [{ id: 'other', label: 'Other', methods: ['warm', 'cold'] }],
-      dispositionCodes: [{ id: 'resolved', label: 'Resolved', callKinds: ['inbound', 'outbound', 'consult', 'transferred-in'] }],
-      notReadyReasons: ['Lunch'],
-      policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: false },
-      remembered: { userId: null, outcomeId: null, method: null },
-      dispositionsDue: [],
-      drafts: {},
-      notices: [],
-    };
+    this.state = idleDesk(
+      { id: 'sam', name: 'Sam', domain: '127.0.0.1' },
+      {
+        agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } },
+        calls: [callView('c0', 'established', Date.now())],
+        directory,
+        outcomes: [{ id: 'other', label: 'Other', methods: ['warm', 'cold'] }],
+        dispositionCodes: [{ id: 'resolved', label: 'Resolved', callKinds: ['inbound', 'outbound', 'consult', 'transferred-in'] }],
+        notReadyReasons: ['Lunch'],
+      },
+    );
   }
 
   /** As main's Desk.update sends it: only what changed, list items one by one (shared/deskPatch.ts). */

@@ -10,6 +10,7 @@ import type { TransferView } from '../../shared/transfer/view.js';
 import type { Connection } from './harness/agentEndpoint.js';
 import type { BridgeEndpoint, BridgeServer } from './harness/bridgeServer.js';
 import { startScriptedBridge } from '../support/scriptedBridge.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 function ringing(id: string, uri: string, name: string | null, transferId: string | null): CallView {
   return {
@@ -45,25 +46,19 @@ function deskState(withOffer: boolean): DeskState {
     contactHeld: false,
     allowed: ['accept', 'decline'],
   };
-  return {
-    version: 1,
-    session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@127.0.0.1' }, signInUsers: [] },
-    agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
-    calls: [
-      ringing('c1', 'sip:jordan@127.0.0.1', 'Jordan Blake', null),
-      ...(withOffer ? [ringing('consult', 'sip:cleo@127.0.0.1', 'Cleo Park', 't1')] : []),
-    ],
-    transfers: withOffer ? [offer] : [],
-    directory: [],
-    outcomes: [{ id: 'billing', label: 'Billing', methods: ['warm', 'cold'] }],
-    dispositionCodes: [],
-    notReadyReasons: ['Lunch'],
-    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
-    remembered: { userId: null, outcomeId: null, method: null },
-    dispositionsDue: [],
-    drafts: {},
-    notices: [],
-  };
+  return idleDesk(
+    { id: 'sam', name: 'Sam', domain: '127.0.0.1' },
+    {
+      calls: [
+        ringing('c1', 'sip:jordan@127.0.0.1', 'Jordan Blake', null),
+        ...(withOffer ? [ringing('consult', 'sip:cleo@127.0.0.1', 'Cleo Park', 't1')] : []),
+      ],
+      transfers: withOffer ? [offer] : [],
+      outcomes: [{ id: 'billing', label: 'Billing', methods: ['warm', 'cold'] }],
+      notReadyReasons: ['Lunch'],
+      policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
+    },
+  );
 }
 
 class ScriptedDesk implements BridgeEndpoint {

@@ -10,6 +10,7 @@ import type { DeskState, DirectoryEntryView } from '../../shared/desk.js';
 import type { Connection } from './harness/agentEndpoint.js';
 import type { BridgeEndpoint, BridgeServer } from './harness/bridgeServer.js';
 import { startScriptedBridge } from '../support/scriptedBridge.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 const USERS = 1000;
 
@@ -21,38 +22,33 @@ const directory: DirectoryEntryView[] = Array.from({ length: USERS }, (_, i) => 
 
 function deskState(remembered: DeskState['remembered'] = { userId: null, outcomeId: null, method: null }): DeskState {
   const now = Date.now();
-  return {
-    version: 1,
-    session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@127.0.0.1' }, signInUsers: [] },
-    agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } },
-    calls: [
-      {
-        id: 'c1',
-        direction: 'inbound',
-        state: 'established',
-        remote: { uri: 'sip:customer@127.0.0.1', name: 'Customer' },
-        held: false,
-        live: true,
-        remoteHeld: false,
-        muted: false,
-        startedAt: now,
-        answeredAt: now,
-        end: null,
-        contactId: 'customer',
-        transferId: null,
-      },
-    ],
-    transfers: [],
-    directory,
-    outcomes: [{ id: 'other', label: 'Other', methods: ['warm', 'cold'] }],
-    dispositionCodes: [],
-    notReadyReasons: ['Lunch'],
-    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: false },
-    remembered,
-    dispositionsDue: [],
-    drafts: {},
-    notices: [],
-  };
+  return idleDesk(
+    { id: 'sam', name: 'Sam', domain: '127.0.0.1' },
+    {
+      agent: { status: { kind: 'OnCall' }, chosen: { kind: 'Ready' } },
+      calls: [
+        {
+          id: 'c1',
+          direction: 'inbound',
+          state: 'established',
+          remote: { uri: 'sip:customer@127.0.0.1', name: 'Customer' },
+          held: false,
+          live: true,
+          remoteHeld: false,
+          muted: false,
+          startedAt: now,
+          answeredAt: now,
+          end: null,
+          contactId: 'customer',
+          transferId: null,
+        },
+      ],
+      directory,
+      outcomes: [{ id: 'other', label: 'Other', methods: ['warm', 'cold'] }],
+      notReadyReasons: ['Lunch'],
+      remembered,
+    },
+  );
 }
 
 /** Main's part: the snapshot on attach, and "done" to every command (kept, to see what was sent). */

@@ -8,7 +8,7 @@
  * Audio is checked before and after: who hears whom.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { startLab, type Lab, type LabOptions } from '../lab/lab.js';
 import { createCustomer, createDesk, type CustomerBot, type Desk } from '../lab/bots.js';
 import { connect, createAgent, type AgentOptions, type TestAgent } from '../support/agents.js';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
@@ -38,6 +38,60 @@ function aliasPort(call: Call): number | undefined {
   return Number.isInteger(port) ? port : undefined;
 }
 
+/**
+ * A lab for a describe block (`options`), and the parties and relays its tests make: the parties
+ * disposed after each test, then the relays closed.
+ */
+function blipLab(options: LabOptions) {
+  let started: Lab | undefined;
+  const everyone: TestAgent[] = [];
+  const proxies: TcpProxy[] = [];
+  beforeAll(async () => {
+    started = await startLab({ presence: false, ...options });
+  });
+  afterEach(async () => {
+    await Promise.all(everyone.splice(0).map((a) => a.dispose()));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  afterAll(async () => started?.stop());
+  const lab = (): Lab => {
+    if (!started) throw new Error('the lab is read before it started: use it inside a test');
+    return started;
+  };
+  const customer = (): CustomerBot => {
+    const bot = createCustomer(lab(), 'customer', { toneHz: TONES.customer });
+    everyone.push(bot);
+    return bot;
+  };
+  const agent = (name: 'alice' | 'bob', options: AgentOptions = {}): TestAgent => {
+    const a = createAgent(lab(), name, { toneHz: TONES[name], ...options });
+    everyone.push(a);
+    return a;
+  };
+  return {
+    lab,
+    customer,
+    desk: (name: 'alice' | 'bob'): Desk => {
+      const d = createDesk(lab(), name, { toneHz: TONES[name] });
+      everyone.push(d);
+      return d;
+    },
+    /** The customer and alice (with `options`), both registered. */
+    customerAndAlice: async (options: AgentOptions = {}): Promise<{ c: CustomerBot; a: TestAgent }> => {
+      const c = customer();
+      const a = agent('alice', options);
+      await Promise.all([c.phone.start(), a.phone.start()]);
+      return { c, a };
+    },
+    /** A relay in front of the lab, to black-hole a connection. */
+    proxy: async (): Promise<TcpProxy> => {
+      const proxy = await startTcpProxy(lab().port);
+      proxies.push(proxy);
+      return proxy;
+    },
+  };
+}
+
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 beforeAll(() => void process.on('unhandledRejection', onUnhandled));
@@ -50,34 +104,7 @@ describe.each([
   { outbound: false, label: 'plain registrar' },
   { outbound: true, label: 'registrar with SIP Outbound' },
 ])('network blip, $label', ({ outbound }) => {
-  let lab: Lab;
-  const everyone: TestAgent[] = [];
-  const proxies: TcpProxy[] = [];
-
-  beforeAll(async () => {
-    lab = await startLab({ presence: false, outbound });
-  });
-  afterEach(async () => {
-    await Promise.all(everyone.splice(0).map((a) => a.dispose()));
-    await Promise.all(proxies.splice(0).map((p) => p.close()));
-  });
-  afterAll(async () => lab?.stop());
-
-  function customer(): CustomerBot {
-    const bot = createCustomer(lab, 'customer', { toneHz: TONES.customer });
-    everyone.push(bot);
-    return bot;
-  }
-  function agent(name: 'alice' | 'bob', options: AgentOptions = {}): TestAgent {
-    const a = createAgent(lab, name, { toneHz: TONES[name], ...options });
-    everyone.push(a);
-    return a;
-  }
-  function desk(name: 'alice' | 'bob'): Desk {
-    const d = createDesk(lab, name, { toneHz: TONES[name] });
-    everyone.push(d);
-    return d;
-  }
+  const { lab, customer, desk, customerAndAlice, proxy: startProxy } = blipLab({ outbound });
 
   /** The next refresh a call reports; fails the test when it says the far end refused. */
   async function refreshOf(call: Call, what: string, timeoutMs = 5000): Promise<TargetRefresh> {
@@ -103,9 +130,7 @@ describe.each([
   it.each(['the customer calls alice', 'alice calls the customer'])(
     'alice’s socket closes mid-call (%s): the dialog is refreshed and the customer’s BYE reaches her',
     async (direction) => {
-      const c = customer();
-      const alice = agent('alice');
-      await Promise.all([c.phone.start(), alice.phone.start()]);
+      const { c, a: alice } = await customerAndAlice();
       // With Outbound the registrar says so; without it the reg-id is ignored.
       expect(alice.phone.outbound).toBe(outbound);
       const pair = direction === 'the customer calls alice' ? await connect(c, alice) : await connect(alice, c);
@@ -131,11 +156,8 @@ describe.each([
   );
 
   it('alice’s socket is black-holed mid-call: noticed within the bound, refreshed, the customer’s BYE reaches her', async () => {
-    const proxy = await startTcpProxy(lab.port);
-    proxies.push(proxy);
-    const c = customer();
-    const alice = agent('alice', { phone: { server: proxy.wsUrl, deadConnectionMs: DEAD_CONNECTION_MS } });
-    await Promise.all([c.phone.start(), alice.phone.start()]);
+    const proxy = await startProxy();
+    const { c, a: alice } = await customerAndAlice({ phone: { server: proxy.wsUrl, deadConnectionMs: DEAD_CONNECTION_MS } });
     expect(alice.phone.deadConnectionMs).toBe(DEAD_CONNECTION_MS);
     const { caller: customerLeg, callee: aliceLeg } = await connect(c, alice);
     await talking(customerLeg, TONES.alice, aliceLeg, TONES.customer);
@@ -155,14 +177,12 @@ describe.each([
   });
 
   it('Kamailio restarts mid-call: both ends refresh, can still hold and take off hold, and the hang-up arrives', async () => {
-    const c = customer();
-    const alice = agent('alice');
-    await Promise.all([c.phone.start(), alice.phone.start()]);
+    const { c, a: alice } = await customerAndAlice();
     const { caller: customerLeg, callee: aliceLeg } = await connect(c, alice);
     await talking(customerLeg, TONES.alice, aliceLeg, TONES.customer);
 
     const refreshes = Promise.all([refreshOf(aliceLeg, 'alice’s call', 10_000), refreshOf(customerLeg, 'the customer’s call', 10_000)]);
-    await lab.restart();
+    await lab().restart();
     await refreshes;
     await waitFor('both registered again', () => alice.phone.registration === 'registered' && c.phone.registration === 'registered', 5000);
     await talking(customerLeg, TONES.alice, aliceLeg, TONES.customer);
@@ -184,7 +204,7 @@ describe.each([
       return {
         method,
         contactCallId: contactLeg.id,
-        recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab.domain}` },
+        recipient: { userId: 'bob', name: 'Bob', uri: `sip:bob@${lab().domain}` },
         outcome: { id: 'billing', label: 'Billing question' },
         note: 'blip',
         contact: { id: 'contact-1', name: 'Dana Customer', number: 'customer' },
@@ -267,28 +287,7 @@ describe.each([
   { staleAliasRoute: true, label: 'with the stale-alias route' },
   { staleAliasRoute: false, label: 'without the stale-alias route' },
 ])('network blip at an awkward moment, server $label', ({ staleAliasRoute }) => {
-  let lab: Lab;
-  const everyone: TestAgent[] = [];
-  const proxies: TcpProxy[] = [];
-  beforeAll(async () => {
-    lab = await startLab({ presence: false, staleAliasRoute });
-  });
-  afterEach(async () => {
-    await Promise.all(everyone.splice(0).map((a) => a.dispose()));
-    await Promise.all(proxies.splice(0).map((p) => p.close()));
-  });
-  afterAll(async () => lab?.stop());
-
-  function customer(): CustomerBot {
-    const bot = createCustomer(lab, 'customer', { toneHz: TONES.customer });
-    everyone.push(bot);
-    return bot;
-  }
-  function alice(options: AgentOptions = {}): TestAgent {
-    const a = createAgent(lab, 'alice', { toneHz: TONES.alice, ...options });
-    everyone.push(a);
-    return a;
-  }
+  const { customerAndAlice, proxy: startProxy } = blipLab({ staleAliasRoute });
   async function reconnected(a: TestAgent): Promise<void> {
     a.phone.reconnectNow();
     await waitFor(`${a.name} registered again`, () => a.phone.registration === 'registered', 5000, 10);
@@ -298,9 +297,7 @@ describe.each([
   }
 
   it('alice blips while the customer’s call rings, then answers: the call is refreshed, both talk, the hang-up reaches her', async () => {
-    const c = customer();
-    const a = alice();
-    await Promise.all([c.phone.start(), a.phone.start()]);
+    const { c, a } = await customerAndAlice();
     const ringing = a.nextIncoming();
     const customerLeg = await c.phone.call('alice');
     const aliceLeg = await ringing;
@@ -322,9 +319,7 @@ describe.each([
   });
 
   it('alice blips while her own call rings: it is cancelled and ends “connection-lost” at once, and she can call again', async () => {
-    const c = customer();
-    const a = alice();
-    await Promise.all([c.phone.start(), a.phone.start()]);
+    const { c, a } = await customerAndAlice();
     const ringing = c.nextIncoming();
     const aliceLeg = await a.phone.call('customer');
     const customerLeg = await ringing;
@@ -347,9 +342,7 @@ describe.each([
 
   it('alice blips while the customer’s call rings and the customer gives up: alice stops ringing within the bound', async () => {
     const RINGING_AFTER_RECONNECT_SEC = 2;
-    const c = customer();
-    const a = alice({ phone: { ringingAfterReconnectSec: RINGING_AFTER_RECONNECT_SEC } });
-    await Promise.all([c.phone.start(), a.phone.start()]);
+    const { c, a } = await customerAndAlice({ phone: { ringingAfterReconnectSec: RINGING_AFTER_RECONNECT_SEC } });
     const ringing = a.nextIncoming();
     const customerLeg = await c.phone.call('alice');
     const aliceLeg = await ringing;
@@ -366,11 +359,8 @@ describe.each([
   });
 
   it('alice’s hold reaches the customer and its answer is lost with the connection: the hold fails at once, the refresh gets through, both agree, and hold works again', async () => {
-    const proxy = await startTcpProxy(lab.port);
-    proxies.push(proxy);
-    const c = customer();
-    const a = alice({ phone: { server: proxy.wsUrl } });
-    await Promise.all([c.phone.start(), a.phone.start()]);
+    const proxy = await startProxy();
+    const { c, a } = await customerAndAlice({ phone: { server: proxy.wsUrl } });
     const { caller: customerLeg, callee: aliceLeg } = await connect(c, a);
     await untilHearsOnly(customerLeg, TONES.alice);
 

@@ -10,24 +10,10 @@ import type { DeskState, DirectoryEntryView } from '../../shared/desk.js';
 import { applyDeskPatch, diffDesk, type DeskPatch } from '../../shared/deskPatch.js';
 import { applyPatchBatch } from '../../renderer/features/desk/patchBatch.js';
 import { deskReducer, patchesReceived, snapshotReceived } from '../../renderer/features/desk/deskSlice.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 function desk(directory: DirectoryEntryView[], notices: DeskState['notices'] = []): DeskState {
-  return {
-    version: 1,
-    session: { registration: 'registered', error: null, user: { id: 'sam', name: 'Sam', aor: 'sip:sam@lab' }, signInUsers: [] },
-    agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
-    calls: [],
-    transfers: [],
-    directory,
-    outcomes: [],
-    dispositionCodes: [],
-    notReadyReasons: [],
-    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: false },
-    remembered: { userId: null, outcomeId: null, method: null },
-    dispositionsDue: [],
-    drafts: {},
-    notices,
-  };
+  return idleDesk({ id: 'sam', name: 'Sam' }, { directory, notices });
 }
 
 const STATUSES: DirectoryEntryView['status'][] = [{ kind: 'Ready' }, { kind: 'OnCall' }, { kind: 'Offline' }];

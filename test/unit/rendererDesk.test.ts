@@ -18,25 +18,19 @@ import {
 } from '../../renderer/features/desk/deskSlice.js';
 import { connectDesk, type FlushScheduler } from '../../renderer/app/deskSync.js';
 import { createAppStore } from '../../renderer/app/store.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 function desk(version: number, overrides: Partial<DeskState> = {}): DeskState {
-  return {
-    version,
-    session: { registration: 'registered', error: null, user: { id: 'alice', name: 'Alice', aor: 'sip:alice@lab' }, signInUsers: [] },
-    agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
-    calls: [],
-    transfers: [],
-    directory: [],
-    outcomes: [{ id: 'billing', label: 'Billing', methods: ['cold', 'warm'] }],
-    dispositionCodes: [],
-    notReadyReasons: ['Lunch'],
-    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
-    remembered: { userId: null, outcomeId: null, method: null },
-    dispositionsDue: [],
-    drafts: {},
-    notices: [],
-    ...overrides,
-  };
+  return idleDesk(
+    { id: 'alice', name: 'Alice' },
+    {
+      version,
+      outcomes: [{ id: 'billing', label: 'Billing', methods: ['cold', 'warm'] }],
+      notReadyReasons: ['Lunch'],
+      policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
+      ...overrides,
+    },
+  );
 }
 
 function call(id: string): CallView {

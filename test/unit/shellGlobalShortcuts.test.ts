@@ -10,6 +10,7 @@ import type { CommandName, CommandOutcome } from '../../shared/ipc.js';
 import type { ShortcutPolicy } from '../../shared/provisioning/schema.js';
 import type { TransferView } from '../../shared/transfer/view.js';
 import { answerCommand, GlobalShortcuts, hangUpCommand, type GlobalShortcutPort } from '../../electron/shell/globalShortcuts.js';
+import { idleDesk } from '../support/deskStateFixture.js';
 
 // Compiles only if Electron's globalShortcut fits the port.
 const asPort = (x: GlobalShortcut): GlobalShortcutPort => x;
@@ -74,23 +75,10 @@ function offer(id: string, allowed: TransferView['allowed'] = ['accept', 'declin
 }
 
 function deskState(overrides: Partial<DeskState> = {}): DeskState {
-  return {
-    version: 1,
-    session: { registration: 'registered', error: null, user: { id: 'alice', name: 'Alice', aor: 'sip:alice@lab' }, signInUsers: [] },
-    agent: { status: { kind: 'Ready' }, chosen: { kind: 'Ready' } },
-    calls: [],
-    transfers: [],
-    directory: [],
-    outcomes: [],
-    dispositionCodes: [],
-    notReadyReasons: [],
-    policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true },
-    remembered: { userId: null, outcomeId: null, method: null },
-    dispositionsDue: [],
-    drafts: {},
-    notices: [],
-    ...overrides,
-  };
+  return idleDesk(
+    { id: 'alice', name: 'Alice' },
+    { policies: { nonRecommendedTransfer: 'warn', noteMaxLength: 500, rememberChoices: true }, ...overrides },
+  );
 }
 
 function setup(policy: ShortcutPolicy | undefined, initial: Partial<DeskState> = {}) {
