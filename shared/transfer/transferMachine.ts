@@ -14,6 +14,7 @@
  *                       consultAnswered
  *                             v
  *                           consulting <--referFailed(r): told why, may retry--+
+ *                             |  |  +--consultFailed(r) (ended on our side)--> failed(r)
  *                             |  |                                             |
  *                             |  +--completeRequested--> completing -----------+
  *                             |                            |  |
@@ -151,7 +152,11 @@ export function transferTransition(state: TransferState, event: TransferEvent): 
     case 'consultAnswered':
       return by(state, { consultRinging: 'consulting', consulting: 'stay', completing: 'stay' });
     case 'consultFailed':
-      return by(state, { consultRinging: 'failed', ...SETTLED_IGNORES }, event.reason);
+      // The initiator's consult can also fail after it was answered, on our side (its media, our
+      // connection, the desk leaving): the recipient did not cancel, yet the consult is gone.
+      return state.role === 'initiator'
+        ? by(state, { consultRinging: 'failed', consulting: 'failed', ...SETTLED_IGNORES }, event.reason)
+        : by(state, { consultRinging: 'failed', ...SETTLED_IGNORES }, event.reason);
     case 'referAccepted':
       return only('initiator', state, { referring: 'stay', completing: 'stay', completed: 'stay', ...SETTLED_IGNORES });
     case 'referSucceeded': {

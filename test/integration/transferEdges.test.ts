@@ -475,6 +475,27 @@ describe('what an independent attempt to break the transfers found', () => {
     await endAgentCalls([s.customer, s.bob]);
   });
 
+  it('the consult ends on Alice’s own side mid-consult (its media failed): she is not left consulting, the customer comes back to her', async () => {
+    const s = await scene();
+    const started = await s.alice.transfers.start(request(s, 'warm'));
+    await phase(s.alice, started.id, 'consulting');
+    await phase(s.bob, started.id, 'consulting');
+    // What main does when an answer on the consult cannot be used: ACK, then BYE with Reason 488.
+    consultOf(s.alice, started.id).answerFailed(new Error('the media engine refused the answer'));
+
+    const aliceView = await phase(s.alice, started.id, 'failed');
+    expect(aliceView.state.failure).toMatchObject({ reason: 'not-connected', during: 'consulting' });
+    expect(s.alice.transfers.forCall(s.contactLeg.id)?.state.phase).toBe('failed');
+    // Settled: the customer may be taken off hold again, and both hear each other.
+    s.alice.transfers.guardCallCommand(s.contactLeg.id, 'unhold');
+    await s.contactLeg.unhold();
+    await talking(s.contactLeg, TONES.customer, s.customerLeg, TONES.alice);
+    await phase(s.bob, started.id, 'failed');
+    // As after a Cancel, the consult owes Alice no wrap-up of its own: her call with the customer goes on.
+    expect(s.alice.dispositions).toEqual([]);
+    await endAgentCalls([s.customer, s.alice, s.bob]);
+  });
+
   it('cold: while the customer’s new call rings at Bob, the REFER bound does not call the transfer failed', async () => {
     const s = await scene({ bobPolicy: 'manual', alice: { transfers: { referTimeoutMs: 600 } } });
     const started = await s.alice.transfers.start(request(s, 'cold'));

@@ -205,7 +205,7 @@ const MOVES: Readonly<Record<TransferRole, Readonly<Record<string, string>>>> = 
     'confirmed(warm)': 'rng   x     =     =     =     x     x     x',
     dismissed: 'canc  x     x     x     x     x     =     x',
     consultAnswered: 'x     x     con   =     =     x     x     x',
-    'consultFailed(busy)': 'x     x     fail  x     x     x     =     =',
+    'consultFailed(busy)': 'x     x     fail  fail  x     x     =     =',
     referAccepted: 'x     =     x     x     =     =     =     =',
     referSucceeded: 'x     done  x     x     done  =     x     x',
     'referFailed(declined)': 'x     fail  x     x     con   x     =     =',

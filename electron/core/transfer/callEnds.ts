@@ -74,6 +74,12 @@ export class CallEnds {
       book.apply(t, { type: 'recipientCancelled' });
       if (targetOf(t.state) === 'external') book.history.ours(t, 'transfer-cancelled', `${externalName(t)} hung up the consult`);
       else book.history.record(t, 'transfer-cancelled', { id: 'recipient', name: t.counterpart.name }, 'cancelled by the recipient');
+    } else if (phase === 'consulting' && role === 'initiator' && end.reason !== 'hung-up-remote') {
+      // Ended on our side, not by the recipient: a media failure, our connection, the desk leaving.
+      // The contact stays here, free to be taken off hold; the recipient learns it from our BYE.
+      if (book.apply(t, { type: 'consultFailed', reason: reasonForEnd(end, true) })) {
+        book.history.ours(t, 'transfer-failed', `consult ${end.reason}`);
+      }
     } else if (phase === 'completing' && role === 'initiator' && said.includes(CANCEL_TEXT)) {
       // The recipient cancelled as our REFER went out: the contact, not yet gone, stays with us. Its
       // phone may still call the recipient with the secret, which the recipient then refuses.
