@@ -156,6 +156,10 @@ async function start(): Promise<void> {
     policySources: policy.sources,
   });
   for (const issue of policy.issues) files.warn(`machine policy: ${issue}`);
+  // Node's warnings, and libraryInternals.ts's when a SIP.js or ws field it reads has moved: to the log, not only stderr.
+  process.on('warning', (warning) =>
+    files.warn(`process warning: ${warning.message}`, { code: (warning as Error & { code?: string }).code, name: warning.name }),
+  );
   // The generated SIP grammar is put in place at install and build; an install that skipped scripts
   // ships SIP.js's stock one (same results, many times slower): say which one this package runs.
   void checkSipGrammar().then((check) =>

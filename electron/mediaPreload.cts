@@ -1,6 +1,7 @@
 /**
  * The media host's only door to main: `window.baton` with the media side of the contract alone
- * (shared/ipc.ts MediaHostApi) — answer media requests, follow media.state, attach. The hidden
+ * (shared/ipc.ts MediaHostApi) — answer media requests, follow media.state, learn that another
+ * media host replaced it (media.replaced), attach. The hidden
  * media host page can neither drive the desk nor read it.
  *
  * A sandboxed preload is a classic script that can load no file of ours (see preload.cts), so the
@@ -14,7 +15,7 @@ import type { CommandOutcome, EventPayloads, MediaHostApi, MediaHostCommandName,
 const CHANNELS = { invoke: 'baton:invoke', attach: 'baton:attach', event: 'baton:event' } as const;
 
 const COMMAND_SET: Record<MediaHostCommandName, true> = { 'media.reply': true };
-const EVENT_SET: Record<MediaHostEventName, true> = { 'media.request': true, 'media.state': true };
+const EVENT_SET: Record<MediaHostEventName, true> = { 'media.request': true, 'media.state': true, 'media.replaced': true };
 
 type IpcRendererPort = Pick<ElectronModule.IpcRenderer, 'invoke' | 'send' | 'on'>;
 

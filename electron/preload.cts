@@ -6,15 +6,25 @@
  * knows only 'electron' and a few built-ins. It cannot be an ES module and cannot load our other
  * files, so everything it needs is in this one file; types come from the contract and vanish at
  * build. The compile-time records below fail the type check if the contract gains or loses a
- * command or an event that this file does not list.
+ * command or an event that this file does not list. The media side of the contract (media.reply,
+ * media.request, media.state, media.replaced) is the media host's (mediaPreload.cts): main refuses
+ * it from the UI and never sends it here, and this page cannot even name it.
  */
 import type * as ElectronModule from 'electron';
-import type { BatonApi, CommandName, CommandOutcome, EventName, EventPayloads } from '../shared/ipc.js';
+import type {
+  BatonApi,
+  CommandName,
+  CommandOutcome,
+  EventName,
+  EventPayloads,
+  MediaHostCommandName,
+  MediaHostEventName,
+} from '../shared/ipc.js';
 
 /** Kept equal to electron/shell/channels.ts by test/unit/shellPreload.test.ts. */
 const CHANNELS = { invoke: 'baton:invoke', attach: 'baton:attach', event: 'baton:event' } as const;
 
-const COMMAND_SET: Record<CommandName, true> = {
+const COMMAND_SET: Record<Exclude<CommandName, MediaHostCommandName>, true> = {
   'session.signIn': true,
   'session.signOut': true,
   'session.connect': true,
@@ -39,15 +49,12 @@ const COMMAND_SET: Record<CommandName, true> = {
   'draft.save': true,
   'settings.set': true,
   'diagnostics.export': true,
-  'media.reply': true,
 };
 
-const EVENT_SET: Record<EventName, true> = {
+const EVENT_SET: Record<Exclude<EventName, MediaHostEventName>, true> = {
   'desk.snapshot': true,
   'desk.patch': true,
-  'media.request': true,
   'desk.dialRequest': true,
-  'media.state': true,
 };
 
 type IpcRendererPort = Pick<ElectronModule.IpcRenderer, 'invoke' | 'send' | 'on'>;

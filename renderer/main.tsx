@@ -14,7 +14,7 @@ import { connectDesk } from './app/deskSync.js';
 import { createAppStore } from './app/store.js';
 import { selectRingingTransfers } from './features/desk/selectors.js';
 import { focusCall } from './features/desk/workspaceSlice.js';
-import { syncAudioDevices } from './features/settings/deviceSync.js';
+import { migrateLegacyDeviceChoice } from './features/settings/deviceSync.js';
 
 const root = document.getElementById('root');
 const baton = findBaton();
@@ -25,7 +25,7 @@ if (root && !baton) {
   const store = createAppStore();
   // The devices are main's (the agent's choice or IT's policy); the media host applies them. This
   // moves a choice an older Baton kept in this profile to main.
-  syncAudioDevices(store, baton);
+  migrateLegacyDeviceChoice(store, baton);
   // A snapshot also answers a click on an OS notification: bring an offered transfer forward.
   connectDesk(baton, store, () => {
     const ringing = selectRingingTransfers(store.getState())[0];

@@ -7,7 +7,8 @@
 //
 // Why the audit reports and never fails: its answer changes with the advisory database, not with
 // the code, so failing on it would turn a green commit red overnight and make no run reproducible;
-// and it needs the registry, which offline and loopback-only runs do not reach (then it says so).
+// and it needs the registry, which offline and loopback-only runs do not reach, and a registry
+// without the audit endpoint answers 405: then it says so, here and beside the totals (`note`).
 // Every advisory is listed with its package and severity on every run, and counted in the JSON.
 //
 // Review convention — a comment on the finding's line or in the comment lines directly above it:
@@ -18,6 +19,7 @@
 // Usage: node scripts/security-gate.mjs [--json FILE]   FILE receives {"passed":N,"failed":M}
 //   passed = 1 for a completed scan; suppressed = each reviewed HIGH/MEDIUM finding (reported apart)
 //   failed = each unreviewed HIGH/MEDIUM finding + each file the scanner could not parse
+//   auditAdvisories = the audit's count (null: not run); note = its one-line summary, for the totals
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -135,7 +137,8 @@ const SEVERITIES = ['critical', 'high', 'moderate', 'low', 'info'];
 
 /**
  * `npm audit --omit=dev` over the lockfile: advisories by severity, one line per vulnerable package.
- * Reports only (see the header); `counts` is undefined when the audit could not run.
+ * Reports only (see the header); `counts` is undefined when the audit could not run. `summary` is
+ * the one line the totals repeat beside the closing line, so a run shows whether the audit ran.
  */
 export function auditProduction({ log = console.log, timeoutMs = 60_000 } = {}) {
   const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], {
@@ -144,33 +147,48 @@ export function auditProduction({ log = console.log, timeoutMs = 60_000 } = {}) 
     timeout: timeoutMs,
     shell: process.platform === 'win32',
   });
+  const audit = describeAudit({ stdout: run.stdout, stderr: run.stderr, status: run.status, error: run.error });
+  for (const line of audit.lines) log(line);
+  log(audit.summary);
+  return audit;
+}
+
+/**
+ * What one run of `npm audit --json` said, in words: `lines` names each vulnerable package,
+ * `summary` counts the advisories by severity, or says why the audit did not run ("registry
+ * answered 405 Method Not Allowed": the registry has no audit endpoint; "registry not reachable":
+ * offline). `counts` is undefined when it did not run.
+ */
+export function describeAudit({ stdout = '', stderr = '', status = null, error = undefined }) {
   let report;
   try {
-    report = JSON.parse(run.stdout || 'null');
+    report = JSON.parse(stdout || 'null');
   } catch {
-    report = undefined;
+    report = undefined; // not JSON: npm died before its report; stderr or the exit status says why
   }
   const counts = report?.metadata?.vulnerabilities;
-  if (!counts || report.error) {
-    const why =
-      report?.error?.summary ||
-      report?.message ||
-      run.error?.message ||
-      (run.stderr || '').trim().split('\n').pop() ||
-      `exit ${run.status}`;
-    log(`npm audit (production dependencies): not run — ${why}`);
-    return { counts: undefined };
-  }
-  for (const [name, v] of Object.entries(report.vulnerabilities ?? {})) {
+  if (!counts || report.error)
+    return { counts: undefined, lines: [], summary: `npm audit: not run — ${whyNotRun(report, stderr, status, error)}` };
+  const lines = Object.entries(report.vulnerabilities ?? {}).map(([name, v]) => {
     const titles = (v.via ?? []).map((via) => (typeof via === 'string' ? `via ${via}` : via.title)).join('; ');
-    log(`  audit ${String(v.severity).padEnd(8)} ${name}@${v.range}: ${titles}${v.fixAvailable ? ' (fix available)' : ''}`);
-  }
-  const summary =
-    SEVERITIES.filter((s) => counts[s])
-      .map((s) => `${counts[s]} ${s}`)
-      .join(', ') || 'no known advisories';
-  log(`npm audit (production dependencies, reported, not failing): ${summary}`);
-  return { counts };
+    return `  audit ${String(v.severity).padEnd(8)} ${name}@${v.range}: ${titles}${v.fixAvailable ? ' (fix available)' : ''}`;
+  });
+  const found = SEVERITIES.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  const summary = found.length
+    ? `npm audit: ${found.join(', ')} (advisories against production dependencies; reported, not failing)`
+    : 'npm audit: no known advisories against production dependencies';
+  return { counts, lines, summary };
+}
+
+function whyNotRun(report, stderr, status, error) {
+  const message = String(report?.error?.summary || report?.message || '');
+  const http = /^(\d{3}) ([^-]+?)(?: - |$)/.exec(message);
+  if (http) return `registry answered ${http[1]} ${http[2].trim()}`;
+  const unreachable = /request to \S+ failed, reason: (.+)$/.exec(message);
+  if (unreachable) return `registry not reachable (${unreachable[1].trim()})`;
+  if (message) return message;
+  if (error) return `npm could not be run (${error.message})`;
+  return stderr.trim().split('\n').pop() || `npm exited ${status}`;
 }
 
 /** A review for `id` on the finding's line, or in the unbroken run of comment lines above it. */
@@ -206,6 +224,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         failed: summary.failed,
         suppressed: summary.reviewed?.length ?? 0,
         auditAdvisories: advisories,
+        // Repeated by scripts/totals.mjs beside the closing line: an audit that did not run is seen.
+        note: audit.summary,
       }),
     );
   process.exit(summary.failed === 0 ? 0 : 1);

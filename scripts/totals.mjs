@@ -10,6 +10,8 @@
 //   (vitest leaves unhandled rejections and errors out of its JSON report, yet exits 1 for them);
 // - plain {passed, failed} reports (type check, security gate). A gate's reviewed findings
 //   (`suppressed`) are suppressions, printed on a line of their own and never counted as passes.
+// A plain report's `note` (the security gate's npm audit summary: its counts, or why it did not run)
+// is printed just above the closing line, where it is read; it counts for nothing.
 // Each failure outside a test is named on stderr, so the closing line can be traced.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -19,7 +21,7 @@ import { basename, join } from 'node:path';
  * no failure yet exited non-zero failed somewhere its report does not say.
  */
 export function totals(dir, expected = [], exits = {}) {
-  const sum = { passed: 0, failed: 0, skipped: 0, suppressed: 0, problems: [] };
+  const sum = { passed: 0, failed: 0, skipped: 0, suppressed: 0, problems: [], notes: [] };
   const fail = (problem) => {
     sum.failed += 1;
     sum.problems.push(problem);
@@ -63,6 +65,7 @@ function addReport(dir, file, name, sum, fail) {
     sum.passed += Number(report.passed ?? 0);
     sum.failed += Number(report.failed ?? 0);
     sum.suppressed += Number(report.suppressed ?? 0);
+    if (typeof report.note === 'string' && report.note !== '') sum.notes.push(report.note);
     if (!('passed' in report) && !('failed' in report)) fail(`${name}: a report with no counts`);
   }
 }
@@ -115,6 +118,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
   const sum = totals(dir, expected, exits);
   for (const problem of sum.problems) console.error(`failed outside a test: ${problem}`);
   if (sum.suppressed) console.log(`security gate: ${sum.suppressed} reviewed suppressions (listed above; not counted as passes)`);
+  for (const note of sum.notes) console.log(note);
   console.log(closingLine(sum));
   process.exit(sum.failed === 0 ? 0 : 1);
 }

@@ -67,11 +67,7 @@ export function senderOfReceivedId(id: string): string | null {
   try {
     return decodeURIComponent(rest.slice(0, colon));
   } catch {
+    // A malformed escape names no colleague (receivedEntryId never writes one): the id is read as the desk's own.
     return null;
   }
-}
-
-/** Where the transfer code writes history; the store implements it. */
-export interface ContactHistorySink {
-  append(entries: readonly ContactHistoryEntry[]): void;
 }

@@ -7,17 +7,22 @@
  * exist on one side only.
  */
 import { z } from 'zod';
-import type { AgentSettingsView, DeskState } from './desk.js';
+import type { AgentSettingsView, AudioDeviceRole, AudioDeviceSetting, DeskState } from './desk.js';
 import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
+import { MAX_DEVICE_ID_CHARS, MAX_DEVICE_LABEL_CHARS, MAX_ID_CHARS } from './limits.js';
+import { MAX_NOTE_PAYLOAD_UNITS } from './notes.js';
 import { MAX_TYPED_NUMBER } from './transfer/dialPlan.js';
 
-const id = z.string().min(1).max(128);
+const id = z.string().min(1).max(MAX_ID_CHARS);
 /** Free text the agent types: bounded, and stored/sent as data, never as SIP header text. */
-const note = z.string().max(4000);
+const note = z.string().max(MAX_NOTE_PAYLOAD_UNITS);
 /** An audio device as main keeps it (shared/desk.ts AudioDeviceSetting): nulls = the system default. */
-const audioDevice = z.strictObject({ id: z.string().min(1).max(512).nullable(), label: z.string().min(1).max(256).nullable() });
+const audioDevice = z.strictObject({
+  id: z.string().min(1).max(MAX_DEVICE_ID_CHARS).nullable(),
+  label: z.string().min(1).max(MAX_DEVICE_LABEL_CHARS).nullable(),
+});
 
 export const COMMANDS = {
   'session.signIn': z.strictObject({ userId: id, password: z.string().max(256) }),
@@ -30,7 +35,7 @@ export const COMMANDS = {
     z.strictObject({
       kind: z.literal('account'),
       server: z.string().trim().min(1).max(512),
-      userId: z.string().trim().min(1).max(128),
+      userId: z.string().trim().min(1).max(MAX_ID_CHARS),
       password: z.string().max(256),
       displayName: z.string().trim().max(128),
     }),
@@ -74,7 +79,7 @@ export const COMMANDS = {
   /** Drafts live in main so a reload loses no typed note. */
   'draft.save': z.strictObject({
     key: z.string().min(1).max(160),
-    fields: z.record(z.string().max(64), z.union([z.string().max(4000), z.boolean(), z.null()])),
+    fields: z.record(z.string().max(64), z.union([z.string().max(MAX_NOTE_PAYLOAD_UNITS), z.boolean(), z.null()])),
   }),
   /** The agent's settings kept in main (audio devices, system-wide keys); a role IT fixed is refused. */
   'settings.set': z.strictObject({
@@ -151,7 +156,12 @@ export type MediaRequest =
   | { readonly op: 'setMuted'; readonly sessionId: string; readonly muted: boolean }
   | { readonly op: 'sendDtmf'; readonly sessionId: string; readonly tones: string; readonly durationMs: number; readonly gapMs: number }
   | { readonly op: 'getStats'; readonly sessionId: string }
-  | { readonly op: 'close'; readonly sessionId: string };
+  | { readonly op: 'close'; readonly sessionId: string }
+  /**
+   * Before main saves a device choice: can the media host find and open these devices (the roles
+   * that change)? Answered ok, or refused with what is wrong, in words for the agent.
+   */
+  | { readonly op: 'checkDevices'; readonly devices: Readonly<Partial<Record<AudioDeviceRole, AudioDeviceSetting>>> };
 
 export interface MediaRequestResults {
   open: void;
@@ -163,6 +173,7 @@ export interface MediaRequestResults {
   sendDtmf: boolean;
   getStats: MediaStats;
   close: void;
+  checkDevices: void;
 }
 
 /** Events main sends to the renderer. */
@@ -176,6 +187,11 @@ export interface EventPayloads {
   'desk.dialRequest': { readonly target: string };
   /** To the media host: what it needs of the desk besides media requests (on attach, and on change). */
   'media.state': MediaHostState;
+  /**
+   * To a media host that another one replaced (the browser fallback's second audio tab): its calls
+   * have moved, so it releases everything it holds and says so.
+   */
+  'media.replaced': Readonly<Record<string, never>>;
 }
 
 /**
@@ -210,9 +226,9 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
  * and follows media.state, and may do nothing else; every other command and event is the UI's.
  */
 export type MediaHostCommandName = 'media.reply';
-export type MediaHostEventName = 'media.request' | 'media.state';
+export type MediaHostEventName = 'media.request' | 'media.state' | 'media.replaced';
 export const MEDIA_HOST_COMMANDS: Record<MediaHostCommandName, true> = { 'media.reply': true };
-export const MEDIA_HOST_EVENTS: Record<MediaHostEventName, true> = { 'media.request': true, 'media.state': true };
+export const MEDIA_HOST_EVENTS: Record<MediaHostEventName, true> = { 'media.request': true, 'media.state': true, 'media.replaced': true };
 
 export function isMediaHostCommand(name: CommandName): name is MediaHostCommandName {
   return Object.prototype.hasOwnProperty.call(MEDIA_HOST_COMMANDS, name);

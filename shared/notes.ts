@@ -13,6 +13,14 @@ export const MAX_NOTE_CHARS = 1000;
  */
 export const MAX_NOTE_JSON_BYTES = 2400;
 
+/**
+ * The contract's bound on a note and on a draft's field (shared/ipc.ts), in UTF-16 code units (what
+ * a schema's max counts). A guard against a runaway payload only, four times the largest note: a
+ * note typed past the agent's limit still reaches main, which refuses it in words (noteTooLong), and
+ * its draft is kept, to be shortened after a reload.
+ */
+export const MAX_NOTE_PAYLOAD_UNITS = 4 * MAX_NOTE_CHARS;
+
 /** The limit when IT's policy says nothing. */
 export const DEFAULT_NOTE_MAX_CHARS = 500;
 

@@ -16,7 +16,8 @@
  *   answers an offer without one (telephone-event alone, G.729…) with no voice codec at all instead
  *   of failing; wrtc fails. Either way nobody would hear anybody.
  *
- * Pure: compiles under the main and renderer configs, imports nothing.
+ * Pure: compiles under the main and renderer configs, imports nothing. The answer check
+ * (answerCheck.ts) reads SDP with the exported helpers below.
  */
 
 export type OfferProblemReason = 'no-audio' | 'unsupported-transport' | 'no-ice' | 'no-fingerprint' | 'no-rtcp-mux' | 'no-common-codec';
@@ -51,14 +52,14 @@ const DTLS_PROFILES = new Set(['UDP/TLS/RTP/SAVPF', 'UDP/TLS/RTP/SAVP', 'TCP/TLS
 /** Plain RTP profiles: libwebrtc accepts the label, but always speaks ICE and DTLS-SRTP under it. */
 const PLAIN_PROFILES = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF']);
 
-interface Codec {
+export interface Codec {
   readonly name: string;
   readonly rate: number;
   readonly channels: number;
 }
 
 /** Voice codecs both engines decode (Chromium 156 lacks wrtc's iLBC and iSAC). */
-const OUR_CODECS: readonly Codec[] = [
+export const OUR_CODECS: readonly Codec[] = [
   { name: 'opus', rate: 48000, channels: 2 },
   { name: 'G722', rate: 8000, channels: 1 },
   { name: 'PCMU', rate: 8000, channels: 1 },
@@ -76,7 +77,7 @@ const STATIC_PAYLOADS: Readonly<Record<string, Codec>> = {
 /** How many offered codecs a detail names; the rest are counted. */
 const MAX_NAMED_CODECS = 8;
 
-interface Section {
+export interface Section {
   readonly media: string;
   readonly port: number | null;
   readonly profile: string;
@@ -91,7 +92,7 @@ interface Section {
  * decline. Not an SDP parser: reads only the lines the rules above need.
  */
 export function offerProblem(sdp: string): OfferProblem | null {
-  const { session, sections } = parse(sdp);
+  const { session, sections } = parseSdp(sdp);
   const audio = sections.find((section) => section.media === 'audio' && (section.port !== 0 || has(section.attributes, 'bundle-only')));
   if (!audio) return problem('no-audio', noAudioDetail(sections));
 
@@ -124,7 +125,7 @@ export function offerProblem(sdp: string): OfferProblem | null {
     return problem('no-rtcp-mux', 'The offer does not multiplex RTCP with RTP (no a=rtcp-mux); WebRTC needs rtcp-mux.');
   }
 
-  const offered = offeredCodecs(audio);
+  const offered = codecsOf(audio);
   if (!offered.some((codec) => codec !== null && OUR_CODECS.some((ours) => sameCodec(ours, codec)))) {
     return problem(
       'no-common-codec',
@@ -154,8 +155,8 @@ function noAudioDetail(sections: readonly Section[]): string {
   return `The offer has no audio stream (offered: ${kinds}); an audio stream is needed.`;
 }
 
-/** The codec behind each format of the m-line; null where the offer does not say (dynamic, no rtpmap). */
-function offeredCodecs(section: Section): Array<Codec | null> {
+/** The codec behind each format of the m-line; null where the SDP does not say (dynamic, no rtpmap). */
+export function codecsOf(section: Section): Array<Codec | null> {
   const mapped = new Map<string, Codec>();
   for (const attribute of section.attributes) {
     const match = /^rtpmap:(\d+)\s+([^/\s]+)\/(\d+)(?:\/(\d+))?/i.exec(attribute);
@@ -165,11 +166,11 @@ function offeredCodecs(section: Section): Array<Codec | null> {
   return section.formats.map((format) => mapped.get(format) ?? STATIC_PAYLOADS[format] ?? null);
 }
 
-function sameCodec(ours: Codec, offered: Codec): boolean {
+export function sameCodec(ours: Codec, offered: Codec): boolean {
   return ours.name.toLowerCase() === offered.name.toLowerCase() && ours.rate === offered.rate && ours.channels === offered.channels;
 }
 
-function describeCodecs(section: Section, codecs: ReadonlyArray<Codec | null>): string {
+export function describeCodecs(section: Section, codecs: ReadonlyArray<Codec | null>): string {
   const names = codecs.map((codec, index) =>
     codec === null
       ? `payload ${printable(section.formats[index] ?? '?')}`
@@ -180,7 +181,8 @@ function describeCodecs(section: Section, codecs: ReadonlyArray<Codec | null>): 
   return names.length > MAX_NAMED_CODECS ? `${shown} and ${names.length - MAX_NAMED_CODECS} more` : shown;
 }
 
-function parse(sdp: string): { session: string[]; sections: Section[] } {
+/** The session-level attributes and the m-sections of `sdp`, in order. */
+export function parseSdp(sdp: string): { session: string[]; sections: Section[] } {
   const session: string[] = [];
   const sections: Array<{ header: string; attributes: string[] }> = [];
   for (const raw of sdp.split(/\r?\n/)) {
@@ -199,7 +201,7 @@ function parse(sdp: string): { session: string[]; sections: Section[] } {
 }
 
 /** The attributes of the first section named in the BUNDLE group that lists `section`'s mid. */
-function bundleTagAttributes(session: readonly string[], sections: readonly Section[], section: Section): readonly string[] {
+export function bundleTagAttributes(session: readonly string[], sections: readonly Section[], section: Section): readonly string[] {
   const mid = value(section.attributes, 'mid');
   if (mid === null) return [];
   for (const group of session) {
@@ -213,23 +215,23 @@ function bundleTagAttributes(session: readonly string[], sections: readonly Sect
 }
 
 /** True when an attribute `name` (flag `a=name` or `a=name:value`) is present. */
-function has(attributes: readonly string[], name: string): boolean {
+export function has(attributes: readonly string[], name: string): boolean {
   return attributes.some((attribute) => attribute === name || attribute.startsWith(`${name}:`));
 }
 
-function value(attributes: readonly string[], name: string): string | null {
+export function value(attributes: readonly string[], name: string): string | null {
   const found = attributes.find((attribute) => attribute.startsWith(`${name}:`));
   return found === undefined ? null : found.slice(name.length + 1).trim();
 }
 
 /** Peer-chosen tokens in our sentences: printable ASCII, bounded, nothing that ends a quoted string. */
-function printable(token: string): string {
+export function printable(token: string): string {
   const clean = token.replace(/[^\x21-\x7e]/g, '?').replace(/["\\]/g, '?');
   return clean.length > 32 ? `${clean.slice(0, 32)}...` : clean;
 }
 
 /** RFC 3261 quoted-string content: no CR/LF, quotes and backslashes escaped, bounded length. */
-function quotedText(text: string): string {
+export function quotedText(text: string): string {
   const flat = text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (char) => `\\${char}`);
   return flat.length > 400 ? `${flat.slice(0, 400)}...` : flat;
 }

@@ -61,6 +61,8 @@ export interface CallEnd {
   readonly reason: CallEndReason;
   /** The SIP status that ended it, when there was one. */
   readonly statusCode?: number;
+  /** Why, in a sentence for the agent, when the reason alone would not say (e.g. no audio codec in common). */
+  readonly detail?: string;
 }
 
 export const DTMF_TONES = /^[0-9A-D*#]+$/;

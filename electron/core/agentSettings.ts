@@ -4,6 +4,7 @@
  * policy may fix a device: it then wins over whatever was saved, and a change is refused.
  */
 import { AUDIO_DEVICE_ROLES, type AgentSettingsView, type AudioDeviceRole, type AudioDeviceSetting } from '../../shared/desk.js';
+import { MAX_DEVICE_ID_CHARS, MAX_DEVICE_LABEL_CHARS } from '../../shared/limits.js';
 import type { AgentSettingsStore } from './store/agentSettings.js';
 
 /** Settings of the computer, not of one roster user: '' in the store's agent column. */
@@ -68,6 +69,6 @@ const ROLE_WORDS: Readonly<Record<AudioDeviceRole, string>> = { microphone: 'mic
 function readDevice(value: unknown): AudioDeviceSetting {
   if (typeof value !== 'object' || value === null) return SYSTEM_DEFAULT;
   const { id, label } = value as { id?: unknown; label?: unknown };
-  const text = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : null);
-  return { id: text(id), label: text(label) };
+  const text = (v: unknown, max: number): string | null => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : null);
+  return { id: text(id, MAX_DEVICE_ID_CHARS), label: text(label, MAX_DEVICE_LABEL_CHARS) };
 }

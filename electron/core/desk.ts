@@ -13,6 +13,7 @@ import type { ChosenStatus } from '../../shared/agentState.js';
 import type { DeskState } from '../../shared/desk.js';
 import { parseCommand, type CommandName, type CommandOutcome, type CommandResults, type ValidatedPayload } from '../../shared/ipc.js';
 import { AgentSettings } from './agentSettings.js';
+import { RendererMediaPort } from './media/rendererMediaPort.js';
 import { NO_LOG, type Log } from './log/log.js';
 import type { OneLiveCall } from './oneLiveCall.js';
 import type { Call } from './sip/call.js';
@@ -107,17 +108,18 @@ export class Desk {
 
   /**
    * A new media engine attached (the window reloaded, or came back after a crash): every live call
-   * moves to it with one re-INVITE each (fresh ICE and DTLS, hold kept). No call ends meanwhile.
+   * moves to it with one re-INVITE each (fresh ICE and DTLS, hold kept), and a call we placed that
+   * still rings moves once answered (Call.moveToNewEngine). No call ends meanwhile.
    */
   mediaEngineAttached(): void {
     const s = this.signedIn;
     if (!s) return;
     s.transfers.dropPreparedMedia(); // prepared in the engine that is gone; the panel prepares anew
     for (const call of s.phone.calls()) {
-      if (call.state !== 'established') continue;
       void call
-        .renegotiateMedia()
-        .catch(() => call.renegotiateMedia())
+        .moveToNewEngine()
+        // Retried once while the call is up (the retry's failure is logged below); a call no longer up has no audio to move.
+        .catch(() => (call.state === 'established' ? call.renegotiateMedia() : undefined))
         .catch((error: unknown) => {
           this.log.error('media take-over failed: the call has no audio in the new window', {
             callId: call.id,
@@ -218,6 +220,7 @@ export class Desk {
       const call = this.call(p.callId);
       // Only a call that can be answered holds the live one first; anything else just gets its refusal.
       if (call.state !== 'ringing' || call.direction !== 'inbound') return call.answer();
+      this.requireMediaEngine();
       await this.live().run(p.callId, () => call.answer());
     },
     'call.decline': (p) => this.call(p.callId).decline(486),
@@ -253,6 +256,7 @@ export class Desk {
       const { transfers } = this.session();
       const t = transfers.get(p.transferId);
       if (!t.allowed.includes('accept')) return void (await transfers.accept(p.transferId)); // the rules' answer
+      this.requireMediaEngine();
       const call = t.state.method === 'warm' ? t.consultCallId : t.contactCallId;
       await this.live().run(call, () => transfers.accept(p.transferId));
     },
@@ -301,6 +305,20 @@ export class Desk {
     const s = this.signedIn;
     if (!s) return;
     this.store.update({ directory: directoryView(s.directory) });
+  }
+
+  /**
+   * Answering needs an engine to make the answer: without one, SIP.js would refuse the caller (480)
+   * for our own window's absence. The call keeps ringing instead, and the agent is told why.
+   */
+  private requireMediaEngine(): void {
+    const media = this.options.media;
+    if (media instanceof RendererMediaPort && !media.attached) {
+      throw new DeskError(
+        'no-audio-engine',
+        'The audio engine is not running (its window or tab is closed, or restarting): the call keeps ringing. Answer it once audio is back.',
+      );
+    }
   }
 
   private live(): OneLiveCall {

@@ -15,8 +15,9 @@ export class LiveCallRefusal extends Error {
   constructor(
     readonly code: 'call-being-placed' | 'live-call-cannot-hold' | 'live-call-hold-failed',
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -84,10 +85,11 @@ export class OneLiveCall {
       }
       try {
         await call.hold();
-      } catch {
+      } catch (cause) {
         throw new LiveCallRefusal(
           'live-call-hold-failed',
           `The call with ${name} could not be put on hold, so nothing else was connected. Try again, or end that call first.`,
+          { cause },
         );
       }
     }

@@ -48,6 +48,8 @@ export interface AppRequestHandlerOptions {
 export function createAppRequestHandler(options: AppRequestHandlerOptions): (request: Request) => Promise<Response> {
   const read = options.readFile ?? ((path: string) => readFile(path));
   const real = options.realpath ?? realpath;
+  // A bundle folder that cannot be resolved (missing: a broken install) keeps its plain path: every
+  // request is still confined to it, and each is answered 404 because its file cannot be resolved either.
   const rootPromise = real(resolve(options.root)).catch(() => resolve(options.root));
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
@@ -66,6 +68,7 @@ export function createAppRequestHandler(options: AppRequestHandlerOptions): (req
       };
       return new Response(request.method === 'HEAD' ? null : Buffer.from(body), { status: 200, headers });
     } catch {
+      // A file that is missing or unreadable is, to the page, not there: 404 (no path or reason leaks).
       return plain(404, 'Not found');
     }
   };
@@ -77,6 +80,7 @@ export function resolveAssetPath(root: string, url: string): string | undefined 
   try {
     parsed = new URL(url);
   } catch {
+    // Not a URL: not one of ours, which undefined says.
     return undefined;
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return undefined;
@@ -84,6 +88,7 @@ export function resolveAssetPath(root: string, url: string): string | undefined 
   try {
     path = decodeURIComponent(parsed.pathname);
   } catch {
+    // A malformed %-escape names no file of the bundle: refused like any other.
     return undefined;
   }
   // Encoded separators and NULs have no business in an asset name; refuse rather than normalise.

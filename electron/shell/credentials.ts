@@ -66,16 +66,44 @@ export class SafeStorageCredentialStore implements CredentialStore {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
-    } catch {
-      return new Map();
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return new Map(); // nothing saved yet
+      return this.setAside(`could not be read (${errorCode(error) ?? 'unknown error'})`);
     }
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new Map();
-      return new Map(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      parsed = JSON.parse(text);
     } catch {
-      return new Map();
+      // JSON.parse's message quotes the file's text: the reason is named without it.
+      return this.setAside('is not valid JSON');
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return this.setAside('is not a JSON object');
+    const entries = Object.entries(parsed);
+    if (!entries.every((entry): entry is [string, string] => typeof entry[1] === 'string')) {
+      return this.setAside('holds a value that is not a sealed password');
+    }
+    return new Map(entries);
+  }
+
+  /**
+   * A vault that cannot be read is moved aside, never treated as empty: the next save would
+   * overwrite it and every saved password would be gone without a trace. Its bytes stay in
+   * `<file>.corrupt-<time>` for support to look at (or the OS key to open once it is back), the log
+   * says where (never what: the reason names no content), and the agent types passwords again.
+   * Where even that fails, nothing is written over it: the error says so.
+   */
+  private setAside(why: string): Vault {
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(this.file, aside);
+    } catch (error) {
+      throw new Error(
+        `The saved-password file ${this.file} ${why} and could not be moved aside (${errorCode(error) ?? String(error)}); it was left as it is and nothing was saved.`,
+        { cause: error },
+      );
+    }
+    this.log(`the saved-password file ${why}: moved to ${aside}; saved passwords must be typed again`);
+    return new Map();
   }
 
   private write(vault: Vault): void {
@@ -89,4 +117,8 @@ export class SafeStorageCredentialStore implements CredentialStore {
     chmodSync(temporary, 0o600);
     renameSync(temporary, this.file); // atomic: never a half-written vault
   }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

@@ -21,6 +21,7 @@ export function parseDialLink(link: string): string | null {
   try {
     rest = decodeURIComponent(match[2]!.replace(/^\/\//, ''));
   } catch {
+    // A malformed %-escape: not a link Baton can dial, which null says.
     return null;
   }
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses

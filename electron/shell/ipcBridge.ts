@@ -8,7 +8,12 @@
  * host (the hidden page that owns every call's WebRTC: media requests and media.state only). Which
  * is which is main's knowledge (`isMediaHost`: the webContents it created for media), never the
  * page's claim. The UI may reload, crash or close without the calls' media noticing; only a new
- * media host makes the calls move (Desk.mediaEngineAttached).
+ * media host makes the calls move (Desk.mediaEngineAttached); the one it replaced (the browser
+ * fallback's older audio tab, still open) is told, so it lets go of the calls' media.
+ *
+ * A change of audio devices is checked where the devices are used: before the desk saves it, the
+ * media host is asked whether it can find and open them, and a device it cannot use is refused
+ * with its reason (the saved choice stays as it was).
  */
 import {
   isCommandName,
@@ -20,10 +25,12 @@ import {
   type EventName,
   type EventPayloads,
   type MediaHostState,
+  type MediaRequest,
+  type ValidatedPayload,
 } from '../../shared/ipc.js';
-import type { DeskState } from '../../shared/desk.js';
+import { AUDIO_DEVICE_ROLES, type AudioDeviceRole, type AudioDeviceSetting, type DeskState } from '../../shared/desk.js';
 import { mediaHostState, sameMediaHostState } from '../core/media/mediaHostState.js';
-import type { MediaRequestSink } from '../core/media/rendererMediaPort.js';
+import { MediaEngineUnavailable, type MediaRequestSink } from '../core/media/rendererMediaPort.js';
 import { CHANNELS } from './channels.js';
 import type { IpcSenderInfo, SenderPolicy } from './senderPolicy.js';
 
@@ -55,6 +62,8 @@ export interface IpcMedia {
   attach(sink: MediaRequestSink): void;
   detach(): void;
   reply(requestId: number, ok: boolean, value: unknown, error: string | undefined): void;
+  /** Asks the attached media host (RendererMediaPort.request); rejects when it refuses or is gone. */
+  request(request: Extract<MediaRequest, { op: 'checkDevices' }>): Promise<unknown>;
 }
 
 export interface IpcBridgeOptions {
@@ -144,6 +153,10 @@ export class IpcBridge {
     if (!parsed.ok) return { ok: false, error: parsed.error };
     if (command === 'media.reply')
       return this.mediaReply(event, parsed.value as { requestId: number; ok: boolean; value?: unknown; error?: string });
+    if (command === 'settings.set') {
+      const refusal = await this.checkDevices(parsed.value as ValidatedPayload<'settings.set'>);
+      if (refusal) return refusal;
+    }
     try {
       return await this.options.desk.handle(command, payload);
     } catch (error) {
@@ -163,6 +176,38 @@ export class IpcBridge {
     return { ok: true, value: undefined };
   }
 
+  /**
+   * The devices a settings change names anew, checked by the media host; a refusal when one cannot
+   * be used. The system default needs no check, nor does a device already saved (an unplugged
+   * headset must not block a change of the ringer).
+   */
+  private async checkDevices(payload: ValidatedPayload<'settings.set'>): Promise<Refusal | undefined> {
+    const saved = this.options.desk.snapshot().settings?.devices;
+    if (!payload.devices || !saved) return undefined;
+    const changed: Partial<Record<AudioDeviceRole, AudioDeviceSetting>> = {};
+    for (const role of AUDIO_DEVICE_ROLES) {
+      const next = payload.devices[role];
+      if (!next || (next.id === null && next.label === null)) continue;
+      if (next.id === saved[role].id && next.label === saved[role].label) continue;
+      changed[role] = next;
+    }
+    if (Object.keys(changed).length === 0) return undefined;
+    try {
+      await this.options.media.request({ op: 'checkDevices', devices: changed });
+      return undefined;
+    } catch (error) {
+      if (error instanceof MediaEngineUnavailable) {
+        this.options.log?.(`audio devices not checked: ${error.message}`);
+        return refuse(
+          'media-unavailable',
+          'The audio devices cannot be checked while Baton’s audio is not running. Try again in a moment.',
+        );
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      return refuse('device-unusable', `That device cannot be used: ${reason}`);
+    }
+  }
+
   private attach(event: IpcSenderInfo): void {
     const verdict = this.options.senders.check(event);
     const target = verdict.ok ? this.options.renderer(event.sender.id) : undefined;
@@ -177,7 +222,14 @@ export class IpcBridge {
       this.syncMediaState();
       return;
     }
-    if (this.mediaHost && this.mediaHost.id !== target.id) this.options.media.detach();
+    if (this.mediaHost && this.mediaHost.id !== target.id) {
+      // Only the browser fallback gets here with the old page still open (Electron destroys a media
+      // host before it starts another): its calls move to the new one now, so it must let go of
+      // them — its connections, microphone, audio and ring — or the agent is heard and hears twice.
+      const replaced = this.mediaHost;
+      if (!replaced.isDestroyed()) replaced.send(CHANNELS.event, 'media.replaced', {});
+      this.options.media.detach();
+    }
     // A media host asking again keeps its engine; a new one (restarted after a crash) brings a new one.
     const newEngine = this.mediaHost?.id !== target.id;
     this.mediaHost = target;

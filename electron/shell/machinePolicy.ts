@@ -23,6 +23,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { MAX_DEVICE_LABEL_CHARS } from '../../shared/limits.js';
 import { defaultPolicyPath } from '../core/provisioning/sources.js';
 import { APP_ID } from './appIdentity.js';
 
@@ -139,7 +140,11 @@ function readSupportKeys(source: string, values: Raw, into: Record<string, { val
   take('TrustedCaFiles', toPathList, 'a file path, several separated by ";", or a list of paths');
   take('CrashReportUrl', toHttpsUrl, 'an https:// URL');
   for (const key of Object.values(DEVICE_KEYS))
-    take(key, (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 256 ? v.trim() : undefined), 'a device name (or "default")');
+    take(
+      key,
+      (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= MAX_DEVICE_LABEL_CHARS ? v.trim() : undefined),
+      'a device name (or "default")',
+    );
 }
 
 function toPathList(value: unknown): string[] | undefined {
@@ -184,6 +189,7 @@ function toHttpsUrl(value: unknown): string | undefined {
   try {
     return new URL(value).protocol === 'https:' ? value : undefined;
   } catch {
+    // Not a URL: treated as unset like any other unusable policy value (the setting stays the agent's).
     return undefined;
   }
 }

@@ -43,6 +43,7 @@ export function isOurPage(url: string): boolean {
     const parsed = new URL(url);
     return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
   } catch {
+    // Not a URL: certainly not our page.
     return false;
   }
 }

@@ -79,6 +79,7 @@ export function certificatesIn(content: string | Uint8Array): { readonly pems: s
     try {
       return { pems: [new X509Certificate(bytes ?? Buffer.alloc(0)).toString()], problems: [] };
     } catch {
+      // The problem below says what the file is and what to export instead; the parser's own error adds nothing for IT.
       return {
         pems: [],
         problems: [

@@ -4,6 +4,7 @@
  * command; the ring tone follows main's media.state (rings while an inbound call is ringing), and so
  * does the spare connection for the next outgoing call (kept while someone is signed in). Call
  * once at startup: attaching tells main "this media engine is ready" and brings a media.state.
+ * Told that another media host replaced this one (media.replaced), it lets go of everything.
  */
 import type { MediaHostApi, MediaHostState, MediaRequest } from '../../shared/ipc.js';
 import { createMediaEngine, harnessMediaOptions, type MediaEngine, type MediaEngineOptions } from './mediaEngine.js';
@@ -22,12 +23,16 @@ export interface AttachOptions {
   readonly onError?: (message: string, request: MediaRequest) => void;
   /** Every media.state main sends (after the ringer followed it). */
   readonly onState?: (state: MediaHostState) => void;
+  /** Another media host took the calls over; this engine has let go of everything when it is called. */
+  readonly onReplaced?: () => void;
 }
 
 export interface AttachedMediaEngine {
   readonly engine: MediaEngine;
   /** Stops answering main and closes every call's media. */
   dispose(): Promise<void>;
+  /** True once main said another media host replaced this one. */
+  readonly replaced: boolean;
 }
 
 /** `media.reply` caps error text at 1000 characters. */
@@ -60,14 +65,35 @@ export function attachMediaEngine(baton: MediaHostApi, options: AttachOptions = 
     }),
   );
 
+  let disposing: Promise<void> | null = null;
+  const dispose = (): Promise<void> => {
+    disposing ??= (async () => {
+      for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
+      engine.ringer.stop();
+      await engine.dispose();
+    })();
+    return disposing;
+  };
+  let replaced = false;
+  subscriptions.push(
+    baton.on('media.replaced', () => {
+      // Main has moved the calls to the new host already: what this one holds (connections, the
+      // spare, the microphone, the audio, the ring) is let go, and nothing more is answered.
+      replaced = true;
+      // Safe: what failed to close is logged, and the calls play on the new host either way.
+      void dispose()
+        .catch(loggedAndDropped('releasing the media of a replaced media host'))
+        .finally(() => options.onReplaced?.());
+    }),
+  );
+
   if (options.announce ?? true) baton.attach();
 
   return {
     engine,
-    async dispose() {
-      for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
-      engine.ringer.stop();
-      await engine.dispose();
+    dispose,
+    get replaced() {
+      return replaced;
     },
   };
 }

@@ -369,6 +369,7 @@ export class BrowserMediaSession implements MediaSession {
       this.assertOpen();
       return step();
     };
+    // A failed earlier step does not stop this one: that step's caller already has its failure.
     const result = this.queue.then(run, run);
     // eslint-disable-next-line baton/no-swallowed-error -- the caller awaits `result` and gets its rejection; the queue only waits for it to settle
     this.queue = result.catch(() => undefined);

@@ -12,5 +12,7 @@ export {
   type MediaEngineOptions,
 } from './mediaEngine.js';
 export { BrowserMediaSession } from './browserSession.js';
+export { choiceFromSettings, resolveDevice, type DeviceInfo, type ResolvedDevices } from './deviceChoice.js';
+export { checkDevices, pageDeviceProbe, type DeviceProbe } from './deviceCheck.js';
 export { runMediaRequest } from './mediaRequests.js';
 export { SpareOffer, type SpareCounts, type SpareOfferOptions, type TakenSpare } from './spareOffer.js';

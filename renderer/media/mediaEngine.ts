@@ -3,9 +3,11 @@
  * opens one session per call through it (see attachMediaEngine.ts for the IPC side); the UI chooses
  * devices and may ring.
  */
+import type { AudioDeviceRole, AudioDeviceSetting } from '../../shared/desk.js';
 import type { MediaPort, MediaSession } from '../../shared/media.js';
 import { keepCandidates, loopbackOnly } from '../../shared/sdp.js';
 import { BrowserMediaSession, type SessionContext } from './browserSession.js';
+import { checkDevices, pageDeviceProbe } from './deviceCheck.js';
 import { Microphone } from './microphone.js';
 import { Ringer } from './ringer.js';
 import { loggedAndDropped } from './loggedAndDropped.js';
@@ -68,10 +70,11 @@ export interface MediaEngine extends MediaPort {
   devices(): DeviceChoice;
   /**
    * Applies a device choice (null or '' = the system default; a missing key keeps the current one);
-   * live calls move at once. Rejects, keeping the old device, when one is unusable. Shaped so the
-   * UI's AudioDeviceSink (renderer/features/settings) can be the engine itself.
+   * live calls move at once. Rejects, keeping the old device, when one is unusable.
    */
   setDevices(choice: DeviceRequest): Promise<void>;
+  /** Whether these devices (as main keeps them) are here and open; rejects with why not (deviceCheck.ts). */
+  checkDevices(devices: Readonly<Partial<Record<AudioDeviceRole, AudioDeviceSetting>>>): Promise<void>;
   /** Inputs and outputs for a settings screen (labels need a granted microphone). */
   listDevices(): Promise<AudioDevices>;
   readonly ringer: { start(): void; stop(): void; readonly ringing: boolean };
@@ -128,6 +131,7 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
         // Safe: a suspended context only stops the level meter and the ring tone, not the call's audio.
         void audioContext.resume().catch(loggedAndDropped('resuming the AudioContext'));
       } catch {
+        // Safe: no AudioContext means no level meter and no ring tone; the calls' audio does not use it.
         audioContext = null;
       }
     }
@@ -236,6 +240,7 @@ export function createMediaEngine(options: MediaEngineOptions = {}): MediaEngine
       if (wanted.ringerId !== choice.ringerId && ringer !== null) await ringer.setSinkId(wanted.ringerId);
       choice = wanted;
     },
+    checkDevices: (devices) => checkDevices(devices, pageDeviceProbe(mediaDevices, doc)),
     async listDevices(): Promise<AudioDevices> {
       const all = await mediaDevices.enumerateDevices();
       return { microphones: all.filter((d) => d.kind === 'audioinput'), speakers: all.filter((d) => d.kind === 'audiooutput') };

@@ -12,6 +12,8 @@ import type { MediaEngine } from './mediaEngine.js';
 const opening = new WeakMap<MediaEngine, Map<string, Promise<unknown>>>();
 
 export async function runMediaRequest(engine: MediaEngine, request: MediaRequest): Promise<MediaRequestResults[MediaRequest['op']]> {
+  // Not about a call: main checks a device choice before it saves it.
+  if (request.op === 'checkDevices') return engine.checkDevices(request.devices);
   const pending = opening.get(engine) ?? new Map<string, Promise<unknown>>();
   opening.set(engine, pending);
   if (request.op === 'open') {

@@ -1,12 +1,12 @@
 /**
  * The media host's entry: a hidden page with no UI that owns every call's media — the WebRTC
  * engine (renderer/media), the microphone, speaker, ringer and DTMF. It talks to main only through
- * its own `window.baton` (shared/ipc.ts MediaHostApi: media requests, media.state). The UI page can
- * reload, crash or close; this page, and the calls' audio, go on.
+ * its own `window.baton` (shared/ipc.ts MediaHostApi: media requests, media.state, media.replaced).
+ * The UI page can reload, crash or close; this page, and the calls' audio, go on.
  */
 import type { MediaHostApi, MediaHostState } from '../../shared/ipc.js';
-import { choiceFromSettings } from '../features/settings/deviceSync.js';
-import { attachMediaEngine, MEDIA_OPTIONS_GLOBAL } from '../media/index.js';
+import { attachMediaEngine, choiceFromSettings, MEDIA_OPTIONS_GLOBAL } from '../media/index.js';
+import { showReplaced } from './replacedNotice.js';
 
 /** Where the harness finds the engine (see below). */
 const MEDIA_ENGINE_GLOBAL = '__BATON_MEDIA_ENGINE__';
@@ -22,9 +22,11 @@ if (!baton) {
 } else {
   let devices: MediaHostState['devices'] = null;
   // Main's devices (the agent's choice or IT's policy), found by id, else by label, else the default —
-  // again whenever devices come and go, so a headset plugged in later is picked up.
+  // again whenever devices come and go, so a headset plugged in later is picked up. Main checked a
+  // choice with this engine before saving it (checkDevices), so a failure here is a device that went
+  // away since: the calls keep the devices they have.
   const applyDevices = async (): Promise<void> => {
-    if (devices === null) return;
+    if (devices === null || media.replaced) return;
     const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
     const choice = choiceFromSettings(devices, available);
     await media.engine.setDevices({
@@ -39,6 +41,8 @@ if (!baton) {
       devices = state.devices;
       void applyDevices().catch((error: unknown) => console.warn('[baton] an audio device could not be used', error));
     },
+    // The browser fallback: the agent opened another audio tab, which has the calls now.
+    onReplaced: () => showReplaced(document),
   });
   // Safe: the calls keep the devices they have.
   navigator.mediaDevices?.addEventListener(

@@ -311,6 +311,7 @@ function parseUrl(value: string): URL | undefined {
   try {
     return new URL(value);
   } catch {
+    // Not a URL: the schema's refinement reports the field with what it expects.
     return undefined;
   }
 }

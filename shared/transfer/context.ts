@@ -57,7 +57,7 @@ export class TransferContextError extends Error {
  * characters, at most MAX_TEXT UTF-16 units. A caller's display name is the contact's own input.
  */
 export function cleanText(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control and line-separator characters are what this replaces
   const cleaned = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   if (cleaned.length <= MAX_TEXT) return cleaned;
   // Do not cut a surrogate pair in half.
@@ -120,12 +120,14 @@ function decodeContextBytes(bytes: Uint8Array): DecodedContext {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    // Which check failed is all a caller can act on, and the problem code carries it.
     return { ok: false, problem: 'encoding' };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
+    // Which check failed is all a caller can act on, and the problem code carries it.
     return { ok: false, problem: 'json' };
   }
   if (!isRecord(raw)) return { ok: false, problem: 'shape' };
@@ -224,7 +226,7 @@ function record(value: unknown): Record<string, unknown> | null {
 }
 /** A short single-line string: identifiers and labels never carry CR/LF or control characters. */
 function text(value: unknown): string | null {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control and line-separator characters are what this refuses
   return typeof value === 'string' && value.length <= MAX_TEXT && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value) ? value : null;
 }
 

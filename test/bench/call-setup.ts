@@ -14,13 +14,20 @@
  * Set-up breakdown from each caller's SIP trace (Date.now, 1 ms): dial → first INVITE sent, the
  * INVITE that got the 200 → the 200, the 200 → the ACK.
  */
-import { Invitation, Inviter, Registerer, SessionState, UserAgent, type Session } from 'sip.js';
+import { Invitation, Inviter, Registerer, SessionState, UserAgent } from 'sip.js';
 import { Phone } from '../../electron/core/sip/phone.js';
 import { startLab, type Lab, type LabOptions } from '../lab/lab.js';
 import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { createAgent } from '../support/agents.js';
 import { waitFor } from '../support/waitFor.js';
-import { bareBytesReceived, bareSdhFactory, installWebGlobals, loopbackModifier, syntheticMicrophone } from './bareSipJs.js';
+import {
+  bareBytesReceived,
+  bareSdhFactory,
+  bareSessionCount,
+  installWebGlobals,
+  loopbackModifier,
+  syntheticMicrophone,
+} from './bareSipJs.js';
 import {
   calleeAnswer,
   chromiumSetup,
@@ -152,7 +159,7 @@ async function bare(lab: Lab): Promise<Samples> {
     const ended = new Promise<void>((resolve) => inviter.stateChange.addListener((s) => s === SessionState.Terminated && resolve()));
     await inviter.bye();
     await ended;
-    await waitFor('callee idle', () => Object.values(b._sessions as Record<string, Session>).length === 0);
+    await waitFor('callee idle', () => bareSessionCount(b) === 0);
   }
   await Promise.all([a.stop(), b.stop()]);
   mic.stop();

@@ -297,6 +297,7 @@ function kamailioCpuMs(lab: Lab): number {
   try {
     group = Number(readFileSync(join(lab.runDir, 'kamailio.pid'), 'utf8').trim());
   } catch {
+    // No pid file, no reading: NaN prints as "not measured" in the table rather than a false zero.
     return Number.NaN;
   }
   let ticks = 0;

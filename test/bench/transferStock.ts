@@ -14,6 +14,7 @@ import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, Web, type N
 import type { Lab } from '../lab/lab.js';
 import { bestEffort } from '../lab/bestEffort.js';
 import { waitFor, within } from '../support/waitFor.js';
+import { userAgentSessions } from '../../electron/core/sip/libraryInternals.js';
 import { bareSdhFactory, bareSessionCount, bareUserAgent, installWebGlobals, loopbackModifier, syntheticMicrophone } from './bareSipJs.js';
 
 /** One transfer's figures, in ms: Confirm → recipient notified, and Confirm/Complete → contact with recipient. */
@@ -139,7 +140,7 @@ export async function stockScene(lab: Lab, timings: TransferTimings): Promise<Tr
 
   async function hangUpAll(): Promise<void> {
     for (const ua of agents) {
-      for (const session of Object.values(ua._sessions)) {
+      for (const session of userAgentSessions(ua) ?? []) {
         // The wait below fails the run if any session outlives this.
         if (session.state === SessionState.Established) void session.bye().catch(bestEffort('ending a session'));
         else if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {

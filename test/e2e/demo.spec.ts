@@ -57,6 +57,7 @@ function alive(pid: number): boolean {
     // A zombie is dead already; only its parent has not collected it.
     return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   } catch {
+    // kill(pid, 0) throws ESRCH, or /proc has no entry: either way the process is gone.
     return false;
   }
 }
@@ -214,6 +215,7 @@ test('npm start with no provisioning and no window: the demo desk in the browser
           readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node'
         );
       } catch {
+        // The process ended while being looked at: not the demo.
         return false;
       }
     });

@@ -259,6 +259,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       if (testInfo.status !== testInfo.expectedStatus) {
         for (const [n, page] of context.pages().entries()) {
           await testInfo.attach(`page-${index}-${n}-at-failure.png`, {
+            // A page that closed cannot be shot: an empty attachment still marks where it would be.
             body: await page.screenshot().catch(() => Buffer.alloc(0)),
             contentType: 'image/png',
           });

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { expect, invoke, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 import { startContinuity, stopContinuity, type ContinuityReport } from './harness/continuity.js';
-import { aliceAnswersCustomer, warmConsultBetweenPages } from './harness/pageCalls.js';
+import { aliceAnswersCustomer, customerCallsAlice, warmConsultBetweenPages } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 /** The longest interruption a listener may get from a UI reload: none they would notice. */
@@ -203,4 +203,89 @@ test('the media host crashes during a warm consult: both legs come back, the con
   console.log(`[mediaHost] media host crash → consult audio both ways (Baton desk far end): ${Date.now() - crashedAt} ms`);
   expect(alice.state().transfers[0]?.state.phase).toBe('consulting');
   expect(alice.state().calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
+});
+
+test('the media host crashes while alice’s call rings: answered, the call lives on in the new host with audio both ways', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
+  const page = await agentPage('alice');
+  const alice = await agent('alice');
+  const incoming = customer.nextIncoming();
+  const dialed = await invoke(page, 'call.dial', { target: customer.name });
+  if (!dialed.ok) throw new Error(`dial refused: ${dialed.error.message}`);
+  const callId = dialed.value.callId;
+  const atCustomer = await incoming;
+  await crashMediaHost(page);
+  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await openMediaHost('alice');
+  const since = mark(alice);
+  await atCustomer.answer();
+  await alice.until('the call established', (s) => s.calls.some((c) => c.id === callId && c.state === 'established'));
+  const ear = pageEar(page, alice);
+  await ear.untilHearsOnly(callId, TONES.customer, RELOAD_PROMISE_MS);
+  await untilHearsOnly(atCustomer, TONES.alice, RELOAD_PROMISE_MS);
+  // The answer ACKed, then the take-over: never a BYE.
+  expect(activitySince(alice, since).sip.map((line) => line.split(' ')[0])).toEqual(['ACK', 'INVITE', 'ACK']);
+  expect(atCustomer.state).toBe('established');
+});
+
+test('the media host crashes while the warm consult rings at bob: bob accepts, the consult lives on in the new host, the contact still held', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
+  const bobPage = await agentPage('bob');
+  const bob = await agent('bob');
+  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
+  const page = await agentPage('alice');
+  const alice = await agent('alice');
+  await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
+  const { call: contact, callId } = await customerCallsAlice(page, alice, customer);
+  const start = { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false } as const;
+  expect(await invoke(page, 'transfer.start', start)).toMatchObject({ ok: true });
+  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
+  await crashMediaHost(page);
+  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await openMediaHost('alice');
+  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
+  const aliceEar = pageEar(page, alice);
+  const bobEar = pageEar(bobPage, bob);
+  const consultId = await aliceEar.callWith('bob');
+  const bobsConsultId = await bobEar.callWith('alice');
+  await aliceEar.untilHearsOnly(consultId, TONES.bob, RELOAD_PROMISE_MS);
+  await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, RELOAD_PROMISE_MS);
+  await untilHearsNoTone(contact, RELOAD_PROMISE_MS);
+  expect(alice.state().transfers[0]?.state.phase).toBe('consulting');
+  expect(alice.state().calls.find((c) => c.id === callId)).toMatchObject({ state: 'established', held: true });
+  expect(alice.sipLog.some((m) => m.direction === 'sent' && m.firstLine.startsWith('BYE '))).toBe(false);
+});
+
+test('Answer while no media host is attached: refused with a sentence, the call keeps ringing, and is answered once a host is back', async ({
+  agentPage,
+  agent,
+  customer,
+  openMediaHost,
+}) => {
+  const page = await agentPage('alice');
+  const alice = await agent('alice');
+  await crashMediaHost(page);
+  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  const dialing = customer.phone.call('alice');
+  const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
+  const callId = ringing.calls[0]?.id ?? '';
+  const refused = await invoke(page, 'call.answer', { callId });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'no-audio-engine' } });
+  if (!refused.ok) expect(refused.error.message).toMatch(/keeps ringing/);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(alice.state().calls.find((c) => c.id === callId)?.state).toBe('ringing');
+  expect(alice.sipLog.some((m) => m.direction === 'sent' && /^SIP\/2\.0 [3-6]\d\d /.test(m.firstLine))).toBe(false);
+  await openMediaHost('alice');
+  expect(await invoke(page, 'call.answer', { callId })).toMatchObject({ ok: true });
+  const call = await dialing;
+  await untilHearsOnly(call, TONES.alice, 8000);
+  await pageEar(page, alice).untilHearsOnly(callId, TONES.customer, RELOAD_PROMISE_MS);
 });

@@ -28,10 +28,7 @@ async function audioBothWays(page: Page, alice: AgentEndpoint, call: Call, callI
 
 /** Media sessions main opened in the page after `since` (an index into mediaLog). */
 function sessionsOpenedSince(alice: AgentEndpoint, since: number): string[] {
-  return alice.mediaLog
-    .slice(since)
-    .filter((e) => e.request.op === 'open' && e.reply?.ok)
-    .map((e) => e.request.sessionId);
+  return alice.mediaLog.slice(since).flatMap((e) => (e.request.op === 'open' && e.reply?.ok ? [e.request.sessionId] : []));
 }
 
 /** The page's engine answered a re-INVITE offer of main's since `since` (the renegotiation finished). */

@@ -147,9 +147,10 @@ async function settle(world: World, m: Model, after: string): Promise<Observatio
       8000,
       50,
     );
-  } catch {
+  } catch (cause) {
     throw new Error(
       `After ${after}, the desks differ from the model.\nmodel: ${JSON.stringify(want, null, 1)}\nreal:  ${JSON.stringify(last ? seen(last) : null, null, 1)}`,
+      { cause },
     );
   }
 }
@@ -218,8 +219,8 @@ async function finalCheck(world: World, m: Model): Promise<void> {
   };
   try {
     await waitFor('every call, dialog, subscription and media session over', () => leftovers().length === 0, 8000);
-  } catch {
-    throw new Error(`Left at the end of the sequence:\n  ${leftovers().join('\n  ')}`);
+  } catch (cause) {
+    throw new Error(`Left at the end of the sequence:\n  ${leftovers().join('\n  ')}`, { cause });
   }
 }
 

@@ -81,6 +81,7 @@ describe('torture messages (RFC 4475, RFC 5118)', () => {
     for (const torture of tortureCases(peer.contactUser(), port)) {
       const answered = peer.responseTo(torture.callId, 600).then(
         (m) => (m.scanned.startLine.kind === 'response' ? m.scanned.startLine.status : 0),
+        // No answer within the wait is the outcome a dropped message should have.
         () => 'nothing' as const,
       );
       peer.send(torture.text);

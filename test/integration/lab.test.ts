@@ -427,6 +427,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch {
+    // kill(pid, 0) throws ESRCH for a process that is gone: the answer sought.
     return false;
   }
 }

@@ -15,6 +15,7 @@ import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { waitFor, within } from '../support/waitFor.js';
 import type { Call, TargetRefresh } from '../../electron/core/sip/call.js';
+import { WsTransport } from '../../electron/core/sip/wsTransport.js';
 import type { StartTransfer } from '../../electron/core/transfer/transfers.js';
 import { transferPhase } from '../support/transferScene.js';
 
@@ -25,8 +26,8 @@ const DEAD_CONNECTION_MS = 2000;
 
 /** The local port of an agent's current WebSocket: what Kamailio's ;alias= in its Contact names. */
 function connectionPort(a: TestAgent): number {
-  const transport = a.phone.userAgent?.transport as unknown as { socket?: { _socket?: { localPort?: number } } } | undefined;
-  const port = transport?.socket?._socket?.localPort;
+  const transport = a.phone.userAgent?.transport;
+  const port = transport instanceof WsTransport ? transport.localPort : undefined;
   if (port === undefined) throw new Error(`${a.name} has no connection`);
   return port;
 }

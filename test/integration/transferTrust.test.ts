@@ -490,6 +490,7 @@ function fileBytes(d: TestDesk): number {
     try {
       return statSync(path).size;
     } catch {
+      // No write-ahead log yet (or already checkpointed away) holds zero bytes.
       return 0;
     }
   };

@@ -152,6 +152,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
     try {
       return statSync(path).size;
     } catch {
+      // No recording yet is zero bytes recorded.
       return 0;
     }
   };
@@ -202,6 +203,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
         try {
           return statSync(join(d, 'ctrl_tcp.so')).isFile();
         } catch {
+          // Not in this folder: the next candidate is tried, and none found is reported below.
           return false;
         }
       });
@@ -239,6 +241,7 @@ export function createBaresip(lab: Lab, options: BaresipOptions): BaresipPhone {
         try {
           parsed = JSON.parse(message);
         } catch {
+          // Kept in the output the test prints on failure, as the raw message.
           out += `\nunparsable ctrl_tcp message: ${message}\n`;
           return;
         }

@@ -353,6 +353,7 @@ function isExecutableFile(path: string): boolean {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
   } catch {
+    // Missing or not executable: not this candidate, which false says.
     return false;
   }
 }
@@ -429,6 +430,7 @@ function readPid(path: string): number | undefined {
     const pid = Number(readFileSync(path, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
+    // No pid file: the daemon never started or has cleaned up after itself.
     return undefined;
   }
 }
@@ -438,6 +440,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch {
+    // kill(pid, 0) throws ESRCH for a process that is gone: the answer sought.
     return false;
   }
 }
@@ -447,6 +450,7 @@ function isProcessOf(pid: number, runDir: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runDir);
   } catch {
+    // The process is gone (no /proc entry): nothing of this run to kill.
     return false;
   }
 }
@@ -618,6 +622,7 @@ class KamailioLab implements Lab {
     try {
       return readFileSync(this.logPath, 'utf8');
     } catch {
+      // The run folder is gone after stop(): the log as it was read last is what there is.
       return this.lastLog;
     }
   }

@@ -88,6 +88,7 @@ export async function startRtpengine(options: RtpengineOptions): Promise<Rtpengi
     try {
       return readFileSync(logPath, 'utf8');
     } catch {
+      // No log file yet: rtpengine has written nothing.
       return '';
     }
   };
@@ -139,6 +140,7 @@ function isExecutableFile(path: string): boolean {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
   } catch {
+    // Missing or not executable: not this candidate, which false says.
     return false;
   }
 }

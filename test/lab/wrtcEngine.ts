@@ -609,7 +609,6 @@ class WrtcSession implements MediaSession {
     // Only whether it settled matters here: the caller awaits `report` itself and sees any failure.
     const settled = report.then(
       () => undefined,
-      // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `report`
       () => undefined,
     );
     const inFlight = this.statsInFlight;
@@ -656,6 +655,7 @@ class WrtcSession implements MediaSession {
       this.assertOpen();
       return step();
     };
+    // A failed earlier step does not stop this one: that step's caller already has its failure.
     const result = this.queue.then(run, run);
     // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `result`; the queue only needs to settle
     this.queue = result.catch(() => undefined);

@@ -7,6 +7,7 @@ const EVENTS: Record<EventName, true> = {
   'media.request': true,
   'desk.dialRequest': true,
   'media.state': true,
+  'media.replaced': true,
 };
 
 /** The events a test page's `window.baton` may receive: all of them. */

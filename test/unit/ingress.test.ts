@@ -446,7 +446,7 @@ describe('SipIngress fuzz regressions', () => {
   ]);
 
   it.each([
-    // The 400 for the broken line used to copy a Via that ends in an empty list element.
+    // A 400 for the broken line would copy a Via that ends in an empty list element, which SIP.js cannot read: dropped instead.
     ['a Via ending in "," before a broken line', withHeader(BASE, 'Via', 'Via: SIP/2.0/WS 127.0.0.1,\r\n:5066;branch=z9hG4bKu1'), 'drop'],
     // …and an empty Via whose value had fallen onto a line of its own.
     [

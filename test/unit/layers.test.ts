@@ -13,6 +13,7 @@ function sources(dir: string): string[] {
   try {
     statSync(full);
   } catch {
+    // A layer folder that does not exist has no imports to check.
     return [];
   }
   return readdirSync(full, { recursive: true, encoding: 'utf8' })

@@ -1,8 +1,9 @@
 /**
  * The security gate's report of `npm audit --omit=dev`: every advisory against a production
- * dependency is named with its severity, and an audit that cannot reach the registry says so
- * instead of passing for "no advisories". The real gate code runs against a stand-in `npm` first
- * on PATH that prints what npm 11 prints (the registry itself is out of reach of the tests).
+ * dependency is named with its severity, and an audit that cannot run says so, and why, instead of
+ * passing for "no advisories" — in the gate's output and again beside the closing totals. The real
+ * gate code runs against a stand-in `npm` first on PATH that prints what npm 11 printed here (the
+ * registry itself is out of reach of the tests).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,7 +56,7 @@ describe('security gate: npm audit of the production dependencies', () => {
       'audit high     ws@8.0.0 - 8.17.0: ws affected by a DoS when handling a request with many HTTP headers (fix available)',
     );
     expect(log).toContain('audit moderate sip.js@*: via ws');
-    expect(log).toContain('npm audit (production dependencies, reported, not failing): 1 high, 1 moderate');
+    expect(log).toContain('npm audit: 1 high, 1 moderate (advisories against production dependencies; reported, not failing)');
   });
 
   it('says "no known advisories" only for a clean report', () => {
@@ -67,18 +68,45 @@ describe('security gate: npm audit of the production dependencies', () => {
       },
       0,
     );
-    expect(log).toContain('npm audit (production dependencies, reported, not failing): no known advisories');
+    expect(log).toContain('npm audit: no known advisories against production dependencies');
   });
 
-  it('says the audit did not run when the registry refuses it', () => {
-    const { log } = audit(
-      {
-        message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
-        error: { summary: '', detail: '' },
-      },
-      1,
-    );
-    expect(log).toContain('npm audit (production dependencies): not run — 405 Method Not Allowed');
-    expect(log).not.toContain('no known advisories');
+  // Recorded on this machine (npm 11, `npm audit --omit=dev --json`): the registry here has no
+  // audit endpoint; inside scripts/loopback-only.sh there is no network at all.
+  const REFUSED = {
+    message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+    method: 'POST',
+    uri: 'https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+    headers: { allow: ['GET,HEAD'], date: ['Mon, 07 Dec 2026 11:21:16 GMT'], 'content-length': ['0'], 'x-fetch-attempts': ['1'] },
+    statusCode: 405,
+    body: '',
+    error: { summary: '', detail: '' },
+  };
+  const OFFLINE = {
+    message:
+      'request to https://registry.npmjs.org/-/npm/v1/security/advisories/bulk failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org',
+    error: { summary: '', detail: '' },
+  };
+
+  it('says the audit did not run, and why, when the registry refuses it or cannot be reached', () => {
+    const refused = audit(REFUSED, 1).log;
+    expect(refused).toContain('npm audit: not run — registry answered 405 Method Not Allowed\n');
+    expect(refused).not.toContain('no known advisories');
+    expect(audit(OFFLINE, 1).log).toContain('npm audit: not run — registry not reachable (getaddrinfo EAI_AGAIN registry.npmjs.org)\n');
+  });
+
+  it('its summary reaches the closing totals: the gate writes it as the note totals.mjs prints above them', async () => {
+    const { describeAudit } = (await import(gate)) as {
+      describeAudit: (run: { stdout: string; status: number }) => { summary: string };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'baton-audit-totals-'));
+    const note = describeAudit({ stdout: JSON.stringify(REFUSED), status: 1 }).summary;
+    writeFileSync(join(dir, 'security-gate.json'), JSON.stringify({ passed: 1, failed: 0, auditAdvisories: null, note }));
+    const totals = spawnSync(process.execPath, [new URL('../../scripts/totals.mjs', import.meta.url).pathname, dir], { encoding: 'utf8' });
+    expect(totals.status, 'an audit that did not run does not fail the totals').toBe(0);
+    expect(totals.stdout.trim().split('\n').slice(-2)).toEqual([
+      'npm audit: not run — registry answered 405 Method Not Allowed',
+      '1 passed, 0 failed',
+    ]);
   });
 });

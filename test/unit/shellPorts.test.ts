@@ -3,9 +3,9 @@
  * fake of the Electron API it wraps: notifications, tray, safeStorage, microphone, sleep/network,
  * click-to-dial and the single-instance lock, machine policy and auto-update, the main window.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NotificationConstructorOptions } from 'electron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decideUpdates, loadElectronUpdater, startAutoUpdates, type UpdaterPort } from '../../electron/shell/autoUpdate.js';
@@ -191,6 +191,56 @@ describe('credentials (safeStorage)', () => {
     expect(store.load('alice')).toBeNull();
     expect(existsSync(path)).toBe(false);
     expect(logs.join()).toMatch(/could not be decrypted/);
+  });
+
+  /** The files beside the vault that hold a set-aside copy. */
+  const asideOf = (path: string): string[] =>
+    readdirSync(dirname(path))
+      .filter((name) => name.startsWith(`${basename(path)}.corrupt-`))
+      .map((name) => join(dirname(path), name));
+
+  const sealed = `enc:${Buffer.from('alice-old-secret').toString('hex')}`;
+  it.each([
+    ['cut short (not JSON)', `{"alice":"${Buffer.from(sealed).toString('base64')}`, /is not valid JSON/],
+    ['an array', JSON.stringify([Buffer.from(sealed).toString('base64')]), /is not a JSON object/],
+    [
+      'a value that is no sealed password',
+      JSON.stringify({ alice: Buffer.from(sealed).toString('base64'), bob: 7 }),
+      /not a sealed password/,
+    ],
+  ])('moves a vault that is %s aside with its bytes intact, says so without its content, and saves anew', (_what, corrupt, reason) => {
+    const path = file();
+    const logs: string[] = [];
+    new SafeStorageCredentialStore(fakeSafeStorage(), path, 'darwin').save('carol', 'c'); // creates the folder
+    writeFileSync(path, corrupt);
+    const store = new SafeStorageCredentialStore(fakeSafeStorage(), path, 'darwin', (m) => logs.push(m));
+
+    store.save('bob', 'bob-new-secret');
+
+    const [aside, ...more] = asideOf(path);
+    expect(more).toEqual([]);
+    expect(readFileSync(aside!, 'utf8')).toBe(corrupt);
+    expect(store.load('bob')).toBe('bob-new-secret');
+    expect(store.load('alice')).toBeNull();
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(reason);
+    expect(logs[0]).toContain(`moved to ${aside}`);
+    expect(logs[0]).not.toContain(Buffer.from(sealed).toString('base64').slice(0, 12));
+  });
+
+  it('moves an unreadable vault aside (a folder where the file should be) rather than reading it as empty', () => {
+    const path = file();
+    const logs: string[] = [];
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, 'inside'), 'kept');
+    const store = new SafeStorageCredentialStore(fakeSafeStorage(), path, 'darwin', (m) => logs.push(m));
+
+    expect(store.load('alice')).toBeNull();
+
+    const [aside] = asideOf(path);
+    expect(readFileSync(join(aside!, 'inside'), 'utf8')).toBe('kept');
+    expect(existsSync(path)).toBe(false);
+    expect(logs.join()).toMatch(/could not be read \(EISDIR\): moved to/);
   });
 });
 

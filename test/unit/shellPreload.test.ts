@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import type { ContextBridge } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_NAMES, type BatonApi } from '../../shared/ipc.js';
+import { COMMAND_NAMES, MEDIA_HOST_COMMANDS, MEDIA_HOST_EVENTS, type BatonApi } from '../../shared/ipc.js';
 import { CHANNELS } from '../../electron/shell/channels.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -108,11 +108,15 @@ describe('preload', () => {
     expect(ipc.invoked).toEqual([{ channel: CHANNELS.invoke, args: ['call.dial', { target: '1001' }] }]);
   });
 
-  it('forwards every command of the contract, and refuses an unknown one without touching IPC', async () => {
+  it('forwards every command of the UI side of the contract, and refuses an unknown one without touching IPC', async () => {
     const { ipc, baton } = runPreload();
-    for (const name of COMMAND_NAMES) await baton.invoke(name, {});
-    expect(ipc.invoked.map((call) => call.args[0])).toEqual(COMMAND_NAMES);
+    const uiCommands = COMMAND_NAMES.filter((name) => !(name in MEDIA_HOST_COMMANDS));
+    for (const name of uiCommands) await baton.invoke(name, {});
+    expect(ipc.invoked.map((call) => call.args[0])).toEqual(uiCommands);
     ipc.invoked.length = 0;
+    // The media host's commands are not the UI's to send (main refuses them too).
+    for (const name of Object.keys(MEDIA_HOST_COMMANDS))
+      expect(await baton.invoke(name as never, {} as never)).toMatchObject({ ok: false, error: { code: 'unknown-command' } });
     const refused = await baton.invoke('shell.openExternal' as never, {} as never);
     expect(refused).toMatchObject({ ok: false, error: { code: 'unknown-command' } });
     const inherited = await baton.invoke('constructor' as never, {} as never);
@@ -124,9 +128,10 @@ describe('preload', () => {
     const { ipc, baton } = runPreload();
     const got: unknown[][] = [];
     const stop = baton.on('desk.patch', (...args: unknown[]) => got.push(args));
-    baton.on('media.request', () => got.push(['wrong event']));
+    baton.on('desk.snapshot', () => got.push(['wrong event']));
     ipc.emit(CHANNELS.event, 'desk.patch', { version: 2, changes: {} });
     ipc.emit(CHANNELS.event, 'not.an.event', { version: 3 });
+    ipc.emit(CHANNELS.event, 'media.request', { requestId: 1, request: { op: 'close', sessionId: 's' } });
     expect(got).toEqual([[{ version: 2, changes: {} }]]);
     stop();
     ipc.emit(CHANNELS.event, 'desk.patch', { version: 4, changes: {} });
@@ -136,6 +141,8 @@ describe('preload', () => {
   it('refuses subscriptions to unknown events and non-function listeners', () => {
     const { baton } = runPreload();
     expect(() => baton.on('ipc.raw' as never, () => {})).toThrow(/Unknown event/);
+    // The media host's events are not the UI's to follow.
+    for (const name of Object.keys(MEDIA_HOST_EVENTS)) expect(() => baton.on(name as never, () => {})).toThrow(/Unknown event/);
     expect(() => baton.on('desk.patch', 'alert(1)' as never)).toThrow(/function/);
   });
 

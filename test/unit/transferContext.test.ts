@@ -47,7 +47,7 @@ const b64url = (bytes: Uint8Array | string): string =>
 /** Length of the header that would carry this JSON. */
 const encodedLength = (json: string): number => b64url(json).length;
 const codePoints = (s: string): number => [...s].length;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control and line-separator characters are what the decoder refuses
 const isShortText = (s: string): boolean => s.length <= MAX_TEXT && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
 
 /** The JSON the context would take with this history (key order does not change the size). */
@@ -471,6 +471,7 @@ describe('note limit', () => {
     try {
       encodeContextHeader({ ...BASE, note });
     } catch {
+      // Refused is the outcome under test: the assertion below asks that noteProblem foresaw it.
       sendable = false;
     }
     expect(noteProblem(note) !== null || sendable).toBe(true);
@@ -610,6 +611,7 @@ describe('decoding names the problem', () => {
         try {
           new TextDecoder('utf-8', { fatal: true }).decode(bytes);
         } catch {
+          // A throw is how a fatal TextDecoder says the bytes are not UTF-8: that is the answer sought.
           valid = false;
         }
         fc.pre(!valid);

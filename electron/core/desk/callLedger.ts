@@ -4,6 +4,7 @@
  * agent's on-call state, the wrap-up owed for a plain answered call.
  */
 import { userOf } from '../../../shared/phone.js';
+import { MAX_ID_CHARS } from '../../../shared/limits.js';
 import type { Call } from '../sip/call.js';
 import { afterEndListeners } from '../callEndOrder.js';
 import type { DeskContext } from './deskContext.js';
@@ -76,6 +77,8 @@ export class CallLedger {
     const meta = this.meta.get(call.id);
     const answered = meta?.answeredAt !== null && meta?.answeredAt !== undefined;
     ctx.log.info('call ended', { callId: call.id, sipCallId: call.sipCallId, answered, end: call.end });
+    // A call that ended for a reason the agent could not have seen (no audio codec in common) says why.
+    if (call.end?.detail !== undefined) ctx.store.notice(`The call with ${this.nameOf(call)} ended: ${call.end.detail}`);
     // Transfer legs owe what the transfer rules say (Transfers emitted it); other calls owe one if answered.
     if (answered && s.transfers.forCall(call.id) === null) this.dispositions().owe(call.id, null, null);
     const owed = this.dispositions().isOwed(call.id);
@@ -106,5 +109,5 @@ export { userOf };
 
 /** Until a CRM link exists, a contact is known by the number (SIP user) it calls from. */
 export function contactIdFor(call: Call): string {
-  return `tel:${userOf(call.remoteUri)}`.slice(0, 128);
+  return `tel:${userOf(call.remoteUri)}`.slice(0, MAX_ID_CHARS);
 }

@@ -22,6 +22,12 @@ export class RendererMediaPort implements MediaPort {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private sink: MediaRequestSink | undefined;
+  /**
+   * Counts the engines gone (detach): a session belongs to the engine attached when it was opened,
+   * and a later engine never had it. Asking that one about it would only fail (`no media session`),
+   * as a reply indistinguishable from an engine refusing what it was asked.
+   */
+  private engineGeneration = 0;
 
   constructor(private readonly timeoutMs = 5000) {}
 
@@ -33,6 +39,7 @@ export class RendererMediaPort implements MediaPort {
   /** The renderer is gone: what it was asked fails now rather than at the timeout. */
   detach(): void {
     this.sink = undefined;
+    this.engineGeneration += 1;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new MediaEngineUnavailable('The window with the audio engine closed.'));
@@ -42,6 +49,11 @@ export class RendererMediaPort implements MediaPort {
 
   get attached(): boolean {
     return this.sink !== undefined;
+  }
+
+  /** The engine a session opened now belongs to (see engineGeneration). */
+  get generation(): number {
+    return this.engineGeneration;
   }
 
   /** Called with the payload of a `media.reply` command. Unknown ids are ignored (late replies). */
@@ -55,8 +67,9 @@ export class RendererMediaPort implements MediaPort {
   }
 
   async open(sessionId: string): Promise<MediaSession> {
+    const generation = this.engineGeneration;
     await this.request({ op: 'open', sessionId });
-    return new RemoteMediaSession(sessionId, this, Promise.resolve());
+    return new RemoteMediaSession(sessionId, this, Promise.resolve(), generation);
   }
 
   /**
@@ -66,7 +79,7 @@ export class RendererMediaPort implements MediaPort {
    */
   openPipelined(sessionId: string): MediaSession {
     if (!this.sink) throw new MediaEngineUnavailable('No window with an audio engine is open.');
-    return new RemoteMediaSession(sessionId, this, this.request({ op: 'open', sessionId }));
+    return new RemoteMediaSession(sessionId, this, this.request({ op: 'open', sessionId }), this.engineGeneration);
   }
 
   request<R extends MediaRequest>(request: R): Promise<MediaRequestResults[R['op']]> {
@@ -84,12 +97,16 @@ export class RendererMediaPort implements MediaPort {
   }
 }
 
-/** Replies are checked for shape: the renderer is not trusted to send an SDP where one is due. */
+/**
+ * Replies are checked for shape: the renderer is not trusted to send an SDP where one is due. Once
+ * the engine that opened it is gone, every request fails with MediaEngineUnavailable, unsent.
+ */
 class RemoteMediaSession implements MediaSession {
   constructor(
     readonly id: string,
     private readonly port: RendererMediaPort,
     private readonly opened: Promise<unknown>,
+    private readonly generation: number,
   ) {
     // Its failure is reported by every request made on the session (ask), if any is made.
     // eslint-disable-next-line baton/no-swallowed-error -- handled: see above
@@ -98,6 +115,7 @@ class RemoteMediaSession implements MediaSession {
 
   /** `request`'s reply, once the open it followed has succeeded (its error first otherwise). */
   private async ask<R extends MediaRequest>(request: R): Promise<MediaRequestResults[R['op']]> {
+    if (this.port.generation !== this.generation) throw new MediaEngineUnavailable('The audio engine that had this call’s media is gone.');
     const [, value] = await Promise.all([this.opened, this.port.request(request)]);
     return value;
   }
@@ -127,6 +145,7 @@ class RemoteMediaSession implements MediaSession {
     return stats(value);
   }
   async close(): Promise<void> {
+    if (this.port.generation !== this.generation) return; // its engine went, and the session with it
     // A close that cannot reach the engine finds it gone (renderer reloading or closed), and the
     // session with it: there is nothing left to release, and the call ends either way.
     // eslint-disable-next-line baton/no-swallowed-error -- safe, as said above; this port has no log of its own

@@ -21,6 +21,7 @@ export function serverAddressProblem(server: string): string | null {
   try {
     url = new URL(server);
   } catch {
+    // Not a URL at all: the sentence says what one looks like, which is all the agent can act on.
     return 'The server address is not a web address: it looks like wss://sip.example.com.';
   }
   if (url.protocol === 'wss:') return null;
@@ -36,6 +37,7 @@ export function provisioningUrlProblem(text: string): string | null {
   try {
     url = new URL(text);
   } catch {
+    // Not a URL at all: the sentence says what one looks like, which is all IT can act on.
     return 'The provisioning address is not a web address: it looks like https://it.example.com/baton.json.';
   }
   return url.protocol === 'https:' ? null : 'The provisioning address must start with https://.';
@@ -85,6 +87,7 @@ export function connectFailure(error: unknown, connection: { readonly server: st
     return `This computer does not trust the certificate of ${host} (${certificate}). Ask IT to install the company's certificate, or check the server address.`;
   }
   if (error instanceof PhoneError) {
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- every other PhoneError code is the server turning the sign-in down, which the default says
     switch (error.code) {
       case 'auth-failed':
       case 'auth-required':
@@ -133,6 +136,7 @@ function hostOf(server: string): string {
   try {
     return new URL(server).host;
   } catch {
+    // Not a URL: the address as typed is the best name to show for it.
     return server;
   }
 }
@@ -143,6 +147,7 @@ export async function readSavedConnection(file: string): Promise<SavedConnection
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
   } catch {
+    // Missing or damaged, it holds only a server address and user name: the Connect screen asks again.
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;

@@ -17,6 +17,7 @@ export async function fetchDocument(url: string, options: FetchOptions = {}): Pr
   try {
     parsed = new URL(url);
   } catch {
+    // Not a URL at all: the result says what was expected, which is what the issue list shows.
     return { ok: false, expected: 'an https:// URL' };
   }
   if (!allowed(parsed)) return { ok: false, expected: `an https:// URL, not ${parsed.protocol}//` };

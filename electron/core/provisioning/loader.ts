@@ -139,6 +139,7 @@ export class ProvisioningLoader {
     try {
       saved = JSON.parse(got.text);
     } catch {
+      // A damaged last-good copy is as good as none: the issues already gathered say why there is no document.
       return undefined;
     }
     if (typeof saved !== 'object' || saved === null || !('document' in saved) || !('source' in saved) || typeof saved.source !== 'string')

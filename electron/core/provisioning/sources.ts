@@ -19,6 +19,7 @@ export interface ProvisioningSources {
 }
 
 export function defaultPolicyPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- every platform but Windows and macOS keeps machine policy under /etc
   switch (platform) {
     case 'win32':
       return join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', 'Baton', 'provisioning.json');

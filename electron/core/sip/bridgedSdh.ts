@@ -2,6 +2,8 @@ import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
 import type { MediaDirection, MediaPort, MediaSession, Sdp } from '../../../shared/media.js';
 import { dtlsClientOffer, dtlsClientOfferFits, originOf, withOrigin, type SdpOrigin } from '../../../shared/sdp.js';
 import { offerProblem } from '../../../shared/offerCheck.js';
+import { answerProblem } from '../../../shared/answerCheck.js';
+import { MediaEngineUnavailable } from '../media/rendererMediaPort.js';
 import { PhoneError } from './phoneError.js';
 
 const SDP = 'application/sdp';
@@ -36,11 +38,16 @@ export class BridgedSdh implements SessionDescriptionHandler {
    * Told when the far end's answer to our offer could not be applied. setDescription hands an answer
    * to the engine and resolves without waiting, so SIP.js ACKs the 2xx at once (RFC 3261 wants the
    * ACK for every 2xx anyway); the call then ends with a BYE, as SIP.js ends one whose answer it
-   * cannot take. Nobody told: the failure is logged.
+   * cannot take. An answer that leaves the call no audio (shared/answerCheck.ts) is told the same
+   * way, unapplied, with status 488 and the check's sentence as the message. Nobody told: logged.
    */
   answerFailed: ((error: PhoneError) => void) | undefined;
 
   private media: Promise<MediaSession> | undefined;
+  /** The last answer's way into the engine; settles (never rejects) once it is applied or given up. */
+  private answerApplying: Promise<void> = Promise.resolve();
+  /** An answer the engine could not use: the call is being ended (answerFailed). */
+  private refusedAnswer: PhoneError | undefined;
   /** Our SDP origin for this call, kept across engine take-overs. */
   private origin: SdpOrigin | undefined;
   private generation = 0;
@@ -173,12 +180,31 @@ export class BridgedSdh implements SessionDescriptionHandler {
       this.lastRemoteSdp = sdp;
       this.localOfferPending = false;
       this.offeredDtlsClient = false;
+      // Chromium applies an answer without a voice codec in common and sends nothing: a call that
+      // looks live. Such an answer ends the call as one the engine refused, its 488 saying why, once
+      // SIP.js has ACKed the 2xx (it does when this resolves): a BYE first would leave it unACKed.
+      const problem = answerProblem(this.lastLocalSdp ?? '', sdp);
+      if (problem) {
+        const error = new PhoneError('media-failed', problem.detail, 488);
+        this.answerApplying = new Promise((resolve) =>
+          setTimeout(() => {
+            if (!this.closed) this.answerRefused(error);
+            resolve();
+          }, 0),
+        );
+        return;
+      }
       // The engine runs a session's requests in order: whatever is asked next waits for this one.
-      media.applyAnswer(sdp).catch((cause: unknown) => {
+      this.answerApplying = media.applyAnswer(sdp).catch((cause: unknown) => {
         if (this.closed) return;
-        const error = new PhoneError('media-failed', 'The far end’s answer could not be applied.', undefined, { cause });
-        if (this.answerFailed) this.answerFailed(error);
-        else this.logged('applying the far end’s answer')(error);
+        if (cause instanceof MediaEngineUnavailable) {
+          // The engine that made our offer is gone (its media host crashed or was replaced), not the
+          // answer at fault: the call stays, with the far end's answer kept for the next take-over's
+          // offer, and the engine attached next takes the call over (Desk.mediaEngineAttached).
+          this.logged('applying the far end’s answer: its engine is gone, the next one takes the call over')(cause);
+          return;
+        }
+        this.answerRefused(new PhoneError('media-failed', 'The far end’s answer could not be applied.', undefined, { cause }));
       });
     } else {
       // An offer the engines cannot take is refused here (SIP.js answers a re-INVITE 488 and keeps
@@ -188,6 +214,22 @@ export class BridgedSdh implements SessionDescriptionHandler {
       // An offer: answered by the getDescription() call SIP.js makes next.
       this.pendingRemoteOffer = sdp;
     }
+  }
+
+  /**
+   * Waits until the far end's last answer reached the engine: undefined when it was applied, or when
+   * its engine was gone (the next take-over makes a fresh offer); the error when the engine could
+   * not use it, the call then being ended.
+   */
+  async answerApplied(): Promise<PhoneError | undefined> {
+    await this.answerApplying;
+    return this.refusedAnswer;
+  }
+
+  private answerRefused(error: PhoneError): void {
+    this.refusedAnswer = error;
+    if (this.answerFailed) this.answerFailed(error);
+    else this.logged('applying the far end’s answer')(error);
   }
 
   async rollbackDescription(): Promise<void> {

@@ -4,10 +4,12 @@ import type { CallDirection, CallEnd, CallEndReason, CallState } from '../../../
 import { DTMF_TONES } from '../../../shared/phone.js';
 import type { MediaDirection, MediaStats } from '../../../shared/media.js';
 import { audioDirection } from '../../../shared/sdp.js';
+import { answerReason } from '../../../shared/answerCheck.js';
 import { TypedEmitter } from '../typedEmitter.js';
+import { MediaEngineUnavailable } from '../media/rendererMediaPort.js';
 import { BridgedSdh } from './bridgedSdh.js';
 import { PhoneError } from './phoneError.js';
-import { confirmDialogWithoutAck, releaseReinviteWithoutAck, unansweredInvite } from './libraryInternals.js';
+import { confirmDialogWithoutAck, releaseReinviteWithoutAck, sessionContact, unansweredInvite } from './libraryInternals.js';
 import { endReasonForStatus } from './statusReasons.js';
 
 export interface CallEvents {
@@ -161,6 +163,8 @@ export class Call {
   private _muted = false;
   private endReasonHint: CallEndReason | undefined;
   private endStatus: number | undefined;
+  /** Why the call ended, in a sentence for the agent, when the end itself does not say (CallEnd.detail). */
+  private endDetail: string | undefined;
   private renegotiation: Promise<void> = Promise.resolve();
   /** The far end's Reason header on its BYE, if any (a cancelled warm transfer says so there). */
   private _remoteReason: string | undefined;
@@ -189,6 +193,8 @@ export class Call {
   private refreshQueued: Promise<TargetRefresh | undefined> | undefined;
   private peerAllow: string | undefined;
   private _peer: PeerCapabilities;
+  /** A call we placed, ringing when a new media engine attached: it moves to that engine once answered. */
+  private takeOverOnAnswer: Promise<void> | undefined;
 
   constructor(
     readonly session: Inviter | Invitation,
@@ -329,7 +335,10 @@ export class Call {
     if (this._state === 'ended') return;
     this.logged('applying the far end’s answer; the call is ended')(error);
     this.endReasonHint = 'failed';
-    const bye = (): void => void this.hangUp('SIP;cause=488;text="Not Acceptable Here"').catch(this.logged('ending the call'));
+    // An answer that leaves the call no audio (BridgedSdh: status 488) says why, to both ends.
+    if (error instanceof PhoneError && error.statusCode === 488) this.endDetail = error.message;
+    const reason = answerReason(this.endDetail ?? 'Not Acceptable Here');
+    const bye = (): void => void this.hangUp(reason).catch(this.logged('ending the call'));
     if (this.session.state === SessionState.Established) bye();
     else void this.events.next('state', (state) => state !== 'calling' && state !== 'ringing').then(bye);
   }
@@ -375,7 +384,7 @@ export class Call {
       return;
     }
     sdh.muted = muted;
-    await (await sdh.session()).setMuted(muted);
+    await engineOrNext(sdh.session().then((session) => session.setMuted(muted)));
     this._muted = muted;
   }
 
@@ -518,6 +527,7 @@ export class Call {
             onReject: (response) => done(response.message.statusCode ?? 500),
           },
         })
+        // Not sent at all means no dialog to send it in: 481, which ping() documents as "gone".
         .catch(() => done(481));
     });
   }
@@ -540,7 +550,39 @@ export class Call {
       // A far end that cannot become DTLS server refuses our take-over's client offer: offer actpass.
       if (status === 488 && sdh.dtlsClientRefused()) status = await this.sendReinvite(() => sdh.takeOver());
       if (status !== 200) throw new PhoneError('call-failed', `The far end refused the audio renegotiation (${status}).`, status);
+      await this.requireAnswerUsable(sdh, 'restore audio');
     });
+  }
+
+  /**
+   * A new media engine attached, the one before it gone (Desk.mediaEngineAttached). An established
+   * call moves to it now (renegotiateMedia). A call we placed that still rings keeps its INVITE,
+   * made by the engine that is gone: its answer is ACKed as usual (BridgedSdh keeps a call whose
+   * answer finds no engine) and the call moves once established. Anything else has no media to move.
+   */
+  moveToNewEngine(): Promise<void> {
+    if (this._state === 'established') return this.renegotiateMedia();
+    if (this.direction !== 'outbound' || (this._state !== 'calling' && this._state !== 'ringing')) return Promise.resolve();
+    this.takeOverOnAnswer ??= this.events
+      .next('state', (state) => state !== 'calling' && state !== 'ringing')
+      .then((state) => {
+        this.takeOverOnAnswer = undefined;
+        if (state === 'established') return this.renegotiateMedia();
+        return undefined;
+      });
+    return this.takeOverOnAnswer;
+  }
+
+  /**
+   * After a 2xx to our re-INVITE: its answer reached the engine, or found the engine gone (the call
+   * stays and the next engine takes it over). One the engine could not use ends the call
+   * (answerFailed), so what the re-INVITE was for did not happen.
+   */
+  private async requireAnswerUsable(sdh: BridgedSdh, what: string): Promise<void> {
+    const refused = await sdh.answerApplied();
+    if (refused)
+      throw new PhoneError('call-failed', `Could not ${what}: the far end’s answer could not be used, and the call is ended.`, 488);
+    if (this._state !== 'established') throw new PhoneError('invalid-state', `Could not ${what}: the call ended.`);
   }
 
   /**
@@ -629,7 +671,7 @@ export class Call {
         clearTimeout(timer);
         resolve(status);
       };
-      const contact = this.session._contact;
+      const contact = sessionContact(this.session);
       const message = dialog.createOutgoingRequestMessage('UPDATE', { extraHeaders: contact ? [`Contact: ${contact}`] : [] });
       new Core.UserAgentClient(Core.NonInviteClientTransaction, dialog.userAgentCore, message, {
         onAccept: (response) => done(response.message.statusCode ?? 200),
@@ -679,7 +721,7 @@ export class Call {
         // No re-INVITE: the microphone is the whole hold (see holdsBySilence).
         const off = hold || this._muted;
         sdh.muted = off;
-        await (await sdh.session()).setMuted(off);
+        await engineOrNext(sdh.session().then((session) => session.setMuted(off)));
         this._held = hold;
         this.events.emit('hold', hold);
         return;
@@ -696,6 +738,7 @@ export class Call {
         );
       }
       if (status !== 200) throw new PhoneError('call-failed', `The far end refused to ${hold ? 'hold' : 'resume'} (${status}).`, status);
+      await this.requireAnswerUsable(sdh, hold ? 'hold' : 'resume');
       this._held = hold;
       sdh.localHold = hold;
       this.events.emit('hold', hold);
@@ -712,7 +755,6 @@ export class Call {
     // The chain must survive a failed step; the caller still sees the failure.
     this.renegotiation = next.then(
       () => {},
-      // eslint-disable-next-line baton/no-swallowed-error -- the failure reaches the caller through `next`
       () => {},
     );
     return next;
@@ -808,7 +850,11 @@ export class Call {
   private finish(): void {
     const wasEstablished = this._state === 'established';
     const reason = this.endReasonHint ?? (wasEstablished ? 'hung-up-remote' : 'failed');
-    this._end = this.endStatus === undefined ? { reason } : { reason, statusCode: this.endStatus };
+    this._end = {
+      reason,
+      ...(this.endStatus === undefined ? {} : { statusCode: this.endStatus }),
+      ...(this.endDetail === undefined ? {} : { detail: this.endDetail }),
+    };
     this.setState('ended');
     this.events.emit('ended', this._end);
   }
@@ -827,6 +873,20 @@ export class Call {
     const sdh = this.sdh();
     if (!sdh) throw new PhoneError('invalid-state', 'The call has no media yet.');
     return sdh;
+  }
+}
+
+/**
+ * A media step that finds its engine gone is kept for the next one: the state it sets lives in the
+ * SDH (muted), and a take-over's fresh session starts from it.
+ */
+async function engineOrNext(step: Promise<void>): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    // A session the SDH could not open for want of an engine says so in its cause.
+    const gone = error instanceof MediaEngineUnavailable || (error instanceof Error && error.cause instanceof MediaEngineUnavailable);
+    if (!gone) throw error;
   }
 }
 

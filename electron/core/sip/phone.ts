@@ -279,13 +279,28 @@ export class Phone {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
-    await Promise.allSettled(this.beforeStop.map((task) => withTimeout(task(), 2000)));
-    await Promise.allSettled(this.calls().map((call) => call.hangUp()));
+    // Stopping goes on past each failure (the disconnect ends whatever is left), but none goes unlogged.
+    this.logRejected('a task before stopping', await Promise.allSettled(this.beforeStop.map((task) => withTimeout(task(), 2000))));
+    this.logRejected('hanging up on stop', await Promise.allSettled(this.calls().map((call) => call.hangUp())));
     const registerer = this.registerer;
     if (registerer && registerer.state === RegistererState.Registered && this.ua?.isConnected()) {
+      // A refused or unsent un-REGISTER only leaves the binding to expire on the registrar.
       await withTimeout(
         new Promise<void>((resolve) => {
-          registerer.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
+          registerer
+            .unregister({
+              requestDelegate: {
+                onAccept: () => resolve(),
+                onReject: (response) => {
+                  this.options.log?.('warn', `un-REGISTER on stop refused: ${response.message.statusCode ?? 'no status'}`);
+                  resolve();
+                },
+              },
+            })
+            .catch((error: unknown) => {
+              this.logged('un-REGISTER on stop')(error);
+              resolve();
+            });
         }),
         2000,
       );
@@ -337,7 +352,10 @@ export class Phone {
             onReject: (response) => done(response.message.statusCode ?? 500),
           },
         })
-        .catch(() => done(503));
+        .catch((error: unknown) => {
+          this.logged('sending a MESSAGE')(error);
+          done(503); // the documented answer for "could not be sent at all"
+        });
     });
   }
 
@@ -719,6 +737,10 @@ export class Phone {
     return (error) => this.options.log?.('warn', `${what} failed`, error);
   }
 
+  private logRejected(what: string, results: readonly PromiseSettledResult<unknown>[]): void {
+    for (const result of results) if (result.status === 'rejected') this.logged(what)(result.reason);
+  }
+
   private problem(message: string, detail?: unknown): void {
     this.options.log?.('warn', message, detail);
     this.events.emit('problem', detail === undefined ? { message } : { message, detail });
@@ -729,8 +751,10 @@ function validateServerUrl(server: string): void {
   let url: URL;
   try {
     url = new URL(server);
-  } catch {
-    throw new PhoneError('invalid-server-url', `Not a valid server address: "${server}". Expected wss://host:port/path.`);
+  } catch (cause) {
+    throw new PhoneError('invalid-server-url', `Not a valid server address: "${server}". Expected wss://host:port/path.`, undefined, {
+      cause,
+    });
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new PhoneError('invalid-server-url', `The server address must start with wss:// (or ws:// in a lab), not ${url.protocol}//.`);

@@ -62,6 +62,7 @@ export async function loadStockParse(file = grammarFiles().stock): Promise<Stock
     try {
       stock.parse(input, options);
     } catch {
+      // SIP.js's Grammar.parse does the same: a syntax error means "no match", which is -1.
       options.data = -1;
     }
     return options.data;

@@ -4,7 +4,7 @@ import { connectionError, PhoneError } from './phoneError.js';
 import type { DialogIndex } from './ingress/dialogIndex.js';
 import { FLOW_CONTROL_DEFAULTS, InboundQueue, RateBucket, type FlowControlOptions } from './ingress/inboundQueue.js';
 import type { IngressLog } from './ingress/ingressStats.js';
-import { webSocketTcpSocket } from './libraryInternals.js';
+import { webSocketLocalPort, webSocketTcpSocket } from './libraryInternals.js';
 import { traceText } from '../log/traceText.js';
 import { SipIngress, type IngressOptions } from './ingress/sipIngress.js';
 
@@ -97,6 +97,11 @@ export class WsTransport implements Transport {
 
   get state(): TransportState {
     return this._state;
+  }
+
+  /** The local port of the current connection: what a registrar's `;alias=` in our Contact names. */
+  get localPort(): number | undefined {
+    return this.socket ? webSocketLocalPort(this.socket) : undefined;
   }
 
   isConnected(): boolean {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import type { HistoryOrigin } from '../../../shared/history.js';
 
 /**
  * A History entry as the store keeps it: ids only (actor, outcome), Unix milliseconds. The desk and
@@ -24,7 +25,7 @@ export interface StoredHistoryEntry {
   /** What happened, in words, apart from the note (schema 3). */
   readonly detail?: string;
   /** Written here, or received in a colleague's transfer context. */
-  readonly origin: 'local' | 'transfer';
+  readonly origin: HistoryOrigin;
 }
 
 /** The port the transfer module writes received context entries through. */

@@ -34,6 +34,8 @@ export class TransferMessaging {
     try {
       return await this.phone.sendMessage(uri, contentType, body, timeoutMs);
     } catch {
+      // Not sent at all (signed out, no transport): 503 is how every caller hears it, and each one
+      // retries, falls back or reports it.
       return 503;
     }
   }

@@ -60,6 +60,7 @@ export function reasonForEnd(end: CallEnd, rang: boolean): TransferFailureReason
 
 /** Recipient: the contact's referred call stopped ringing here before it was answered. */
 export function reasonForUnansweredReferral(end: CallEnd): TransferFailureReason {
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- any other way a referred call stops ringing unanswered is, to the recipient, no answer
   switch (end.reason) {
     case 'declined':
       return 'declined';

@@ -55,7 +55,8 @@ export class Handover {
       t.referAccepted = true;
       this.armReferTimeout(t);
       return true;
-    } catch {
+    } catch (error) {
+      this.book.log?.info("transfer: the contact's phone refused the REFER", { transferId: t.id, error });
       return false;
     }
   }
@@ -69,7 +70,8 @@ export class Handover {
       await contact.refer(consult, { onProgress: (p) => this.onReferProgress(t, p), ...(params ? { params } : {}), replaces });
       this.book.apply(t, { type: 'referAccepted' });
       this.armReferTimeout(t);
-    } catch {
+    } catch (error) {
+      this.book.log?.info("transfer: the contact's phone refused the REFER", { transferId: t.id, error });
       if (contact.peer.refer.kind === 'refused-method') this.contactCannotBeTransferred(t);
       else this.referFailed(t, 'refer-rejected');
     }

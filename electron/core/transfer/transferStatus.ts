@@ -43,6 +43,7 @@ export function decodeTransferStatus(body: string): TransferStatus | null {
     if (!isStatusWord(status)) return null;
     return { transferId, status, token };
   } catch {
+    // Not JSON: null is this parser's "not a status message", which routeMessage answers with 400.
     return null;
   }
 }

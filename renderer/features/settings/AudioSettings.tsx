@@ -1,14 +1,16 @@
 /**
  * Settings: which microphone, speaker and ringer the media engine uses — kept in main (the agent's
- * choice, or IT's by machine policy, shown but locked) — and "Export diagnostics" for IT.
+ * choice, or IT's by machine policy, shown but locked) — and "Export diagnostics" for IT. Main has
+ * the media host check a new device before saving it: one it cannot use is refused in a sentence
+ * ("That device cannot be used: …"), and the saved choice stays as it was.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AudioDeviceRole } from '../../../shared/desk.js';
 import { useSend } from '../../app/commands.js';
 import { useAppDispatch, useAppSelector } from '../../app/store.js';
 import { settingsToggled } from '../desk/workspaceSlice.js';
-import { applyAudioDevices, listAudioDevices, type AudioDeviceChoice, type AudioDeviceLists } from './audioDevices.js';
-import { choiceFromSettings, settingFor } from './deviceSync.js';
+import { choiceFromSettings, listAudioDevices, type AudioDeviceChoice, type AudioDeviceLists } from './audioDevices.js';
+import { settingFor } from './deviceSync.js';
 import { devicesChosen } from './settingsSlice.js';
 
 const NO_CHOICE: AudioDeviceChoice = { microphoneId: null, speakerId: null, ringerId: null };
@@ -97,17 +99,13 @@ export function AudioSettings() {
       for (const track of stream.getTracks()) track.stop();
       await refresh();
     } catch {
+      // Said to the agent: the one way this fails that matters is a refused permission.
       setError('Microphone access was refused, so device names stay hidden.');
     }
   };
 
   const save = async (): Promise<void> => {
-    try {
-      await applyAudioDevices(choice);
-    } catch (e) {
-      setError(`That device cannot be used: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
+    setError(null);
     const available = lists ? [...lists.microphones, ...lists.speakers] : [];
     const wanted: Array<[AudioDeviceRole, string | null]> = [
       ['microphone', choice.microphoneId],
@@ -115,6 +113,7 @@ export function AudioSettings() {
       ['ringer', choice.ringerId],
     ];
     const devices = Object.fromEntries(wanted.filter(([role]) => !fixed(role)).map(([role, id]) => [role, settingFor(id, available)]));
+    // Main refuses a device the media host cannot use ("That device cannot be used: …") and keeps the saved one.
     const outcome = await send('settings.set', { devices }, { quiet: true });
     if (!outcome.ok) {
       setError(outcome.error.message);

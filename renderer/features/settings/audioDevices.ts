@@ -1,42 +1,16 @@
 /**
- * The one place where the chosen audio devices leave the view for the media engine.
- *
- * The engine (renderer/media) registers itself as the sink; until it does, the last choice is kept
- * and handed over on registration, so the order of start-up does not matter.
+ * The audio devices as the Settings dialog shows them. The choice is main's to keep
+ * (DeskState.settings.devices) and the media host's to use: main has the media host check a new
+ * choice before it saves it (shared/ipc.ts MediaRequest `checkDevices`), so the dialog learns from
+ * `settings.set` whether a device can be used.
  */
-export interface AudioDeviceChoice {
-  /** `deviceId` from enumerateDevices; null = the system default. */
-  readonly microphoneId: string | null;
-  readonly speakerId: string | null;
-  /** Where the ring tone plays (often the speakers rather than the headset). */
-  readonly ringerId: string | null;
-}
+import type { ResolvedDevices } from '../../media/deviceChoice.js';
 
-export interface AudioDeviceSink {
-  setDevices(choice: AudioDeviceChoice): void | Promise<void>;
-}
+/** The media host finds main's devices this way; the dialog shows them the same way. */
+export { choiceFromSettings, type DeviceInfo } from '../../media/deviceChoice.js';
 
-let sink: AudioDeviceSink | null = null;
-let last: AudioDeviceChoice | null = null;
-
-/** The media engine calls this once it runs; returns a function that unregisters it. */
-export function registerAudioDeviceSink(next: AudioDeviceSink): () => void {
-  sink = next;
-  // The engine keeps the devices it has (the system's defaults); the agent can pick again in Settings.
-  if (last)
-    void Promise.resolve(next.setDevices(last)).catch((error: unknown) =>
-      console.warn('[baton] the chosen audio devices could not be applied', error),
-    );
-  return () => {
-    if (sink === next) sink = null;
-  };
-}
-
-/** Hands the choice to the engine; rejects when the engine refuses a device (it keeps the old one). */
-export async function applyAudioDevices(choice: AudioDeviceChoice): Promise<void> {
-  last = choice;
-  if (sink) await sink.setDevices(choice);
-}
+/** `deviceId` from enumerateDevices per role; null = the system default. */
+export type AudioDeviceChoice = ResolvedDevices;
 
 export interface AudioDeviceLists {
   readonly microphones: readonly MediaDeviceInfo[];

@@ -1,43 +1,12 @@
 /**
- * Main keeps the audio devices (DeskState.settings.devices: the agent's choice, or IT's by machine
- * policy); this applies them to the media engine. A device is found by its deviceId, else by its
- * label (policy names devices as the OS shows them), else the system default is used — and again
- * whenever devices come and go, so a headset plugged in later is picked up.
+ * The UI's part in the audio devices, which main keeps (DeskState.settings.devices) and the media
+ * host applies (renderer/mediaHost): what the Settings dialog sends for a device picked in it, and
+ * the move of a choice an older Baton kept in this browser profile to main.
  */
 import type { AgentSettingsView, AudioDeviceRole, AudioDeviceSetting } from '../../../shared/desk.js';
 import type { BatonApi } from '../../../shared/ipc.js';
 import type { AppStore } from '../../app/store.js';
-import { applyAudioDevices, type AudioDeviceChoice } from './audioDevices.js';
-
-export interface DeviceInfo {
-  readonly deviceId: string;
-  readonly label: string;
-  readonly kind: string;
-}
-
-/** The deviceId a setting names among `devices` of its kind; null = the system default. */
-export function resolveDevice(
-  setting: AudioDeviceSetting,
-  devices: readonly DeviceInfo[],
-  kind: 'audioinput' | 'audiooutput',
-): string | null {
-  const ofKind = devices.filter((d) => d.kind === kind && d.deviceId !== '' && d.deviceId !== 'default');
-  if (setting.id !== null && ofKind.some((d) => d.deviceId === setting.id)) return setting.id;
-  if (setting.label !== null) {
-    const wanted = setting.label.toLowerCase();
-    const match = ofKind.find((d) => d.label.toLowerCase() === wanted) ?? ofKind.find((d) => d.label.toLowerCase().includes(wanted));
-    if (match) return match.deviceId;
-  }
-  return null;
-}
-
-export function choiceFromSettings(devices: AgentSettingsView['devices'], available: readonly DeviceInfo[]): AudioDeviceChoice {
-  return {
-    microphoneId: resolveDevice(devices.microphone, available, 'audioinput'),
-    speakerId: resolveDevice(devices.speaker, available, 'audiooutput'),
-    ringerId: resolveDevice(devices.ringer, available, 'audiooutput'),
-  };
-}
+import type { DeviceInfo } from './audioDevices.js';
 
 /** What the settings dialog sends for a device picked in it. */
 export function settingFor(id: string | null, available: readonly DeviceInfo[]): AudioDeviceSetting {
@@ -48,37 +17,22 @@ export function settingFor(id: string | null, available: readonly DeviceInfo[]):
 
 const LEGACY_KEY = 'baton.audioDevices';
 
-/** Applies main's devices now and on every change; returns a function that stops it. */
-export function syncAudioDevices(store: AppStore, baton: BatonApi): () => void {
-  let applied: AgentSettingsView['devices'] | undefined;
-  let migrated = false;
-  const apply = async (devices: AgentSettingsView['devices']): Promise<void> => {
-    const available = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
-    // The engine keeps the devices it has (the system's defaults); the next change or devicechange tries again.
-    await applyAudioDevices(choiceFromSettings(devices, available)).catch((error: unknown) =>
-      console.warn('[baton] the audio devices could not be applied', error),
-    );
-  };
+/**
+ * Once main's settings are known: a choice an older Baton kept in this profile goes to main (which
+ * has the media host check it first), and leaves the profile. Returns a function that stops waiting.
+ */
+export function migrateLegacyDeviceChoice(store: AppStore, baton: BatonApi): () => void {
+  let done = false;
   const check = (): void => {
     const settings = store.getState().desk.desk?.settings;
-    if (!settings || settings.devices === applied) return;
-    applied = settings.devices;
-    if (!migrated) {
-      migrated = true;
-      migrateLegacyChoice(settings, baton);
-    }
-    void apply(settings.devices);
+    if (done || !settings) return;
+    done = true;
+    unsubscribe();
+    migrateLegacyChoice(settings, baton);
   };
   const unsubscribe = store.subscribe(check);
-  const onDeviceChange = (): void => {
-    if (applied) void apply(applied);
-  };
-  navigator.mediaDevices?.addEventListener('devicechange', onDeviceChange);
   check();
-  return () => {
-    unsubscribe();
-    navigator.mediaDevices?.removeEventListener('devicechange', onDeviceChange);
-  };
+  return unsubscribe;
 }
 
 /** A choice an older Baton kept in this browser profile moves to main once, then leaves the profile. */
@@ -105,7 +59,14 @@ function migrateLegacyChoice(settings: AgentSettingsView, baton: BatonApi): void
       if (typeof id === 'string' && id.length > 0 && id.length <= 512 && unset && !settings.devicesFixed.includes(role))
         devices[role] = { id, label: null };
     }
-    if (Object.keys(devices).length > 0) void baton.invoke('settings.set', { devices });
+    // A device main's check refuses is dropped with the old profile: the devices stay as main has them.
+    if (Object.keys(devices).length > 0)
+      void baton.invoke('settings.set', { devices }).then(
+        (outcome) => {
+          if (!outcome.ok) console.warn('[baton] an audio device chosen in an older Baton was not kept', outcome.error.message);
+        },
+        (error: unknown) => console.warn('[baton] an audio device chosen in an older Baton could not be sent to Baton', error),
+      );
   } catch (error) {
     // An unreadable old choice is simply dropped: the devices stay as main has them.
     console.warn('[baton] an unreadable audio-device choice from an older Baton was dropped', error);

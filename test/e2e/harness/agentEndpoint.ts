@@ -275,6 +275,7 @@ export class AgentEndpoint {
         }
         port.reply(requestId, ok, value, error);
       },
+      request: (request) => port.request(request),
     };
   }
 }

@@ -56,6 +56,7 @@ export function installBatonBridge(args: BridgeClientArgs): void {
     try {
       data = JSON.parse(String(message.data)) as typeof data;
     } catch {
+      // Only the harness server writes to this socket; a frame that is not JSON is none of its messages.
       return;
     }
     const host = (data as { host?: { mediaHost?: unknown; mediaPage?: unknown } }).host;

@@ -237,6 +237,7 @@ function parse(text: string): WireMessage | undefined {
     if (v.id !== undefined && (typeof v.id !== 'number' || !Number.isSafeInteger(v.id))) return undefined;
     return { channel: v.channel, args: v.args, ...(typeof v.id === 'number' ? { id: v.id } : {}) };
   } catch {
+    // Not JSON: not a call, which undefined says; the caller drops the frame.
     return undefined;
   }
 }
@@ -259,6 +260,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
   try {
     pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   } catch {
+    // A malformed %-escape names no file: 400, as a real server would answer.
     return fail(400);
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return fail(400);
@@ -283,6 +285,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
+    // A missing or unreadable file is not there, to the page: 404.
     fail(404);
   }
 }

@@ -44,6 +44,7 @@ function originOf(url: string): string | undefined {
     const origin = new URL(url).origin;
     return origin === 'null' ? undefined : origin;
   } catch {
+    // Not a URL (about:blank, data:): it has no origin to compare.
     return undefined;
   }
 }

@@ -150,6 +150,7 @@ async function packetsOf(agent: AgentEndpoint, sessionId: string): Promise<numbe
   try {
     stats = await agent.mediaStats(sessionId);
   } catch {
+    // The engine refuses an unknown session: that is what undefined reports (see above).
     return undefined;
   }
   return stats.packetsReceived;

@@ -75,6 +75,7 @@ export function hasValidEscapes(text: string): boolean {
     decodeURIComponent(text);
     return true;
   } catch {
+    // A malformed %-escape is exactly what this check answers false for.
     return false;
   }
 }
