@@ -12,7 +12,9 @@ export const HEAP_GROWTH_GOAL_PERCENT = 10;
 export const STORM_RATE_TOLERANCE = 0.95;
 
 export function pickerVerdict(p95Ms: number, users: number): string {
-  return `goal picker (${users} users) keystroke → painted p95 ≤ ${PICKER_P95_GOAL_MS} ms: ${p95Ms <= PICKER_P95_GOAL_MS ? 'met' : 'MISSED'} (${ms(p95Ms)})`;
+  // Frames are unthrottled in the bench: the figure is the renderer's own latency, without the
+  // wait for a 60 Hz screen's next refresh that any app's keystroke also has.
+  return `goal picker (${users} users) keystroke → painted p95 ≤ ${PICKER_P95_GOAL_MS} ms (frames unthrottled; a 60 Hz screen adds its 0–16.7 ms refresh wait): ${p95Ms <= PICKER_P95_GOAL_MS ? 'met' : 'MISSED'} (${ms(p95Ms)})`;
 }
 
 export function stormVerdict(longestMs: number, askedPerS: number, reachedPerS: number): string {
