@@ -3,6 +3,7 @@
  * the value main expects (MediaRequestResults) or rejects with an error whose message goes back.
  */
 import type { MediaRequest, MediaRequestResults } from '../../shared/ipc.js';
+import type { MediaSession } from '../../shared/media.js';
 import type { MediaEngine } from './mediaEngine.js';
 
 /**
@@ -35,6 +36,18 @@ export async function runMediaRequest(engine: MediaEngine, request: MediaRequest
     if (request.op === 'close') return undefined;
     throw new Error(`no media session ${request.sessionId}`);
   }
+  return runSessionRequest(session, request);
+}
+
+function assertNever(request: never): never {
+  throw new Error(`unknown media request ${JSON.stringify((request as { op?: unknown }).op)}`);
+}
+
+/** One request about a call's session, on that session (the engine's or any other MediaSession). */
+export function runSessionRequest(
+  session: MediaSession,
+  request: Exclude<MediaRequest, { op: 'open' | 'checkDevices' }>,
+): Promise<MediaRequestResults[MediaRequest['op']]> {
   switch (request.op) {
     case 'createOffer':
       return session.createOffer({ direction: request.direction, iceRestart: request.iceRestart });
@@ -55,8 +68,4 @@ export async function runMediaRequest(engine: MediaEngine, request: MediaRequest
     default:
       return assertNever(request);
   }
-}
-
-function assertNever(request: never): never {
-  throw new Error(`unknown media request ${JSON.stringify((request as { op?: unknown }).op)}`);
 }

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { expect, invoke, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 import { startContinuity, stopContinuity, type ContinuityReport } from './harness/continuity.js';
-import { aliceAnswersCustomer, customerCallsAlice, warmConsultBetweenPages } from './harness/pageCalls.js';
+import { aliceAnswersCustomer, warmConsultBetweenPages, warmTransferOfferedToBob } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 /** The longest interruption a listener may get from a UI reload: none they would notice. */
@@ -146,8 +146,9 @@ test('UI reload during a warm consult: no SIP sent, the consult audio continuous
  * agent's UI page (same site, same renderer process) down with it, which in Electron, with two
  * windows, it would not.
  */
-async function crashMediaHost(page: Page): Promise<void> {
+async function crashMediaHost(page: Page, desk: AgentEndpoint): Promise<void> {
   await mediaHostOf(page).close({ runBeforeUnload: false });
+  await desk.until('the crashed media host let go of the engine', () => !desk.mediaAttached, 5000);
 }
 
 test('the media host crashes during a call: a new one takes the call over, audio back both ways', async ({
@@ -159,8 +160,7 @@ test('the media host crashes during a call: a new one takes the call over, audio
   const { page, alice, call, callId } = await aliceAnswersCustomer({ agentPage, agent, customer });
 
   const crashedAt = Date.now();
-  await crashMediaHost(page);
-  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await crashMediaHost(page, alice);
   expect(call.state).toBe('established');
   await openMediaHost('alice');
   const ear = pageEar(page, alice);
@@ -193,8 +193,7 @@ test('the media host crashes during a warm consult: both legs come back, the con
   });
 
   const crashedAt = Date.now();
-  await crashMediaHost(page);
-  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await crashMediaHost(page, alice);
   await openMediaHost('alice');
   await ear.untilHearsOnly(consultId, TONES.bob, RELOAD_PROMISE_MS);
   await bobEar.untilHearsOnly(bobsConsultId, TONES.alice, RELOAD_PROMISE_MS);
@@ -218,8 +217,7 @@ test('the media host crashes while alice’s call rings: answered, the call live
   if (!dialed.ok) throw new Error(`dial refused: ${dialed.error.message}`);
   const callId = dialed.value.callId;
   const atCustomer = await incoming;
-  await crashMediaHost(page);
-  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await crashMediaHost(page, alice);
   await openMediaHost('alice');
   const since = mark(alice);
   await atCustomer.answer();
@@ -238,20 +236,10 @@ test('the media host crashes while the warm consult rings at bob: bob accepts, t
   customer,
   openMediaHost,
 }) => {
-  const bobPage = await agentPage('bob');
-  const bob = await agent('bob');
-  expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
-  await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
-  const { call: contact, callId } = await customerCallsAlice(page, alice, customer);
-  const start = { callId, method: 'warm', userId: 'bob', outcomeId: 'billing-question', note: '', acknowledgedWarning: false } as const;
-  expect(await invoke(page, 'transfer.start', start)).toMatchObject({ ok: true });
-  const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
-  await crashMediaHost(page);
-  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  const { page, alice, bobPage, bob, contact, callId, transferId } = await warmTransferOfferedToBob({ agentPage, agent, customer });
+  await crashMediaHost(page, alice);
   await openMediaHost('alice');
-  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
+  expect(await invoke(bobPage, 'transfer.accept', { transferId })).toMatchObject({ ok: true });
   const aliceEar = pageEar(page, alice);
   const bobEar = pageEar(bobPage, bob);
   const consultId = await aliceEar.callWith('bob');
@@ -272,8 +260,7 @@ test('Answer while no media host is attached: refused with a sentence, the call 
 }) => {
   const page = await agentPage('alice');
   const alice = await agent('alice');
-  await crashMediaHost(page);
-  await alice.until('the crashed media host let go of the engine', () => !alice.mediaAttached, 5000);
+  await crashMediaHost(page, alice);
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));
   const callId = ringing.calls[0]?.id ?? '';

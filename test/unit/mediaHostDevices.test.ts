@@ -12,10 +12,10 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSettingsView, DeskState } from '../../shared/desk.js';
 import type { CommandName, CommandOutcome, MediaHostApi, MediaRequest } from '../../shared/ipc.js';
 import { RendererMediaPort } from '../../electron/core/media/rendererMediaPort.js';
-import { CHANNELS } from '../../electron/shell/channels.js';
-import { IpcBridge, type IpcDesk, type IpcMainPort, type RendererPort } from '../../electron/shell/ipcBridge.js';
+import { IpcBridge, type IpcDesk } from '../../electron/shell/ipcBridge.js';
 import { SenderPolicy, type IpcSenderInfo } from '../../electron/shell/senderPolicy.js';
 import { attachMediaEngine, checkDevices, type DeviceInfo, type DeviceProbe, type MediaEngine } from '../../renderer/media/index.js';
+import { attachFrom, FakeIpcMain, FakeRenderer, invokeFrom } from '../support/fakeIpcMain.js';
 
 const DEVICES: DeviceInfo[] = [
   { deviceId: 'default', kind: 'audioinput', label: 'Default' },
@@ -82,52 +82,6 @@ describe('checkDevices: where the devices are used', () => {
 
 // ── main's side ───────────────────────────────────────────────────────────────────────────────
 
-type Handler = (event: IpcSenderInfo, ...args: unknown[]) => unknown;
-
-class FakeIpcMain implements IpcMainPort {
-  readonly handlers = new Map<string, Handler>();
-  readonly listeners = new Map<string, Handler[]>();
-  handle(channel: string, listener: Handler): void {
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  on(channel: string, listener: Handler): this {
-    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
-    return this;
-  }
-  removeListener(channel: string, listener: Handler): this {
-    this.listeners.set(
-      channel,
-      (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
-    );
-    return this;
-  }
-  async invoke(event: IpcSenderInfo, command: string, payload: unknown): Promise<unknown> {
-    const handler = this.handlers.get(CHANNELS.invoke);
-    if (!handler) throw new Error('no invoke handler');
-    return handler(event, command, payload);
-  }
-  attach(event: IpcSenderInfo): void {
-    for (const listener of this.listeners.get(CHANNELS.attach) ?? []) listener(event);
-  }
-}
-
-class FakePage implements RendererPort {
-  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
-  constructor(readonly id: number) {}
-  send(channel: string, ...args: unknown[]): void {
-    this.sent.push({ channel, args });
-  }
-  isDestroyed(): boolean {
-    return false;
-  }
-  events(name: string): unknown[] {
-    return this.sent.filter((s) => s.channel === CHANNELS.event && s.args[0] === name).map((s) => s.args[1]);
-  }
-}
-
 const SAVED: AgentSettingsView = {
   devices: {
     microphone: { id: 'mic-usb', label: 'USB Headset Microphone' },
@@ -158,7 +112,7 @@ function setup(hostIds: readonly number[] = [3, 4]) {
   const senders = new SenderPolicy();
   const desk = new FakeDesk();
   const media = new RendererMediaPort(1000);
-  const pages = [new FakePage(UI), ...hostIds.map((id) => new FakePage(id))];
+  const pages = [new FakeRenderer(UI), ...hostIds.map((id) => new FakeRenderer(id))];
   for (const page of pages) senders.trust(page.id);
   new IpcBridge({
     ipcMain,
@@ -168,14 +122,14 @@ function setup(hostIds: readonly number[] = [3, 4]) {
     renderer: (id) => pages.find((p) => p.id === id),
     isMediaHost: (id) => hostIds.includes(id),
   });
-  const page = (id: number): FakePage => pages.find((p) => p.id === id) ?? new FakePage(-1);
+  const page = (id: number): FakeRenderer => pages.find((p) => p.id === id) ?? new FakeRenderer(-1);
   /** The media host `id` answers each media request it has not answered yet with `answer`. */
   const answer = async (id: number, answer: (request: MediaRequest) => { ok: boolean; error?: string }): Promise<MediaRequest[]> => {
     const asked: MediaRequest[] = [];
     for (const payload of page(id).events('media.request')) {
       const { requestId, request } = payload as { requestId: number; request: MediaRequest };
       asked.push(request);
-      await ipcMain.invoke(from(id), 'media.reply', { requestId, ...answer(request) });
+      await invokeFrom(ipcMain, from(id), 'media.reply', { requestId, ...answer(request) });
     }
     page(id).sent.length = 0;
     return asked;
@@ -188,9 +142,9 @@ const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve,
 describe('main checks a device change with the media host before the desk saves it', () => {
   it('refuses a device the media host cannot use, in words, and the desk keeps the saved choice', async () => {
     const { ipcMain, desk, answer } = setup();
-    ipcMain.attach(from(3));
+    attachFrom(ipcMain, from(3));
     const ghost = { id: 'ghost', label: 'Ghost Headset' };
-    const outcome = ipcMain.invoke(from(UI), 'settings.set', { devices: { microphone: ghost, speaker: { id: null, label: null } } });
+    const outcome = invokeFrom(ipcMain, from(UI), 'settings.set', { devices: { microphone: ghost, speaker: { id: null, label: null } } });
     await settle();
     const asked = await answer(3, () => ({ ok: false, error: 'the microphone “Ghost Headset” is not connected.' }));
     // Only what changes is checked: the speaker stays the system default.
@@ -204,15 +158,17 @@ describe('main checks a device change with the media host before the desk saves 
 
   it('saves a device the media host can use; an unchanged (even unplugged) one is not asked about', async () => {
     const { ipcMain, desk, answer } = setup();
-    ipcMain.attach(from(3));
+    attachFrom(ipcMain, from(3));
     const speaker = { id: 'out-usb', label: 'USB Headset Earphones' };
-    const outcome = ipcMain.invoke(from(UI), 'settings.set', { devices: { speaker, ringer: SAVED.devices.ringer } });
+    const outcome = invokeFrom(ipcMain, from(UI), 'settings.set', { devices: { speaker, ringer: SAVED.devices.ringer } });
     await settle();
     expect(await answer(3, () => ({ ok: true }))).toEqual([{ op: 'checkDevices', devices: { speaker } }]);
     expect(await outcome).toEqual({ ok: true, value: undefined });
     expect(desk.handled.map((h) => h.command)).toEqual(['settings.set']);
 
-    expect(await ipcMain.invoke(from(UI), 'settings.set', { devices: { ringer: SAVED.devices.ringer }, globalShortcuts: true })).toEqual({
+    expect(
+      await invokeFrom(ipcMain, from(UI), 'settings.set', { devices: { ringer: SAVED.devices.ringer }, globalShortcuts: true }),
+    ).toEqual({
       ok: true,
       value: undefined,
     });
@@ -221,7 +177,7 @@ describe('main checks a device change with the media host before the desk saves 
 
   it('refuses a device change while no media host can check it, and the desk keeps the saved choice', async () => {
     const { ipcMain, desk } = setup();
-    const outcome = await ipcMain.invoke(from(UI), 'settings.set', { devices: { microphone: { id: 'mic-usb', label: null } } });
+    const outcome = await invokeFrom(ipcMain, from(UI), 'settings.set', { devices: { microphone: { id: 'mic-usb', label: null } } });
     expect(outcome).toMatchObject({ ok: false, error: { code: 'media-unavailable' } });
     expect(desk.handled).toEqual([]);
   });
@@ -230,14 +186,14 @@ describe('main checks a device change with the media host before the desk saves 
 describe('a media host replaced by another', () => {
   it('is told, and only it: the new one gets the media state and the requests', () => {
     const { ipcMain, page } = setup();
-    ipcMain.attach(from(3));
+    attachFrom(ipcMain, from(3));
     expect(page(3).events('media.replaced')).toEqual([]);
-    ipcMain.attach(from(4));
+    attachFrom(ipcMain, from(4));
     expect(page(3).events('media.replaced')).toEqual([{}]);
     expect(page(4).events('media.replaced')).toEqual([]);
     expect(page(4).events('media.state')).toHaveLength(1);
     // The same host attaching again is not replaced.
-    ipcMain.attach(from(4));
+    attachFrom(ipcMain, from(4));
     expect(page(4).events('media.replaced')).toEqual([]);
   });
 

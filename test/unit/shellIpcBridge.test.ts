@@ -8,54 +8,9 @@ import type { DeskState } from '../../shared/desk.js';
 import type { CommandName, CommandOutcome } from '../../shared/ipc.js';
 import { RendererMediaPort } from '../../electron/core/media/rendererMediaPort.js';
 import { CHANNELS } from '../../electron/shell/channels.js';
-import { IpcBridge, type IpcDesk, type IpcMainPort, type RendererPort } from '../../electron/shell/ipcBridge.js';
+import { IpcBridge, type IpcDesk } from '../../electron/shell/ipcBridge.js';
 import { SenderPolicy, type IpcSenderInfo } from '../../electron/shell/senderPolicy.js';
-
-type Handler = (event: IpcSenderInfo, ...args: unknown[]) => unknown;
-
-class FakeIpcMain implements IpcMainPort {
-  readonly handlers = new Map<string, Handler>();
-  readonly listeners = new Map<string, Handler[]>();
-  handle(channel: string, listener: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  on(channel: string, listener: Handler): this {
-    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
-    return this;
-  }
-  removeListener(channel: string, listener: Handler): this {
-    this.listeners.set(
-      channel,
-      (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
-    );
-    return this;
-  }
-  /** Like ipcRenderer.invoke: a channel without a handler rejects. */
-  async invoke(channel: string, event: IpcSenderInfo, ...args: unknown[]): Promise<unknown> {
-    const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`No handler registered for '${channel}'`);
-    return handler(event, ...args);
-  }
-  send(channel: string, event: IpcSenderInfo, ...args: unknown[]): void {
-    for (const listener of this.listeners.get(channel) ?? []) listener(event, ...args);
-  }
-}
-
-class FakeRenderer implements RendererPort {
-  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
-  destroyed = false;
-  constructor(readonly id: number) {}
-  send(channel: string, ...args: unknown[]): void {
-    this.sent.push({ channel, args });
-  }
-  isDestroyed(): boolean {
-    return this.destroyed;
-  }
-}
+import { FakeIpcMain, FakeRenderer } from '../support/fakeIpcMain.js';
 
 class FakeDesk implements IpcDesk {
   readonly calls: Array<{ command: CommandName; payload: unknown }> = [];

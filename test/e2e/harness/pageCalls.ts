@@ -54,11 +54,22 @@ export interface PageConsult {
   readonly bobsConsultId: string;
 }
 
+export interface PageOffer {
+  readonly page: Page;
+  readonly alice: AgentEndpoint;
+  readonly bobPage: Page;
+  readonly bob: AgentEndpoint;
+  readonly contact: Call;
+  readonly callId: string;
+  /** The transfer as bob's desk lists it, its consult ringing at bob. */
+  readonly transferId: string;
+}
+
 /**
  * Bob Ready on his page; the customer's call answered on alice's; alice starts a warm transfer to
- * bob, who accepts it on his page. Resolves once alice consults and hears bob.
+ * bob. Resolves once bob's desk offers it (the consult rings at bob).
  */
-export async function warmConsultBetweenPages({ agentPage, agent, customer }: PageFixtures): Promise<PageConsult> {
+export async function warmTransferOfferedToBob({ agentPage, agent, customer }: PageFixtures): Promise<PageOffer> {
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
   expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
@@ -77,7 +88,16 @@ export async function warmConsultBetweenPages({ agentPage, agent, customer }: Pa
     }),
   ).toMatchObject({ ok: true });
   const offered = await bob.until('bob offered the transfer', (s) => s.transfers.some((t) => t.state.role === 'recipient'));
-  expect(await invoke(bobPage, 'transfer.accept', { transferId: offered.transfers[0]?.id ?? '' })).toMatchObject({ ok: true });
+  return { page, alice, bobPage, bob, contact, callId, transferId: offered.transfers[0]?.id ?? '' };
+}
+
+/**
+ * Bob Ready on his page; the customer's call answered on alice's; alice starts a warm transfer to
+ * bob, who accepts it on his page. Resolves once alice consults and hears bob.
+ */
+export async function warmConsultBetweenPages(fixtures: PageFixtures): Promise<PageConsult> {
+  const { page, alice, bobPage, bob, contact, callId, transferId } = await warmTransferOfferedToBob(fixtures);
+  expect(await invoke(bobPage, 'transfer.accept', { transferId })).toMatchObject({ ok: true });
   await alice.until('consulting', (s) => s.transfers[0]?.state.phase === 'consulting');
   const aliceEar = pageEar(page, alice);
   const bobEar = pageEar(bobPage, bob);
