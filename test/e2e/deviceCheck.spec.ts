@@ -12,6 +12,7 @@ import { expect, invoke, mediaHostOf, MICROPHONE_REQUESTS_GLOBAL, test } from '.
 import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
 import { customerCallsAlice } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
+import { alicesPage } from './harness/pageCalls.js';
 
 const GHOST = { deviceId: 'ghost-headset-id', label: 'Ghost Headset' };
 
@@ -33,8 +34,7 @@ test('a microphone the media host cannot use is refused in Settings in a sentenc
   agent,
   customer,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   const host = mediaHostOf(page);
   const dialog = page.getByRole('dialog', { name: 'Audio devices' });
   const microphone = dialog.getByLabel('Microphone');

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { TONES, untilHearsNoTone, untilHearsOnly } from '../support/audioOracle.js';
 import { expect, invoke, mediaHostOf, RELOAD_PROMISE_MS, test, type AgentEndpoint } from './fixtures.js';
 import { startContinuity, stopContinuity, type ContinuityReport } from './harness/continuity.js';
-import { aliceAnswersCustomer, warmConsultBetweenPages, warmTransferOfferedToBob } from './harness/pageCalls.js';
+import { aliceAnswersCustomer, alicesPage, warmConsultBetweenPages, warmTransferOfferedToBob } from './harness/pageCalls.js';
 import { pageEar } from './harness/pageOracle.js';
 
 /** The longest interruption a listener may get from a UI reload: none they would notice. */
@@ -62,8 +62,7 @@ test('UI reload during a call and during a held call: no SIP sent, no media aske
 }) => {
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   expect(await invoke(page, 'call.dial', { target: 'bob' })).toMatchObject({ ok: true });
   const ringing = await bob.until('bob rings', (s) => s.calls.some((c) => c.state === 'ringing'));
   expect(await invoke(bobPage, 'call.answer', { callId: ringing.calls[0]?.id ?? '' })).toMatchObject({ ok: true });
@@ -210,8 +209,7 @@ test('the media host crashes while alice’s call rings: answered, the call live
   customer,
   openMediaHost,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   const incoming = customer.nextIncoming();
   const dialed = await invoke(page, 'call.dial', { target: customer.name });
   if (!dialed.ok) throw new Error(`dial refused: ${dialed.error.message}`);
@@ -258,8 +256,7 @@ test('Answer while no media host is attached: refused with a sentence, the call 
   customer,
   openMediaHost,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   await crashMediaHost(page, alice);
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.state === 'ringing'));

@@ -11,14 +11,14 @@ import { waitFor } from '../support/waitFor.js';
 import { expect, invoke, invokeRaw, keepScreenshot, mediaHostOf, MICROPHONE_REQUESTS_GLOBAL, test } from './fixtures.js';
 import type { MicrophoneRequest } from './harness/fakeMicrophone.js';
 import { pageEar } from './harness/pageOracle.js';
+import { alicesPage } from './harness/pageCalls.js';
 
 test('a customer call to alice: audio both ways, hold silences her, RFC 4733 DTMF, hang-up leaves nothing', async ({
   agentPage,
   agent,
   customer,
 }) => {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
 
   const dialing = customer.phone.call('alice');
   const ringing = await alice.until('an incoming call', (s) => s.calls.some((c) => c.direction === 'inbound' && c.state === 'ringing'));

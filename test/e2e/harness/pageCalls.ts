@@ -27,26 +27,25 @@ export async function customerCallsAlice(
   return { call, callId };
 }
 
+/** Alice's UI page (with its media host) and her desk. */
+export async function alicesPage({
+  agentPage,
+  agent,
+}: Pick<PageFixtures, 'agentPage' | 'agent'>): Promise<{ page: Page; alice: AgentEndpoint }> {
+  return { page: await agentPage('alice'), alice: await agent('alice') };
+}
+
 /** Alice's page and desk, the customer's call answered on it and heard. */
 export async function aliceAnswersCustomer({
   agentPage,
   agent,
   customer,
 }: PageFixtures): Promise<{ page: Page; alice: AgentEndpoint; call: Call; callId: string }> {
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   return { page, alice, ...(await customerCallsAlice(page, alice, customer)) };
 }
 
-export interface PageConsult {
-  readonly page: Page;
-  readonly alice: AgentEndpoint;
-  readonly bobPage: Page;
-  readonly bob: AgentEndpoint;
-  /** The customer's call to alice (the contact, held during the consult). */
-  readonly contact: Call;
-  /** Alice's id for the contact's call. */
-  readonly callId: string;
+export interface PageConsult extends Omit<PageOffer, 'transferId'> {
   readonly aliceEar: PageEar;
   readonly bobEar: PageEar;
   /** Alice's id for the consult call, and Bob's. */
@@ -59,7 +58,9 @@ export interface PageOffer {
   readonly alice: AgentEndpoint;
   readonly bobPage: Page;
   readonly bob: AgentEndpoint;
+  /** The customer's call to alice (the contact, held during the consult). */
   readonly contact: Call;
+  /** Alice's id for the contact's call. */
   readonly callId: string;
   /** The transfer as bob's desk lists it, its consult ringing at bob. */
   readonly transferId: string;
@@ -73,8 +74,7 @@ export async function warmTransferOfferedToBob({ agentPage, agent, customer }: P
   const bobPage = await agentPage('bob');
   const bob = await agent('bob');
   expect(await invoke(bobPage, 'agent.setStatus', { kind: 'Ready' })).toMatchObject({ ok: true });
-  const page = await agentPage('alice');
-  const alice = await agent('alice');
+  const { page, alice } = await alicesPage({ agentPage, agent });
   await alice.until('bob ready in the directory', (s) => s.directory.some((e) => e.userId === 'bob' && e.status.kind === 'Ready'));
   const { call: contact, callId } = await customerCallsAlice(page, alice, customer);
   expect(
