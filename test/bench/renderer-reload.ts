@@ -24,6 +24,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import type { Call } from '../../electron/core/sip/call.js';
 import { COMMAND_NAMES } from '../../shared/ipc.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
+import { traceOf } from '../lab/wrtcEngine.js';
 import { startLab } from '../lab/lab.js';
 import { createLinphone, type LinphoneCall, type LinphonePhone } from '../lab/linphone.js';
 import { readWav } from '../lab/recording.js';
@@ -40,6 +41,7 @@ import { startBridgeServer, type BridgeServer } from '../e2e/harness/bridgeServe
 import { startContinuity, stopContinuity } from '../e2e/harness/continuity.js';
 import { installPartyMicrophone, type PartyMicrophoneArgs } from '../e2e/harness/fakeMicrophone.js';
 import { BUNDLE_DIR, CHROMIUM_ARGS } from '../e2e/harness/paths.js';
+import { traceFarEnd, type FarEndTrace, type FarEndTracer } from './farEndTrace.js';
 import { attachMediaHost, serialised } from './mediaHostPage.js';
 import { ms, summarize } from './stats.js';
 
@@ -57,6 +59,8 @@ interface Crash {
   readonly farHears: number;
   readonly agentHears: number;
   readonly iceConnected: number;
+  /** The far end's own view (wrtc far ends only). */
+  readonly trace: FarEndTrace | null;
 }
 
 interface Series {
@@ -80,6 +84,8 @@ interface FarCall {
   describe(): Promise<string>;
   /** After alice hung up: the far end saw the end. */
   ended(): Promise<void>;
+  /** Starts sampling the far end's own peer connection (only a far end whose connection the bench can read). */
+  traceTakeOver?: () => Promise<FarEndTracer>;
 }
 
 interface FarEnd {
@@ -112,7 +118,9 @@ export async function run(): Promise<void> {
     await signIn(bob);
     const aliceContext = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
     const aliceHost = { page: await openMediaHost(aliceContext, server, alice, TONES.alice) };
-    const ui = await openUi(aliceContext, server, alice);
+    // The UI page in a context of its own, so Chromium gives it its own renderer process as Electron
+    // gives each window one: in one context the reloading page's main thread is the media host's too.
+    const ui = await openUi(await browser.newContext({ baseURL: server.origin }), server, alice);
     const bobContext = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
     const bobHost = await openMediaHost(bobContext, server, bob, TONES.bob);
 
@@ -232,21 +240,139 @@ function print(results: readonly Series[], wsUrl: string): void {
         `    slow: answered ${ms(c.answered)}, ICE ${ms(c.iceConnected)}, alice hears ${ms(c.agentHears)}, far end hears ${ms(c.farHears)}`,
       );
     }
+    printTraces(s.crashes);
     if (Math.max(...s.uiGapAgent, ...s.uiGapFar) > FRAME_MS) uiMet = false;
     if (summarize(pick((c) => c.total)).p99 > 1500) crashMet = false;
   }
   console.log(`goal UI reload → no gap beyond one 20 ms frame, at every far end: ${uiMet ? 'met' : 'MISSED'}`);
   console.log(`goal media-host crash → audio both ways p99 ≤ 1500 ms, every far end: ${crashMet ? 'met' : 'MISSED'}`);
-  if (dtlsSlow.length > 0) {
-    console.log(`why slow (${dtlsSlow.join('; ')}): ICE connects as fast as with the other far ends, then the audio waits for`);
-    console.log('  DTLS. The far end stays the DTLS client of the take-over and starts the handshake as it takes our offer,');
-    console.log('  down the path it has selected: the crashed engine’s, which libwebrtc keeps until it has been silent 2.5 s.');
-    console.log('  That ClientHello and its first retransmission (1 s) are lost; the next (after 2 s more) gets through.');
-    console.log('  A relay (rtpengine) or a Chromium peer that was client is offered a=setup:active and becomes server; the');
-    console.log('  wrtc bot (libwebrtc M106) refuses any role change ("Offerer must use current negotiated role") and its');
-    console.log('  connection then refuses every later offer, so it is offered actpass and waits. What would fix it: a far');
-    console.log('  end whose libwebrtc moves the role on a DTLS restart (current Chromium does), or a media relay on our side');
-    console.log('  that keeps the far end’s path and DTLS through a media-host crash.');
+  if (dtlsSlow.length > 0) printWhy(dtlsSlow, results);
+}
+
+type Traced = Crash & { readonly trace: FarEndTrace };
+
+function traced(crashes: readonly Crash[]): Traced[] {
+  return crashes.filter((c): c is Traced => c.trace !== null);
+}
+
+const at = (value: number | null): string => (value === null ? 'never' : `+${value}`);
+
+/** Present values of `values`, p50 and max, or "never" when none happened. */
+function spread(values: ReadonlyArray<number | null>): string {
+  const seen = values.filter((v): v is number => v !== null);
+  if (seen.length === 0) return 'never';
+  const missed = values.length - seen.length;
+  return `p50 ${summarize(seen).p50.toFixed(0)}, max ${Math.max(...seen).toFixed(0)} ms${missed > 0 ? ` (${missed} never)` : ''}`;
+}
+
+/** The far end's own view of each take-over (its stats every 50 ms), in ms after the crash. */
+function printTraces(crashes: readonly Crash[]): void {
+  const all = traced(crashes);
+  if (all.length === 0) return;
+  console.log('    the far end’s own peer connection (getStats every 50 ms), ms after the crash:');
+  all.forEach((c, i) => {
+    const t = c.trace;
+    const sends = t.oldPathSends.map((x) => `+${x.at} ${x.bytes} B`).join(', ');
+    console.log(
+      `    sample ${i + 1}: offer taken ${at(t.offerAt)}, path switched ${at(t.switchedAt)}, DTLS connected ${at(t.dtlsAt)}, ` +
+        `RTP reaches it ${at(t.audioAt)}, it hears alice +${c.farHears.toFixed(0)}, audio both ways +${c.total.toFixed(0)}; ` +
+        `${t.newTransport === null ? 'transport unknown' : t.newTransport ? 'new transport' : 'same transport'}; ` +
+        `down the old path after the offer: ${sends.length > 0 ? sends : 'nothing'} (${t.samples} samples)`,
+    );
+    for (const event of t.events) console.log(`      ${event}`);
+  });
+  const pick = (f: (t: FarEndTrace) => number | null): Array<number | null> => all.map((c) => f(c.trace));
+  console.log(`    → the far end took the take-over offer            ${spread(pick((t) => t.offerAt))}`);
+  console.log(`    → its selected path switched to the new engine   ${spread(pick((t) => t.switchedAt))}`);
+  console.log(`    → its DTLS connected with the new engine          ${spread(pick((t) => t.dtlsAt))}`);
+  console.log(`    → RTP reaches it                                  ${spread(pick((t) => t.audioAt))}`);
+}
+
+/** Why a far end is slow, said only as far as its traces show it. */
+function printWhy(slow: readonly string[], results: readonly Series[]): void {
+  console.log(`why slow (${slow.join('; ')}): ICE connects as fast as with the other far ends, then the audio waits for DTLS.`);
+  const all = results.filter((s) => slow.includes(s.label)).flatMap((s) => traced(s.crashes));
+  if (all.length === 0) {
+    console.log('  (no trace of the far end’s own connection for these far ends: nothing more is measured)');
+  } else {
+    printTracedWhy(all.map((c) => c.trace));
+  }
+  console.log('  Known (not measured here): a relay (rtpengine) or a Chromium peer that was client is offered a=setup:active and');
+  console.log('  becomes server; the wrtc bot (libwebrtc M106) refuses any role change ("Offerer must use current negotiated');
+  console.log('  role") and its connection then refuses every later offer, so it is offered actpass and stays client.');
+  console.log('  What would fix it: a far end whose libwebrtc moves the DTLS role on a DTLS restart (current Chromium does), or');
+  console.log('  a media relay on our side that keeps the far end’s path and DTLS through a media-host crash.');
+}
+
+/** The lines of "why slow" that the far end's traces support, each with its figures per sample. */
+function printTracedWhy(traces: readonly FarEndTrace[]): void {
+  const list = (values: ReadonlyArray<number | null>): string => values.map((v) => (v === null ? 'never' : v.toFixed(0))).join(' / ');
+  const diff = (f: (t: FarEndTrace) => number | null, g: (t: FarEndTrace) => number | null): Array<number | null> =>
+    traces.map((t) => {
+      const x = f(t);
+      const y = g(t);
+      return x === null || y === null ? null : y - x;
+    });
+  const roles = new Set(
+    traces.map((t) => `DTLS ${t.dtlsRoleBefore ?? '?'} → ${t.dtlsRole ?? '?'}, ICE ${t.iceRoleBefore ?? '?'} → ${t.iceRole ?? '?'}`),
+  );
+  console.log(`  Its roles through the take-over: ${[...roles].join('; ')} (its transport stats).`);
+  console.log(
+    `  It took our take-over offer at ${list(traces.map((t) => t.offerAt))} ms after the crash; its ICE checks with the new engine succeeded at ${list(traces.map((t) => t.newPathUpAt))} ms,`,
+  );
+  const lastHeard = traces.map((t) => t.oldLastReceivedAt ?? 0);
+  const silentFor = traces.map((t, i) => (t.switchedAt === null ? null : t.switchedAt - (lastHeard[i] ?? 0)));
+  const switched = traces.flatMap((t) => (t.switchedAt === null ? [] : [t.switchedAt]));
+  console.log(
+    `  but its selected path stayed on the crashed engine’s port until ${list(traces.map((t) => t.switchedAt))} ms after the crash: ${list(silentFor)} ms after that path last brought it anything.`,
+  );
+  const silent = silentFor.filter((v): v is number => v !== null);
+  if (silent.length > 0) {
+    const p50 = summarize(silent).p50;
+    if (p50 >= 3300 && p50 <= 3900) {
+      console.log('  That matches libwebrtc’s 2.5 s receiving timeout on the old path plus its 1 s receiving-switching delay');
+      console.log('  (a controlled agent keeps a path the far end nominated while it still counts as receiving).');
+    } else if (p50 >= 2400 && p50 < 3300) {
+      console.log('  That matches libwebrtc’s 2.5 s receiving timeout on the old path.');
+    }
+  }
+  for (const [i, t] of traces.entries()) {
+    const sends = t.oldPathSends.map((x) => x.at);
+    if (sends.length === 0 || t.offerAt === null) continue;
+    const offer = t.offerAt;
+    const intervals = sends.slice(1).map((x, k) => x - (sends[k] ?? x));
+    // Sampled every 50 ms, two close sends can share a sample: judged on the span, not each ratio.
+    const first = sends[0] ?? 0;
+    const last = sends[sends.length - 1] ?? 0;
+    const doubling = intervals.length >= 3 && (intervals[intervals.length - 1] ?? 0) >= 8 * Math.max(1, intervals[0] ?? 1);
+    // With a doubling timer every wait is the sum of all before it plus the first: the next send
+    // after the last comes about (last − first) later.
+    const next = doubling ? 2 * last - first : null;
+    console.log(
+      `  sample ${i + 1}: ${sends.length} DTLS flights down the dead path at +${sends.map((x) => x - offer).join(', +')} ms after the offer` +
+        ` (intervals ${intervals.join(', ')} ms${doubling ? ': doubling' : ''}); switch at ${t.switchedAt ?? 'never'},` +
+        ` ${next === null ? '' : `next retransmission due ≈ ${next}, `}DTLS connected at ${t.dtlsAt ?? 'never'}.`,
+    );
+  }
+  const afterSwitch = diff(
+    (t) => t.switchedAt,
+    (t) => t.dtlsAt,
+  );
+  console.log(
+    `  DTLS completed ${list(afterSwitch)} ms after the switch: on the first ClientHello retransmission after it, which comes at once or up to`,
+  );
+  console.log('  a whole (doubled) interval later: hence the spread of the samples.');
+  const byOffer = traces
+    .flatMap((t) => (t.offerAt === null || t.dtlsAt === null ? [] : [[t.offerAt, t.dtlsAt] as const]))
+    .sort((x, y) => x[0] - y[0]);
+  console.log(
+    `  offer taken → DTLS connected, by when it took the offer (ms after the crash): ${byOffer.map(([o, d]) => `${o} → ${d}`).join(', ')}.`,
+  );
+  const floor = switched.length > 0 ? Math.min(...switched) : Number.NaN;
+  if (floor > 1500) {
+    console.log(
+      `  No audio can reach it before that switch, and the earliest switch was ${floor.toFixed(0)} ms after the crash: above the 1500 ms goal whatever we send.`,
+    );
   }
 }
 
@@ -311,7 +437,9 @@ async function crashOnce(
   far: FarCall,
 ): Promise<Crash> {
   const since = alice.mediaLog.length;
+  const tracer = (await far.traceTakeOver?.()) ?? null;
   const t0 = performance.now();
+  tracer?.crashed(t0);
   await host.page.close({ runBeforeUnload: false });
   await until('the crashed media host let go', () => (!alice.mediaAttached ? true : undefined), 5000);
   const opening = openMediaHost(context, server, alice, TONES.alice);
@@ -339,11 +467,13 @@ async function crashOnce(
     },
     15_000,
   ).catch(async (error: unknown) => {
+    await tracer?.stop();
     const agent = JSON.stringify(await alice.mediaStats(sessionId).catch((e: unknown) => String(e)));
     throw new Error(
       `${String(error)}: far end ${Number.isNaN(farAt) ? `never heard alice (${await far.describe()})` : 'heard alice'}; alice ${Number.isNaN(agentAt) ? `never heard the far end (${agent})` : 'heard it'}`,
     );
   });
+  const trace = tracer ? await tracer.stop() : null;
   host.page = await opening;
   if (!far.established()) throw new Error('the call ended during a media-host crash');
   return {
@@ -353,6 +483,7 @@ async function crashOnce(
     farHears: farAt - t0,
     agentHears: agentAt - t0,
     iceConnected: (Number.isNaN(iceAt) ? agentAt : iceAt) - t0,
+    trace,
   };
 }
 
@@ -395,6 +526,12 @@ async function customerCall(
     callId,
     far: {
       mark: async () => {},
+      traceTakeOver: async () => {
+        const session = await call.sdh()?.session();
+        const trace = session ? traceOf(session) : undefined;
+        if (!trace) throw new Error('the customer bot’s call has no wrtc session to trace');
+        return traceFarEnd(trace);
+      },
       hearsAlice: async () => onlyToneHeard(await hearing(call, { windowMs: 200, minHeardMs: 100 }), TONES.alice),
       watchGap: async () =>
         watchFrames(async () => (await hearing(call, { windowMs: 1000, partyTones: [TONES.alice] })).frameTones.get(TONES.alice) ?? []),

@@ -186,6 +186,19 @@ export function hearingOf(session: MediaSession, options: HearingOptions = {}): 
   return wrtcSessions.get(session)?.hearing(options);
 }
 
+/** Read access to one session's peer connection, for a bench that traces its ICE and DTLS. */
+export interface WrtcTrace {
+  /** The connection's standard stats report; undefined once closed or before it has a connection. */
+  report(): Promise<RTCStatsReport | undefined>;
+  /** performance.now() at each remote offer this session applied (setRemoteDescription done), oldest first. */
+  readonly remoteOffersAt: readonly number[];
+}
+
+/** The trace of `session` if it is a session of this engine (of any port); undefined otherwise. */
+export function traceOf(session: MediaSession): WrtcTrace | undefined {
+  return wrtcSessions.get(session);
+}
+
 export function createWrtcMediaPort(options: WrtcEngineOptions = {}): WrtcMediaPort {
   const toneHz = options.toneHz ?? 440;
   const gatheringTimeoutMs = options.iceGatheringTimeoutMs ?? 300;
@@ -421,7 +434,8 @@ class PacketHistory {
   }
 }
 
-class WrtcSession implements MediaSession {
+class WrtcSession implements MediaSession, WrtcTrace {
+  readonly remoteOffersAt: number[] = [];
   /** Made on first use: an outgoing call's first offer may take the port's spare instead. */
   private connection: RTCPeerConnection | null = null;
   private readonly source: AudioSource;
@@ -486,6 +500,7 @@ class WrtcSession implements MediaSession {
   acceptOffer(offer: Sdp, options: AnswerOptions): Promise<Sdp> {
     return this.serialized(async () => {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: this.filter(offer) });
+      this.remoteOffersAt.push(performance.now());
       try {
         const transceiver = await this.audioTransceiverAfterRemoteOffer();
         // libwebrtc answers with the intersection of this and the reversed offer direction
@@ -581,6 +596,11 @@ class WrtcSession implements MediaSession {
       frameTones: framed.frames,
       level: audio.samples.length === 0 ? 0 : Math.sqrt(sumOfSquares / audio.samples.length),
     };
+  }
+
+  async report(): Promise<RTCStatsReport | undefined> {
+    if (this.closing.signal.aborted || this.connection === null) return undefined;
+    return this.statsOf(this.connection);
   }
 
   /** Adds the current inbound RTP total to the history; a session closing meanwhile adds nothing. */
