@@ -11,7 +11,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export default defineConfig({
   root: here('./renderer'),
   base: './',
-  publicDir: false,
+  // favicon.ico only: a browser asks every page of the browser fallback for /favicon.ico.
+  publicDir: here('./renderer/public'),
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   build: {
     outDir: here('./dist/renderer'),

@@ -169,10 +169,18 @@ async function start(): Promise<void> {
   installPermissionHandlers(session.defaultSession, log);
 
   const userData = app.getPath('userData');
+  // What this computer trusts before any provisioning is read (Node's bundle, the OS store, IT's
+  // policy files): provisioning URLs and the Connect screen's checks are held to it, so that they
+  // accept exactly the servers the desk will; the desk adds provisioning's own CAs below.
+  const policyCaFiles = await readCaFiles(policy.trustedCaFiles);
+  for (const issue of policyCaFiles.issues) log(`trusted CAs: ${issue}`);
+  const machineCas = trustedCas({ bundled: tls.rootCertificates, system: nodeSystemCertificates(tls), extra: policyCaFiles.sources });
+  const fetchTrust = machineCas.ca ? { ca: machineCas.ca } : {};
   const provisioningLog = files.child('provisioning');
   const loader = new ProvisioningLoader({
     sources: sourcesFromCommandLine(process.argv, process.env, process.platform, userData),
     log: (message) => provisioningLog.info(message),
+    fetch: fetchTrust,
   });
   const loaded = await loader.load();
   const media = new RendererMediaPort();
@@ -191,6 +199,7 @@ async function start(): Promise<void> {
     const fromUrl = await new ProvisioningLoader({
       sources: { url: saved.url, lastGoodFile: join(userData, 'provisioning.last-good.json') },
       log,
+      fetch: fetchTrust,
     }).load();
     document = fromUrl.config?.document;
     if (fromUrl.issues.length > 0) log(`provisioning from the saved address: ${describeIssues(fromUrl.issues)}`);
@@ -249,6 +258,7 @@ async function start(): Promise<void> {
       connectionFile,
       credentials,
       ...(saved ? { saved } : {}),
+      ...(machineCas.ca ? { trustedCa: machineCas.ca } : {}),
       onConnected: (value) => connected(value),
     });
     slot = new DeskSlot(connectDesk);
@@ -270,7 +280,7 @@ async function start(): Promise<void> {
   const cas = trustedCas({
     bundled: tls.rootCertificates,
     system: nodeSystemCertificates(tls),
-    extra: await caSources(inForce.sip.trustedCaCertificates ?? [], policy.trustedCaFiles),
+    extra: [...provisioningCas(inForce.sip.trustedCaCertificates ?? []), ...policyCaFiles.sources],
   });
   for (const added of cas.added) files.info('trusted CA added', added);
   for (const issue of cas.issues) files.warn(`trusted CAs: ${issue}`);
@@ -401,12 +411,9 @@ async function start(): Promise<void> {
   };
 }
 
-/** IT's extra CAs: PEM text from provisioning, and the files machine policy names (regular files only). */
-async function caSources(fromProvisioning: readonly string[], policyFiles: readonly string[]): Promise<CaSource[]> {
-  const sources: CaSource[] = fromProvisioning.map((pem, i) => ({ source: `provisioning sip.trustedCaCertificates[${i}]`, pem }));
-  const files = await readCaFiles(policyFiles);
-  for (const issue of files.issues) log(`trusted CAs: ${issue}`);
-  return [...sources, ...files.sources];
+/** IT's extra CAs from provisioning: PEM text. */
+function provisioningCas(fromProvisioning: readonly string[]): CaSource[] {
+  return fromProvisioning.map((pem, i) => ({ source: `provisioning sip.trustedCaCertificates[${i}]`, pem }));
 }
 
 function trayIcon(): Electron.NativeImage {

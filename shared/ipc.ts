@@ -11,7 +11,16 @@ import type { AgentSettingsView, AudioDeviceRole, AudioDeviceSetting, DeskState 
 import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
-import { MAX_DEVICE_ID_CHARS, MAX_DEVICE_LABEL_CHARS, MAX_ID_CHARS } from './limits.js';
+import {
+  MAX_DEVICE_ID_CHARS,
+  MAX_DEVICE_LABEL_CHARS,
+  MAX_DISPLAY_NAME_CHARS,
+  MAX_ID_CHARS,
+  MAX_PASSWORD_CHARS,
+  MAX_PROVISIONING_URL_CHARS,
+  MAX_SERVER_ADDRESS_CHARS,
+} from './limits.js';
+import { connectPayloadSentence } from './connectFields.js';
 import { MAX_NOTE_PAYLOAD_UNITS } from './notes.js';
 import { MAX_TYPED_NUMBER } from './transfer/dialPlan.js';
 
@@ -34,12 +43,12 @@ export const COMMANDS = {
   'session.connect': z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('account'),
-      server: z.string().trim().min(1).max(512),
+      server: z.string().trim().min(1).max(MAX_SERVER_ADDRESS_CHARS),
       userId: z.string().trim().min(1).max(MAX_ID_CHARS),
-      password: z.string().max(256),
-      displayName: z.string().trim().max(128),
+      password: z.string().max(MAX_PASSWORD_CHARS),
+      displayName: z.string().trim().max(MAX_DISPLAY_NAME_CHARS),
     }),
-    z.strictObject({ kind: z.literal('provisioningUrl'), url: z.string().trim().min(1).max(2048) }),
+    z.strictObject({ kind: z.literal('provisioningUrl'), url: z.string().trim().min(1).max(MAX_PROVISIONING_URL_CHARS) }),
   ]),
   'agent.setStatus': z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('Ready') }),
@@ -254,6 +263,8 @@ export function parseCommand<C extends CommandName>(
   const result = schema.safeParse(payload);
   if (result.success) return { ok: true, value: result.data as ValidatedPayload<C> };
   const issue = result.error.issues[0];
+  // The Connect screen shows the answer to an agent as is: one sentence about the field to fix.
+  if (command === 'session.connect') return { ok: false, error: { code: 'invalid-payload', message: connectPayloadSentence(issue) } };
   const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
   return { ok: false, error: { code: 'invalid-payload', message: `${command}: ${issue?.message ?? 'invalid'}${where}` } };
 }

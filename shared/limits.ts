@@ -15,3 +15,18 @@ export const MAX_DEVICE_ID_CHARS = 512;
 
 /** An audio device's label (AudioDeviceSetting.label): the OS's name for it, which IT's machine policy names too. */
 export const MAX_DEVICE_LABEL_CHARS = 256;
+
+/** The Connect screen's server address (session.connect): a wss:// URL. */
+export const MAX_SERVER_ADDRESS_CHARS = 512;
+
+/** A password as typed at sign-in or on the Connect screen. */
+export const MAX_PASSWORD_CHARS = 256;
+
+/**
+ * The Connect screen's display name: it becomes the agent's roster label, which provisioning bounds
+ * to 80 characters (shared/provisioning/schema.ts `label`).
+ */
+export const MAX_DISPLAY_NAME_CHARS = 80;
+
+/** A provisioning document's address (session.connect). */
+export const MAX_PROVISIONING_URL_CHARS = 2048;

@@ -49,7 +49,7 @@ export class Desk {
     this.now = options.now ?? Date.now;
     this.log = (options.log ?? NO_LOG).child('desk');
     this.settings = new AgentSettings(options.store.settings, options.settingsPolicy, this.now);
-    this.store = new DeskStore(initialDeskState(options.provisioning, this.settings.view()));
+    this.store = new DeskStore(initialDeskState(options.provisioning, this.settings.view(), options.signInOnly));
     this.events = this.store.events;
     this.calls = new CallLedger(
       () => this.ctx,
@@ -114,6 +114,7 @@ export class Desk {
   mediaEngineAttached(): void {
     const s = this.signedIn;
     if (!s) return;
+    this.calls.mediaEngineChanged();
     s.transfers.dropPreparedMedia(); // prepared in the engine that is gone; the panel prepares anew
     for (const call of s.phone.calls()) {
       void call

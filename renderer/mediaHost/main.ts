@@ -7,6 +7,7 @@
 import type { MediaHostApi, MediaHostState } from '../../shared/ipc.js';
 import { attachMediaEngine, choiceFromSettings, MEDIA_OPTIONS_GLOBAL } from '../media/index.js';
 import { showReplaced } from './replacedNotice.js';
+import { showDeskGone, whenDeskGone } from './deskGoneNotice.js';
 
 /** Where the harness finds the engine (see below). */
 const MEDIA_ENGINE_GLOBAL = '__BATON_MEDIA_ENGINE__';
@@ -56,4 +57,9 @@ if (!baton) {
   window.addEventListener('online', () => media.engine.invalidateSpare());
   (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', () => media.engine.invalidateSpare());
   window.addEventListener('pagehide', () => void media.dispose());
+  // The browser fallback's desk stopped: this tab plays nothing any more and says so (the app's IPC never closes).
+  whenDeskGone(window, () => {
+    showDeskGone(document);
+    void media.dispose();
+  });
 }

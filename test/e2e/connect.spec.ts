@@ -3,7 +3,9 @@
  * every failure is a sentence the agent can act on — nothing listening, a plain ws:// address
  * elsewhere than this computer, a wrong password, a user the server does not know — and nothing is
  * saved until the account really registered; then the desk signs in, the settings file holds the
- * server and user but no password, and the password went to the credential store only.
+ * server and user but no password, and the password went to the credential store only. The form
+ * leaves checking to main (no browser bubble stands in front of its sentence), an answer about
+ * earlier input goes when a field changes, and each field is bounded at the contract's limit.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,6 +102,60 @@ test('the Connect screen: each failure is a sentence to act on, nothing saved un
     expect(readFileSync(endpoint.connectionFile, 'utf8')).not.toContain('correct-horse');
     expect(endpoint.secrets.get('alice')).toBe('correct-horse');
     expect(endpoint.desk?.snapshot().session.registration).toBe('registered');
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    server.unregister(endpoint);
+  }
+});
+
+test('each answer is about the input just sent: the product’s own sentences, no browser bubble, a stale answer cleared on edit', async ({
+  browser,
+}) => {
+  const endpoint = new ConnectEndpoint();
+  server.register(endpoint);
+  const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
+  try {
+    const page = await context.newPage();
+    const args: BridgeClientArgs = {
+      url: server.bridgeUrl(endpoint.token),
+      commands: COMMAND_NAMES,
+      events: [...CONTRACT_EVENTS],
+      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
+    };
+    await page.addInitScript(installBatonBridge, args);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Connect to your phone server' })).toBeVisible();
+    const alert = page.getByRole('alert');
+    const serverField = page.getByRole('textbox', { name: /^Server/ });
+    const connect = page.getByRole('button', { name: 'Connect', exact: true });
+
+    await connectWith(page, { server: 'http://127.0.0.1:80', user: 'alice', password: 'x' });
+    await expect(alert).toHaveText('The server address must start with wss://, not http://.');
+    // Editing a field takes the answer about the old input away at once.
+    await serverField.fill('garbage');
+    await expect(alert).toBeHidden();
+    await connect.click();
+    await expect(alert).toHaveText('The server address is not a web address: it looks like wss://sip.example.com.');
+    await serverField.fill('wss://127.0.0.1:99999');
+    await connect.click();
+    await expect(alert).toHaveText('The server address is not a web address: it looks like wss://sip.example.com.');
+
+    // A user name the server could never take: a sentence about it, not a provisioning path.
+    await connectWith(page, { server: lab.wsUrl, user: 'alice@', password: 'correct-horse' });
+    await expect(alert).toHaveText('The user name “alice@” is not valid: use the name IT gave you, without @ or spaces.');
+
+    // Each field is bounded where the agent types, at the contract's limits.
+    const user = page.getByRole('textbox', { name: /^User/ });
+    await expect(serverField).toHaveAttribute('maxlength', '512');
+    await expect(user).toHaveAttribute('maxlength', '128');
+    await expect(page.getByLabel(/^Password/)).toHaveAttribute('maxlength', '256');
+    await expect(page.getByRole('textbox', { name: /^Display name/ })).toHaveAttribute('maxlength', '80');
+    await user.fill('u'.repeat(300));
+    await expect(user).toHaveValue('u'.repeat(128));
+
+    expect(() => readFileSync(endpoint.connectionFile, 'utf8')).toThrow();
+    expect(endpoint.secrets.size).toBe(0);
   } finally {
     await context.close();
     await endpoint.dispose();

@@ -10,7 +10,9 @@
  *
  * The same holds when only the npm process gets SIGTERM (as `kill` or a service manager sends it),
  * and for Ctrl+C while the demo is still starting (its bots signing in). An Electron that starts
- * but cannot open a window leaves the demo in the browser instead of stopping it.
+ * but cannot open a window leaves the demo in the browser instead of stopping it. A provisioning
+ * file (`npm start -- --provisioning FILE`) that is missing, a folder or not a document stops it at
+ * once with one sentence naming the file, and no stack trace.
  *
  * BATON_UPDATE_DOCS=1 also writes the README's two screenshots to docs/.
  */
@@ -176,7 +178,19 @@ test('npm start with no provisioning and no window: the demo desk in the browser
     await panel.getByRole('radio', { name: /Cold/ }).check();
     await panel.getByLabel('Outcome').selectOption({ label: 'Billing question' });
     await panel.getByLabel('Note (optional)').fill('Double charge on the March invoice, verified');
+    // The README's picture of the panel: from its heading down, every colleague in view, recommended
+    // and not. Typing the note scrolled the heading away; the app's picker list scrolls past 280 px,
+    // which the picture unfolds (six colleagues fit) on a taller window. (Through the element's own
+    // style: the page's CSP refuses a style sheet injected for the screenshot.)
+    await panel.getByLabel('Note (optional)').blur();
+    await page.setViewportSize({ width: 1280, height: 1200 });
+    const list = panel.locator('.user-picker__list');
+    await list.evaluate((element: HTMLElement) => void (element.style.maxHeight = 'none'));
+    await panel.evaluate((form) => form.scrollIntoView({ block: 'start' }));
+    await expect(panel.locator('label', { hasText: 'Dev Patel' })).toBeInViewport();
     await shot(page, 'desk-transfer-panel');
+    await list.evaluate((element: HTMLElement) => void (element.style.maxHeight = ''));
+    await page.setViewportSize({ width: 1280, height: 960 });
     step('cold transfer confirmed');
     await panel.getByRole('button', { name: 'Confirm transfer' }).click();
     await expect(page.getByLabel('Disposition code')).toHaveValue('billing-question', { timeout: 15_000 });
@@ -358,4 +372,41 @@ test('Electron that starts but cannot open a window: the demo falls back to the 
   process.kill(-(demo.child.pid ?? 0), 'SIGINT');
   await expectNothingLeft(demo, tmp, held, 'Ctrl+C');
   rmSync(tmp, { recursive: true, force: true });
+});
+
+test('--provisioning with a file that is missing, a folder or not a document: one sentence, exit code 1, nothing started', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'baton-demo-spec-'));
+  const invalid = join(tmp, 'baton.json');
+  writeFileSync(invalid, '{"version":1}');
+  const run = (file: string): Promise<{ code: number | null; text: string }> =>
+    new Promise((resolve) => {
+      // start.sh runs this line for `npm start -- --provisioning FILE` where no window can open.
+      const child = spawn('node', ['--import', 'tsx', 'test/lab/demo/start.ts', '--window-unavailable', 'test', '--provisioning', file], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+      child.once('close', (code) => resolve({ code, text }));
+    });
+  try {
+    const cases = [
+      [join(tmp, 'missing.json'), `The provisioning file ${join(tmp, 'missing.json')} cannot be read: there is no such file.`],
+      [tmp, `The provisioning file ${tmp} cannot be read: it is a folder.`],
+      [invalid, `The provisioning document ${invalid} cannot be used ($.sip: expected a value (object), but it is missing;`],
+    ] as const;
+    for (const [file, sentence] of cases) {
+      const { code, text } = await run(file);
+      expect(code, file).toBe(1);
+      expect(text.trim().split('\n'), file).toHaveLength(1);
+      expect(text, file).toContain(sentence);
+      expect(text, file).not.toMatch(/\n\s+at |ENOENT|EISDIR|Error:/);
+    }
+    // No bundle copy, no desk folder (tsx keeps its compile cache there too).
+    expect(readdirSync(tmp).filter((name) => name.startsWith('baton-'))).toEqual([]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -19,6 +19,9 @@ import { trustedCas } from '../../electron/shell/trustedCas.js';
 import { parseProvisioning, type ProvisioningDocument } from '../../shared/provisioning/index.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { createTestDesk, labDocument, type TestDesk } from '../support/deskFixture.js';
+import { ConnectDesk, type Connected } from '../../electron/core/provisioning/connectDesk.js';
+import { fetchDocument } from '../../electron/core/provisioning/fetchDocument.js';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 
 let lab: Lab;
 let caPem: string;
@@ -177,6 +180,151 @@ describe('TLS failures other than an unknown CA', () => {
       expect(failed.log).toMatch(/"code":"EPROTO"[\s\S]*wrong version number|wrong version number[\s\S]*"code":"EPROTO"/);
     } finally {
       server.close();
+    }
+  });
+});
+
+/**
+ * The Connect screen (first run without provisioning) trusts exactly what the desk will: main hands
+ * it the CAs it works out from the OS store and IT's policy files (electron/main.ts). A company CA
+ * given there lets the account's check register over wss:// and a provisioning address be fetched;
+ * without it, each says the certificate is not trusted, naming the remedy.
+ */
+describe('the Connect screen over TLS', () => {
+  const untrusted = /\((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/;
+  const withCompanyCa = (): readonly string[] => {
+    const cas = trustedCas({
+      bundled: tls.rootCertificates,
+      system: { systemCertificates: () => [] },
+      extra: [{ source: 'machine policy', pem: caPem }],
+    });
+    if (!cas.ca) throw new Error('no CA added');
+    return cas.ca;
+  };
+  const memoryCredentials = () => ({ available: true, save: () => {}, load: () => null, clear: () => {} });
+  function connectDesk(trustedCa: readonly string[] | undefined, connected: Connected[]): ConnectDesk {
+    return new ConnectDesk({
+      connectionFile: join(mkdtempSync(join(tmpdir(), 'baton-connect-tls-')), 'connection.json'),
+      credentials: memoryCredentials(),
+      onConnected: (c) => void connected.push(c),
+      ...(trustedCa ? { trustedCa } : {}),
+    });
+  }
+  const account = () => ({ kind: 'account', server: lab.wssUrl ?? '', userId: 'erin', password: '', displayName: 'Erin' }) as const;
+
+  async function serveHttps(options: { key: Buffer; cert: Buffer }, body: string): Promise<{ url: string; close: () => void }> {
+    const server = createHttpsServer(options, (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/baton.json`, close: () => server.close() };
+  }
+
+  it('an account on a company-CA server: registers when main gave the CA, the certificate sentence when not', async () => {
+    const trusted: Connected[] = [];
+    expect(await connectDesk(withCompanyCa(), trusted).handle('session.connect', account())).toEqual({ ok: true, value: undefined });
+    expect(trusted[0]?.signIn).toEqual({ userId: 'erin', password: '' });
+
+    const refused: Connected[] = [];
+    const outcome = await connectDesk(undefined, refused).handle('session.connect', account());
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    const host = new URL(lab.wssUrl ?? '').host;
+    expect(outcome.error.message).toMatch(new RegExp(`^This computer does not trust the certificate of ${host.replace(/\./g, '\\.')} `));
+    expect(outcome.error.message).toMatch(untrusted);
+    expect(outcome.error.message).toMatch(/Ask IT to install the company's certificate, or check the server address\.$/);
+    expect(refused).toEqual([]);
+  });
+
+  it('a provisioning address on a company-CA server: fetched when main gave the CA, the certificate sentence when not', async () => {
+    const served = await serveHttps(
+      { key: readFileSync(join(certDir, 'server.key')), cert: readFileSync(join(certDir, 'server.pem')) },
+      JSON.stringify(labDocument(lab)),
+    );
+    try {
+      const trusted: Connected[] = [];
+      const ok = await connectDesk(withCompanyCa(), trusted).handle('session.connect', { kind: 'provisioningUrl', url: served.url });
+      expect(ok).toEqual({ ok: true, value: undefined });
+      expect(trusted[0]?.document.sip.server).toBe(lab.wsUrl);
+
+      const refused: Connected[] = [];
+      const outcome = await connectDesk(undefined, refused).handle('session.connect', { kind: 'provisioningUrl', url: served.url });
+      expect(outcome.ok).toBe(false);
+      if (outcome.ok) return;
+      expect(outcome.error.message).toMatch(/^This computer does not trust the certificate of 127\.0\.0\.1:\d+ /);
+      expect(outcome.error.message).toMatch(untrusted);
+      expect(outcome.error.message).toMatch(/check the provisioning address\.$/);
+      expect(refused).toEqual([]);
+    } finally {
+      served.close();
+    }
+  });
+});
+
+/** fetchDocument keeps the cause: the agent reads what happened and what to check, IT's issue list the same. */
+describe('a provisioning address that cannot be fetched', () => {
+  it("Kamailio's TLS port (a CA this computer does not know): the certificate sentence, not 'unreachable'", async () => {
+    const port = new URL(lab.wssUrl ?? '').port;
+    const fetched = await fetchDocument(`https://127.0.0.1:${port}/baton.json`);
+    expect(fetched.ok).toBe(false);
+    if (fetched.ok) return;
+    expect(fetched.sentence).toMatch(new RegExp(`^This computer does not trust the certificate of 127\\.0\\.0\\.1:${port} `));
+    expect(fetched.sentence).toMatch(/\((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+    expect(fetched.expected).toMatch(/^a server certificate this computer trusts \(/);
+  });
+
+  it('a self-signed certificate: the certificate sentence with its code', async () => {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-keyout', 'self.key', '-out', 'self.pem'],
+      { cwd: certDir, stdio: 'pipe' },
+    );
+    const server = createHttpsServer(
+      { key: readFileSync(join(certDir, 'self.key')), cert: readFileSync(join(certDir, 'self.pem')) },
+      (_q, r) => r.end('{}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const fetched = await fetchDocument(`https://127.0.0.1:${port}/baton.json`);
+      expect(fetched).toMatchObject({
+        ok: false,
+        sentence: `This computer does not trust the certificate of 127.0.0.1:${port} (DEPTH_ZERO_SELF_SIGNED_CERT). Ask IT to install the company's certificate, or check the provisioning address.`,
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('nothing listening: says it cannot reach the server and what to check', async () => {
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const fetched = await fetchDocument(`https://127.0.0.1:${port}/baton.json`);
+    expect(fetched).toEqual({
+      ok: false,
+      expected: 'a reachable server (ECONNREFUSED)',
+      sentence: `Baton cannot reach 127.0.0.1:${port}. Check the provisioning address and that this computer is on the company network (or VPN).`,
+    });
+  });
+
+  it('a server that accepts the connection and never answers: says how long Baton waited', async () => {
+    const sockets: Socket[] = [];
+    const silent: TcpServer = createTcpServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const fetched = await fetchDocument(`https://127.0.0.1:${port}/baton.json`, { timeoutMs: 500 });
+      expect(fetched).toEqual({
+        ok: false,
+        expected: 'an answer within 0.5 s',
+        sentence: `The server 127.0.0.1:${port} did not answer within 0.5 s. Check the provisioning address and that this computer is on the company network (or VPN).`,
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });

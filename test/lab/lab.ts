@@ -542,10 +542,33 @@ function trackGroup(pid: number): void {
   });
 }
 
+/**
+ * Kills process group `group` once this process is gone, however it went (SIGKILL included, which
+ * runs no exit hook): a `sh` that waits for end-of-file on its stdin, a pipe (libuv's socket pair)
+ * whose other end only this process holds. The kernel closes that end when this process dies, the
+ * read returns, and the shell kills the group.
+ * Linux's PR_SET_PDEATHSIG would do it without a shell, but Node has no prctl, and it would reach
+ * Kamailio's main process only: the watchdog reaches its workers too (the whole group). Node opens
+ * the pipe close-on-exec, so no other child inherits this end and keeps it open. The watchdog
+ * ignores the terminal's signals (Ctrl+C reaches the whole foreground group), so it stays until
+ * this process goes; a lab stopped normally kills it first.
+ */
+function groupWatchdog(group: number): ChildProcess {
+  const script = `trap '' INT TERM HUP; read -r _; kill -9 -${group} 2>/dev/null; exit 0`;
+  const watchdog = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // Neither the watchdog nor its pipe keeps this process alive.
+  watchdog.unref();
+  (watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
+  // Its exit (killed by stop, or the group it watched is gone) needs nothing done.
+  watchdog.once('error', (error) => console.warn(`the lab's watchdog for process group ${group} failed: ${error.message}`));
+  return watchdog;
+}
+
 interface Running {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly exited: Promise<void>;
+  readonly watchdog: ChildProcess;
 }
 
 class KamailioLab implements Lab {
@@ -651,11 +674,12 @@ class KamailioLab implements Lab {
     const pid = child.pid;
     if (pid === undefined) throw new LabError('exited', `could not spawn ${this.binary}`);
     trackGroup(pid);
+    const watchdog = groupWatchdog(pid);
     const exited = new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
     });
-    return { child, pid, exited };
+    return { child, pid, exited, watchdog };
   }
 
   private async waitUntilReady(running: Running): Promise<void> {
@@ -695,6 +719,9 @@ class KamailioLab implements Lab {
   }
 
   private forget(running: Running): void {
+    // The group is gone: its watchdog has nothing left to kill (and must not kill a recycled group id).
+    if (running.watchdog.pid !== undefined && running.watchdog.exitCode === null && running.watchdog.signalCode === null)
+      signalProcess(running.watchdog.pid, 'SIGKILL');
     liveGroups.delete(running.pid);
     if (this.running === running) this.running = undefined;
   }

@@ -17,6 +17,9 @@ import {
 import { PhoneError } from '../../electron/core/sip/phoneError.js';
 import type { CredentialStore } from '../../electron/core/ports.js';
 import { textMatching } from '../support/matchers.js';
+import { parseCommand } from '../../shared/ipc.js';
+import { CONNECT_FIELDS } from '../../shared/connectFields.js';
+import { MAX_DISPLAY_NAME_CHARS } from '../../shared/limits.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -153,9 +156,9 @@ describe('ConnectDesk', () => {
       ok: false,
       error: { code: 'not-connected', message: 'Connect Baton to your server first.' },
     });
-    expect(await desk.handle('session.connect', { kind: 'account', server: 'x' })).toMatchObject({
+    expect(await desk.handle('session.connect', { kind: 'account', server: 'x' })).toEqual({
       ok: false,
-      error: { code: 'invalid-payload' },
+      error: { code: 'invalid-payload', message: 'Baton could not read the user name: type it again.' },
     });
   });
 
@@ -193,5 +196,87 @@ describe('ConnectDesk', () => {
     expect(await readSavedConnection(file)).toBeUndefined();
     writeFileSync(file, 'not json');
     expect(await readSavedConnection(file)).toBeUndefined();
+  });
+});
+
+/**
+ * What the contract refuses in a session.connect payload (main's IpcBridge checks it before the
+ * Connect desk sees it) and what the provisioning schema refuses in the document an account becomes:
+ * one sentence about the field the agent typed, never a schema's words.
+ */
+describe('a refused connect request: one sentence per field', () => {
+  const account = { kind: 'account', server: 'wss://sip.example.com', userId: 'alice', password: 'pw', displayName: 'Alice' };
+  const refusal = (payload: unknown): string => {
+    const parsed = parseCommand('session.connect', payload);
+    if (parsed.ok) throw new Error('accepted');
+    expect(parsed.error.code).toBe('invalid-payload');
+    return parsed.error.message;
+  };
+
+  it.each([
+    ['server', { ...account, server: `wss://${'x'.repeat(600)}` }, 'The server address can be at most 512 characters.'],
+    ['userId', { ...account, userId: 'a'.repeat(129) }, 'The user name can be at most 128 characters.'],
+    ['password', { ...account, password: 'p'.repeat(257) }, 'The password can be at most 256 characters.'],
+    ['displayName', { ...account, displayName: 'D'.repeat(81) }, 'The display name can be at most 80 characters.'],
+    [
+      'url',
+      { kind: 'provisioningUrl', url: `https://it.example.com/${'x'.repeat(2048)}` },
+      'The provisioning address can be at most 2048 characters.',
+    ],
+    ['server (blank)', { ...account, server: '   ' }, 'Enter the server address.'],
+    ['userId (blank)', { ...account, userId: '' }, 'Enter the user name.'],
+    ['password (not text)', { ...account, password: 42 }, 'Baton could not read the password: type it again.'],
+    ['kind (missing)', { server: 'wss://x' }, 'Baton could not read these connection settings: reload the window and try again.'],
+  ])('%s', (_field, payload, sentence) => {
+    expect(refusal(payload)).toBe(sentence);
+  });
+
+  it('the limits the screen bounds its inputs with are the contract’s', () => {
+    for (const [field, { max }] of Object.entries(CONNECT_FIELDS)) {
+      const base = field === 'url' ? { kind: 'provisioningUrl', url: 'https://it.example.com/' } : { ...account };
+      const prefix = field === 'url' ? 'https://it.example.com/' : field === 'server' ? 'wss://' : '';
+      const value = `${prefix}${'w'.repeat(max)}`.slice(0, max);
+      expect(parseCommand('session.connect', { ...base, [field]: value }).ok, `${field} at its limit`).toBe(true);
+      expect(parseCommand('session.connect', { ...base, [field]: `${value}w` }).ok, `${field} past its limit`).toBe(false);
+    }
+  });
+
+  it('a display name as long as the screen allows becomes the roster label', () => {
+    const name = 'N'.repeat(MAX_DISPLAY_NAME_CHARS);
+    const doc = documentForAccount({ version: 1, kind: 'account', server: 'wss://sip.example.com', userId: 'alice', displayName: name });
+    expect(doc.roster[0]?.displayName).toBe(name);
+  });
+
+  it.each([
+    ['alice@', 'wss://sip.example.com', 'The user name “alice@” is not valid: use the name IT gave you, without @ or spaces.'],
+    ['al ice', 'wss://sip.example.com', 'The user name “al ice” is not valid: use the name IT gave you, without @ or spaces.'],
+    ['sip:', 'wss://sip.example.com', 'The user name “sip:” is not valid: use the name IT gave you, without @ or spaces.'],
+    [
+      'alice@exa mple.com',
+      'wss://sip.example.com',
+      'The user name “alice@exa mple.com” is not valid: use the name IT gave you, without @ or spaces.',
+    ],
+    ['a'.repeat(65), 'wss://sip.example.com', 'The user name can be at most 64 characters before the @.'],
+    [
+      'alice',
+      'wss://[::1]:8443',
+      'Baton cannot use [::1]:8443 as the SIP domain: enter the user name with its domain, such as alice@example.com.',
+    ],
+    [
+      'alice',
+      'wss://it:secret@sip.example.com',
+      'The server address must not hold a user name or password: type them in their own fields.',
+    ],
+  ])('the user name %j on %s', async (userId, server, sentence) => {
+    const connected: Connected[] = [];
+    const desk = new ConnectDesk({
+      connectionFile: join(folder(), 'c.json'),
+      credentials: memoryCredentials(),
+      onConnected: (c) => void connected.push(c),
+      probe: () => Promise.reject(new Error('not reached: the settings are refused first')),
+    });
+    const outcome = await desk.handle('session.connect', { kind: 'account', server, userId, password: '', displayName: '' });
+    expect(outcome).toEqual({ ok: false, error: { code: 'connect-failed', message: sentence } });
+    expect(connected).toEqual([]);
   });
 });

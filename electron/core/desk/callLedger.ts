@@ -9,6 +9,7 @@ import type { Call } from '../sip/call.js';
 import { afterEndListeners } from '../callEndOrder.js';
 import type { DeskContext } from './deskContext.js';
 import type { Dispositions } from './dispositions.js';
+import { MediaChecks } from './mediaCheck.js';
 
 export interface CallMeta {
   readonly startedAt: number;
@@ -21,6 +22,7 @@ export interface CallMeta {
 
 export class CallLedger {
   private readonly meta = new Map<string, CallMeta>();
+  private checks: MediaChecks | undefined;
 
   constructor(
     private readonly ctx: () => DeskContext,
@@ -37,6 +39,17 @@ export class CallLedger {
 
   clear(): void {
     this.meta.clear();
+  }
+
+  /** A new media engine attached (Desk.mediaEngineAttached): the calls it takes over are not checked for audio. */
+  mediaEngineChanged(): void {
+    this.checks?.engineChanged();
+  }
+
+  private mediaChecks(): MediaChecks {
+    const ctx = this.ctx();
+    this.checks ??= new MediaChecks(ctx.options.mediaCheck ?? {}, (text) => ctx.store.notice(text), ctx.log);
+    return this.checks;
   }
 
   /** A call appeared (incoming, dialled, a consult, a call following a REFER). */
@@ -62,6 +75,7 @@ export class CallLedger {
       ctx.refreshCalls();
     });
     for (const event of ['hold', 'remoteHold'] as const) call.events.on(event, () => ctx.refreshCalls());
+    this.mediaChecks().watch(call, () => this.nameOf(call));
     // The transfer this call belongs to decides first what it owes (callEndOrder.ts).
     call.events.on('ended', () => afterEndListeners(() => this.onCallEnded(call)));
     if (call.direction === 'inbound' && !call.replaces && s.transfers.forCall(call.id) === null) {

@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import type { Transfers, TransfersOptions } from '../transfer/transfers.js';
 import type { Disposable } from '../typedEmitter.js';
 import type { CallLedger } from './callLedger.js';
+import type { MediaCheckOptions } from './mediaCheck.js';
 import type { DeskStore } from './deskStore.js';
 
 export interface DeskOptions {
@@ -36,6 +37,13 @@ export interface DeskOptions {
   readonly settingsPolicy?: AgentSettingsPolicy;
   /** Writes the diagnostics bundle where the agent chooses (main: a save dialog); null = cancelled. */
   readonly exportDiagnostics?: () => Promise<{ readonly path: string | null }>;
+  /**
+   * Only these roster users may sign in at this desk (default: everyone in the roster), and the
+   * sentence that says why to anyone else — the demo's desk, whose other users are its bots.
+   */
+  readonly signInOnly?: { readonly users: readonly string[]; readonly why: string };
+  /** When a new call's audio is checked, and what the notice adds where the audio did not connect (mediaCheck.ts). */
+  readonly mediaCheck?: MediaCheckOptions;
   /** Tests tune timers; the product uses the defaults. */
   readonly phone?: Partial<PhoneOptions>;
   readonly transfers?: Partial<TransfersOptions>;

@@ -22,14 +22,18 @@ import type { CallMeta } from './callLedger.js';
 /** What the agent's chosen status reads before anyone signed in. */
 const DEFAULT_CHOSEN: ChosenStatus = { kind: 'NotReady', reason: 'Signing in' };
 
-export function initialDeskState(doc: ProvisioningDocument, settings: DeskState['settings']): DeskState {
+export function initialDeskState(
+  doc: ProvisioningDocument,
+  settings: DeskState['settings'],
+  signInOnly?: { readonly users: readonly string[] },
+): DeskState {
   return {
     version: 1,
     session: {
       registration: 'unregistered',
       error: null,
       user: null,
-      signInUsers: doc.roster.map((u) => ({ id: u.id, name: u.displayName })),
+      signInUsers: doc.roster.filter((u) => signInOnly?.users.includes(u.id) ?? true).map((u) => ({ id: u.id, name: u.displayName })),
     },
     agent: { status: { kind: 'Offline' }, chosen: DEFAULT_CHOSEN },
     calls: [],

@@ -40,6 +40,9 @@ export class Sessions {
     const doc = this.ctx.options.provisioning;
     const user = doc.roster.find((u) => u.id === userId);
     if (!user) throw new DeskError('unknown-user', 'This user is not in the roster IT provided.');
+    const only = this.ctx.options.signInOnly;
+    if (only && !only.users.includes(userId))
+      throw new DeskError('not-at-this-desk', `${user.displayName} cannot sign in here: ${only.why}`);
     const secret = password || this.ctx.options.credentials.load(userId) || '';
     if (secret) this.ctx.log.redact(secret);
     this.ctx.log.info('signing in', { userId, server: doc.sip.server, savedPassword: !password && secret !== '' });

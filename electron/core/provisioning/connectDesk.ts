@@ -56,6 +56,12 @@ export interface ConnectDeskOptions {
   /** Registers once and unregisters; rejects with the phone's error. Default: a Phone without media. */
   readonly probe?: (account: Account) => Promise<void>;
   readonly fetch?: (url: string) => Promise<Fetched>;
+  /**
+   * The certificate authorities (PEM) the real desk will trust — Node's bundle, the OS store, IT's
+   * policy files (shell/trustedCas.ts) — so that the screen's checks accept exactly the servers the
+   * desk would. Absent: Node's bundle alone.
+   */
+  readonly trustedCa?: readonly string[];
 }
 
 type Refusal = CommandOutcome<CommandName> & { readonly ok: false };
@@ -66,8 +72,9 @@ const NO_MEDIA: MediaPort = {
   open: () => Promise.reject(new Error('The Connect screen places no calls.')),
 };
 
-export async function probeRegistration(account: Account): Promise<void> {
+export async function probeRegistration(account: Account, trustedCa?: readonly string[]): Promise<void> {
   const phone = new Phone({
+    ...(trustedCa ? { ca: trustedCa } : {}),
     server: account.server,
     aor: account.aor,
     password: account.password,
@@ -154,8 +161,9 @@ export class ConnectDesk {
     if (request.kind === 'provisioningUrl') {
       const problem = provisioningUrlProblem(request.url);
       if (problem !== null) return problem;
-      const fetched = await (this.options.fetch ?? ((url: string) => fetchDocument(url)))(request.url);
-      if (!fetched.ok) return `The provisioning document could not be fetched: expected ${fetched.expected}.`;
+      const trustedCa = this.options.trustedCa;
+      const fetched = await (this.options.fetch ?? ((url: string) => fetchDocument(url, trustedCa ? { ca: trustedCa } : {})))(request.url);
+      if (!fetched.ok) return fetched.sentence;
       const doc = parseProvisioning(fetched.text, `provisioning URL ${request.url}`);
       if (!doc.ok)
         return `The provisioning document at this address is not valid (${doc.issues[0]?.path ?? '$'}: expected ${doc.issues[0]?.expected ?? 'a provisioning document'}). Ask IT to check it.`;
@@ -181,7 +189,7 @@ export class ConnectDesk {
     const user = accountUser(request.userId);
     const aor = `sip:${user}@${accountDomain(request.userId, request.server)}`;
     try {
-      await (this.options.probe ?? probeRegistration)({
+      await (this.options.probe ?? ((account: Account) => probeRegistration(account, this.options.trustedCa)))({
         server: request.server,
         aor,
         password: request.password,

@@ -7,7 +7,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import { DEFAULT_NOTE_MAX_CHARS } from '../../../shared/notes.js';
+import { MAX_DISPLAY_NAME_CHARS } from '../../../shared/limits.js';
 import { PhoneError } from '../sip/phoneError.js';
+import { certificateCode, untrustedCertificateSentence } from './certificateTrust.js';
 
 export type SavedConnection =
   | { readonly version: 1; readonly kind: 'account'; readonly server: string; readonly userId: string; readonly displayName: string }
@@ -24,6 +26,9 @@ export function serverAddressProblem(server: string): string | null {
     // Not a URL at all: the sentence says what one looks like, which is all the agent can act on.
     return 'The server address is not a web address: it looks like wss://sip.example.com.';
   }
+  // It would travel with the address into logs and diagnostics; the account has fields of its own.
+  if (url.username !== '' || url.password !== '')
+    return 'The server address must not hold a user name or password: type them in their own fields.';
   if (url.protocol === 'wss:') return null;
   // Plain ws:// only on this computer itself (labs, the demo): anywhere else calls would travel unencrypted.
   if (url.protocol === 'ws:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
@@ -71,9 +76,37 @@ export function documentForAccount(connection: Extract<SavedConnection, { kind: 
     policies: { nonRecommendedTransfer: 'allow', noteMaxLength: DEFAULT_NOTE_MAX_CHARS, rememberChoices: true },
   };
   const parsed = parseProvisioning(JSON.stringify(doc), 'connection');
-  if (!parsed.ok)
-    throw new Error(`These settings cannot be used: ${parsed.issues.map((i) => `${i.path} — expected ${i.expected}`).join('; ')}`);
+  if (!parsed.ok) throw new Error(accountIssueSentence(parsed.issues[0]?.path ?? '$', connection));
   return parsed.value;
+}
+
+/** The roster id's length bound (shared/provisioning/schema.ts `id`): the user part of the user name. */
+const MAX_USER_PART_CHARS = 64;
+
+/**
+ * The sentence for what the provisioning schema refused in the document an account becomes, by the
+ * JSON path of the first issue: each path is one field the agent typed.
+ */
+export function accountIssueSentence(path: string, connection: { readonly server: string; readonly userId: string }): string {
+  const invalidUser = `The user name “${connection.userId}” is not valid: use the name IT gave you, without @ or spaces.`;
+  switch (path) {
+    case '$.sip.domain':
+      return connection.userId.includes('@')
+        ? invalidUser
+        : `Baton cannot use ${hostOf(connection.server)} as the SIP domain: enter the user name with its domain, such as alice@example.com.`;
+    case '$.roster[0].id':
+      return accountUser(connection.userId).length > MAX_USER_PART_CHARS
+        ? `The user name can be at most ${MAX_USER_PART_CHARS} characters before the @.`
+        : invalidUser;
+    case '$.roster[0].sipUri':
+      return invalidUser;
+    case '$.roster[0].displayName':
+      return `The display name can be at most ${MAX_DISPLAY_NAME_CHARS} characters.`;
+    case '$.sip.server':
+      return 'The server address cannot be used: it looks like wss://sip.example.com, with no user name or password in it.';
+    default:
+      return 'These settings cannot be used: check the server address and the user name IT gave you.';
+  }
 }
 
 /**
@@ -84,7 +117,7 @@ export function connectFailure(error: unknown, connection: { readonly server: st
   const host = hostOf(connection.server);
   const certificate = certificateCode(error);
   if (certificate !== null) {
-    return `This computer does not trust the certificate of ${host} (${certificate}). Ask IT to install the company's certificate, or check the server address.`;
+    return untrustedCertificateSentence(host, certificate, 'server address');
   }
   if (error instanceof PhoneError) {
     // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- every other PhoneError code is the server turning the sign-in down, which the default says
@@ -109,30 +142,7 @@ export function connectFailure(error: unknown, connection: { readonly server: st
   return `Baton could not connect to ${host}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-const CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]);
-
-/** Node's certificate error code anywhere in the cause chain, or null. */
-function certificateCode(error: unknown): string | null {
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return code;
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string') for (const known of CERTIFICATE_CODES) if (message.includes(known)) return known;
-  }
-  return null;
-}
-
-function hostOf(server: string): string {
+export function hostOf(server: string): string {
   try {
     return new URL(server).host;
   } catch {

@@ -2,11 +2,14 @@
  * First run without IT's provisioning: the agent connects Baton to their server themselves — a
  * server address (wss://), user, password and display name — or enters the provisioning address IT
  * gave them. Main checks the account with the server before saving anything and answers with a
- * sentence the agent can act on, shown here as is.
+ * sentence the agent can act on, shown here as is. The form leaves validation to main (noValidate):
+ * a browser's own bubble would block the submit and leave the product's sentence unseen. An answer
+ * about earlier input goes as soon as the agent changes a field.
  */
 import { useState, type FormEvent } from 'react';
 import type { ConnectView } from '../../../shared/desk.js';
 import { useSend } from '../../app/commands.js';
+import { CONNECT_FIELDS } from '../../../shared/connectFields.js';
 
 type Mode = 'account' | 'provisioningUrl';
 
@@ -20,6 +23,13 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
   const [url, setUrl] = useState(initial.provisioningUrl);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** A field's setter that also clears the answer about the previous input. */
+  const edit =
+    (set: (value: string) => void) =>
+    (value: string): void => {
+      set(value);
+      setError(null);
+    };
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -38,7 +48,7 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
 
   return (
     <main className="sign-in" aria-labelledby="connect-title">
-      <form className="card sign-in__card" onSubmit={(e) => void submit(e)} aria-labelledby="connect-title">
+      <form className="card sign-in__card" onSubmit={(e) => void submit(e)} aria-labelledby="connect-title" noValidate>
         <div className="brand brand--large" aria-hidden="true">
           <span className="brand__mark">B</span> Baton
         </div>
@@ -52,22 +62,32 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
               label="Server"
               placeholder="wss://sip.example.com"
               value={server}
-              onChange={setServer}
+              onChange={edit(setServer)}
+              maxLength={CONNECT_FIELDS.server.max}
               hint="The secure WebSocket address of your SIP server."
             />
             <label className="field">
               <span className="field__label">User</span>
               <input
                 autoComplete="username"
+                autoCapitalize="none"
+                spellCheck={false}
                 placeholder="alice or alice@example.com"
                 value={userId}
-                onChange={(e) => setUserId(e.target.value)}
+                onChange={(e) => edit(setUserId)(e.target.value)}
+                maxLength={CONNECT_FIELDS.userId.max}
                 required
               />
             </label>
             <label className="field">
               <span className="field__label">Password</span>
-              <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => edit(setPassword)(e.target.value)}
+                maxLength={CONNECT_FIELDS.password.max}
+              />
               <span className="field__hint">Kept encrypted by your operating system, never in plain text.</span>
             </label>
             <label className="field">
@@ -76,7 +96,8 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
                 autoComplete="name"
                 placeholder="How colleagues and callers see you"
                 value={displayName}
-                onChange={(e) => setDisplayName(e.target.value)}
+                onChange={(e) => edit(setDisplayName)(e.target.value)}
+                maxLength={CONNECT_FIELDS.displayName.max}
               />
             </label>
           </>
@@ -85,7 +106,8 @@ export function Connect({ initial }: { readonly initial: ConnectView }) {
             label="Provisioning address"
             placeholder="https://it.example.com/baton.json"
             value={url}
-            onChange={setUrl}
+            onChange={edit(setUrl)}
+            maxLength={CONNECT_FIELDS.url.max}
             hint="Baton reads its settings from there each time it starts."
           />
         )}
@@ -118,23 +140,30 @@ function AddressField({
   placeholder,
   value,
   onChange,
+  maxLength,
   hint,
 }: {
   readonly label: string;
   readonly placeholder: string;
   readonly value: string;
   readonly onChange: (value: string) => void;
+  readonly maxLength: number;
   readonly hint: string;
 }) {
   return (
     <label className="field">
       <span className="field__label">{label}</span>
       <input
-        type="url"
+        // Text, not type="url": the address is checked by main, whose sentence says what to fix.
+        type="text"
         inputMode="url"
+        autoComplete="url"
+        autoCapitalize="none"
+        spellCheck={false}
         placeholder={placeholder}
         value={value}
         onChange={(e) => onChange(e.target.value)}
+        maxLength={maxLength}
         autoFocus
         required
       />

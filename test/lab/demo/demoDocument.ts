@@ -2,6 +2,7 @@
  * The demo's provisioning: one agent at the desk (you) and six colleagues run by bots, each with a
  * part to play (see demoBots.ts). Pointed at a lab Kamailio; no passwords (the demo lab has no auth).
  */
+import type { DeskOptions } from '../../../electron/core/desk.js';
 import { parseProvisioning, type ProvisioningDocument } from '../../../shared/provisioning/index.js';
 import type { Lab } from '../lab.js';
 
@@ -48,4 +49,21 @@ export function demoDocument(lab: Lab): ProvisioningDocument {
   const parsed = parseProvisioning(JSON.stringify(doc), 'demo');
   if (!parsed.ok) throw new Error(`the demo document is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.expected}`).join('; ')}`);
   return parsed.value;
+}
+
+/** What a demo call whose audio never connected tells the agent (a browser refusing WebRTC on 127.0.0.1). */
+export const DEMO_AUDIO_HINT =
+  "The demo's audio stays on 127.0.0.1, which browsers refuse for calls unless told: open both printed links in Chromium started with --allow-loopback-in-peer-connection, and keep the audio tab open.";
+
+/**
+ * The demo desk: only the demo agent signs in (the colleagues' users are the bots' own: a desk
+ * signed in as one would take its calls, and the customer would ring nobody here), and a call whose
+ * audio never connected says what to do about it.
+ */
+export function demoDeskOptions(doc: ProvisioningDocument): Pick<DeskOptions, 'signInOnly' | 'mediaCheck'> {
+  const agent = doc.roster.find((u) => u.id === DEMO_AGENT)?.displayName ?? DEMO_AGENT;
+  return {
+    signInOnly: { users: [DEMO_AGENT], why: `in the demo, the colleagues are played by bots. Sign in as ${agent}.` },
+    mediaCheck: { hint: DEMO_AUDIO_HINT },
+  };
 }

@@ -30,7 +30,7 @@ import { BUNDLE_DIR, REPO_ROOT } from '../../e2e/harness/paths.js';
 import { LabError, startLab, type Lab } from '../lab.js';
 import { CONTRACT_EVENTS } from '../../support/contractEvents.js';
 import { startDemoBots } from './demoBots.js';
-import { DEMO_AGENT, DEMO_COLLEAGUES, demoDocument } from './demoDocument.js';
+import { DEMO_AGENT, DEMO_COLLEAGUES, demoDeskOptions, demoDocument } from './demoDocument.js';
 import { kamailioAdvice } from './kamailioAdvice.js';
 
 const USAGE = 'usage: node --import tsx test/lab/demo/start.ts [--window-unavailable "why"] [--electron] [--port N] [--provisioning FILE]';
@@ -129,11 +129,28 @@ async function main(): Promise<void> {
     for (const c of Object.values(DEMO_COLLEAGUES)) console.log(`    ${c.name.padEnd(12)} ${c.part}`);
     console.log('    a customer   calls you, and again a few seconds after each call ends');
   } else {
-    const parsed = parseProvisioning(readFileSync(args.provisioning ?? '', 'utf8'), args.provisioning ?? '');
+    const file = args.provisioning ?? '';
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      // The agent acts on the sentence (which file, why); Node's stack would only hide it.
+      const code = (error as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'there is no such file'
+          : code === 'EACCES'
+            ? 'this user may not read it'
+            : code === 'EISDIR'
+              ? 'it is a folder'
+              : String(code ?? error);
+      console.error(`The provisioning file ${file} cannot be read: ${why}. Give the path of the provisioning document IT sent you.`);
+      process.exit(1);
+    }
+    const parsed = parseProvisioning(text, file);
     if (!parsed.ok) {
-      console.error(
-        `The provisioning document ${args.provisioning ?? ''} cannot be used:\n${parsed.issues.map((i) => `  ${i.path}: expected ${i.expected}`).join('\n')}`,
-      );
+      const problems = parsed.issues.map((i) => `${i.path}: expected ${i.expected}`).join('; ');
+      console.error(`The provisioning document ${file} cannot be used (${problems}). Ask IT for a corrected one.`);
       process.exit(1);
     }
     doc = parsed.value;
@@ -194,7 +211,7 @@ async function serveInBrowser(doc: ProvisioningDocument, demo: boolean, args: Ar
   });
   cleanups.push({ what: 'the web server', stop: () => server.close() });
   const userId = demo ? DEMO_AGENT : (doc.roster[0]?.id ?? DEMO_AGENT);
-  const endpoint = new AgentEndpoint({ userId, provisioning: doc });
+  const endpoint = new AgentEndpoint({ userId, provisioning: doc, ...(demo ? { desk: demoDeskOptions(doc) } : {}) });
   server.register(endpoint);
   cleanups.push({ what: "the desk's folder", stop: async () => rmSync(endpoint.dir, { recursive: true, force: true }) });
   cleanups.push({ what: 'the desk', stop: () => endpoint.dispose() });
