@@ -108,6 +108,8 @@ export class AgentEndpoint {
   readonly dialRequests: string[] = [];
   /** Every media request and reply, in order (the engine's side of each call). */
   readonly mediaLog: MediaExchange[] = [];
+  /** Where in mediaLog the attached media host's requests start. */
+  private engineAttachedAt = 0;
   /** Every SIP message the desk's phone sent or received, in order: its first line (and when). */
   readonly sipLog: Array<{ readonly direction: 'sent' | 'received'; readonly firstLine: string; readonly at: number }> = [];
   readonly dir: string;
@@ -213,10 +215,13 @@ export class AgentEndpoint {
     return this.bridge.uiAttached;
   }
 
-  /** Media session ids main opened in the page and has not closed, oldest first. */
+  /**
+   * Media session ids main opened in the attached media host and has not closed, oldest first. A
+   * media host that went took its sessions with it (main closes nothing there: RendererMediaPort).
+   */
   openMediaSessions(): string[] {
     const open = new Set<string>();
-    for (const { request, reply } of this.mediaLog) {
+    for (const { request, reply } of this.mediaLog.slice(this.engineAttachedAt)) {
       if (request.op === 'open' && reply?.ok) open.add(request.sessionId);
       if (request.op === 'close') open.delete(request.sessionId);
     }
@@ -259,13 +264,15 @@ export class AgentEndpoint {
     const port = this.media;
     const byId = new Map<number, MediaExchange>();
     return {
-      attach: (sink) =>
+      attach: (sink) => {
+        this.engineAttachedAt = this.mediaLog.length;
         port.attach((requestId, request) => {
           const exchange: MediaExchange = { requestId, request };
           this.mediaLog.push(exchange);
           byId.set(requestId, exchange);
           sink(requestId, request);
-        }),
+        });
+      },
       detach: () => port.detach(),
       reply: (requestId, ok, value, error) => {
         const exchange = byId.get(requestId);
