@@ -304,8 +304,9 @@ function WindowedOptions({ scroller, recommended, others, groupIds, otherTitle, 
           <div
             key={row.kind === 'group' ? row.id : row.entry.userId}
             data-index={item.index}
-            ref={virtualizer.measureElement}
-            style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+            // Fixed heights, not measured: a measurement that differed from the estimate would lay the
+            // list out a second time within the keystroke's frame.
+            style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
           >
             {row.kind === 'group' ? (
               <p className="user-picker__group" id={row.id}>
