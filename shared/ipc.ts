@@ -11,16 +11,8 @@ import type { AgentSettingsView, AudioDeviceRole, AudioDeviceSetting, DeskState 
 import type { DeskPatch } from './deskPatch.js';
 import type { ContactHistoryEntry } from './history.js';
 import type { MediaDirection, MediaStats, Sdp } from './media.js';
-import {
-  MAX_DEVICE_ID_CHARS,
-  MAX_DEVICE_LABEL_CHARS,
-  MAX_DISPLAY_NAME_CHARS,
-  MAX_ID_CHARS,
-  MAX_PASSWORD_CHARS,
-  MAX_PROVISIONING_URL_CHARS,
-  MAX_SERVER_ADDRESS_CHARS,
-} from './limits.js';
-import { connectPayloadSentence } from './connectFields.js';
+import { MAX_DEVICE_ID_CHARS, MAX_DEVICE_LABEL_CHARS, MAX_ID_CHARS } from './limits.js';
+import { CONNECT_FIELDS, connectPayloadSentence } from './connectFields.js';
 import { MAX_NOTE_PAYLOAD_UNITS } from './notes.js';
 import { MAX_TYPED_NUMBER } from './transfer/dialPlan.js';
 
@@ -43,12 +35,12 @@ export const COMMANDS = {
   'session.connect': z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('account'),
-      server: z.string().trim().min(1).max(MAX_SERVER_ADDRESS_CHARS),
-      userId: z.string().trim().min(1).max(MAX_ID_CHARS),
-      password: z.string().max(MAX_PASSWORD_CHARS),
-      displayName: z.string().trim().max(MAX_DISPLAY_NAME_CHARS),
+      server: z.string().trim().min(1).max(CONNECT_FIELDS.server.max),
+      userId: z.string().trim().min(1).max(CONNECT_FIELDS.userId.max),
+      password: z.string().max(CONNECT_FIELDS.password.max),
+      displayName: z.string().trim().max(CONNECT_FIELDS.displayName.max),
     }),
-    z.strictObject({ kind: z.literal('provisioningUrl'), url: z.string().trim().min(1).max(MAX_PROVISIONING_URL_CHARS) }),
+    z.strictObject({ kind: z.literal('provisioningUrl'), url: z.string().trim().min(1).max(CONNECT_FIELDS.url.max) }),
   ]),
   'agent.setStatus': z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('Ready') }),

@@ -8,6 +8,7 @@
  * connection as renderer/app/pageHost.ts reads it: the `data-baton-bridge` attribute on <html>
  * (`closed`, `refused`) and a `baton:host` window event. In the app neither ever comes.
  */
+import { showPageNotice } from './pageNotice.js';
 export const DESK_GONE_TEXT =
   'The desk stopped, so this audio tab plays no calls any more. Open the links npm start printed last (run it again if it is not running); you can close this tab.';
 
@@ -20,12 +21,7 @@ function deskGone(doc: Document): boolean {
 }
 
 export function showDeskGone(doc: Document): void {
-  const notice = doc.createElement('p');
-  notice.setAttribute('role', 'alert');
-  notice.dataset.batonDeskGone = 'true';
-  notice.textContent = DESK_GONE_TEXT;
-  doc.body.replaceChildren(notice);
-  doc.title = 'Baton audio (desk stopped)';
+  showPageNotice(doc, { text: DESK_GONE_TEXT, marker: 'batonDeskGone', title: 'Baton audio (desk stopped)' });
 }
 
 /** Calls `onGone` once, when (or if already) the desk behind this tab's link is gone. */

@@ -9,41 +9,29 @@
  * - A tab opened without the token (the address typed or bookmarked without `#token=…`) says, in
  *   a heading and one sentence, to open the link npm start printed; it passes axe.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
 import { COMMAND_NAMES } from '../../shared/ipc.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import type { Lab } from '../lab/lab.js';
 import { CONTRACT_EVENTS } from '../support/contractEvents.js';
 import { labDocument } from '../support/deskFixture.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
-import { BUNDLE_DIR } from './harness/paths.js';
+import { startFallbackServer, type FallbackServer } from './harness/fallbackServer.js';
 
 let lab: Lab;
 let server: BridgeServer;
 let bundle: string;
+let fallback: FallbackServer | undefined;
 
 test.beforeAll(async () => {
-  lab = await startLab();
-  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
-  cpSync(BUNDLE_DIR, bundle, { recursive: true });
-  server = await startBridgeServer(bundle, {
-    browserPage: {
-      commands: COMMAND_NAMES,
-      events: CONTRACT_EVENTS,
-      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true } },
-    },
-  });
+  fallback = await startFallbackServer();
+  ({ lab, server, bundle } = fallback);
 });
 
 test.afterAll(async () => {
-  await server?.close();
-  await lab?.stop();
-  if (bundle) rmSync(bundle, { recursive: true, force: true });
+  await fallback?.close();
 });
 
 const stateOf = (page: Page) => page.getByRole('status', { name: 'Your state' });

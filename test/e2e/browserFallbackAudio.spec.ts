@@ -10,14 +10,11 @@
  *   says the desk stopped instead of "keep this tab open".
  * - Both pages have a favicon at /favicon.ico (a browser asks for it on every page).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
 import { COMMAND_NAMES } from '../../shared/ipc.js';
 import { MEDIA_HOST_PATH } from '../../electron/shell/appIdentity.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import type { Lab } from '../lab/lab.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
 import { DEMO_AUDIO_HINT } from '../lab/demo/demoDocument.js';
 import { CONTRACT_EVENTS } from '../support/contractEvents.js';
@@ -25,8 +22,9 @@ import { labDocument } from '../support/deskFixture.js';
 import { TONES, untilHearsTone } from '../support/audioOracle.js';
 import { AgentEndpoint } from './harness/agentEndpoint.js';
 import { startBridgeServer, type BridgeServer } from './harness/bridgeServer.js';
-import { BUNDLE_DIR, CHROMIUM_ARGS, FAKE_MIC_HZ } from './harness/paths.js';
+import { CHROMIUM_ARGS, FAKE_MIC_HZ } from './harness/paths.js';
 import { DESK_GONE_TEXT } from '../../renderer/mediaHost/deskGoneNotice.js';
+import { startFallbackServer, type FallbackServer } from './harness/fallbackServer.js';
 
 const LOOPBACK_FLAG = '--allow-loopback-in-peer-connection';
 /** How long after the answer the desk checks the audio (the product's default is 5 s). */
@@ -36,28 +34,19 @@ const NO_AUDIO = /^No audio is reaching the call with customer: Baton's audio co
 let lab: Lab;
 let server: BridgeServer;
 let bundle: string;
+let fallback: FallbackServer | undefined;
 let customer: CustomerBot;
 
 test.beforeAll(async () => {
-  lab = await startLab();
-  bundle = mkdtempSync(join(tmpdir(), 'baton-e2e-bundle-'));
-  cpSync(BUNDLE_DIR, bundle, { recursive: true });
-  server = await startBridgeServer(bundle, {
-    browserPage: {
-      commands: COMMAND_NAMES,
-      events: CONTRACT_EVENTS,
-      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true } },
-    },
-  });
+  fallback = await startFallbackServer();
+  ({ lab, server, bundle } = fallback);
   customer = createCustomer(lab, 'customer', { toneHz: TONES.customer });
   await customer.phone.start();
 });
 
 test.afterAll(async () => {
   await customer?.dispose();
-  await server?.close();
-  await lab?.stop();
-  if (bundle) rmSync(bundle, { recursive: true, force: true });
+  await fallback?.close();
 });
 
 /** Alice's desk with the demo's audio check and hint, signed in, Ready; her desk and audio tabs open in `browser`. */

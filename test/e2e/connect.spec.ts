@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { test, expect } from './harness/pageFaults.js';
 import { COMMAND_NAMES } from '../../shared/ipc.js';
 import { CONTRACT_EVENTS } from '../support/contractEvents.js';
@@ -56,9 +56,8 @@ async function connectWith(page: Page, fields: { server: string; user: string; p
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
 }
 
-test('the Connect screen: each failure is a sentence to act on, nothing saved until the account registers, then the desk', async ({
-  browser,
-}) => {
+/** A new Connect desk and a page on its bridge showing the Connect screen, for `use`; all closed after. */
+async function onConnectScreen(browser: Browser, use: (screen: { page: Page; endpoint: ConnectEndpoint }) => Promise<void>): Promise<void> {
   const endpoint = new ConnectEndpoint();
   server.register(endpoint);
   const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
@@ -73,6 +72,18 @@ test('the Connect screen: each failure is a sentence to act on, nothing saved un
     await page.addInitScript(installBatonBridge, args);
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Connect to your phone server' })).toBeVisible();
+    await use({ page, endpoint });
+  } finally {
+    await context.close();
+    await endpoint.dispose();
+    server.unregister(endpoint);
+  }
+}
+
+test('the Connect screen: each failure is a sentence to act on, nothing saved until the account registers, then the desk', async ({
+  browser,
+}) => {
+  await onConnectScreen(browser, async ({ page, endpoint }) => {
     const alert = page.getByRole('alert');
 
     const port = await closedPort();
@@ -102,30 +113,13 @@ test('the Connect screen: each failure is a sentence to act on, nothing saved un
     expect(readFileSync(endpoint.connectionFile, 'utf8')).not.toContain('correct-horse');
     expect(endpoint.secrets.get('alice')).toBe('correct-horse');
     expect(endpoint.desk?.snapshot().session.registration).toBe('registered');
-  } finally {
-    await context.close();
-    await endpoint.dispose();
-    server.unregister(endpoint);
-  }
+  });
 });
 
 test('each answer is about the input just sent: the product’s own sentences, no browser bubble, a stale answer cleared on edit', async ({
   browser,
 }) => {
-  const endpoint = new ConnectEndpoint();
-  server.register(endpoint);
-  const context = await browser.newContext({ baseURL: server.origin, permissions: ['microphone'] });
-  try {
-    const page = await context.newPage();
-    const args: BridgeClientArgs = {
-      url: server.bridgeUrl(endpoint.token),
-      commands: COMMAND_NAMES,
-      events: [...CONTRACT_EVENTS],
-      mediaOptions: { name: '__BATON_MEDIA_OPTIONS__', value: { loopbackOnly: true, iceGatheringTimeoutMs: 1000 } },
-    };
-    await page.addInitScript(installBatonBridge, args);
-    await page.goto('/');
-    await expect(page.getByRole('heading', { name: 'Connect to your phone server' })).toBeVisible();
+  await onConnectScreen(browser, async ({ page, endpoint }) => {
     const alert = page.getByRole('alert');
     const serverField = page.getByRole('textbox', { name: /^Server/ });
     const connect = page.getByRole('button', { name: 'Connect', exact: true });
@@ -156,9 +150,5 @@ test('each answer is about the input just sent: the product’s own sentences, n
 
     expect(() => readFileSync(endpoint.connectionFile, 'utf8')).toThrow();
     expect(endpoint.secrets.size).toBe(0);
-  } finally {
-    await context.close();
-    await endpoint.dispose();
-    server.unregister(endpoint);
-  }
+  });
 });

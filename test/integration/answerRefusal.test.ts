@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { labForTests } from '../support/labForTests.js';
 import { createAgent, type TestAgent } from '../support/agents.js';
 import { createCustomer, type CustomerBot } from '../lab/bots.js';
-import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { createTestDesk, labDocument } from '../support/deskFixture.js';
 import { ok, signIn } from '../support/deskCommands.js';
@@ -17,7 +16,8 @@ import { waitFor } from '../support/waitFor.js';
 import { onlyFormats } from '../fixtures/sdp/answers.js';
 import { PhoneError } from '../../electron/core/sip/phoneError.js';
 import type { Call } from '../../electron/core/sip/call.js';
-import type { MediaPort, MediaSession, Sdp } from '../../shared/media.js';
+import type { MediaPort, Sdp } from '../../shared/media.js';
+import { answerRewritingPort } from '../support/answerRewritingPort.js';
 
 const suite = labForTests({ presence: false });
 
@@ -34,19 +34,9 @@ function g729Only(answer: Sdp): Sdp {
  * patched (not wrapped), so the audio oracle still hears it; the engine itself answered normally.
  */
 function rewritingPort(rewrite: { on: boolean }): MediaPort {
-  const port = createWrtcMediaPort({ toneHz: TONES.customer });
-  suite.cleanup.push(() => port.dispose());
-  return {
-    async open(id) {
-      const session: MediaSession = await port.open(id);
-      const acceptOffer = session.acceptOffer.bind(session);
-      session.acceptOffer = async (offer, options) => {
-        const answer = await acceptOffer(offer, options);
-        return rewrite.on ? g729Only(answer) : answer;
-      };
-      return session;
-    },
-  };
+  const { port, engine } = answerRewritingPort(TONES.customer, rewrite, g729Only);
+  suite.cleanup.push(() => engine.dispose());
+  return port;
 }
 
 interface Scene {

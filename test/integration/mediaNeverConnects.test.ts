@@ -8,12 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { labForTests } from '../support/labForTests.js';
 import { createCustomer } from '../lab/bots.js';
-import { createWrtcMediaPort } from '../lab/wrtcEngine.js';
 import { TONES, untilHearsOnly } from '../support/audioOracle.js';
 import { createTestDesk, labDocument } from '../support/deskFixture.js';
 import { ok, signIn } from '../support/deskCommands.js';
 import { waitFor } from '../support/waitFor.js';
-import type { MediaPort, MediaSession, Sdp } from '../../shared/media.js';
+import type { MediaPort, Sdp } from '../../shared/media.js';
+import { answerRewritingPort } from '../support/answerRewritingPort.js';
 
 const suite = labForTests({ presence: false });
 const CHECK_AFTER_MS = 1500;
@@ -26,19 +26,9 @@ function wrongIcePassword(answer: Sdp): Sdp {
 
 /** The customer's engine, its answers given a wrong ICE password while `broken.on`. */
 function customerPort(broken: { on: boolean }): MediaPort {
-  const port = createWrtcMediaPort({ toneHz: TONES.customer });
-  suite.cleanup.push(() => port.dispose());
-  return {
-    async open(id) {
-      const session: MediaSession = await port.open(id);
-      const acceptOffer = session.acceptOffer.bind(session);
-      session.acceptOffer = async (offer, options) => {
-        const answer = await acceptOffer(offer, options);
-        return broken.on ? wrongIcePassword(answer) : answer;
-      };
-      return session;
-    },
-  };
+  const { port, engine } = answerRewritingPort(TONES.customer, broken, wrongIcePassword);
+  suite.cleanup.push(() => engine.dispose());
+  return port;
 }
 
 async function scene(broken: boolean) {
